@@ -1,0 +1,453 @@
+//! Wire types: the JSON documents that travel between wirefold workers over NATS, and the
+//! subject and stream names they travel on.
+//!
+//! This crate is the only place that defines a serialized format. Every type carries a
+//! `schema` number; a reader rejects a schema it does not know rather than guessing. The
+//! crate does no IO and knows nothing about NATS clients: it only names subjects.
+//!
+//! Field names of [`Article`] follow IPTC ninjs where ninjs has one (`uri`, `version`,
+//! `headline`, `byline`, `firstcreated`, `versioncreated`, `language`, `body_text`,
+//! `located`, `pubstatus`).
+
+pub mod subjects;
+
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+
+/// Schema version written into every document this crate defines.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Errors from decoding a wire document.
+#[derive(Debug, thiserror::Error)]
+pub enum WireError {
+    /// The bytes are not the JSON document expected.
+    #[error("malformed {kind} document: {source}")]
+    Malformed {
+        /// Which document type was being decoded.
+        kind: &'static str,
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The document declares a schema this build does not understand.
+    #[error("unsupported {kind} schema {found} (this build reads {SCHEMA_VERSION})")]
+    UnsupportedSchema {
+        /// Which document type was being decoded.
+        kind: &'static str,
+        /// The schema number found in the document.
+        found: u32,
+    },
+    /// A base64 body did not decode.
+    #[error("raw document body is not valid base64: {0}")]
+    BadBase64(#[from] base64::DecodeError),
+}
+
+/// Where a raw document came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceKind {
+    /// A file or directory handed to `wirefold ingest`.
+    File,
+    /// An item of an RSS, Atom or JSON feed.
+    Feed,
+    /// An article page fetched over HTTP(S).
+    Page,
+    /// An entry of a news sitemap.
+    Sitemap,
+    /// A file picked up from a watched wire drop folder.
+    Drop,
+    /// A document POSTed to the push endpoint.
+    Push,
+}
+
+impl SourceKind {
+    /// The subject token for this kind (`wirefold.raw.<kind>`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::File => "file",
+            SourceKind::Feed => "feed",
+            SourceKind::Page => "page",
+            SourceKind::Sitemap => "sitemap",
+            SourceKind::Drop => "drop",
+            SourceKind::Push => "push",
+        }
+    }
+}
+
+/// The bytes of a raw document. Text stays readable in the stream; anything else
+/// (an HTML page in windows-1251, a binary posing as HTML) travels as base64 so the
+/// normalizer, not the fetcher, decides what it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RawBody {
+    /// The body was valid UTF-8.
+    Text(String),
+    /// The body was not valid UTF-8; standard base64 with padding.
+    Base64(String),
+}
+
+impl RawBody {
+    /// Wraps bytes, keeping them as text when they are UTF-8.
+    pub fn from_bytes(bytes: Vec<u8>) -> Self {
+        match String::from_utf8(bytes) {
+            Ok(s) => RawBody::Text(s),
+            Err(e) => RawBody::Base64(base64::engine::general_purpose::STANDARD.encode(e.as_bytes())),
+        }
+    }
+
+    /// The original bytes.
+    pub fn to_bytes(&self) -> Result<Vec<u8>, WireError> {
+        match self {
+            RawBody::Text(s) => Ok(s.as_bytes().to_vec()),
+            RawBody::Base64(b) => Ok(base64::engine::general_purpose::STANDARD.decode(b)?),
+        }
+    }
+
+    /// Length of the original bytes (approximate for base64 before decoding).
+    pub fn len(&self) -> usize {
+        match self {
+            RawBody::Text(s) => s.len(),
+            RawBody::Base64(b) => b.len() / 4 * 3,
+        }
+    }
+
+    /// Whether the body holds no bytes.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A document as a fetcher received it, before any interpretation.
+/// Published on `wirefold.raw.<kind>`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RawDocument {
+    /// Schema version of this document ([`SCHEMA_VERSION`]).
+    pub schema: u32,
+    /// Deterministic id of this document version: a hash of source, item id and version or
+    /// content. Also the `Nats-Msg-Id` it was published with, so a retried publish is
+    /// stored once.
+    pub id: String,
+    /// Stable identity of the item across versions: feed guid, NewsML-G2/ninjs uri, or URL.
+    /// A later document with the same `uri` is a newer version of the same item.
+    pub uri: String,
+    /// Version of the item when the source states one (NewsML-G2/ninjs `version`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<u64>,
+    /// What kind of source produced it.
+    pub kind: SourceKind,
+    /// Name of the configured source, or the outlet when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Where the document can be read: an http(s) URL or, for files, a `file://` URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Media type as declared by the source or guessed from the file name
+    /// (`text/html`, `text/plain`, `application/json`, `application/xml`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    /// RFC 3339 time the fetcher received it.
+    pub received: String,
+    /// Hints a feed or wire envelope gave about the item (headline, dates, byline,
+    /// pubstatus); the normalizer prefers what it extracts from the body where the
+    /// body has it.
+    #[serde(default, skip_serializing_if = "ItemHints::is_empty")]
+    pub hints: ItemHints,
+    /// The bytes themselves.
+    pub body: RawBody,
+}
+
+/// Metadata about an item that came with it from a feed or a wire envelope.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemHints {
+    /// Headline from the feed item or envelope.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub headline: Option<String>,
+    /// Byline from the feed item or envelope.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub byline: Option<String>,
+    /// RFC 3339 first publication time from the feed item or envelope.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub firstcreated: Option<String>,
+    /// RFC 3339 time of this version from the feed item or envelope.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub versioncreated: Option<String>,
+    /// Language tag from the feed or envelope.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    /// ninjs `pubstatus` (`usable`, `withheld`, `canceled`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pubstatus: Option<PubStatus>,
+}
+
+impl ItemHints {
+    /// True when no hint is set.
+    pub fn is_empty(&self) -> bool {
+        *self == ItemHints::default()
+    }
+}
+
+/// ninjs publication status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PubStatus {
+    /// Ready to be used.
+    #[default]
+    Usable,
+    /// Temporarily not to be used.
+    Withheld,
+    /// Withdrawn: remove it.
+    Canceled,
+}
+
+/// A clean article record, as the normalizer publishes it on `wirefold.articles`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Article {
+    /// Schema version of this document ([`SCHEMA_VERSION`]).
+    pub schema: u32,
+    /// Id of this article version (the raw document id it was made from).
+    pub id: String,
+    /// Stable item identity across versions (ninjs `uri`).
+    pub uri: String,
+    /// Item version, when known (ninjs `version`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<u64>,
+    /// ninjs `pubstatus`.
+    #[serde(default)]
+    pub pubstatus: PubStatus,
+    /// Headline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub headline: Option<String>,
+    /// Byline as printed ("By Jane Doe and John Roe").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub byline: Option<String>,
+    /// RFC 3339 first publication time with offset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub firstcreated: Option<String>,
+    /// RFC 3339 time of this version with offset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub versioncreated: Option<String>,
+    /// Dateline place ("GENEVA"), kept out of the body (ninjs `located`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub located: Option<String>,
+    /// BCP 47 language tag ("en").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    /// Outlet or configured source name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Where the article was read (http(s) or file URL).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Canonical URL declared by the page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub canonical_url: Option<String>,
+    /// Body text: paragraphs separated by a blank line, NFKC, quotes and whitespace normalised.
+    #[serde(default)]
+    pub body_text: String,
+    /// RFC 3339 time the raw document was received.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub received: Option<String>,
+}
+
+/// What happened to a cluster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClusterEventKind {
+    /// A new cluster with its first member.
+    Created,
+    /// A new article joined the cluster.
+    MemberAdded,
+    /// A newer version of a member replaced the older one.
+    MemberUpdated,
+    /// A member was withdrawn or expired.
+    MemberRemoved,
+    /// Another cluster was merged into this one.
+    Merged,
+}
+
+impl ClusterEventKind {
+    /// The subject token (`wirefold.clusters.<kind>.<cluster-id>`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClusterEventKind::Created => "created",
+            ClusterEventKind::MemberAdded => "member_added",
+            ClusterEventKind::MemberUpdated => "member_updated",
+            ClusterEventKind::MemberRemoved => "member_removed",
+            ClusterEventKind::Merged => "merged",
+        }
+    }
+}
+
+/// An article as cluster events describe it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ArticleRef {
+    /// Article (version) id.
+    pub id: String,
+    /// Stable item identity.
+    pub uri: String,
+    /// Headline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Outlet or source name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Where it can be read (`file://` for ingested files).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// RFC 3339 publication time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<String>,
+}
+
+/// A member of a cluster.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ClusterMember {
+    /// The article.
+    #[serde(flatten)]
+    pub article: ArticleRef,
+    /// Similarity to the canonical member, 0 to 1 (1 for the canonical member itself).
+    pub similarity: f32,
+}
+
+/// A change to a copy cluster, published on `wirefold.clusters.<kind>.<cluster-id>`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClusterEvent {
+    /// Schema version of this document ([`SCHEMA_VERSION`]).
+    pub schema: u32,
+    /// What happened.
+    pub kind: ClusterEventKind,
+    /// The cluster, stable for its lifetime.
+    pub cluster_id: String,
+    /// Per-cluster version; grows by one with every event of this cluster.
+    pub version: u64,
+    /// The article that caused the event.
+    pub cause: ArticleRef,
+    /// Id of the canonical member (the original: earliest published, then most complete).
+    pub canonical: String,
+    /// Current members after the event, canonical first.
+    pub members: Vec<ClusterMember>,
+    /// For `merged`: the clusters folded into this one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub merged_from: Vec<String>,
+    /// Why the event happened when it is not obvious (merge reason, withdrawal, expiry).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+impl ClusterEvent {
+    /// The id this event is published with (`Nats-Msg-Id`): a replayed event is stored once.
+    pub fn msg_id(&self) -> String {
+        format!("{}:{}", self.cluster_id, self.version)
+    }
+}
+
+/// A record of input that could not be processed, on `wirefold.dlq.<stage>`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeadLetter {
+    /// Schema version of this document ([`SCHEMA_VERSION`]).
+    pub schema: u32,
+    /// The stage that gave up (`fetcher`, `ingest`, `normalizer`, `dedup`).
+    pub stage: String,
+    /// Why, in words an operator can act on.
+    pub reason: String,
+    /// Subject the input arrived on, when it came from NATS.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// Id of the input document, when one could be read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_id: Option<String>,
+    /// Where the input came from (URL or path), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
+    /// Size of the input in bytes.
+    pub input_bytes: u64,
+    /// The first bytes of the input, lossily decoded, for a human to look at.
+    pub excerpt: String,
+    /// RFC 3339 time of the failure.
+    pub at: String,
+}
+
+/// Decodes a wire document and checks its schema.
+pub fn decode<T: Versioned + for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T, WireError> {
+    let doc: T = serde_json::from_slice(bytes).map_err(|source| WireError::Malformed { kind: T::KIND, source })?;
+    if doc.schema() != SCHEMA_VERSION {
+        return Err(WireError::UnsupportedSchema { kind: T::KIND, found: doc.schema() });
+    }
+    Ok(doc)
+}
+
+/// Encodes a wire document.
+pub fn encode<T: Serialize>(doc: &T) -> Vec<u8> {
+    // Serializing these plain structs cannot fail: no maps with non-string keys, no
+    // fallible Serialize impls.
+    serde_json::to_vec(doc).expect("wire types always serialize")
+}
+
+/// A wire document with a schema number.
+pub trait Versioned {
+    /// Name used in error messages.
+    const KIND: &'static str;
+    /// The document's schema number.
+    fn schema(&self) -> u32;
+}
+
+macro_rules! versioned {
+    ($($t:ty => $name:literal),* $(,)?) => {$(
+        impl Versioned for $t {
+            const KIND: &'static str = $name;
+            fn schema(&self) -> u32 { self.schema }
+        }
+    )*};
+}
+versioned!(RawDocument => "raw document", Article => "article", ClusterEvent => "cluster event", DeadLetter => "dead letter");
+
+/// The first `max` bytes of `bytes`, lossily decoded, for dead-letter excerpts.
+pub fn excerpt(bytes: &[u8], max: usize) -> String {
+    let cut = &bytes[..bytes.len().min(max)];
+    String::from_utf8_lossy(cut).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_body_keeps_text_and_round_trips_binary() {
+        let text = RawBody::from_bytes(b"hello".to_vec());
+        assert_eq!(text, RawBody::Text("hello".into()));
+        let bin = RawBody::from_bytes(vec![0xff, 0xfe, 0x00, 0x41]);
+        assert!(matches!(bin, RawBody::Base64(_)));
+        assert_eq!(bin.to_bytes().unwrap(), vec![0xff, 0xfe, 0x00, 0x41]);
+    }
+
+    #[test]
+    fn decode_rejects_unknown_schema_and_garbage() {
+        let mut a = Article { schema: 2, id: "a".into(), uri: "u".into(), ..Default::default() };
+        let err = decode::<Article>(&encode(&a)).unwrap_err();
+        assert!(matches!(err, WireError::UnsupportedSchema { found: 2, .. }), "{err}");
+        a.schema = SCHEMA_VERSION;
+        assert_eq!(decode::<Article>(&encode(&a)).unwrap(), a);
+        assert!(matches!(decode::<Article>(b"{not json").unwrap_err(), WireError::Malformed { .. }));
+    }
+
+    #[test]
+    fn cluster_event_json_shape() {
+        let ev = ClusterEvent {
+            schema: SCHEMA_VERSION,
+            kind: ClusterEventKind::MemberAdded,
+            cluster_id: "c1".into(),
+            version: 2,
+            cause: ArticleRef { id: "a2".into(), uri: "u2".into(), ..Default::default() },
+            canonical: "a1".into(),
+            members: vec![ClusterMember {
+                article: ArticleRef { id: "a1".into(), uri: "u1".into(), ..Default::default() },
+                similarity: 1.0,
+            }],
+            merged_from: vec![],
+            reason: None,
+        };
+        let v: serde_json::Value = serde_json::from_slice(&encode(&ev)).unwrap();
+        assert_eq!(v["kind"], "member_added");
+        assert_eq!(v["members"][0]["id"], "a1");
+        assert_eq!(ev.msg_id(), "c1:2");
+    }
+}

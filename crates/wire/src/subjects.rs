@@ -1,0 +1,81 @@
+//! Subject, stream, consumer and bucket names: the whole NATS namespace of wirefold in one
+//! place, so README, ARCHITECTURE.md and the code cannot drift apart.
+
+use crate::{ClusterEventKind, SourceKind};
+
+/// Prefix of every wirefold subject.
+pub const PREFIX: &str = "wirefold";
+
+/// Stream of raw documents (`wirefold.raw.>`).
+pub const RAW_STREAM: &str = "WIREFOLD_RAW";
+/// Stream of normalized articles (`wirefold.articles.>`).
+pub const ARTICLES_STREAM: &str = "WIREFOLD_ARTICLES";
+/// Stream of cluster events (`wirefold.clusters.>`).
+pub const CLUSTERS_STREAM: &str = "WIREFOLD_CLUSTERS";
+/// Stream of dead letters (`wirefold.dlq.>`).
+pub const DLQ_STREAM: &str = "WIREFOLD_DLQ";
+
+/// Filter of the raw stream.
+pub const RAW_ALL: &str = "wirefold.raw.>";
+/// Filter of the articles stream.
+pub const ARTICLES_ALL: &str = "wirefold.articles.>";
+/// Filter of the clusters stream.
+pub const CLUSTERS_ALL: &str = "wirefold.clusters.>";
+/// Filter of the dead-letter stream.
+pub const DLQ_ALL: &str = "wirefold.dlq.>";
+
+/// Durable consumer of the normalizer on the raw stream.
+pub const NORMALIZER_CONSUMER: &str = "normalizer";
+/// Durable consumer of the deduplicator on the articles stream.
+pub const DEDUP_CONSUMER: &str = "dedup";
+
+/// KV bucket holding leases (dedup leader election).
+pub const LEASES_BUCKET: &str = "wirefold_leases";
+/// Object store bucket holding dedup index snapshots.
+pub const SNAPSHOT_BUCKET: &str = "wirefold_dedup_snapshots";
+/// KV bucket holding the run-time source registry.
+pub const SOURCES_BUCKET: &str = "wirefold_sources";
+/// KV bucket holding per-source fetch state (validators, seen items).
+pub const FETCH_STATE_BUCKET: &str = "wirefold_fetch_state";
+
+/// `wirefold.raw.<kind>`.
+pub fn raw(kind: SourceKind) -> String {
+    format!("{PREFIX}.raw.{}", kind.as_str())
+}
+
+/// `wirefold.articles.<lang>`; `und` when the language is unknown.
+pub fn article(language: Option<&str>) -> String {
+    format!("{PREFIX}.articles.{}", token(language.unwrap_or("und")))
+}
+
+/// `wirefold.clusters.<kind>.<cluster-id>`.
+pub fn cluster(kind: ClusterEventKind, cluster_id: &str) -> String {
+    format!("{PREFIX}.clusters.{}.{}", kind.as_str(), token(cluster_id))
+}
+
+/// `wirefold.dlq.<stage>`.
+pub fn dead_letter(stage: &str) -> String {
+    format!("{PREFIX}.dlq.{}", token(stage))
+}
+
+/// Makes a string safe as one subject token: no dots, wildcards or whitespace.
+pub fn token(s: &str) -> String {
+    let t: String = s
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .collect();
+    if t.is_empty() { "_".into() } else { t }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subjects_are_single_tokens() {
+        assert_eq!(cluster(ClusterEventKind::Created, "c.1 *>"), "wirefold.clusters.created.c_1___");
+        assert_eq!(article(None), "wirefold.articles.und");
+        assert_eq!(raw(SourceKind::Drop), "wirefold.raw.drop");
+        assert_eq!(dead_letter("normalizer"), "wirefold.dlq.normalizer");
+    }
+}
