@@ -1,1 +1,84 @@
-//! placeholder
+//! Test support for wirefold: an isolated `nats-server` per test (random loopback port,
+//! temporary JetStream directory, killed on drop), lookup of the shared test material
+//! through environment variables, and polling helpers.
+//!
+//! A missing server binary fails the test with the install hint; it never skips.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use wirefold_bus::server::{NatsServer, ServerOptions};
+use wirefold_bus::{Bus, Topology};
+
+/// A `nats-server` with JetStream owned by one test.
+#[derive(Debug)]
+pub struct TestNats {
+    server: NatsServer,
+    dir: tempfile::TempDir,
+}
+
+impl TestNats {
+    /// Starts a server; panics with the install hint when no usable binary exists.
+    pub fn start() -> TestNats {
+        let dir = tempfile::tempdir().expect("temp dir for nats-server");
+        let opts = ServerOptions { store_dir: dir.path().to_path_buf(), port: None, max_payload: 16 * 1024 * 1024 };
+        let server = NatsServer::start(opts).unwrap_or_else(|e| panic!("cannot start nats-server for the test: {e}"));
+        TestNats { server, dir }
+    }
+
+    /// `nats://127.0.0.1:<port>`.
+    pub fn url(&self) -> String {
+        self.server.url().to_string()
+    }
+
+    /// Kills the server and starts it again on the same port and store.
+    pub fn restart(&mut self) {
+        self.server.restart().unwrap_or_else(|e| panic!("cannot restart nats-server: {e}"));
+    }
+
+    /// The store directory (for tests that want to look at it).
+    pub fn dir(&self) -> PathBuf {
+        self.dir.path().to_path_buf()
+    }
+
+    /// A connected bus with the wirefold topology in place.
+    pub async fn bus(&self) -> Bus {
+        let bus = Bus::connect(&self.url(), "wirefold-test", Duration::from_secs(10)).await.expect("connect to test nats");
+        bus.ensure_topology(&Topology::default()).await.expect("create topology");
+        bus
+    }
+}
+
+/// The folder named by `var` (e.g. `WIREFOLD_SEEDS`), or `None` after printing that the
+/// test did not run.
+pub fn shared_dir(var: &str, test: &str) -> Option<PathBuf> {
+    match std::env::var_os(var) {
+        Some(p) if !p.is_empty() => {
+            let p = PathBuf::from(p);
+            assert!(p.exists(), "{var}={} does not exist", p.display());
+            Some(p)
+        }
+        _ => {
+            eprintln!("{test}: {var} is not set, so this test did not run (.ci/run sets it)");
+            None
+        }
+    }
+}
+
+/// Polls `check` every 50 ms until it returns `Some` or `timeout` passes.
+pub async fn eventually<T, F, Fut>(timeout: Duration, mut check: F) -> Option<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        if let Some(v) = check().await {
+            return Some(v);
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return None;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
