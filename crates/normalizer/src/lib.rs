@@ -1,1 +1,229 @@
-//! placeholder
+//! The normalizer: turns raw documents into clean article records.
+//!
+//! [`normalize`] is pure (no IO): it decodes the bytes (charset from the declared type, BOM
+//! or detection), hands HTML and text to `wirefold-extract`, reads ninjs JSON itself, and
+//! merges what the fetcher already knew (feed or envelope hints). [`worker::run`] is the
+//! NATS side: it consumes `wirefold.raw.>`, publishes `wirefold.articles.<lang>` and sends
+//! what it cannot use to the dead-letter stream. `wirefold cluster` uses [`from_plain`], the
+//! same text path the worker takes for plain-text documents.
+
+pub mod ninjs;
+pub mod worker;
+
+use wirefold_extract::{ExtractError, Extracted, Input, PageKind};
+use wirefold_wire::{Article, PubStatus, RawDocument, SCHEMA_VERSION, WireError};
+
+/// Why a raw document did not become an article.
+#[derive(Debug, thiserror::Error)]
+pub enum NormalizeError {
+    /// The body could not be decoded from the wire.
+    #[error(transparent)]
+    Wire(#[from] WireError),
+    /// Extraction failed.
+    #[error("extraction failed: {0}")]
+    Extract(#[from] ExtractError),
+    /// The page is not an article (home page, listing, tag page).
+    #[error("not an article page (listing, home or tag page)")]
+    NotArticle,
+    /// Extraction found no article text.
+    #[error("no article text found")]
+    NoText,
+    /// A JSON document that is not ninjs.
+    #[error("json document is not ninjs: {0}")]
+    BadNinjs(String),
+    /// The document exceeds the size limit.
+    #[error("document of {size} bytes exceeds the {limit} byte limit")]
+    TooLarge {
+        /// Size of the body.
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
+}
+
+/// Turns one raw document into an article record.
+pub fn normalize(raw: &RawDocument, max_bytes: usize) -> Result<Article, NormalizeError> {
+    if raw.body.len() > max_bytes {
+        return Err(NormalizeError::TooLarge { size: raw.body.len(), limit: max_bytes });
+    }
+    let bytes = raw.body.to_bytes()?;
+    let ctype = raw.content_type.as_deref().unwrap_or("").to_ascii_lowercase();
+    let url = raw.url.as_deref();
+    let mut article = if ctype.contains("json") {
+        ninjs::parse(&bytes, url)?
+    } else {
+        let extracted = if ctype.starts_with("text/plain") {
+            let text = decode_text(&bytes, &ctype);
+            wirefold_extract::extract_text(&text, raw.hints.headline.as_deref())?
+        } else {
+            wirefold_extract::extract(&Input { bytes: &bytes, content_type: Some(&ctype), url })?
+        };
+        if extracted.page_kind == PageKind::NotArticle {
+            return Err(NormalizeError::NotArticle);
+        }
+        from_extracted(extracted)
+    };
+    // Fill what the document did not say from what the envelope or feed said.
+    let hints = &raw.hints;
+    article.schema = SCHEMA_VERSION;
+    article.id = raw.id.clone();
+    if article.uri.is_empty() {
+        article.uri = raw.uri.clone();
+    }
+    article.version = article.version.or(raw.version);
+    if let Some(p) = hints.pubstatus
+        && article.pubstatus == PubStatus::Usable
+    {
+        article.pubstatus = p;
+    }
+    fill(&mut article.headline, &hints.headline);
+    fill(&mut article.byline, &hints.byline);
+    fill(&mut article.firstcreated, &hints.firstcreated);
+    fill(&mut article.versioncreated, &hints.versioncreated);
+    fill(&mut article.language, &hints.language);
+    fill(&mut article.source, &raw.source);
+    fill(&mut article.url, &raw.url);
+    article.received = Some(raw.received.clone());
+    if article.body_text.trim().is_empty() && article.pubstatus != PubStatus::Canceled {
+        return Err(NormalizeError::NoText);
+    }
+    Ok(article)
+}
+
+/// The article record for a plain-text article that arrives with its own metadata, as
+/// `wirefold cluster` reads them: the same text path as a plain-text raw document.
+pub fn from_plain(
+    id: &str,
+    title: Option<&str>,
+    text: &str,
+    published: Option<&str>,
+    source: Option<&str>,
+    url: Option<&str>,
+) -> Result<Article, NormalizeError> {
+    let title = title.filter(|t| !t.trim().is_empty());
+    let mut a = from_extracted(wirefold_extract::extract_text(text, title)?);
+    a.schema = SCHEMA_VERSION;
+    a.id = id.to_string();
+    a.uri = url.unwrap_or(id).to_string();
+    if let Some(p) = published {
+        a.firstcreated = Some(p.to_string());
+    }
+    fill(&mut a.source, &source.map(str::to_string));
+    a.url = url.map(str::to_string);
+    Ok(a)
+}
+
+fn from_extracted(e: Extracted) -> Article {
+    Article {
+        schema: SCHEMA_VERSION,
+        headline: e.title,
+        byline: e.byline,
+        firstcreated: e.published,
+        versioncreated: e.modified,
+        located: e.dateline,
+        language: e.language,
+        source: e.site_name,
+        canonical_url: e.canonical_url,
+        body_text: e.body,
+        ..Default::default()
+    }
+}
+
+fn fill(slot: &mut Option<String>, value: &Option<String>) {
+    if slot.as_deref().is_none_or(|s| s.trim().is_empty())
+        && let Some(v) = value.as_deref().filter(|v| !v.trim().is_empty())
+    {
+        *slot = Some(v.to_string());
+    }
+}
+
+/// Decodes text bytes: UTF-8 (with or without BOM), UTF-16 with BOM, the declared charset,
+/// else the detected one.
+pub fn decode_text(bytes: &[u8], content_type: &str) -> String {
+    if let Some((enc, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
+        return enc.decode_without_bom_handling(&bytes[bom_len..]).0.into_owned();
+    }
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return s.to_string();
+    }
+    let declared = content_type
+        .split(';')
+        .filter_map(|p| p.trim().strip_prefix("charset="))
+        .find_map(|c| encoding_rs::Encoding::for_label(c.trim_matches('"').as_bytes()));
+    let enc = declared.unwrap_or_else(|| {
+        let mut d = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+        d.feed(bytes, true);
+        d.guess(None, chardetng::Utf8Detection::Allow)
+    });
+    enc.decode(bytes).0.into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wirefold_wire::{ItemHints, RawBody, SourceKind};
+
+    fn raw(ctype: &str, body: Vec<u8>) -> RawDocument {
+        RawDocument {
+            schema: SCHEMA_VERSION,
+            id: "r1".into(),
+            uri: "file:///x.txt".into(),
+            version: None,
+            kind: SourceKind::File,
+            source: None,
+            url: Some("file:///x.txt".into()),
+            content_type: Some(ctype.into()),
+            received: "2025-11-24T10:00:00Z".into(),
+            hints: ItemHints::default(),
+            body: RawBody::from_bytes(body),
+        }
+    }
+
+    #[test]
+    fn plain_text_becomes_an_article_with_identity_from_the_raw_document() {
+        let a = normalize(&raw("text/plain", b"First paragraph here.\n\nSecond one.".to_vec()), 1 << 20).unwrap();
+        assert_eq!(a.id, "r1");
+        assert_eq!(a.uri, "file:///x.txt");
+        assert_eq!(a.url.as_deref(), Some("file:///x.txt"));
+        assert!(a.body_text.contains("Second one."), "{}", a.body_text);
+    }
+
+    #[test]
+    fn latin1_text_is_decoded_not_mangled() {
+        let text = b"Le caf\xe9 de la gare a ferm\xe9 ses portes apr\xe8s trente ann\xe9es de service fid\xe8le.";
+        let a = normalize(&raw("text/plain", text.to_vec()), 1 << 20).unwrap();
+        assert!(a.body_text.contains("café"), "{}", a.body_text);
+    }
+
+    #[test]
+    fn refuses_empty_and_oversized() {
+        assert!(matches!(normalize(&raw("text/plain", b"   ".to_vec()), 1 << 20), Err(_)));
+        assert!(matches!(
+            normalize(&raw("text/plain", vec![b'a'; 100]), 10),
+            Err(NormalizeError::TooLarge { size: 100, limit: 10 })
+        ));
+    }
+
+    #[test]
+    fn hints_fill_gaps_but_do_not_override() {
+        let mut r = raw("text/plain", b"Body text of the story.".to_vec());
+        r.hints.headline = Some("Feed headline".into());
+        r.hints.firstcreated = Some("2025-11-24T08:00:00Z".into());
+        r.source = Some("Wire".into());
+        let a = normalize(&r, 1 << 20).unwrap();
+        assert_eq!(a.headline.as_deref(), Some("Feed headline"));
+        assert_eq!(a.firstcreated.as_deref(), Some("2025-11-24T08:00:00Z"));
+        assert_eq!(a.source.as_deref(), Some("Wire"));
+    }
+
+    #[test]
+    fn ninjs_json_is_read() {
+        let doc = br#"{"uri":"urn:x:1","version":"3","headline":"H","body_text":"Text of it.","pubstatus":"usable","firstcreated":"2025-11-24T08:00:00Z"}"#;
+        let a = normalize(&raw("application/json", doc.to_vec()), 1 << 20).unwrap();
+        assert_eq!((a.uri.as_str(), a.version, a.headline.as_deref()), ("urn:x:1", Some(3), Some("H")));
+        let withdrawn = br#"{"uri":"urn:x:1","pubstatus":"canceled"}"#;
+        let a = normalize(&raw("application/json", withdrawn.to_vec()), 1 << 20).unwrap();
+        assert_eq!(a.pubstatus, PubStatus::Canceled);
+        assert!(matches!(normalize(&raw("application/json", b"[1,2]".to_vec()), 1 << 20), Err(NormalizeError::BadNinjs(_))));
+    }
+}

@@ -1,0 +1,127 @@
+//! The normalizer worker: a durable pull consumer on `wirefold.raw.>` that publishes one
+//! article per raw document on `wirefold.articles.<lang>`.
+//!
+//! Per message: a document that cannot be decoded or normalized gets a dead letter and is
+//! terminated (never retried: retrying would not change the answer); a failed publish is
+//! a transient bus problem and the message is negatively acked for redelivery. The article
+//! is published with the raw document's id as `Nats-Msg-Id`, so a redelivered raw document
+//! is stored once downstream. Extraction runs on the blocking pool under a time limit.
+
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+use tracing::{debug, info, warn};
+use wirefold_bus::{Bus, BusError, Message};
+use wirefold_wire::{DeadLetter, RawDocument, SCHEMA_VERSION, subjects};
+
+use crate::{NormalizeError, normalize};
+
+/// Settings of the normalizer worker.
+#[derive(Debug, Clone)]
+pub struct NormalizerConfig {
+    /// Largest raw body accepted, in bytes.
+    pub max_bytes: usize,
+    /// Longest one extraction may take before the document is dead-lettered.
+    pub extract_timeout: Duration,
+}
+
+impl Default for NormalizerConfig {
+    fn default() -> Self {
+        NormalizerConfig { max_bytes: wirefold_bus::DEFAULT_MAX_DOCUMENT_BYTES, extract_timeout: Duration::from_secs(10) }
+    }
+}
+
+/// Runs until `shutdown` is cancelled; the message in hand is finished and acked first.
+pub async fn run(bus: Bus, config: NormalizerConfig, shutdown: CancellationToken) -> Result<(), BusError> {
+    let consumer = bus
+        .durable_consumer(
+            subjects::RAW_STREAM,
+            subjects::NORMALIZER_CONSUMER,
+            subjects::RAW_ALL,
+            config.extract_timeout + Duration::from_secs(20),
+            10,
+        )
+        .await?;
+    let messages = bus.messages(&consumer, 16).await?;
+    info!("normalizer running");
+    wirefold_bus::consume_until(messages, shutdown.cancelled_owned(), |msg| handle(&bus, &config, msg)).await;
+    info!("normalizer stopped");
+    Ok(())
+}
+
+async fn handle(bus: &Bus, config: &NormalizerConfig, msg: Message) {
+    let subject = msg.subject.to_string();
+    let (seq, delivered) = wirefold_bus::message_position(&msg);
+    let payload = msg.payload.clone();
+    let raw: RawDocument = match wirefold_wire::decode(&payload) {
+        Ok(r) => r,
+        Err(e) => {
+            bus.dead_letter(dead_letter(&subject, None, None, &payload, e.to_string())).await;
+            wirefold_bus::term(&msg).await;
+            return;
+        }
+    };
+    let cfg = config.clone();
+    let job = tokio::task::spawn_blocking(move || {
+        let out = normalize(&raw, cfg.max_bytes);
+        (raw, out)
+    });
+    let (raw, result) = match tokio::time::timeout(config.extract_timeout, job).await {
+        Ok(Ok(pair)) => pair,
+        Ok(Err(join)) => {
+            // A panic inside extraction: a bug, but one document must not stop the worker.
+            let reason = format!("extraction crashed: {join}");
+            bus.dead_letter(dead_letter(&subject, None, None, &payload, reason)).await;
+            wirefold_bus::term(&msg).await;
+            return;
+        }
+        Err(_) => {
+            let reason = format!("extraction exceeded {:?}", config.extract_timeout);
+            bus.dead_letter(dead_letter(&subject, None, None, &payload, reason)).await;
+            wirefold_bus::term(&msg).await;
+            return;
+        }
+    };
+    let article = match result {
+        Ok(a) => a,
+        Err(e) => {
+            if matches!(e, NormalizeError::NotArticle) {
+                info!(id = %raw.id, url = ?raw.url, "not an article page, not forwarded");
+            }
+            let dl = dead_letter(&subject, Some(&raw.id), raw.url.as_deref(), &payload, e.to_string());
+            bus.dead_letter(dl).await;
+            wirefold_bus::term(&msg).await;
+            return;
+        }
+    };
+    let out_subject = subjects::article(article.language.as_deref());
+    match bus.publish(&out_subject, &article.id, &article).await {
+        Ok(ack) => {
+            debug!(id = %article.id, seq, out_seq = ack.sequence, duplicate = ack.duplicate, "article published");
+            wirefold_bus::ack(&msg).await;
+        }
+        Err(e @ BusError::TooLarge { .. }) => {
+            let dl = dead_letter(&subject, Some(&raw.id), raw.url.as_deref(), &payload, e.to_string());
+            bus.dead_letter(dl).await;
+            wirefold_bus::term(&msg).await;
+        }
+        Err(e) => {
+            warn!(id = %article.id, delivered, error = %e, "publish failed, will retry");
+            wirefold_bus::nak(&msg, Duration::from_secs(2)).await;
+        }
+    }
+}
+
+fn dead_letter(subject: &str, id: Option<&str>, origin: Option<&str>, payload: &[u8], reason: String) -> DeadLetter {
+    DeadLetter {
+        schema: SCHEMA_VERSION,
+        stage: "normalizer".into(),
+        reason,
+        subject: Some(subject.to_string()),
+        input_id: id.map(str::to_string),
+        origin: origin.map(str::to_string),
+        input_bytes: payload.len() as u64,
+        excerpt: wirefold_wire::excerpt(payload, 512),
+        at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+    }
+}
