@@ -1,0 +1,128 @@
+//! Runs a JSONL corpus (`{"id","title","text",published?,<label>?}` per line) through the
+//! index in input order and prints throughput, bytes per article and, when the lines carry
+//! a gold label, pairwise and B-cubed scores.
+//!
+//! usage: cargo run --release -p wirefold-dedup --example corpus -- CORPUS.jsonl
+//!        [--label copy|cluster] [--shingle N] [--anchors N] [--containment F] [--boiler N]
+//!        [--errors]
+//! `--errors` lists wrongly joined and wrongly split gold pairs' ids (error analysis only).
+
+use std::collections::HashMap;
+
+use wirefold_dedup::Config;
+use wirefold_dedup::eval::{CorpusDoc, bench_corpus, score};
+
+/// "2025-06-17T00:01:41Z" to ms since the epoch (UTC only; None when it does not parse).
+fn iso_ms(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.len() < 19 {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
+    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (h, mi, se) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    let (y2, m2) = if mo <= 2 { (y - 1, mo + 9) } else { (y, mo - 3) };
+    let era = y2.div_euclid(400);
+    let yoe = y2 - era * 400;
+    let doy = (153 * m2 + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(((days * 24 + h) * 60 + mi) * 60_000 + se * 1000)
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let path = args
+        .first()
+        .ok_or("usage: corpus CORPUS.jsonl [--label L] [...]")?;
+    let mut cfg = Config::default();
+    let mut label = String::from("cluster");
+    let mut errors = false;
+    let mut i = 1;
+    while i < args.len() {
+        let v = args.get(i + 1).cloned().unwrap_or_default();
+        match args[i].as_str() {
+            "--label" => label = v,
+            "--shingle" => cfg.shingle_len = v.parse()?,
+            "--anchors" => cfg.target_anchors = v.parse()?,
+            "--containment" => cfg.min_containment = v.parse()?,
+            "--boiler" => cfg.boilerplate_clusters = v.parse()?,
+            "--reps" => cfg.max_indexed_per_cluster = v.parse()?,
+            "--errors" => {
+                errors = true;
+                i -= 1;
+            }
+            other => return Err(format!("unknown flag {other}").into()),
+        }
+        i += 2;
+    }
+    let text = std::fs::read_to_string(path)?;
+    let mut docs = Vec::new();
+    let mut gold = Vec::new();
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let v: serde_json::Value = serde_json::from_str(line)?;
+        let s = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string();
+        let id = match v.get("id") {
+            Some(serde_json::Value::String(s)) => s.clone(),
+            Some(x) => x.to_string(),
+            None => String::new(),
+        };
+        docs.push(CorpusDoc {
+            id,
+            title: s("title"),
+            text: s("text"),
+            published_ms: iso_ms(&s("published")),
+        });
+        gold.push(v.get(&label).map(|x| x.to_string()));
+    }
+    let rep = bench_corpus(&docs, cfg);
+    println!(
+        "docs {} clusters {} events {} | {:.0} docs/s, {:.1} MB/s, {:.3} s | heap {} bytes, {:.0} bytes/doc",
+        rep.docs,
+        rep.clusters,
+        rep.events,
+        rep.docs_per_s,
+        rep.mb_per_s,
+        rep.secs,
+        rep.heap_bytes,
+        rep.bytes_per_doc
+    );
+    if gold.iter().all(Option::is_some) && !gold.is_empty() {
+        let g: Vec<&str> = gold.iter().map(|x| x.as_deref().unwrap_or("")).collect();
+        let s = score(&g, &rep.assignment);
+        println!(
+            "{label}: pairwise P {:.4} R {:.4} F1 {:.4} | B3 P {:.4} R {:.4} F1 {:.4}",
+            s.pair_precision, s.pair_recall, s.pair_f1, s.b3_precision, s.b3_recall, s.b3_f1
+        );
+        if errors {
+            let mut by_pred: HashMap<u64, Vec<usize>> = HashMap::new();
+            let mut by_gold: HashMap<&str, Vec<usize>> = HashMap::new();
+            for (i, (&p, &gg)) in rep.assignment.iter().zip(&g).enumerate() {
+                by_pred.entry(p).or_default().push(i);
+                by_gold.entry(gg).or_default().push(i);
+            }
+            let mut fm: Vec<_> = by_pred
+                .values()
+                .filter(|v| v.iter().any(|&i| g[i] != g[v[0]]))
+                .collect();
+            fm.sort();
+            for v in fm {
+                let ids: Vec<String> = v.iter().map(|&i| format!("{}:{}", docs[i].id, g[i])).collect();
+                println!("FALSE-JOIN {}", ids.join(" "));
+            }
+            let mut fs: Vec<_> = by_gold
+                .values()
+                .filter(|v| v.iter().any(|&i| rep.assignment[i] != rep.assignment[v[0]]))
+                .collect();
+            fs.sort();
+            for v in fs {
+                let ids: Vec<String> = v
+                    .iter()
+                    .map(|&i| format!("{}:{:x}", docs[i].id, rep.assignment[i]))
+                    .collect();
+                println!("SPLIT {}", ids.join(" "));
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,1205 @@
+//! The near-duplicate core of wirefold: folds copies of one wire story into one copy cluster.
+//!
+//! It does no IO, no async and no serialization of wire types: callers hand it plain
+//! [`Doc`]s and get back [`Outcome`]s holding internal [`Event`]s, which the deduplicator
+//! worker and `wirefold cluster` turn into wire events. Given the same sequence of docs it
+//! produces the same clusters and events, also after a [`Index::snapshot`] / [`Index::restore`]
+//! round trip: that is what makes replay after a crash safe.
+//!
+//! # How a doc finds its cluster
+//!
+//! 1. The body is tokenized and folded ([`text`](crate::text): case, diacritics, UK/US
+//!    spelling, transliteration endings, honorifics and stop words) and cut into shingles of
+//!    [`Config::shingle_len`] content tokens that never cross a paragraph boundary.
+//! 2. Shingle keys are sampled by value into about [`Config::target_anchors`] anchors
+//!    ([`sketch`](crate::sketch)); two docs are compared on the coarser of their two sampling
+//!    levels, which keeps estimates unbiased for a brief against a long original.
+//! 3. The anchors are looked up in an inverted index holding only each cluster's canonical
+//!    member and a few representatives (at most [`Config::max_indexed_per_cluster`]; a
+//!    member is a representative only if it matched the canonical directly), so copies of
+//!    copies cannot chain unrelated stories together. An anchor whose postings span
+//!    [`Config::boilerplate_clusters`] or more clusters is boilerplate (agency trailers,
+//!    copyright lines, site chrome) and is left out of both sides of every comparison.
+//! 4. A candidate is a copy when the shared anchors cover at least
+//!    [`Config::min_containment`] of the smaller document and number at least
+//!    [`Config::min_shared`]. The doc joins the best matching cluster. If it also matches
+//!    other clusters, those are merged in only when their canonical members match each
+//!    other, or when the doc contains both canonicals almost whole
+//!    ([`Config::merge_containment`]); otherwise it stays a plain join.
+//!
+//! # Lifecycle rules
+//!
+//! * A doc whose `uri` (or `id` when `uri` is empty) is already indexed is a new version
+//!   of that item: it replaces the old version in its cluster ([`EventKind::MemberUpdated`]).
+//!   If the cluster has other members and the new version matches none of them, the item
+//!   leaves ([`EventKind::MemberRemoved`], reason "updated version no longer matches") and
+//!   is then placed like a new doc. A lone member stays in its cluster whatever it became.
+//! * A withdrawal (`canceled`) removes the member ([`EventKind::MemberRemoved`], reason
+//!   "withdrawn"; the cluster disappears with its last member) and leaves a tombstone for
+//!   the uri: later docs with that uri are dropped (no cluster, no events) until the
+//!   tombstone passes the horizon. A withdrawal for an unknown uri only leaves the tombstone.
+//! * Docs with fewer than [`Config::min_tokens`] content tokens (empty, one word) get a
+//!   singleton cluster and are never matched against.
+//! * Clusters whose newest member is older than [`Config::horizon_secs`] before the newest
+//!   event time seen leave the index silently. Event time is `published_ms` (clamped to at
+//!   most a day after `received_ms` when that is set), else `received_ms`: never the clock.
+//! * Events list at most [`Config::max_event_members`] members (canonical first, then in
+//!   join order), so a story republished 10,000 times costs O(cap) per event.
+//! * The canonical member is the earliest by event time, then the one with most content
+//!   tokens, then the first to arrive. A member's similarity is the containment of the
+//!   smaller of it and the canonical in the other, estimated from anchors.
+
+pub mod eval;
+mod postings;
+mod sketch;
+mod snapshot;
+mod text;
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
+
+use postings::{BuildMul, Postings};
+use sketch::{Fingerprint, Sketcher, class_count, overlap};
+
+const NIL: u32 = u32::MAX;
+
+/// Tuning of the index. The defaults are what the accuracy tests and benchmarks use.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// Seconds after which a cluster whose newest member is older than the newest doc seen
+    /// leaves the index.
+    pub horizon_secs: i64,
+    /// Content tokens per shingle.
+    pub shingle_len: usize,
+    /// Anchors kept per doc (sampling adapts to length; a doc keeps between this and twice
+    /// this many, fewer when it is short).
+    pub target_anchors: usize,
+    /// Content tokens read per doc at most: bounds the work on huge articles.
+    pub max_tokens: usize,
+    /// Docs with fewer content tokens get a singleton cluster and are not indexed.
+    pub min_tokens: usize,
+    /// Share of the smaller doc's anchors that must be found in the other for a copy.
+    pub min_containment: f32,
+    /// Shared anchors needed for a copy (or all of the smaller doc's, if it has fewer).
+    pub min_shared: usize,
+    /// A doc matching two clusters merges them when it contains both canonical members
+    /// at least this much (or when the canonicals match each other).
+    pub merge_containment: f32,
+    /// An anchor indexed under this many distinct clusters is boilerplate and ignored.
+    pub boilerplate_clusters: usize,
+    /// Members of one cluster held in the inverted index (canonical included).
+    pub max_indexed_per_cluster: usize,
+    /// A direct match of the canonical becomes a representative when its anchor Jaccard
+    /// with the canonical is below this (it brings material the canonical lacks).
+    pub rep_novelty: f32,
+    /// Members listed in one event at most.
+    pub max_event_members: usize,
+    /// Bytes of title, source and url kept per member at most (cut at a char boundary).
+    pub max_field_bytes: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            horizon_secs: 7 * 24 * 3600,
+            shingle_len: 4,
+            target_anchors: 48,
+            max_tokens: 20_000,
+            min_tokens: 8,
+            min_containment: 0.5,
+            min_shared: 3,
+            merge_containment: 0.8,
+            boilerplate_clusters: 5,
+            max_indexed_per_cluster: 4,
+            rep_novelty: 0.8,
+            max_event_members: 64,
+            max_field_bytes: 1024,
+        }
+    }
+}
+
+/// One article version as the index sees it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Doc<'a> {
+    /// Article version id.
+    pub id: &'a str,
+    /// Stable item identity; a doc whose uri was seen before is a new version of that item.
+    /// Empty means "use `id`".
+    pub uri: &'a str,
+    /// Headline (may be empty). Shown in events, not used for matching.
+    pub title: &'a str,
+    /// Body text, paragraphs separated by newlines (blank lines or not).
+    pub body: &'a str,
+    /// Publication time, milliseconds since the Unix epoch, when known.
+    pub published_ms: Option<i64>,
+    /// Time the doc entered the pipeline (event time used for the horizon when
+    /// `published_ms` is unknown), milliseconds since the Unix epoch.
+    pub received_ms: i64,
+    /// Outlet.
+    pub source: Option<&'a str>,
+    /// Where it can be read.
+    pub url: Option<&'a str>,
+    /// The item was withdrawn (ninjs `pubstatus: canceled`).
+    pub canceled: bool,
+}
+
+/// Identifier of a copy cluster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ClusterId(pub u64);
+
+impl std::fmt::Display for ClusterId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "c{:016x}", self.0)
+    }
+}
+
+/// What happened to a cluster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventKind {
+    /// A new cluster with its first member.
+    Created,
+    /// A new member joined.
+    MemberAdded,
+    /// A newer version replaced a member.
+    MemberUpdated,
+    /// A member was withdrawn or left.
+    MemberRemoved,
+    /// Other clusters were merged into this one.
+    Merged,
+}
+
+/// A member as events show it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MemberView {
+    /// Article version id.
+    pub id: String,
+    /// Item identity.
+    pub uri: String,
+    /// Headline.
+    pub title: String,
+    /// Outlet.
+    pub source: Option<String>,
+    /// URL.
+    pub url: Option<String>,
+    /// Publication time in ms.
+    pub published_ms: Option<i64>,
+    /// Similarity to the canonical member, 0..=1 (containment of the smaller in the other).
+    pub similarity: f32,
+}
+
+/// A change to a cluster.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    /// What happened.
+    pub kind: EventKind,
+    /// The cluster.
+    pub cluster: ClusterId,
+    /// Per-cluster version, +1 per event.
+    pub version: u64,
+    /// The doc that caused it.
+    pub cause: MemberView,
+    /// Id of the canonical member (empty when the cluster lost its last member).
+    pub canonical: String,
+    /// Members after the event, canonical first, at most [`Config::max_event_members`].
+    pub members: Vec<MemberView>,
+    /// For merges, the clusters folded in.
+    pub merged_from: Vec<ClusterId>,
+    /// Why, when not obvious.
+    pub reason: Option<String>,
+}
+
+/// What the index did with one doc.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    /// The copy cluster the doc is in now (for a withdrawal: the cluster it left; `None`
+    /// for a withdrawal of an unknown item or a doc dropped by a tombstone).
+    pub cluster: Option<ClusterId>,
+    /// Events to publish, in order.
+    pub events: Vec<Event>,
+}
+
+/// Errors restoring a snapshot.
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    /// The bytes are not a snapshot of this format.
+    #[error("corrupt dedup snapshot: {0}")]
+    Corrupt(String),
+    /// The snapshot was taken with fingerprint settings other than the given config's.
+    #[error("dedup snapshot taken with other fingerprint settings: {0}")]
+    ConfigMismatch(String),
+}
+
+/// Counters and sizes of an index.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Docs applied (all kinds).
+    pub applied: u64,
+    /// Live members.
+    pub members: usize,
+    /// Live clusters.
+    pub clusters: usize,
+    /// Members held in the inverted index.
+    pub indexed: usize,
+    /// Postings in the inverted index.
+    pub postings: usize,
+    /// Clusters merged into others.
+    pub merges: u64,
+    /// Clusters that left past the horizon.
+    pub expired_clusters: u64,
+    /// Docs dropped because their uri was withdrawn.
+    pub dropped: u64,
+    /// Approximate heap bytes held by the index.
+    pub heap_bytes: usize,
+}
+
+#[derive(Debug, Clone)]
+struct Member {
+    seq: u64,
+    id: Box<str>,
+    uri: Box<str>,
+    title: Box<str>,
+    source: Option<Box<str>>,
+    url: Option<Box<str>>,
+    published_ms: Option<i64>,
+    time_ms: i64,
+    ntok: u32,
+    level: u8,
+    keys: Box<[u32]>,
+    similarity: f32,
+    /// Matched the canonical directly when it joined (may represent the cluster).
+    direct: bool,
+    cluster: u32,
+    slot: u32,
+}
+
+#[derive(Debug, Clone)]
+struct Cluster {
+    id: ClusterId,
+    seq: u64,
+    version: u64,
+    /// Member indices in join order (member seq ascending).
+    members: Vec<u32>,
+    canonical: u32,
+    /// Members in the inverted index.
+    indexed: Vec<u32>,
+    last_ms: i64,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Match {
+    cluster: u32,
+    containment: f32,
+    jaccard: f32,
+}
+
+/// The copy-cluster index.
+#[derive(Debug)]
+pub struct Index {
+    cfg: Config,
+    members: Vec<Option<Member>>,
+    free_members: Vec<u32>,
+    clusters: Vec<Option<Cluster>>,
+    free_clusters: Vec<u32>,
+    /// Slot of the inverted index to member index (NIL when free).
+    slots: Vec<u32>,
+    free_slots: Vec<u32>,
+    postings: Postings,
+    by_uri: HashMap<u64, u32, BuildMul>,
+    tombstones: HashMap<u64, i64, BuildMul>,
+    expiry: BinaryHeap<Reverse<(i64, u64, u32)>>,
+    now_ms: Option<i64>,
+    next_cluster_seq: u64,
+    next_member_seq: u64,
+    stats: Stats,
+    // Scratch, reused between calls.
+    sketcher: Sketcher,
+    counts: Vec<u32>,
+    touched: Vec<u32>,
+    boiler: Vec<bool>,
+    list: Vec<u32>,
+}
+
+fn uri_hash(uri: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(uri.as_bytes())
+}
+
+fn cut(s: &str, max: usize) -> Box<str> {
+    if s.len() <= max {
+        return s.into();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s[..end].into()
+}
+
+fn event_time(doc: &Doc<'_>) -> i64 {
+    match doc.published_ms {
+        Some(p) if doc.received_ms > 0 => p.min(doc.received_ms.saturating_add(86_400_000)),
+        Some(p) => p,
+        None => doc.received_ms,
+    }
+}
+
+fn ratio(n: usize, d: usize) -> f32 {
+    if d == 0 { 0.0 } else { n as f32 / d as f32 }
+}
+
+/// Containment of the smaller in the other and Jaccard, from anchors.
+fn similarity(a: &[u32], la: u8, b: &[u32], lb: u8) -> (f32, f32) {
+    let (n, na, nb) = overlap(a, la, b, lb);
+    (ratio(n, na.min(nb)), ratio(n, na + nb - n))
+}
+
+impl Index {
+    /// An empty index.
+    pub fn new(config: Config) -> Self {
+        Index {
+            cfg: config,
+            members: Vec::new(),
+            free_members: Vec::new(),
+            clusters: Vec::new(),
+            free_clusters: Vec::new(),
+            slots: Vec::new(),
+            free_slots: Vec::new(),
+            postings: Postings::default(),
+            by_uri: HashMap::default(),
+            tombstones: HashMap::default(),
+            expiry: BinaryHeap::new(),
+            now_ms: None,
+            next_cluster_seq: 0,
+            next_member_seq: 0,
+            stats: Stats::default(),
+            sketcher: Sketcher::default(),
+            counts: Vec::new(),
+            touched: Vec::new(),
+            boiler: Vec::new(),
+            list: Vec::new(),
+        }
+    }
+
+    /// The configuration in use.
+    pub fn config(&self) -> &Config {
+        &self.cfg
+    }
+
+    /// Folds one doc into the index.
+    pub fn apply(&mut self, doc: &Doc<'_>) -> Outcome {
+        self.stats.applied += 1;
+        let t = event_time(doc);
+        if self.now_ms.is_none_or(|n| t > n) {
+            self.now_ms = Some(t);
+        }
+        self.expire();
+        let uri = if doc.uri.is_empty() { doc.id } else { doc.uri };
+        let uh = uri_hash(uri);
+        let known = self
+            .by_uri
+            .get(&uh)
+            .copied()
+            .filter(|&m| self.member(m).uri.as_ref() == uri);
+        if doc.canceled {
+            self.tombstones.insert(uh, t);
+            return match known {
+                Some(m) => {
+                    let ci = self.member(m).cluster;
+                    let id = self.cluster(ci).id;
+                    let ev = self.remove_member(m, doc, "withdrawn");
+                    Outcome {
+                        cluster: Some(id),
+                        events: vec![ev],
+                    }
+                }
+                None => Outcome {
+                    cluster: None,
+                    events: Vec::new(),
+                },
+            };
+        }
+        if self.tombstones.contains_key(&uh) {
+            self.stats.dropped += 1;
+            return Outcome {
+                cluster: None,
+                events: Vec::new(),
+            };
+        }
+        let fp = self.sketcher.sketch(
+            doc.body,
+            self.cfg.shingle_len,
+            self.cfg.target_anchors,
+            self.cfg.max_tokens,
+        );
+        match known {
+            Some(m) => self.update(m, doc, fp, t),
+            None => {
+                let mut events = Vec::new();
+                let ci = self.place_new(doc, fp, t, uh, None, &mut events);
+                Outcome {
+                    cluster: Some(self.cluster(ci).id),
+                    events,
+                }
+            }
+        }
+    }
+
+    /// Encodes the whole index (see the `snapshot` module docs for the format).
+    pub fn snapshot(&self) -> Vec<u8> {
+        snapshot::encode(self)
+    }
+
+    /// Decodes an index written by [`Index::snapshot`]. `config` must have the same
+    /// fingerprint settings (shingle length, anchors, token limits) as when it was taken.
+    pub fn restore(config: Config, bytes: &[u8]) -> Result<Self, SnapshotError> {
+        snapshot::decode(config, bytes)
+    }
+
+    /// Current counters and sizes.
+    pub fn stats(&self) -> Stats {
+        let mut s = self.stats;
+        s.members = self.members.len() - self.free_members.len();
+        s.clusters = self.clusters.len() - self.free_clusters.len();
+        s.indexed = self.slots.len() - self.free_slots.len();
+        s.postings = self.postings.len();
+        s.heap_bytes = self.heap_bytes();
+        s
+    }
+
+    /// Approximate heap bytes held by the index (excluding scratch buffers).
+    pub fn heap_bytes(&self) -> usize {
+        use std::mem::size_of;
+        let map_bytes = |cap: usize, entry: usize| {
+            if cap == 0 {
+                0
+            } else {
+                (cap * 8 / 7).next_power_of_two() * (entry + 1)
+            }
+        };
+        let mut b = self.members.capacity() * size_of::<Option<Member>>()
+            + self.clusters.capacity() * size_of::<Option<Cluster>>()
+            + (self.slots.capacity() + self.free_slots.capacity() + self.free_members.capacity()) * 4
+            + self.free_clusters.capacity() * 4
+            + self.postings.heap_bytes()
+            + map_bytes(self.by_uri.capacity(), 12)
+            + map_bytes(self.tombstones.capacity(), 16)
+            + self.expiry.capacity() * size_of::<(i64, u64, u32)>();
+        for m in self.members.iter().flatten() {
+            b += m.id.len() + m.uri.len() + m.title.len();
+            b += m.source.as_ref().map_or(0, |s| s.len()) + m.url.as_ref().map_or(0, |s| s.len());
+            b += m.keys.len() * 4;
+        }
+        for c in self.clusters.iter().flatten() {
+            b += (c.members.capacity() + c.indexed.capacity()) * 4;
+        }
+        b
+    }
+
+    // ---- placement ------------------------------------------------------------------
+
+    fn member(&self, m: u32) -> &Member {
+        match self.members.get(m as usize) {
+            Some(Some(x)) => x,
+            _ => unreachable_member(),
+        }
+    }
+
+    fn member_mut(&mut self, m: u32) -> &mut Member {
+        match self.members.get_mut(m as usize) {
+            Some(Some(x)) => x,
+            _ => unreachable_member(),
+        }
+    }
+
+    fn cluster(&self, c: u32) -> &Cluster {
+        match self.clusters.get(c as usize) {
+            Some(Some(x)) => x,
+            _ => unreachable_cluster(),
+        }
+    }
+
+    fn cluster_mut(&mut self, c: u32) -> &mut Cluster {
+        match self.clusters.get_mut(c as usize) {
+            Some(Some(x)) => x,
+            _ => unreachable_cluster(),
+        }
+    }
+
+    fn indexable(&self, fp: &Fingerprint) -> bool {
+        fp.ntok as usize >= self.cfg.min_tokens && !fp.keys.is_empty()
+    }
+
+    /// Places a doc that is not (or no longer) a member: joins the best matching cluster
+    /// (other than `skip`), merging where justified, or creates one. Returns the cluster.
+    fn place_new(
+        &mut self,
+        doc: &Doc<'_>,
+        fp: Fingerprint,
+        t: i64,
+        uh: u64,
+        skip: Option<u32>,
+        events: &mut Vec<Event>,
+    ) -> u32 {
+        let matches = if self.indexable(&fp) {
+            self.find(&fp, NIL)
+        } else {
+            Vec::new()
+        };
+        let matches: Vec<Match> = matches.into_iter().filter(|m| Some(m.cluster) != skip).collect();
+        let m = self.new_member(doc, fp, t, uh);
+        let Some(best) = matches.first().copied() else {
+            let ci = self.new_cluster(m, doc.id);
+            events.push(self.event(ci, EventKind::Created, m, None, Vec::new()));
+            return ci;
+        };
+        self.join(m, best.cluster);
+        events.push(self.event(best.cluster, EventKind::MemberAdded, m, None, Vec::new()));
+        let mut survivor = best.cluster;
+        for other in matches.iter().skip(1) {
+            if let Some(reason) = self.merge_reason(m, survivor, other.cluster) {
+                survivor = self.merge(survivor, other.cluster, m, reason, events);
+            }
+        }
+        survivor
+    }
+
+    /// Clusters the fingerprint matches as a copy, best first. `exclude` is a member that
+    /// must not count (the old version of an updated item).
+    fn find(&mut self, fp: &Fingerprint, exclude: u32) -> Vec<Match> {
+        let bmax = self.cfg.boilerplate_clusters.max(2);
+        self.boiler.clear();
+        self.touched.clear();
+        let mut distinct: Vec<u32> = Vec::with_capacity(bmax);
+        for &k in &fp.keys {
+            self.list.clear();
+            distinct.clear();
+            let mut is_boiler = false;
+            for s in self.postings.get(k) {
+                self.list.push(s);
+                let ci = match self.members.get(self.slots[s as usize] as usize) {
+                    Some(Some(m)) => m.cluster,
+                    _ => continue,
+                };
+                if !distinct.contains(&ci) {
+                    distinct.push(ci);
+                    if distinct.len() >= bmax {
+                        is_boiler = true;
+                        break;
+                    }
+                }
+            }
+            self.boiler.push(is_boiler);
+            if is_boiler {
+                continue;
+            }
+            for &s in &self.list {
+                let c = &mut self.counts[s as usize];
+                if *c == 0 {
+                    self.touched.push(s);
+                }
+                *c += 1;
+            }
+        }
+        // Boilerplate anchors of the query, as a prefix count over its ascending keys.
+        let mut bpref = Vec::with_capacity(fp.keys.len() + 1);
+        bpref.push(0u32);
+        for &b in &self.boiler {
+            bpref.push(bpref.last().copied().unwrap_or(0) + u32::from(b));
+        }
+        let touched = std::mem::take(&mut self.touched);
+        let mut best: Vec<(u64, Match)> = Vec::new();
+        for &s in &touched {
+            let inter = std::mem::take(&mut self.counts[s as usize]) as usize;
+            let mi = self.slots[s as usize];
+            if mi == exclude {
+                continue;
+            }
+            let b = self.member(mi);
+            let level = fp.level.max(b.level);
+            let na_all = class_count(&fp.keys, level);
+            let na = na_all - bpref[na_all] as usize;
+            let nb_all = class_count(&b.keys, level);
+            let mut nb = nb_all;
+            let thr = self.cfg.min_containment;
+            if ratio(inter, na.min(nb)) < thr {
+                // The candidate's own boilerplate may inflate its size: discount it, but
+                // only when that could change the verdict.
+                if nb < na && ratio(inter, nb) >= thr * 0.5 {
+                    let bb = b.keys[..nb_all]
+                        .iter()
+                        .filter(|&&k| self.is_boilerplate(k, bmax))
+                        .count();
+                    nb -= bb.min(nb);
+                }
+            }
+            let small = na.min(nb);
+            let c = ratio(inter, small);
+            if inter < self.cfg.min_shared.min(small).max(1) || c < thr {
+                continue;
+            }
+            let j = ratio(inter, (na + nb).saturating_sub(inter));
+            let ci = b.cluster;
+            let seq = self.cluster(ci).seq;
+            let cand = Match {
+                cluster: ci,
+                containment: c.min(1.0),
+                jaccard: j.min(1.0),
+            };
+            match best.iter_mut().find(|(_, m)| m.cluster == ci) {
+                Some((_, m)) => {
+                    if (cand.containment, cand.jaccard) > (m.containment, m.jaccard) {
+                        *m = cand;
+                    }
+                }
+                None => best.push((seq, cand)),
+            }
+        }
+        self.touched = touched;
+        self.touched.clear();
+        best.sort_by(|(sa, a), (sb, b)| {
+            b.containment
+                .total_cmp(&a.containment)
+                .then(b.jaccard.total_cmp(&a.jaccard))
+                .then(sa.cmp(sb))
+        });
+        best.into_iter().map(|(_, m)| m).collect()
+    }
+
+    fn is_boilerplate(&self, key: u32, bmax: usize) -> bool {
+        let mut distinct: Vec<u32> = Vec::with_capacity(bmax);
+        for s in self.postings.get(key) {
+            if let Some(Some(m)) = self.members.get(self.slots[s as usize] as usize)
+                && !distinct.contains(&m.cluster)
+            {
+                distinct.push(m.cluster);
+                if distinct.len() >= bmax {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+
+    fn new_member(&mut self, doc: &Doc<'_>, fp: Fingerprint, t: i64, uh: u64) -> u32 {
+        let max = self.cfg.max_field_bytes;
+        let uri = if doc.uri.is_empty() { doc.id } else { doc.uri };
+        let m = Member {
+            seq: self.next_member_seq,
+            id: doc.id.into(),
+            uri: uri.into(),
+            title: cut(doc.title, max),
+            source: doc.source.map(|s| cut(s, max)),
+            url: doc.url.map(|s| cut(s, max)),
+            published_ms: doc.published_ms,
+            time_ms: t,
+            ntok: fp.ntok,
+            level: fp.level,
+            keys: if self.indexable(&fp) {
+                fp.keys.into_boxed_slice()
+            } else {
+                Box::default()
+            },
+            similarity: 1.0,
+            direct: false,
+            cluster: NIL,
+            slot: NIL,
+        };
+        self.next_member_seq += 1;
+        let idx = match self.free_members.pop() {
+            Some(i) => {
+                self.members[i as usize] = Some(m);
+                i
+            }
+            None => {
+                self.members.push(Some(m));
+                (self.members.len() - 1) as u32
+            }
+        };
+        self.by_uri.insert(uh, idx);
+        idx
+    }
+
+    fn new_cluster(&mut self, m: u32, first_id: &str) -> u32 {
+        let seq = self.next_cluster_seq;
+        self.next_cluster_seq += 1;
+        let t = self.member(m).time_ms;
+        let c = Cluster {
+            id: ClusterId(xxhash_rust::xxh3::xxh3_64_with_seed(first_id.as_bytes(), seq)),
+            seq,
+            version: 0,
+            members: vec![m],
+            canonical: m,
+            indexed: Vec::new(),
+            last_ms: t,
+        };
+        let ci = match self.free_clusters.pop() {
+            Some(i) => {
+                self.clusters[i as usize] = Some(c);
+                i
+            }
+            None => {
+                self.clusters.push(Some(c));
+                (self.clusters.len() - 1) as u32
+            }
+        };
+        {
+            let mm = self.member_mut(m);
+            mm.cluster = ci;
+            mm.similarity = 1.0;
+            mm.direct = true;
+        }
+        self.index_member(m);
+        self.expiry.push(Reverse((t, seq, ci)));
+        ci
+    }
+
+    /// Adds member `m` to cluster `ci`, updating canonical, similarities and the index.
+    fn join(&mut self, m: u32, ci: u32) {
+        self.member_mut(m).cluster = ci;
+        let t = self.member(m).time_ms;
+        {
+            let c = self.cluster_mut(ci);
+            c.members.push(m);
+            if t > c.last_ms {
+                c.last_ms = t;
+            }
+        }
+        let (last, seq) = (self.cluster(ci).last_ms, self.cluster(ci).seq);
+        if last == t {
+            self.expiry.push(Reverse((last, seq, ci)));
+        }
+        self.settle(ci, m);
+    }
+
+    /// After member `m` of cluster `ci` arrived or changed: re-pick the canonical, refresh
+    /// similarities and decide whether `m` represents the cluster in the index.
+    fn settle(&mut self, ci: u32, m: u32) {
+        let old_canon = self.cluster(ci).canonical;
+        let canon = if old_canon != m && self.better_canonical(m, old_canon) {
+            m
+        } else {
+            old_canon
+        };
+        if canon != old_canon || old_canon == m {
+            self.cluster_mut(ci).canonical = canon;
+            self.refresh_similarities(ci);
+            if canon != old_canon {
+                self.member_mut(canon).direct = true;
+                self.index_member(canon);
+            }
+        } else {
+            let (c, j) = self.sim_to(m, canon);
+            let direct = c >= self.cfg.min_containment;
+            let mm = self.member_mut(m);
+            mm.similarity = c;
+            mm.direct = direct;
+            let novel = j < self.cfg.rep_novelty;
+            if self.member(m).direct && novel {
+                self.index_member(m);
+            }
+        }
+        self.trim_indexed(ci);
+    }
+
+    fn better_canonical(&self, a: u32, b: u32) -> bool {
+        let (x, y) = (self.member(a), self.member(b));
+        (x.time_ms, Reverse(x.ntok), x.seq) < (y.time_ms, Reverse(y.ntok), y.seq)
+    }
+
+    fn sim_to(&self, m: u32, canon: u32) -> (f32, f32) {
+        let (a, b) = (self.member(m), self.member(canon));
+        if m == canon {
+            return (1.0, 1.0);
+        }
+        similarity(&a.keys, a.level, &b.keys, b.level)
+    }
+
+    fn refresh_similarities(&mut self, ci: u32) {
+        let canon = self.cluster(ci).canonical;
+        let ms = self.cluster(ci).members.clone();
+        for m in ms {
+            let (c, _) = self.sim_to(m, canon);
+            self.member_mut(m).similarity = c;
+        }
+    }
+
+    fn index_member(&mut self, m: u32) {
+        let mm = self.member(m);
+        if mm.slot != NIL || mm.keys.is_empty() || (mm.ntok as usize) < self.cfg.min_tokens {
+            return;
+        }
+        let slot = match self.free_slots.pop() {
+            Some(s) => {
+                self.slots[s as usize] = m;
+                s
+            }
+            None => {
+                self.slots.push(m);
+                self.counts.push(0);
+                (self.slots.len() - 1) as u32
+            }
+        };
+        let keys = std::mem::take(&mut self.member_mut(m).keys);
+        for &k in keys.iter() {
+            self.postings.insert(k, slot);
+        }
+        let mm = self.member_mut(m);
+        mm.keys = keys;
+        mm.slot = slot;
+        let ci = mm.cluster;
+        self.cluster_mut(ci).indexed.push(m);
+    }
+
+    fn unindex_member(&mut self, m: u32) {
+        let slot = self.member(m).slot;
+        if slot == NIL {
+            return;
+        }
+        let keys = std::mem::take(&mut self.member_mut(m).keys);
+        for &k in keys.iter() {
+            self.postings.remove(k, slot);
+        }
+        self.slots[slot as usize] = NIL;
+        self.free_slots.push(slot);
+        let mm = self.member_mut(m);
+        mm.keys = keys;
+        mm.slot = NIL;
+        let ci = mm.cluster;
+        if ci != NIL {
+            self.cluster_mut(ci).indexed.retain(|&x| x != m);
+        }
+    }
+
+    /// Keeps at most `max_indexed_per_cluster` indexed members: the canonical, then the
+    /// earliest-joined representatives.
+    fn trim_indexed(&mut self, ci: u32) {
+        let max = self.cfg.max_indexed_per_cluster.max(1);
+        if self.cluster(ci).indexed.len() <= max {
+            return;
+        }
+        let canon = self.cluster(ci).canonical;
+        let mut idx = self.cluster(ci).indexed.clone();
+        idx.sort_by_key(|&m| (m != canon, self.member(m).seq));
+        for &m in &idx[max..] {
+            self.unindex_member(m);
+        }
+    }
+
+    fn merge_reason(&self, m: u32, x: u32, y: u32) -> Option<String> {
+        let (cx, cy) = (self.cluster(x).canonical, self.cluster(y).canonical);
+        let (a, b) = (self.member(cx), self.member(cy));
+        let (n, na, nb) = overlap(&a.keys, a.level, &b.keys, b.level);
+        let cc = ratio(n, na.min(nb));
+        if n >= self.cfg.min_shared.min(na.min(nb)).max(1) && cc >= self.cfg.min_containment {
+            return Some(format!("canonical members match (containment {cc:.2})"));
+        }
+        let (c1, _) = self.sim_to(m, cx);
+        let (c2, _) = self.sim_to(m, cy);
+        let mc = self.cfg.merge_containment;
+        let (mm, am, bm) = (self.member(m), a, b);
+        // "contains both": the new doc holds most of each canonical.
+        let holds = |canon: &Member| {
+            let (n, _, nc) = overlap(&mm.keys, mm.level, &canon.keys, canon.level);
+            ratio(n, nc) >= mc
+        };
+        if c1 >= mc && c2 >= mc && holds(am) && holds(bm) {
+            return Some(format!(
+                "new member contains both canonical members ({c1:.2}, {c2:.2})"
+            ));
+        }
+        None
+    }
+
+    /// Merges clusters `x` and `y`; the older survives. Returns the survivor.
+    fn merge(&mut self, x: u32, y: u32, cause: u32, reason: String, events: &mut Vec<Event>) -> u32 {
+        let (keep, gone) = if self.cluster(x).seq <= self.cluster(y).seq {
+            (x, y)
+        } else {
+            (y, x)
+        };
+        let Some(g) = self.clusters[gone as usize].take() else {
+            return keep;
+        };
+        self.free_clusters.push(gone);
+        for &m in &g.members {
+            self.member_mut(m).cluster = keep;
+        }
+        let canon_g = g.canonical;
+        let mut all: Vec<u32> = self.cluster(keep).members.clone();
+        all.extend_from_slice(&g.members);
+        all.sort_by_key(|&m| self.member(m).seq);
+        {
+            let k = self.cluster_mut(keep);
+            k.members = all;
+            k.indexed.extend_from_slice(&g.indexed);
+            if g.last_ms > k.last_ms {
+                k.last_ms = g.last_ms;
+            }
+        }
+        let (last, seq) = (self.cluster(keep).last_ms, self.cluster(keep).seq);
+        self.expiry.push(Reverse((last, seq, keep)));
+        let canon_k = self.cluster(keep).canonical;
+        if self.better_canonical(canon_g, canon_k) {
+            self.cluster_mut(keep).canonical = canon_g;
+        }
+        self.refresh_similarities(keep);
+        self.trim_indexed(keep);
+        self.stats.merges += 1;
+        events.push(self.event(keep, EventKind::Merged, cause, Some(reason), vec![g.id]));
+        keep
+    }
+
+    /// A new version of known member `m`.
+    fn update(&mut self, m: u32, doc: &Doc<'_>, fp: Fingerprint, t: i64) -> Outcome {
+        let ci = self.member(m).cluster;
+        let alone = self.cluster(ci).members.len() == 1;
+        let stays = alone || self.still_matches(m, &fp);
+        if !stays {
+            let mut events = vec![self.remove_member(m, doc, "updated version no longer matches")];
+            let uh = uri_hash(if doc.uri.is_empty() { doc.id } else { doc.uri });
+            let nc = self.place_new(doc, fp, t, uh, Some(ci), &mut events);
+            return Outcome {
+                cluster: Some(self.cluster(nc).id),
+                events,
+            };
+        }
+        let was_indexed = self.member(m).slot != NIL;
+        self.unindex_member(m);
+        let max = self.cfg.max_field_bytes;
+        let indexable = self.indexable(&fp);
+        {
+            let mm = self.member_mut(m);
+            mm.id = doc.id.into();
+            mm.title = cut(doc.title, max);
+            mm.source = doc.source.map(|s| cut(s, max));
+            mm.url = doc.url.map(|s| cut(s, max));
+            mm.published_ms = doc.published_ms;
+            mm.time_ms = t;
+            mm.ntok = fp.ntok;
+            mm.level = fp.level;
+            mm.keys = if indexable {
+                fp.keys.into_boxed_slice()
+            } else {
+                Box::default()
+            };
+        }
+        {
+            let c = self.cluster_mut(ci);
+            if t > c.last_ms {
+                c.last_ms = t;
+            }
+        }
+        let (last, seq) = (self.cluster(ci).last_ms, self.cluster(ci).seq);
+        self.expiry.push(Reverse((last, seq, ci)));
+        // Re-pick the canonical among all members: the new version may be later or shorter.
+        let members = self.cluster(ci).members.clone();
+        let mut canon = members[0];
+        for &x in &members[1..] {
+            if self.better_canonical(x, canon) {
+                canon = x;
+            }
+        }
+        self.cluster_mut(ci).canonical = canon;
+        self.refresh_similarities(ci);
+        if was_indexed || canon == m {
+            self.index_member(m);
+        }
+        if self.member(canon).slot == NIL {
+            self.index_member(canon);
+        }
+        self.trim_indexed(ci);
+        let ev = self.event(ci, EventKind::MemberUpdated, m, None, Vec::new());
+        Outcome {
+            cluster: Some(self.cluster(ci).id),
+            events: vec![ev],
+        }
+    }
+
+    /// Whether a new version still matches another member of its cluster (canonical first,
+    /// then representatives, then the first members in join order).
+    fn still_matches(&self, m: u32, fp: &Fingerprint) -> bool {
+        if !self.indexable(fp) {
+            return false;
+        }
+        let c = self.cluster(ci_of(self, m));
+        let order = std::iter::once(c.canonical)
+            .chain(c.indexed.iter().copied())
+            .chain(c.members.iter().copied());
+        for x in order.filter(|&x| x != m).take(256) {
+            let o = self.member(x);
+            let (n, na, nb) = overlap(&fp.keys, fp.level, &o.keys, o.level);
+            let small = na.min(nb);
+            if n >= self.cfg.min_shared.min(small).max(1) && ratio(n, small) >= self.cfg.min_containment {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Removes member `m` (withdrawn or left); the cause is `doc`. Drops the cluster with
+    /// its last member.
+    fn remove_member(&mut self, m: u32, doc: &Doc<'_>, reason: &str) -> Event {
+        let ci = self.member(m).cluster;
+        self.unindex_member(m);
+        let uh = uri_hash(&self.member(m).uri);
+        self.by_uri.remove(&uh);
+        let mut cause = self.view(m);
+        cause.id = doc.id.into();
+        if !doc.title.is_empty() {
+            cause.title = doc.title.into();
+        }
+        self.members[m as usize] = None;
+        self.free_members.push(m);
+        let c = self.cluster_mut(ci);
+        c.members.retain(|&x| x != m);
+        c.version += 1;
+        let (id, version) = (c.id, c.version);
+        if c.members.is_empty() {
+            self.clusters[ci as usize] = None;
+            self.free_clusters.push(ci);
+            return Event {
+                kind: EventKind::MemberRemoved,
+                cluster: id,
+                version,
+                cause,
+                canonical: String::new(),
+                members: Vec::new(),
+                merged_from: Vec::new(),
+                reason: Some(reason.into()),
+            };
+        }
+        if c.canonical == m {
+            let members = c.members.clone();
+            let mut canon = members[0];
+            for &x in &members[1..] {
+                if self.better_canonical(x, canon) {
+                    canon = x;
+                }
+            }
+            self.cluster_mut(ci).canonical = canon;
+            self.refresh_similarities(ci);
+            self.index_member(canon);
+            self.trim_indexed(ci);
+        }
+        let mut ev = self.event_view(
+            ci,
+            EventKind::MemberRemoved,
+            cause,
+            Some(reason.into()),
+            Vec::new(),
+        );
+        ev.version = version;
+        ev
+    }
+
+    fn expire(&mut self) {
+        let Some(now) = self.now_ms else { return };
+        let cutoff = now.saturating_sub(self.cfg.horizon_secs.saturating_mul(1000));
+        while let Some(&Reverse((last, seq, ci))) = self.expiry.peek() {
+            if last >= cutoff {
+                break;
+            }
+            self.expiry.pop();
+            let live =
+                matches!(self.clusters.get(ci as usize), Some(Some(c)) if c.seq == seq && c.last_ms == last);
+            if !live {
+                continue;
+            }
+            let Some(c) = self.clusters[ci as usize].take() else {
+                continue;
+            };
+            self.free_clusters.push(ci);
+            for &m in &c.members {
+                self.member_mut(m).cluster = NIL;
+                self.unindex_member(m);
+                let uh = uri_hash(&self.member(m).uri);
+                if self.by_uri.get(&uh) == Some(&m) {
+                    self.by_uri.remove(&uh);
+                }
+                self.members[m as usize] = None;
+                self.free_members.push(m);
+            }
+            self.stats.expired_clusters += 1;
+        }
+        if self.stats.applied % 1024 == 0 {
+            self.tombstones.retain(|_, &mut t| t >= cutoff);
+        }
+    }
+
+    // ---- events ---------------------------------------------------------------------
+
+    fn view(&self, m: u32) -> MemberView {
+        let x = self.member(m);
+        MemberView {
+            id: x.id.to_string(),
+            uri: x.uri.to_string(),
+            title: x.title.to_string(),
+            source: x.source.as_ref().map(|s| s.to_string()),
+            url: x.url.as_ref().map(|s| s.to_string()),
+            published_ms: x.published_ms,
+            similarity: x.similarity,
+        }
+    }
+
+    fn event(
+        &mut self,
+        ci: u32,
+        kind: EventKind,
+        cause: u32,
+        reason: Option<String>,
+        merged_from: Vec<ClusterId>,
+    ) -> Event {
+        self.cluster_mut(ci).version += 1;
+        let cause = self.view(cause);
+        self.event_view(ci, kind, cause, reason, merged_from)
+    }
+
+    fn event_view(
+        &self,
+        ci: u32,
+        kind: EventKind,
+        cause: MemberView,
+        reason: Option<String>,
+        merged_from: Vec<ClusterId>,
+    ) -> Event {
+        let c = self.cluster(ci);
+        let cap = self.cfg.max_event_members.max(1);
+        let mut members = Vec::with_capacity(c.members.len().min(cap));
+        members.push(self.view(c.canonical));
+        for &m in &c.members {
+            if members.len() >= cap {
+                break;
+            }
+            if m != c.canonical {
+                members.push(self.view(m));
+            }
+        }
+        Event {
+            kind,
+            cluster: c.id,
+            version: c.version,
+            cause,
+            canonical: self.member(c.canonical).id.to_string(),
+            members,
+            merged_from,
+            reason,
+        }
+    }
+}
+
+fn ci_of(ix: &Index, m: u32) -> u32 {
+    ix.member(m).cluster
+}
+
+#[cold]
+fn unreachable_member() -> ! {
+    // Internal indices are kept consistent by construction; reaching this is a bug.
+    panic!("dedup index: dangling member index")
+}
+
+#[cold]
+fn unreachable_cluster() -> ! {
+    panic!("dedup index: dangling cluster index")
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,163 @@
+//! Fingerprints: token shingles sampled by hash into a small sorted set of anchor keys.
+//!
+//! A shingle is `k` consecutive content tokens inside one paragraph (a paragraph shorter
+//! than `k` but with at least two tokens is one shingle). Each shingle hash gives a 32-bit
+//! key. A document keeps the keys below `2^32 >> level`, where `level` is the largest
+//! that still leaves about `target_anchors` keys: sampling is by value, so the keys two
+//! documents keep at a common level are exactly their shared shingles' keys at that level
+//! ("consistent sampling"), and comparing a long and a short document compares them on the
+//! coarser of their two levels. Containment and Jaccard estimated this way are unbiased.
+//! No IO, no allocation except the returned key vector.
+
+use crate::text::Tokens;
+
+/// Highest sampling level: keeps 1 key in 2^MAX_LEVEL.
+pub(crate) const MAX_LEVEL: u8 = 16;
+
+/// The sampled shingle keys of one document.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Fingerprint {
+    /// Distinct anchor keys, ascending; all below `class_limit(level)`.
+    pub keys: Vec<u32>,
+    /// Sampling level.
+    pub level: u8,
+    /// Content tokens seen (after the token budget).
+    pub ntok: u32,
+}
+
+/// Reused buffers for fingerprinting.
+#[derive(Debug, Default)]
+pub(crate) struct Sketcher {
+    tokens: Tokens,
+    raw: Vec<u32>,
+}
+
+/// Exclusive upper bound of the keys kept at `level`.
+#[inline]
+pub(crate) fn class_limit(level: u8) -> u64 {
+    (1u64 << 32) >> level.min(MAX_LEVEL)
+}
+
+/// How many of `keys` (ascending) are kept at `level`.
+#[inline]
+pub(crate) fn class_count(keys: &[u32], level: u8) -> usize {
+    let lim = class_limit(level);
+    keys.partition_point(|&k| u64::from(k) < lim)
+}
+
+/// Shared keys of two fingerprints compared at the coarser of their levels:
+/// (shared, |a| at that level, |b| at that level).
+pub(crate) fn overlap(a: &[u32], la: u8, b: &[u32], lb: u8) -> (usize, usize, usize) {
+    let level = la.max(lb);
+    let a = &a[..class_count(a, level)];
+    let b = &b[..class_count(b, level)];
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    (n, a.len(), b.len())
+}
+
+#[inline]
+fn fmix64(mut h: u64) -> u64 {
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
+}
+
+#[inline]
+fn shingle_key(toks: &[u64]) -> u32 {
+    let mut h = 0x9e37_79b9_7f4a_7c15u64 ^ toks.len() as u64;
+    for &t in toks {
+        h = (h.rotate_left(23) ^ t).wrapping_mul(0x0000_0100_0000_01b3 | 0x9e37_0000_0000_0000);
+    }
+    (fmix64(h) >> 32) as u32
+}
+
+impl Sketcher {
+    /// Fingerprints `text` with shingles of `k` tokens, keeping about `target` anchors and
+    /// reading at most `max_tokens` content tokens.
+    pub fn sketch(&mut self, text: &str, k: usize, target: usize, max_tokens: usize) -> Fingerprint {
+        let k = k.max(1);
+        self.tokens.fill(text, max_tokens);
+        let h = &self.tokens.hashes;
+        let p = &self.tokens.paras;
+        self.raw.clear();
+        for (pi, &start) in p.iter().enumerate() {
+            let start = start as usize;
+            let end = p.get(pi + 1).map_or(h.len(), |&e| e as usize);
+            let para = &h[start..end];
+            if para.len() >= k {
+                self.raw.extend(para.windows(k).map(shingle_key));
+            } else if para.len() >= 2 {
+                self.raw.push(shingle_key(para));
+            }
+        }
+        let target = target.max(1);
+        let mut level = 0u8;
+        while level < MAX_LEVEL && (self.raw.len() >> (level + 1)) >= target {
+            level += 1;
+        }
+        let lim = class_limit(level);
+        let mut keys: Vec<u32> = self.raw.iter().copied().filter(|&x| u64::from(x) < lim).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        Fingerprint {
+            keys,
+            level,
+            ntok: h.len() as u32,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fp(text: &str) -> Fingerprint {
+        Sketcher::default().sketch(text, 4, 48, 100_000)
+    }
+
+    #[test]
+    fn levels_keep_about_target_anchors() {
+        let long: String = (0..2000).map(|i| format!("w{i}x ")).collect();
+        let f = fp(&long);
+        assert!(f.level > 0);
+        assert!((30..=120).contains(&f.keys.len()), "{}", f.keys.len());
+        assert!(f.keys.windows(2).all(|w| w[0] < w[1]));
+        let short = fp("alpha beta gamma delta epsilon zeta");
+        assert_eq!((short.level, short.keys.len()), (0, 3));
+    }
+
+    #[test]
+    fn overlap_compares_on_coarser_level() {
+        let long: String = (0..3000).map(|i| format!("w{i}x ")).collect();
+        let half: String = (0..1500).map(|i| format!("w{i}x ")).collect();
+        let (a, b) = (fp(&long), fp(&half));
+        let (n, na, nb) = overlap(&a.keys, a.level, &b.keys, b.level);
+        assert!(nb > 10 && na > nb);
+        let c = n as f64 / nb as f64;
+        assert!(c > 0.9, "containment {c}");
+        let (n2, _, _) = overlap(&a.keys, a.level, &fp("unrelated words entirely here").keys, 0);
+        assert_eq!(n2, 0);
+    }
+
+    #[test]
+    fn paragraph_bounds_shingles() {
+        let joined = fp("one two three four five six");
+        let split = fp("one two three\n\nfour five six");
+        assert_eq!(joined.keys.len(), 3);
+        assert_eq!(split.keys.len(), 2);
+        assert!(joined.keys.iter().all(|k| !split.keys.contains(k)));
+    }
+}
