@@ -1,0 +1,546 @@
+//! Main-content selection on the parsed page, readability-style: boilerplate subtrees are
+//! dropped by tag, role, visibility and class/id words; text-bearing blocks score their
+//! ancestors (length, commas, link density, class hints); the best ancestor and its
+//! qualifying siblings are rendered to paragraphs, with link-heavy sub-blocks left out.
+//!
+//! All passes are loops over the arena in index (document) order or reverse order: no
+//! recursion. Returns raw paragraphs; chrome lines and normalisation are `text`'s job.
+
+use crate::dom::{AttrKind, Dom, NONE, Tag, push_collapsed};
+use crate::meta::class_id;
+
+/// Class/id words that mark boilerplate wherever they appear.
+const STRONG_NEG: &[&str] = &[
+    "comment",
+    "disqus",
+    "share",
+    "sharing",
+    "social",
+    "related",
+    "newsletter",
+    "subscribe",
+    "subscription",
+    "signup",
+    "cookie",
+    "consent",
+    "gdpr",
+    "advert",
+    "sponsor",
+    "outbrain",
+    "taboola",
+    "recirc",
+    "breadcrumb",
+    "promo",
+    "caption",
+    "credit",
+    "byline",
+    "sr-only",
+    "visually-hidden",
+    "visuallyhidden",
+    "screen-reader",
+    "skip-link",
+    "skiplink",
+    "popup",
+    "modal",
+    "paywall",
+    "recommend",
+    "trending",
+    "most-read",
+    "mostread",
+    "most-popular",
+    "read-more",
+    "readmore",
+    "more-stories",
+    "author-bio",
+    "authorbio",
+    "tags",
+    "tag-list",
+    "taglist",
+    "jp-relatedposts",
+    "widget",
+    "sidebar",
+    "toolbar",
+    "print-only",
+    "dateline",
+    "timestamp",
+    "article-meta",
+    "post-meta",
+    "entry-meta",
+    "footnote-ad",
+];
+
+/// Weaker words: boilerplate unless the same class/id also carries a content word.
+const WEAK_NEG: &[&str] = &[
+    "nav",
+    "menu",
+    "footer",
+    "header",
+    "masthead",
+    "banner",
+    "combx",
+    "contact",
+    "meta",
+    "pagination",
+    "pager",
+    "skyscraper",
+    "shopping",
+    "hidden",
+    "extra",
+    "aside",
+    "rail",
+    "links",
+    "ad-",
+    "-ad",
+    "ads",
+    "author",
+    "date",
+    "login",
+    "overlay",
+    "utility",
+];
+
+/// Content words.
+const POS: &[&str] = &[
+    "article",
+    "body",
+    "content",
+    "entry",
+    "hentry",
+    "main",
+    "post",
+    "text",
+    "blog",
+    "story",
+    "prose",
+    "rich-text",
+    "richtext",
+];
+
+fn has_word(ci: &str, words: &[&str]) -> bool {
+    words.iter().any(|w| ci.contains(w))
+}
+
+/// Class weight as readability computes it: +25 for content words, -25 for boilerplate.
+fn class_weight(ci: &str) -> f32 {
+    if ci.is_empty() {
+        return 0.0;
+    }
+    let mut w = 0.0;
+    if has_word(ci, STRONG_NEG) || has_word(ci, WEAK_NEG) {
+        w -= 25.0;
+    }
+    if has_word(ci, POS) {
+        w += 25.0;
+    }
+    w
+}
+
+/// Why a node is boilerplate before any scoring.
+fn is_boilerplate(dom: &Dom<'_>, id: u32, tag: Tag) -> bool {
+    match tag {
+        Tag::Nav
+        | Tag::Aside
+        | Tag::Footer
+        | Tag::Button
+        | Tag::Select
+        | Tag::Option
+        | Tag::Input
+        | Tag::Dialog
+        | Tag::Menu
+        | Tag::Figcaption
+        | Tag::Iframe
+        | Tag::Object
+        | Tag::Embed
+        | Tag::Audio
+        | Tag::Video
+        | Tag::Canvas
+        | Tag::Label => return true,
+        _ => {}
+    }
+    if dom.has_attr(id, AttrKind::Hidden) {
+        return true;
+    }
+    if dom
+        .attr(id, AttrKind::AriaHidden)
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+    {
+        return true;
+    }
+    if let Some(st) = dom.attr(id, AttrKind::Style) {
+        let st = st.to_ascii_lowercase().replace(' ', "");
+        if st.contains("display:none") || st.contains("visibility:hidden") {
+            return true;
+        }
+    }
+    if let Some(role) = dom.attr(id, AttrKind::Role) {
+        if matches!(
+            role.to_ascii_lowercase().as_str(),
+            "navigation"
+                | "complementary"
+                | "banner"
+                | "contentinfo"
+                | "dialog"
+                | "alert"
+                | "alertdialog"
+                | "menu"
+                | "menubar"
+                | "search"
+                | "toolbar"
+        ) {
+            return true;
+        }
+    }
+    if let Some(ip) = dom.attr(id, AttrKind::Itemprop) {
+        if ip.eq_ignore_ascii_case("articleBody") || ip.eq_ignore_ascii_case("text") {
+            return false;
+        }
+    }
+    let ci = class_id(dom, id);
+    if ci.is_empty() {
+        return false;
+    }
+    if has_word(&ci, STRONG_NEG) {
+        return true;
+    }
+    has_word(&ci, WEAK_NEG) && !has_word(&ci, POS)
+}
+
+/// Per-node figures for one page.
+struct Stats {
+    end: Vec<u32>,
+    dead: Vec<bool>,
+    text: Vec<u32>,
+    links: Vec<u32>,
+    commas: Vec<u32>,
+    block_child: Vec<bool>,
+}
+
+fn visible_len(s: &str) -> u32 {
+    s.split_whitespace().map(|w| w.len() as u32 + 1).sum()
+}
+
+fn count_commas(s: &str) -> u32 {
+    s.bytes().filter(|&b| b == b',').count() as u32
+}
+
+impl Stats {
+    fn new(dom: &Dom<'_>) -> Stats {
+        let n = dom.nodes.len();
+        let mut end = vec![0u32; n];
+        for i in (0..n).rev() {
+            let lc = dom.nodes[i].last_child;
+            end[i] = if lc == NONE {
+                i as u32 + 1
+            } else {
+                end[lc as usize]
+            };
+        }
+        let mut s = Stats {
+            end,
+            dead: vec![false; n],
+            text: vec![0; n],
+            links: vec![0; n],
+            commas: vec![0; n],
+            block_child: vec![false; n],
+        };
+        // Raw text sizes, to protect the main wrapper from a stray class word.
+        s.aggregate(dom);
+        let total = s.text[0].max(1);
+        for i in 1..n {
+            let node = &dom.nodes[i];
+            if node.tag == Tag::Text {
+                s.dead[i] = s.dead[node.parent as usize];
+                continue;
+            }
+            if s.dead[node.parent as usize] {
+                s.dead[i] = true;
+                continue;
+            }
+            if is_boilerplate(dom, i as u32, node.tag) {
+                // Never drop most of the page's text for a class word (layout wrappers).
+                let big = s.text[i] * 2 > total && s.links[i] * 3 < s.text[i];
+                let structural = matches!(
+                    node.tag,
+                    Tag::Nav
+                        | Tag::Footer
+                        | Tag::Aside
+                        | Tag::Button
+                        | Tag::Select
+                        | Tag::Option
+                        | Tag::Input
+                        | Tag::Label
+                        | Tag::Figcaption
+                        | Tag::Dialog
+                        | Tag::Menu
+                        | Tag::Iframe
+                        | Tag::Object
+                        | Tag::Embed
+                        | Tag::Audio
+                        | Tag::Video
+                        | Tag::Canvas
+                );
+                if !big || structural {
+                    s.dead[i] = true;
+                }
+            }
+        }
+        s.aggregate(dom);
+        s
+    }
+
+    /// Text, link text and commas of live nodes, summed bottom-up.
+    fn aggregate(&mut self, dom: &Dom<'_>) {
+        self.text.iter_mut().for_each(|v| *v = 0);
+        self.links.iter_mut().for_each(|v| *v = 0);
+        self.commas.iter_mut().for_each(|v| *v = 0);
+        self.block_child.iter_mut().for_each(|v| *v = false);
+        for i in (1..dom.nodes.len()).rev() {
+            if self.dead[i] {
+                continue;
+            }
+            let node = &dom.nodes[i];
+            if node.tag == Tag::Text {
+                let t = dom.text(i as u32);
+                self.text[i] = visible_len(t);
+                self.commas[i] = count_commas(t);
+            } else if node.tag == Tag::A {
+                self.links[i] = self.text[i];
+            }
+            let p = node.parent as usize;
+            self.text[p] += self.text[i];
+            self.links[p] += self.links[i];
+            self.commas[p] += self.commas[i];
+            if !node.tag.is_inline() {
+                self.block_child[p] = true;
+            }
+        }
+    }
+
+    fn link_density(&self, i: usize) -> f32 {
+        if self.text[i] == 0 {
+            0.0
+        } else {
+            self.links[i] as f32 / self.text[i] as f32
+        }
+    }
+}
+
+fn tag_base(tag: Tag) -> f32 {
+    match tag {
+        Tag::Div => 5.0,
+        Tag::Article => 10.0,
+        Tag::Main => 5.0,
+        Tag::Pre | Tag::Td | Tag::Blockquote => 3.0,
+        Tag::Address | Tag::Ol | Tag::Ul | Tag::Dl | Tag::Dd | Tag::Dt | Tag::Li | Tag::Form => -3.0,
+        t if t.is_heading() => -5.0,
+        Tag::Th => -5.0,
+        _ => 0.0,
+    }
+}
+
+fn is_paragraph_like(tag: Tag, block_child: bool) -> bool {
+    match tag {
+        Tag::P | Tag::Pre => true,
+        Tag::Td | Tag::Blockquote | Tag::Div | Tag::Section | Tag::Article | Tag::Center => !block_child,
+        _ => false,
+    }
+}
+
+/// The main text of the page as paragraphs separated by blank lines; empty when nothing
+/// qualifies. `title` is dropped if it shows up as a heading inside the body.
+pub(crate) fn main_text(dom: &Dom<'_>, title: Option<&str>) -> String {
+    let n = dom.nodes.len();
+    if n <= 1 {
+        return String::new();
+    }
+    let st = Stats::new(dom);
+    let mut score = vec![0f32; n];
+    let mut init = vec![false; n];
+    let class_w = |dom: &Dom<'_>, id: usize| class_weight(&class_id(dom, id as u32));
+    for i in 1..n {
+        let node = &dom.nodes[i];
+        if st.dead[i] || node.tag == Tag::Text || !is_paragraph_like(node.tag, st.block_child[i]) {
+            continue;
+        }
+        let len = st.text[i];
+        if len < 25 {
+            continue;
+        }
+        let s = 1.0 + st.commas[i] as f32 + (len as f32 / 100.0).min(3.0);
+        let mut anc = node.parent;
+        let mut level = 0;
+        while anc != NONE && anc != 0 && level < 5 {
+            let a = anc as usize;
+            if !init[a] {
+                init[a] = true;
+                score[a] = tag_base(dom.nodes[a].tag) + class_w(dom, a);
+            }
+            score[a] += match level {
+                0 => s,
+                1 => s / 2.0,
+                l => s / (l as f32 * 3.0),
+            };
+            anc = dom.nodes[a].parent;
+            level += 1;
+        }
+    }
+    let mut top = NONE;
+    let mut best = f32::MIN;
+    for i in 1..n {
+        if !init[i] || st.dead[i] {
+            continue;
+        }
+        let s = score[i] * (1.0 - st.link_density(i));
+        score[i] = s;
+        if s > best {
+            best = s;
+            top = i as u32;
+        }
+    }
+    if top == NONE {
+        return render(dom, &st, &[0], title);
+    }
+    // Climb while the parent holds clearly more of the article (readability's "top
+    // candidate is the only child" step, and text split over several siblings).
+    let mut top = top as usize;
+    loop {
+        let p = dom.nodes[top].parent;
+        if p == NONE || p == 0 {
+            break;
+        }
+        let p = p as usize;
+        let only_child = dom
+            .children(p as u32)
+            .filter(|&c| !st.dead[c as usize] && st.text[c as usize] > 0)
+            .count()
+            == 1;
+        if only_child && st.text[p] > 0 {
+            top = p;
+            continue;
+        }
+        break;
+    }
+    let parent = dom.nodes[top].parent;
+    let mut roots: Vec<u32> = Vec::new();
+    if parent == NONE {
+        roots.push(top as u32);
+    } else {
+        let threshold = (best * 0.2).max(10.0);
+        for c in dom.children(parent) {
+            let ci = c as usize;
+            if st.dead[ci] {
+                continue;
+            }
+            if ci == top {
+                roots.push(c);
+                continue;
+            }
+            let tag = dom.nodes[ci].tag;
+            if tag == Tag::Text || tag.is_inline() {
+                continue;
+            }
+            let ld = st.link_density(ci);
+            let include = if init[ci] && score[ci] >= threshold {
+                true
+            } else if tag == Tag::P {
+                let len = st.text[ci];
+                (len > 80 && ld < 0.25) || (len > 0 && len <= 80 && ld == 0.0 && ends_sentence(dom, c))
+            } else {
+                false
+            };
+            if include {
+                roots.push(c);
+            }
+        }
+    }
+    render(dom, &st, &roots, title)
+}
+
+fn ends_sentence(dom: &Dom<'_>, id: u32) -> bool {
+    let t = dom.inner_text(id, 400);
+    t.ends_with(['.', '!', '?', '"', '\u{201d}'])
+}
+
+/// Whether a block inside the chosen content is a link list or similar clutter.
+fn clutter(st: &Stats, i: usize, tag: Tag) -> bool {
+    let text = st.text[i];
+    if text == 0 {
+        return false;
+    }
+    let ld = st.link_density(i);
+    match tag {
+        t if t.is_heading() => ld > 0.5,
+        Tag::P => ld > 0.8 && text < 200,
+        Tag::Div
+        | Tag::Section
+        | Tag::Ul
+        | Tag::Ol
+        | Tag::Table
+        | Tag::Form
+        | Tag::Header
+        | Tag::Dl
+        | Tag::Article => st.commas[i] < 10 && (ld > 0.5 || ld > 0.33 && text < 1000),
+        Tag::Figure => true,
+        _ => false,
+    }
+}
+
+fn render(dom: &Dom<'_>, st: &Stats, roots: &[u32], title: Option<&str>) -> String {
+    let mut out = String::new();
+    let mut para = String::new();
+    let title_key = title.map(|t| t.to_lowercase());
+    let flush = |out: &mut String, para: &mut String| {
+        let t = para.trim();
+        if !t.is_empty() {
+            if !out.is_empty() {
+                out.push_str("\n\n");
+            }
+            out.push_str(t);
+        }
+        para.clear();
+    };
+    for &root in roots {
+        let r = root as usize;
+        let end = st.end[r] as usize;
+        // Ends of open block elements, innermost last.
+        let mut open: Vec<usize> = Vec::new();
+        let mut i = r;
+        while i < end {
+            while open.last().is_some_and(|&e| i >= e) {
+                open.pop();
+                flush(&mut out, &mut para);
+            }
+            let node = &dom.nodes[i];
+            if st.dead[i] {
+                i = st.end[i] as usize;
+                continue;
+            }
+            match node.tag {
+                Tag::Text => push_collapsed(&mut para, dom.text(i as u32)),
+                Tag::Br | Tag::Hr => flush(&mut out, &mut para),
+                Tag::Img | Tag::Wbr | Tag::Source | Tag::Picture => {}
+                tag if tag.is_inline() => {}
+                tag => {
+                    if i != r && clutter(st, i, tag) {
+                        i = st.end[i] as usize;
+                        continue;
+                    }
+                    if tag.is_heading() {
+                        if let Some(tk) = &title_key {
+                            let h = dom.inner_text(i as u32, 400).to_lowercase();
+                            if h == *tk || tag == Tag::H1 {
+                                i = st.end[i] as usize;
+                                continue;
+                            }
+                        }
+                    }
+                    flush(&mut out, &mut para);
+                    open.push(st.end[i] as usize);
+                }
+            }
+            i += 1;
+        }
+        flush(&mut out, &mut para);
+    }
+    out
+}

@@ -1,0 +1,481 @@
+//! Date and time parsing for publish dates: ISO 8601 / RFC 3339 values from metadata,
+//! RFC 2822 values, and English dates written in text ("Updated November 24, 2025 at 3:34 PM
+//! EST", "24th November, 2025", "Nov. 24, 2025", "2025-11-24").
+//!
+//! Times keep the offset they were written with (no conversion to UTC), so the calendar day
+//! is the one the outlet printed. No time zone database: a fixed table of common
+//! abbreviations. Values outside 1990..=2100 are rejected as noise.
+
+/// A calendar date with optional wall-clock time and UTC offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct DateTime {
+    pub y: u16,
+    pub mo: u8,
+    pub d: u8,
+    pub h: u8,
+    pub mi: u8,
+    pub s: u8,
+    /// Minutes east of UTC, when known.
+    pub off: Option<i16>,
+}
+
+impl DateTime {
+    fn new(y: u32, mo: u32, d: u32) -> Option<DateTime> {
+        if !(1990..=2100).contains(&y) || !(1..=12).contains(&mo) || d == 0 || d > days_in(y, mo) {
+            return None;
+        }
+        Some(DateTime {
+            y: y as u16,
+            mo: mo as u8,
+            d: d as u8,
+            h: 0,
+            mi: 0,
+            s: 0,
+            off: None,
+        })
+    }
+
+    /// RFC 3339, `Z` when the offset is unknown or zero.
+    pub(crate) fn rfc3339(&self) -> String {
+        let mut s = format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+            self.y, self.mo, self.d, self.h, self.mi, self.s
+        );
+        match self.off {
+            None | Some(0) => s.push('Z'),
+            Some(o) => {
+                let sign = if o < 0 { '-' } else { '+' };
+                let o = o.unsigned_abs();
+                s.push_str(&format!("{sign}{:02}:{:02}", o / 60, o % 60));
+            }
+        }
+        s
+    }
+}
+
+fn days_in(y: u32, mo: u32) -> u32 {
+    match mo {
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+fn num(b: &[u8]) -> Option<u32> {
+    if b.is_empty() || b.len() > 4 || !b.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(b.iter().fold(0, |a, &c| a * 10 + (c - b'0') as u32))
+}
+
+/// Parses an ISO 8601 / RFC 3339-like value at the start of `s` (`2025-11-24`,
+/// `2025-11-24T15:34:00.123-05:00`, `2025-11-24 15:34 UTC`, `2025/11/24`, `20251124`).
+pub(crate) fn parse_iso(s: &str) -> Option<DateTime> {
+    let s = s.trim();
+    let b = s.as_bytes();
+    let (mut dt, mut i) = if b.len() >= 10 && (b[4] == b'-' || b[4] == b'/' || b[4] == b'.') && b[7] == b[4] {
+        (DateTime::new(num(&b[..4])?, num(&b[5..7])?, num(&b[8..10])?)?, 10)
+    } else if b.len() >= 8
+        && b[..8].iter().all(u8::is_ascii_digit)
+        && b.get(8).is_none_or(|c| !c.is_ascii_digit())
+    {
+        (DateTime::new(num(&b[..4])?, num(&b[4..6])?, num(&b[6..8])?)?, 8)
+    } else {
+        return None;
+    };
+    if i < b.len() && (b[i] == b'T' || b[i] == b't' || b[i] == b' ') && b.len() >= i + 6 {
+        let t = &b[i + 1..];
+        if t.len() >= 5 && t[2] == b':' {
+            if let (Some(h), Some(mi)) = (num(&t[..2]), num(&t[3..5])) {
+                if h < 24 && mi < 60 {
+                    dt.h = h as u8;
+                    dt.mi = mi as u8;
+                    i += 6;
+                    if b.len() >= i + 3 && b[i] == b':' {
+                        if let Some(sec) = num(&b[i + 1..i + 3]) {
+                            dt.s = sec.min(59) as u8;
+                            i += 3;
+                        }
+                    }
+                    while i < b.len() && (b[i] == b'.' || b[i] == b',' || b[i].is_ascii_digit()) {
+                        i += 1;
+                    }
+                    dt.off = parse_offset(&s[i..]);
+                }
+            }
+        }
+    }
+    Some(dt)
+}
+
+/// `Z`, `+05:30`, `-0500`, `+01`, ` UTC`, ` GMT`, ` EST` ... at the start of `s`.
+fn parse_offset(s: &str) -> Option<i16> {
+    let t = s.trim_start();
+    let b = t.as_bytes();
+    match b.first()? {
+        b'Z' | b'z' => Some(0),
+        c @ (b'+' | b'-') => {
+            let sign: i16 = if *c == b'-' { -1 } else { 1 };
+            let digits: Vec<u8> = b[1..]
+                .iter()
+                .copied()
+                .take(5)
+                .filter(u8::is_ascii_digit)
+                .collect();
+            let (h, m) = match digits.len() {
+                2 => (num(&digits[..2])?, 0),
+                3 => (num(&digits[..1])?, num(&digits[1..3])?),
+                4.. => (num(&digits[..2])?, num(&digits[2..4])?),
+                _ => return None,
+            };
+            (h <= 14 && m < 60).then(|| sign * (h * 60 + m) as i16)
+        }
+        _ => {
+            let word: String = t.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+            let base = tz_abbrev(&word)?;
+            let rest = &t[word.len()..];
+            // "GMT+2", "UTC-05:00".
+            if rest.starts_with(['+', '-']) {
+                return parse_offset(rest).map(|o| o + base).or(Some(base));
+            }
+            Some(base)
+        }
+    }
+}
+
+/// Offsets of common time zone abbreviations, in minutes.
+fn tz_abbrev(w: &str) -> Option<i16> {
+    let mut buf = [0u8; 5];
+    if w.len() > 5 || w.len() < 2 {
+        return None;
+    }
+    for (d, s) in buf.iter_mut().zip(w.bytes()) {
+        *d = s.to_ascii_uppercase();
+    }
+    Some(match &buf[..w.len()] {
+        b"UTC" | b"GMT" | b"UT" | b"Z" | b"WET" => 0,
+        b"EST" => -300,
+        b"EDT" => -240,
+        b"ET" => -300,
+        b"CST" => -360,
+        b"CDT" => -300,
+        b"CT" => -360,
+        b"MST" => -420,
+        b"MDT" => -360,
+        b"PST" => -480,
+        b"PDT" => -420,
+        b"PT" => -480,
+        b"AKST" => -540,
+        b"AKDT" => -480,
+        b"HST" => -600,
+        b"BST" | b"CET" | b"WEST" => 60,
+        b"CEST" | b"EET" | b"SAST" => 120,
+        b"EEST" | b"MSK" => 180,
+        b"IST" => 330,
+        b"PKT" => 300,
+        b"SGT" | b"HKT" | b"AWST" => 480,
+        b"JST" | b"KST" => 540,
+        b"AEST" => 600,
+        b"AEDT" => 660,
+        b"NZST" => 720,
+        b"NZDT" => 780,
+        _ => return None,
+    })
+}
+
+fn month_of(w: &str) -> Option<u32> {
+    let w = w.trim_end_matches('.');
+    if w.len() < 3 || w.len() > 9 {
+        return None;
+    }
+    let mut buf = [0u8; 9];
+    for (d, s) in buf.iter_mut().zip(w.bytes()) {
+        *d = s.to_ascii_lowercase();
+    }
+    let w = &buf[..w.len()];
+    const MONTHS: [&[u8]; 12] = [
+        b"january",
+        b"february",
+        b"march",
+        b"april",
+        b"may",
+        b"june",
+        b"july",
+        b"august",
+        b"september",
+        b"october",
+        b"november",
+        b"december",
+    ];
+    for (i, m) in MONTHS.iter().enumerate() {
+        if w == *m || (w.len() == 3 && m.starts_with(w)) || (w == b"sept" && i == 8) {
+            return Some(i as u32 + 1);
+        }
+    }
+    None
+}
+
+/// A token of a text line: a run of letters (with a trailing '.') or digits.
+#[derive(Clone, Copy)]
+struct Tok<'a> {
+    s: &'a str,
+    start: usize,
+    end: usize,
+}
+
+fn tokens(s: &str, max: usize) -> Vec<Tok<'_>> {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() && out.len() < max {
+        let c = b[i];
+        if c.is_ascii_alphanumeric() {
+            let st = i;
+            let digit = c.is_ascii_digit();
+            while i < b.len() && b[i].is_ascii_alphanumeric() && (b[i].is_ascii_digit() == digit || !digit) {
+                i += 1;
+            }
+            // Ordinal suffixes stay with their number: "24th".
+            if digit && i + 2 <= b.len() && !b.get(i + 2).is_some_and(u8::is_ascii_alphanumeric) {
+                let suf = [b[i].to_ascii_lowercase(), b[i + 1].to_ascii_lowercase()];
+                if matches!(&suf, b"st" | b"nd" | b"rd" | b"th") {
+                    i += 2;
+                }
+            }
+            out.push(Tok {
+                s: &s[st..i],
+                start: st,
+                end: i,
+            });
+        } else if c == b':' || c == b'-' || c == b'/' || c == b'+' {
+            out.push(Tok {
+                s: &s[i..i + 1],
+                start: i,
+                end: i + 1,
+            });
+            i += 1;
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+fn ordinal_day(t: &str) -> Option<u32> {
+    let t = t
+        .strip_suffix("st")
+        .or(t.strip_suffix("nd"))
+        .or(t.strip_suffix("rd"))
+        .or(t.strip_suffix("th"))
+        .unwrap_or(t);
+    let d = num(t.as_bytes())?;
+    (1..=31).contains(&d).then_some(d)
+}
+
+/// Finds the first date written in `s`; returns it with the byte range it spans.
+pub(crate) fn find_date(s: &str) -> Option<(DateTime, usize, usize)> {
+    let toks = tokens(s, 80);
+    for k in 0..toks.len() {
+        let t = toks[k];
+        // ISO date inside text.
+        if t.s.len() == 4 && t.s.as_bytes()[0].is_ascii_digit() {
+            if let Some(dt) = parse_iso(&s[t.start..]) {
+                let end = (t.start + 10).min(s.len());
+                let mut dt2 = dt;
+                // Keep a time only if parse_iso consumed one right here.
+                if s.as_bytes().get(t.start + 10).is_some_and(|&c| c == b'T') {
+                    return Some((dt2, t.start, s.len()));
+                }
+                dt2.h = 0;
+                dt2.mi = 0;
+                dt2.s = 0;
+                dt2.off = None;
+                return Some((dt2, t.start, end));
+            }
+        }
+        if let Some(mo) = month_of(t.s) {
+            // Month D, YYYY
+            if let (Some(d), Some(y)) = (
+                toks.get(k + 1).and_then(|x| ordinal_day(x.s)),
+                toks.get(k + 2)
+                    .and_then(|x| num(x.s.as_bytes()).filter(|_| x.s.len() == 4)),
+            ) {
+                if let Some(dt) = DateTime::new(y, mo, d) {
+                    return Some(with_time(s, &toks, k + 3, dt, t.start));
+                }
+            }
+            // D Month YYYY  (with optional "of")
+            let day_tok = if k >= 2 && toks[k - 1].s.eq_ignore_ascii_case("of") {
+                k.checked_sub(2)
+            } else {
+                k.checked_sub(1)
+            };
+            if let Some(dk) = day_tok {
+                if let (Some(d), Some(y)) = (
+                    ordinal_day(toks[dk].s),
+                    toks.get(k + 1)
+                        .and_then(|x| num(x.s.as_bytes()).filter(|_| x.s.len() == 4)),
+                ) {
+                    if let Some(dt) = DateTime::new(y, mo, d) {
+                        return Some(with_time(s, &toks, k + 2, dt, toks[dk].start));
+                    }
+                }
+            }
+        }
+        // Numeric D/M/Y or M/D/Y and D.M.Y
+        if t.s.len() <= 2 && t.s.as_bytes()[0].is_ascii_digit() {
+            let b = s.as_bytes();
+            let sep = b.get(t.end).copied();
+            if matches!(sep, Some(b'/') | Some(b'.') | Some(b'-')) {
+                let digits_at = |pos: usize, max: usize| -> Option<(u32, usize)> {
+                    let j = toks.iter().position(|x| x.start == pos)?;
+                    let x = toks[j];
+                    (x.s.len() <= max && x.s.as_bytes()[0].is_ascii_digit())
+                        .then(|| (num(x.s.as_bytes()).unwrap_or(0), j))
+                };
+                if let Some((m2, _)) = digits_at(t.end + 1, 2) {
+                    let mid_end = t.end
+                        + 1
+                        + toks
+                            .iter()
+                            .find(|x| x.start == t.end + 1)
+                            .map_or(0, |x| x.s.len());
+                    if b.get(mid_end).copied() == sep {
+                        if let Some((y, yj)) = digits_at(mid_end + 1, 4).filter(|(y, _)| *y >= 1990) {
+                            let a = num(t.s.as_bytes()).unwrap_or(0);
+                            // Slashes are American (M/D/Y) unless the first field cannot be a month.
+                            let (mo, d) = if sep == Some(b'/') && a <= 12 {
+                                (a, m2)
+                            } else {
+                                (m2, a)
+                            };
+                            if let Some(dt) = DateTime::new(y, mo, d) {
+                                return Some(with_time(s, &toks, yj + 1, dt, t.start));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Reads an optional time after a date: `at 3:34 PM EST`, `, 15:34 GMT`, `- 10:02 a.m. ET`.
+fn with_time(
+    s: &str,
+    toks: &[Tok<'_>],
+    mut k: usize,
+    mut dt: DateTime,
+    start: usize,
+) -> (DateTime, usize, usize) {
+    let mut end = toks.get(k.wrapping_sub(1)).map_or(s.len(), |t| t.end);
+    if toks
+        .get(k)
+        .is_some_and(|t| t.s.eq_ignore_ascii_case("at") || t.s == "-")
+    {
+        k += 1;
+    }
+    let (Some(h), Some(colon), Some(mi)) = (toks.get(k), toks.get(k + 1), toks.get(k + 2)) else {
+        return (dt, start, end);
+    };
+    if colon.s != ":" || h.end + 1 != mi.start {
+        return (dt, start, end);
+    }
+    let (Some(mut hh), Some(mm)) = (
+        num(h.s.as_bytes()),
+        num(mi.s.as_bytes()).filter(|_| mi.s.len() == 2),
+    ) else {
+        return (dt, start, end);
+    };
+    if hh > 23 || mm > 59 {
+        return (dt, start, end);
+    }
+    end = mi.end;
+    let mut k = k + 3;
+    if toks.get(k).is_some_and(|t| t.s == ":") {
+        k += 2;
+        end = toks.get(k - 1).map_or(end, |t| t.end);
+    }
+    let mut rest = &s[end..];
+    let lower = rest.trim_start().to_ascii_lowercase();
+    let pm = lower.starts_with("pm") || lower.starts_with("p.m");
+    let am = lower.starts_with("am") || lower.starts_with("a.m");
+    if pm || am {
+        let skip = rest.len() - rest.trim_start().len()
+            + if lower.starts_with("p.m.") || lower.starts_with("a.m.") {
+                4
+            } else {
+                2
+            };
+        rest = &rest[skip.min(rest.len())..];
+        end = s.len() - rest.len();
+        if pm && hh < 12 {
+            hh += 12;
+        } else if am && hh == 12 {
+            hh = 0;
+        }
+    }
+    let _ = k;
+    dt.h = hh as u8;
+    dt.mi = mm as u8;
+    let r = rest.trim_start_matches([' ', '(', ',']);
+    if let Some(off) = parse_offset(r) {
+        dt.off = Some(off);
+        let w = r
+            .find(|c: char| c == ')' || c == ' ' || c == ',')
+            .unwrap_or(r.len());
+        end = s.len() - r.len() + w;
+    }
+    (dt, start, end)
+}
+
+/// RFC 2822 (`Mon, 24 Nov 2025 15:34:00 GMT`) or any text date.
+pub(crate) fn parse_any(s: &str) -> Option<DateTime> {
+    if let Some(dt) = parse_iso(s) {
+        return Some(dt);
+    }
+    let s = s.trim();
+    if s.len() > 200 {
+        return None;
+    }
+    find_date(s).map(|(dt, _, _)| dt)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(input: &str, want: Option<&str>) {
+        assert_eq!(parse_any(input).map(|d| d.rfc3339()).as_deref(), want, "{input}");
+    }
+
+    #[test]
+    fn formats() {
+        check("2025-11-24", Some("2025-11-24T00:00:00Z"));
+        check("2025-11-24T15:34:00-05:00", Some("2025-11-24T15:34:00-05:00"));
+        check("2025-11-24T15:34:00.000+0000", Some("2025-11-24T15:34:00Z"));
+        check("2025-11-24 15:34:12 +0530", Some("2025-11-24T15:34:12+05:30"));
+        check("2025/11/24", Some("2025-11-24T00:00:00Z"));
+        check(
+            "Updated November 24, 2025 at 3:34 PM EST",
+            Some("2025-11-24T15:34:00-05:00"),
+        );
+        check("24th November, 2025", Some("2025-11-24T00:00:00Z"));
+        check("Nov. 24, 2025", Some("2025-11-24T00:00:00Z"));
+        check("GENEVA — Nov. 24, 2025", Some("2025-11-24T00:00:00Z"));
+        check("Mon, 24 Nov 2025 15:34:00 GMT", Some("2025-11-24T15:34:00Z"));
+        check(
+            "Monday 24 November 2025 10:02 a.m. ET",
+            Some("2025-11-24T10:02:00-05:00"),
+        );
+        check("Published: 11/24/2025", Some("2025-11-24T00:00:00Z"));
+        check("24.11.2025", Some("2025-11-24T00:00:00Z"));
+        check("the 1st of May 2024", Some("2024-05-01T00:00:00Z"));
+        check("February 30, 2025", None);
+        check("May I help", None);
+        check("version 1.2.3", None);
+        check("", None);
+    }
+}

@@ -1,0 +1,287 @@
+//! Article extraction: turns the bytes of an HTML page or a plain-text article into a clean
+//! record (body without site chrome, headline, byline, dates, dateline, language, source).
+//!
+//! No IO, no async, no serde: callers hand it bytes and serialise the record themselves.
+//! Pipeline for HTML: [`decode`] (charset) -> [`dom`] (forgiving parser into an arena, depth
+//! capped) -> [`meta`] (JSON-LD, OpenGraph, microdata, `<time>`) and [`body`] (main-content
+//! selection) -> [`text`] (normalisation, chrome lines, dateline). Plain text goes straight to
+//! [`text`]. Every stage is linear in the input and iterative; hostile input (huge, deeply
+//! nested, binary, garbled) yields an [`ExtractError`] or a best-effort record, never a panic.
+
+mod body;
+mod date;
+mod decode;
+mod dom;
+mod entities;
+mod json;
+mod meta;
+mod text;
+
+/// Inputs larger than this are refused with [`ExtractError::TooLarge`].
+pub const MAX_INPUT_BYTES: usize = 64 * 1024 * 1024;
+
+/// What the caller knows about the input.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Input<'a> {
+    /// The raw bytes as received.
+    pub bytes: &'a [u8],
+    /// Declared media type, possibly with a charset parameter (`text/html; charset=koi8-r`).
+    pub content_type: Option<&'a str>,
+    /// Where the page was read, for resolving relative links and as a source hint.
+    pub url: Option<&'a str>,
+}
+
+/// Whether a page is an article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PageKind {
+    /// A single article.
+    #[default]
+    Article,
+    /// A home page, listing, tag page or other non-article.
+    NotArticle,
+}
+
+/// A clean article record.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Extracted {
+    /// Headline.
+    pub title: Option<String>,
+    /// Byline: author names, comma separated, without a leading "By".
+    pub byline: Option<String>,
+    /// Publication time, RFC 3339 with offset (date-only values as `YYYY-MM-DDT00:00:00Z`).
+    pub published: Option<String>,
+    /// Last modification time, RFC 3339.
+    pub modified: Option<String>,
+    /// Dateline place ("GENEVA"), removed from the body.
+    pub dateline: Option<String>,
+    /// Canonical URL.
+    pub canonical_url: Option<String>,
+    /// Language, ISO 639-1 where possible (ISO 639-3 otherwise).
+    pub language: Option<String>,
+    /// Outlet name.
+    pub site_name: Option<String>,
+    /// Body: paragraphs separated by "\n\n".
+    pub body: String,
+    /// Article or not.
+    pub page_kind: PageKind,
+}
+
+/// Why extraction gave up.
+#[derive(Debug, thiserror::Error)]
+pub enum ExtractError {
+    /// Nothing usable in the input.
+    #[error("empty document")]
+    Empty,
+    /// The input looks binary.
+    #[error("binary content, not text or HTML")]
+    Binary,
+    /// Too large.
+    #[error("document of {size} bytes exceeds the {limit} byte limit")]
+    TooLarge {
+        /// Input size.
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
+}
+
+/// Extracts an article from HTML or plain text (told apart by `content_type`, else sniffed).
+pub fn extract(input: &Input<'_>) -> Result<Extracted, ExtractError> {
+    if input.bytes.len() > MAX_INPUT_BYTES {
+        return Err(ExtractError::TooLarge {
+            size: input.bytes.len(),
+            limit: MAX_INPUT_BYTES,
+        });
+    }
+    let text = decode::decode(input.bytes, input.content_type, input.url)?;
+    if text.trim().is_empty() {
+        return Err(ExtractError::Empty);
+    }
+    let ct = input.content_type.map(str::to_ascii_lowercase);
+    let html = match ct.as_deref() {
+        Some(c) if c.contains("html") || c.contains("xml") => true,
+        Some(c) if c.starts_with("text/plain") => false,
+        _ => looks_like_html(&text),
+    };
+    if !html {
+        let mut e = extract_text(&text, None)?;
+        if let Some(u) = input.url {
+            e.canonical_url = Some(u.to_string());
+            e.site_name = meta::host_of(u).map(str::to_string);
+        }
+        e.language = detect_language(&e.body);
+        return Ok(e);
+    }
+    extract_html(&text, input.url)
+}
+
+fn looks_like_html(text: &str) -> bool {
+    let head = text.trim_start();
+    let head = &head.as_bytes()[..head.len().min(2048)];
+    let lower = head.to_ascii_lowercase();
+    [
+        &b"<!doctype"[..],
+        b"<html",
+        b"<head",
+        b"<body",
+        b"<?xml",
+        b"<meta",
+        b"<div",
+        b"<p>",
+        b"<p ",
+        b"<title",
+        b"<!--",
+        b"<article",
+        b"<script",
+        b"<link",
+        b"<table",
+        b"<h1",
+    ]
+    .iter()
+    .any(|t| memchr::memmem::find(&lower, t).is_some())
+}
+
+fn extract_html(src: &str, url: Option<&str>) -> Result<Extracted, ExtractError> {
+    let dom = dom::Dom::parse(src);
+    let m = meta::read(&dom, url);
+    let raw = body::main_text(&dom, m.title.as_deref());
+    let mut c = text::clean(
+        &raw,
+        text::Opts {
+            title: m.title.as_deref(),
+            detect_title: false,
+            plain: false,
+        },
+    );
+    // JSON-LD articleBody rescues pages whose DOM hides the text (client-side rendering).
+    if let Some(ld) = &m.ld_body {
+        if ld.len() > 500 && c.body.len() * 2 < ld.len() {
+            let alt = text::clean(
+                ld,
+                text::Opts {
+                    title: m.title.as_deref(),
+                    detect_title: false,
+                    plain: true,
+                },
+            );
+            if alt.body.len() > c.body.len() {
+                c.body = alt.body;
+            }
+        }
+    }
+    if c.body.is_empty() && m.title.is_none() {
+        return Err(ExtractError::Empty);
+    }
+    let words = c.body.split_ascii_whitespace().count();
+    let listing = url.is_some_and(meta::listing_url);
+    let not_article = words < 60
+        || (!m.says_article
+            && (listing || m.says_website && words < 250 || m.article_elements >= 6 && words < 400));
+    let language = m.lang.clone().or_else(|| detect_language(&c.body));
+    Ok(Extracted {
+        title: m.title.or(c.title),
+        byline: m.byline.or(c.byline),
+        published: m.published.or(c.published).map(|d| d.rfc3339()),
+        modified: m.modified.or(c.modified).map(|d| d.rfc3339()),
+        dateline: c.dateline,
+        canonical_url: m.canonical,
+        language,
+        site_name: m.site_name,
+        body: c.body,
+        page_kind: if not_article {
+            PageKind::NotArticle
+        } else {
+            PageKind::Article
+        },
+    })
+}
+
+/// Extracts from plain text; `title` is used when the caller already knows the headline.
+///
+/// Fast path for `wirefold cluster`: one pass over the lines, no language detection (see
+/// [`detect_language`]), no NFKC work on ASCII text.
+pub fn extract_text(text: &str, title: Option<&str>) -> Result<Extracted, ExtractError> {
+    let c = text::clean(
+        text,
+        text::Opts {
+            title,
+            detect_title: title.is_none(),
+            plain: true,
+        },
+    );
+    if c.body.is_empty() {
+        return Err(ExtractError::Empty);
+    }
+    Ok(Extracted {
+        title: title.map(text::normalize_short).or(c.title),
+        byline: c.byline,
+        published: c.published.map(|d| d.rfc3339()),
+        modified: c.modified.map(|d| d.rfc3339()),
+        dateline: c.dateline,
+        body: c.body,
+        ..Default::default()
+    })
+}
+
+/// Language of a text (ISO 639-1 where one exists), from its first 2 KiB; `None` when unsure.
+pub fn detect_language(text: &str) -> Option<String> {
+    let mut end = text.len().min(2048);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let info = whatlang::detect(&text[..end])?;
+    if !info.is_reliable() && end > 200 {
+        return None;
+    }
+    let code = info.lang().code();
+    let two = match code {
+        "eng" => "en",
+        "spa" => "es",
+        "fra" => "fr",
+        "deu" => "de",
+        "ita" => "it",
+        "por" => "pt",
+        "rus" => "ru",
+        "ukr" => "uk",
+        "pol" => "pl",
+        "nld" => "nl",
+        "swe" => "sv",
+        "dan" => "da",
+        "nob" => "nb",
+        "fin" => "fi",
+        "tur" => "tr",
+        "ara" => "ar",
+        "heb" => "he",
+        "hin" => "hi",
+        "jpn" => "ja",
+        "kor" => "ko",
+        "cmn" => "zh",
+        "ces" => "cs",
+        "slk" => "sk",
+        "hun" => "hu",
+        "ron" => "ro",
+        "bul" => "bg",
+        "ell" => "el",
+        "hrv" => "hr",
+        "srp" => "sr",
+        "slv" => "sl",
+        "lit" => "lt",
+        "lav" => "lv",
+        "est" => "et",
+        "ind" => "id",
+        "vie" => "vi",
+        "tha" => "th",
+        "pes" => "fa",
+        "urd" => "ur",
+        "ben" => "bn",
+        "tam" => "ta",
+        "cat" => "ca",
+        "afr" => "af",
+        "bel" => "be",
+        "kat" => "ka",
+        "aze" => "az",
+        "mkd" => "mk",
+        other => other,
+    };
+    Some(two.to_string())
+}

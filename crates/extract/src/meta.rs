@@ -1,0 +1,694 @@
+//! Article metadata from a parsed page: headline, byline, dates, canonical URL, language,
+//! outlet. Sources in order of trust: JSON-LD (Article types first), OpenGraph / `<meta>`,
+//! microdata and byline/date classes in the DOM, `<time>` elements, then the URL.
+//!
+//! Does not look at the body text (the caller falls back to text dates itself) and does no
+//! network or file IO.
+
+use crate::date::{self, DateTime};
+use crate::dom::{AttrKind, Dom, Tag};
+use crate::json::{self, Json};
+use crate::text::normalize_short;
+
+/// What the page says about itself.
+#[derive(Debug, Default)]
+pub(crate) struct Meta {
+    pub title: Option<String>,
+    pub byline: Option<String>,
+    pub published: Option<DateTime>,
+    pub modified: Option<DateTime>,
+    pub canonical: Option<String>,
+    pub lang: Option<String>,
+    pub site_name: Option<String>,
+    /// JSON-LD or OpenGraph says this is an article.
+    pub says_article: bool,
+    /// OpenGraph says `website` (home pages, sections).
+    pub says_website: bool,
+    /// JSON-LD `articleBody`, when given.
+    pub ld_body: Option<String>,
+    /// Number of `<article>` elements on the page.
+    pub article_elements: usize,
+}
+
+/// Host of an absolute URL, without `www.` or port.
+pub(crate) fn host_of(url: &str) -> Option<&str> {
+    let rest = match url.split_once("://") {
+        Some((_, r)) => r,
+        None => url.strip_prefix("//")?,
+    };
+    let host = rest.split(['/', '?', '#']).next()?;
+    let host = host.rsplit('@').next()?.split(':').next()?;
+    let host = host.strip_prefix("www.").unwrap_or(host);
+    (!host.is_empty() && host.contains('.')).then_some(host)
+}
+
+fn path_of(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    rest.find('/').map_or("/", |i| &rest[i..])
+}
+
+const ARTICLE_TYPES: &[&str] = &[
+    "Article",
+    "NewsArticle",
+    "BlogPosting",
+    "ReportageNewsArticle",
+    "AnalysisNewsArticle",
+    "OpinionNewsArticle",
+    "BackgroundNewsArticle",
+    "ReviewNewsArticle",
+    "LiveBlogPosting",
+    "TechArticle",
+    "ScholarlyArticle",
+    "Report",
+    "SocialMediaPosting",
+    "DiscussionForumPosting",
+    "Review",
+    "Recipe",
+    "HowTo",
+    "SatiricalArticle",
+    "MedicalScholarlyArticle",
+    "AdvertiserContentArticle",
+];
+
+fn type_is_article(v: &Json) -> bool {
+    v.get("@type").is_some_and(|t| {
+        t.items().iter().filter_map(Json::as_str).any(|s| {
+            let s = s.rsplit(['/', ':']).next().unwrap_or(s);
+            ARTICLE_TYPES.contains(&s)
+        })
+    })
+}
+
+fn names_of(v: &Json, out: &mut Vec<String>) {
+    for a in v.items() {
+        match a {
+            Json::Str(s) => {
+                if !s.starts_with("http") && s.len() < 100 {
+                    out.push(s.clone());
+                }
+            }
+            Json::Obj(_) => {
+                if let Some(n) = a.get("name").and_then(Json::as_str) {
+                    if n.len() < 100 {
+                        out.push(n.to_string());
+                    }
+                } else if let (Some(g), Some(f)) = (
+                    a.get("givenName").and_then(Json::as_str),
+                    a.get("familyName").and_then(Json::as_str),
+                ) {
+                    out.push(format!("{g} {f}"));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+#[derive(Default)]
+struct Ld {
+    headline: Option<String>,
+    authors: Vec<String>,
+    published: Option<String>,
+    modified: Option<String>,
+    publisher: Option<String>,
+    body: Option<String>,
+    lang: Option<String>,
+    url: Option<String>,
+    is_article: bool,
+    any_published: Option<String>,
+}
+
+fn read_ld(dom: &Dom<'_>) -> Ld {
+    let mut ld = Ld::default();
+    for block in &dom.ld_json {
+        let values = json::parse_all(block);
+        // Iterative walk over all objects (including @graph and nested mainEntity).
+        let mut stack: Vec<&Json> = values.iter().collect();
+        let mut seen = 0usize;
+        while let Some(v) = stack.pop() {
+            seen += 1;
+            if seen > 10_000 {
+                break;
+            }
+            match v {
+                Json::Arr(a) => stack.extend(a.iter().rev()),
+                Json::Obj(m) => {
+                    if type_is_article(v) {
+                        if !ld.is_article {
+                            ld.is_article = true;
+                            ld.headline = None;
+                            ld.authors.clear();
+                            ld.published = None;
+                        }
+                        let s = |k: &str| v.get(k).and_then(Json::as_str).map(str::to_string);
+                        if ld.headline.is_none() {
+                            ld.headline = s("headline").or_else(|| s("name"));
+                        }
+                        if ld.authors.is_empty() {
+                            if let Some(a) = v.get("author").or_else(|| v.get("creator")) {
+                                names_of(a, &mut ld.authors);
+                            }
+                        }
+                        if ld.published.is_none() {
+                            ld.published = s("datePublished").or_else(|| s("dateCreated"));
+                        }
+                        if ld.modified.is_none() {
+                            ld.modified = s("dateModified");
+                        }
+                        if ld.body.is_none() {
+                            ld.body = s("articleBody");
+                        }
+                        if ld.lang.is_none() {
+                            ld.lang = s("inLanguage");
+                        }
+                        if ld.url.is_none() {
+                            ld.url = s("url");
+                        }
+                        if ld.publisher.is_none() {
+                            ld.publisher = v
+                                .get("publisher")
+                                .and_then(|p| p.items().iter().find_map(|p| p.get("name")))
+                                .and_then(Json::as_str)
+                                .map(str::to_string);
+                        }
+                    } else if ld.any_published.is_none() {
+                        ld.any_published = v.get("datePublished").and_then(Json::as_str).map(str::to_string);
+                    }
+                    if ld.publisher.is_none()
+                        && v.get("@type").and_then(Json::as_str) == Some("NewsMediaOrganization")
+                    {
+                        ld.publisher = v.get("name").and_then(Json::as_str).map(str::to_string);
+                    }
+                    for (k, child) in m.iter().rev() {
+                        if matches!(child, Json::Obj(_) | Json::Arr(_)) && k != "author" && k != "publisher" {
+                            stack.push(child);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    ld
+}
+
+/// Lowercased class and id of an element, space separated.
+pub(crate) fn class_id(dom: &Dom<'_>, id: u32) -> String {
+    let mut s = String::new();
+    if let Some(c) = dom.attr(id, AttrKind::Class) {
+        s.push_str(&c);
+    }
+    if let Some(i) = dom.attr(id, AttrKind::Id) {
+        s.push(' ');
+        s.push_str(&i);
+    }
+    s.make_ascii_lowercase();
+    s
+}
+
+/// Removes a leading "By", trailing separators and whitespace from a byline.
+fn clean_byline(s: &str) -> Option<String> {
+    let s = normalize_short(s);
+    let mut t = s.trim();
+    for p in [
+        "By ",
+        "BY ",
+        "by ",
+        "By: ",
+        "Author: ",
+        "Written by ",
+        "Words by ",
+        "Posted by ",
+    ] {
+        if let Some(r) = t.strip_prefix(p) {
+            t = r.trim();
+        }
+    }
+    let t = t.trim_matches(|c: char| c == '|' || c == ',' || c == '-' || c.is_whitespace());
+    if t.is_empty() || t.len() > 150 || t.starts_with("http") || t.contains('@') && !t.contains(' ') {
+        return None;
+    }
+    Some(t.to_string())
+}
+
+/// Strips a site-name suffix or prefix from a document title.
+fn strip_site(title: &str, site: Option<&str>) -> String {
+    let t = title.trim();
+    for sep in [
+        " | ",
+        " - ",
+        " \u{2013} ",
+        " \u{2014} ",
+        " :: ",
+        " // ",
+        " \u{b7} ",
+        " \u{bb} ",
+    ] {
+        if let Some(i) = t.rfind(sep) {
+            let (head, tail) = (&t[..i], &t[i + sep.len()..]);
+            let tail_is_site = site.is_some_and(|s| {
+                tail.eq_ignore_ascii_case(s) || tail.to_lowercase().contains(&s.to_lowercase())
+            }) || tail.split_whitespace().count() <= 4
+                && head.split_whitespace().count() >= 3;
+            if tail_is_site {
+                return strip_site(head, site);
+            }
+        }
+        if let Some(i) = t.find(sep) {
+            let (head, tail) = (&t[..i], &t[i + sep.len()..]);
+            if site.is_some_and(|s| head.eq_ignore_ascii_case(s)) {
+                return tail.trim().to_string();
+            }
+        }
+    }
+    t.to_string()
+}
+
+fn norm_key(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        }
+    }
+    out
+}
+
+/// Reads the page's metadata.
+pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
+    let mut m = Meta::default();
+    let ld = read_ld(dom);
+
+    // <meta> name/property -> content (first occurrence wins).
+    let mut metas: Vec<(String, String)> = Vec::new();
+    for &id in &dom.metas {
+        let key = dom
+            .attr(id, AttrKind::Property)
+            .or_else(|| dom.attr(id, AttrKind::Name))
+            .or_else(|| dom.attr(id, AttrKind::Itemprop));
+        let (Some(key), Some(content)) = (key, dom.attr(id, AttrKind::Content)) else {
+            if let (Some(h), Some(c)) = (dom.attr(id, AttrKind::HttpEquiv), dom.attr(id, AttrKind::Content)) {
+                metas.push((h.to_ascii_lowercase(), c.into_owned()));
+            }
+            continue;
+        };
+        let content = content.trim();
+        if content.is_empty() {
+            continue;
+        }
+        metas.push((key.trim().to_ascii_lowercase(), content.to_string()));
+    }
+    let meta = |keys: &[&str]| -> Option<&str> {
+        keys.iter()
+            .find_map(|k| metas.iter().find(|(mk, _)| mk == k).map(|(_, v)| v.as_str()))
+    };
+
+    m.site_name = meta(&[
+        "og:site_name",
+        "application-name",
+        "al:android:app_name",
+        "twitter:site",
+    ])
+    .map(|s| normalize_short(s.trim_start_matches('@')))
+    .or_else(|| ld.publisher.as_deref().map(normalize_short))
+    .or_else(|| url.and_then(host_of).map(str::to_string));
+    let og_type = meta(&["og:type"]).unwrap_or("").to_ascii_lowercase();
+    m.says_article = ld.is_article || og_type == "article" || meta(&["article:published_time"]).is_some();
+    m.says_website = og_type == "website";
+    m.ld_body = ld.body.clone();
+
+    // One pass over elements: h1s, bylines, dates, canonical.
+    let mut h1s: Vec<String> = Vec::new();
+    let mut dom_authors: Vec<String> = Vec::new();
+    let mut class_authors: Vec<String> = Vec::new();
+    let mut item_date: Option<DateTime> = None;
+    let mut time_date: Option<DateTime> = None;
+    let mut class_date: Option<DateTime> = None;
+    let n = dom.nodes.len() as u32;
+    let mut i = 1u32;
+    while i < n {
+        let tag = dom.tag(i);
+        if tag == Tag::Text {
+            i += 1;
+            continue;
+        }
+        if tag == Tag::Article {
+            m.article_elements += 1;
+        }
+        if tag == Tag::H1 && h1s.len() < 8 {
+            let t = dom.inner_text(i, 400);
+            if !t.is_empty() {
+                h1s.push(t);
+            }
+        }
+        if let Some(ip) = dom.attr(i, AttrKind::Itemprop) {
+            let ip = ip.to_ascii_lowercase();
+            if ip.contains("author") || ip == "creator" {
+                if let Some(c) = dom.attr(i, AttrKind::Content) {
+                    if !c.starts_with("http") {
+                        dom_authors.push(c.into_owned());
+                    }
+                } else {
+                    // Prefer a nested itemprop=name.
+                    let end = dom.subtree_end(i);
+                    let name = (i + 1..end).find(|&k| {
+                        dom.attr(k, AttrKind::Itemprop)
+                            .is_some_and(|v| v.eq_ignore_ascii_case("name"))
+                    });
+                    let t = dom.inner_text(name.unwrap_or(i), 200);
+                    if !t.is_empty() && t.len() < 150 {
+                        dom_authors.push(t);
+                    }
+                }
+            } else if ip == "datepublished" && item_date.is_none() {
+                item_date = dom
+                    .attr(i, AttrKind::Content)
+                    .or_else(|| dom.attr(i, AttrKind::Datetime))
+                    .and_then(|v| date::parse_any(&v))
+                    .or_else(|| date::parse_any(&dom.inner_text(i, 200)));
+            }
+        }
+        if tag == Tag::A
+            && dom
+                .attr(i, AttrKind::Rel)
+                .is_some_and(|r| r.eq_ignore_ascii_case("author"))
+        {
+            let t = dom.inner_text(i, 200);
+            if !t.is_empty() && t.len() < 100 {
+                dom_authors.push(t);
+            }
+        }
+        if tag == Tag::Time && time_date.is_none() {
+            time_date = dom
+                .attr(i, AttrKind::Datetime)
+                .and_then(|v| date::parse_any(&v))
+                .or_else(|| date::parse_any(&dom.inner_text(i, 120)));
+        }
+        if class_authors.len() < 4 || class_date.is_none() {
+            let ci = class_id(dom, i);
+            if !ci.is_empty() {
+                if class_authors.len() < 4
+                    && (ci.contains("byline")
+                        || ci.contains("author")
+                            && !ci.contains("avatar")
+                            && !ci.contains("bio")
+                            && !ci.contains("image"))
+                {
+                    let t = dom.inner_text(i, 300);
+                    if !t.is_empty() && t.len() < 120 {
+                        class_authors.push(t);
+                    }
+                }
+                if class_date.is_none()
+                    && (ci.contains("date")
+                        || ci.contains("publish")
+                        || ci.contains("time")
+                        || ci.contains("byline")
+                        || ci.contains("meta"))
+                    && !ci.contains("update")
+                {
+                    let t = dom.inner_text(i, 300);
+                    if t.len() < 200 {
+                        class_date = date::find_date(&t).map(|(d, _, _)| d);
+                    }
+                }
+            }
+        }
+        i += 1;
+    }
+
+    // Headline.
+    let title_tag = dom
+        .title
+        .as_deref()
+        .map(normalize_short)
+        .filter(|t| !t.is_empty());
+    let og_title = meta(&[
+        "og:title",
+        "twitter:title",
+        "sailthru.title",
+        "parsely-title",
+        "headline",
+    ])
+    .map(normalize_short);
+    let ld_title = ld.headline.as_deref().map(normalize_short);
+    let refs: Vec<String> = [&ld_title, &og_title, &title_tag]
+        .iter()
+        .filter_map(|t| t.as_deref().map(norm_key))
+        .collect();
+    let h1_match = h1s.iter().map(|h| normalize_short(h)).find(|h| {
+        let k = norm_key(h);
+        k.len() >= 8
+            && refs
+                .iter()
+                .any(|r| r.contains(&k) || k.contains(r.as_str()) && r.len() >= 8)
+    });
+    m.title = h1_match
+        .or_else(|| ld_title.clone())
+        .or_else(|| og_title.as_deref().map(|t| strip_site(t, m.site_name.as_deref())))
+        .or_else(|| (h1s.len() == 1).then(|| normalize_short(&h1s[0])))
+        .or_else(|| {
+            title_tag
+                .as_deref()
+                .map(|t| strip_site(t, m.site_name.as_deref()))
+        })
+        .filter(|t| !t.is_empty());
+
+    // Byline.
+    let mut authors = ld.authors.clone();
+    if authors.is_empty() {
+        if let Some(a) = meta(&[
+            "author",
+            "article:author",
+            "parsely-author",
+            "sailthru.author",
+            "dc.creator",
+            "byl",
+            "twitter:creator",
+            "dcterms.creator",
+        ]) {
+            if !a.starts_with("http") && !a.starts_with('@') {
+                authors.push(a.to_string());
+            }
+        }
+    }
+    if authors.is_empty() {
+        authors = dom_authors;
+    }
+    if authors.is_empty() {
+        authors = class_authors;
+    }
+    let mut seen: Vec<String> = Vec::new();
+    let mut by = String::new();
+    for a in authors.iter().filter_map(|a| clean_byline(a)) {
+        let k = a.to_lowercase();
+        if seen.iter().any(|s| s.contains(&k)) {
+            continue;
+        }
+        seen.push(k);
+        if !by.is_empty() {
+            by.push_str(", ");
+        }
+        by.push_str(&a);
+        if seen.len() >= 6 {
+            break;
+        }
+    }
+    m.byline = (!by.is_empty()).then_some(by);
+
+    // Dates.
+    let pick = |v: Option<&str>| v.and_then(date::parse_any);
+    m.published = pick(ld.published.as_deref())
+        .or_else(|| {
+            pick(meta(&[
+                "article:published_time",
+                "og:published_time",
+                "og:article:published_time",
+                "datepublished",
+                "publishdate",
+                "publish_date",
+                "publish-date",
+                "pubdate",
+                "article.published",
+                "parsely-pub-date",
+                "sailthru.date",
+                "dc.date.issued",
+                "dc.date",
+                "dcterms.date",
+                "dcterms.created",
+                "dc.date.created",
+                "date",
+                "citation_publication_date",
+                "citation_date",
+                "article:published",
+                "release_date",
+                "cxenseparse:recs:publishtime",
+            ]))
+        })
+        .or(item_date)
+        .or_else(|| pick(ld.any_published.as_deref()))
+        .or(time_date)
+        .or(class_date)
+        .or_else(|| url.and_then(url_date));
+    m.modified = pick(ld.modified.as_deref()).or_else(|| {
+        pick(meta(&[
+            "article:modified_time",
+            "og:updated_time",
+            "datemodified",
+            "last-modified",
+        ]))
+    });
+
+    // Canonical URL.
+    let canon = dom
+        .links
+        .iter()
+        .find(|&&id| {
+            dom.attr(id, AttrKind::Rel)
+                .is_some_and(|r| r.eq_ignore_ascii_case("canonical"))
+        })
+        .and_then(|&id| dom.attr(id, AttrKind::Href))
+        .map(|h| h.trim().to_string())
+        .or_else(|| meta(&["og:url"]).map(str::to_string))
+        .or_else(|| ld.url.clone());
+    m.canonical = match (canon, url) {
+        (Some(c), Some(u)) if c.starts_with('/') && !c.starts_with("//") => {
+            let scheme_host = u
+                .find("://")
+                .and_then(|p| u[p + 3..].find('/').map(|q| &u[..p + 3 + q]))
+                .unwrap_or(u);
+            Some(format!("{scheme_host}{c}"))
+        }
+        (Some(c), _) if c.starts_with("http") || c.starts_with("//") => Some(c),
+        (_, u) => u.map(str::to_string),
+    };
+
+    // Language.
+    m.lang = dom
+        .html_lang
+        .clone()
+        .or_else(|| ld.lang.clone())
+        .or_else(|| meta(&["content-language", "og:locale", "language", "dc.language"]).map(str::to_string))
+        .and_then(|l| {
+            let p = l
+                .trim()
+                .split(['-', '_'])
+                .next()
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            (p.len() == 2 || p.len() == 3).then_some(p)
+        });
+    m
+}
+
+/// A date in the URL path: `/2025/11/24/`, `/2025-11-24-`, `/20251124/`.
+pub(crate) fn url_date(url: &str) -> Option<DateTime> {
+    let p = path_of(url).as_bytes();
+    let mut i = 0;
+    while i + 8 <= p.len() {
+        if (p[i] == b'/' || p[i] == b'-' || p[i] == b'_')
+            && p[i + 1..].len() >= 8
+            && p[i + 1..i + 3] == *b"20"
+        {
+            let s = std::str::from_utf8(&p[i + 1..(i + 11).min(p.len())]).unwrap_or("");
+            if let Some(d) = date::parse_iso(s) {
+                return Some(d);
+            }
+            // /2025/11/ with no day is not a publish day.
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Whether the URL path looks like a listing (root, tag, category, author, search, page N).
+pub(crate) fn listing_url(url: &str) -> bool {
+    let p = path_of(url)
+        .split(['?', '#'])
+        .next()
+        .unwrap_or("/")
+        .to_ascii_lowercase();
+    if p == "/" || p.is_empty() || p == "/index.html" || p == "/index.php" {
+        return true;
+    }
+    let segs: Vec<&str> = p.split('/').filter(|s| !s.is_empty()).collect();
+    segs.first().is_some_and(|s| {
+        matches!(
+            *s,
+            "tag"
+                | "tags"
+                | "category"
+                | "categories"
+                | "topic"
+                | "topics"
+                | "author"
+                | "authors"
+                | "search"
+                | "section"
+        )
+    }) && segs.len() <= 3
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls() {
+        assert_eq!(
+            host_of("https://www.example.co.uk:8080/a/b?c"),
+            Some("example.co.uk")
+        );
+        assert_eq!(host_of("nonsense"), None);
+        assert_eq!(
+            url_date("https://x.com/2025/09/04/slug/")
+                .map(|d| d.rfc3339())
+                .as_deref(),
+            Some("2025-09-04T00:00:00Z")
+        );
+        assert_eq!(
+            url_date("https://x.com/news/20251124-slug"),
+            url_date("https://x.com/2025-11-24/slug")
+        );
+        assert!(url_date("https://x.com/id/12345678").is_none());
+        assert!(listing_url("https://x.com/"));
+        assert!(listing_url("https://x.com/tag/ukraine/"));
+        assert!(!listing_url("https://x.com/news/world/ukraine-talks-123"));
+    }
+
+    #[test]
+    fn metadata_sources() {
+        let html = r#"<html lang="en-GB"><head><title>Big News Happens Today | The Paper</title>
+            <meta property="og:site_name" content="The Paper">
+            <link rel="canonical" href="/news/big">
+            <script type="application/ld+json">{"@context":"https://schema.org","@graph":[{"@type":"WebSite","name":"x"},
+              {"@type":"NewsArticle","headline":"Big news happens today","datePublished":"2025-11-24T10:00:00+01:00",
+               "author":[{"@type":"Person","name":"Jane Doe"},{"@type":"Person","name":"John Roe"}]}]}</script>
+            </head><body><h1>Big News Happens Today</h1><p>x</p></body></html>"#;
+        let dom = Dom::parse(html);
+        let m = read(&dom, Some("https://www.paper.com/news/big?x=1"));
+        assert_eq!(m.title.as_deref(), Some("Big News Happens Today"));
+        assert_eq!(m.byline.as_deref(), Some("Jane Doe, John Roe"));
+        assert_eq!(
+            m.published.map(|d| d.rfc3339()).as_deref(),
+            Some("2025-11-24T10:00:00+01:00")
+        );
+        assert_eq!(m.site_name.as_deref(), Some("The Paper"));
+        assert_eq!(m.canonical.as_deref(), Some("https://www.paper.com/news/big"));
+        assert_eq!(m.lang.as_deref(), Some("en"));
+        assert!(m.says_article);
+    }
+
+    #[test]
+    fn title_fallbacks() {
+        assert_eq!(
+            strip_site("Talks narrow gaps - Reuters", Some("Reuters")),
+            "Talks narrow gaps"
+        );
+        assert_eq!(
+            strip_site("The Paper | Talks narrow gaps", Some("The Paper")),
+            "Talks narrow gaps"
+        );
+        assert_eq!(strip_site("Talks narrow gaps", None), "Talks narrow gaps");
+    }
+}

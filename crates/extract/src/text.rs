@@ -1,0 +1,798 @@
+//! Plain-text cleaning: normalisation (NFKC, quotes, dashes, whitespace), site-chrome line
+//! filters, and the header zone of an article (headline, byline, date and dateline lines).
+//!
+//! One pass over the lines, writing straight into the output string; no allocation per line
+//! and no regular expressions. Both entry points use it: [`crate::extract_text`] on plain
+//! text and the HTML path on the paragraphs it rendered. It knows nothing about HTML.
+
+use crate::date::{self, DateTime};
+use std::borrow::Cow;
+use std::sync::LazyLock;
+use unicode_normalization::UnicodeNormalization;
+
+/// What cleaning found besides the body.
+#[derive(Debug, Default)]
+pub(crate) struct Cleaned {
+    pub body: String,
+    pub title: Option<String>,
+    pub byline: Option<String>,
+    pub published: Option<DateTime>,
+    pub modified: Option<DateTime>,
+    pub dateline: Option<String>,
+}
+
+/// Options for [`clean`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Opts<'a> {
+    /// Known headline: dropped from the body if it appears as a line; no detection when set.
+    pub title: Option<&'a str>,
+    /// Look for a headline line near the top when `title` is `None`.
+    pub detect_title: bool,
+    /// Whether single newlines separate lines within a paragraph (plain text) or every line is
+    /// a paragraph of its own (rendered HTML).
+    pub plain: bool,
+}
+
+/// NFKC when needed; ASCII and already-normalised text are borrowed.
+pub(crate) fn nfkc(s: &str) -> Cow<'_, str> {
+    if s.is_ascii() {
+        return Cow::Borrowed(s);
+    }
+    match unicode_normalization::is_nfkc_quick(s.chars()) {
+        unicode_normalization::IsNormalized::Yes => Cow::Borrowed(s),
+        _ => Cow::Owned(s.nfkc().collect()),
+    }
+}
+
+/// Appends `line` to `out` with quotes and dashes normalised and whitespace collapsed.
+/// `line` must already be NFKC. Returns false when nothing visible was written.
+pub(crate) fn push_normalized(out: &mut String, line: &str) -> bool {
+    let start = out.len();
+    let mut space = true;
+    if line.is_ascii() {
+        for w in line.split_ascii_whitespace() {
+            if !space || out.len() > start {
+                out.push(' ');
+            }
+            out.push_str(w);
+            space = false;
+        }
+        return out.len() > start;
+    }
+    for c in line.chars() {
+        let m = match c {
+            '\u{2018}' | '\u{2019}' | '\u{201a}' | '\u{201b}' | '\u{2032}' => '\'',
+            '\u{201c}' | '\u{201d}' | '\u{201e}' | '\u{201f}' | '\u{2033}' => '"',
+            '\u{2010}'..='\u{2015}' | '\u{2212}' => '-',
+            '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}' | '\u{feff}' | '\u{ad}' => continue,
+            c if c.is_whitespace() => {
+                space = true;
+                continue;
+            }
+            c => c,
+        };
+        if space && out.len() > start {
+            out.push(' ');
+        }
+        space = false;
+        out.push(m);
+    }
+    out.len() > start
+}
+
+/// A normalised copy of a short string (titles, bylines).
+pub(crate) fn normalize_short(s: &str) -> String {
+    let n = nfkc(s);
+    let mut out = String::with_capacity(n.len());
+    push_normalized(&mut out, &n);
+    out
+}
+
+/// Whole-line chrome (compared lowercase, trailing punctuation ignored).
+const CHROME_EXACT: &[&str] = &[
+    "skip to main content",
+    "skip to content",
+    "skip to navigation",
+    "jump to content",
+    "advertisement",
+    "advertisements",
+    "advertising",
+    "ad",
+    "sponsored",
+    "sponsored content",
+    "share",
+    "share this",
+    "share this article",
+    "share this story",
+    "share article",
+    "share on facebook",
+    "share on twitter",
+    "tweet",
+    "email",
+    "print",
+    "comments",
+    "comment",
+    "leave a comment",
+    "leave a reply",
+    "post a comment",
+    "related",
+    "related articles",
+    "related stories",
+    "related content",
+    "related posts",
+    "read more",
+    "more stories",
+    "more from",
+    "recommended",
+    "recommended stories",
+    "most popular",
+    "most read",
+    "trending",
+    "trending now",
+    "subscribe",
+    "sign up",
+    "newsletter",
+    "log in",
+    "login",
+    "sign in",
+    "menu",
+    "search",
+    "close",
+    "back to top",
+    "next article",
+    "previous article",
+    "next post",
+    "previous post",
+    "continue reading",
+    "show comments",
+    "view comments",
+    "load more",
+    "accept",
+    "accept all",
+    "cookie settings",
+    "manage preferences",
+    "you may also like",
+    "you might also like",
+    "follow us",
+    "top stories",
+    "latest news",
+    "loading",
+    "image",
+    "photo",
+    "video",
+    "listen",
+    "listen to this article",
+    "enlarge this image",
+    "toggle caption",
+    "hide caption",
+    "share via",
+    "copy link",
+    "link copied",
+    "whatsapp",
+    "facebook",
+    "twitter",
+    "linkedin",
+    "reddit",
+    "pinterest",
+];
+
+/// Line prefixes that mark chrome (compared lowercase).
+const CHROME_PREFIX: &[&str] = &[
+    "skip to main content",
+    "read more:",
+    "read more -",
+    "read more at",
+    "read more about",
+    "read next:",
+    "read also:",
+    "also read:",
+    "also read -",
+    "see also:",
+    "related:",
+    "related coverage:",
+    "related articles:",
+    "related stories:",
+    "more:",
+    "more on this",
+    "watch:",
+    "watch live:",
+    "watch now:",
+    "watch the video",
+    "listen:",
+    "video:",
+    "photo:",
+    "photos:",
+    "image:",
+    "images:",
+    "picture:",
+    "photograph:",
+    "credit:",
+    "image credit",
+    "photo credit",
+    "(photo",
+    "photo by ",
+    "file photo",
+    "click here",
+    "sign up for",
+    "sign up to",
+    "subscribe to",
+    "subscribe now",
+    "subscribe for",
+    "follow us on",
+    "follow us:",
+    "copyright ",
+    "copyright:",
+    "copyright\u{a9}",
+    "\u{a9}",
+    "(c) ",
+    "we need your consent",
+    "your email address will not be published",
+    "we use cookies",
+    "this site uses cookies",
+    "this website uses cookies",
+    "by clicking",
+    "by continuing to use",
+    "to continue reading",
+    "already a subscriber",
+    "already have an account",
+    "get the latest",
+    "download the app",
+    "download our app",
+    "posted in ",
+    "filed under",
+    "tags:",
+    "topics:",
+    "share this:",
+    "like this:",
+    "leave a comment",
+    "leave a reply",
+    "you must be logged in",
+    "comments are closed",
+    "this article was originally published",
+    "this story was originally published",
+    "originally published",
+    "enter your email",
+    "thank you for subscribing",
+    "have a news tip",
+    "got a news tip",
+    "do you have a story",
+    "advertisement -",
+    "story continues below",
+    "article continues below",
+    "continue reading below",
+    "skip advertisement",
+];
+
+/// Substrings that mark a short line as chrome wherever they occur.
+const CHROME_CONTAINS: &[&str] = &[
+    "all rights reserved",
+    "getty images",
+    "(ap photo",
+    "/ap photo",
+    "(reuters/",
+    "/ reuters)",
+    "(afp",
+    "/afp via",
+    "photo credit",
+    "image source,",
+    "image caption,",
+    "cookie policy",
+    "privacy policy",
+    "terms of use",
+    "terms of service",
+    "javascript is disabled",
+    "enable javascript",
+    "your browser does not support",
+];
+
+/// Chrome prefixes bucketed by first byte, for a cheap per-line check.
+static PREFIX_BUCKETS: LazyLock<Vec<Vec<&'static str>>> = LazyLock::new(|| {
+    let mut v = vec![Vec::new(); 256];
+    for p in CHROME_PREFIX {
+        v[p.as_bytes()[0] as usize].push(*p);
+    }
+    v
+});
+
+static EXACT_BUCKETS: LazyLock<Vec<Vec<&'static str>>> = LazyLock::new(|| {
+    let mut v = vec![Vec::new(); 256];
+    for p in CHROME_EXACT {
+        v[p.as_bytes()[0] as usize].push(*p);
+    }
+    v
+});
+
+fn starts_with_ci(s: &str, p: &str) -> bool {
+    s.len() >= p.len() && s.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes())
+}
+
+fn contains_ci(hay: &str, needle: &str) -> bool {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    if n.len() > h.len() {
+        return false;
+    }
+    let first = n[0];
+    let alt = first.to_ascii_uppercase();
+    let mut i = 0;
+    while i + n.len() <= h.len() {
+        let c = h[i];
+        if (c == first || c == alt) && h[i..i + n.len()].eq_ignore_ascii_case(n) {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
+/// Whether a (normalised, trimmed) line is site chrome.
+pub(crate) fn is_chrome(line: &str) -> bool {
+    let Some(&first) = line.as_bytes().first() else {
+        return true;
+    };
+    let f = first.to_ascii_lowercase() as usize;
+    if PREFIX_BUCKETS[f].iter().any(|p| starts_with_ci(line, p)) {
+        return true;
+    }
+    if line.len() > 300 {
+        return false;
+    }
+    let core =
+        line.trim_end_matches(|c: char| c.is_ascii_punctuation() || c == ' ' || c == '\u{bb}' || c == '>');
+    if core.len() <= 40
+        && EXACT_BUCKETS[f]
+            .iter()
+            .any(|p| p.len() == core.len() && starts_with_ci(core, p))
+    {
+        return true;
+    }
+    if line.len() <= 200 && CHROME_CONTAINS.iter().any(|p| contains_ci(line, p)) {
+        return true;
+    }
+    is_photo_caption(line)
+}
+
+/// Agency photo captions: "KHARKIV, UKRAINE - NOVEMBER 24: A local woman ...".
+fn is_photo_caption(line: &str) -> bool {
+    let Some(colon) = line.as_bytes().iter().take(80).position(|&c| c == b':') else {
+        return false;
+    };
+    let head = &line[..colon];
+    let Some(dash) = head.rfind(" - ") else {
+        return false;
+    };
+    let (place, when) = (&head[..dash], &head[dash + 3..]);
+    let upper =
+        |s: &str| s.bytes().any(|c| c.is_ascii_uppercase()) && !s.bytes().any(|c| c.is_ascii_lowercase());
+    upper(place) && upper(when) && when.split(' ').next().is_some_and(|m| date_month(m))
+}
+
+fn date_month(w: &str) -> bool {
+    date::find_date(&format!("{w} 1, 2000")).is_some()
+}
+
+fn ends_sentence(line: &str) -> bool {
+    line.ends_with(['.', '!', '?', '"', '\'', ')', ':', ';', '\u{2026}', '\u{bb}'])
+}
+
+fn word_count(line: &str) -> usize {
+    line.split_ascii_whitespace().count()
+}
+
+/// A headline-like line: short, several words, no closing full stop, starts capitalised.
+fn is_headline(line: &str) -> bool {
+    let words = word_count(line);
+    (3..=30).contains(&words)
+        && (12..=220).contains(&line.len())
+        && !line.ends_with(['.', ',', ':', ';'])
+        && line
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || c == '"' || c == '\'')
+        && !line.starts_with("By ")
+}
+
+/// A byline line: "By Jane Doe", "By Jane Doe and John Roe | Reuters".
+fn byline_of(line: &str) -> Option<&str> {
+    let rest = ["By ", "BY ", "by ", "Written by ", "Words by "]
+        .iter()
+        .find_map(|p| line.strip_prefix(p))?;
+    let rest = rest.trim();
+    if rest.is_empty()
+        || rest.len() > 100
+        || word_count(rest) > 12
+        || rest.ends_with('.') && word_count(rest) > 4
+    {
+        return None;
+    }
+    rest.chars().next().filter(|c| c.is_uppercase()).map(|_| rest)
+}
+
+/// A line that is (mostly) a date, possibly with a label ("Updated", "Published") or a
+/// dateline ("GENEVA — Nov. 24, 2025"). Returns the date, whether it was an update, and a
+/// dateline place if one preceded the date.
+fn date_line(line: &str) -> Option<(DateTime, bool, Option<&str>)> {
+    if line.len() > 120 {
+        return None;
+    }
+    let (dt, s, e) = date::find_date(line)?;
+    let before = line[..s].trim().trim_end_matches([':', '-', ',', '|']).trim();
+    let after = line[e..].trim().trim_start_matches([')', ',', '.', '|']).trim();
+    if word_count(after) > 2 {
+        return None;
+    }
+    let lb = before.to_ascii_lowercase();
+    let lb = lb.trim_end_matches([':', ' ']);
+    const LABELS: &[&str] = &[
+        "",
+        "updated",
+        "last updated",
+        "published",
+        "first published",
+        "posted",
+        "posted on",
+        "published on",
+        "updated on",
+        "date",
+        "on",
+        "dated",
+        "created",
+    ];
+    let weekday = |s: &str| {
+        let s = s.trim_end_matches(',');
+        [
+            "monday",
+            "tuesday",
+            "wednesday",
+            "thursday",
+            "friday",
+            "saturday",
+            "sunday",
+            "mon",
+            "tue",
+            "wed",
+            "thu",
+            "fri",
+            "sat",
+            "sun",
+        ]
+        .iter()
+        .any(|w| s.ends_with(w))
+    };
+    if LABELS.contains(&lb)
+        || weekday(lb)
+        || LABELS
+            .iter()
+            .any(|l| !l.is_empty() && weekday(lb.strip_prefix(l).unwrap_or("")))
+    {
+        return Some((
+            dt,
+            lb.starts_with("updated") || lb.starts_with("last updated"),
+            None,
+        ));
+    }
+    // "GENEVA — Nov. 24, 2025": an upper-case place before the date.
+    let place = before.trim_end_matches(['-', ' ', ',']).trim();
+    if is_place(place) {
+        return Some((dt, false, Some(place)));
+    }
+    None
+}
+
+/// An upper-case place name as used in datelines ("GENEVA", "NEW YORK", "ST. PAUL, Minn.").
+fn is_place(s: &str) -> bool {
+    if s.len() < 2 || s.len() > 40 {
+        return false;
+    }
+    let head = s.split(',').next().unwrap_or(s);
+    head.bytes().filter(|c| c.is_ascii_uppercase()).count() >= 2
+        && !head.chars().any(|c| c.is_lowercase())
+        && s.chars()
+            .all(|c| c.is_alphabetic() || matches!(c, ' ' | ',' | '.' | '\'' | '-'))
+}
+
+/// Splits a dateline off the first paragraph: "GENEVA (Reuters) - Officials ..." gives
+/// ("GENEVA", "Officials ..."); "(Reuters) - The ..." gives ("", "The ...").
+fn split_dateline(p: &str) -> Option<(&str, &str)> {
+    let head = &p[..p.len().min(90)];
+    let (sep_at, sep_len) = [" - ", " -- ", " \u{2014} ", " \u{2013} ", "\u{2014}"]
+        .iter()
+        .filter_map(|s| head.find(s).map(|i| (i, s.len())))
+        .min()?;
+    let lead = p[..sep_at].trim();
+    let rest = p[sep_at + sep_len..].trim_start();
+    if rest.is_empty()
+        || !rest
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_uppercase() || c == '"' || c.is_ascii_digit())
+    {
+        return None;
+    }
+    // Optional agency in parentheses at the end of the lead.
+    let (place, agency) = match lead
+        .strip_suffix(')')
+        .and_then(|l| l.rfind('(').map(|i| (&l[..i], &l[i + 1..])))
+    {
+        Some((pl, ag)) if ag.len() <= 30 && ag.chars().next().is_some_and(char::is_uppercase) => {
+            (pl.trim(), true)
+        }
+        _ => (lead, false),
+    };
+    if place.is_empty() {
+        return agency.then_some(("", rest));
+    }
+    // Reuters style: "GENEVA, Nov 24 (Reuters)".
+    let place_core = match date::find_date(&format!("{place} 2000")) {
+        Some((_, s, _)) if agency && s > 0 => place[..s.min(place.len())].trim().trim_end_matches(','),
+        _ => place,
+    };
+    if is_place(place_core) || agency && place_core.len() <= 40 && word_count(place_core) <= 5 {
+        return Some((place_core, rest));
+    }
+    None
+}
+
+struct Line<'a> {
+    text: &'a str,
+    /// A blank line came before it.
+    after_blank: bool,
+}
+
+/// Cleans `text` (any line endings): normalises, drops chrome, reads the header zone.
+pub(crate) fn clean(text: &str, opts: Opts<'_>) -> Cleaned {
+    let text = nfkc(text);
+    let mut c = Cleaned {
+        body: String::with_capacity(text.len() + 16),
+        ..Default::default()
+    };
+    let title_norm = opts.title.map(normalize_short);
+    let blank_separated = opts.plain && memchr::memmem::find(text.as_bytes(), b"\n\n").is_some()
+        || memchr::memmem::find(text.as_bytes(), b"\n\r\n").is_some();
+
+    let mut lines = text.split('\n').scan(true, |blank, raw| {
+        let t = raw.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+        let l = Line {
+            text: t,
+            after_blank: *blank,
+        };
+        *blank = t.is_empty();
+        Some(l)
+    });
+
+    let mut header = true; // still before the first body paragraph
+    let mut header_lines = 0usize;
+    let mut first_para = true;
+    let mut prev_start = usize::MAX; // where the previous kept paragraph starts in body
+    let mut prev_loose = false; // previous kept line had no closing punctuation
+    let mut prev_dropped_caption = false;
+    let mut scratch = String::new();
+
+    for line in lines.by_ref() {
+        let mut t = line.text;
+        if t.is_empty() {
+            continue;
+        }
+        // Bullets are formatting.
+        t = t
+            .trim_start_matches(['\u{2022}', '\u{25cf}', '\u{25aa}', '\u{b7}', '\u{25e6}'])
+            .trim_start();
+        if t.is_empty()
+            || t.len() <= 2 && t.chars().all(char::is_alphanumeric) && !t.chars().all(|c| c.is_ascii_digit())
+        {
+            continue;
+        }
+        let adjacent = !line.after_blank && blank_separated;
+        scratch.clear();
+        push_normalized(&mut scratch, t);
+        let mut s: &str = &scratch;
+        if is_chrome(s) {
+            prev_dropped_caption = true;
+            continue;
+        }
+        if header && header_lines < 8 {
+            header_lines += 1;
+            // " date 2025-11-24 The United States ..." : a labelled date glued to the text.
+            if let Some(rest) = s.strip_prefix("date ") {
+                if let Some(dt) = date::parse_iso(rest) {
+                    c.published.get_or_insert(dt);
+                    s = rest.get(10..).unwrap_or("").trim_start();
+                    if s.is_empty() {
+                        continue;
+                    }
+                }
+            }
+            if let Some((dt, updated, place)) = date_line(s) {
+                if updated {
+                    c.modified.get_or_insert(dt);
+                }
+                if c.published.is_none() {
+                    c.published = Some(dt);
+                }
+                if let Some(p) = place {
+                    c.dateline.get_or_insert_with(|| p.to_string());
+                }
+                continue;
+            }
+            if let Some(by) = byline_of(s) {
+                if c.byline.is_none() {
+                    let (name, tail) = match by.find([',', '|', '\u{b7}']) {
+                        Some(i) => (by[..i].trim(), &by[i..]),
+                        None => (by, ""),
+                    };
+                    if let Some((dt, _, _)) = date::find_date(tail) {
+                        c.published.get_or_insert(dt);
+                    }
+                    c.byline = Some(name.to_string());
+                    continue;
+                }
+            }
+            if let Some(tn) = &title_norm {
+                if s.eq_ignore_ascii_case(tn) {
+                    c.body.clear();
+                    prev_start = usize::MAX;
+                    continue;
+                }
+            }
+            let body_like = s.len() >= 120
+                || word_count(s) >= 20
+                || s.len() >= 70 && ends_sentence(s) && !opts.detect_title;
+            if !body_like {
+                if opts.detect_title
+                    && c.title.is_none()
+                    && title_norm.is_none()
+                    && header_lines <= 4
+                    && c.body.len() < 200
+                    && is_headline(s)
+                {
+                    // Whatever came before the headline (captions, chrome) is not the article.
+                    c.title = Some(s.to_string());
+                    c.body.clear();
+                    prev_start = usize::MAX;
+                    prev_loose = false;
+                    continue;
+                }
+            } else {
+                header = false;
+            }
+        } else {
+            header = false;
+        }
+        let loose = !ends_sentence(s) && s.len() < 250;
+        // The same line twice in a row: an image's alt text and caption.
+        if prev_start != usize::MAX && c.body[prev_start..] == *s {
+            c.body.truncate(prev_start.saturating_sub(2));
+            prev_start = usize::MAX;
+            prev_dropped_caption = true;
+            continue;
+        }
+        // Loose lines glued to a caption or to each other (no blank line between) are captions.
+        if blank_separated && adjacent && loose && !header && (prev_dropped_caption || prev_loose) {
+            if prev_loose && !prev_dropped_caption && prev_start != usize::MAX {
+                c.body.truncate(prev_start.saturating_sub(2));
+            }
+            prev_start = usize::MAX;
+            prev_dropped_caption = true;
+            prev_loose = false;
+            continue;
+        }
+        if first_para && !header {
+            first_para = false;
+            if let Some((place, rest)) = split_dateline(s) {
+                if !place.is_empty() {
+                    c.dateline.get_or_insert_with(|| place.to_string());
+                }
+                s = rest;
+            }
+        }
+        if !c.body.is_empty() {
+            c.body.push_str("\n\n");
+        }
+        prev_start = c.body.len();
+        c.body.push_str(s);
+        prev_loose = loose;
+        prev_dropped_caption = false;
+    }
+    if c.published.is_none() && opts.plain {
+        // Last resort: the first full date anywhere near the top (photo captions often carry
+        // the only one).
+        c.published = text
+            .lines()
+            .take(60)
+            .filter(|l| l.len() < 2000)
+            .find_map(|l| date::find_date(l).map(|d| d.0));
+    }
+    c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(text: &str) -> Cleaned {
+        clean(
+            text,
+            Opts {
+                title: None,
+                detect_title: true,
+                plain: true,
+            },
+        )
+    }
+
+    #[test]
+    fn chrome_lines() {
+        for l in [
+            "skip to main content",
+            "Advertisement",
+            "Read more: Explained: What is it?",
+            "Watch: Rescue teams tackle fires",
+            "Leave a Comment",
+            "Your email address will not be published. Required fields are marked *",
+            "Copyright 2025 NPR",
+            "We need your consent to load this rte-player content. Manage Preferences",
+            "KHARKIV, UKRAINE - NOVEMBER 24: A local woman walks along a street.",
+            "Share this article",
+        ] {
+            assert!(is_chrome(l), "{l}");
+        }
+        for l in [
+            "The plan would require Kyiv to cede more territory.",
+            "Ukraine's allies plan talks on Tuesday",
+            "Read the statement",
+        ] {
+            assert!(!is_chrome(l), "{l}");
+        }
+    }
+
+    #[test]
+    fn header_zone() {
+        let c = run(
+            "Caption of a photo that ends with a stop.\n\nThe Real Headline Of This Story\n\nBy Jane Doe\nGENEVA — Nov. 24, 2025\n\nThe first paragraph is long enough to count as body text for this test to work, clearly so.\n\nSecond.",
+        );
+        assert_eq!(c.title.as_deref(), Some("The Real Headline Of This Story"));
+        assert_eq!(c.byline.as_deref(), Some("Jane Doe"));
+        assert_eq!(c.dateline.as_deref(), Some("GENEVA"));
+        assert_eq!(
+            c.published.map(|d| d.rfc3339()).as_deref(),
+            Some("2025-11-24T00:00:00Z")
+        );
+        assert!(c.body.starts_with("The first paragraph"), "{}", c.body);
+        assert!(c.body.ends_with("\n\nSecond."));
+    }
+
+    #[test]
+    fn datelines() {
+        let c = run(
+            "GENEVA \u{2014} Officials on Monday said progress was made in urgent weekend talks on amending the U.S. peace proposal for Ukraine.",
+        );
+        assert_eq!(c.dateline.as_deref(), Some("GENEVA"));
+        assert!(c.body.starts_with("Officials on Monday"));
+        let c = run(
+            "LONDON, Nov 24 (Reuters) - Britain's economy grew more slowly than expected in the third quarter, official data showed on Monday.",
+        );
+        assert_eq!(c.dateline.as_deref(), Some("LONDON"));
+        assert!(c.body.starts_with("Britain's economy"), "{}", c.body);
+    }
+
+    #[test]
+    fn normalises() {
+        let c = run(
+            "\u{201c}Quoted\u{201d} \u{2014} it\u{2019}s  \u{fb01}ne\u{a0}text, long enough to be body text in this test of normalisation rules.",
+        );
+        assert_eq!(
+            c.body,
+            "\"Quoted\" - it's fine text, long enough to be body text in this test of normalisation rules."
+        );
+    }
+
+    #[test]
+    fn captions_and_duplicates() {
+        let c = run(
+            "A long first paragraph of body text that is clearly the article and not a caption at all, really, as it goes on and on.\n\nA caption line\nA caption line\n\nA photo title\nA man walks past a building in the city\n\nSubhead stands alone\n\nLast paragraph.",
+        );
+        assert_eq!(
+            c.body,
+            "A long first paragraph of body text that is clearly the article and not a caption at all, really, as it goes on and on.\n\nSubhead stands alone\n\nLast paragraph."
+        );
+    }
+}
