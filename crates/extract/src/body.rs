@@ -9,14 +9,13 @@
 use crate::dom::{AttrKind, Dom, NONE, Tag, push_collapsed};
 use crate::meta::class_id;
 
-/// Class/id words that mark boilerplate wherever they appear.
-const STRONG_NEG: &[&str] = &[
+/// Class/id words that mark boilerplate wherever they appear, content words or not.
+const ALWAYS_NEG: &[&str] = &[
     "comment",
     "disqus",
     "share",
     "sharing",
     "social",
-    "related",
     "newsletter",
     "subscribe",
     "subscription",
@@ -24,16 +23,12 @@ const STRONG_NEG: &[&str] = &[
     "cookie",
     "consent",
     "gdpr",
-    "advert",
-    "sponsor",
     "outbrain",
     "taboola",
     "recirc",
     "breadcrumb",
-    "promo",
     "caption",
     "credit",
-    "byline",
     "sr-only",
     "visually-hidden",
     "visuallyhidden",
@@ -42,6 +37,19 @@ const STRONG_NEG: &[&str] = &[
     "skiplink",
     "popup",
     "modal",
+    "byline",
+    "author-bio",
+    "authorbio",
+    "jp-relatedposts",
+];
+
+/// Class/id words that mark boilerplate unless a content word comes with them and the
+/// element holds real paragraphs.
+const STRONG_NEG: &[&str] = &[
+    "related",
+    "advert",
+    "sponsor",
+    "promo",
     "paywall",
     "recommend",
     "trending",
@@ -51,12 +59,9 @@ const STRONG_NEG: &[&str] = &[
     "read-more",
     "readmore",
     "more-stories",
-    "author-bio",
-    "authorbio",
     "tags",
     "tag-list",
     "taglist",
-    "jp-relatedposts",
     "widget",
     "sidebar",
     "toolbar",
@@ -66,7 +71,6 @@ const STRONG_NEG: &[&str] = &[
     "article-meta",
     "post-meta",
     "entry-meta",
-    "footnote-ad",
 ];
 
 /// Weaker words: boilerplate unless the same class/id also carries a content word.
@@ -89,9 +93,6 @@ const WEAK_NEG: &[&str] = &[
     "aside",
     "rail",
     "links",
-    "ad-",
-    "-ad",
-    "ads",
     "author",
     "date",
     "login",
@@ -120,13 +121,33 @@ fn has_word(ci: &str, words: &[&str]) -> bool {
     words.iter().any(|w| ci.contains(w))
 }
 
+/// Advertising class words, matched as whole words of a class/id ("ad-slot", "ads_top").
+const AD_WORDS: &[&str] = &[
+    "ad",
+    "ads",
+    "adv",
+    "advert",
+    "adslot",
+    "adunit",
+    "adbox",
+    "adwrap",
+    "adcontainer",
+    "dfp",
+    "gpt",
+];
+
+fn has_ad_word(ci: &str) -> bool {
+    ci.split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|w| AD_WORDS.contains(&w))
+}
+
 /// Class weight as readability computes it: +25 for content words, -25 for boilerplate.
 fn class_weight(ci: &str) -> f32 {
     if ci.is_empty() {
         return 0.0;
     }
     let mut w = 0.0;
-    if has_word(ci, STRONG_NEG) || has_word(ci, WEAK_NEG) {
+    if has_word(ci, ALWAYS_NEG) || has_word(ci, STRONG_NEG) || has_word(ci, WEAK_NEG) {
         w -= 25.0;
     }
     if has_word(ci, POS) {
@@ -135,8 +156,20 @@ fn class_weight(ci: &str) -> f32 {
     w
 }
 
+/// How sure the pre-pass is that a node is boilerplate.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    Keep,
+    /// Drop, whatever it holds.
+    Hard,
+    /// Drop unless it holds most of the page.
+    Soft,
+    /// Boilerplate word next to a content word: drop only without real paragraphs.
+    SoftWithContent,
+}
+
 /// Why a node is boilerplate before any scoring.
-fn is_boilerplate(dom: &Dom<'_>, id: u32, tag: Tag) -> bool {
+fn is_boilerplate(dom: &Dom<'_>, id: u32, tag: Tag) -> Verdict {
     match tag {
         Tag::Nav
         | Tag::Aside
@@ -154,22 +187,22 @@ fn is_boilerplate(dom: &Dom<'_>, id: u32, tag: Tag) -> bool {
         | Tag::Audio
         | Tag::Video
         | Tag::Canvas
-        | Tag::Label => return true,
+        | Tag::Label => return Verdict::Hard,
         _ => {}
     }
     if dom.has_attr(id, AttrKind::Hidden) {
-        return true;
+        return Verdict::Hard;
     }
     if dom
         .attr(id, AttrKind::AriaHidden)
         .is_some_and(|v| v.eq_ignore_ascii_case("true"))
     {
-        return true;
+        return Verdict::Hard;
     }
     if let Some(st) = dom.attr(id, AttrKind::Style) {
         let st = st.to_ascii_lowercase().replace(' ', "");
         if st.contains("display:none") || st.contains("visibility:hidden") {
-            return true;
+            return Verdict::Hard;
         }
     }
     if let Some(role) = dom.attr(id, AttrKind::Role) {
@@ -187,22 +220,34 @@ fn is_boilerplate(dom: &Dom<'_>, id: u32, tag: Tag) -> bool {
                 | "search"
                 | "toolbar"
         ) {
-            return true;
+            return Verdict::Hard;
         }
     }
     if let Some(ip) = dom.attr(id, AttrKind::Itemprop) {
         if ip.eq_ignore_ascii_case("articleBody") || ip.eq_ignore_ascii_case("text") {
-            return false;
+            return Verdict::Keep;
         }
     }
     let ci = class_id(dom, id);
     if ci.is_empty() {
-        return false;
+        return Verdict::Keep;
     }
-    if has_word(&ci, STRONG_NEG) {
-        return true;
+    if has_word(&ci, ALWAYS_NEG) {
+        return Verdict::Hard;
     }
-    has_word(&ci, WEAK_NEG) && !has_word(&ci, POS)
+    let pos = has_word(&ci, POS);
+    if has_word(&ci, STRONG_NEG) || has_ad_word(&ci) {
+        return if pos {
+            Verdict::SoftWithContent
+        } else {
+            Verdict::Soft
+        };
+    }
+    if has_word(&ci, WEAK_NEG) && !pos {
+        Verdict::Soft
+    } else {
+        Verdict::Keep
+    }
 }
 
 /// Per-node figures for one page.
@@ -213,6 +258,8 @@ struct Stats {
     links: Vec<u32>,
     commas: Vec<u32>,
     block_child: Vec<bool>,
+    /// Text in paragraphs of 80+ characters.
+    long_p: Vec<u32>,
 }
 
 fn visible_len(s: &str) -> u32 {
@@ -242,10 +289,11 @@ impl Stats {
             links: vec![0; n],
             commas: vec![0; n],
             block_child: vec![false; n],
+            long_p: vec![0; n],
         };
         // Raw text sizes, to protect the main wrapper from a stray class word.
         s.aggregate(dom);
-        let total = s.text[0].max(1);
+        let total_long = s.long_p[0];
         for i in 1..n {
             let node = &dom.nodes[i];
             if node.tag == Tag::Text {
@@ -256,33 +304,34 @@ impl Stats {
                 s.dead[i] = true;
                 continue;
             }
-            if is_boilerplate(dom, i as u32, node.tag) {
-                // Never drop most of the page's text for a class word (layout wrappers).
-                let big = s.text[i] * 2 > total && s.links[i] * 3 < s.text[i];
-                let structural = matches!(
-                    node.tag,
-                    Tag::Nav
-                        | Tag::Footer
-                        | Tag::Aside
-                        | Tag::Button
-                        | Tag::Select
-                        | Tag::Option
-                        | Tag::Input
-                        | Tag::Label
-                        | Tag::Figcaption
-                        | Tag::Dialog
-                        | Tag::Menu
-                        | Tag::Iframe
-                        | Tag::Object
-                        | Tag::Embed
-                        | Tag::Audio
-                        | Tag::Video
-                        | Tag::Canvas
-                );
-                if !big || structural {
-                    s.dead[i] = true;
-                }
-            }
+            // Never drop most of the page's real paragraphs for a class word (layout wrappers).
+            let big = s.long_p[i] * 2 > total_long && s.long_p[i] >= 200 && s.links[i] * 3 < s.text[i];
+            let structural = matches!(
+                node.tag,
+                Tag::Nav
+                    | Tag::Footer
+                    | Tag::Aside
+                    | Tag::Button
+                    | Tag::Select
+                    | Tag::Option
+                    | Tag::Input
+                    | Tag::Label
+                    | Tag::Figcaption
+                    | Tag::Dialog
+                    | Tag::Menu
+                    | Tag::Iframe
+                    | Tag::Object
+                    | Tag::Embed
+                    | Tag::Audio
+                    | Tag::Video
+                    | Tag::Canvas
+            );
+            s.dead[i] = match is_boilerplate(dom, i as u32, node.tag) {
+                Verdict::Keep => false,
+                Verdict::Hard => !big || structural,
+                Verdict::Soft => !big,
+                Verdict::SoftWithContent => !big && s.long_p[i] < 400,
+            };
         }
         s.aggregate(dom);
         s
@@ -294,6 +343,7 @@ impl Stats {
         self.links.iter_mut().for_each(|v| *v = 0);
         self.commas.iter_mut().for_each(|v| *v = 0);
         self.block_child.iter_mut().for_each(|v| *v = false);
+        self.long_p.iter_mut().for_each(|v| *v = 0);
         for i in (1..dom.nodes.len()).rev() {
             if self.dead[i] {
                 continue;
@@ -305,11 +355,17 @@ impl Stats {
                 self.commas[i] = count_commas(t);
             } else if node.tag == Tag::A {
                 self.links[i] = self.text[i];
+            } else if self.text[i] >= 80
+                && is_paragraph_like(node.tag, self.block_child[i])
+                && self.links[i] * 2 < self.text[i]
+            {
+                self.long_p[i] = self.text[i];
             }
             let p = node.parent as usize;
             self.text[p] += self.text[i];
             self.links[p] += self.links[i];
             self.commas[p] += self.commas[i];
+            self.long_p[p] += self.long_p[i];
             if !node.tag.is_inline() {
                 self.block_child[p] = true;
             }
@@ -541,6 +597,33 @@ fn render(dom: &Dom<'_>, st: &Stats, roots: &[u32], title: Option<&str>) -> Stri
             i += 1;
         }
         flush(&mut out, &mut para);
+    }
+    out
+}
+
+/// Debug aid: the ancestor chain of the first text node containing `needle`, with each
+/// node's verdict, text figures and score inputs.
+pub(crate) fn trace(dom: &Dom<'_>, needle: &str) -> String {
+    let st = Stats::new(dom);
+    let mut out = String::new();
+    let Some(t) =
+        (0..dom.nodes.len() as u32).find(|&i| dom.tag(i) == Tag::Text && dom.text(i).contains(needle))
+    else {
+        return "needle not found".into();
+    };
+    let mut cur = dom.nodes[t as usize].parent;
+    while cur != NONE {
+        let c = cur as usize;
+        out.push_str(&format!(
+            "{:?}.{} dead={} text={} links={} long_p={}\n",
+            dom.tag(cur),
+            class_id(dom, cur),
+            st.dead[c],
+            st.text[c],
+            st.links[c],
+            st.long_p[c]
+        ));
+        cur = dom.nodes[c].parent;
     }
     out
 }

@@ -225,11 +225,9 @@ pub fn extract_text(text: &str, title: Option<&str>) -> Result<Extracted, Extrac
 
 /// Language of a text (ISO 639-1 where one exists), from its first 2 KiB; `None` when unsure.
 pub fn detect_language(text: &str) -> Option<String> {
-    let mut end = text.len().min(2048);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    let info = whatlang::detect(&text[..end])?;
+    let sample = text::prefix(text, 2048);
+    let end = sample.len();
+    let info = whatlang::detect(sample)?;
     if !info.is_reliable() && end > 200 {
         return None;
     }
@@ -284,4 +282,11 @@ pub fn detect_language(text: &str) -> Option<String> {
         other => other,
     };
     Some(two.to_string())
+}
+
+/// Debug aid for tuning: where the first text containing `needle` sits in the parsed page and
+/// what the content pass thinks of each ancestor. Not a stable interface.
+#[doc(hidden)]
+pub fn debug_trace(html: &str, needle: &str) -> String {
+    body::trace(&dom::Dom::parse(html), needle)
 }

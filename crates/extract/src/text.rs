@@ -493,7 +493,7 @@ fn is_place(s: &str) -> bool {
 /// Splits a dateline off the first paragraph: "GENEVA (Reuters) - Officials ..." gives
 /// ("GENEVA", "Officials ..."); "(Reuters) - The ..." gives ("", "The ...").
 fn split_dateline(p: &str) -> Option<(&str, &str)> {
-    let head = &p[..p.len().min(90)];
+    let head = prefix(p, 90);
     let (sep_at, sep_len) = [" - ", " -- ", " \u{2014} ", " \u{2013} ", "\u{2014}"]
         .iter()
         .filter_map(|s| head.find(s).map(|i| (i, s.len())))
@@ -530,6 +530,15 @@ fn split_dateline(p: &str) -> Option<(&str, &str)> {
         return Some((place_core, rest));
     }
     None
+}
+
+/// The longest prefix of `s` of at most `n` bytes that ends on a char boundary.
+pub(crate) fn prefix(s: &str, n: usize) -> &str {
+    let mut end = s.len().min(n);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
 }
 
 struct Line<'a> {
