@@ -13,20 +13,12 @@ use crate::meta::class_id;
 const ALWAYS_NEG: &[&str] = &[
     "comment",
     "disqus",
-    "share",
-    "sharing",
-    "social",
     "newsletter",
-    "subscribe",
-    "subscription",
-    "signup",
     "cookie",
     "consent",
     "gdpr",
     "outbrain",
     "taboola",
-    "recirc",
-    "breadcrumb",
     "caption",
     "credit",
     "sr-only",
@@ -35,17 +27,25 @@ const ALWAYS_NEG: &[&str] = &[
     "screen-reader",
     "skip-link",
     "skiplink",
-    "popup",
-    "modal",
     "byline",
-    "author-bio",
-    "authorbio",
     "jp-relatedposts",
 ];
 
 /// Class/id words that mark boilerplate unless a content word comes with them and the
 /// element holds real paragraphs.
 const STRONG_NEG: &[&str] = &[
+    "share",
+    "sharing",
+    "social",
+    "popup",
+    "modal",
+    "subscribe",
+    "subscription",
+    "signup",
+    "breadcrumb",
+    "recirc",
+    "author-bio",
+    "authorbio",
     "related",
     "advert",
     "sponsor",
@@ -91,7 +91,6 @@ const WEAK_NEG: &[&str] = &[
     "hidden",
     "extra",
     "aside",
-    "rail",
     "links",
     "author",
     "date",
@@ -329,7 +328,7 @@ impl Stats {
             s.dead[i] = match is_boilerplate(dom, i as u32, node.tag) {
                 Verdict::Keep => false,
                 Verdict::Hard => !big || structural,
-                Verdict::Soft => !big,
+                Verdict::Soft => !big && (s.long_p[i] < 400 || s.long_p[i] * 4 < total_long),
                 Verdict::SoftWithContent => !big && s.long_p[i] < 400,
             };
         }
@@ -498,7 +497,7 @@ pub(crate) fn main_text(dom: &Dom<'_>, title: Option<&str>) -> String {
             let ld = st.link_density(ci);
             let include = if init[ci] && score[ci] >= threshold {
                 true
-            } else if tag == Tag::P {
+            } else if tag == Tag::P || is_paragraph_like(tag, st.block_child[ci]) {
                 let len = st.text[ci];
                 (len > 80 && ld < 0.25) || (len > 0 && len <= 80 && ld == 0.0 && ends_sentence(dom, c))
             } else {
