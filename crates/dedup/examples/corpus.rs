@@ -30,6 +30,12 @@ fn iso_ms(s: &str) -> Option<i64> {
     Some(((days * 24 + h) * 60 + mi) * 60_000 + se * 1000)
 }
 
+/// On-CPU nanoseconds of this thread (Linux schedstat), to measure on a busy machine.
+fn thread_cpu_ns() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    s.split_whitespace().next()?.parse().ok()
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let path = args
@@ -75,7 +81,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         });
         gold.push(v.get(&label).map(|x| x.to_string()));
     }
+    let cpu0 = thread_cpu_ns();
     let rep = bench_corpus(&docs, cfg);
+    let cpu = thread_cpu_ns().zip(cpu0).map(|(b, a)| (b - a) as f64 / 1e9);
+    if let Some(c) = cpu {
+        println!(
+            "thread cpu {:.3} s: {:.0} docs/s per core",
+            c,
+            rep.docs as f64 / c.max(1e-9)
+        );
+    }
     println!(
         "docs {} clusters {} events {} | {:.0} docs/s, {:.1} MB/s, {:.3} s | heap {} bytes, {:.0} bytes/doc",
         rep.docs,
@@ -87,6 +102,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         rep.heap_bytes,
         rep.bytes_per_doc
     );
+    println!("{:?}", rep.stats);
     if gold.iter().all(Option::is_some) && !gold.is_empty() {
         let g: Vec<&str> = gold.iter().map(|x| x.as_deref().unwrap_or("")).collect();
         let s = score(&g, &rep.assignment);

@@ -118,6 +118,8 @@ pub struct BenchReport {
     pub bytes_per_doc: f64,
     /// Clusters at the end.
     pub clusters: usize,
+    /// Final index counters.
+    pub stats: crate::Stats,
     /// Events emitted.
     pub events: usize,
     /// Cluster of each doc, in input order (`ClusterId` as u64; 0 for dropped docs).
@@ -156,6 +158,7 @@ pub fn bench_corpus(docs: &[CorpusDoc], config: Config) -> BenchReport {
         heap_bytes: st.heap_bytes,
         bytes_per_doc: st.heap_bytes as f64 / docs.len().max(1) as f64,
         clusters: st.clusters,
+        stats: st,
         events,
         assignment,
     }

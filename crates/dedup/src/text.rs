@@ -10,15 +10,33 @@
 
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 
+/// Longest token kept, in bytes; longer ones are cut (their tail does not count).
+const MAX_TOKEN: usize = 48;
+
 /// Token hashes of one text and where its paragraphs start.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Tokens {
     /// One hash per kept token, in text order.
     pub hashes: Vec<u64>,
     /// Index into `hashes` where each paragraph starts (first is 0).
     pub paras: Vec<u32>,
-    /// Reused scratch for the current token.
-    buf: Vec<u8>,
+    /// The current token.
+    buf: [u8; MAX_TOKEN],
+    len: usize,
+    /// The current token has non-ASCII bytes (no English folding, no stop words).
+    wide: bool,
+}
+
+impl Default for Tokens {
+    fn default() -> Self {
+        Tokens {
+            hashes: Vec::new(),
+            paras: Vec::new(),
+            buf: [0; MAX_TOKEN],
+            len: 0,
+            wide: false,
+        }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -28,65 +46,168 @@ enum Kind {
     Digit,
 }
 
+#[inline]
+const fn mix16(w0: u64, w1: u64, n: usize) -> u64 {
+    let mut h =
+        w0.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ w1.rotate_left(29).wrapping_mul(0xc2b2_ae3d_27d4_eb4f);
+    h ^= (n as u64).wrapping_mul(0x1656_67b1_9e37_79f9);
+    h ^= h >> 32;
+    h = h.wrapping_mul(0xd6e8_feb8_6659_fd93);
+    h ^ (h >> 32)
+}
+
+/// Hash of one token's bytes: two zero-padded words for tokens up to 16 bytes, xxh3 above.
+#[inline]
+fn tok_hash(w: &[u8]) -> u64 {
+    if w.len() <= 16 {
+        let mut a = [0u8; 16];
+        a[..w.len()].copy_from_slice(w);
+        let (x, y) = a.split_at(8);
+        mix16(word(x), word(y), w.len())
+    } else {
+        xxhash_rust::xxh3::xxh3_64(w)
+    }
+}
+
+#[inline]
+fn word(b: &[u8]) -> u64 {
+    let mut a = [0u8; 8];
+    a.copy_from_slice(&b[..8]);
+    u64::from_le_bytes(a)
+}
+
+/// Byte classes of ASCII for the scanner.
+const LETTER: u8 = 1;
+const DIGIT: u8 = 2;
+const SPECIAL: u8 = 3;
+const HIGH: u8 = 4;
+const CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = if b.is_ascii_alphabetic() {
+            LETTER
+        } else if b.is_ascii_digit() {
+            DIGIT
+        } else if b >= 0x80 {
+            HIGH
+        } else if matches!(b, b'\n' | b',' | b'.' | b'%' | b'&') {
+            SPECIAL
+        } else {
+            0
+        };
+        c += 1;
+    }
+    t
+};
+
 impl Tokens {
+    #[inline]
+    fn put(&mut self, c: u8) {
+        if self.len < MAX_TOKEN {
+            self.buf[self.len] = c;
+            self.len += 1;
+        }
+    }
+
+    fn put_char(&mut self, c: char) {
+        let mut tmp = [0u8; 4];
+        for &b in c.encode_utf8(&mut tmp).as_bytes() {
+            self.put(b);
+        }
+        self.wide = true;
+    }
+
     /// Tokenizes `text`, replacing what was there; keeps at most `max_tokens` tokens.
     pub fn fill(&mut self, text: &str, max_tokens: usize) {
         self.hashes.clear();
         self.paras.clear();
         self.paras.push(0);
-        self.buf.clear();
+        self.buf = [0; MAX_TOKEN];
+        self.len = 0;
+        self.wide = false;
         let b = text.as_bytes();
         let mut kind = Kind::None;
         let mut i = 0;
         while i < b.len() {
-            if self.hashes.len() >= max_tokens {
-                return;
-            }
             let c = b[i];
-            if c < 0x80 {
-                i += 1;
-                match c {
-                    b'a'..=b'z' | b'A'..=b'Z' => {
-                        if kind == Kind::Digit {
-                            self.flush();
-                        }
-                        self.buf.push(c | 0x20);
-                        kind = Kind::Alpha;
-                    }
-                    b'0'..=b'9' => {
-                        if kind == Kind::Alpha {
-                            self.flush();
-                        }
-                        self.buf.push(c);
-                        kind = Kind::Digit;
-                    }
-                    // "1,000" and "1.5" stay one number.
-                    b',' | b'.' if kind == Kind::Digit && b.get(i).is_some_and(u8::is_ascii_digit) => {}
-                    b'\n' => {
-                        self.flush();
-                        kind = Kind::None;
-                        if self.hashes.len() as u32 > *self.paras.last().unwrap_or(&0) {
-                            self.paras.push(self.hashes.len() as u32);
-                        }
-                    }
-                    b'%' => {
-                        self.flush();
-                        kind = Kind::None;
-                        self.buf.extend_from_slice(b"percent");
+            match CLASS[usize::from(c)] {
+                LETTER => {
+                    if kind == Kind::Digit {
                         self.flush();
                     }
-                    b'&' => {
-                        // An HTML entity left in the text is a separator, not words.
-                        self.flush();
-                        kind = Kind::None;
-                        i += entity_len(&b[i..]);
+                    // A run of ASCII letters: lower case, `z` folds to `s`
+                    // (organize/organise, analyze/analyse).
+                    let start = i;
+                    while i < b.len() && CLASS[usize::from(b[i])] == LETTER {
+                        i += 1;
                     }
-                    _ => {
-                        self.flush();
-                        kind = Kind::None;
+                    let run = &b[start..i];
+                    let at = self.len;
+                    let take = run.len().min(MAX_TOKEN - at);
+                    for (d, &x) in self.buf[at..at + take].iter_mut().zip(run) {
+                        let l = x | 0x20;
+                        *d = if l == b'z' { b's' } else { l };
                     }
+                    self.len = at + take;
+                    kind = Kind::Alpha;
+                    continue;
                 }
-                continue;
+                DIGIT => {
+                    if kind == Kind::Alpha {
+                        self.flush();
+                    }
+                    self.put(c);
+                    kind = Kind::Digit;
+                    i += 1;
+                    continue;
+                }
+                HIGH => {}
+                SPECIAL => {
+                    i += 1;
+                    match c {
+                        // "1,000" and "1.5" stay one number.
+                        b',' | b'.' if kind == Kind::Digit && b.get(i).is_some_and(u8::is_ascii_digit) => {}
+                        b'\n' => {
+                            self.flush();
+                            kind = Kind::None;
+                            if self.hashes.len() as u32 > *self.paras.last().unwrap_or(&0) {
+                                self.paras.push(self.hashes.len() as u32);
+                            }
+                            if self.hashes.len() >= max_tokens {
+                                break;
+                            }
+                        }
+                        b'%' => {
+                            self.flush();
+                            kind = Kind::None;
+                            self.hashes.push(tok_hash(b"percent"));
+                        }
+                        b'&' => {
+                            // An HTML entity left in the text is a separator, not words.
+                            self.flush();
+                            kind = Kind::None;
+                            i += entity_len(&b[i..]);
+                        }
+                        _ => {
+                            self.flush();
+                            kind = Kind::None;
+                        }
+                    }
+                    continue;
+                }
+                _ => {
+                    i += 1;
+                    if kind != Kind::None {
+                        self.flush();
+                        kind = Kind::None;
+                        if self.hashes.len() >= max_tokens {
+                            break;
+                        }
+                    }
+                    continue;
+                }
             }
             let Some(ch) = text.get(i..).and_then(|s| s.chars().next()) else {
                 break;
@@ -98,9 +219,8 @@ impl Tokens {
             if is_unspaced_script(ch) {
                 self.flush();
                 kind = Kind::None;
-                let mut tmp = [0u8; 4];
-                self.buf.extend_from_slice(ch.encode_utf8(&mut tmp).as_bytes());
-                self.push_raw();
+                self.put_char(ch);
+                self.flush();
                 continue;
             }
             if ch.is_alphanumeric() {
@@ -109,46 +229,254 @@ impl Tokens {
                 }
                 kind = Kind::Alpha;
                 for lc in ch.to_lowercase() {
-                    let buf = &mut self.buf;
                     decompose_canonical(lc, |d| {
                         if !is_combining_mark(d) {
-                            let mut tmp = [0u8; 4];
-                            buf.extend_from_slice(d.encode_utf8(&mut tmp).as_bytes());
+                            if d.is_ascii() {
+                                self.put(d as u8);
+                            } else {
+                                self.put_char(d);
+                            }
                         }
                     });
                 }
             } else {
                 self.flush();
                 kind = Kind::None;
+                if self.hashes.len() >= max_tokens {
+                    break;
+                }
             }
         }
         self.flush();
-        if self.paras.len() > 1 && *self.paras.last().unwrap_or(&0) as usize >= self.hashes.len() {
+        self.hashes.truncate(max_tokens);
+        while self.paras.len() > 1 && *self.paras.last().unwrap_or(&0) as usize >= self.hashes.len() {
             self.paras.pop();
         }
     }
 
     /// Ends the current token: drops it if it is a stop word, else folds and hashes it.
+    /// Keeps the invariant that `buf` is zero past `len`.
+    #[inline]
     fn flush(&mut self) {
-        if self.buf.is_empty() {
+        let n = self.len;
+        if n == 0 {
             return;
         }
-        let w = &self.buf[..];
-        if w.is_ascii() {
-            if (w.len() == 1 && w[0].is_ascii_alphabetic()) || is_stop(w) {
-                self.buf.clear();
-                return;
+        self.len = 0;
+        let h = self.buf_hash(n);
+        let mut used = n;
+        if std::mem::take(&mut self.wide) {
+            self.hashes.push(h);
+        } else if (n == 1 && self.buf[0].is_ascii_alphabetic()) || is_stop_hash(h) {
+        } else if FOLD_LAST[usize::from(self.buf[n - 1])] {
+            let m = fold(&mut self.buf, n);
+            if m < n {
+                self.buf[m..n].fill(0);
             }
-            fold(&mut self.buf);
+            used = used.max(m);
+            self.hashes.push(self.buf_hash(m));
+        } else {
+            self.hashes.push(h);
         }
-        self.push_raw();
+        self.buf[..used].fill(0);
     }
 
-    fn push_raw(&mut self) {
-        self.hashes.push(xxhash_rust::xxh3::xxh3_64(&self.buf));
-        self.buf.clear();
+    /// Hash of `buf[..n]` (zero past `n`), equal to `tok_hash(&buf[..n])`.
+    #[inline]
+    fn buf_hash(&self, n: usize) -> u64 {
+        if n <= 16 {
+            mix16(word(&self.buf[..8]), word(&self.buf[8..16]), n)
+        } else {
+            tok_hash(&self.buf[..n])
+        }
     }
 }
+
+/// English function words, reporting verbs (republishers swap "said" for "told", "added"),
+/// honorifics, number scale words ("$5m" / "$5 million"), ordinal suffixes, entity names.
+const STOP: &[&str] = &[
+    "the",
+    "of",
+    "and",
+    "to",
+    "in",
+    "that",
+    "is",
+    "for",
+    "on",
+    "it",
+    "with",
+    "as",
+    "was",
+    "he",
+    "be",
+    "at",
+    "by",
+    "this",
+    "had",
+    "not",
+    "are",
+    "but",
+    "from",
+    "or",
+    "have",
+    "an",
+    "they",
+    "which",
+    "you",
+    "were",
+    "her",
+    "all",
+    "she",
+    "there",
+    "would",
+    "their",
+    "we",
+    "him",
+    "been",
+    "has",
+    "when",
+    "who",
+    "will",
+    "no",
+    "if",
+    "so",
+    "what",
+    "its",
+    "into",
+    "than",
+    "them",
+    "can",
+    "could",
+    "these",
+    "may",
+    "then",
+    "do",
+    "any",
+    "such",
+    "our",
+    "even",
+    "did",
+    "must",
+    "where",
+    "should",
+    "because",
+    "just",
+    "those",
+    "how",
+    "too",
+    "very",
+    "being",
+    "while",
+    "might",
+    "also",
+    "however",
+    "his",
+    "hers",
+    "my",
+    "me",
+    "your",
+    "us",
+    "does",
+    "said",
+    "says",
+    "say",
+    "told",
+    "stated",
+    "added",
+    "noted",
+    "according",
+    "additionally",
+    "roughly",
+    "around",
+    "about",
+    "over",
+    "mr",
+    "mrs",
+    "ms",
+    "mx",
+    "dr",
+    "million",
+    "billion",
+    "thousand",
+    "bn",
+    "mn",
+    "th",
+    "st",
+    "nd",
+    "rd",
+    "amp",
+    "quot",
+    "nbsp",
+    "apos",
+    "per",
+    "some",
+    "only",
+];
+
+const STOP_SLOTS: usize = 1024;
+
+/// Same as [`tok_hash`] for up to 16 bytes, usable in constants.
+const fn const_hash(w: &[u8]) -> u64 {
+    let mut a = [0u8; 16];
+    let mut i = 0;
+    while i < w.len() {
+        a[i] = w[i];
+        i += 1;
+    }
+    let mut w0 = 0u64;
+    let mut w1 = 0u64;
+    let mut k = 0;
+    while k < 8 {
+        w0 |= (a[k] as u64) << (8 * k);
+        w1 |= (a[k + 8] as u64) << (8 * k);
+        k += 1;
+    }
+    mix16(w0, w1, w.len())
+}
+
+static STOP_TABLE: [u64; STOP_SLOTS] = {
+    let mut t = [0u64; STOP_SLOTS];
+    let mut k = 0;
+    while k < STOP.len() {
+        let h = const_hash(STOP[k].as_bytes());
+        let mut i = (h >> 54) as usize & (STOP_SLOTS - 1);
+        while t[i] != 0 && t[i] != h {
+            i = (i + 1) & (STOP_SLOTS - 1);
+        }
+        t[i] = h;
+        k += 1;
+    }
+    t
+};
+
+#[inline]
+fn is_stop_hash(h: u64) -> bool {
+    let t = &STOP_TABLE;
+    let mut i = (h >> 54) as usize & (STOP_SLOTS - 1);
+    loop {
+        let x = t[i];
+        if x == h {
+            return true;
+        }
+        if x == 0 {
+            return false;
+        }
+        i = (i + 1) & (STOP_SLOTS - 1);
+    }
+}
+
+/// Last bytes after which [`fold`] may change a token.
+const FOLD_LAST: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut k = 0;
+    let ends = b"sredgiyt";
+    while k < ends.len() {
+        t[ends[k] as usize] = true;
+        k += 1;
+    }
+    t
+};
 
 /// Length of an HTML entity such as `&amp;` or `&#8217;` at the start of `b` after the `&`
 /// (0 when it is not one).
@@ -178,171 +506,42 @@ fn is_unspaced_script(c: char) -> bool {
         | 0x20000..=0x2FFFF)
 }
 
-/// English function words, reporting verbs (republishers swap "said" for "told", "added"),
-/// honorifics, number scale words ("$5m" / "$5 million"), ordinal suffixes, entity names.
-fn is_stop(w: &[u8]) -> bool {
-    matches!(
-        w,
-        b"the"
-            | b"of"
-            | b"and"
-            | b"to"
-            | b"in"
-            | b"that"
-            | b"is"
-            | b"for"
-            | b"on"
-            | b"it"
-            | b"with"
-            | b"as"
-            | b"was"
-            | b"he"
-            | b"be"
-            | b"at"
-            | b"by"
-            | b"this"
-            | b"had"
-            | b"not"
-            | b"are"
-            | b"but"
-            | b"from"
-            | b"or"
-            | b"have"
-            | b"an"
-            | b"they"
-            | b"which"
-            | b"you"
-            | b"were"
-            | b"her"
-            | b"all"
-            | b"she"
-            | b"there"
-            | b"would"
-            | b"their"
-            | b"we"
-            | b"him"
-            | b"been"
-            | b"has"
-            | b"when"
-            | b"who"
-            | b"will"
-            | b"no"
-            | b"if"
-            | b"so"
-            | b"what"
-            | b"its"
-            | b"into"
-            | b"than"
-            | b"them"
-            | b"can"
-            | b"could"
-            | b"these"
-            | b"may"
-            | b"then"
-            | b"do"
-            | b"any"
-            | b"such"
-            | b"our"
-            | b"even"
-            | b"did"
-            | b"must"
-            | b"where"
-            | b"should"
-            | b"because"
-            | b"just"
-            | b"those"
-            | b"how"
-            | b"too"
-            | b"very"
-            | b"being"
-            | b"while"
-            | b"might"
-            | b"also"
-            | b"however"
-            | b"his"
-            | b"hers"
-            | b"my"
-            | b"me"
-            | b"your"
-            | b"us"
-            | b"i"
-            | b"does"
-            | b"said"
-            | b"says"
-            | b"say"
-            | b"told"
-            | b"stated"
-            | b"added"
-            | b"noted"
-            | b"according"
-            | b"additionally"
-            | b"roughly"
-            | b"around"
-            | b"about"
-            | b"over"
-            | b"mr"
-            | b"mrs"
-            | b"ms"
-            | b"mx"
-            | b"dr"
-            | b"million"
-            | b"billion"
-            | b"thousand"
-            | b"bn"
-            | b"mn"
-            | b"th"
-            | b"st"
-            | b"nd"
-            | b"rd"
-            | b"amp"
-            | b"quot"
-            | b"nbsp"
-            | b"apos"
-            | b"per"
-            | b"some"
-            | b"only"
-    )
-}
-
-/// Light folding of an ASCII token so common spelling variants meet: `z` to `s`
-/// (organize/organise), plural `s`, `our`/`or`, `tre`/`ter`, `lled`/`led`, `ogue`/`og`,
-/// `gramme`/`gram`, `fence`/`fense`, "cent" (of "per cent") to "percent", and a trailing
-/// run of `i`/`y` (Zelenskiy, Zelensky, Zelenskyy). Folding may merge unrelated words;
-/// that only matters if both sides would otherwise differ, which is harmless here.
-fn fold(w: &mut Vec<u8>) {
-    for c in w.iter_mut() {
-        if *c == b'z' {
-            *c = b's';
-        }
+/// Light folding of a lower-case ASCII token (already `z`-to-`s` folded) in place, so
+/// common spelling variants meet: plural `s`, `our`/`or`, `tre`/`ter`, `lled`/`led`,
+/// `ogue`/`og`, `gramme`/`gram`, `fence`/`fense`, "cent" (of "per cent") to "percent", and a
+/// trailing run of `i`/`y` (Zelenskiy, Zelensky, Zelenskyy). Returns the new length.
+/// Folding may merge unrelated words; that is harmless for copy detection.
+fn fold(w: &mut [u8; MAX_TOKEN], mut n: usize) -> usize {
+    if &w[..n] == b"cent" || &w[..n] == b"pct" {
+        w[..7].copy_from_slice(b"percent");
+        return 7;
     }
-    if w.as_slice() == b"cent" || w.as_slice() == b"pct" {
-        w.clear();
-        w.extend_from_slice(b"percent");
-        return;
+    if n > 3 && w[n - 1] == b's' && w[n - 2] != b's' {
+        n -= 1;
     }
-    if w.len() > 3 && w.ends_with(b"s") && !w.ends_with(b"ss") {
-        w.pop();
-    }
-    let n = w.len();
-    if n >= 6 && w.ends_with(b"our") {
-        w.remove(n - 2);
-    } else if n >= 5 && w.ends_with(b"tre") {
-        w.truncate(n - 2);
-        w.extend_from_slice(b"er");
-    } else if n >= 6 && w.ends_with(b"lled") {
-        w.remove(n - 3);
-    } else if n >= 7 && w.ends_with(b"lling") {
-        w.remove(n - 4);
-    } else if n >= 6 && w.ends_with(b"ogue") {
-        w.truncate(n - 2);
-    } else if n >= 6 && w.ends_with(b"gramme") {
-        w.truncate(n - 2);
-    } else if n >= 5 && w.ends_with(b"fence") {
+    let t = &w[..n];
+    if n >= 6 && t.ends_with(b"our") {
+        w[n - 2] = b'r';
+        n -= 1;
+    } else if n >= 5 && t.ends_with(b"tre") {
+        w[n - 2] = b'e';
+        w[n - 1] = b'r';
+    } else if n >= 6 && t.ends_with(b"lled") {
+        w[n - 3] = b'e';
+        w[n - 2] = b'd';
+        n -= 1;
+    } else if n >= 7 && t.ends_with(b"lling") {
+        w.copy_within(n - 3..n, n - 4);
+        n -= 1;
+    } else if n >= 6 && (t.ends_with(b"ogue") || t.ends_with(b"gramme")) {
+        n -= 2;
+    } else if n >= 5 && t.ends_with(b"fence") {
         w[n - 2] = b's';
     }
-    while w.len() > 4 && matches!(w.last(), Some(b'i' | b'y')) {
-        w.pop();
+    while n > 4 && matches!(w[n - 1], b'i' | b'y') {
+        n -= 1;
     }
+    n
 }
 
 #[cfg(test)]
