@@ -1,1 +1,82 @@
-fn main() {}
+//! The `wirefold` binary: glue that parses the command line and calls the library crates.
+//! Each subcommand is one `run` in a library crate (or a few lines around one); nothing
+//! about articles, clusters or NATS is decided here.
+
+mod cmd;
+mod env;
+
+use clap::{Parser, Subcommand};
+
+/// wirefold: one entry per news story, with every copy and version under it, live.
+#[derive(Debug, Parser)]
+#[command(version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run fetcher, normalizer and deduplicator in one process (with an embedded nats-server
+    /// unless --nats-url / NATS_URL is given).
+    Up(cmd::up::Args),
+    /// Run the fetcher worker against NATS_URL.
+    Fetcher(cmd::workers::FetcherArgs),
+    /// Run the normalizer worker against NATS_URL.
+    Normalizer(cmd::workers::NormalizerArgs),
+    /// Run the deduplicator worker against NATS_URL.
+    Dedup(cmd::workers::DedupArgs),
+    /// Publish files or directories as raw documents and exit.
+    Ingest(cmd::ingest::Args),
+    /// Print cluster events as JSON lines until interrupted.
+    Tail(cmd::tail::Args),
+    /// Cluster a JSONL of articles in-process (no NATS): one {"id","copy"} line per article.
+    Cluster(cmd::cluster::Args),
+    /// Extract one article record from an HTML or text file, or a JSONL stream of pages.
+    Extract(cmd::extract::Args),
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    let result = match cli.command {
+        Command::Cluster(a) => cmd::cluster::run(a),
+        Command::Extract(a) => cmd::extract::run(a),
+        command => runtime().and_then(|rt| {
+            rt.block_on(async move {
+                match command {
+                    Command::Up(a) => cmd::up::run(a).await,
+                    Command::Fetcher(a) => cmd::workers::fetcher(a).await,
+                    Command::Normalizer(a) => cmd::workers::normalizer(a).await,
+                    Command::Dedup(a) => cmd::workers::dedup(a).await,
+                    Command::Ingest(a) => cmd::ingest::run(a).await,
+                    Command::Tail(a) => cmd::tail::run(a).await,
+                    Command::Cluster(_) | Command::Extract(_) => unreachable!("handled without a runtime"),
+                }
+            })
+        }),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("wirefold: error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
+}
+
+fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env(env::RUST_LOG).unwrap_or_else(|_| EnvFilter::new("info,async_nats=warn"));
+    let json = std::env::var(env::LOG_FORMAT).is_ok_and(|v| v == "json");
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}

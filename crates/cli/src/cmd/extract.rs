@@ -1,0 +1,130 @@
+//! `wirefold extract`: one article record from a file or stdin, or `--jsonl` for tools:
+//! lines `{"id","url","html"}` in, `{"id","title","byline","published","lang","body",...}`
+//! or `{"id","error"}` out, in order, flushed per line.
+
+use std::io::{BufRead, Read as _, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use serde::Deserialize;
+use wirefold_extract::{Input, PageKind};
+use wirefold_wire::{ItemHints, RawBody, RawDocument, SCHEMA_VERSION, SourceKind};
+
+/// Flags of `extract`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {
+    /// URL the page was read from (resolves links, hints the source).
+    #[arg(long)]
+    url: Option<String>,
+    /// Streaming form: JSONL pages on stdin, JSONL records on stdout.
+    #[arg(long)]
+    jsonl: bool,
+    /// Largest document accepted, in bytes.
+    #[arg(long, env = crate::env::MAX_DOCUMENT_BYTES, default_value_t = wirefold_bus::DEFAULT_MAX_DOCUMENT_BYTES)]
+    max_document_bytes: usize,
+    /// HTML or text file; `-` or nothing reads stdin.
+    file: Option<PathBuf>,
+}
+
+/// Runs the extraction.
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    if args.jsonl {
+        let stdin = std::io::stdin().lock();
+        let stdout = std::io::stdout().lock();
+        jsonl(stdin, stdout, args.max_document_bytes)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let (bytes, name) = match args.file.as_ref().filter(|p| p.as_os_str() != "-") {
+        Some(p) => {
+            let mut buf = Vec::new();
+            std::fs::File::open(p)
+                .with_context(|| format!("cannot open {}", p.display()))?
+                .take(args.max_document_bytes as u64 + 1)
+                .read_to_end(&mut buf)?;
+            (buf, p.clone())
+        }
+        None => {
+            let mut buf = Vec::new();
+            std::io::stdin().take(args.max_document_bytes as u64 + 1).read_to_end(&mut buf)?;
+            (buf, PathBuf::from("stdin"))
+        }
+    };
+    if bytes.len() > args.max_document_bytes {
+        anyhow::bail!("{} is larger than the {} byte limit", name.display(), args.max_document_bytes);
+    }
+    let content_type = wirefold_fetcher::files::content_type_for(&name, &bytes);
+    let url = args.url.clone().unwrap_or_else(|| {
+        std::fs::canonicalize(&name).map(|p| format!("file://{}", p.display())).unwrap_or_default()
+    });
+    let raw = RawDocument {
+        schema: SCHEMA_VERSION,
+        id: wirefold_fetcher::content_id(&[url.as_bytes(), &bytes]),
+        uri: url.clone(),
+        version: None,
+        kind: SourceKind::File,
+        source: None,
+        url: Some(url).filter(|u| !u.is_empty()),
+        content_type: Some(content_type.to_string()),
+        received: wirefold_fetcher::now_rfc3339(),
+        hints: ItemHints::default(),
+        body: RawBody::from_bytes(bytes),
+    };
+    let article = wirefold_normalizer::normalize(&raw, args.max_document_bytes)
+        .with_context(|| format!("cannot extract an article from {}", name.display()))?;
+    let mut v = serde_json::to_value(&article)?;
+    // Short aliases for tools that do not speak ninjs.
+    v["title"] = v["headline"].clone();
+    v["body"] = v["body_text"].clone();
+    v["published"] = v["firstcreated"].clone();
+    println!("{}", serde_json::to_string_pretty(&v)?);
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Deserialize)]
+struct Page {
+    id: serde_json::Value,
+    #[serde(default)]
+    url: Option<String>,
+    #[serde(default)]
+    html: String,
+}
+
+/// The streaming protocol; one output line per input line, whatever happens.
+pub fn jsonl(input: impl BufRead, mut output: impl Write, max_bytes: usize) -> anyhow::Result<()> {
+    for line in input.lines() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let out = match serde_json::from_str::<Page>(&line) {
+            Err(e) => serde_json::json!({"id": null, "error": format!("bad input line: {e}")}),
+            Ok(p) if p.html.len() > max_bytes => {
+                serde_json::json!({"id": p.id, "error": format!("page of {} bytes exceeds the {max_bytes} byte limit", p.html.len())})
+            }
+            Ok(p) => {
+                let input = Input { bytes: p.html.as_bytes(), content_type: Some("text/html"), url: p.url.as_deref() };
+                match wirefold_extract::extract(&input) {
+                    Ok(e) => serde_json::json!({
+                        "id": p.id,
+                        "title": e.title,
+                        "byline": e.byline,
+                        "published": e.published,
+                        "modified": e.modified,
+                        "lang": e.language,
+                        "dateline": e.dateline,
+                        "canonical_url": e.canonical_url,
+                        "source": e.site_name,
+                        "article": e.page_kind == PageKind::Article,
+                        "body": e.body,
+                    }),
+                    Err(e) => serde_json::json!({"id": p.id, "error": e.to_string()}),
+                }
+            }
+        };
+        serde_json::to_writer(&mut output, &out)?;
+        output.write_all(b"\n")?;
+        output.flush()?;
+    }
+    Ok(())
+}

@@ -1,0 +1,37 @@
+//! `wirefold ingest PATH...`: publishes files and directories as raw documents and exits,
+//! printing what was accepted and what was rejected, with reasons. Exits non-zero when
+//! nothing at all could be accepted.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use super::{NatsArgs, connect};
+
+/// Flags of `ingest`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    nats: NatsArgs,
+    /// Largest file accepted, in bytes.
+    #[arg(long, env = crate::env::MAX_DOCUMENT_BYTES, default_value_t = wirefold_bus::DEFAULT_MAX_DOCUMENT_BYTES)]
+    max_document_bytes: usize,
+    /// Files or directories (walked recursively, hidden files skipped).
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+}
+
+/// Runs the ingest.
+pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let bus = connect(&args.nats.nats_url, "wirefold-ingest").await?;
+    let report = wirefold_fetcher::files::ingest(&bus, &args.paths, args.max_document_bytes as u64).await;
+    bus.drain().await;
+    for (path, id, dup) in &report.accepted {
+        let note = if *dup { " (already ingested)" } else { "" };
+        println!("accepted {} {id}{note}", path.display());
+    }
+    for r in &report.rejected {
+        println!("rejected {}: {}", r.path.display(), r.reason);
+    }
+    println!("{} accepted, {} rejected", report.accepted.len(), report.rejected.len());
+    Ok(if report.accepted.is_empty() && !report.rejected.is_empty() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}

@@ -1,0 +1,99 @@
+//! `wirefold up`: the whole pipeline in one process, with its own nats-server child unless
+//! a NATS URL is given. Shuts down in order on SIGINT/SIGTERM: workers stop pulling and
+//! finish the message in hand, the connection drains, then the server child stops.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use tracing::{info, warn};
+use wirefold_bus::server::{NatsServer, ServerOptions};
+
+use super::workers::{DedupSettings, NormalizerSettings};
+use super::{connect, shutdown_on_signals};
+
+/// Flags of `up`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {
+    /// Directory for the embedded server's JetStream store and other state.
+    #[arg(long, env = crate::env::DATA_DIR, default_value = "./wirefold-data")]
+    data_dir: PathBuf,
+    /// Use this NATS server instead of starting one.
+    #[arg(long, env = crate::env::NATS_URL)]
+    nats_url: Option<String>,
+    #[command(flatten)]
+    normalizer: NormalizerSettings,
+    #[command(flatten)]
+    dedup: DedupSettings,
+}
+
+/// How long workers get to finish after a shutdown signal.
+const GRACE: Duration = Duration::from_secs(7);
+
+/// Runs the pipeline until a signal.
+pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let mut server = None;
+    let url = match &args.nats_url {
+        Some(u) => u.clone(),
+        None => {
+            let opts = ServerOptions {
+                store_dir: args.data_dir.join("nats"),
+                port: None,
+                // Room for a maximal document plus JSON and base64 overhead.
+                max_payload: (args.normalizer.max_document_bytes * 2).max(8 << 20),
+            };
+            let s = tokio::task::spawn_blocking(move || NatsServer::start(opts))
+                .await?
+                .context("cannot start the embedded nats-server")?;
+            let url = s.url().to_string();
+            server = Some(s);
+            url
+        }
+    };
+    println!("wirefold up: NATS at {url}");
+    println!("  ingest: wirefold ingest --nats-url {url} PATH...");
+    println!("  watch:  wirefold tail --nats-url {url}");
+    let shutdown = shutdown_on_signals();
+    let bus = connect(&url, "wirefold-up").await?;
+    let mut tasks = tokio::task::JoinSet::new();
+    {
+        let (bus, cfg, s) = (bus.clone(), args.normalizer.config(), shutdown.clone());
+        tasks.spawn(async move { ("normalizer", wirefold_normalizer::worker::run(bus, cfg, s).await) });
+    }
+    {
+        let (bus, cfg, s) = (bus.clone(), args.dedup.config(), shutdown.clone());
+        tasks.spawn(async move { ("dedup", wirefold_deduplicator::worker::run(bus, cfg, s).await) });
+    }
+    info!("pipeline running");
+    let mut failed = false;
+    tokio::select! {
+        _ = shutdown.cancelled() => {}
+        Some(done) = tasks.join_next() => {
+            // A worker ended on its own: that is a failure; stop the rest.
+            match done {
+                Ok((name, Ok(()))) => warn!(worker = name, "worker ended unexpectedly"),
+                Ok((name, Err(e))) => warn!(worker = name, error = %e, "worker failed"),
+                Err(e) => warn!(error = %e, "worker panicked"),
+            }
+            failed = true;
+            shutdown.cancel();
+        }
+    }
+    let finish = async {
+        while let Some(done) = tasks.join_next().await {
+            if let Ok((name, Err(e))) = done {
+                warn!(worker = name, error = %e, "worker stopped with an error");
+            }
+        }
+    };
+    if tokio::time::timeout(GRACE, finish).await.is_err() {
+        warn!("workers did not stop within {GRACE:?}, aborting them");
+    }
+    let _ = tokio::time::timeout(Duration::from_secs(2), bus.drain()).await;
+    if let Some(mut s) = server {
+        tokio::task::spawn_blocking(move || s.stop()).await?;
+        info!("embedded nats-server stopped");
+    }
+    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
