@@ -45,8 +45,8 @@
 //!   most a day after `received_ms` when that is set), else `received_ms`: never the clock.
 //! * Events list at most [`Config::max_event_members`] members (canonical first, then in
 //!   join order), so a story republished 10,000 times costs O(cap) per event.
-//! * The canonical member is the earliest by event time, then the one with most content
-//!   tokens, then the first to arrive. A member's similarity is the containment of the
+//! * The canonical member is the earliest by event time (for an updated item, the time of
+//!   its first version), then the one with most content tokens, then the first to arrive. A member's similarity is the containment of the
 //!   smaller of it and the canonical in the other, estimated from anchors.
 
 pub mod eval;
@@ -723,7 +723,9 @@ impl Index {
         self.next_cluster_seq += 1;
         let t = self.member(m).time_ms;
         let c = Cluster {
-            id: ClusterId(xxhash_rust::xxh3::xxh3_64_with_seed(first_id.as_bytes(), seq)),
+            id: ClusterId(sketch::fmix64(
+                xxhash_rust::xxh3::xxh3_64(first_id.as_bytes()) ^ seq.wrapping_mul(0x9e37_79b9_7f4a_7c15),
+            )),
             seq,
             version: 0,
             members: vec![m],
@@ -973,7 +975,8 @@ impl Index {
             mm.source = doc.source.map(|s| cut(s, max));
             mm.url = doc.url.map(|s| cut(s, max));
             mm.published_ms = doc.published_ms;
-            mm.time_ms = t;
+            // The item was first out at its earliest version's time (canonical ranking).
+            mm.time_ms = mm.time_ms.min(t);
             mm.ntok = fp.ntok;
             mm.level = fp.level;
             mm.keys = if indexable {
@@ -1120,7 +1123,7 @@ impl Index {
             }
             self.stats.expired_clusters += 1;
         }
-        if self.stats.applied % 1024 == 0 {
+        if self.stats.applied.is_multiple_of(1024) {
             self.tombstones.retain(|_, &mut t| t >= cutoff);
         }
     }
@@ -1190,6 +1193,34 @@ fn ci_of(ix: &Index, m: u32) -> u32 {
     ix.member(m).cluster
 }
 
+/// Anchor overlap of two texts as the index would measure it (no boilerplate filtering,
+/// which needs an index): for diagnostics and tests.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Similarity {
+    /// Shared anchors at the common sampling level.
+    pub shared: usize,
+    /// Anchors of the first and second text at that level.
+    pub sizes: (usize, usize),
+    /// Shared share of the smaller.
+    pub containment: f32,
+    /// Shared share of the union.
+    pub jaccard: f32,
+}
+
+/// Compares two bodies with `config`'s fingerprint settings.
+pub fn text_similarity(config: &Config, a: &str, b: &str) -> Similarity {
+    let mut sk = Sketcher::default();
+    let fa = sk.sketch(a, config.shingle_len, config.target_anchors, config.max_tokens);
+    let fb = sk.sketch(b, config.shingle_len, config.target_anchors, config.max_tokens);
+    let (n, na, nb) = overlap(&fa.keys, fa.level, &fb.keys, fb.level);
+    Similarity {
+        shared: n,
+        sizes: (na, nb),
+        containment: ratio(n, na.min(nb)),
+        jaccard: ratio(n, na + nb - n),
+    }
+}
+
 #[cold]
 fn unreachable_member() -> ! {
     // Internal indices are kept consistent by construction; reaching this is a bug.
@@ -1200,6 +1231,3 @@ fn unreachable_member() -> ! {
 fn unreachable_cluster() -> ! {
     panic!("dedup index: dangling cluster index")
 }
-
-#[cfg(test)]
-mod tests;

@@ -72,7 +72,7 @@ pub(crate) fn overlap(a: &[u32], la: u8, b: &[u32], lb: u8) -> (usize, usize, us
 }
 
 #[inline]
-fn fmix64(mut h: u64) -> u64 {
+pub(crate) fn fmix64(mut h: u64) -> u64 {
     h ^= h >> 33;
     h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
     h ^= h >> 33;
