@@ -20,7 +20,8 @@ fn record(id: &serde_json::Value, r: Result<Extracted, wirefold_extract::Extract
 }
 
 fn main() -> std::io::Result<()> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    // Accept `extract` as a first word so scripts written for `wirefold extract` work as-is.
+    let args: Vec<String> = std::env::args().skip(1).skip_while(|a| a == "extract").collect();
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     if args.first().map(String::as_str) == Some("--jsonl") {

@@ -204,8 +204,8 @@ fn is_boilerplate(dom: &Dom<'_>, id: u32, tag: Tag) -> Verdict {
             return Verdict::Hard;
         }
     }
-    if let Some(role) = dom.attr(id, AttrKind::Role) {
-        if matches!(
+    if let Some(role) = dom.attr(id, AttrKind::Role)
+        && matches!(
             role.to_ascii_lowercase().as_str(),
             "navigation"
                 | "complementary"
@@ -218,14 +218,14 @@ fn is_boilerplate(dom: &Dom<'_>, id: u32, tag: Tag) -> Verdict {
                 | "menubar"
                 | "search"
                 | "toolbar"
-        ) {
-            return Verdict::Hard;
-        }
+        )
+    {
+        return Verdict::Hard;
     }
-    if let Some(ip) = dom.attr(id, AttrKind::Itemprop) {
-        if ip.eq_ignore_ascii_case("articleBody") || ip.eq_ignore_ascii_case("text") {
-            return Verdict::Keep;
-        }
+    if let Some(ip) = dom.attr(id, AttrKind::Itemprop)
+        && (ip.eq_ignore_ascii_case("articleBody") || ip.eq_ignore_ascii_case("text"))
+    {
+        return Verdict::Keep;
     }
     let ci = class_id(dom, id);
     if ci.is_empty() {
@@ -580,13 +580,13 @@ fn render(dom: &Dom<'_>, st: &Stats, roots: &[u32], title: Option<&str>) -> Stri
                         i = st.end[i] as usize;
                         continue;
                     }
-                    if tag.is_heading() {
-                        if let Some(tk) = &title_key {
-                            let h = dom.inner_text(i as u32, 400).to_lowercase();
-                            if h == *tk || tag == Tag::H1 {
-                                i = st.end[i] as usize;
-                                continue;
-                            }
+                    if tag.is_heading()
+                        && let Some(tk) = &title_key
+                    {
+                        let h = dom.inner_text(i as u32, 400).to_lowercase();
+                        if h == *tk || tag == Tag::H1 {
+                            i = st.end[i] as usize;
+                            continue;
                         }
                     }
                     flush(&mut out, &mut para);

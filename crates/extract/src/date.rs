@@ -55,7 +55,7 @@ impl DateTime {
 
 fn days_in(y: u32, mo: u32) -> u32 {
     match mo {
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 if (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400) => 29,
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,
@@ -86,24 +86,26 @@ pub(crate) fn parse_iso(s: &str) -> Option<DateTime> {
     };
     if i < b.len() && (b[i] == b'T' || b[i] == b't' || b[i] == b' ') && b.len() >= i + 6 {
         let t = &b[i + 1..];
-        if t.len() >= 5 && t[2] == b':' {
-            if let (Some(h), Some(mi)) = (num(&t[..2]), num(&t[3..5])) {
-                if h < 24 && mi < 60 {
-                    dt.h = h as u8;
-                    dt.mi = mi as u8;
-                    i += 6;
-                    if b.len() >= i + 3 && b[i] == b':' {
-                        if let Some(sec) = num(&b[i + 1..i + 3]) {
-                            dt.s = sec.min(59) as u8;
-                            i += 3;
-                        }
-                    }
-                    while i < b.len() && (b[i] == b'.' || b[i] == b',' || b[i].is_ascii_digit()) {
-                        i += 1;
-                    }
-                    dt.off = parse_offset(&s[i..]);
-                }
+        if t.len() >= 5
+            && t[2] == b':'
+            && let (Some(h), Some(mi)) = (num(&t[..2]), num(&t[3..5]))
+            && h < 24
+            && mi < 60
+        {
+            dt.h = h as u8;
+            dt.mi = mi as u8;
+            i += 6;
+            if b.len() >= i + 3
+                && b[i] == b':'
+                && let Some(sec) = num(&b[i + 1..i + 3])
+            {
+                dt.s = sec.min(59) as u8;
+                i += 3;
             }
+            while i < b.len() && (b[i] == b'.' || b[i] == b',' || b[i].is_ascii_digit()) {
+                i += 1;
+            }
+            dt.off = parse_offset(&s[i..]);
         }
     }
     Some(dt)
@@ -279,20 +281,21 @@ pub(crate) fn find_date(s: &str) -> Option<(DateTime, usize, usize)> {
     for k in 0..toks.len() {
         let t = toks[k];
         // ISO date inside text.
-        if t.s.len() == 4 && t.s.as_bytes()[0].is_ascii_digit() {
-            if let Some(dt) = parse_iso(&s[t.start..]) {
-                let end = (t.start + 10).min(s.len());
-                let mut dt2 = dt;
-                // Keep a time only if parse_iso consumed one right here.
-                if s.as_bytes().get(t.start + 10).is_some_and(|&c| c == b'T') {
-                    return Some((dt2, t.start, s.len()));
-                }
-                dt2.h = 0;
-                dt2.mi = 0;
-                dt2.s = 0;
-                dt2.off = None;
-                return Some((dt2, t.start, end));
+        if t.s.len() == 4
+            && t.s.as_bytes()[0].is_ascii_digit()
+            && let Some(dt) = parse_iso(&s[t.start..])
+        {
+            let end = (t.start + 10).min(s.len());
+            let mut dt2 = dt;
+            // Keep a time only if parse_iso consumed one right here.
+            if s.as_bytes().get(t.start + 10).is_some_and(|&c| c == b'T') {
+                return Some((dt2, t.start, s.len()));
             }
+            dt2.h = 0;
+            dt2.mi = 0;
+            dt2.s = 0;
+            dt2.off = None;
+            return Some((dt2, t.start, end));
         }
         if let Some(mo) = month_of(t.s) {
             // Month D, YYYY
@@ -300,10 +303,9 @@ pub(crate) fn find_date(s: &str) -> Option<(DateTime, usize, usize)> {
                 toks.get(k + 1).and_then(|x| ordinal_day(x.s)),
                 toks.get(k + 2)
                     .and_then(|x| num(x.s.as_bytes()).filter(|_| x.s.len() == 4)),
-            ) {
-                if let Some(dt) = DateTime::new(y, mo, d) {
-                    return Some(with_time(s, &toks, k + 3, dt, t.start));
-                }
+            ) && let Some(dt) = DateTime::new(y, mo, d)
+            {
+                return Some(with_time(s, &toks, k + 3, dt, t.start));
             }
             // D Month YYYY  (with optional "of")
             let day_tok = if k >= 2 && toks[k - 1].s.eq_ignore_ascii_case("of") {
@@ -311,16 +313,15 @@ pub(crate) fn find_date(s: &str) -> Option<(DateTime, usize, usize)> {
             } else {
                 k.checked_sub(1)
             };
-            if let Some(dk) = day_tok {
-                if let (Some(d), Some(y)) = (
+            if let Some(dk) = day_tok
+                && let (Some(d), Some(y)) = (
                     ordinal_day(toks[dk].s),
                     toks.get(k + 1)
                         .and_then(|x| num(x.s.as_bytes()).filter(|_| x.s.len() == 4)),
-                ) {
-                    if let Some(dt) = DateTime::new(y, mo, d) {
-                        return Some(with_time(s, &toks, k + 2, dt, toks[dk].start));
-                    }
-                }
+                )
+                && let Some(dt) = DateTime::new(y, mo, d)
+            {
+                return Some(with_time(s, &toks, k + 2, dt, toks[dk].start));
             }
         }
         // Numeric D/M/Y or M/D/Y and D.M.Y
@@ -341,18 +342,18 @@ pub(crate) fn find_date(s: &str) -> Option<(DateTime, usize, usize)> {
                             .iter()
                             .find(|x| x.start == t.end + 1)
                             .map_or(0, |x| x.s.len());
-                    if b.get(mid_end).copied() == sep {
-                        if let Some((y, yj)) = digits_at(mid_end + 1, 4).filter(|(y, _)| *y >= 1990) {
-                            let a = num(t.s.as_bytes()).unwrap_or(0);
-                            // Slashes are American (M/D/Y) unless the first field cannot be a month.
-                            let (mo, d) = if sep == Some(b'/') && a <= 12 {
-                                (a, m2)
-                            } else {
-                                (m2, a)
-                            };
-                            if let Some(dt) = DateTime::new(y, mo, d) {
-                                return Some(with_time(s, &toks, yj + 1, dt, t.start));
-                            }
+                    if b.get(mid_end).copied() == sep
+                        && let Some((y, yj)) = digits_at(mid_end + 1, 4).filter(|(y, _)| *y >= 1990)
+                    {
+                        let a = num(t.s.as_bytes()).unwrap_or(0);
+                        // Slashes are American (M/D/Y) unless the first field cannot be a month.
+                        let (mo, d) = if sep == Some(b'/') && a <= 12 {
+                            (a, m2)
+                        } else {
+                            (m2, a)
+                        };
+                        if let Some(dt) = DateTime::new(y, mo, d) {
+                            return Some(with_time(s, &toks, yj + 1, dt, t.start));
                         }
                     }
                 }
@@ -423,9 +424,7 @@ fn with_time(
     let r = rest.trim_start_matches([' ', '(', ',']);
     if let Some(off) = parse_offset(r) {
         dt.off = Some(off);
-        let w = r
-            .find(|c: char| c == ')' || c == ' ' || c == ',')
-            .unwrap_or(r.len());
+        let w = r.find([')', ' ', ',']).unwrap_or(r.len());
         end = s.len() - r.len() + w;
     }
     (dt, start, end)

@@ -107,7 +107,7 @@ fn meta_charset(bytes: &[u8]) -> Option<&'static Encoding> {
                 let e = rest
                     .find(|c: char| c == '"' || c == '\'' || c == ';' || c == '/' || c.is_whitespace())
                     .unwrap_or(rest.len());
-                if let Some(enc) = Encoding::for_label(rest[..e].as_bytes()) {
+                if let Some(enc) = Encoding::for_label(&rest.as_bytes()[..e]) {
                     return Some(enc);
                 }
             }

@@ -802,16 +802,16 @@ impl<'s> Builder<'s> {
                 vs = j;
                 ve = j;
             }
-            if tag != Tag::Other || name.len() <= 12 {
-                if let Some(kind) = AttrKind::from_name(name) {
-                    // Keep the first occurrence only, as browsers do.
-                    if !self.dom.attrs[attr_start..].iter().any(|a| a.kind == kind) {
-                        self.dom.attrs.push(Attr {
-                            kind,
-                            start: vs as u32,
-                            end: ve as u32,
-                        });
-                    }
+            if (tag != Tag::Other || name.len() <= 12)
+                && let Some(kind) = AttrKind::from_name(name)
+            {
+                // Keep the first occurrence only, as browsers do.
+                if !self.dom.attrs[attr_start..].iter().any(|a| a.kind == kind) {
+                    self.dom.attrs.push(Attr {
+                        kind,
+                        start: vs as u32,
+                        end: ve as u32,
+                    });
                 }
             }
         }
@@ -847,13 +847,12 @@ impl<'s> Builder<'s> {
         }
         match tag {
             Tag::Html => {
-                if self.dom.html_lang.is_none() {
-                    if let Some(a) = self.dom.attrs[attr_start..attr_end]
+                if self.dom.html_lang.is_none()
+                    && let Some(a) = self.dom.attrs[attr_start..attr_end]
                         .iter()
                         .find(|a| a.kind == AttrKind::Lang)
-                    {
-                        self.dom.html_lang = Some(self.dom.src[a.start as usize..a.end as usize].to_string());
-                    }
+                {
+                    self.dom.html_lang = Some(self.dom.src[a.start as usize..a.end as usize].to_string());
                 }
                 self.dom.attrs.truncate(attr_start);
                 return j;
@@ -920,10 +919,10 @@ impl<'s> Builder<'s> {
                     self.pop_to(Tag::Dt, stop);
                 }
             }
-            Tag::Option => {
-                if self.stack.last().map(|&s| self.dom.nodes[s as usize].tag) == Some(Tag::Option) {
-                    self.stack.pop();
-                }
+            Tag::Option
+                if self.stack.last().map(|&s| self.dom.nodes[s as usize].tag) == Some(Tag::Option) =>
+            {
+                self.stack.pop();
             }
             Tag::Td | Tag::Th => {
                 let stop = |t: Tag| matches!(t, Tag::Table | Tag::Tr);
@@ -942,10 +941,10 @@ impl<'s> Builder<'s> {
                 self.pop_to(Tag::A, |t| !t.is_inline());
             }
             t if t.is_heading() => {
-                if let Some(&top) = self.stack.last() {
-                    if self.dom.nodes[top as usize].tag.is_heading() {
-                        self.stack.pop();
-                    }
+                if let Some(&top) = self.stack.last()
+                    && self.dom.nodes[top as usize].tag.is_heading()
+                {
+                    self.stack.pop();
                 }
             }
             _ => {}

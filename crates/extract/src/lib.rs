@@ -18,7 +18,7 @@ mod meta;
 mod text;
 
 /// Inputs larger than this are refused with [`ExtractError::TooLarge`].
-pub const MAX_INPUT_BYTES: usize = 64 * 1024 * 1024;
+pub const MAX_INPUT_BYTES: usize = 32 * 1024 * 1024;
 
 /// What the caller knows about the input.
 #[derive(Debug, Clone, Copy, Default)]
@@ -154,19 +154,20 @@ fn extract_html(src: &str, url: Option<&str>) -> Result<Extracted, ExtractError>
         },
     );
     // JSON-LD articleBody rescues pages whose DOM hides the text (client-side rendering).
-    if let Some(ld) = &m.ld_body {
-        if ld.len() > 500 && c.body.len() * 2 < ld.len() {
-            let alt = text::clean(
-                ld,
-                text::Opts {
-                    title: m.title.as_deref(),
-                    detect_title: false,
-                    plain: true,
-                },
-            );
-            if alt.body.len() > c.body.len() {
-                c.body = alt.body;
-            }
+    if let Some(ld) = &m.ld_body
+        && ld.len() > 500
+        && c.body.len() * 2 < ld.len()
+    {
+        let alt = text::clean(
+            ld,
+            text::Opts {
+                title: m.title.as_deref(),
+                detect_title: false,
+                plain: true,
+            },
+        );
+        if alt.body.len() > c.body.len() {
+            c.body = alt.body;
         }
     }
     if c.body.is_empty() && m.title.is_none() {

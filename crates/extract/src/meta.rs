@@ -82,10 +82,8 @@ fn type_is_article(v: &Json) -> bool {
 fn names_of(v: &Json, out: &mut Vec<String>) {
     for a in v.items() {
         match a {
-            Json::Str(s) => {
-                if !s.starts_with("http") && s.len() < 100 {
-                    out.push(s.clone());
-                }
+            Json::Str(s) if !s.starts_with("http") && s.len() < 100 => {
+                out.push(s.clone());
             }
             Json::Obj(_) => {
                 if let Some(n) = a.get("name").and_then(Json::as_str) {
@@ -144,10 +142,10 @@ fn read_ld(dom: &Dom<'_>) -> Ld {
                         if ld.headline.is_none() {
                             ld.headline = s("headline").or_else(|| s("name"));
                         }
-                        if ld.authors.is_empty() {
-                            if let Some(a) = v.get("author").or_else(|| v.get("creator")) {
-                                names_of(a, &mut ld.authors);
-                            }
+                        if ld.authors.is_empty()
+                            && let Some(a) = v.get("author").or_else(|| v.get("creator"))
+                        {
+                            names_of(a, &mut ld.authors);
                         }
                         if ld.published.is_none() {
                             ld.published = s("datePublished").or_else(|| s("dateCreated"));
@@ -456,8 +454,8 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
 
     // Byline.
     let mut authors = ld.authors.clone();
-    if authors.is_empty() {
-        if let Some(a) = meta(&[
+    if authors.is_empty()
+        && let Some(a) = meta(&[
             "author",
             "article:author",
             "parsely-author",
@@ -466,11 +464,11 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
             "byl",
             "twitter:creator",
             "dcterms.creator",
-        ]) {
-            if !a.starts_with("http") && !a.starts_with('@') {
-                authors.push(a.to_string());
-            }
-        }
+        ])
+        && !a.starts_with("http")
+        && !a.starts_with('@')
+    {
+        authors.push(a.to_string());
     }
     if authors.is_empty() {
         authors = dom_authors;

@@ -363,7 +363,7 @@ fn is_photo_caption(line: &str) -> bool {
     let (place, when) = (&head[..dash], &head[dash + 3..]);
     let upper =
         |s: &str| s.bytes().any(|c| c.is_ascii_uppercase()) && !s.bytes().any(|c| c.is_ascii_lowercase());
-    upper(place) && upper(when) && when.split(' ').next().is_some_and(|m| date_month(m))
+    upper(place) && upper(when) && when.split(' ').next().is_some_and(date_month)
 }
 
 fn date_month(w: &str) -> bool {
@@ -601,13 +601,13 @@ pub(crate) fn clean(text: &str, opts: Opts<'_>) -> Cleaned {
         if header && header_lines < 8 {
             header_lines += 1;
             // " date 2025-11-24 The United States ..." : a labelled date glued to the text.
-            if let Some(rest) = s.strip_prefix("date ") {
-                if let Some(dt) = date::parse_iso(rest) {
-                    c.published.get_or_insert(dt);
-                    s = rest.get(10..).unwrap_or("").trim_start();
-                    if s.is_empty() {
-                        continue;
-                    }
+            if let Some(rest) = s.strip_prefix("date ")
+                && let Some(dt) = date::parse_iso(rest)
+            {
+                c.published.get_or_insert(dt);
+                s = rest.get(10..).unwrap_or("").trim_start();
+                if s.is_empty() {
+                    continue;
                 }
             }
             if let Some((dt, updated, place)) = date_line(s) {
@@ -622,25 +622,25 @@ pub(crate) fn clean(text: &str, opts: Opts<'_>) -> Cleaned {
                 }
                 continue;
             }
-            if let Some(by) = byline_of(s) {
-                if c.byline.is_none() {
-                    let (name, tail) = match by.find([',', '|', '\u{b7}']) {
-                        Some(i) => (by[..i].trim(), &by[i..]),
-                        None => (by, ""),
-                    };
-                    if let Some((dt, _, _)) = date::find_date(tail) {
-                        c.published.get_or_insert(dt);
-                    }
-                    c.byline = Some(name.to_string());
-                    continue;
+            if let Some(by) = byline_of(s)
+                && c.byline.is_none()
+            {
+                let (name, tail) = match by.find([',', '|', '\u{b7}']) {
+                    Some(i) => (by[..i].trim(), &by[i..]),
+                    None => (by, ""),
+                };
+                if let Some((dt, _, _)) = date::find_date(tail) {
+                    c.published.get_or_insert(dt);
                 }
+                c.byline = Some(name.to_string());
+                continue;
             }
-            if let Some(tn) = &title_norm {
-                if s.eq_ignore_ascii_case(tn) {
-                    c.body.clear();
-                    prev_start = usize::MAX;
-                    continue;
-                }
+            if let Some(tn) = &title_norm
+                && s.eq_ignore_ascii_case(tn)
+            {
+                c.body.clear();
+                prev_start = usize::MAX;
+                continue;
             }
             let body_like = s.len() >= 120
                 || word_count(s) >= 20
@@ -669,6 +669,10 @@ pub(crate) fn clean(text: &str, opts: Opts<'_>) -> Cleaned {
         let loose = !ends_sentence(s) && s.len() < 250;
         // The same line twice in a row: an image's alt text and caption.
         if prev_start != usize::MAX && c.body[prev_start..] == *s {
+            if !opts.plain {
+                // Rendered HTML: a repeated paragraph is kept once.
+                continue;
+            }
             c.body.truncate(prev_start.saturating_sub(2));
             prev_start = usize::MAX;
             prev_dropped_caption = true;
