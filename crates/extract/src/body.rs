@@ -62,7 +62,6 @@ const STRONG_NEG: &[&str] = &[
     "tags",
     "tag-list",
     "taglist",
-    "widget",
     "sidebar",
     "toolbar",
     "print-only",
@@ -88,7 +87,6 @@ const WEAK_NEG: &[&str] = &[
     "pager",
     "skyscraper",
     "shopping",
-    "hidden",
     "extra",
     "aside",
     "links",
@@ -305,26 +303,19 @@ impl Stats {
             }
             // Never drop most of the page's real paragraphs for a class word (layout wrappers).
             let big = s.long_p[i] * 2 > total_long && s.long_p[i] >= 200 && s.links[i] * 3 < s.text[i];
-            let structural = matches!(
-                node.tag,
-                Tag::Nav
-                    | Tag::Footer
-                    | Tag::Aside
-                    | Tag::Button
-                    | Tag::Select
-                    | Tag::Option
-                    | Tag::Input
-                    | Tag::Label
-                    | Tag::Figcaption
-                    | Tag::Dialog
-                    | Tag::Menu
-                    | Tag::Iframe
-                    | Tag::Object
-                    | Tag::Embed
-                    | Tag::Audio
-                    | Tag::Video
-                    | Tag::Canvas
-            );
+            let structural = matches!(node.tag, |Tag::Button| Tag::Select
+                | Tag::Option
+                | Tag::Input
+                | Tag::Label
+                | Tag::Figcaption
+                | Tag::Dialog
+                | Tag::Menu
+                | Tag::Iframe
+                | Tag::Object
+                | Tag::Embed
+                | Tag::Audio
+                | Tag::Video
+                | Tag::Canvas);
             s.dead[i] = match is_boilerplate(dom, i as u32, node.tag) {
                 Verdict::Keep => false,
                 Verdict::Hard => !big || structural,
