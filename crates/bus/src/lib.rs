@@ -338,6 +338,14 @@ impl Bus {
         self.js.get_key_value(bucket).await.map_err(|e| BusError::js(format!("open kv {bucket}"), e))
     }
 
+    /// A [`KvBucket`] handle on a bucket created by [`Bus::ensure_topology`].
+    pub async fn kv_bucket(&self, bucket: &str) -> Result<KvBucket, BusError> {
+        Ok(KvBucket {
+            name: bucket.to_string(),
+            store: self.kv(bucket).await?,
+        })
+    }
+
     /// The dedup snapshot object store.
     pub async fn snapshots(&self) -> Result<object_store::ObjectStore, BusError> {
         self.js
@@ -363,6 +371,95 @@ impl Bus {
 
     async fn stream(&self, name: &str) -> Result<stream::Stream, BusError> {
         self.js.get_stream(name).await.map_err(|e| BusError::js(format!("open stream {name}"), e))
+    }
+}
+
+/// A value read from a KV bucket with the revision it was written at.
+#[derive(Debug, Clone)]
+pub struct KvEntry {
+    /// The stored bytes.
+    pub value: Bytes,
+    /// Revision to pass to [`KvBucket::update`] for a compare-and-set.
+    pub revision: u64,
+}
+
+/// A handle on one KV bucket with compare-and-set helpers, so callers need no NATS types.
+/// Keys must be valid KV keys (`[-/_=.a-zA-Z0-9]`, no leading or trailing dot).
+#[derive(Clone)]
+pub struct KvBucket {
+    name: String,
+    store: kv::Store,
+}
+
+impl std::fmt::Debug for KvBucket {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KvBucket").field("name", &self.name).finish()
+    }
+}
+
+impl KvBucket {
+    /// The current value of `key`; `None` when missing or deleted.
+    pub async fn get(&self, key: &str) -> Result<Option<KvEntry>, BusError> {
+        let entry = self
+            .store
+            .entry(key)
+            .await
+            .map_err(|e| BusError::js(format!("kv get {}/{key}", self.name), e))?;
+        Ok(entry
+            .filter(|e| e.operation == kv::Operation::Put)
+            .map(|e| KvEntry {
+                value: e.value,
+                revision: e.revision,
+            }))
+    }
+
+    /// Writes `value` unconditionally; returns the new revision.
+    pub async fn put(&self, key: &str, value: Bytes) -> Result<u64, BusError> {
+        self.store
+            .put(key, value)
+            .await
+            .map_err(|e| BusError::js(format!("kv put {}/{key}", self.name), e))
+    }
+
+    /// Writes `value` only when `key` does not exist (or was deleted); `Ok(None)` when it does.
+    pub async fn create(&self, key: &str, value: Bytes) -> Result<Option<u64>, BusError> {
+        match self.store.create(key, value).await {
+            Ok(rev) => Ok(Some(rev)),
+            Err(e) if e.kind() == kv::CreateErrorKind::AlreadyExists => Ok(None),
+            Err(e) => Err(BusError::js(format!("kv create {}/{key}", self.name), e)),
+        }
+    }
+
+    /// Writes `value` only when `key` is still at `revision`; `Ok(None)` when another writer
+    /// changed it since (compare-and-set lost).
+    pub async fn update(&self, key: &str, value: Bytes, revision: u64) -> Result<Option<u64>, BusError> {
+        match self.store.update(key, value, revision).await {
+            Ok(rev) => Ok(Some(rev)),
+            Err(e) if e.kind() == kv::UpdateErrorKind::WrongLastRevision => Ok(None),
+            // Some server versions report the mismatch as a generic publish error.
+            Err(e) if e.to_string().contains("wrong last sequence") => Ok(None),
+            Err(e) => Err(BusError::js(format!("kv update {}/{key}", self.name), e)),
+        }
+    }
+
+    /// Deletes `key` (a delete marker; a later `create` succeeds).
+    pub async fn delete(&self, key: &str) -> Result<(), BusError> {
+        self.store
+            .delete(key)
+            .await
+            .map_err(|e| BusError::js(format!("kv delete {}/{key}", self.name), e))
+    }
+
+    /// All live keys, sorted.
+    pub async fn keys(&self) -> Result<Vec<String>, BusError> {
+        let what = || format!("kv keys {}", self.name);
+        let mut keys = self.store.keys().await.map_err(|e| BusError::js(what(), e))?;
+        let mut out = Vec::new();
+        while let Some(k) = keys.next().await {
+            out.push(k.map_err(|e| BusError::js(what(), e))?);
+        }
+        out.sort();
+        Ok(out)
     }
 }
 

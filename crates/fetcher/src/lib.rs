@@ -1,8 +1,96 @@
 //! The fetcher: brings documents into wirefold and publishes them as raw documents on
 //! `wirefold.raw.<kind>`. It decides nothing about their content beyond "is this a
 //! plausible document of a bounded size": interpretation is the normalizer's job.
+//!
+//! Inputs: files handed to `wirefold ingest` ([`files`]), RSS/Atom/JSON feeds, article
+//! pages and news sitemaps polled over HTTP ([`poll`]), wire drop folders watched on disk
+//! ([`dropdir`]) and partner pushes over HTTP ([`push`]). The worker ([`run`]) schedules
+//! polls politely ([`net`], [`polite`], [`schedule`]), keeps per-source state in JetStream KV
+//! ([`state`]) so that a restarted or added fetcher republishes nothing, and shares the
+//! sources between processes with per-source leases. It does not parse article bodies.
 
+pub mod config;
+pub mod dropdir;
+pub mod envelope;
+pub mod feeds;
 pub mod files;
+pub mod metrics;
+pub mod net;
+pub mod polite;
+pub mod poll;
+pub mod push;
+pub mod registry;
+pub mod schedule;
+pub mod sitemap;
+pub mod state;
+mod worker;
+mod xml;
+
+pub use config::{FetcherConfig, Limits, PushConfig, SourceSpec, SourceType, SourcesFile};
+pub use registry::{SourceStatus, sources_add, sources_list, sources_pause, sources_remove, sources_sync};
+pub use worker::{BenchReport, bench, run};
+
+use wirefold_bus::BusError;
+
+/// Errors of the fetcher.
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    /// The configuration or a source declaration is invalid.
+    #[error("invalid configuration: {0}")]
+    Config(String),
+    /// A sources file could not be read.
+    #[error("cannot read sources file {path}: {source}")]
+    SourcesFile {
+        /// The file.
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A sources file is not valid TOML for the expected shape.
+    #[error("invalid sources file {path}: {message}")]
+    SourcesSyntax {
+        /// The file.
+        path: String,
+        /// What the TOML parser said.
+        message: String,
+    },
+    /// A named source does not exist.
+    #[error("no source named {0:?}")]
+    UnknownSource(String),
+    /// A source with that name exists already.
+    #[error("a source named {0:?} exists already")]
+    SourceExists(String),
+    /// Talking to NATS failed.
+    #[error(transparent)]
+    Bus(#[from] BusError),
+    /// An HTTP fetch failed.
+    #[error(transparent)]
+    Http(#[from] net::HttpError),
+    /// A feed or sitemap could not be parsed.
+    #[error("malformed {what}: {message}")]
+    Malformed {
+        /// `feed`, `sitemap`, ...
+        what: &'static str,
+        /// The parser's message.
+        message: String,
+    },
+    /// A listener could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        /// The address.
+        addr: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// Stored state could not be decoded.
+    #[error("corrupt stored {what}: {message}")]
+    Corrupt {
+        /// Which record.
+        what: String,
+        /// The decoder's message.
+        message: String,
+    },
+}
 
 /// Stable hex id of some bytes (xxh3-128), used for deterministic document ids.
 pub fn content_id(parts: &[&[u8]]) -> String {
@@ -17,4 +105,19 @@ pub fn content_id(parts: &[&[u8]]) -> String {
 /// Now as RFC 3339 UTC.
 pub fn now_rfc3339() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// Now as Unix milliseconds.
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// Unix milliseconds as RFC 3339 UTC (`-` for zero).
+pub fn ms_rfc3339(ms: i64) -> String {
+    if ms <= 0 {
+        return "-".into();
+    }
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        .unwrap_or_else(|| "-".into())
 }

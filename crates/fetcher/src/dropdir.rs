@@ -1,0 +1,248 @@
+//! Wire drop folders: files arriving in a watched directory are published once complete,
+//! then moved to `done/`, or to `failed/` next to a `<name>.reason` file.
+//!
+//! When is a file complete? Two conventions, both supported:
+//! - **rename-in** (preferred): the sender writes `name.part`, `name.tmp` or `.name` and
+//!   renames it when done; such names are never picked up.
+//! - **settle**: any other file is read once its size and modification time stayed the
+//!   same across scans for at least the settle time (default 2 s). A sender that pauses
+//!   longer than that mid-file must use rename-in.
+//!
+//! Only the top level of the folder is scanned. NewsML-G2, NITF and ninjs envelopes give
+//! the document's `uri`, `version` and hints ([`crate::envelope`]); other files use their
+//! `file://` URL as `uri`. A file is moved only after the stream acknowledged it, so a crash
+//! in between republishes it with the same id (stored once).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use tokio::time::Instant;
+use wirefold_bus::{Bus, BusError};
+use wirefold_wire::{RawDocument, SourceKind, subjects};
+
+use crate::files::{RejectReason, read_document};
+use crate::{FetchError, content_id, envelope};
+
+/// A watched folder.
+#[derive(Debug, Clone)]
+pub struct DropConfig {
+    /// The folder.
+    pub dir: PathBuf,
+    /// Scan period.
+    pub scan: Duration,
+    /// How long size and mtime must stay unchanged.
+    pub settle: Duration,
+    /// Largest file accepted.
+    pub max_bytes: u64,
+}
+
+/// What happened to one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DropOutcome {
+    /// Published (id, duplicate) and moved to `done/`.
+    Published {
+        /// The file's new path.
+        path: PathBuf,
+        /// Document id.
+        id: String,
+        /// The stream had it already.
+        duplicate: bool,
+    },
+    /// Moved to `failed/` with a reason.
+    Failed {
+        /// The file's new path.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Snapshot {
+    len: u64,
+    mtime: Option<SystemTime>,
+}
+
+/// Files seen by earlier scans and since when they have not changed.
+#[derive(Debug, Default)]
+pub struct Tracker {
+    files: HashMap<PathBuf, (Snapshot, Instant)>,
+}
+
+/// Whether a name follows the in-progress convention (never picked up).
+pub fn in_progress(name: &str) -> bool {
+    name.starts_with('.') || name.ends_with(".part") || name.ends_with(".tmp") || name.ends_with(".reason")
+}
+
+/// Watches `cfg.dir` until `shutdown`.
+pub async fn watch(bus: Bus, cfg: DropConfig, shutdown: impl Future<Output = ()>) -> Result<(), FetchError> {
+    for sub in ["done", "failed"] {
+        tokio::fs::create_dir_all(cfg.dir.join(sub)).await.map_err(|e| {
+            FetchError::Config(format!("cannot prepare drop folder {}: {e}", cfg.dir.display()))
+        })?;
+    }
+    tracing::info!(dir = %cfg.dir.display(), settle = ?cfg.settle, "watching drop folder");
+    let mut tracker = Tracker::default();
+    let mut tick = tokio::time::interval(cfg.scan);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            _ = &mut shutdown => return Ok(()),
+            _ = tick.tick() => {}
+        }
+        for outcome in scan_once(&bus, &cfg, &mut tracker).await {
+            let (label, what) = match &outcome {
+                DropOutcome::Published { .. } => ("published", "drop file published"),
+                DropOutcome::Failed { .. } => ("failed", "drop file failed"),
+            };
+            ::metrics::counter!(crate::metrics::DROP_FILES, "outcome" => label).increment(1);
+            tracing::info!(?outcome, "{what}");
+        }
+    }
+}
+
+/// One scan: publishes and moves every file that has settled.
+pub async fn scan_once(bus: &Bus, cfg: &DropConfig, tracker: &mut Tracker) -> Vec<DropOutcome> {
+    let mut out = Vec::new();
+    let now = Instant::now();
+    let Ok(mut rd) = tokio::fs::read_dir(&cfg.dir).await else {
+        tracing::warn!(dir = %cfg.dir.display(), "cannot read drop folder");
+        return out;
+    };
+    let mut present = Vec::new();
+    while let Ok(Some(e)) = rd.next_entry().await {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Ok(meta) = e.metadata().await else { continue };
+        if !meta.is_file() || in_progress(&name) {
+            continue;
+        }
+        let path = e.path();
+        present.push(path.clone());
+        let snap = Snapshot {
+            len: meta.len(),
+            mtime: meta.modified().ok(),
+        };
+        let since = match tracker.files.get(&path) {
+            Some((prev, since)) if *prev == snap => *since,
+            _ => {
+                tracker.files.insert(path.clone(), (snap, now));
+                continue;
+            }
+        };
+        let settled = now.duration_since(since) >= cfg.settle;
+        // An empty file may be a sender that has not started writing: give it longer.
+        let empty_settled = now.duration_since(since) >= cfg.settle * 10;
+        if !settled || (snap.len == 0 && !empty_settled) {
+            continue;
+        }
+        tracker.files.remove(&path);
+        if let Some(o) = handle(bus, cfg, &path).await {
+            out.push(o);
+        }
+    }
+    tracker.files.retain(|p, _| present.contains(p));
+    out
+}
+
+/// A free name for `name` in `dir`.
+fn target(dir: &Path, name: &str) -> PathBuf {
+    let p = dir.join(name);
+    if !p.exists() {
+        return p;
+    }
+    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3f");
+    dir.join(format!("{name}.{stamp}"))
+}
+
+async fn handle(bus: &Bus, cfg: &DropConfig, path: &Path) -> Option<DropOutcome> {
+    let name = path.file_name()?.to_string_lossy().into_owned();
+    let done = target(&cfg.dir.join("done"), &name);
+    let (p, limit) = (path.to_path_buf(), cfg.max_bytes);
+    let read = tokio::task::spawn_blocking(move || read_document(&p, limit)).await;
+    let doc = match read {
+        Ok(Ok(doc)) => doc,
+        Ok(Err(RejectReason::Unreadable(e))) => {
+            tracing::warn!(path = %path.display(), error = %e, "drop file unreadable, retrying");
+            return None;
+        }
+        Ok(Err(reason)) => return Some(fail(bus, cfg, path, &name, &reason.to_string()).await),
+        Err(e) => return Some(fail(bus, cfg, path, &name, &format!("reader task failed: {e}")).await),
+    };
+    let doc = match to_drop_document(doc, &cfg.dir, &done) {
+        Ok(d) => d,
+        Err(reason) => return Some(fail(bus, cfg, path, &name, &reason).await),
+    };
+    match bus.publish(&subjects::raw(SourceKind::Drop), &doc.id, &doc).await {
+        Ok(ack) => match tokio::fs::rename(path, &done).await {
+            Ok(()) => Some(DropOutcome::Published {
+                path: done,
+                id: doc.id,
+                duplicate: ack.duplicate,
+            }),
+            Err(e) => {
+                // Published; it will be published again (same id, stored once) next scan.
+                tracing::warn!(path = %path.display(), error = %e, "cannot move published drop file to done/");
+                None
+            }
+        },
+        Err(e @ BusError::TooLarge { .. }) => Some(fail(bus, cfg, path, &name, &e.to_string()).await),
+        Err(e) => {
+            tracing::warn!(path = %path.display(), error = %e, "publish failed, retrying next scan");
+            None
+        }
+    }
+}
+
+/// Turns a file read by [`read_document`] into a drop document: envelope identity and
+/// hints, `url` pointing at where the file will be after the move.
+pub fn to_drop_document(mut doc: RawDocument, dir: &Path, done: &Path) -> Result<RawDocument, String> {
+    let bytes = doc.body.to_bytes().map_err(|e| e.to_string())?;
+    let ct = doc.content_type.clone().unwrap_or_default();
+    let env = envelope::read(&bytes, &ct)?;
+    let done_url = url::Url::from_file_path(std::path::absolute(done).unwrap_or_else(|_| done.to_path_buf()))
+        .map(String::from)
+        .ok();
+    let folder = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "drop".into());
+    doc.kind = SourceKind::Drop;
+    doc.source = Some(folder);
+    let uri = env.uri.clone().unwrap_or_else(|| doc.uri.clone());
+    let version_key = match env.version {
+        Some(v) => format!("v{v}"),
+        None => content_id(&[&bytes]),
+    };
+    doc.id = content_id(&[b"drop", uri.as_bytes(), version_key.as_bytes()]);
+    doc.uri = uri;
+    doc.version = env.version;
+    doc.hints = env.hints;
+    if let Some(u) = done_url {
+        doc.url = Some(u);
+    }
+    Ok(doc)
+}
+
+async fn fail(bus: &Bus, cfg: &DropConfig, path: &Path, name: &str, reason: &str) -> DropOutcome {
+    let failed = target(&cfg.dir.join("failed"), name);
+    if let Err(e) = tokio::fs::rename(path, &failed).await {
+        tracing::warn!(path = %path.display(), error = %e, "cannot move failed drop file");
+    }
+    let reason_path = failed.with_file_name(format!(
+        "{}.reason",
+        failed
+            .file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default()
+    ));
+    if let Err(e) = tokio::fs::write(&reason_path, format!("{reason}\n")).await {
+        tracing::warn!(path = %reason_path.display(), error = %e, "cannot write reason file");
+    }
+    crate::poll::dead_letter(bus, "drop", &path.display().to_string(), reason, &[]).await;
+    DropOutcome::Failed {
+        path: failed,
+        reason: reason.to_string(),
+    }
+}

@@ -1,0 +1,215 @@
+//! Feed parsing: RSS 0.9x/1.0/2.0, Atom and JSON Feed (through feed-rs) into the few
+//! things the fetcher needs per item: a stable identity, a fingerprint that changes when
+//! the item changes, the hints, and either full content or a link to fetch.
+//!
+//! Pure: bytes in, items out. Fetching linked pages is [`crate::poll`]'s job.
+
+use std::time::Duration;
+
+use wirefold_wire::ItemHints;
+
+use crate::{FetchError, content_id};
+
+/// A parsed feed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParsedFeed {
+    /// The feed's `ttl` (RSS), as a freshness hint.
+    pub ttl: Option<Duration>,
+    /// Items in feed order.
+    pub items: Vec<FeedItem>,
+}
+
+/// One feed item.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeedItem {
+    /// Stable identity: the guid/id when the feed gives one, else the link.
+    pub uri: String,
+    /// Changes when the item's content, title or dates change.
+    pub fingerprint: String,
+    /// The article link, absolute.
+    pub link: Option<String>,
+    /// Full content (`content:encoded`, Atom `content`, JSON `content_html`).
+    pub content: Option<String>,
+    /// Summary or description.
+    pub summary: Option<String>,
+    /// Headline, byline, dates, language.
+    pub hints: ItemHints,
+}
+
+/// Parses feed bytes; `base` resolves relative links.
+pub fn parse_feed(bytes: &[u8], base: Option<&str>) -> Result<ParsedFeed, FetchError> {
+    // No invented ids: feed-rs would hash link and title, or draw a random UUID when there
+    // is no link, which would make the item new on every poll.
+    let parser = feed_rs::parser::Builder::new()
+        .base_uri(base)
+        .id_generator(|_, _, _| String::new())
+        .build();
+    let feed = parser.parse(bytes).map_err(|e| FetchError::Malformed {
+        what: "feed",
+        message: e.to_string(),
+    })?;
+    let feed_lang = feed.language.clone();
+    let items = feed
+        .entries
+        .into_iter()
+        .map(|e| {
+            let link = e
+                .links
+                .iter()
+                .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
+                .or_else(|| e.links.first())
+                .map(|l| l.href.clone());
+            let content = e
+                .content
+                .as_ref()
+                .and_then(|c| c.body.clone())
+                .filter(|b| !b.trim().is_empty());
+            let summary = e
+                .summary
+                .as_ref()
+                .map(|t| t.content.clone())
+                .filter(|s| !s.trim().is_empty());
+            let title = e
+                .title
+                .as_ref()
+                .map(|t| t.content.trim().to_string())
+                .filter(|t| !t.is_empty());
+            let byline = {
+                let names: Vec<&str> = e
+                    .authors
+                    .iter()
+                    .filter_map(|p| p.name.as_deref().map(str::trim))
+                    .filter(|n| !n.is_empty())
+                    .collect();
+                (!names.is_empty()).then(|| names.join(", "))
+            };
+            let rfc = |t: Option<chrono::DateTime<chrono::Utc>>| {
+                t.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+            };
+            let hints = ItemHints {
+                headline: title,
+                byline,
+                firstcreated: rfc(e.published.or(e.updated)),
+                versioncreated: rfc(e.updated.or(e.published)),
+                language: e.language.clone().or_else(|| feed_lang.clone()),
+                pubstatus: None,
+            };
+            // Without a guid the link is the identity; without either, headline and text.
+            let uri = if !e.id.trim().is_empty() {
+                e.id.trim().to_string()
+            } else if let Some(l) = &link {
+                l.clone()
+            } else {
+                let h = hints.headline.as_deref().unwrap_or("");
+                let t = summary.as_deref().or(content.as_deref()).unwrap_or("");
+                format!("urn:wirefold:item:{}", content_id(&[h.as_bytes(), t.as_bytes()]))
+            };
+            let fingerprint = content_id(&[
+                hints.headline.as_deref().unwrap_or("").as_bytes(),
+                summary.as_deref().unwrap_or("").as_bytes(),
+                content.as_deref().unwrap_or("").as_bytes(),
+                hints.versioncreated.as_deref().unwrap_or("").as_bytes(),
+                link.as_deref().unwrap_or("").as_bytes(),
+            ]);
+            FeedItem {
+                uri,
+                fingerprint,
+                link,
+                content,
+                summary,
+                hints,
+            }
+        })
+        .collect();
+    Ok(ParsedFeed {
+        ttl: feed.ttl.map(|m| Duration::from_secs(u64::from(m) * 60)),
+        items,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RSS: &str = r#"<?xml version="1.0"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/">
+<channel><title>T</title><link>https://n.test/</link><ttl>15</ttl><language>en</language>
+<item><title>Full one</title><link>https://n.test/a</link><guid>urn:n:a</guid>
+  <dc:creator>Jane Doe</dc:creator><pubDate>Tue, 02 Jan 2024 10:00:00 GMT</pubDate>
+  <description>short</description><content:encoded><![CDATA[<p>Full body</p>]]></content:encoded></item>
+<item><title>Summary only</title><link>/b</link><description>teaser</description></item>
+</channel></rss>"#;
+
+    const ATOM: &str = r#"<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title><id>urn:a</id><updated>2024-01-02T10:00:00Z</updated>
+<entry><title>Atom item</title><id>tag:n.test,2024:1</id><link href="https://n.test/x"/>
+<updated>2024-01-02T11:00:00Z</updated><published>2024-01-02T09:00:00Z</published>
+<author><name>Ann</name></author><summary>sum</summary></entry></feed>"#;
+
+    const JSON: &str = r#"{"version":"https://jsonfeed.org/version/1.1","title":"J","items":[
+{"id":"j1","url":"https://n.test/j1","title":"Json item","content_html":"<p>hi</p>","date_published":"2024-01-02T10:00:00Z"}]}"#;
+
+    #[test]
+    fn parses_the_three_families() {
+        let rss = parse_feed(RSS.as_bytes(), Some("https://n.test/feed.xml")).unwrap();
+        assert_eq!(rss.ttl, Some(Duration::from_secs(900)));
+        assert_eq!(rss.items.len(), 2);
+        let a = &rss.items[0];
+        assert_eq!(a.uri, "urn:n:a");
+        assert_eq!(a.content.as_deref(), Some("<p>Full body</p>"));
+        assert_eq!(a.hints.headline.as_deref(), Some("Full one"));
+        assert_eq!(a.hints.byline.as_deref(), Some("Jane Doe"));
+        assert_eq!(a.hints.firstcreated.as_deref(), Some("2024-01-02T10:00:00Z"));
+        assert_eq!(a.hints.language.as_deref(), Some("en"));
+        let b = &rss.items[1];
+        assert_eq!(
+            b.uri, "https://n.test/b",
+            "no guid: the resolved link is the identity"
+        );
+        assert!(b.content.is_none());
+        assert_eq!(b.summary.as_deref(), Some("teaser"));
+
+        let atom = parse_feed(ATOM.as_bytes(), None).unwrap();
+        let x = &atom.items[0];
+        assert_eq!(
+            (x.uri.as_str(), x.link.as_deref()),
+            ("tag:n.test,2024:1", Some("https://n.test/x"))
+        );
+        assert_eq!(x.hints.firstcreated.as_deref(), Some("2024-01-02T09:00:00Z"));
+        assert_eq!(x.hints.versioncreated.as_deref(), Some("2024-01-02T11:00:00Z"));
+
+        let json = parse_feed(JSON.as_bytes(), None).unwrap();
+        assert_eq!(json.items[0].uri, "j1");
+        assert_eq!(json.items[0].content.as_deref(), Some("<p>hi</p>"));
+    }
+
+    #[test]
+    fn fingerprint_follows_content_not_order() {
+        let one = parse_feed(RSS.as_bytes(), None).unwrap();
+        let again = parse_feed(RSS.as_bytes(), None).unwrap();
+        assert_eq!(one.items[0].fingerprint, again.items[0].fingerprint);
+        let changed = parse_feed(RSS.replace("Full body", "Full body, corrected").as_bytes(), None).unwrap();
+        assert_eq!(changed.items[0].uri, one.items[0].uri);
+        assert_ne!(changed.items[0].fingerprint, one.items[0].fingerprint);
+        assert_eq!(changed.items[1].fingerprint, one.items[1].fingerprint);
+    }
+
+    #[test]
+    fn malformed_feeds_are_errors() {
+        for bad in [
+            "",
+            "<rss version=\"2.0\"><channel><item><title>x</item>",
+            "{\"version\": 3",
+            "<html><body>no</body></html>",
+            "just text",
+        ] {
+            assert!(
+                matches!(
+                    parse_feed(bad.as_bytes(), None),
+                    Err(FetchError::Malformed { what: "feed", .. })
+                ),
+                "{bad:?}"
+            );
+        }
+    }
+}

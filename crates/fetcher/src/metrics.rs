@@ -1,0 +1,54 @@
+//! Prometheus metrics of the fetcher, labelled by source: fetches, 304s, published items,
+//! duplicates, errors, last success and next poll. Recorded through the `metrics` facade;
+//! [`install_exporter`] serves them over HTTP when the worker is given an address.
+
+use std::net::SocketAddr;
+
+use crate::state::SourceState;
+
+/// Counter: polls that reached the server.
+pub const FETCHES: &str = "wirefold_fetch_requests_total";
+/// Counter: polls answered 304.
+pub const NOT_MODIFIED: &str = "wirefold_fetch_not_modified_total";
+/// Counter: documents published.
+pub const PUBLISHED: &str = "wirefold_fetch_published_total";
+/// Counter: publishes the stream already had.
+pub const DUPLICATES: &str = "wirefold_fetch_duplicates_total";
+/// Counter: failed polls.
+pub const ERRORS: &str = "wirefold_fetch_errors_total";
+/// Gauge: Unix seconds of the last successful poll.
+pub const LAST_SUCCESS: &str = "wirefold_fetch_last_success_seconds";
+/// Gauge: Unix seconds of the next poll.
+pub const NEXT_POLL: &str = "wirefold_fetch_next_poll_seconds";
+/// Counter: drop-folder files published / failed (label `outcome`).
+pub const DROP_FILES: &str = "wirefold_fetch_drop_files_total";
+/// Counter: push requests (label `outcome`).
+pub const PUSH_REQUESTS: &str = "wirefold_fetch_push_requests_total";
+
+/// Records the difference between two states of one source.
+pub fn record(source: &str, before: &SourceState, after: &SourceState) {
+    let label = [("source", source.to_string())];
+    let (b, a) = (&before.counters, &after.counters);
+    for (name, delta) in [
+        (FETCHES, a.fetches.saturating_sub(b.fetches)),
+        (NOT_MODIFIED, a.not_modified.saturating_sub(b.not_modified)),
+        (PUBLISHED, a.published.saturating_sub(b.published)),
+        (DUPLICATES, a.duplicates.saturating_sub(b.duplicates)),
+        (ERRORS, a.errors.saturating_sub(b.errors)),
+    ] {
+        ::metrics::counter!(name, &label).increment(delta);
+    }
+    if after.last_success_ms > 0 {
+        ::metrics::gauge!(LAST_SUCCESS, &label).set(after.last_success_ms as f64 / 1000.0);
+    }
+    ::metrics::gauge!(NEXT_POLL, &label).set(after.next_poll_ms as f64 / 1000.0);
+}
+
+/// Installs the Prometheus exporter on `addr`. Fails when another recorder is installed
+/// in this process already.
+pub fn install_exporter(addr: SocketAddr) -> Result<(), String> {
+    metrics_exporter_prometheus::PrometheusBuilder::new()
+        .with_http_listener(addr)
+        .install()
+        .map_err(|e| format!("cannot install prometheus exporter on {addr}: {e}"))
+}

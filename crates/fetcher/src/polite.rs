@@ -1,0 +1,209 @@
+//! Politeness: one request at a time per host with a minimum delay between requests
+//! (the larger of the configured delay and robots.txt `Crawl-delay`, capped), hosts that
+//! answered 429/503 with `Retry-After` left alone until then, and robots.txt honoured with
+//! a cache per origin.
+//!
+//! robots.txt follows RFC 9309: a 4xx answer means "no rules", a 5xx or unreachable
+//! robots.txt means "disallow everything" for a short while. The pacing is per process:
+//! several fetchers share sources, not hosts (a source is polled by one of them at a time).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::time::Instant;
+use url::Url;
+
+use crate::net::{HopGuard, HttpClient, HttpError, Response, Validators};
+
+/// Longest honoured `Crawl-delay`.
+const MAX_CRAWL_DELAY: Duration = Duration::from_secs(30);
+/// How long an unreachable robots.txt blocks a host before it is asked again.
+const ROBOTS_ERROR_TTL: Duration = Duration::from_secs(60);
+/// Largest robots.txt read.
+const ROBOTS_MAX_BYTES: u64 = 512 * 1024;
+
+#[derive(Debug)]
+struct HostSlot {
+    not_before: Instant,
+}
+
+enum Rules {
+    AllowAll,
+    DisallowAll(String),
+    Robot(Box<texting_robots::Robot>),
+}
+
+struct CachedRobots {
+    rules: Arc<Rules>,
+    expires: Instant,
+}
+
+/// Per-host pacing and robots.txt, shared by all polls of one process.
+pub struct Polite {
+    http: HttpClient,
+    user_agent: String,
+    respect_robots: bool,
+    host_delay: Duration,
+    robots_ttl: Duration,
+    hosts: Mutex<HashMap<String, Arc<tokio::sync::Mutex<HostSlot>>>>,
+    robots: tokio::sync::Mutex<HashMap<String, CachedRobots>>,
+    crawl_delay: Mutex<HashMap<String, Duration>>,
+}
+
+impl std::fmt::Debug for Polite {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Polite")
+            .field("user_agent", &self.user_agent)
+            .finish()
+    }
+}
+
+fn host_key(url: &Url) -> String {
+    format!(
+        "{}:{}",
+        url.host_str().unwrap_or(""),
+        url.port_or_known_default().unwrap_or(0)
+    )
+}
+
+fn origin(url: &Url) -> String {
+    url.origin().ascii_serialization()
+}
+
+impl Polite {
+    /// Wraps a client.
+    pub fn new(http: HttpClient, user_agent: &str, respect_robots: bool) -> Polite {
+        let limits = http.limits().clone();
+        Polite {
+            http,
+            user_agent: user_agent.to_string(),
+            respect_robots,
+            host_delay: limits.host_delay,
+            robots_ttl: limits.robots_ttl,
+            hosts: Mutex::new(HashMap::new()),
+            robots: tokio::sync::Mutex::new(HashMap::new()),
+            crawl_delay: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The underlying client.
+    pub fn http(&self) -> &HttpClient {
+        &self.http
+    }
+
+    /// A paced, robots-checked, guarded GET.
+    pub async fn get(
+        &self,
+        url: &Url,
+        validators: &Validators,
+        max_body: u64,
+    ) -> Result<Response, HttpError> {
+        self.http
+            .get_with(url, validators, max_body, |hop| self.before_hop(hop))
+            .await
+    }
+
+    async fn before_hop(&self, url: Url) -> Result<HopGuard, HttpError> {
+        if self.respect_robots && url.path() != "/robots.txt" {
+            match &*self.rules_for(&url).await {
+                Rules::AllowAll => {}
+                Rules::DisallowAll(why) => return Err(HttpError::Robots(format!("{url} ({why})"))),
+                Rules::Robot(r) => {
+                    if !r.allowed(url.as_str()) {
+                        return Err(HttpError::Robots(url.to_string()));
+                    }
+                }
+            }
+        }
+        self.slot(&url).await
+    }
+
+    /// Waits for the host's turn; the returned guard holds the host until the hop ends
+    /// and then sets the earliest time of the next request.
+    async fn slot(&self, url: &Url) -> Result<HopGuard, HttpError> {
+        let key = host_key(url);
+        let slot = {
+            let mut hosts = self.hosts.lock().unwrap_or_else(|p| p.into_inner());
+            hosts
+                .entry(key.clone())
+                .or_insert_with(|| {
+                    Arc::new(tokio::sync::Mutex::new(HostSlot {
+                        not_before: Instant::now(),
+                    }))
+                })
+                .clone()
+        };
+        let mut guard = slot.lock_owned().await;
+        tokio::time::sleep_until(guard.not_before).await;
+        let delay = {
+            let cd = self.crawl_delay.lock().unwrap_or_else(|p| p.into_inner());
+            cd.get(&key).copied().unwrap_or_default().max(self.host_delay)
+        };
+        Ok(HopGuard::new(move |retry_after| {
+            let wait = retry_after.map_or(delay, |ra| ra.max(delay));
+            guard.not_before = Instant::now() + wait;
+        }))
+    }
+
+    async fn rules_for(&self, url: &Url) -> Arc<Rules> {
+        let origin = origin(url);
+        // One robots.txt fetch per origin at a time: holding the cache lock while fetching
+        // also keeps concurrent polls of one host from each fetching it.
+        let mut cache = self.robots.lock().await;
+        if let Some(c) = cache.get(&origin)
+            && c.expires > Instant::now()
+        {
+            return c.rules.clone();
+        }
+        let (rules, ttl) = self.fetch_robots(url).await;
+        let rules = Arc::new(rules);
+        cache.insert(
+            origin,
+            CachedRobots {
+                rules: rules.clone(),
+                expires: Instant::now() + ttl,
+            },
+        );
+        rules
+    }
+
+    async fn fetch_robots(&self, url: &Url) -> (Rules, Duration) {
+        let Ok(robots_url) = url.join("/robots.txt") else {
+            return (Rules::AllowAll, self.robots_ttl);
+        };
+        let fetched = async {
+            let guard = self.slot(&robots_url).await?;
+            let r = self
+                .http
+                .get_with(&robots_url, &Validators::default(), ROBOTS_MAX_BYTES, |_| async {
+                    Ok(HopGuard::none())
+                })
+                .await;
+            guard.done(None);
+            r
+        };
+        match fetched.await {
+            Ok(resp) => match texting_robots::Robot::new(&self.user_agent, &resp.body) {
+                Ok(robot) => {
+                    if let Some(d) = robot.delay {
+                        let d = Duration::from_secs_f32(d.clamp(0.0, MAX_CRAWL_DELAY.as_secs_f32()));
+                        self.crawl_delay
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .insert(host_key(url), d);
+                    }
+                    (Rules::Robot(Box::new(robot)), self.robots_ttl)
+                }
+                Err(_) => (Rules::AllowAll, self.robots_ttl),
+            },
+            Err(HttpError::Status { status, .. }) if (400..500).contains(&status) && status != 429 => {
+                (Rules::AllowAll, self.robots_ttl)
+            }
+            Err(e) => (
+                Rules::DisallowAll(format!("robots.txt unavailable: {e}")),
+                ROBOTS_ERROR_TTL.min(self.robots_ttl),
+            ),
+        }
+    }
+}

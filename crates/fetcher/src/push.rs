@@ -1,0 +1,185 @@
+//! The push endpoint: partners `POST /v1/push` a document (ninjs JSON, NewsML-G2/NITF
+//! XML, HTML or plain text) with `Authorization: Bearer <token>`. Answers `202
+//! {"accepted": true, "id": ..., "duplicate": ...}` once the stream has stored it, or a
+//! 4xx/5xx with `{"error": "..."}`. Bodies are bounded; the token is compared in constant
+//! time. An optional `Wirefold-Source` header names the partner (letters, digits, `-`, `_`).
+//!
+//! Identity: ninjs/NewsML-G2/NITF documents keep their own `uri` and `version`; other
+//! documents get `urn:wirefold:push:<content hash>`.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use serde_json::json;
+use wirefold_bus::{Bus, BusError};
+use wirefold_wire::{RawBody, RawDocument, SCHEMA_VERSION, SourceKind, subjects};
+
+use crate::config::{PushConfig, validate_name};
+use crate::files::sniff_binary;
+use crate::{FetchError, content_id, envelope, now_rfc3339};
+
+struct PushState {
+    bus: Bus,
+    token: String,
+    max_body: usize,
+}
+
+/// The router (for embedding in another server).
+pub fn router(bus: Bus, cfg: &PushConfig) -> Router {
+    let state = Arc::new(PushState {
+        bus,
+        token: cfg.token.clone(),
+        max_body: cfg.max_body_bytes,
+    });
+    Router::new().route("/v1/push", post(accept)).with_state(state)
+}
+
+/// Serves the endpoint on `listener` until `shutdown`.
+pub async fn serve(
+    bus: Bus,
+    cfg: PushConfig,
+    listener: tokio::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), FetchError> {
+    let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
+    if cfg.token.len() < 16 {
+        tracing::warn!("push token is shorter than 16 characters");
+    }
+    tracing::info!(%addr, "push endpoint listening");
+    axum::serve(listener, router(bus, &cfg))
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(|source| FetchError::Listen { addr, source })
+}
+
+fn error(status: StatusCode, message: impl Into<String>) -> Response {
+    ::metrics::counter!(crate::metrics::PUSH_REQUESTS, "outcome" => status.as_str().to_string()).increment(1);
+    (status, axum::Json(json!({ "error": message.into() }))).into_response()
+}
+
+/// Constant-time comparison.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+async fn accept(State(st): State<Arc<PushState>>, headers: HeaderMap, body: Body) -> Response {
+    let auth = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let token = auth.strip_prefix("Bearer ").unwrap_or("");
+    if token.is_empty() || !same(token.as_bytes(), st.token.as_bytes()) {
+        return error(StatusCode::UNAUTHORIZED, "missing or invalid bearer token");
+    }
+    let source = match headers.get("wirefold-source").map(|v| v.to_str().unwrap_or("")) {
+        None => "push".to_string(),
+        Some(s) if validate_name(s).is_ok() => s.to_string(),
+        Some(_) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "wirefold-source must be 1 to 64 letters, digits, '-' or '_'",
+            );
+        }
+    };
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|c| c.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    let content_type = match ct.as_str() {
+        "application/json" | "application/ninjs+json" => "application/json",
+        "application/xml" | "text/xml" | "application/nitf+xml" | "application/newsml+xml" => {
+            "application/xml"
+        }
+        "text/html" | "application/xhtml+xml" => "text/html",
+        "text/plain" => "text/plain",
+        "" => return error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "content-type is required"),
+        other => {
+            return error(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                format!("unsupported content-type {other}"),
+            );
+        }
+    };
+    if let Some(len) = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<usize>().ok())
+        && len > st.max_body
+    {
+        return error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("body exceeds {} bytes", st.max_body),
+        );
+    }
+    let bytes = match axum::body::to_bytes(body, st.max_body).await {
+        Ok(b) => b,
+        Err(_) => {
+            return error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("body exceeds {} bytes", st.max_body),
+            );
+        }
+    };
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return error(StatusCode::BAD_REQUEST, "empty document");
+    }
+    if let Some(kind) = sniff_binary(&bytes) {
+        return error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            format!("binary content ({kind})"),
+        );
+    }
+    let env = match envelope::read(&bytes, content_type) {
+        Ok(e) => e,
+        Err(e) => return error(StatusCode::BAD_REQUEST, e),
+    };
+    let hash = content_id(&[&bytes]);
+    let uri = env
+        .uri
+        .clone()
+        .unwrap_or_else(|| format!("urn:wirefold:push:{hash}"));
+    let version_key = env.version.map_or(hash, |v| format!("v{v}"));
+    let doc = RawDocument {
+        schema: SCHEMA_VERSION,
+        id: content_id(&[b"push", source.as_bytes(), uri.as_bytes(), version_key.as_bytes()]),
+        uri,
+        version: env.version,
+        kind: SourceKind::Push,
+        source: Some(source),
+        url: None,
+        content_type: Some(content_type.to_string()),
+        received: now_rfc3339(),
+        hints: env.hints,
+        body: RawBody::from_bytes(bytes.to_vec()),
+    };
+    match st
+        .bus
+        .publish(&subjects::raw(SourceKind::Push), &doc.id, &doc)
+        .await
+    {
+        Ok(ack) => {
+            ::metrics::counter!(crate::metrics::PUSH_REQUESTS, "outcome" => "202").increment(1);
+            (
+                StatusCode::ACCEPTED,
+                axum::Json(json!({ "accepted": true, "id": doc.id, "duplicate": ack.duplicate })),
+            )
+                .into_response()
+        }
+        Err(e @ BusError::TooLarge { .. }) => error(StatusCode::PAYLOAD_TOO_LARGE, e.to_string()),
+        Err(e) => {
+            tracing::warn!(error = %e, "push publish failed");
+            error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "could not store the document, retry later",
+            )
+        }
+    }
+}
