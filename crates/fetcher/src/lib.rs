@@ -28,7 +28,7 @@ mod xml;
 
 pub use config::{FetcherConfig, Limits, PushConfig, SourceSpec, SourceType, SourcesFile};
 pub use registry::{SourceStatus, sources_add, sources_list, sources_pause, sources_remove, sources_sync};
-pub use worker::{BenchReport, bench, run};
+pub use worker::{BenchReport, Fetcher, bench, run};
 
 use wirefold_bus::BusError;
 

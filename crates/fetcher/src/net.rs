@@ -73,6 +73,9 @@ pub enum HttpError {
     /// robots.txt forbids the URL.
     #[error("disallowed by robots.txt: {0}")]
     Robots(String),
+    /// The host asked us (429/503 with Retry-After) to wait longer than a fetch may take.
+    #[error("host asked to wait {0:?} (retry-after)")]
+    HostBusy(Duration),
     /// Connection, TLS or protocol failure.
     #[error("transport error: {0}")]
     Transport(String),
@@ -86,7 +89,10 @@ impl HttpError {
             HttpError::Status { status, .. } => {
                 (400..500).contains(status) && *status != 429 && *status != 408
             }
-            HttpError::Timeout(_) | HttpError::Transport(_) | HttpError::Dns { .. } => false,
+            HttpError::Timeout(_)
+            | HttpError::Transport(_)
+            | HttpError::Dns { .. }
+            | HttpError::HostBusy(_) => false,
             _ => true,
         }
     }
@@ -132,8 +138,7 @@ impl NetPolicy {
             .trim_start_matches('[')
             .trim_end_matches(']')
             .to_ascii_lowercase();
-        if self.hosts.contains(&host) || self.nets.iter().any(|&(net, bits)| in_net(ip, net, bits))
-        {
+        if self.hosts.contains(&host) || self.nets.iter().any(|&(net, bits)| in_net(ip, net, bits)) {
             return Ok(());
         }
         Err(format!(

@@ -105,6 +105,8 @@ impl Polite {
     }
 
     async fn before_hop(&self, url: Url) -> Result<HopGuard, HttpError> {
+        // Refused addresses fail as such, before robots.txt is asked for.
+        self.http.check_url(&url).await?;
         if self.respect_robots && url.path() != "/robots.txt" {
             match &*self.rules_for(&url).await {
                 Rules::AllowAll => {}
@@ -135,6 +137,12 @@ impl Polite {
                 .clone()
         };
         let mut guard = slot.lock_owned().await;
+        // A host that asked for a long pause is not waited for: the poll fails and is
+        // rescheduled after the pause instead of holding its lease.
+        let wait = guard.not_before.saturating_duration_since(Instant::now());
+        if wait > self.http.limits().total_timeout / 2 {
+            return Err(HttpError::HostBusy(wait));
+        }
         tokio::time::sleep_until(guard.not_before).await;
         let delay = {
             let cd = self.crawl_delay.lock().unwrap_or_else(|p| p.into_inner());

@@ -86,6 +86,7 @@ pub async fn poll_once(
             st.last_error = Some(e.to_string());
             let retry_after = match &e {
                 FetchError::Http(HttpError::Status { retry_after, .. }) => *retry_after,
+                FetchError::Http(HttpError::HostBusy(d)) => Some(*d),
                 _ => None,
             };
             let delay = schedule::backoff(

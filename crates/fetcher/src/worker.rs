@@ -163,6 +163,51 @@ pub(crate) fn context(bus: &Bus, config: &FetcherConfig) -> Result<Ctx, FetchErr
     })
 }
 
+/// A fetcher without its own loop: polls due sources on demand (`wirefold fetcher --once`,
+/// tests, benchmarks). [`run`] is this plus a scheduler, drop folders and the push endpoint.
+#[derive(Debug, Clone)]
+pub struct Fetcher {
+    bus: Bus,
+    config: FetcherConfig,
+    ctx: Ctx,
+    store: StateStore,
+}
+
+impl Fetcher {
+    /// Prepares HTTP client, politeness and state store.
+    pub async fn new(bus: &Bus, config: FetcherConfig) -> Result<Fetcher, FetchError> {
+        let ctx = context(bus, &config)?;
+        let store = StateStore::open(bus).await?;
+        Ok(Fetcher {
+            bus: bus.clone(),
+            config,
+            ctx,
+            store,
+        })
+    }
+
+    /// Polls every unpaused registered source whose next poll is due (at most
+    /// `concurrency` at once) and waits for all; returns how many were looked at.
+    pub async fn poll_due(&self) -> Result<usize, FetchError> {
+        let specs = registry::load_specs(&self.bus).await?;
+        let sem = Arc::new(tokio::sync::Semaphore::new(self.config.concurrency.max(1)));
+        let mut set = JoinSet::new();
+        for spec in specs.into_iter().filter(|s| !s.paused) {
+            let (ctx, store, sem) = (self.ctx.clone(), self.store.clone(), sem.clone());
+            let (owner, ttl) = (self.config.fetcher_id.clone(), self.config.limits.lease_ttl);
+            set.spawn(async move {
+                let _permit = sem.acquire_owned().await;
+                poll_task(&ctx, &store, &spec, &owner, ttl).await
+            });
+        }
+        let mut n = 0;
+        while set.join_next().await.is_some() {
+            n += 1;
+        }
+        Ok(n)
+    }
+}
+
 /// Leases, loads, polls (when due) and saves one source; returns when to look at it again.
 pub(crate) async fn poll_task(
     ctx: &Ctx,
