@@ -252,14 +252,73 @@ pub struct Stats {
     pub heap_bytes: usize,
 }
 
+/// A member's strings in one allocation: id, uri (unless equal to id), title, source, url.
+#[derive(Debug, Clone)]
+struct Fields {
+    text: Box<str>,
+    /// End offsets of id, uri, title and source in `text`; url runs to the end.
+    ends: [u32; 4],
+    /// Bit 0: uri is the id; bit 1: source present; bit 2: url present.
+    flags: u8,
+}
+
+impl Fields {
+    fn new(id: &str, uri: &str, title: &str, source: Option<&str>, url: Option<&str>, max: usize) -> Self {
+        let (title, source, url) = (
+            cut(title, max),
+            source.map(|s| cut(s, max)),
+            url.map(|s| cut(s, max)),
+        );
+        let same = uri == id;
+        let uri = if same { "" } else { uri };
+        let mut t = String::with_capacity(id.len() + uri.len() + title.len() + 16);
+        let mut ends = [0u32; 4];
+        for (k, part) in [id, uri, title, source.unwrap_or("")].iter().enumerate() {
+            t.push_str(part);
+            ends[k] = t.len() as u32;
+        }
+        t.push_str(url.unwrap_or(""));
+        let flags = u8::from(same) | (u8::from(source.is_some()) << 1) | (u8::from(url.is_some()) << 2);
+        Fields {
+            text: t.into_boxed_str(),
+            ends,
+            flags,
+        }
+    }
+    fn part(&self, k: usize) -> &str {
+        let start = if k == 0 { 0 } else { self.ends[k - 1] as usize };
+        let end = if k < 4 {
+            self.ends[k] as usize
+        } else {
+            self.text.len()
+        };
+        self.text.get(start..end).unwrap_or("")
+    }
+    fn id(&self) -> &str {
+        self.part(0)
+    }
+    fn uri(&self) -> &str {
+        if self.flags & 1 != 0 {
+            self.part(0)
+        } else {
+            self.part(1)
+        }
+    }
+    fn title(&self) -> &str {
+        self.part(2)
+    }
+    fn source(&self) -> Option<&str> {
+        (self.flags & 2 != 0).then(|| self.part(3))
+    }
+    fn url(&self) -> Option<&str> {
+        (self.flags & 4 != 0).then(|| self.part(4))
+    }
+}
+
 #[derive(Debug, Clone)]
 struct Member {
     seq: u64,
-    id: Box<str>,
-    uri: Box<str>,
-    title: Box<str>,
-    source: Option<Box<str>>,
-    url: Option<Box<str>>,
+    f: Fields,
     published_ms: Option<i64>,
     time_ms: i64,
     ntok: u32,
@@ -323,15 +382,15 @@ fn uri_hash(uri: &str) -> u64 {
     xxhash_rust::xxh3::xxh3_64(uri.as_bytes())
 }
 
-fn cut(s: &str, max: usize) -> Box<str> {
+fn cut(s: &str, max: usize) -> &str {
     if s.len() <= max {
-        return s.into();
+        return s;
     }
     let mut end = max;
     while !s.is_char_boundary(end) {
         end -= 1;
     }
-    s[..end].into()
+    &s[..end]
 }
 
 fn event_time(doc: &Doc<'_>) -> i64 {
@@ -398,7 +457,7 @@ impl Index {
             .by_uri
             .get(&uh)
             .copied()
-            .filter(|&m| self.member(m).uri.as_ref() == uri);
+            .filter(|&m| self.member(m).f.uri() == uri);
         if doc.canceled {
             self.tombstones.insert(uh, t);
             return match known {
@@ -484,9 +543,9 @@ impl Index {
             + map_bytes(self.tombstones.capacity(), 16)
             + self.expiry.capacity() * size_of::<(i64, u64, u32)>();
         for m in self.members.iter().flatten() {
-            b += m.id.len() + m.uri.len() + m.title.len();
-            b += m.source.as_ref().map_or(0, |s| s.len()) + m.url.as_ref().map_or(0, |s| s.len());
-            b += m.keys.len() * 4;
+            // Allocator rounding: about 8 bytes per allocation beyond the payload.
+            b += m.f.text.len() + 8;
+            b += m.keys.len() * 4 + if m.keys.is_empty() { 0 } else { 8 };
         }
         for c in self.clusters.iter().flatten() {
             b += (c.members.capacity() + c.indexed.capacity()) * 4;
@@ -684,11 +743,7 @@ impl Index {
         let uri = if doc.uri.is_empty() { doc.id } else { doc.uri };
         let m = Member {
             seq: self.next_member_seq,
-            id: doc.id.into(),
-            uri: uri.into(),
-            title: cut(doc.title, max),
-            source: doc.source.map(|s| cut(s, max)),
-            url: doc.url.map(|s| cut(s, max)),
+            f: Fields::new(doc.id, uri, doc.title, doc.source, doc.url, max),
             published_ms: doc.published_ms,
             time_ms: t,
             ntok: fp.ntok,
@@ -970,10 +1025,8 @@ impl Index {
         let indexable = self.indexable(&fp);
         {
             let mm = self.member_mut(m);
-            mm.id = doc.id.into();
-            mm.title = cut(doc.title, max);
-            mm.source = doc.source.map(|s| cut(s, max));
-            mm.url = doc.url.map(|s| cut(s, max));
+            let uri = mm.f.uri().to_string();
+            mm.f = Fields::new(doc.id, &uri, doc.title, doc.source, doc.url, max);
             mm.published_ms = doc.published_ms;
             // The item was first out at its earliest version's time (canonical ranking).
             mm.time_ms = mm.time_ms.min(t);
@@ -1043,7 +1096,7 @@ impl Index {
     fn remove_member(&mut self, m: u32, doc: &Doc<'_>, reason: &str) -> Event {
         let ci = self.member(m).cluster;
         self.unindex_member(m);
-        let uh = uri_hash(&self.member(m).uri);
+        let uh = uri_hash(self.member(m).f.uri());
         self.by_uri.remove(&uh);
         let mut cause = self.view(m);
         cause.id = doc.id.into();
@@ -1114,7 +1167,7 @@ impl Index {
             for &m in &c.members {
                 self.member_mut(m).cluster = NIL;
                 self.unindex_member(m);
-                let uh = uri_hash(&self.member(m).uri);
+                let uh = uri_hash(self.member(m).f.uri());
                 if self.by_uri.get(&uh) == Some(&m) {
                     self.by_uri.remove(&uh);
                 }
@@ -1133,11 +1186,11 @@ impl Index {
     fn view(&self, m: u32) -> MemberView {
         let x = self.member(m);
         MemberView {
-            id: x.id.to_string(),
-            uri: x.uri.to_string(),
-            title: x.title.to_string(),
-            source: x.source.as_ref().map(|s| s.to_string()),
-            url: x.url.as_ref().map(|s| s.to_string()),
+            id: x.f.id().to_string(),
+            uri: x.f.uri().to_string(),
+            title: x.f.title().to_string(),
+            source: x.f.source().map(str::to_string),
+            url: x.f.url().map(str::to_string),
             published_ms: x.published_ms,
             similarity: x.similarity,
         }
@@ -1181,7 +1234,7 @@ impl Index {
             cluster: c.id,
             version: c.version,
             cause,
-            canonical: self.member(c.canonical).id.to_string(),
+            canonical: self.member(c.canonical).f.id().to_string(),
             members,
             merged_from,
             reason,

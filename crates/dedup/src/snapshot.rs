@@ -13,7 +13,7 @@
 use std::cmp::Reverse;
 
 use crate::sketch::{MAX_LEVEL, class_limit};
-use crate::{Cluster, ClusterId, Config, Index, Member, NIL, SnapshotError, uri_hash};
+use crate::{Cluster, ClusterId, Config, Fields, Index, Member, NIL, SnapshotError, uri_hash};
 
 const MAGIC: &[u8; 8] = b"WFDDSNAP";
 const VERSION: u8 = 1;
@@ -168,11 +168,11 @@ pub(crate) fn encode(ix: &Index) -> Vec<u8> {
                 continue;
             };
             w.u(x.seq);
-            w.s(&x.id);
-            w.s(&x.uri);
-            w.s(&x.title);
-            w.os(x.source.as_deref());
-            w.os(x.url.as_deref());
+            w.s(x.f.id());
+            w.s(x.f.uri());
+            w.s(x.f.title());
+            w.os(x.f.source());
+            w.os(x.f.url());
             match x.published_ms {
                 Some(p) => {
                     w.0.push(1);
@@ -322,11 +322,7 @@ pub(crate) fn decode(cfg: Config, bytes: &[u8]) -> Result<Index, SnapshotError> 
             };
             members.push(Member {
                 seq,
-                id,
-                uri,
-                title,
-                source,
-                url,
+                f: Fields::new(&id, &uri, &title, source.as_deref(), url.as_deref(), usize::MAX),
                 published_ms,
                 time_ms,
                 ntok,
@@ -340,7 +336,7 @@ pub(crate) fn decode(cfg: Config, bytes: &[u8]) -> Result<Index, SnapshotError> 
         }
         let base = ix.members.len() as u32;
         for m in members {
-            let uh = uri_hash(&m.uri);
+            let uh = uri_hash(m.f.uri());
             if ix.by_uri.insert(uh, ix.members.len() as u32).is_some() {
                 return Err(bad("duplicate item uri"));
             }
