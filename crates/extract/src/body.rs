@@ -257,6 +257,12 @@ struct Stats {
     block_child: Vec<bool>,
     /// Text in paragraphs of 80+ characters.
     long_p: Vec<u32>,
+    /// Text in leaf blocks of 40+ characters that are not mostly links.
+    good: Vec<u32>,
+    /// Link text inside `good` blocks (inline links in prose).
+    good_links: Vec<u32>,
+    /// Text in shorter leaf blocks that are not mostly links (headings, labels, one-liners).
+    short: Vec<u32>,
 }
 
 fn visible_len(s: &str) -> u32 {
@@ -287,6 +293,9 @@ impl Stats {
             commas: vec![0; n],
             block_child: vec![false; n],
             long_p: vec![0; n],
+            good: vec![0; n],
+            good_links: vec![0; n],
+            short: vec![0; n],
         };
         // Raw text sizes, to protect the main wrapper from a stray class word.
         s.aggregate(dom);
@@ -334,6 +343,9 @@ impl Stats {
         self.commas.iter_mut().for_each(|v| *v = 0);
         self.block_child.iter_mut().for_each(|v| *v = false);
         self.long_p.iter_mut().for_each(|v| *v = 0);
+        self.good.iter_mut().for_each(|v| *v = 0);
+        self.good_links.iter_mut().for_each(|v| *v = 0);
+        self.short.iter_mut().for_each(|v| *v = 0);
         for i in (1..dom.nodes.len()).rev() {
             if self.dead[i] {
                 continue;
@@ -351,15 +363,35 @@ impl Stats {
             {
                 self.long_p[i] = self.text[i];
             }
+            if !node.tag.is_inline() && !self.block_child[i] && node.tag != Tag::Text {
+                // A leaf block: good text when long and not mostly links, else short text.
+                if (self.links[i] as f32) * PROSE_LINK_RATIO < self.text[i] as f32 {
+                    if self.text[i] >= 40 {
+                        self.good[i] = self.text[i];
+                        self.good_links[i] = self.links[i];
+                    } else {
+                        self.short[i] = self.text[i];
+                    }
+                }
+            }
             let p = node.parent as usize;
             self.text[p] += self.text[i];
             self.links[p] += self.links[i];
             self.commas[p] += self.commas[i];
             self.long_p[p] += self.long_p[i];
+            self.good[p] += self.good[i];
+            self.good_links[p] += self.good_links[i];
+            self.short[p] += self.short[i];
             if !node.tag.is_inline() {
                 self.block_child[p] = true;
             }
         }
+    }
+
+    /// How much article-like text a subtree holds, net of link text.
+    fn mass(&self, i: usize) -> f32 {
+        self.good[i] as f32 + SHORT_WEIGHT * self.short[i] as f32
+            - LINK_PENALTY * (self.links[i] - self.good_links[i]) as f32
     }
 
     fn link_density(&self, i: usize) -> f32 {
@@ -370,6 +402,16 @@ impl Stats {
         }
     }
 }
+
+/// How much more net article text an ancestor must hold to replace the scored candidate.
+/// How much more net article text an ancestor must hold to replace the scored candidate.
+const ANCESTOR_GAIN: f32 = 2.0;
+/// Weight of short link-free blocks (headings, labels) in a subtree's article mass.
+const SHORT_WEIGHT: f32 = 0.3;
+/// Penalty per character of link text outside prose blocks.
+const LINK_PENALTY: f32 = 2.5;
+/// A leaf block is prose when its text is more than this many times its link text.
+const PROSE_LINK_RATIO: f32 = 5.0;
 
 fn tag_base(tag: Tag) -> f32 {
     match tag {
@@ -466,6 +508,22 @@ pub(crate) fn main_text(dom: &Dom<'_>, title: Option<&str>) -> String {
         }
         break;
     }
+    // Content split over several sections (guides, listicles, page builders): an ancestor
+    // that holds clearly more article-like text, net of links, replaces the candidate.
+    let mut best_anc = top;
+    let mut best_mass = st.mass(top);
+    let mut anc = dom.nodes[top].parent;
+    while anc != NONE {
+        let a = anc as usize;
+        if st.mass(a) > best_mass {
+            best_mass = st.mass(a);
+            best_anc = a;
+        }
+        anc = dom.nodes[a].parent;
+    }
+    if best_anc != top && best_mass > st.mass(top) * ANCESTOR_GAIN {
+        return render(dom, &st, &[best_anc as u32], title);
+    }
     let parent = dom.nodes[top].parent;
     let mut roots: Vec<u32> = Vec::new();
     if parent == NONE {
@@ -526,7 +584,6 @@ fn clutter(st: &Stats, i: usize, tag: Tag) -> bool {
         | Tag::Header
         | Tag::Dl
         | Tag::Article => st.commas[i] < 10 && (ld > 0.5 || ld > 0.33 && text < 1000),
-        Tag::Figure => true,
         _ => false,
     }
 }
