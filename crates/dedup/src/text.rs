@@ -278,7 +278,11 @@ impl Tokens {
         } else {
             self.hashes.push(h);
         }
-        self.buf[..used].fill(0);
+        if used <= 16 {
+            self.buf[..16].copy_from_slice(&[0; 16]);
+        } else {
+            self.buf[..used].fill(0);
+        }
     }
 
     /// Hash of `buf[..n]` (zero past `n`), equal to `tok_hash(&buf[..n])`.
