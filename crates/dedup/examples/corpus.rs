@@ -53,6 +53,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--anchors" => cfg.target_anchors = v.parse()?,
             "--containment" => cfg.min_containment = v.parse()?,
             "--boiler" => cfg.boilerplate_clusters = v.parse()?,
+            "--event-members" => cfg.max_event_members = v.parse()?,
             "--reps" => cfg.max_indexed_per_cluster = v.parse()?,
             "--errors" => {
                 errors = true;
