@@ -496,6 +496,11 @@ impl<'s> Dom<'s> {
         b.dom
     }
 
+    /// The whole source text.
+    pub(crate) fn source(&self) -> &'s str {
+        self.src
+    }
+
     /// Text of a text node (empty for elements).
     pub(crate) fn text(&self, id: u32) -> &str {
         let n = &self.nodes[id as usize];

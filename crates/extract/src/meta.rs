@@ -86,6 +86,13 @@ fn names_of(v: &Json, out: &mut Vec<String>) {
                 out.push(s.clone());
             }
             Json::Obj(_) => {
+                let org = a
+                    .get("@type")
+                    .and_then(Json::as_str)
+                    .is_some_and(|t| t.contains("Organization"));
+                if org {
+                    continue;
+                }
                 if let Some(n) = a.get("name").and_then(Json::as_str) {
                     if n.len() < 100 {
                         out.push(n.to_string());
@@ -206,7 +213,37 @@ pub(crate) fn class_id(dom: &Dom<'_>, id: u32) -> String {
 
 /// Removes a leading "By", trailing separators and whitespace from a byline.
 fn clean_byline(s: &str) -> Option<String> {
-    let s = normalize_short(s);
+    let s = if s.contains('&') {
+        let mut d = String::new();
+        crate::dom::decode_into(s, &mut d, false);
+        normalize_short(&d)
+    } else {
+        normalize_short(s)
+    };
+    // Drop a date and anything after it ("Jane Doe Updated Jun 16, 2025").
+    let s = match date::find_date(&s) {
+        Some((_, st, _)) if st > 0 => s[..st].to_string(),
+        Some(_) => String::new(),
+        None => s,
+    };
+    let mut s = s.trim().to_string();
+    for label in [
+        "Written By",
+        "Written by",
+        "Authored by:",
+        "Authored by",
+        "Author:",
+        "Posted by",
+        "By:",
+        "By",
+    ] {
+        if let Some(r) = s.strip_suffix(label) {
+            s = r.trim().to_string();
+        }
+        if let Some(r) = s.strip_prefix(label) {
+            s = r.trim().to_string();
+        }
+    }
     let mut t = s.trim();
     for p in [
         "By ",
@@ -322,6 +359,12 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
     let mut item_date: Option<DateTime> = None;
     let mut time_date: Option<DateTime> = None;
     let mut class_date: Option<DateTime> = None;
+    // A short block that is just a date ("April 8, 2024", "Published Oct 20, 2025"): the
+    // first one after the first h1, else the first one anywhere.
+    let mut text_date_after_h1: Option<DateTime> = None;
+    let mut text_date_any: Option<DateTime> = None;
+    let mut seen_h1 = false;
+    let mut text_bylines: Vec<String> = Vec::new();
     let n = dom.nodes.len() as u32;
     let mut i = 1u32;
     while i < n {
@@ -333,9 +376,55 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
         if tag == Tag::Article {
             m.article_elements += 1;
         }
+        if text_date_after_h1.is_none()
+            && matches!(
+                tag,
+                Tag::P | Tag::Div | Tag::Span | Tag::Small | Tag::Li | Tag::Time | Tag::Em | Tag::Strong
+            )
+        {
+            let end = dom.subtree_end(i);
+            let leafish = end - i <= 12;
+            if leafish {
+                let t = dom.inner_text(i, 120);
+                if t.len() >= 8
+                    && t.len() <= 80
+                    && let Some(d) = crate::text::date_only(&t)
+                {
+                    if seen_h1 {
+                        text_date_after_h1 = Some(d);
+                    } else if text_date_any.is_none() {
+                        text_date_any = Some(d);
+                    }
+                }
+            }
+        }
+        if text_bylines.is_empty() && matches!(tag, Tag::P | Tag::Div | Tag::Span | Tag::Li | Tag::Address) {
+            let end = dom.subtree_end(i);
+            if end - i <= 10 {
+                let t = dom.inner_text(i, 120);
+                if t.len() < 100
+                    && (t.starts_with("By ") || t.starts_with("BY ") || t.starts_with("Written by "))
+                {
+                    text_bylines.push(t);
+                }
+            }
+        }
+        if tag == Tag::H1 {
+            seen_h1 = true;
+        }
         if tag == Tag::H1 && h1s.len() < 8 {
             let t = dom.inner_text(i, 400);
-            if !t.is_empty() {
+            let end = dom.subtree_end(i);
+            let logo = (i + 1..end).any(|k| {
+                dom.tag(k) == Tag::A
+                    && dom.attr(k, AttrKind::Href).is_some_and(|h| {
+                        let h = h.trim();
+                        h == "/"
+                            || h == "./"
+                            || host_of(h).is_some() && path_of(h).trim_end_matches('/').is_empty()
+                    })
+            });
+            if !t.is_empty() && !logo {
                 h1s.push(t);
             }
         }
@@ -441,7 +530,25 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
                 .iter()
                 .any(|r| r.contains(&k) || k.contains(r.as_str()) && r.len() >= 8)
     });
+    // The visible headline: the first h1 that is not the site's name or logo text.
+    let site_key = m.site_name.as_deref().map(norm_key).unwrap_or_default();
+    let title_key = title_tag.as_deref().map(norm_key).unwrap_or_default();
+    let title_site_key = title_tag
+        .as_deref()
+        .map(|t| {
+            let stripped = strip_site(t, m.site_name.as_deref());
+            norm_key(&t.replacen(&stripped, "", 1))
+        })
+        .unwrap_or_default();
+    let h1_visible = h1s.iter().map(|h| normalize_short(h)).find(|h| {
+        let k = norm_key(h);
+        k.len() >= 4
+            && k != site_key
+            && (title_site_key.is_empty() || k != title_site_key || k == title_key)
+            && h.split_whitespace().count() <= 40
+    });
     m.title = h1_match
+        .or(h1_visible)
         .or_else(|| ld_title.clone())
         .or_else(|| og_title.as_deref().map(|t| strip_site(t, m.site_name.as_deref())))
         .or_else(|| (h1s.len() == 1).then(|| normalize_short(&h1s[0])))
@@ -453,45 +560,55 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
         .filter(|t| !t.is_empty());
 
     // Byline.
-    let mut authors = ld.authors.clone();
-    if authors.is_empty()
-        && let Some(a) = meta(&[
-            "author",
-            "article:author",
-            "parsely-author",
-            "sailthru.author",
-            "dc.creator",
-            "byl",
-            "twitter:creator",
-            "dcterms.creator",
-        ])
-        && !a.starts_with("http")
-        && !a.starts_with('@')
-    {
-        authors.push(a.to_string());
+    let site_key = m.site_name.as_deref().map(norm_key).unwrap_or_default();
+    let publisher_key = ld.publisher.as_deref().map(norm_key).unwrap_or_default();
+    // Organisations (the outlet itself) are a last resort as authors.
+    let is_outlet = |a: &String| {
+        let k = norm_key(a);
+        !k.is_empty() && (k == site_key || k == publisher_key)
+    };
+    let people = |v: &[String]| -> Vec<String> { v.iter().filter(|a| !is_outlet(a)).cloned().collect() };
+    let meta_author: Vec<String> = meta(&[
+        "author",
+        "article:author",
+        "parsely-author",
+        "sailthru.author",
+        "dc.creator",
+        "byl",
+        "dcterms.creator",
+    ])
+    .filter(|a| !a.starts_with("http") && !a.starts_with('@'))
+    .map(|a| vec![a.to_string()])
+    .unwrap_or_default();
+    let mut authors = people(&ld.authors);
+    for cand in [&meta_author, &dom_authors, &text_bylines, &class_authors] {
+        if authors.is_empty() {
+            authors = people(cand);
+        }
     }
     if authors.is_empty() {
-        authors = dom_authors;
-    }
-    if authors.is_empty() {
-        authors = class_authors;
+        authors = ld.authors.clone();
+        authors.extend(meta_author);
     }
     let mut seen: Vec<String> = Vec::new();
-    let mut by = String::new();
+    let mut names: Vec<String> = Vec::new();
     for a in authors.iter().filter_map(|a| clean_byline(a)) {
         let k = a.to_lowercase();
         if seen.iter().any(|s| s.contains(&k)) {
             continue;
         }
         seen.push(k);
-        if !by.is_empty() {
-            by.push_str(", ");
-        }
-        by.push_str(&a);
-        if seen.len() >= 6 {
+        names.push(a);
+        if names.len() >= 8 {
             break;
         }
     }
+    // "A", "A and B", "A, B, and C".
+    let by = match names.len() {
+        0 | 1 => names.concat(),
+        2 => format!("{} and {}", names[0], names[1]),
+        n => format!("{}, and {}", names[..n - 1].join(", "), names[n - 1]),
+    };
     m.byline = (!by.is_empty()).then_some(by);
 
     // Dates.
@@ -527,7 +644,10 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
         .or_else(|| pick(ld.any_published.as_deref()))
         .or(time_date)
         .or(class_date)
-        .or_else(|| url.and_then(url_date));
+        .or_else(|| json_key_date(dom.source()))
+        .or(text_date_after_h1)
+        .or_else(|| url.and_then(url_date))
+        .or(text_date_any);
     m.modified = pick(ld.modified.as_deref()).or_else(|| {
         pick(meta(&[
             "article:modified_time",
@@ -577,6 +697,26 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
             (p.len() == 2 || p.len() == 3).then_some(p)
         });
     m
+}
+
+/// A publish date under a well-known key in scripts' JSON (Next.js and similar state blobs).
+fn json_key_date(src: &str) -> Option<DateTime> {
+    const KEYS: [&str; 8] = [
+        "\"datePublished\":\"",
+        "\"publishedAt\":\"",
+        "\"publishedDate\":\"",
+        "\"published_at\":\"",
+        "\"publishDate\":\"",
+        "\"publish_date\":\"",
+        "\"firstPublishedAt\":\"",
+        "\"datePublished\": \"",
+    ];
+    let b = src.as_bytes();
+    KEYS.iter()
+        .filter_map(|k| memchr::memmem::find(b, k.as_bytes()).map(|i| i + k.len()))
+        .min()
+        .and_then(|at| src.get(at..(at + 40).min(src.len())))
+        .and_then(date::parse_iso)
 }
 
 /// A date in the URL path: `/2025/11/24/`, `/2025-11-24-`, `/20251124/`.
@@ -666,7 +806,7 @@ mod tests {
         let dom = Dom::parse(html);
         let m = read(&dom, Some("https://www.paper.com/news/big?x=1"));
         assert_eq!(m.title.as_deref(), Some("Big News Happens Today"));
-        assert_eq!(m.byline.as_deref(), Some("Jane Doe, John Roe"));
+        assert_eq!(m.byline.as_deref(), Some("Jane Doe and John Roe"));
         assert_eq!(
             m.published.map(|d| d.rfc3339()).as_deref(),
             Some("2025-11-24T10:00:00+01:00")

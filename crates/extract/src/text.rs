@@ -478,6 +478,14 @@ fn date_line(line: &str) -> Option<(DateTime, bool, Option<&str>)> {
     None
 }
 
+/// The date of a short line that is only a date, possibly labelled ("Published Oct 20,
+/// 2025", "Dec 12, 2025 · 5 min read" is not: too much else on the line).
+pub(crate) fn date_only(line: &str) -> Option<DateTime> {
+    date_line(line)
+        .filter(|(_, updated, place)| !updated && place.is_none())
+        .map(|(d, _, _)| d)
+}
+
 /// An upper-case place name as used in datelines ("GENEVA", "NEW YORK", "ST. PAUL, Minn.").
 fn is_place(s: &str) -> bool {
     if s.len() < 2 || s.len() > 40 {
