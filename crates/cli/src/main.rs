@@ -20,8 +20,6 @@ enum Command {
     /// Run fetcher, normalizer and deduplicator in one process (with an embedded nats-server
     /// unless --nats-url / NATS_URL is given).
     Up(cmd::up::Args),
-    /// Run the fetcher worker against NATS_URL.
-    Fetcher(cmd::workers::FetcherArgs),
     /// Run the normalizer worker against NATS_URL.
     Normalizer(cmd::workers::NormalizerArgs),
     /// Run the deduplicator worker against NATS_URL.
@@ -46,7 +44,6 @@ fn main() -> std::process::ExitCode {
             rt.block_on(async move {
                 match command {
                     Command::Up(a) => cmd::up::run(a).await,
-                    Command::Fetcher(a) => cmd::workers::fetcher(a).await,
                     Command::Normalizer(a) => cmd::workers::normalizer(a).await,
                     Command::Dedup(a) => cmd::workers::dedup(a).await,
                     Command::Ingest(a) => cmd::ingest::run(a).await,
@@ -71,9 +68,12 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 
 fn init_tracing() {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_env(env::RUST_LOG).unwrap_or_else(|_| EnvFilter::new("info,async_nats=warn"));
+    let filter =
+        EnvFilter::try_from_env(env::RUST_LOG).unwrap_or_else(|_| EnvFilter::new("info,async_nats=warn"));
     let json = std::env::var(env::LOG_FORMAT).is_ok_and(|v| v == "json");
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if json {
         builder.json().init();
     } else {

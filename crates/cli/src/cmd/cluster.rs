@@ -22,19 +22,23 @@ pub struct Args {
 
 /// Runs the clustering.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let config = wirefold_dedup::Config { horizon_secs: (args.horizon_hours * 3600) as i64, ..Default::default() };
+    let config = wirefold_dedup::Config {
+        horizon_secs: (args.horizon_hours * 3600) as i64,
+        ..Default::default()
+    };
     let dash = |p: &PathBuf| p.as_os_str() == "-";
     let input: Box<dyn std::io::BufRead> = if dash(&args.input) {
         Box::new(BufReader::with_capacity(1 << 16, std::io::stdin()))
     } else {
-        let f = std::fs::File::open(&args.input).with_context(|| format!("cannot open {}", args.input.display()))?;
+        let f = std::fs::File::open(&args.input)
+            .with_context(|| format!("cannot open {}", args.input.display()))?;
         Box::new(BufReader::with_capacity(1 << 20, f))
     };
     let output: Box<dyn std::io::Write> = if dash(&args.output) {
         Box::new(BufWriter::new(std::io::stdout()))
     } else {
-        let f =
-            std::fs::File::create(&args.output).with_context(|| format!("cannot create {}", args.output.display()))?;
+        let f = std::fs::File::create(&args.output)
+            .with_context(|| format!("cannot create {}", args.output.display()))?;
         Box::new(BufWriter::with_capacity(1 << 16, f))
     };
     let stats = wirefold_deduplicator::cluster::run(input, output, config)?;

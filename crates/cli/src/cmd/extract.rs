@@ -46,16 +46,24 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         None => {
             let mut buf = Vec::new();
-            std::io::stdin().take(args.max_document_bytes as u64 + 1).read_to_end(&mut buf)?;
+            std::io::stdin()
+                .take(args.max_document_bytes as u64 + 1)
+                .read_to_end(&mut buf)?;
             (buf, PathBuf::from("stdin"))
         }
     };
     if bytes.len() > args.max_document_bytes {
-        anyhow::bail!("{} is larger than the {} byte limit", name.display(), args.max_document_bytes);
+        anyhow::bail!(
+            "{} is larger than the {} byte limit",
+            name.display(),
+            args.max_document_bytes
+        );
     }
     let content_type = wirefold_fetcher::files::content_type_for(&name, &bytes);
     let url = args.url.clone().unwrap_or_else(|| {
-        std::fs::canonicalize(&name).map(|p| format!("file://{}", p.display())).unwrap_or_default()
+        std::fs::canonicalize(&name)
+            .map(|p| format!("file://{}", p.display()))
+            .unwrap_or_default()
     });
     let raw = RawDocument {
         schema: SCHEMA_VERSION,
@@ -103,7 +111,11 @@ pub fn jsonl(input: impl BufRead, mut output: impl Write, max_bytes: usize) -> a
                 serde_json::json!({"id": p.id, "error": format!("page of {} bytes exceeds the {max_bytes} byte limit", p.html.len())})
             }
             Ok(p) => {
-                let input = Input { bytes: p.html.as_bytes(), content_type: Some("text/html"), url: p.url.as_deref() };
+                let input = Input {
+                    bytes: p.html.as_bytes(),
+                    content_type: Some("text/html"),
+                    url: p.url.as_deref(),
+                };
                 match wirefold_extract::extract(&input) {
                     Ok(e) => serde_json::json!({
                         "id": p.id,

@@ -32,6 +32,14 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     for r in &report.rejected {
         println!("rejected {}: {}", r.path.display(), r.reason);
     }
-    println!("{} accepted, {} rejected", report.accepted.len(), report.rejected.len());
-    Ok(if report.accepted.is_empty() && !report.rejected.is_empty() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    println!(
+        "{} accepted, {} rejected",
+        report.accepted.len(),
+        report.rejected.len()
+    );
+    Ok(if report.accepted.is_empty() && !report.rejected.is_empty() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -28,7 +28,9 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let shutdown = shutdown_on_signals();
     let mut out = std::io::stdout().lock();
     if args.from_start {
-        let mut msgs = bus.ordered_from(subjects::CLUSTERS_STREAM, &args.subject, 1).await?;
+        let mut msgs = bus
+            .ordered_from(subjects::CLUSTERS_STREAM, &args.subject, 1)
+            .await?;
         loop {
             tokio::select! {
                 _ = shutdown.cancelled() => break,

@@ -95,5 +95,9 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         tokio::task::spawn_blocking(move || s.stop()).await?;
         info!("embedded nats-server stopped");
     }
-    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -73,8 +73,13 @@ pub struct DedupSettings {
 impl DedupSettings {
     /// The worker configuration.
     pub fn config(&self) -> DedupConfig {
-        let host = std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_string()).unwrap_or_default();
-        let holder = self.holder.clone().unwrap_or_else(|| format!("dedup-{host}-{}", std::process::id()));
+        let host = std::fs::read_to_string("/etc/hostname")
+            .map(|h| h.trim().to_string())
+            .unwrap_or_default();
+        let holder = self
+            .holder
+            .clone()
+            .unwrap_or_else(|| format!("dedup-{host}-{}", std::process::id()));
         DedupConfig {
             core: wirefold_dedup::Config {
                 horizon_secs: (self.horizon_hours * 3600) as i64,
