@@ -114,8 +114,49 @@ const POS: &[&str] = &[
     "richtext",
 ];
 
-fn has_word(ci: &str, words: &[&str]) -> bool {
-    words.iter().any(|w| ci.contains(w))
+/// Which word lists a class/id string hits.
+#[derive(Clone, Copy, Default)]
+struct Hits {
+    always: bool,
+    strong: bool,
+    weak: bool,
+    pos: bool,
+}
+
+/// One automaton over all class words; pattern ids map back to their list.
+static CLASS_WORDS: std::sync::LazyLock<Option<(aho_corasick::AhoCorasick, Vec<u8>)>> =
+    std::sync::LazyLock::new(|| {
+        let mut pats: Vec<&str> = Vec::new();
+        let mut kind: Vec<u8> = Vec::new();
+        for (k, list) in [(0u8, ALWAYS_NEG), (1, STRONG_NEG), (2, WEAK_NEG), (3, POS)] {
+            for w in list {
+                pats.push(w);
+                kind.push(k);
+            }
+        }
+        // Building from these fixed patterns cannot fail; if it ever did, no class word matches.
+        let ac = aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::Standard)
+            .build(&pats)
+            .ok()?;
+        Some((ac, kind))
+    });
+
+fn hits(ci: &str) -> Hits {
+    let mut h = Hits::default();
+    let Some((ac, kind)) = &*CLASS_WORDS else {
+        return h;
+    };
+    for m in ac.find_overlapping_iter(ci) {
+        match kind.get(m.pattern().as_usize()) {
+            Some(0) => h.always = true,
+            Some(1) => h.strong = true,
+            Some(2) => h.weak = true,
+            Some(3) => h.pos = true,
+            _ => {}
+        }
+    }
+    h
 }
 
 /// Advertising class words, matched as whole words of a class/id ("ad-slot", "ads_top").
@@ -143,11 +184,12 @@ fn class_weight(ci: &str) -> f32 {
     if ci.is_empty() {
         return 0.0;
     }
+    let h = hits(ci);
     let mut w = 0.0;
-    if has_word(ci, ALWAYS_NEG) || has_word(ci, STRONG_NEG) || has_word(ci, WEAK_NEG) {
+    if h.always || h.strong || h.weak {
         w -= 25.0;
     }
-    if has_word(ci, POS) {
+    if h.pos {
         w += 25.0;
     }
     w
@@ -229,18 +271,19 @@ fn is_boilerplate(dom: &Dom<'_>, id: u32, tag: Tag) -> Verdict {
     if ci.is_empty() {
         return Verdict::Keep;
     }
-    if has_word(&ci, ALWAYS_NEG) {
+    let h = hits(&ci);
+    if h.always {
         return Verdict::Hard;
     }
-    let pos = has_word(&ci, POS);
-    if has_word(&ci, STRONG_NEG) || has_ad_word(&ci) {
+    let pos = h.pos;
+    if h.strong || has_ad_word(&ci) {
         return if pos {
             Verdict::SoftWithContent
         } else {
             Verdict::Soft
         };
     }
-    if has_word(&ci, WEAK_NEG) && !pos {
+    if h.weak && !pos {
         Verdict::Soft
     } else {
         Verdict::Keep
@@ -255,6 +298,10 @@ struct Stats {
     links: Vec<u32>,
     commas: Vec<u32>,
     block_child: Vec<bool>,
+    /// Visible length of each text node, `u32::MAX` until measured.
+    text_measured: Vec<u32>,
+    /// Commas of each text node.
+    commas_measured: Vec<u32>,
     /// Text in paragraphs of 80+ characters.
     long_p: Vec<u32>,
     /// Text in leaf blocks of 40+ characters that are not mostly links.
@@ -293,6 +340,8 @@ impl Stats {
             commas: vec![0; n],
             block_child: vec![false; n],
             long_p: vec![0; n],
+            text_measured: vec![u32::MAX; n],
+            commas_measured: vec![0; n],
             good: vec![0; n],
             good_links: vec![0; n],
             short: vec![0; n],
@@ -352,9 +401,14 @@ impl Stats {
             }
             let node = &dom.nodes[i];
             if node.tag == Tag::Text {
-                let t = dom.text(i as u32);
-                self.text[i] = visible_len(t);
-                self.commas[i] = count_commas(t);
+                // Text nodes never change between passes: measure them once.
+                if self.text_measured[i] == u32::MAX {
+                    let t = dom.text(i as u32);
+                    self.text_measured[i] = visible_len(t);
+                    self.commas_measured[i] = count_commas(t);
+                }
+                self.text[i] = self.text_measured[i];
+                self.commas[i] = self.commas_measured[i];
             } else if node.tag == Tag::A {
                 self.links[i] = self.text[i];
             } else if self.text[i] >= 80

@@ -43,7 +43,10 @@ pub(crate) fn decode<'a>(
         enc
     };
     if enc == UTF_8 {
-        return Ok(String::from_utf8_lossy(bytes));
+        return Ok(match std::str::from_utf8(bytes) {
+            Ok(s) => Cow::Borrowed(s),
+            Err(_) => Cow::Owned(String::from_utf8_lossy(bytes).into_owned()),
+        });
     }
     let (text, _, _) = enc.decode(bytes);
     Ok(text)

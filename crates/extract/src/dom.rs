@@ -127,112 +127,12 @@ pub(crate) enum Tag {
 
 impl Tag {
     fn from_name(name: &[u8]) -> Tag {
-        let mut buf = [0u8; 12];
-        if name.len() > buf.len() {
+        let Some(k) = pack(name) else {
             return Tag::Other;
-        }
-        for (d, s) in buf.iter_mut().zip(name) {
-            *d = s.to_ascii_lowercase();
-        }
-        match &buf[..name.len()] {
-            b"a" => Tag::A,
-            b"abbr" => Tag::Abbr,
-            b"address" => Tag::Address,
-            b"article" => Tag::Article,
-            b"aside" => Tag::Aside,
-            b"audio" => Tag::Audio,
-            b"b" => Tag::B,
-            b"blockquote" => Tag::Blockquote,
-            b"br" => Tag::Br,
-            b"button" => Tag::Button,
-            b"canvas" => Tag::Canvas,
-            b"caption" => Tag::Caption,
-            b"center" => Tag::Center,
-            b"cite" => Tag::Cite,
-            b"code" => Tag::Code,
-            b"dd" => Tag::Dd,
-            b"details" => Tag::Details,
-            b"dialog" => Tag::Dialog,
-            b"div" => Tag::Div,
-            b"dl" => Tag::Dl,
-            b"dt" => Tag::Dt,
-            b"em" => Tag::Em,
-            b"embed" => Tag::Embed,
-            b"fieldset" => Tag::Fieldset,
-            b"figcaption" => Tag::Figcaption,
-            b"figure" => Tag::Figure,
-            b"font" => Tag::Font,
-            b"footer" => Tag::Footer,
-            b"form" => Tag::Form,
-            b"h1" => Tag::H1,
-            b"h2" => Tag::H2,
-            b"h3" => Tag::H3,
-            b"h4" => Tag::H4,
-            b"h5" => Tag::H5,
-            b"h6" => Tag::H6,
-            b"header" => Tag::Header,
-            b"hr" => Tag::Hr,
-            b"i" => Tag::I,
-            b"iframe" => Tag::Iframe,
-            b"img" => Tag::Img,
-            b"input" => Tag::Input,
-            b"label" => Tag::Label,
-            b"li" => Tag::Li,
-            b"link" => Tag::Link,
-            b"main" => Tag::Main,
-            b"mark" => Tag::Mark,
-            b"menu" => Tag::Menu,
-            b"meta" => Tag::Meta,
-            b"nav" => Tag::Nav,
-            b"object" => Tag::Object,
-            b"ol" => Tag::Ol,
-            b"option" => Tag::Option,
-            b"p" => Tag::P,
-            b"picture" => Tag::Picture,
-            b"pre" => Tag::Pre,
-            b"q" => Tag::Q,
-            b"s" => Tag::S,
-            b"section" => Tag::Section,
-            b"select" => Tag::Select,
-            b"small" => Tag::Small,
-            b"source" => Tag::Source,
-            b"span" => Tag::Span,
-            b"strong" => Tag::Strong,
-            b"sub" => Tag::Sub,
-            b"summary" => Tag::Summary,
-            b"sup" => Tag::Sup,
-            b"table" => Tag::Table,
-            b"tbody" => Tag::Tbody,
-            b"td" => Tag::Td,
-            b"tfoot" => Tag::Tfoot,
-            b"th" => Tag::Th,
-            b"thead" => Tag::Thead,
-            b"time" => Tag::Time,
-            b"tr" => Tag::Tr,
-            b"u" => Tag::U,
-            b"ul" => Tag::Ul,
-            b"video" => Tag::Video,
-            b"wbr" => Tag::Wbr,
-            b"html" => Tag::Html,
-            b"head" => Tag::Head,
-            b"body" => Tag::Body,
-            b"script" => Tag::Script,
-            b"style" => Tag::Style,
-            b"title" => Tag::Title,
-            b"textarea" => Tag::Textarea,
-            b"noscript" => Tag::Noscript,
-            b"svg" => Tag::Svg,
-            b"math" => Tag::Math,
-            b"template" => Tag::Template,
-            b"xmp" => Tag::Xmp,
-            b"noembed" => Tag::Noembed,
-            b"noframes" => Tag::Noframes,
-            b"base" => Tag::Base,
-            b"area" => Tag::Area,
-            b"col" => Tag::Col,
-            b"param" => Tag::Param,
-            b"track" => Tag::Track,
-            _ => Tag::Other,
+        };
+        match TAGS.binary_search_by(|(n, _)| pack_const(n).cmp(&k)) {
+            Ok(i) => TAGS[i].1,
+            Err(_) => Tag::Other,
         }
     }
 
@@ -361,6 +261,152 @@ impl Tag {
     }
 }
 
+/// Known element names, sorted by their packed key (see [`pack`]).
+static TAGS: &[(&[u8], Tag)] = &[
+    (b"a", Tag::A),
+    (b"b", Tag::B),
+    (b"i", Tag::I),
+    (b"p", Tag::P),
+    (b"q", Tag::Q),
+    (b"s", Tag::S),
+    (b"u", Tag::U),
+    (b"h1", Tag::H1),
+    (b"h2", Tag::H2),
+    (b"h3", Tag::H3),
+    (b"h4", Tag::H4),
+    (b"h5", Tag::H5),
+    (b"h6", Tag::H6),
+    (b"dd", Tag::Dd),
+    (b"td", Tag::Td),
+    (b"th", Tag::Th),
+    (b"li", Tag::Li),
+    (b"dl", Tag::Dl),
+    (b"ol", Tag::Ol),
+    (b"ul", Tag::Ul),
+    (b"em", Tag::Em),
+    (b"br", Tag::Br),
+    (b"hr", Tag::Hr),
+    (b"tr", Tag::Tr),
+    (b"dt", Tag::Dt),
+    (b"sub", Tag::Sub),
+    (b"pre", Tag::Pre),
+    (b"img", Tag::Img),
+    (b"svg", Tag::Svg),
+    (b"col", Tag::Col),
+    (b"xmp", Tag::Xmp),
+    (b"sup", Tag::Sup),
+    (b"wbr", Tag::Wbr),
+    (b"nav", Tag::Nav),
+    (b"div", Tag::Div),
+    (b"area", Tag::Area),
+    (b"meta", Tag::Meta),
+    (b"head", Tag::Head),
+    (b"code", Tag::Code),
+    (b"time", Tag::Time),
+    (b"base", Tag::Base),
+    (b"cite", Tag::Cite),
+    (b"math", Tag::Math),
+    (b"link", Tag::Link),
+    (b"mark", Tag::Mark),
+    (b"html", Tag::Html),
+    (b"form", Tag::Form),
+    (b"span", Tag::Span),
+    (b"main", Tag::Main),
+    (b"abbr", Tag::Abbr),
+    (b"font", Tag::Font),
+    (b"menu", Tag::Menu),
+    (b"body", Tag::Body),
+    (b"thead", Tag::Thead),
+    (b"embed", Tag::Embed),
+    (b"aside", Tag::Aside),
+    (b"table", Tag::Table),
+    (b"title", Tag::Title),
+    (b"style", Tag::Style),
+    (b"track", Tag::Track),
+    (b"label", Tag::Label),
+    (b"small", Tag::Small),
+    (b"param", Tag::Param),
+    (b"video", Tag::Video),
+    (b"audio", Tag::Audio),
+    (b"tfoot", Tag::Tfoot),
+    (b"input", Tag::Input),
+    (b"tbody", Tag::Tbody),
+    (b"source", Tag::Source),
+    (b"iframe", Tag::Iframe),
+    (b"figure", Tag::Figure),
+    (b"strong", Tag::Strong),
+    (b"dialog", Tag::Dialog),
+    (b"option", Tag::Option),
+    (b"button", Tag::Button),
+    (b"header", Tag::Header),
+    (b"center", Tag::Center),
+    (b"footer", Tag::Footer),
+    (b"canvas", Tag::Canvas),
+    (b"object", Tag::Object),
+    (b"select", Tag::Select),
+    (b"script", Tag::Script),
+    (b"noembed", Tag::Noembed),
+    (b"article", Tag::Article),
+    (b"picture", Tag::Picture),
+    (b"section", Tag::Section),
+    (b"caption", Tag::Caption),
+    (b"details", Tag::Details),
+    (b"address", Tag::Address),
+    (b"summary", Tag::Summary),
+    (b"textarea", Tag::Textarea),
+    (b"template", Tag::Template),
+    (b"noframes", Tag::Noframes),
+    (b"fieldset", Tag::Fieldset),
+    (b"noscript", Tag::Noscript),
+    (b"blockquote", Tag::Blockquote),
+    (b"figcaption", Tag::Figcaption),
+];
+
+/// Attribute names read by the extractor, sorted by packed key.
+static ATTRS: &[(&[u8], AttrKind)] = &[
+    (b"id", AttrKind::Id),
+    (b"rel", AttrKind::Rel),
+    (b"role", AttrKind::Role),
+    (b"name", AttrKind::Name),
+    (b"type", AttrKind::Type),
+    (b"href", AttrKind::Href),
+    (b"lang", AttrKind::Lang),
+    (b"style", AttrKind::Style),
+    (b"class", AttrKind::Class),
+    (b"hidden", AttrKind::Hidden),
+    (b"charset", AttrKind::Charset),
+    (b"content", AttrKind::Content),
+    (b"datetime", AttrKind::Datetime),
+    (b"itemtype", AttrKind::Itemtype),
+    (b"itemprop", AttrKind::Itemprop),
+    (b"property", AttrKind::Property),
+    (b"http-equiv", AttrKind::HttpEquiv),
+    (b"data-testid", AttrKind::DataTestid),
+    (b"aria-hidden", AttrKind::AriaHidden),
+];
+
+/// A name of up to 16 bytes, lowercased and packed little-endian into an integer, for cheap
+/// lookups; `None` for longer names.
+fn pack(name: &[u8]) -> Option<u128> {
+    if name.len() > 16 {
+        return None;
+    }
+    let mut buf = [0u8; 16];
+    for (d, s) in buf.iter_mut().zip(name) {
+        *d = s.to_ascii_lowercase();
+    }
+    Some(u128::from_le_bytes(buf))
+}
+
+/// [`pack`] for the (already lowercase) table names.
+fn pack_const(name: &[u8]) -> u128 {
+    let mut buf = [0u8; 16];
+    for (d, s) in buf.iter_mut().zip(name) {
+        *d = *s;
+    }
+    u128::from_le_bytes(buf)
+}
+
 /// The attributes the extractor reads; all others are skipped by the tokenizer.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 #[allow(missing_docs)]
@@ -388,35 +434,11 @@ pub(crate) enum AttrKind {
 
 impl AttrKind {
     fn from_name(name: &[u8]) -> Option<AttrKind> {
-        let mut buf = [0u8; 12];
-        if name.len() > buf.len() {
-            return None;
-        }
-        for (d, s) in buf.iter_mut().zip(name) {
-            *d = s.to_ascii_lowercase();
-        }
-        Some(match &buf[..name.len()] {
-            b"class" => AttrKind::Class,
-            b"id" => AttrKind::Id,
-            b"itemprop" => AttrKind::Itemprop,
-            b"property" => AttrKind::Property,
-            b"name" => AttrKind::Name,
-            b"content" => AttrKind::Content,
-            b"rel" => AttrKind::Rel,
-            b"href" => AttrKind::Href,
-            b"datetime" => AttrKind::Datetime,
-            b"type" => AttrKind::Type,
-            b"charset" => AttrKind::Charset,
-            b"http-equiv" => AttrKind::HttpEquiv,
-            b"lang" => AttrKind::Lang,
-            b"role" => AttrKind::Role,
-            b"style" => AttrKind::Style,
-            b"hidden" => AttrKind::Hidden,
-            b"aria-hidden" => AttrKind::AriaHidden,
-            b"itemtype" => AttrKind::Itemtype,
-            b"data-testid" => AttrKind::DataTestid,
-            _ => return None,
-        })
+        let k = pack(name)?;
+        ATTRS
+            .binary_search_by(|(n, _)| pack_const(n).cmp(&k))
+            .ok()
+            .map(|i| ATTRS[i].1)
     }
 }
 

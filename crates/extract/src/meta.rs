@@ -383,7 +383,16 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
             )
         {
             let end = dom.subtree_end(i);
-            let leafish = end - i <= 12;
+            // Cheap checks before building the text: a few nodes, short, with a digit.
+            let leafish = end - i <= 12 && {
+                let (mut len, mut digit) = (0usize, false);
+                for k in i + 1..end {
+                    let t = dom.text(k);
+                    len += t.len();
+                    digit |= t.bytes().any(|b| b.is_ascii_digit());
+                }
+                digit && len <= 200
+            };
             if leafish {
                 let t = dom.inner_text(i, 120);
                 if t.len() >= 8
@@ -400,7 +409,14 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
         }
         if text_bylines.is_empty() && matches!(tag, Tag::P | Tag::Div | Tag::Span | Tag::Li | Tag::Address) {
             let end = dom.subtree_end(i);
-            if end - i <= 10 {
+            let starts_by = (i + 1..end)
+                .map(|k| dom.text(k).trim_start())
+                .find(|t| !t.is_empty())
+                .is_some_and(|t| {
+                    let w = t.split_whitespace().next().unwrap_or("");
+                    w == "By" || w == "BY" || w == "By:" || t.starts_with("Written by")
+                });
+            if end - i <= 10 && starts_by {
                 let t = dom.inner_text(i, 120);
                 if t.len() < 100
                     && (t.starts_with("By ") || t.starts_with("BY ") || t.starts_with("Written by "))
