@@ -277,6 +277,14 @@ fn ordinal_day(t: &str) -> Option<u32> {
 
 /// Finds the first date written in `s`; returns it with the byte range it spans.
 pub(crate) fn find_date(s: &str) -> Option<(DateTime, usize, usize)> {
+    // Every pattern has a four-digit year: skip lines without one.
+    let mut run = 0;
+    if !s.bytes().any(|b| {
+        run = if b.is_ascii_digit() { run + 1 } else { 0 };
+        run == 4
+    }) {
+        return None;
+    }
     let toks = tokens(s, 80);
     for k in 0..toks.len() {
         let t = toks[k];

@@ -38,7 +38,22 @@ pub(crate) fn nfkc(s: &str) -> Cow<'_, str> {
     if s.is_ascii() {
         return Cow::Borrowed(s);
     }
-    match unicode_normalization::is_nfkc_quick(s.chars()) {
+    // ASCII characters are always normalised (combining class 0): leaving them out of the
+    // quick check can only make it stricter, never wrongly say yes.
+    let mut at = 0usize;
+    let non_ascii = std::iter::from_fn(|| {
+        let b = s.as_bytes();
+        while at < b.len() && b[at] < 0x80 {
+            at = next_special(b, at);
+            if at < b.len() && b[at] < 0x80 {
+                at += 1;
+            }
+        }
+        let c = s.get(at..)?.chars().next()?;
+        at += c.len_utf8();
+        Some(c)
+    });
+    match unicode_normalization::is_nfkc_quick(non_ascii) {
         unicode_normalization::IsNormalized::Yes => Cow::Borrowed(s),
         _ => Cow::Owned(s.nfkc().collect()),
     }
@@ -48,18 +63,38 @@ pub(crate) fn nfkc(s: &str) -> Cow<'_, str> {
 /// `line` must already be NFKC. Returns false when nothing visible was written.
 pub(crate) fn push_normalized(out: &mut String, line: &str) -> bool {
     let start = out.len();
-    let mut space = true;
-    if line.is_ascii() {
-        for w in line.split_ascii_whitespace() {
-            if !space || out.len() > start {
-                out.push(' ');
-            }
-            out.push_str(w);
-            space = false;
+    let b = line.as_bytes();
+    let mut space = false; // a separator is pending
+    let mut i = 0;
+    while i < b.len() {
+        // Copy a run of ordinary bytes (printable ASCII, single spaces) in one go.
+        let mut run = next_special(b, i);
+        if let Some(k) = DOUBLE_SPACE.find(&b[i..run]) {
+            run = i + k + 1; // keep one space, the rest is whitespace to collapse
         }
-        return out.len() > start;
-    }
-    for c in line.chars() {
+        if run > i {
+            let raw = &line[i..run];
+            let core = raw.trim_matches(' ');
+            space |= raw.starts_with(' ');
+            if !core.is_empty() {
+                if space && out.len() > start {
+                    out.push(' ');
+                }
+                out.push_str(core);
+                space = raw.ends_with(' ');
+            }
+            i = run;
+            continue;
+        }
+        if b[i] < 0x80 {
+            space = true;
+            i += 1;
+            continue;
+        }
+        let Some(c) = line[i..].chars().next() else {
+            break;
+        };
+        i += c.len_utf8();
         let m = match c {
             '\u{2018}' | '\u{2019}' | '\u{201a}' | '\u{201b}' | '\u{2032}' => '\'',
             '\u{201c}' | '\u{201d}' | '\u{201e}' | '\u{201f}' | '\u{2033}' => '"',
@@ -78,6 +113,32 @@ pub(crate) fn push_normalized(out: &mut String, line: &str) -> bool {
         out.push(m);
     }
     out.len() > start
+}
+
+static DOUBLE_SPACE: LazyLock<memchr::memmem::Finder<'static>> =
+    LazyLock::new(|| memchr::memmem::Finder::new(b"  "));
+
+/// Index of the first byte at or after `from` that is not printable ASCII or a space
+/// (controls, tabs, newlines, any non-ASCII byte), or `b.len()`. Eight bytes at a time.
+fn next_special(b: &[u8], from: usize) -> usize {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let mut i = from;
+    while i + 8 <= b.len() {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&b[i..i + 8]);
+        let x = u64::from_le_bytes(w);
+        // High bit set, or byte < 0x20 (x - 0x20 borrows into the high bit for bytes < 0x20).
+        let low = x.wrapping_sub(LO * 0x20) & !x & HI;
+        if (x & HI) | low != 0 {
+            break;
+        }
+        i += 8;
+    }
+    while i < b.len() && b[i] >= 0x20 && b[i] < 0x80 {
+        i += 1;
+    }
+    i
 }
 
 /// A normalised copy of a short string (titles, bylines).
@@ -285,6 +346,23 @@ const CHROME_CONTAINS: &[&str] = &[
     "your browser does not support",
 ];
 
+/// [`CHROME_CONTAINS`] as one case-insensitive automaton (one pass per line).
+static CONTAINS_AC: LazyLock<Option<aho_corasick::AhoCorasick>> = LazyLock::new(|| {
+    // Lower, Capitalised and UPPER variants keep the automaton's fast prefilter usable
+    // (ASCII case-insensitive mode weakens it).
+    let mut pats: Vec<String> = Vec::new();
+    for p in CHROME_CONTAINS {
+        pats.push(p.to_string());
+        let mut cap = p.to_string();
+        if let Some(f) = cap.get_mut(..1) {
+            f.make_ascii_uppercase();
+        }
+        pats.push(cap);
+        pats.push(p.to_ascii_uppercase());
+    }
+    aho_corasick::AhoCorasick::builder().build(&pats).ok()
+});
+
 /// Chrome prefixes bucketed by first byte, for a cheap per-line check.
 static PREFIX_BUCKETS: LazyLock<Vec<Vec<&'static str>>> = LazyLock::new(|| {
     let mut v = vec![Vec::new(); 256];
@@ -304,24 +382,6 @@ static EXACT_BUCKETS: LazyLock<Vec<Vec<&'static str>>> = LazyLock::new(|| {
 
 fn starts_with_ci(s: &str, p: &str) -> bool {
     s.len() >= p.len() && s.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes())
-}
-
-fn contains_ci(hay: &str, needle: &str) -> bool {
-    let (h, n) = (hay.as_bytes(), needle.as_bytes());
-    if n.len() > h.len() {
-        return false;
-    }
-    let first = n[0];
-    let alt = first.to_ascii_uppercase();
-    let mut i = 0;
-    while i + n.len() <= h.len() {
-        let c = h[i];
-        if (c == first || c == alt) && h[i..i + n.len()].eq_ignore_ascii_case(n) {
-            return true;
-        }
-        i += 1;
-    }
-    false
 }
 
 /// Whether a (normalised, trimmed) line is site chrome.
@@ -345,7 +405,7 @@ pub(crate) fn is_chrome(line: &str) -> bool {
     {
         return true;
     }
-    if line.len() <= 200 && CHROME_CONTAINS.iter().any(|p| contains_ci(line, p)) {
+    if line.len() <= 200 && CONTAINS_AC.as_ref().is_some_and(|ac| ac.is_match(line)) {
         return true;
     }
     is_photo_caption(line)
@@ -549,6 +609,28 @@ pub(crate) fn prefix(s: &str, n: usize) -> &str {
     &s[..end]
 }
 
+/// Lines of `s` (split on '\n'), found with memchr.
+fn split_lines(s: &str) -> impl Iterator<Item = &str> {
+    let mut start = 0usize;
+    let mut done = false;
+    std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        match memchr::memchr(b'\n', &s.as_bytes()[start..]) {
+            Some(k) => {
+                let line = &s[start..start + k];
+                start += k + 1;
+                Some(line)
+            }
+            None => {
+                done = true;
+                Some(&s[start..])
+            }
+        }
+    })
+}
+
 struct Line<'a> {
     text: &'a str,
     /// A blank line came before it.
@@ -566,7 +648,7 @@ pub(crate) fn clean(text: &str, opts: Opts<'_>) -> Cleaned {
     let blank_separated = opts.plain && memchr::memmem::find(text.as_bytes(), b"\n\n").is_some()
         || memchr::memmem::find(text.as_bytes(), b"\n\r\n").is_some();
 
-    let mut lines = text.split('\n').scan(true, |blank, raw| {
+    let mut lines = split_lines(&text).scan(true, |blank, raw| {
         let t = raw.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
         let l = Line {
             text: t,
