@@ -215,3 +215,57 @@ impl Polite {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Limits;
+
+    #[tokio::test(start_paused = true)]
+    async fn one_request_per_host_spaced_by_delay_and_retry_after() {
+        let limits = Limits {
+            host_delay: Duration::from_secs(2),
+            total_timeout: Duration::from_secs(60),
+            ..Default::default()
+        };
+        let p = Polite::new(HttpClient::new("t", &[], limits).unwrap(), "t", false);
+        let a = Url::parse("http://a.test/x").unwrap();
+        let b = Url::parse("http://b.test/x").unwrap();
+        let t0 = Instant::now();
+        let cases: [(&Url, Option<Duration>, Duration); 4] = [
+            (&a, None, Duration::ZERO),
+            (&a, Some(Duration::from_secs(10)), Duration::from_secs(2)),
+            (&b, None, Duration::from_secs(2)),
+            (&a, None, Duration::from_secs(12)),
+        ];
+        for (url, retry_after, want_start) in cases {
+            let guard = p.slot(url).await.unwrap();
+            assert_eq!(t0.elapsed().as_secs(), want_start.as_secs(), "{url}");
+            guard.done(retry_after);
+        }
+        // While a host holds the slot, a second request waits for it.
+        let held = p.slot(&b).await.unwrap();
+        let waiting = p.slot(&b);
+        tokio::pin!(waiting);
+        assert!(
+            tokio::time::timeout(Duration::from_secs(5), &mut waiting)
+                .await
+                .is_err()
+        );
+        held.done(None);
+        assert!(waiting.await.is_ok());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_long_retry_after_fails_fast_instead_of_waiting() {
+        let limits = Limits {
+            host_delay: Duration::ZERO,
+            total_timeout: Duration::from_secs(30),
+            ..Default::default()
+        };
+        let p = Polite::new(HttpClient::new("t", &[], limits).unwrap(), "t", false);
+        let a = Url::parse("http://a.test/x").unwrap();
+        p.slot(&a).await.unwrap().done(Some(Duration::from_secs(600)));
+        assert!(matches!(p.slot(&a).await, Err(HttpError::HostBusy(d)) if d > Duration::from_secs(590)));
+    }
+}

@@ -60,12 +60,15 @@ pub async fn poll_once(
     now: i64,
 ) -> Result<(), FetchError> {
     st.last_attempt_ms = now;
+    // Linked pages are no longer fetched after half the lease: the rest wait for the next
+    // poll rather than outlive this fetcher's ownership of the source.
+    let deadline = tokio::time::Instant::now() + ctx.limits.lease_ttl / 2;
     let result = match Url::parse(&spec.url) {
         Err(e) => Err(FetchError::Config(format!("invalid url {}: {e}", spec.url))),
         Ok(url) => match spec.kind {
-            SourceType::Feed => poll_feed(ctx, spec, &url, st).await,
+            SourceType::Feed => poll_feed(ctx, spec, &url, st, deadline).await,
             SourceType::Page => poll_page(ctx, spec, &url, st).await,
-            SourceType::Sitemap => poll_sitemap(ctx, spec, &url, st).await,
+            SourceType::Sitemap => poll_sitemap(ctx, spec, &url, st, deadline).await,
         },
     };
     let (min, max) = bounds(spec, &ctx.limits);
@@ -247,6 +250,7 @@ async fn poll_feed(
     spec: &SourceSpec,
     url: &Url,
     st: &mut SourceState,
+    deadline: tokio::time::Instant,
 ) -> Result<Observation, FetchError> {
     let Some(resp) = fetch_source(ctx, url, st).await? else {
         return Ok(Observation {
@@ -292,7 +296,7 @@ async fn poll_feed(
                 item.link.clone(),
             )
         } else if let (true, Some(link)) = (spec.fetch_pages, &item.link) {
-            if fetched_pages >= ctx.limits.max_items_per_poll {
+            if fetched_pages >= ctx.limits.max_items_per_poll || tokio::time::Instant::now() > deadline {
                 incomplete = true;
                 continue;
             }
@@ -411,6 +415,7 @@ async fn poll_sitemap(
     spec: &SourceSpec,
     url: &Url,
     st: &mut SourceState,
+    deadline: tokio::time::Instant,
 ) -> Result<Observation, FetchError> {
     let Some(resp) = fetch_source(ctx, url, st).await? else {
         return Ok(Observation {
@@ -485,7 +490,7 @@ async fn poll_sitemap(
                 st.touch(&uri, now);
                 continue;
             }
-            if fetched >= ctx.limits.max_items_per_poll {
+            if fetched >= ctx.limits.max_items_per_poll || tokio::time::Instant::now() > deadline {
                 incomplete = true;
                 break;
             }
