@@ -52,3 +52,40 @@ pub fn install_exporter(addr: SocketAddr) -> Result<(), String> {
         .install()
         .map_err(|e| format!("cannot install prometheus exporter on {addr}: {e}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::Counters;
+
+    #[test]
+    fn records_per_source_deltas() {
+        let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+        let handle = recorder.handle();
+        let before = SourceState::default();
+        let after = SourceState {
+            counters: Counters {
+                fetches: 2,
+                not_modified: 1,
+                published: 5,
+                duplicates: 0,
+                errors: 1,
+            },
+            last_success_ms: 1_700_000_000_000,
+            next_poll_ms: 1_700_000_060_000,
+            ..Default::default()
+        };
+        ::metrics::with_local_recorder(&recorder, || record("world", &before, &after));
+        let text = handle.render();
+        for want in [
+            "wirefold_fetch_requests_total{source=\"world\"} 2",
+            "wirefold_fetch_not_modified_total{source=\"world\"} 1",
+            "wirefold_fetch_published_total{source=\"world\"} 5",
+            "wirefold_fetch_errors_total{source=\"world\"} 1",
+            "wirefold_fetch_last_success_seconds{source=\"world\"} 1700000000",
+            "wirefold_fetch_next_poll_seconds{source=\"world\"} 1700000060",
+        ] {
+            assert!(text.contains(want), "missing {want:?} in\n{text}");
+        }
+    }
+}

@@ -47,7 +47,7 @@ pub struct Polite {
     host_delay: Duration,
     robots_ttl: Duration,
     hosts: Mutex<HashMap<String, Arc<tokio::sync::Mutex<HostSlot>>>>,
-    robots: tokio::sync::Mutex<HashMap<String, CachedRobots>>,
+    robots: Mutex<HashMap<String, Arc<tokio::sync::Mutex<Option<CachedRobots>>>>>,
     crawl_delay: Mutex<HashMap<String, Duration>>,
 }
 
@@ -82,7 +82,7 @@ impl Polite {
             host_delay: limits.host_delay,
             robots_ttl: limits.robots_ttl,
             hosts: Mutex::new(HashMap::new()),
-            robots: tokio::sync::Mutex::new(HashMap::new()),
+            robots: Mutex::new(HashMap::new()),
             crawl_delay: Mutex::new(HashMap::new()),
         }
     }
@@ -156,23 +156,24 @@ impl Polite {
 
     async fn rules_for(&self, url: &Url) -> Arc<Rules> {
         let origin = origin(url);
-        // One robots.txt fetch per origin at a time: holding the cache lock while fetching
-        // also keeps concurrent polls of one host from each fetching it.
-        let mut cache = self.robots.lock().await;
-        if let Some(c) = cache.get(&origin)
+        // One robots.txt fetch per origin at a time (concurrent polls of one host wait for
+        // it); other origins are not held up.
+        let cell = {
+            let mut map = self.robots.lock().unwrap_or_else(|p| p.into_inner());
+            map.entry(origin).or_default().clone()
+        };
+        let mut cached = cell.lock().await;
+        if let Some(c) = cached.as_ref()
             && c.expires > Instant::now()
         {
             return c.rules.clone();
         }
         let (rules, ttl) = self.fetch_robots(url).await;
         let rules = Arc::new(rules);
-        cache.insert(
-            origin,
-            CachedRobots {
-                rules: rules.clone(),
-                expires: Instant::now() + ttl,
-            },
-        );
+        *cached = Some(CachedRobots {
+            rules: rules.clone(),
+            expires: Instant::now() + ttl,
+        });
         rules
     }
 
