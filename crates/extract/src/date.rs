@@ -37,16 +37,31 @@ impl DateTime {
 
     /// RFC 3339, `Z` when the offset is unknown or zero.
     pub(crate) fn rfc3339(&self) -> String {
-        let mut s = format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-            self.y, self.mo, self.d, self.h, self.mi, self.s
-        );
+        fn two(out: &mut String, v: u32) {
+            out.push(char::from(b'0' + (v / 10 % 10) as u8));
+            out.push(char::from(b'0' + (v % 10) as u8));
+        }
+        let mut s = String::with_capacity(25);
+        two(&mut s, self.y as u32 / 100);
+        two(&mut s, self.y as u32 % 100);
+        s.push('-');
+        two(&mut s, self.mo as u32);
+        s.push('-');
+        two(&mut s, self.d as u32);
+        s.push('T');
+        two(&mut s, self.h as u32);
+        s.push(':');
+        two(&mut s, self.mi as u32);
+        s.push(':');
+        two(&mut s, self.s as u32);
         match self.off {
             None | Some(0) => s.push('Z'),
             Some(o) => {
-                let sign = if o < 0 { '-' } else { '+' };
-                let o = o.unsigned_abs();
-                s.push_str(&format!("{sign}{:02}:{:02}", o / 60, o % 60));
+                s.push(if o < 0 { '-' } else { '+' });
+                let o = o.unsigned_abs() as u32;
+                two(&mut s, o / 60);
+                s.push(':');
+                two(&mut s, o % 60);
             }
         }
         s

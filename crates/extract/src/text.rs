@@ -41,17 +41,32 @@ pub(crate) fn nfkc(s: &str) -> Cow<'_, str> {
     // ASCII characters are always normalised (combining class 0): leaving them out of the
     // quick check can only make it stricter, never wrongly say yes.
     let mut at = 0usize;
+    // Characters that NFKC leaves alone and that need no table lookup: Latin-1 letters,
+    // basic Cyrillic, and the common dashes, quotes and bullets.
+    let stable = |c: char| matches!(c as u32, 0xC0..=0xFF | 0x410..=0x44F | 0x2010 | 0x2012..=0x2023);
     let non_ascii = std::iter::from_fn(|| {
-        let b = s.as_bytes();
-        while at < b.len() && b[at] < 0x80 {
-            at = next_special(b, at);
-            if at < b.len() && b[at] < 0x80 {
-                at += 1;
+        loop {
+            let b = s.as_bytes();
+            while at < b.len() && b[at] < 0x80 {
+                at = next_special(b, at);
+                if at < b.len() && b[at] < 0x80 {
+                    at += 1;
+                }
+            }
+            let c = s.get(at..)?.chars().next()?;
+            at += c.len_utf8();
+            if !stable(c) {
+                return Some(c);
+            }
+            // Skip to the next non-ASCII byte.
+            let b = s.as_bytes();
+            while at < b.len() && b[at] < 0x80 {
+                at = next_special(b, at);
+                if at < b.len() && b[at] < 0x80 {
+                    at += 1;
+                }
             }
         }
-        let c = s.get(at..)?.chars().next()?;
-        at += c.len_utf8();
-        Some(c)
     });
     match unicode_normalization::is_nfkc_quick(non_ascii) {
         unicode_normalization::IsNormalized::Yes => Cow::Borrowed(s),
@@ -405,7 +420,9 @@ pub(crate) fn is_chrome(line: &str) -> bool {
     {
         return true;
     }
-    if line.len() <= 200 && CONTAINS_AC.as_ref().is_some_and(|ac| ac.is_match(line)) {
+    // Credit and legal lines are short or end in a parenthesis; prose sentences skip the scan.
+    let credit_like = line.ends_with(')') || memchr::memchr_iter(b' ', line.as_bytes()).count() < 14;
+    if line.len() <= 200 && credit_like && CONTAINS_AC.as_ref().is_some_and(|ac| ac.is_match(line)) {
         return true;
     }
     is_photo_caption(line)
@@ -413,7 +430,8 @@ pub(crate) fn is_chrome(line: &str) -> bool {
 
 /// Agency photo captions: "KHARKIV, UKRAINE - NOVEMBER 24: A local woman ...".
 fn is_photo_caption(line: &str) -> bool {
-    let Some(colon) = line.as_bytes().iter().take(80).position(|&c| c == b':') else {
+    let head = &line.as_bytes()[..line.len().min(80)];
+    let Some(colon) = memchr::memchr(b':', head) else {
         return false;
     };
     let head = &line[..colon];
