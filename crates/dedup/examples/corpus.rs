@@ -4,7 +4,9 @@
 //!
 //! usage: cargo run --release -p wirefold-dedup --example corpus -- CORPUS.jsonl
 //!        [--label copy|cluster] [--shingle N] [--anchors N] [--containment F] [--boiler N]
-//!        [--errors]
+//!        [--errors] [--extract]
+//! `--extract` runs each text through `wirefold_extract::extract_text` first (not timed), as
+//! `wirefold cluster` does.
 //! `--errors` lists wrongly joined and wrongly split gold pairs' ids (error analysis only).
 
 use std::collections::HashMap;
@@ -44,6 +46,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut cfg = Config::default();
     let mut label = String::from("cluster");
     let mut errors = false;
+    let mut extract = false;
     let mut i = 1;
     while i < args.len() {
         let v = args.get(i + 1).cloned().unwrap_or_default();
@@ -52,9 +55,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--shingle" => cfg.shingle_len = v.parse()?,
             "--anchors" => cfg.target_anchors = v.parse()?,
             "--containment" => cfg.min_containment = v.parse()?,
+            "--coverage" => cfg.min_coverage = v.parse()?,
+            "--concentrated" => cfg.concentrated_containment = v.parse()?,
+            "--sure" => cfg.sure_containment = v.parse()?,
+            "--verify" => cfg.verify_keys = v.parse()?,
             "--boiler" => cfg.boilerplate_clusters = v.parse()?,
             "--event-members" => cfg.max_event_members = v.parse()?,
             "--reps" => cfg.max_indexed_per_cluster = v.parse()?,
+            "--extract" => {
+                extract = true;
+                i -= 1;
+            }
             "--errors" => {
                 errors = true;
                 i -= 1;
@@ -77,7 +88,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         docs.push(CorpusDoc {
             id,
             title: s("title"),
-            text: s("text"),
+            text: if extract {
+                wirefold_extract::extract_text(&s("text"), Some(&s("title")))
+                    .map_or(String::new(), |e| e.body)
+            } else {
+                s("text")
+            },
             published_ms: iso_ms(&s("published")),
         });
         gold.push(v.get(&label).map(|x| x.to_string()));

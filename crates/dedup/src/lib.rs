@@ -78,9 +78,30 @@ pub struct Config {
     pub max_tokens: usize,
     /// Docs with fewer content tokens get a singleton cluster and are not indexed.
     pub min_tokens: usize,
-    /// Share of the smaller doc's anchors that must be found in the other for a copy.
+    /// Verification keys kept per doc (the anchors are a subset; a doc keeps between
+    /// this and about 1.19 times this many, fewer when it is short). Only the members that
+    /// represent a cluster in the index keep them all; others keep their anchors.
+    pub verify_keys: usize,
+    /// Share of the smaller doc's anchors a candidate must share before it is verified
+    /// (a low bar: anchors only find candidates, they do not decide).
+    pub candidate_containment: f32,
+    /// Share of the smaller doc's verification keys that must be found in the other for a
+    /// copy when the shared keys are spread: over at least [`Config::spread_paras`]
+    /// paragraphs (or all of the smaller doc's) and [`Config::min_coverage`] of them.
     pub min_containment: f32,
-    /// Shared anchors needed for a copy (or all of the smaller doc's, if it has fewer).
+    /// Share of the smaller doc's paragraphs that must hold shared keys for
+    /// [`Config::min_containment`] to apply.
+    pub min_coverage: f32,
+    /// The bar when the shared keys span at least [`Config::spread_paras`] paragraphs but
+    /// cover less of the smaller doc: what separates a follow-up that reuses a few
+    /// paragraphs from a brief or a copy.
+    pub concentrated_containment: f32,
+    /// The bar whatever the spread (shared keys in one or two paragraphs, or no paragraph
+    /// information, as when two stored members are compared).
+    pub sure_containment: f32,
+    /// Paragraphs (of the new doc) holding shared keys for the matches to count as spread.
+    pub spread_paras: usize,
+    /// Shared verification keys needed for a copy (or all of the smaller doc's, if fewer).
     pub min_shared: usize,
     /// A doc matching two clusters merges them when it contains both canonical members
     /// at least this much (or when the canonicals match each other).
@@ -106,8 +127,14 @@ impl Default for Config {
             target_anchors: 48,
             max_tokens: 20_000,
             min_tokens: 8,
-            min_containment: 0.5,
-            min_shared: 3,
+            verify_keys: 192,
+            candidate_containment: 0.12,
+            min_containment: 0.3,
+            min_coverage: 0.6,
+            concentrated_containment: 0.5,
+            sure_containment: 0.8,
+            spread_paras: 3,
+            min_shared: 4,
             merge_containment: 0.8,
             boilerplate_clusters: 5,
             max_indexed_per_cluster: 4,
@@ -322,7 +349,13 @@ struct Member {
     published_ms: Option<i64>,
     time_ms: i64,
     ntok: u32,
+    /// Sampling level of `keys`.
     level: u8,
+    /// Sampling level of the anchors (the prefix of `keys` held in the inverted index).
+    alevel: u8,
+    /// Paragraphs giving shingles.
+    npara: u16,
+    /// Verification keys while the member is indexed, else only its anchors.
     keys: Box<[u32]>,
     similarity: f32,
     /// Matched the canonical directly when it joined (may represent the cluster).
@@ -349,6 +382,79 @@ struct Match {
     cluster: u32,
     containment: f32,
     jaccard: f32,
+    /// The verdict against the cluster's canonical member, when that one matched.
+    direct: Option<(f32, f32)>,
+}
+
+/// A verified comparison of a doc (the query) with another.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Judged {
+    shared: usize,
+    /// Keys of the query and of the other at the common level (boilerplate left out).
+    na: usize,
+    nb: usize,
+    /// Distinct paragraphs of the query holding shared keys (0 when unknown).
+    spread: usize,
+    /// Paragraphs of the doc with fewer paragraphs.
+    paras: usize,
+}
+
+impl Judged {
+    fn containment(&self) -> f32 {
+        ratio(self.shared, self.na.min(self.nb))
+    }
+    fn jaccard(&self) -> f32 {
+        ratio(self.shared, (self.na + self.nb).saturating_sub(self.shared))
+    }
+}
+
+/// Compares query keys `q` (level `ql`, paragraph of each key in `qp` when known; keys of
+/// paragraphs flagged in `skip` are left out) with keys `c` at level `cl`, at the coarser
+/// level.
+fn judge(q: &[u32], qp: Option<&[u16]>, ql: u8, skip: &[bool], c: &[u32], cl: u8, paras: usize) -> Judged {
+    let level = ql.max(cl);
+    let q = &q[..class_count(q, level)];
+    let c = &c[..class_count(c, level)];
+    let mut hit: [u64; 4] = [0; 4];
+    let mut far: Vec<u16> = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    let (mut shared, mut na, mut nb) = (0, 0, c.len());
+    let skipped = |i: usize| {
+        qp.and_then(|p| p.get(i))
+            .is_some_and(|&p| skip.get(usize::from(p)) == Some(&true))
+    };
+    while i < q.len() {
+        let s = skipped(i);
+        na += usize::from(!s);
+        while j < c.len() && c[j] < q[i] {
+            j += 1;
+        }
+        if j < c.len() && c[j] == q[i] {
+            j += 1;
+            if s {
+                nb -= 1;
+            } else {
+                shared += 1;
+                if let Some(&p) = qp.and_then(|p| p.get(i)) {
+                    if p < 256 {
+                        hit[usize::from(p >> 6)] |= 1 << (p & 63);
+                    } else if !far.contains(&p) {
+                        far.push(p);
+                    }
+                }
+            }
+        }
+        i += 1;
+    }
+    let spread = hit.iter().map(|w| w.count_ones() as usize).sum::<usize>() + far.len();
+    let skipped_paras = skip.iter().filter(|&&b| b).count();
+    Judged {
+        shared,
+        na,
+        nb,
+        spread,
+        paras: paras.saturating_sub(skipped_paras).max(1),
+    }
 }
 
 /// The copy-cluster index.
@@ -487,6 +593,7 @@ impl Index {
             doc.body,
             self.cfg.shingle_len,
             self.cfg.target_anchors,
+            self.cfg.verify_keys,
             self.cfg.max_tokens,
         );
         match known {
@@ -610,7 +717,7 @@ impl Index {
             events.push(self.event(ci, EventKind::Created, m, None, Vec::new()));
             return ci;
         };
-        self.join(m, best.cluster);
+        self.join(m, best.cluster, best.direct);
         events.push(self.event(best.cluster, EventKind::MemberAdded, m, None, Vec::new()));
         let mut survivor = best.cluster;
         for other in matches.iter().skip(1) {
@@ -618,17 +725,23 @@ impl Index {
                 survivor = self.merge(survivor, other.cluster, m, reason, events);
             }
         }
+        self.shrink_keys(m);
         survivor
     }
 
     /// Clusters the fingerprint matches as a copy, best first. `exclude` is a member that
     /// must not count (the old version of an updated item).
+    ///
+    /// Candidates come from the anchors with a low bar; each is then verified on the
+    /// verification keys ([`Index::is_copy`]). Paragraphs of the query holding a
+    /// boilerplate anchor are left out of the verification on both sides.
     fn find(&mut self, fp: &Fingerprint, exclude: u32) -> Vec<Match> {
         let bmax = self.cfg.boilerplate_clusters.max(2);
         self.boiler.clear();
         self.touched.clear();
+        let anchors = fp.anchors();
         let mut distinct: Vec<u32> = Vec::with_capacity(bmax);
-        for &k in &fp.keys {
+        for &k in anchors {
             self.list.clear();
             distinct.clear();
             let mut is_boiler = false;
@@ -658,11 +771,20 @@ impl Index {
                 *c += 1;
             }
         }
-        // Boilerplate anchors of the query, as a prefix count over its ascending keys.
-        let mut bpref = Vec::with_capacity(fp.keys.len() + 1);
+        // Boilerplate anchors of the query, as a prefix count over its ascending anchors,
+        // and the paragraphs holding them.
+        let mut bpref = Vec::with_capacity(anchors.len() + 1);
         bpref.push(0u32);
-        for &b in &self.boiler {
+        let mut skip: Vec<bool> = Vec::new();
+        for (i, &b) in self.boiler.iter().enumerate() {
             bpref.push(bpref.last().copied().unwrap_or(0) + u32::from(b));
+            if b {
+                let p = usize::from(fp.paras[i]);
+                if skip.len() <= p {
+                    skip.resize(p + 1, false);
+                }
+                skip[p] = true;
+            }
         }
         let touched = std::mem::take(&mut self.touched);
         let mut best: Vec<(u64, Match)> = Vec::new();
@@ -673,40 +795,52 @@ impl Index {
                 continue;
             }
             let b = self.member(mi);
-            let level = fp.level.max(b.level);
-            let na_all = class_count(&fp.keys, level);
+            // Candidate test on anchors, at the coarser anchor level.
+            let level = fp.alevel.max(b.alevel);
+            let na_all = class_count(anchors, level);
             let na = na_all - bpref[na_all] as usize;
-            let nb_all = class_count(&b.keys, level);
-            let mut nb = nb_all;
-            let thr = self.cfg.min_containment;
-            if ratio(inter, na.min(nb)) < thr {
-                // The candidate's own boilerplate may inflate its size: discount it, but
-                // only when that could change the verdict.
-                if nb < na && ratio(inter, nb) >= thr * 0.5 {
-                    let bb = b.keys[..nb_all]
-                        .iter()
-                        .filter(|&&k| self.is_boilerplate(k, bmax))
-                        .count();
-                    nb -= bb.min(nb);
-                }
-            }
+            let nb = class_count(&b.keys, level);
             let small = na.min(nb);
-            let c = ratio(inter, small);
-            if inter < self.cfg.min_shared.min(small).max(1) || c < thr {
+            if inter < 2.min(small).max(1) || ratio(inter, small) < self.cfg.candidate_containment {
                 continue;
             }
-            let j = ratio(inter, (na + nb).saturating_sub(inter));
+            let np = usize::from(fp.npara.min(b.npara));
+            let mut jd = judge(&fp.keys, Some(&fp.paras), fp.level, &skip, &b.keys, b.level, np);
+            if !self.is_copy(&jd) && jd.nb < jd.na && jd.nb > 0 {
+                // The candidate's own boilerplate may inflate its size: discount it (scaled
+                // from its anchors), but only when that could change the verdict.
+                let b_anchors = &b.keys[..class_count(&b.keys, b.alevel.max(level))];
+                let bb = b_anchors
+                    .iter()
+                    .filter(|&&k| self.is_boilerplate(k, bmax))
+                    .count();
+                if bb > 0 {
+                    let scale = class_count(&b.keys, fp.level.max(b.level)) as f32 / b_anchors.len() as f32;
+                    let cut = ((bb as f32 * scale).round() as usize).min(jd.nb.saturating_sub(jd.shared));
+                    jd.nb -= cut;
+                }
+            }
+            if !self.is_copy(&jd) {
+                continue;
+            }
             let ci = b.cluster;
+            let (c, j) = (jd.containment().min(1.0), jd.jaccard().min(1.0));
+            let direct = (self.cluster(ci).canonical == mi).then_some((c, j));
             let seq = self.cluster(ci).seq;
             let cand = Match {
                 cluster: ci,
-                containment: c.min(1.0),
-                jaccard: j.min(1.0),
+                containment: c,
+                jaccard: j,
+                direct,
             };
             match best.iter_mut().find(|(_, m)| m.cluster == ci) {
                 Some((_, m)) => {
+                    if direct.is_some() {
+                        m.direct = direct;
+                    }
                     if (cand.containment, cand.jaccard) > (m.containment, m.jaccard) {
-                        *m = cand;
+                        m.containment = c;
+                        m.jaccard = j;
                     }
                 }
                 None => best.push((seq, cand)),
@@ -721,6 +855,22 @@ impl Index {
                 .then(sa.cmp(sb))
         });
         best.into_iter().map(|(_, m)| m).collect()
+    }
+
+    /// The copy rule: enough shared keys, and containment of the smaller doc above the bar
+    /// for how spread the shared keys are over the query's paragraphs.
+    fn is_copy(&self, j: &Judged) -> bool {
+        let small = j.na.min(j.nb);
+        if j.shared < self.cfg.min_shared.min(small).max(1) {
+            return false;
+        }
+        let c = j.containment();
+        let coverage = ratio(j.spread, j.paras);
+        let wide = j.spread >= self.cfg.spread_paras;
+        let covered = j.spread > 0 && coverage >= self.cfg.min_coverage;
+        c >= self.cfg.sure_containment
+            || ((wide || covered) && c >= self.cfg.concentrated_containment)
+            || (wide && covered && c >= self.cfg.min_containment)
     }
 
     fn is_boilerplate(&self, key: u32, bmax: usize) -> bool {
@@ -748,6 +898,8 @@ impl Index {
             time_ms: t,
             ntok: fp.ntok,
             level: fp.level,
+            alevel: fp.alevel,
+            npara: fp.npara,
             keys: if self.indexable(&fp) {
                 fp.keys.into_boxed_slice()
             } else {
@@ -810,7 +962,8 @@ impl Index {
     }
 
     /// Adds member `m` to cluster `ci`, updating canonical, similarities and the index.
-    fn join(&mut self, m: u32, ci: u32) {
+    /// `direct` is the verdict of `m` against the canonical when it matched it.
+    fn join(&mut self, m: u32, ci: u32, direct: Option<(f32, f32)>) {
         self.member_mut(m).cluster = ci;
         let t = self.member(m).time_ms;
         {
@@ -824,12 +977,12 @@ impl Index {
         if last == t {
             self.expiry.push(Reverse((last, seq, ci)));
         }
-        self.settle(ci, m);
+        self.settle(ci, m, direct);
     }
 
     /// After member `m` of cluster `ci` arrived or changed: re-pick the canonical, refresh
     /// similarities and decide whether `m` represents the cluster in the index.
-    fn settle(&mut self, ci: u32, m: u32) {
+    fn settle(&mut self, ci: u32, m: u32, direct: Option<(f32, f32)>) {
         let old_canon = self.cluster(ci).canonical;
         let canon = if old_canon != m && self.better_canonical(m, old_canon) {
             m
@@ -844,11 +997,10 @@ impl Index {
                 self.index_member(canon);
             }
         } else {
-            let (c, j) = self.sim_to(m, canon);
-            let direct = c >= self.cfg.min_containment;
+            let (c, j) = direct.unwrap_or_else(|| self.sim_to(m, canon));
             let mm = self.member_mut(m);
             mm.similarity = c;
-            mm.direct = direct;
+            mm.direct = direct.is_some();
             let novel = j < self.cfg.rep_novelty;
             if self.member(m).direct && novel {
                 self.index_member(m);
@@ -896,7 +1048,8 @@ impl Index {
             }
         };
         let keys = std::mem::take(&mut self.member_mut(m).keys);
-        for &k in keys.iter() {
+        let alevel = self.member(m).alevel;
+        for &k in &keys[..class_count(&keys, alevel)] {
             self.postings.insert(k, slot);
         }
         let mm = self.member_mut(m);
@@ -912,7 +1065,8 @@ impl Index {
             return;
         }
         let keys = std::mem::take(&mut self.member_mut(m).keys);
-        for &k in keys.iter() {
+        let alevel = self.member(m).alevel;
+        for &k in &keys[..class_count(&keys, alevel)] {
             self.postings.remove(k, slot);
         }
         self.slots[slot as usize] = NIL;
@@ -938,15 +1092,29 @@ impl Index {
         idx.sort_by_key(|&m| (m != canon, self.member(m).seq));
         for &m in &idx[max..] {
             self.unindex_member(m);
+            self.shrink_keys(m);
         }
+    }
+
+    /// A member out of the inverted index keeps only its anchors (memory).
+    fn shrink_keys(&mut self, m: u32) {
+        let mm = self.member_mut(m);
+        if mm.slot != NIL || mm.level == mm.alevel {
+            return;
+        }
+        let n = class_count(&mm.keys, mm.alevel);
+        mm.keys = mm.keys[..n].into();
+        mm.level = mm.alevel;
     }
 
     fn merge_reason(&self, m: u32, x: u32, y: u32) -> Option<String> {
         let (cx, cy) = (self.cluster(x).canonical, self.cluster(y).canonical);
         let (a, b) = (self.member(cx), self.member(cy));
-        let (n, na, nb) = overlap(&a.keys, a.level, &b.keys, b.level);
-        let cc = ratio(n, na.min(nb));
-        if n >= self.cfg.min_shared.min(na.min(nb)).max(1) && cc >= self.cfg.min_containment {
+        // No paragraph information for stored members: the concentrated bar applies.
+        let np = usize::from(a.npara.min(b.npara));
+        let jd = judge(&a.keys, None, a.level, &[], &b.keys, b.level, np);
+        let cc = jd.containment();
+        if self.is_copy(&jd) {
             return Some(format!("canonical members match (containment {cc:.2})"));
         }
         let (c1, _) = self.sim_to(m, cx);
@@ -1032,6 +1200,8 @@ impl Index {
             mm.time_ms = mm.time_ms.min(t);
             mm.ntok = fp.ntok;
             mm.level = fp.level;
+            mm.alevel = fp.alevel;
+            mm.npara = fp.npara;
             mm.keys = if indexable {
                 fp.keys.into_boxed_slice()
             } else {
@@ -1063,6 +1233,7 @@ impl Index {
             self.index_member(canon);
         }
         self.trim_indexed(ci);
+        self.shrink_keys(m);
         let ev = self.event(ci, EventKind::MemberUpdated, m, None, Vec::new());
         Outcome {
             cluster: Some(self.cluster(ci).id),
@@ -1082,9 +1253,9 @@ impl Index {
             .chain(c.members.iter().copied());
         for x in order.filter(|&x| x != m).take(256) {
             let o = self.member(x);
-            let (n, na, nb) = overlap(&fp.keys, fp.level, &o.keys, o.level);
-            let small = na.min(nb);
-            if n >= self.cfg.min_shared.min(small).max(1) && ratio(n, small) >= self.cfg.min_containment {
+            let np = usize::from(fp.npara.min(o.npara));
+            let jd = judge(&fp.keys, Some(&fp.paras), fp.level, &[], &o.keys, o.level, np);
+            if self.is_copy(&jd) {
                 return true;
             }
         }
@@ -1246,31 +1417,53 @@ fn ci_of(ix: &Index, m: u32) -> u32 {
     ix.member(m).cluster
 }
 
-/// Anchor overlap of two texts as the index would measure it (no boilerplate filtering,
-/// which needs an index): for diagnostics and tests.
+/// Similarity of two texts as the index would judge the second arriving after the first
+/// (no boilerplate filtering, which needs an index): for diagnostics and tests.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Similarity {
-    /// Shared anchors at the common sampling level.
+    /// Shared verification keys at the common sampling level.
     pub shared: usize,
-    /// Anchors of the first and second text at that level.
+    /// Verification keys of the first and second text at that level.
     pub sizes: (usize, usize),
     /// Shared share of the smaller.
     pub containment: f32,
     /// Shared share of the union.
     pub jaccard: f32,
+    /// Paragraphs of the second text holding shared keys.
+    pub spread: usize,
+    /// Paragraphs (giving shingles) of the text with fewer.
+    pub paragraphs: usize,
+    /// Containment estimated from the anchors alone (what candidate search sees).
+    pub anchor_containment: f32,
+    /// Whether the index would call the second a copy of the first.
+    pub copy: bool,
 }
 
-/// Compares two bodies with `config`'s fingerprint settings.
+/// Compares two bodies with `config`'s fingerprint settings and copy rule.
 pub fn text_similarity(config: &Config, a: &str, b: &str) -> Similarity {
     let mut sk = Sketcher::default();
-    let fa = sk.sketch(a, config.shingle_len, config.target_anchors, config.max_tokens);
-    let fb = sk.sketch(b, config.shingle_len, config.target_anchors, config.max_tokens);
-    let (n, na, nb) = overlap(&fa.keys, fa.level, &fb.keys, fb.level);
+    let (k, t, f, mt) = (
+        config.shingle_len,
+        config.target_anchors,
+        config.verify_keys,
+        config.max_tokens,
+    );
+    let fa = sk.sketch(a, k, t, f, mt);
+    let fb = sk.sketch(b, k, t, f, mt);
+    let np = usize::from(fa.npara.min(fb.npara));
+    let jd = judge(&fb.keys, Some(&fb.paras), fb.level, &[], &fa.keys, fa.level, np);
+    let (n, na, nb) = overlap(fa.anchors(), fa.alevel, fb.anchors(), fb.alevel);
+    let ix = Index::new(config.clone());
+    let copy = ix.indexable(&fa) && ix.indexable(&fb) && ix.is_copy(&jd);
     Similarity {
-        shared: n,
-        sizes: (na, nb),
-        containment: ratio(n, na.min(nb)),
-        jaccard: ratio(n, na + nb - n),
+        shared: jd.shared,
+        sizes: (jd.nb, jd.na),
+        containment: jd.containment(),
+        jaccard: jd.jaccard(),
+        spread: jd.spread,
+        paragraphs: jd.paras,
+        anchor_containment: ratio(n, na.min(nb)),
+        copy,
     }
 }
 

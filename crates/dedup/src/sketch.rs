@@ -21,19 +21,34 @@ const FRAC: [u64; 4] = [1 << 32, 3_611_622_603, 3_037_000_500, 2_553_802_834];
 /// The sampled shingle keys of one document.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Fingerprint {
-    /// Distinct anchor keys, ascending; all below `class_limit(level)`.
+    /// Distinct verification keys, ascending; all below `class_limit(level)`. The anchors
+    /// (candidate-search keys) are the prefix below `class_limit(alevel)`.
     pub keys: Vec<u32>,
-    /// Sampling level.
+    /// Paragraph (0-based, saturating at `u16::MAX`) of the first shingle giving each key.
+    pub paras: Vec<u16>,
+    /// Sampling level of `keys`.
     pub level: u8,
+    /// Sampling level of the anchors (`>= level`).
+    pub alevel: u8,
     /// Content tokens seen (after the token budget).
     pub ntok: u32,
+    /// Paragraphs giving at least one shingle (saturating).
+    pub npara: u16,
+}
+
+impl Fingerprint {
+    /// The anchors: keys kept at the anchor level.
+    pub fn anchors(&self) -> &[u32] {
+        &self.keys[..class_count(&self.keys, self.alevel)]
+    }
 }
 
 /// Reused buffers for fingerprinting.
 #[derive(Debug, Default)]
 pub(crate) struct Sketcher {
     tokens: Tokens,
-    raw: Vec<u32>,
+    /// Shingle key << 16 | paragraph.
+    raw: Vec<u64>,
 }
 
 /// Exclusive upper bound of the keys kept at `level`.
@@ -89,39 +104,61 @@ fn shingle_key(toks: &[u64]) -> u32 {
     (fmix64(h) >> 32) as u32
 }
 
+/// The largest level that still keeps about `target` of `n` keys.
+fn level_for(n: usize, target: usize) -> u8 {
+    let (n, target) = (n as u64, target.max(1));
+    let mut level = 0u8;
+    while level < MAX_LEVEL && ((n * class_limit(level + 1)) >> 32) as usize >= target {
+        level += 1;
+    }
+    level
+}
+
 impl Sketcher {
     /// Fingerprints `text` with shingles of `k` tokens, keeping about `target` anchors and
-    /// reading at most `max_tokens` content tokens.
-    pub fn sketch(&mut self, text: &str, k: usize, target: usize, max_tokens: usize) -> Fingerprint {
+    /// about `fine` verification keys (at least `target`), reading at most `max_tokens`
+    /// content tokens.
+    pub fn sketch(
+        &mut self,
+        text: &str,
+        k: usize,
+        target: usize,
+        fine: usize,
+        max_tokens: usize,
+    ) -> Fingerprint {
         let k = k.max(1);
         self.tokens.fill(text, max_tokens);
         let h = &self.tokens.hashes;
         let p = &self.tokens.paras;
         self.raw.clear();
+        let mut npara = 0u16;
         for (pi, &start) in p.iter().enumerate() {
             let start = start as usize;
             let end = p.get(pi + 1).map_or(h.len(), |&e| e as usize);
             let para = &h[start..end];
+            let tag = pi.min(usize::from(u16::MAX)) as u64;
+            npara = npara.saturating_add(u16::from(para.len() >= k.min(2)));
             if para.len() >= k {
-                self.raw.extend(para.windows(k).map(shingle_key));
+                self.raw
+                    .extend(para.windows(k).map(|w| (u64::from(shingle_key(w)) << 16) | tag));
             } else if para.len() >= 2 {
-                self.raw.push(shingle_key(para));
+                self.raw.push((u64::from(shingle_key(para)) << 16) | tag);
             }
         }
-        let target = target.max(1);
-        let mut level = 0u8;
-        let n = self.raw.len() as u64;
-        while level < MAX_LEVEL && ((n * class_limit(level + 1)) >> 32) as usize >= target {
-            level += 1;
-        }
-        let lim = class_limit(level);
-        let mut keys: Vec<u32> = self.raw.iter().copied().filter(|&x| u64::from(x) < lim).collect();
-        keys.sort_unstable();
-        keys.dedup();
+        let n = self.raw.len();
+        let alevel = level_for(n, target);
+        let level = level_for(n, fine.max(target)).min(alevel);
+        let lim = class_limit(level) << 16;
+        let mut kept: Vec<u64> = self.raw.iter().copied().filter(|&x| x < lim).collect();
+        kept.sort_unstable();
+        kept.dedup_by_key(|x| *x >> 16);
         Fingerprint {
-            keys,
+            keys: kept.iter().map(|&x| (x >> 16) as u32).collect(),
+            paras: kept.iter().map(|&x| x as u16).collect(),
             level,
+            alevel,
             ntok: h.len() as u32,
+            npara,
         }
     }
 }
@@ -131,7 +168,9 @@ mod tests {
     use super::*;
 
     fn fp(text: &str) -> Fingerprint {
-        Sketcher::default().sketch(text, 4, 48, 100_000)
+        let f = Sketcher::default().sketch(text, 4, 48, 48, 100_000);
+        assert_eq!(f.anchors().len(), f.keys.len());
+        f
     }
 
     #[test]

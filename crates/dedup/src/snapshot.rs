@@ -1,8 +1,8 @@
 //! The snapshot format: a compact, versioned binary encoding of an [`Index`]'s state.
 //!
 //! Layout (integers are LEB128 varints, signed ones zigzag, unless noted):
-//! `"WFDDSNAP"`, format version byte (1), the fingerprint settings (shingle length,
-//! target anchors, max tokens, min tokens), event time, sequence counters, counters, then
+//! `"WFDDSNAP"`, format version byte (2), the fingerprint settings (shingle length,
+//! target anchors, verification keys, max tokens, min tokens), event time, sequence counters, counters, then
 //! every cluster in creation order with its members in join order (strings, times, anchor
 //! keys delta-coded), then tombstones sorted by key, then an 8-byte little-endian xxh3
 //! checksum of everything before it. Only state that decides future events is written; the
@@ -16,7 +16,7 @@ use crate::sketch::{MAX_LEVEL, class_limit};
 use crate::{Cluster, ClusterId, Config, Fields, Index, Member, NIL, SnapshotError, uri_hash};
 
 const MAGIC: &[u8; 8] = b"WFDDSNAP";
-const VERSION: u8 = 1;
+const VERSION: u8 = 2;
 
 struct W(Vec<u8>);
 
@@ -119,10 +119,11 @@ impl<'a> R<'a> {
     }
 }
 
-fn settings(cfg: &Config) -> [u64; 4] {
+fn settings(cfg: &Config) -> [u64; 5] {
     [
         cfg.shingle_len as u64,
         cfg.target_anchors as u64,
+        cfg.verify_keys as u64,
         cfg.max_tokens as u64,
         cfg.min_tokens as u64,
     ]
@@ -183,6 +184,8 @@ pub(crate) fn encode(ix: &Index) -> Vec<u8> {
             w.i(x.time_ms);
             w.u(u64::from(x.ntok));
             w.0.push(x.level);
+            w.0.push(x.alevel);
+            w.u(u64::from(x.npara));
             w.u(x.keys.len() as u64);
             let mut prev = 0u32;
             for &k in x.keys.iter() {
@@ -293,7 +296,9 @@ pub(crate) fn decode(cfg: Config, bytes: &[u8]) -> Result<Index, SnapshotError> 
             let time_ms = r.i()?;
             let ntok = r.u32()?;
             let level = r.byte()?;
-            if level > MAX_LEVEL {
+            let alevel = r.byte()?;
+            let npara = u16::try_from(r.u()?).map_err(|_| bad("paragraph count out of range"))?;
+            if level > MAX_LEVEL || alevel > MAX_LEVEL || alevel < level {
                 return Err(bad("sampling level out of range"));
             }
             let nk = r.count()?;
@@ -327,6 +332,8 @@ pub(crate) fn decode(cfg: Config, bytes: &[u8]) -> Result<Index, SnapshotError> 
                 time_ms,
                 ntok,
                 level,
+                alevel,
+                npara,
                 keys: keys.into_boxed_slice(),
                 similarity,
                 direct,
