@@ -108,3 +108,49 @@ fn seeds_fold_the_republication_only() {
         }
     }
 }
+
+#[test]
+fn seeds_fold_the_republication_after_cleaning() {
+    // What the pipeline does: the text cleaner first, then the index.
+    let Some(dir) = env_dir("WIREFOLD_SEEDS") else {
+        return;
+    };
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("read {}: {e}", dir.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 5, "five seed articles");
+    let mut ix = Index::new(Config::default());
+    let mut got = Vec::new();
+    let mut bodies = Vec::new();
+    for f in &files {
+        let raw = std::fs::read_to_string(f).unwrap_or_else(|e| panic!("read {}: {e}", f.display()));
+        let body = wirefold_extract::extract_text(&raw, None)
+            .unwrap_or_else(|e| panic!("extract {}: {e}", f.display()))
+            .body;
+        let id = f
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        got.push(
+            ix.apply(&Doc {
+                id: &id,
+                body: &body,
+                ..Doc::default()
+            })
+            .cluster,
+        );
+        bodies.push(body);
+    }
+    let sim = wirefold_dedup::text_similarity(&Config::default(), &bodies[0], &bodies[1]);
+    eprintln!("seeds 000/001 after cleaning: {sim:?}");
+    assert!(sim.copy, "{sim:?}");
+    assert_eq!(got[0], got[1], "000 and 001 are one story: {got:?}");
+    for i in 1..5 {
+        for j in i + 1..5 {
+            assert_ne!(got[i], got[j], "seeds {i} and {j} are different stories: {got:?}");
+        }
+    }
+}
