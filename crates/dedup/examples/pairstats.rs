@@ -58,7 +58,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let mut h = DefaultHasher::new();
             w.hash(&mut h);
             let h = h.finish();
-            if h % 8 == 0 && mine.insert(h) {
+            if h.is_multiple_of(8) && mine.insert(h) {
                 let e = by_gram.entry(h).or_default();
                 if e.len() < 200 {
                     for &i in e.iter() {

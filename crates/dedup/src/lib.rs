@@ -127,7 +127,7 @@ impl Default for Config {
             target_anchors: 48,
             max_tokens: 20_000,
             min_tokens: 8,
-            verify_keys: 192,
+            verify_keys: 160,
             candidate_containment: 0.12,
             min_containment: 0.3,
             min_coverage: 0.6,

@@ -149,9 +149,10 @@ impl Sketcher {
         let alevel = level_for(n, target);
         let level = level_for(n, fine.max(target)).min(alevel);
         let lim = class_limit(level) << 16;
-        let mut kept: Vec<u64> = self.raw.iter().copied().filter(|&x| x < lim).collect();
-        kept.sort_unstable();
-        kept.dedup_by_key(|x| *x >> 16);
+        self.raw.retain(|&x| x < lim);
+        self.raw.sort_unstable();
+        self.raw.dedup_by_key(|x| *x >> 16);
+        let kept = &self.raw;
         Fingerprint {
             keys: kept.iter().map(|&x| (x >> 16) as u32).collect(),
             paras: kept.iter().map(|&x| x as u16).collect(),
