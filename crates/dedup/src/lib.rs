@@ -20,9 +20,15 @@
 //!    copies cannot chain unrelated stories together. An anchor whose postings span
 //!    [`Config::boilerplate_clusters`] or more clusters is boilerplate (agency trailers,
 //!    copyright lines, site chrome) and is left out of both sides of every comparison.
-//! 4. A candidate is a copy when the shared anchors cover at least
-//!    [`Config::min_containment`] of the smaller document and number at least
-//!    [`Config::min_shared`]. The doc joins the best matching cluster. If it also matches
+//! 4. Anchors only find candidates (a low bar, [`Config::candidate_containment`]). Each
+//!    candidate is verified on the verification keys ([`Config::verify_keys`], kept only by
+//!    indexed members): it is a copy when the shared keys number at least
+//!    [`Config::min_shared`] and the containment of the smaller doc reaches
+//!    [`Config::sure_containment`], or [`Config::concentrated_containment`] with the shared
+//!    keys in at least [`Config::spread_paras`] paragraphs or [`Config::min_coverage`] of the
+//!    smaller doc's paragraphs, or [`Config::min_containment`] with both. A follow-up reusing
+//!    a paragraph or two fails the spread tests; a brief or an edited copy passes them.
+//!    Paragraphs of the new doc holding boilerplate anchors are left out. The doc joins the best matching cluster. If it also matches
 //!    other clusters, those are merged in only when their canonical members match each
 //!    other, or when the doc contains both canonicals almost whole
 //!    ([`Config::merge_containment`]); otherwise it stays a plain join.
