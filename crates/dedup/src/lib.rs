@@ -28,8 +28,8 @@
 //!    keys in at least [`Config::spread_paras`] paragraphs or [`Config::min_coverage`] of the
 //!    smaller doc's paragraphs, or [`Config::min_containment`] with both. A follow-up reusing
 //!    a paragraph or two fails the spread tests; a brief or an edited copy passes them.
-//!    Paragraphs of the new doc holding boilerplate anchors are left out. The doc joins the best matching cluster. If it also matches
-//!    other clusters, those are merged in only when their canonical members match each
+//!    Paragraphs of the new doc holding boilerplate anchors are left out. The doc joins the
+//!    best matching cluster. If it also matches other clusters, those are merged in only when their canonical members match each
 //!    other, or when the doc contains both canonicals almost whole
 //!    ([`Config::merge_containment`]); otherwise it stays a plain join.
 //!
