@@ -299,6 +299,14 @@ fn strip_site(title: &str, site: Option<&str>) -> String {
     t.to_string()
 }
 
+/// Lowercase alphanumeric words of a string.
+fn words_of(s: &str) -> Vec<String> {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
 fn norm_key(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -546,6 +554,25 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
                 .iter()
                 .any(|r| r.contains(&k) || k.contains(r.as_str()) && r.len() >= 8)
     });
+    // Otherwise the h1 sharing most words with the title/og/JSON-LD headline, if most do.
+    let ref_words: Vec<Vec<String>> = [&ld_title, &og_title, &title_tag]
+        .iter()
+        .filter_map(|t| t.as_deref().map(words_of))
+        .collect();
+    let h1_match = h1_match.or_else(|| {
+        h1s.iter()
+            .map(|h| {
+                let w = words_of(h);
+                let best = ref_words
+                    .iter()
+                    .map(|r| w.iter().filter(|x| r.contains(x)).count() as f32 / w.len().max(1) as f32)
+                    .fold(0.0f32, f32::max);
+                (best, h)
+            })
+            .filter(|(score, h)| *score >= 0.6 && h.split_whitespace().count() >= 2)
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, h)| normalize_short(h))
+    });
     // The visible headline: the first h1 that is not the site's name or logo text.
     let site_key = m.site_name.as_deref().map(norm_key).unwrap_or_default();
     let title_key = title_tag.as_deref().map(norm_key).unwrap_or_default();
@@ -629,7 +656,10 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
 
     // Dates.
     let pick = |v: Option<&str>| v.and_then(date::parse_any);
-    m.published = pick(ld.published.as_deref())
+    // article:published_time is right more often than JSON-LD on real pages (JSON-LD is often
+    // generated per template and carries the page's or the site's date), so it goes first.
+    m.published = pick(meta(&["article:published_time", "og:article:published_time"]))
+        .or_else(|| pick(ld.published.as_deref()))
         .or_else(|| {
             pick(meta(&[
                 "article:published_time",
