@@ -71,10 +71,10 @@ fn seeds() {
                 bad.push(format!("{key}: body keeps {c:?}"));
             }
         }
-        if let Some((_, h)) = heads.iter().find(|(k, _)| *k == key) {
-            if norm(e.title.as_deref().unwrap_or("")) != norm(h) {
-                bad.push(format!("{key}: headline {:?}", e.title));
-            }
+        if let Some((_, h)) = heads.iter().find(|(k, _)| *k == key)
+            && norm(e.title.as_deref().unwrap_or("")) != norm(h)
+        {
+            bad.push(format!("{key}: headline {:?}", e.title));
         }
         if key == "004"
             && !e
