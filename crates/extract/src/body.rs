@@ -34,6 +34,19 @@ const ALWAYS_NEG: &[&str] = &[
 /// Class/id words that mark boilerplate unless a content word comes with them and the
 /// element holds real paragraphs.
 const STRONG_NEG: &[&str] = &[
+    "toc-",
+    "-toc",
+    "table-of-contents",
+    "disclaimer",
+    "author-box",
+    "authorbox",
+    "about-author",
+    "about-the-author",
+    "author-info",
+    "bio-box",
+    "biobox",
+    "cta-",
+    "-cta",
     "share",
     "sharing",
     "social",
