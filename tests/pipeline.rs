@@ -552,3 +552,112 @@ fn up_runs_an_embedded_server_and_stops_it_on_sigterm() {
     );
     let _ = PathBuf::new();
 }
+
+/// Runs `wirefold ARGS` against `url` and returns (success, stdout, stderr).
+fn wirefold(url: &str, args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(WIREFOLD)
+        .args(args)
+        .env("NATS_URL", url)
+        .output()
+        .expect("run wirefold");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn sources_commands_manage_the_shared_registry() {
+    let nats = TestNats::start();
+    let url = nats.url();
+    let (ok, out, err) = wirefold(
+        &url,
+        &["sources", "add", "wire-a", "--kind", "feed", "--url", "https://feeds.example.org/a.xml"],
+    );
+    assert!(ok, "{out}{err}");
+    let (ok, _, err) = wirefold(
+        &url,
+        &["sources", "add", "wire-a", "--kind", "page", "--url", "https://example.org/x"],
+    );
+    assert!(!ok && err.contains("exists already"), "{err}");
+    let (ok, _, err) = wirefold(
+        &url,
+        &["sources", "add", "bad name", "--kind", "feed", "--url", "https://example.org/"],
+    );
+    assert!(!ok && err.contains("source name"), "{err}");
+    let (ok, _, err) = wirefold(
+        &url,
+        &["sources", "add", "ftp", "--kind", "feed", "--url", "ftp://example.org/"],
+    );
+    assert!(!ok && err.contains("http(s)"), "{err}");
+    let (ok, _, err) = wirefold(
+        &url,
+        &["sources", "add", "map", "--kind", "sitemap", "--url", "https://example.org/sitemap.xml", "--paused"],
+    );
+    assert!(ok, "{err}");
+
+    let (ok, out, _) = wirefold(&url, &["sources", "list"]);
+    assert!(ok);
+    let rows: Vec<Vec<&str>> = out.lines().skip(1).map(|l| l.split('\t').collect()).collect();
+    assert_eq!(out.lines().next(), Some(wirefold_fetcher::SourceStatus::HEADER));
+    assert_eq!(rows.len(), 2, "{out}");
+    assert_eq!((rows[0][0], rows[0][1], rows[0][2]), ("map", "sitemap", "paused"));
+    assert_eq!((rows[1][0], rows[1][1], rows[1][2]), ("wire-a", "feed", "active"));
+
+    assert!(wirefold(&url, &["sources", "pause", "wire-a"]).0);
+    assert!(wirefold(&url, &["sources", "resume", "map"]).0);
+    let (ok, out, _) = wirefold(&url, &["sources", "list", "--json"]);
+    assert!(ok);
+    let listed: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let paused: BTreeMap<&str, bool> = listed
+        .iter()
+        .map(|v| (v["source"]["name"].as_str().unwrap(), v["source"]["paused"].as_bool().unwrap_or(false)))
+        .collect();
+    assert_eq!(paused, BTreeMap::from([("map", false), ("wire-a", true)]));
+    assert!(listed.iter().all(|v| v["state"]["seen_items"] == 0), "{out}");
+
+    assert!(wirefold(&url, &["sources", "remove", "map"]).0);
+    let (ok, _, err) = wirefold(&url, &["sources", "remove", "map"]);
+    assert!(!ok && err.contains("no source named"), "{err}");
+    let (_, out, _) = wirefold(&url, &["sources", "list"]);
+    assert_eq!(out.lines().count(), 2, "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fetcher_command_publishes_drop_folder_files_and_refuses_bad_flags() {
+    let nats = TestNats::start();
+    let bus = nats.bus().await;
+    let drop = tempfile::tempdir().unwrap();
+
+    // A push address without a token is refused before anything runs.
+    let (ok, _, err) = wirefold(&nats.url(), &["fetcher", "--push-listen", "127.0.0.1:0"]);
+    assert!(!ok && err.contains("--push-token"), "{err}");
+    let (ok, _, err) = wirefold(&nats.url(), &["fetcher", "--drop-dir", "/nonexistent/wirefold-drop"]);
+    assert!(!ok && err.contains("drop folder"), "{err}");
+
+    let mut child = Command::new(WIREFOLD)
+        .args(["fetcher", "--drop-dir"])
+        .arg(drop.path())
+        .env("NATS_URL", nats.url())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let body = "GENEVA — Negotiators met on Sunday to discuss the draft plan for the port. ".repeat(6);
+    std::fs::write(drop.path().join("story.txt.part"), &body).unwrap();
+    std::fs::rename(drop.path().join("story.txt.part"), drop.path().join("story.txt")).unwrap();
+    let done = drop.path().join("done").join("story.txt");
+    let moved = eventually(Duration::from_secs(20), || async { done.exists().then_some(()) }).await;
+    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    let status = child.wait().unwrap();
+    assert!(moved.is_some(), "the dropped file was not moved to done/");
+    assert!(status.success(), "fetcher exit after SIGTERM: {status:?}");
+    let raws: Vec<wirefold_wire::RawDocument> = read_stream(&bus, subjects::RAW_STREAM).await;
+    assert_eq!(raws.len(), 1);
+    assert!(raws[0].uri.starts_with("file://"), "{}", raws[0].uri);
+    match &raws[0].body {
+        wirefold_wire::RawBody::Text(t) => assert_eq!(t, &body),
+        other => panic!("unexpected body {other:?}"),
+    }
+}

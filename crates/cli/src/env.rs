@@ -12,6 +12,18 @@ pub const MAX_DOCUMENT_BYTES: &str = "WIREFOLD_MAX_DOCUMENT_BYTES";
 pub const HORIZON_HOURS: &str = "WIREFOLD_HORIZON_HOURS";
 /// Sources file of the fetcher.
 pub const SOURCES: &str = "WIREFOLD_SOURCES";
+/// Wire drop folders of the fetcher, comma-separated.
+pub const DROP_DIRS: &str = "WIREFOLD_DROP_DIRS";
+/// Listen address of the push endpoint.
+pub const PUSH_LISTEN: &str = "WIREFOLD_PUSH_LISTEN";
+/// Bearer token of the push endpoint.
+pub const PUSH_TOKEN: &str = "WIREFOLD_PUSH_TOKEN";
+/// Private hosts, addresses or networks the fetcher may fetch, comma-separated.
+pub const FETCH_ALLOW: &str = "WIREFOLD_FETCH_ALLOW";
+/// User-Agent of the fetcher.
+pub const USER_AGENT: &str = "WIREFOLD_USER_AGENT";
+/// Listen address of the Prometheus exporter.
+pub const METRICS_LISTEN: &str = "WIREFOLD_METRICS_LISTEN";
 /// Log filter (tracing-subscriber syntax); read by the subscriber.
 pub const RUST_LOG: &str = "RUST_LOG";
 /// Log format: `text` (default) or `json`.

@@ -20,10 +20,14 @@ enum Command {
     /// Run fetcher, normalizer and deduplicator in one process (with an embedded nats-server
     /// unless --nats-url / NATS_URL is given).
     Up(cmd::up::Args),
+    /// Run the fetcher worker against NATS_URL (sources, drop folders, push endpoint).
+    Fetcher(cmd::fetcher::Args),
     /// Run the normalizer worker against NATS_URL.
     Normalizer(cmd::workers::NormalizerArgs),
     /// Run the deduplicator worker against NATS_URL.
     Dedup(cmd::workers::DedupArgs),
+    /// List, add, pause, resume or remove polled sources at run time.
+    Sources(cmd::sources::Args),
     /// Publish files or directories as raw documents and exit.
     Ingest(cmd::ingest::Args),
     /// Print cluster events as JSON lines until interrupted.
@@ -32,6 +36,8 @@ enum Command {
     Cluster(cmd::cluster::Args),
     /// Extract one article record from an HTML or text file, or a JSONL stream of pages.
     Extract(cmd::extract::Args),
+    /// Benchmarks of the dedup core and the fetcher.
+    Bench(cmd::bench::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -44,6 +50,9 @@ fn main() -> std::process::ExitCode {
             rt.block_on(async move {
                 match command {
                     Command::Up(a) => cmd::up::run(a).await,
+                    Command::Fetcher(a) => cmd::fetcher::run(a).await,
+                    Command::Sources(a) => cmd::sources::run(a).await,
+                    Command::Bench(a) => cmd::bench::run(a).await,
                     Command::Normalizer(a) => cmd::workers::normalizer(a).await,
                     Command::Dedup(a) => cmd::workers::dedup(a).await,
                     Command::Ingest(a) => cmd::ingest::run(a).await,

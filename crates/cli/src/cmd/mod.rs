@@ -1,8 +1,11 @@
 //! One module per subcommand.
 
+pub mod bench;
 pub mod cluster;
 pub mod extract;
+pub mod fetcher;
 pub mod ingest;
+pub mod sources;
 pub mod tail;
 pub mod up;
 pub mod workers;

@@ -10,6 +10,7 @@ use anyhow::Context as _;
 use tracing::{info, warn};
 use wirefold_bus::server::{NatsServer, ServerOptions};
 
+use super::fetcher::FetcherSettings;
 use super::workers::{DedupSettings, NormalizerSettings};
 use super::{connect, shutdown_on_signals};
 
@@ -23,6 +24,8 @@ pub struct Args {
     #[arg(long, env = crate::env::NATS_URL)]
     nats_url: Option<String>,
     #[command(flatten)]
+    fetcher: FetcherSettings,
+    #[command(flatten)]
     normalizer: NormalizerSettings,
     #[command(flatten)]
     dedup: DedupSettings,
@@ -33,6 +36,8 @@ const GRACE: Duration = Duration::from_secs(7);
 
 /// Runs the pipeline until a signal.
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
+    // Bad fetcher flags fail before a server is started.
+    let fetcher_config = args.fetcher.config(args.normalizer.max_document_bytes)?;
     let mut server = None;
     let url = match &args.nats_url {
         Some(u) => u.clone(),
@@ -45,7 +50,12 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             };
             let s = tokio::task::spawn_blocking(move || NatsServer::start(opts))
                 .await?
-                .context("cannot start the embedded nats-server")?;
+                .with_context(|| {
+                    format!(
+                        "cannot start the embedded nats-server (set {} or put nats-server on PATH, or pass --nats-url)",
+                        crate::env::NATS_SERVER_BIN
+                    )
+                })?;
             let url = s.url().to_string();
             server = Some(s);
             url
@@ -58,12 +68,25 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let bus = connect(&url, "wirefold-up").await?;
     let mut tasks = tokio::task::JoinSet::new();
     {
+        let (bus, s) = (bus.clone(), shutdown.clone());
+        tasks.spawn(async move {
+            let r = wirefold_fetcher::run(bus, fetcher_config, s.cancelled_owned()).await;
+            ("fetcher", r.map_err(anyhow::Error::from))
+        });
+    }
+    {
         let (bus, cfg, s) = (bus.clone(), args.normalizer.config(), shutdown.clone());
-        tasks.spawn(async move { ("normalizer", wirefold_normalizer::worker::run(bus, cfg, s).await) });
+        tasks.spawn(async move {
+            let r = wirefold_normalizer::worker::run(bus, cfg, s).await;
+            ("normalizer", r.map_err(anyhow::Error::from))
+        });
     }
     {
         let (bus, cfg, s) = (bus.clone(), args.dedup.config(), shutdown.clone());
-        tasks.spawn(async move { ("dedup", wirefold_deduplicator::worker::run(bus, cfg, s).await) });
+        tasks.spawn(async move {
+            let r = wirefold_deduplicator::worker::run(bus, cfg, s).await;
+            ("dedup", r.map_err(anyhow::Error::from))
+        });
     }
     info!("pipeline running");
     let mut failed = false;

@@ -1,0 +1,170 @@
+//! `wirefold bench dedup|fetch`: throughput benchmarks of the real code paths, printed as
+//! one JSON object so scripts (and BENCHMARKS.md) can put them beside a peer's numbers.
+//!
+//! `dedup` times `wirefold_dedup::eval::bench_corpus` (fingerprinting, candidate search,
+//! verification, cluster update; not the JSON parsing) over a JSONL corpus on one thread.
+//! `fetch` runs `wirefold_fetcher::bench` (feeds served on loopback, stored in JetStream)
+//! against `NATS_URL` or an embedded nats-server in a temporary directory.
+
+use std::io::BufRead as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use wirefold_bus::server::{NatsServer, ServerOptions};
+use wirefold_dedup::eval::CorpusDoc;
+
+use super::connect;
+
+/// Flags of `bench`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    what: What,
+}
+
+#[derive(Debug, Clone, clap::Subcommand)]
+enum What {
+    /// The dedup core over a JSONL corpus (`{"id","title","text"}` lines, e.g. from
+    /// ../shared/tools/gen_corpus.py): articles per second and index bytes per article.
+    Dedup {
+        /// The corpus.
+        #[arg(long)]
+        input: PathBuf,
+        /// Use only the first N articles.
+        #[arg(long)]
+        n: Option<usize>,
+        /// Gold label to score against when the lines carry one (e.g. `cluster`, `copy`).
+        #[arg(long)]
+        label: Option<String>,
+    },
+    /// The fetcher: items per second from loopback feeds to raw documents in JetStream,
+    /// beside publishing the same documents directly.
+    Fetch {
+        /// NATS server URL; without it an embedded nats-server runs in a temp directory.
+        #[arg(long, env = crate::env::NATS_URL)]
+        nats_url: Option<String>,
+        /// Feeds served.
+        #[arg(long, default_value_t = 50)]
+        feeds: usize,
+        /// Items per feed.
+        #[arg(long, default_value_t = 100)]
+        items: usize,
+        /// Polls in flight at once.
+        #[arg(long, default_value_t = 8)]
+        concurrency: usize,
+    },
+}
+
+/// Runs a benchmark.
+pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
+    match args.what {
+        What::Dedup { input, n, label } => {
+            tokio::task::spawn_blocking(move || dedup(&input, n, label.as_deref())).await??;
+        }
+        What::Fetch {
+            nats_url,
+            feeds,
+            items,
+            concurrency,
+        } => fetch(nats_url, feeds, items, concurrency).await?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn dedup(input: &PathBuf, n: Option<usize>, label: Option<&str>) -> anyhow::Result<()> {
+    let file = std::fs::File::open(input).with_context(|| format!("cannot open {}", input.display()))?;
+    let mut docs = Vec::new();
+    let mut gold = Vec::new();
+    for line in std::io::BufReader::with_capacity(1 << 20, file).lines() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        if n.is_some_and(|n| docs.len() >= n) {
+            break;
+        }
+        let v: serde_json::Value = serde_json::from_str(&line).context("corpus line is not JSON")?;
+        let s = |k: &str| match &v[k] {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Null => String::new(),
+            other => other.to_string(),
+        };
+        docs.push(CorpusDoc {
+            id: s("id"),
+            title: s("title"),
+            text: s("text"),
+            published_ms: v["published"]
+                .as_str()
+                .and_then(|p| chrono::DateTime::parse_from_rfc3339(p).ok())
+                .map(|t| t.timestamp_millis()),
+        });
+        if let Some(l) = label {
+            gold.push(s(l));
+        }
+    }
+    anyhow::ensure!(!docs.is_empty(), "{} holds no articles", input.display());
+    let r = wirefold_dedup::eval::bench_corpus(&docs, wirefold_dedup::Config::default());
+    let mut out = serde_json::json!({
+        "bench": "dedup",
+        "articles": r.docs,
+        "secs": r.secs,
+        "articles_per_s": r.docs_per_s,
+        "mb_per_s": r.mb_per_s,
+        "index_bytes": r.heap_bytes,
+        "bytes_per_article": r.bytes_per_doc,
+        "clusters": r.clusters,
+        "events": r.events,
+    });
+    if label.is_some() {
+        let s = wirefold_dedup::eval::score(&gold, &r.assignment);
+        out["pairwise"] = serde_json::json!({"p": s.pair_precision, "r": s.pair_recall, "f1": s.pair_f1});
+        out["bcubed_f1"] = serde_json::json!(s.b3_f1);
+    }
+    println!("{out}");
+    Ok(())
+}
+
+async fn fetch(nats_url: Option<String>, feeds: usize, items: usize, concurrency: usize) -> anyhow::Result<()> {
+    // The server's store directory lives as long as the server.
+    let mut store = None;
+    let mut server = None;
+    let url = match nats_url {
+        Some(u) => u,
+        None => {
+            let dir = tempfile::tempdir()?;
+            let opts = ServerOptions {
+                store_dir: dir.path().to_path_buf(),
+                port: None,
+                max_payload: 8 << 20,
+            };
+            let s = tokio::task::spawn_blocking(move || NatsServer::start(opts))
+                .await?
+                .context("cannot start an embedded nats-server for the benchmark")?;
+            let url = s.url().to_string();
+            server = Some(s);
+            store = Some(dir);
+            url
+        }
+    };
+    let bus = connect(&url, "wirefold-bench").await?;
+    let r = wirefold_fetcher::bench(&bus, feeds, items, concurrency).await?;
+    println!(
+        "{}",
+        serde_json::json!({
+            "bench": "fetch",
+            "feeds": r.feeds,
+            "items": r.items,
+            "fetch_secs": r.fetch_secs,
+            "fetch_items_per_s": r.fetch_items_per_sec,
+            "publish_only_items_per_s": r.publish_only_items_per_sec,
+            "ratio": r.fetch_items_per_sec / r.publish_only_items_per_sec.max(1e-9),
+        })
+    );
+    bus.drain().await;
+    if let Some(mut s) = server {
+        tokio::task::spawn_blocking(move || s.stop()).await?;
+    }
+    drop(store);
+    Ok(())
+}
