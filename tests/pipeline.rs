@@ -573,27 +573,68 @@ fn sources_commands_manage_the_shared_registry() {
     let url = nats.url();
     let (ok, out, err) = wirefold(
         &url,
-        &["sources", "add", "wire-a", "--kind", "feed", "--url", "https://feeds.example.org/a.xml"],
+        &[
+            "sources",
+            "add",
+            "wire-a",
+            "--kind",
+            "feed",
+            "--url",
+            "https://feeds.example.org/a.xml",
+        ],
     );
     assert!(ok, "{out}{err}");
     let (ok, _, err) = wirefold(
         &url,
-        &["sources", "add", "wire-a", "--kind", "page", "--url", "https://example.org/x"],
+        &[
+            "sources",
+            "add",
+            "wire-a",
+            "--kind",
+            "page",
+            "--url",
+            "https://example.org/x",
+        ],
     );
     assert!(!ok && err.contains("exists already"), "{err}");
     let (ok, _, err) = wirefold(
         &url,
-        &["sources", "add", "bad name", "--kind", "feed", "--url", "https://example.org/"],
+        &[
+            "sources",
+            "add",
+            "bad name",
+            "--kind",
+            "feed",
+            "--url",
+            "https://example.org/",
+        ],
     );
     assert!(!ok && err.contains("source name"), "{err}");
     let (ok, _, err) = wirefold(
         &url,
-        &["sources", "add", "ftp", "--kind", "feed", "--url", "ftp://example.org/"],
+        &[
+            "sources",
+            "add",
+            "ftp",
+            "--kind",
+            "feed",
+            "--url",
+            "ftp://example.org/",
+        ],
     );
     assert!(!ok && err.contains("http(s)"), "{err}");
     let (ok, _, err) = wirefold(
         &url,
-        &["sources", "add", "map", "--kind", "sitemap", "--url", "https://example.org/sitemap.xml", "--paused"],
+        &[
+            "sources",
+            "add",
+            "map",
+            "--kind",
+            "sitemap",
+            "--url",
+            "https://example.org/sitemap.xml",
+            "--paused",
+        ],
     );
     assert!(ok, "{err}");
 
@@ -612,7 +653,12 @@ fn sources_commands_manage_the_shared_registry() {
     let listed: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     let paused: BTreeMap<&str, bool> = listed
         .iter()
-        .map(|v| (v["source"]["name"].as_str().unwrap(), v["source"]["paused"].as_bool().unwrap_or(false)))
+        .map(|v| {
+            (
+                v["source"]["name"].as_str().unwrap(),
+                v["source"]["paused"].as_bool().unwrap_or(false),
+            )
+        })
         .collect();
     assert_eq!(paused, BTreeMap::from([("map", false), ("wire-a", true)]));
     assert!(listed.iter().all(|v| v["state"]["seen_items"] == 0), "{out}");
@@ -633,7 +679,10 @@ async fn fetcher_command_publishes_drop_folder_files_and_refuses_bad_flags() {
     // A push address without a token is refused before anything runs.
     let (ok, _, err) = wirefold(&nats.url(), &["fetcher", "--push-listen", "127.0.0.1:0"]);
     assert!(!ok && err.contains("--push-token"), "{err}");
-    let (ok, _, err) = wirefold(&nats.url(), &["fetcher", "--drop-dir", "/nonexistent/wirefold-drop"]);
+    let (ok, _, err) = wirefold(
+        &nats.url(),
+        &["fetcher", "--drop-dir", "/nonexistent/wirefold-drop"],
+    );
     assert!(!ok && err.contains("drop folder"), "{err}");
 
     let mut child = Command::new(WIREFOLD)
@@ -649,7 +698,9 @@ async fn fetcher_command_publishes_drop_folder_files_and_refuses_bad_flags() {
     std::fs::rename(drop.path().join("story.txt.part"), drop.path().join("story.txt")).unwrap();
     let done = drop.path().join("done").join("story.txt");
     let moved = eventually(Duration::from_secs(20), || async { done.exists().then_some(()) }).await;
-    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
     let status = child.wait().unwrap();
     assert!(moved.is_some(), "the dropped file was not moved to done/");
     assert!(status.success(), "fetcher exit after SIGTERM: {status:?}");

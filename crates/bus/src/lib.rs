@@ -72,7 +72,10 @@ pub enum BusError {
 
 impl BusError {
     fn js(what: impl Into<String>, e: impl std::fmt::Display) -> Self {
-        BusError::JetStream { what: what.into(), message: e.to_string() }
+        BusError::JetStream {
+            what: what.into(),
+            message: e.to_string(),
+        }
     }
 }
 
@@ -87,7 +90,10 @@ pub struct Topology {
 
 impl Default for Topology {
     fn default() -> Self {
-        Topology { retention: Duration::from_secs(14 * 24 * 3600), duplicate_window: Duration::from_secs(3600) }
+        Topology {
+            retention: Duration::from_secs(14 * 24 * 3600),
+            duplicate_window: Duration::from_secs(3600),
+        }
     }
 }
 
@@ -100,7 +106,9 @@ pub struct Bus {
 
 impl std::fmt::Debug for Bus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Bus").field("server", &self.client.server_info().server_name).finish()
+        f.debug_struct("Bus")
+            .field("server", &self.client.server_info().server_name)
+            .finish()
     }
 }
 
@@ -126,7 +134,12 @@ impl Bus {
                     tokio::time::sleep(delay).await;
                     delay = (delay * 2).min(Duration::from_secs(1));
                 }
-                Err(source) => return Err(BusError::Connect { url: url.to_string(), source }),
+                Err(source) => {
+                    return Err(BusError::Connect {
+                        url: url.to_string(),
+                        source,
+                    });
+                }
             }
         }
     }
@@ -140,10 +153,26 @@ impl Bus {
     /// process at start.
     pub async fn ensure_topology(&self, topo: &Topology) -> Result<(), BusError> {
         let streams = [
-            (subjects::RAW_STREAM, subjects::RAW_ALL, "raw documents as fetched"),
-            (subjects::ARTICLES_STREAM, subjects::ARTICLES_ALL, "normalized article records"),
-            (subjects::CLUSTERS_STREAM, subjects::CLUSTERS_ALL, "copy-cluster events"),
-            (subjects::DLQ_STREAM, subjects::DLQ_ALL, "dead letters: input that could not be processed"),
+            (
+                subjects::RAW_STREAM,
+                subjects::RAW_ALL,
+                "raw documents as fetched",
+            ),
+            (
+                subjects::ARTICLES_STREAM,
+                subjects::ARTICLES_ALL,
+                "normalized article records",
+            ),
+            (
+                subjects::CLUSTERS_STREAM,
+                subjects::CLUSTERS_ALL,
+                "copy-cluster events",
+            ),
+            (
+                subjects::DLQ_STREAM,
+                subjects::DLQ_ALL,
+                "dead letters: input that could not be processed",
+            ),
         ];
         for (name, filter, description) in streams {
             let cfg = stream::Config {
@@ -157,10 +186,17 @@ impl Bus {
                 allow_direct: true,
                 ..Default::default()
             };
-            self.js.get_or_create_stream(cfg).await.map_err(|e| BusError::js(format!("create stream {name}"), e))?;
+            self.js
+                .get_or_create_stream(cfg)
+                .await
+                .map_err(|e| BusError::js(format!("create stream {name}"), e))?;
         }
         for (bucket, history, description) in [
-            (subjects::LEASES_BUCKET, 1, "leases: which process is the active deduplicator"),
+            (
+                subjects::LEASES_BUCKET,
+                1,
+                "leases: which process is the active deduplicator",
+            ),
             (subjects::SOURCES_BUCKET, 1, "run-time source registry"),
             (subjects::FETCH_STATE_BUCKET, 1, "per-source fetch state"),
         ] {
@@ -174,7 +210,10 @@ impl Bus {
                 };
                 if let Err(e) = self.js.create_key_value(cfg).await {
                     // Another process may have created it in between.
-                    self.js.get_key_value(bucket).await.map_err(|_| BusError::js(format!("create kv {bucket}"), e))?;
+                    self.js
+                        .get_key_value(bucket)
+                        .await
+                        .map_err(|_| BusError::js(format!("create kv {bucket}"), e))?;
                 }
             }
         }
@@ -199,7 +238,12 @@ impl Bus {
     /// Publishes a wire document with `Nats-Msg-Id` and waits for the stream's ack.
     /// Returns the stream sequence and whether the server saw it as a duplicate.
     pub async fn publish<T: Serialize>(&self, subject: &str, msg_id: &str, doc: &T) -> Result<Ack, BusError> {
-        self.publish_bytes(subject, Publish::build().message_id(msg_id), wirefold_wire::encode(doc)).await
+        self.publish_bytes(
+            subject,
+            Publish::build().message_id(msg_id),
+            wirefold_wire::encode(doc),
+        )
+        .await
     }
 
     /// Like [`Bus::publish`], with extra headers and an optional expected last stream
@@ -225,16 +269,30 @@ impl Bus {
     async fn publish_bytes(&self, subject: &str, p: Publish, payload: Vec<u8>) -> Result<Ack, BusError> {
         let max = self.max_payload();
         if payload.len() + 512 > max {
-            return Err(BusError::TooLarge { size: payload.len(), max });
+            return Err(BusError::TooLarge {
+                size: payload.len(),
+                max,
+            });
         }
         let err = |e: &dyn std::fmt::Display| {
             let message = e.to_string();
             let fenced = message.contains("wrong last sequence");
-            BusError::Publish { subject: subject.to_string(), message, fenced }
+            BusError::Publish {
+                subject: subject.to_string(),
+                message,
+                fenced,
+            }
         };
-        let fut = self.js.send_publish(subject.to_string(), p.payload(Bytes::from(payload))).await.map_err(|e| err(&e))?;
+        let fut = self
+            .js
+            .send_publish(subject.to_string(), p.payload(Bytes::from(payload)))
+            .await
+            .map_err(|e| err(&e))?;
         let ack = fut.await.map_err(|e| err(&e))?;
-        Ok(Ack { sequence: ack.sequence, duplicate: ack.duplicate })
+        Ok(Ack {
+            sequence: ack.sequence,
+            duplicate: ack.duplicate,
+        })
     }
 
     /// Records a dead letter. Failing to record one is logged, not returned: the caller is
@@ -300,17 +358,27 @@ impl Bus {
         let stream = self.stream(stream_name).await?;
         let cfg = consumer::pull::OrderedConfig {
             filter_subject: filter.to_string(),
-            deliver_policy: consumer::DeliverPolicy::ByStartSequence { start_sequence: start_seq.max(1) },
+            deliver_policy: consumer::DeliverPolicy::ByStartSequence {
+                start_sequence: start_seq.max(1),
+            },
             ..Default::default()
         };
-        let c = stream.create_consumer(cfg).await.map_err(|e| BusError::js("create ordered consumer", e))?;
-        c.messages().await.map_err(|e| BusError::js("ordered messages", e))
+        let c = stream
+            .create_consumer(cfg)
+            .await
+            .map_err(|e| BusError::js("create ordered consumer", e))?;
+        c.messages()
+            .await
+            .map_err(|e| BusError::js("ordered messages", e))
     }
 
     /// State of a stream: first and last sequence and message count.
     pub async fn stream_state(&self, stream_name: &str) -> Result<StreamState, BusError> {
         let stream = self.stream(stream_name).await?;
-        let info = stream.get_info().await.map_err(|e| BusError::js(format!("info {stream_name}"), e))?;
+        let info = stream
+            .get_info()
+            .await
+            .map_err(|e| BusError::js(format!("info {stream_name}"), e))?;
         Ok(StreamState {
             first_seq: info.state.first_sequence,
             last_seq: info.state.last_sequence,
@@ -335,7 +403,10 @@ impl Bus {
 
     /// A KV bucket created by [`Bus::ensure_topology`].
     pub async fn kv(&self, bucket: &str) -> Result<kv::Store, BusError> {
-        self.js.get_key_value(bucket).await.map_err(|e| BusError::js(format!("open kv {bucket}"), e))
+        self.js
+            .get_key_value(bucket)
+            .await
+            .map_err(|e| BusError::js(format!("open kv {bucket}"), e))
     }
 
     /// A [`KvBucket`] handle on a bucket created by [`Bus::ensure_topology`].
@@ -356,7 +427,10 @@ impl Bus {
 
     /// A core-NATS subscription (for watching cluster events live).
     pub async fn subscribe(&self, subject: &str) -> Result<async_nats::Subscriber, BusError> {
-        self.client.subscribe(subject.to_string()).await.map_err(|e| BusError::js(format!("subscribe {subject}"), e))
+        self.client
+            .subscribe(subject.to_string())
+            .await
+            .map_err(|e| BusError::js(format!("subscribe {subject}"), e))
     }
 
     /// Flushes and drains the connection: pending publishes are sent, subscriptions end.
@@ -370,7 +444,10 @@ impl Bus {
     }
 
     async fn stream(&self, name: &str) -> Result<stream::Stream, BusError> {
-        self.js.get_stream(name).await.map_err(|e| BusError::js(format!("open stream {name}"), e))
+        self.js
+            .get_stream(name)
+            .await
+            .map_err(|e| BusError::js(format!("open stream {name}"), e))
     }
 }
 

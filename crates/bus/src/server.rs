@@ -61,21 +61,33 @@ pub fn find_binary() -> Result<PathBuf, ServerError> {
         Some(p) if !p.is_empty() => PathBuf::from(p),
         _ => {
             let found = std::env::var_os("PATH").and_then(|paths| {
-                std::env::split_paths(&paths).map(|d| d.join("nats-server")).find(|p| p.is_file())
+                std::env::split_paths(&paths)
+                    .map(|d| d.join("nats-server"))
+                    .find(|p| p.is_file())
             });
-            found.ok_or_else(|| ServerError::NotFound { looked: "NATS_SERVER_BIN unset, none on PATH".into() })?
+            found.ok_or_else(|| ServerError::NotFound {
+                looked: "NATS_SERVER_BIN unset, none on PATH".into(),
+            })?
         }
     };
     if !path.is_file() {
-        return Err(ServerError::NotFound { looked: format!("NATS_SERVER_BIN={} does not exist", path.display()) });
+        return Err(ServerError::NotFound {
+            looked: format!("NATS_SERVER_BIN={} does not exist", path.display()),
+        });
     }
     let out = Command::new(&path)
         .arg("--version")
         .output()
-        .map_err(|source| ServerError::Spawn { path: path.display().to_string(), source })?;
+        .map_err(|source| ServerError::Spawn {
+            path: path.display().to_string(),
+            source,
+        })?;
     let version = String::from_utf8_lossy(&out.stdout).trim().to_string();
     if !version_ok(&version) {
-        return Err(ServerError::TooOld { path: path.display().to_string(), version });
+        return Err(ServerError::TooOld {
+            path: path.display().to_string(),
+            version,
+        });
     }
     Ok(path)
 }
@@ -134,7 +146,11 @@ impl NatsServer {
         let text = format!(
             "listen: \"127.0.0.1:{port}\"\nmax_payload: {}\njetstream {{\n  store_dir: \"{}\"\n}}\n",
             options.max_payload,
-            store.display().to_string().replace('\\', "/").replace('"', "\\\"")
+            store
+                .display()
+                .to_string()
+                .replace('\\', "/")
+                .replace('"', "\\\"")
         );
         std::fs::write(&conf, text).map_err(dir_err(&conf))?;
         let log = run_dir.join("nats.log");
@@ -148,9 +164,17 @@ impl NatsServer {
             .stdout(Stdio::null())
             .stderr(log_file)
             .spawn()
-            .map_err(|source| ServerError::Spawn { path: binary.display().to_string(), source })?;
-        let mut server =
-            NatsServer { child: Some(child), url: String::new(), port: 0, options: options.clone(), binary };
+            .map_err(|source| ServerError::Spawn {
+                path: binary.display().to_string(),
+                source,
+            })?;
+        let mut server = NatsServer {
+            child: Some(child),
+            url: String::new(),
+            port: 0,
+            options: options.clone(),
+            binary,
+        };
         let limit = Duration::from_secs(15);
         let start = Instant::now();
         loop {
@@ -164,7 +188,10 @@ impl NatsServer {
                 && let Ok(Some(status)) = child.try_wait()
             {
                 let tail = std::fs::read_to_string(&log).unwrap_or_default();
-                return Err(ServerError::Startup(limit, format!("exited with {status}: {}", last_lines(&tail))));
+                return Err(ServerError::Startup(
+                    limit,
+                    format!("exited with {status}: {}", last_lines(&tail)),
+                ));
             }
             if start.elapsed() > limit {
                 let tail = std::fs::read_to_string(&log).unwrap_or_default();
@@ -217,7 +244,10 @@ impl Drop for NatsServer {
 }
 
 fn read_ports_file(dir: &Path) -> Option<u16> {
-    let entry = std::fs::read_dir(dir).ok()?.flatten().find(|e| e.path().extension().is_some_and(|x| x == "ports"))?;
+    let entry = std::fs::read_dir(dir)
+        .ok()?
+        .flatten()
+        .find(|e| e.path().extension().is_some_and(|x| x == "ports"))?;
     let text = std::fs::read_to_string(entry.path()).ok()?;
     let v: serde_json::Value = serde_json::from_str(&text).ok()?;
     let url = v.get("nats")?.get(0)?.as_str()?;

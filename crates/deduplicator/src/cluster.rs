@@ -90,7 +90,13 @@ pub fn run(mut input: impl BufRead, mut output: impl Write, config: Config) -> s
         };
         clusters.insert(copy.clone());
         out.clear();
-        serde_json::to_writer(&mut out, &Out { id: &rec.id, copy: &copy })?;
+        serde_json::to_writer(
+            &mut out,
+            &Out {
+                id: &rec.id,
+                copy: &copy,
+            },
+        )?;
         out.push(b'\n');
         output.write_all(&out)?;
         stats.articles += 1;
@@ -108,17 +114,23 @@ pub fn run(mut input: impl BufRead, mut output: impl Write, config: Config) -> s
 fn to_article(rec: &Line<'_>) -> Article {
     let text = rec.text.as_deref().unwrap_or("");
     let title = rec.title.as_deref();
-    let (published, source, url) = (rec.published.as_deref(), rec.source.as_deref(), rec.url.as_deref());
-    wirefold_normalizer::from_plain(&rec.id, title, text, published, source, url).unwrap_or_else(|_| Article {
-        schema: SCHEMA_VERSION,
-        id: rec.id.to_string(),
-        uri: url.unwrap_or(&rec.id).to_string(),
-        headline: title.map(str::to_string),
-        firstcreated: published.map(str::to_string),
-        source: source.map(str::to_string),
-        url: url.map(str::to_string),
-        body_text: text.trim().to_string(),
-        ..Default::default()
+    let (published, source, url) = (
+        rec.published.as_deref(),
+        rec.source.as_deref(),
+        rec.url.as_deref(),
+    );
+    wirefold_normalizer::from_plain(&rec.id, title, text, published, source, url).unwrap_or_else(|_| {
+        Article {
+            schema: SCHEMA_VERSION,
+            id: rec.id.to_string(),
+            uri: url.unwrap_or(&rec.id).to_string(),
+            headline: title.map(str::to_string),
+            firstcreated: published.map(str::to_string),
+            source: source.map(str::to_string),
+            url: url.map(str::to_string),
+            body_text: text.trim().to_string(),
+            ..Default::default()
+        }
     })
 }
 
@@ -128,7 +140,9 @@ mod tests {
 
     #[test]
     fn answers_every_article_in_order_and_skips_garbage() {
-        let body = "Officials said the bridge would reopen next week after repairs to the main span finished. ".repeat(8);
+        let body =
+            "Officials said the bridge would reopen next week after repairs to the main span finished. "
+                .repeat(8);
         let input = format!(
             "{}\nnot json\n{}\n\n{}\n{}\n",
             serde_json::json!({"id": "a", "title": "Bridge", "text": body}),
@@ -138,8 +152,11 @@ mod tests {
         );
         let mut out = Vec::new();
         let stats = run(input.as_bytes(), &mut out, Config::default()).unwrap();
-        let lines: Vec<serde_json::Value> =
-            String::from_utf8(out).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        let lines: Vec<serde_json::Value> = String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
         let ids: Vec<&str> = lines.iter().map(|l| l["id"].as_str().unwrap()).collect();
         assert_eq!(ids, ["a", "b", "c", "d"]);
         assert_eq!(lines[0]["copy"], lines[1]["copy"]);

@@ -122,7 +122,11 @@ impl Lease {
 
     /// Gives the lease up so a standby can take over at once.
     pub async fn release(self) {
-        if let Err(e) = self.kv.delete_expect_revision(&self.key, Some(self.revision)).await {
+        if let Err(e) = self
+            .kv
+            .delete_expect_revision(&self.key, Some(self.revision))
+            .await
+        {
             debug!(key = %self.key, error = %e, "lease release");
         } else {
             info!(key = %self.key, "lease released");
@@ -130,6 +134,9 @@ impl Lease {
     }
 
     fn lost(&self, why: String) -> LeaseLost {
-        LeaseLost { key: self.key.clone(), why }
+        LeaseLost {
+            key: self.key.clone(),
+            why,
+        }
     }
 }

@@ -25,12 +25,18 @@ pub struct Deduper {
 impl Deduper {
     /// An empty deduplicator.
     pub fn new(config: Config) -> Self {
-        Deduper { index: Index::new(config.clone()), config }
+        Deduper {
+            index: Index::new(config.clone()),
+            config,
+        }
     }
 
     /// Restores from a snapshot written by [`Deduper::snapshot`].
     pub fn restore(config: Config, bytes: &[u8]) -> Result<Self, SnapshotError> {
-        Ok(Deduper { index: Index::restore(config.clone(), bytes)?, config })
+        Ok(Deduper {
+            index: Index::restore(config.clone(), bytes)?,
+            config,
+        })
     }
 
     /// The index state as bytes.
@@ -46,10 +52,19 @@ impl Deduper {
     /// Folds one article into the index.
     pub fn apply(&mut self, article: &Article) -> Outcome {
         let published_ms = article.firstcreated.as_deref().and_then(parse_time_ms);
-        let received_ms = article.received.as_deref().and_then(parse_time_ms).or(published_ms).unwrap_or(0);
+        let received_ms = article
+            .received
+            .as_deref()
+            .and_then(parse_time_ms)
+            .or(published_ms)
+            .unwrap_or(0);
         let doc = Doc {
             id: &article.id,
-            uri: if article.uri.is_empty() { &article.id } else { &article.uri },
+            uri: if article.uri.is_empty() {
+                &article.id
+            } else {
+                &article.uri
+            },
             title: article.headline.as_deref().unwrap_or(""),
             body: &article.body_text,
             published_ms,
@@ -77,7 +92,14 @@ pub fn to_wire(ev: &Event) -> ClusterEvent {
         version: ev.version,
         cause: article_ref(&ev.cause),
         canonical: ev.canonical.clone(),
-        members: ev.members.iter().map(|m| ClusterMember { article: article_ref(m), similarity: m.similarity }).collect(),
+        members: ev
+            .members
+            .iter()
+            .map(|m| ClusterMember {
+                article: article_ref(m),
+                similarity: m.similarity,
+            })
+            .collect(),
         merged_from: ev.merged_from.iter().map(ClusterId::to_string).collect(),
         reason: ev.reason.clone(),
     }
@@ -129,7 +151,10 @@ mod tests {
         ] {
             assert_eq!(parse_time_ms(s), want, "{s}");
         }
-        assert_eq!(format_time_ms(1_763_978_400_000).as_deref(), Some("2025-11-24T10:00:00Z"));
+        assert_eq!(
+            format_time_ms(1_763_978_400_000).as_deref(),
+            Some("2025-11-24T10:00:00Z")
+        );
     }
 
     #[test]
@@ -150,7 +175,11 @@ mod tests {
         let ev = to_wire(o2.events.last().unwrap());
         assert_eq!(ev.kind, ClusterEventKind::MemberAdded);
         assert_eq!(ev.cluster_id, o1.cluster.unwrap().to_string());
-        assert!(ev.members.iter().any(|m| m.article.url.as_deref() == Some("file:///one.txt")));
+        assert!(
+            ev.members
+                .iter()
+                .any(|m| m.article.url.as_deref() == Some("file:///one.txt"))
+        );
         assert!(ev.members.iter().any(|m| m.article.id == "two"));
     }
 }

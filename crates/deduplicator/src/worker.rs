@@ -77,7 +77,8 @@ pub enum DedupError {
 pub async fn run(bus: Bus, config: DedupConfig, shutdown: CancellationToken) -> Result<(), BusError> {
     let kv = bus.kv(subjects::LEASES_BUCKET).await?;
     loop {
-        let Some(lease) = lease::acquire(&kv, "dedup", &config.holder, config.lease_ttl, &shutdown).await else {
+        let Some(lease) = lease::acquire(&kv, "dedup", &config.holder, config.lease_ttl, &shutdown).await
+        else {
             return Ok(());
         };
         match serve(&bus, &config, lease, &shutdown).await {
@@ -125,10 +126,21 @@ async fn serve(
     let (mut events_seq, published_through) = event_position(bus).await?;
     let articles = bus.stream_state(subjects::ARTICLES_STREAM).await?;
     if snap_seq + 1 < articles.first_seq {
-        warn!(snap_seq, first = articles.first_seq, "articles before the stream's first message expired; replay starts there");
+        warn!(
+            snap_seq,
+            first = articles.first_seq,
+            "articles before the stream's first message expired; replay starts there"
+        );
     }
-    info!(snapshot_seq = snap_seq, published_through, articles_last = articles.last_seq, "deduplicator active");
-    let mut messages = bus.ordered_from(subjects::ARTICLES_STREAM, subjects::ARTICLES_ALL, snap_seq + 1).await?;
+    info!(
+        snapshot_seq = snap_seq,
+        published_through,
+        articles_last = articles.last_seq,
+        "deduplicator active"
+    );
+    let mut messages = bus
+        .ordered_from(subjects::ARTICLES_STREAM, subjects::ARTICLES_ALL, snap_seq + 1)
+        .await?;
     let mut done_seq = snap_seq;
     let mut snapshotted = snap_seq;
     let mut last_snapshot = Instant::now();
@@ -168,7 +180,8 @@ async fn serve(
             Ok(a) => a,
             Err(e) => {
                 if seq > published_through {
-                    bus.dead_letter(dead_letter(&msg.subject, &msg.payload, e.to_string())).await;
+                    bus.dead_letter(dead_letter(&msg.subject, &msg.payload, e.to_string()))
+                        .await;
                 }
                 done_seq = seq;
                 continue;
@@ -185,15 +198,30 @@ async fn serve(
                 let fence = (seq > published_through).then_some(events_seq);
                 loop {
                     if !lease.valid() {
-                        return Err(LeaseLost { key: "dedup".into(), why: "not renewed in time".into() }.into());
+                        return Err(LeaseLost {
+                            key: "dedup".into(),
+                            why: "not renewed in time".into(),
+                        }
+                        .into());
                     }
-                    match bus.publish_with(&subject, &wire.msg_id(), &headers, fence, &wire).await {
+                    match bus
+                        .publish_with(&subject, &wire.msg_id(), &headers, fence, &wire)
+                        .await
+                    {
                         Ok(ack) => {
                             events_seq = events_seq.max(ack.sequence);
                             break;
                         }
-                        Err(BusError::Publish { fenced: true, message, .. }) => {
-                            return Err(LeaseLost { key: "dedup".into(), why: format!("write fenced: {message}") }.into());
+                        Err(BusError::Publish {
+                            fenced: true,
+                            message,
+                            ..
+                        }) => {
+                            return Err(LeaseLost {
+                                key: "dedup".into(),
+                                why: format!("write fenced: {message}"),
+                            }
+                            .into());
                         }
                         Err(e) => {
                             warn!(error = %e, seq, "publishing cluster event failed, retrying");

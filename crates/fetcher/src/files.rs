@@ -69,7 +69,10 @@ fn walk(p: &Path, out: &mut Vec<PathBuf>, rejected: &mut Vec<Rejection>, depth: 
     let meta = match std::fs::metadata(p) {
         Ok(m) => m,
         Err(e) => {
-            rejected.push(Rejection { path: p.to_path_buf(), reason: RejectReason::Unreadable(e.to_string()) });
+            rejected.push(Rejection {
+                path: p.to_path_buf(),
+                reason: RejectReason::Unreadable(e.to_string()),
+            });
             return;
         }
     };
@@ -85,13 +88,19 @@ fn walk(p: &Path, out: &mut Vec<PathBuf>, rejected: &mut Vec<Rejection>, depth: 
         return;
     }
     if depth > 32 {
-        rejected.push(Rejection { path: p.to_path_buf(), reason: RejectReason::Unreadable("directory tree too deep".into()) });
+        rejected.push(Rejection {
+            path: p.to_path_buf(),
+            reason: RejectReason::Unreadable("directory tree too deep".into()),
+        });
         return;
     }
     let entries = match std::fs::read_dir(p) {
         Ok(rd) => rd,
         Err(e) => {
-            rejected.push(Rejection { path: p.to_path_buf(), reason: RejectReason::Unreadable(e.to_string()) });
+            rejected.push(Rejection {
+                path: p.to_path_buf(),
+                reason: RejectReason::Unreadable(e.to_string()),
+            });
             return;
         }
     };
@@ -120,7 +129,10 @@ pub fn read_document(path: &Path, limit: u64) -> Result<RawDocument, RejectReaso
     // The file may grow between metadata and read: never read past the limit.
     file.take(limit + 1).read_to_end(&mut bytes).map_err(unreadable)?;
     if bytes.len() as u64 > limit {
-        return Err(RejectReason::TooLarge { size: bytes.len() as u64, limit });
+        return Err(RejectReason::TooLarge {
+            size: bytes.len() as u64,
+            limit,
+        });
     }
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(RejectReason::Empty);
@@ -129,7 +141,9 @@ pub fn read_document(path: &Path, limit: u64) -> Result<RawDocument, RejectReaso
         return Err(RejectReason::Binary(kind));
     }
     let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    let url = url::Url::from_file_path(&abs).map(String::from).unwrap_or_else(|()| format!("file://{}", abs.display()));
+    let url = url::Url::from_file_path(&abs)
+        .map(String::from)
+        .unwrap_or_else(|()| format!("file://{}", abs.display()));
     let content_type = content_type_for(path, &bytes);
     Ok(RawDocument {
         schema: SCHEMA_VERSION,
@@ -148,7 +162,10 @@ pub fn read_document(path: &Path, limit: u64) -> Result<RawDocument, RejectReaso
 
 /// Media type from the file name, else from the first bytes.
 pub fn content_type_for(path: &Path, bytes: &[u8]) -> &'static str {
-    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
     match ext.as_deref() {
         Some("html" | "htm" | "xhtml") => "text/html",
         Some("json") => "application/json",
@@ -191,8 +208,15 @@ pub fn sniff_binary(bytes: &[u8]) -> Option<&'static str> {
     if head.starts_with(b"\xff\xfe") || head.starts_with(b"\xfe\xff") {
         return None;
     }
-    let controls = head.iter().filter(|&&b| b == 0 || (b < 0x20 && !b"\t\n\r\x0c\x1b".contains(&b))).count();
-    if head.contains(&0) || controls * 20 > head.len() { Some("control bytes") } else { None }
+    let controls = head
+        .iter()
+        .filter(|&&b| b == 0 || (b < 0x20 && !b"\t\n\r\x0c\x1b".contains(&b)))
+        .count();
+    if head.contains(&0) || controls * 20 > head.len() {
+        Some("control bytes")
+    } else {
+        None
+    }
 }
 
 /// Publishes every file under `paths`; never stops at a bad file.
@@ -209,9 +233,10 @@ pub async fn ingest(bus: &Bus, paths: &[PathBuf], limit: u64) -> IngestReport {
         };
         match bus.publish(&subjects::raw(doc.kind), &doc.id, &doc).await {
             Ok(ack) => report.accepted.push((path, doc.id, ack.duplicate)),
-            Err(e @ BusError::TooLarge { .. }) | Err(e) => {
-                report.rejected.push(Rejection { path, reason: RejectReason::Publish(e.to_string()) })
-            }
+            Err(e @ BusError::TooLarge { .. }) | Err(e) => report.rejected.push(Rejection {
+                path,
+                reason: RejectReason::Publish(e.to_string()),
+            }),
         }
     }
     report
@@ -230,13 +255,31 @@ mod tests {
             p
         };
         let cases: Vec<(PathBuf, Result<&str, RejectReason>)> = vec![
-            (write("a.txt", b"Hello world.\n\nSecond paragraph."), Ok("text/plain")),
-            (write("b.html", b"<html><body><p>x</p></body></html>"), Ok("text/html")),
+            (
+                write("a.txt", b"Hello world.\n\nSecond paragraph."),
+                Ok("text/plain"),
+            ),
+            (
+                write("b.html", b"<html><body><p>x</p></body></html>"),
+                Ok("text/html"),
+            ),
             (write("latin1.txt", b"Caf\xe9 au lait"), Ok("text/plain")),
             (write("empty.txt", b"  \n "), Err(RejectReason::Empty)),
-            (write("pic.html", b"\x89PNG\r\n\x1a\n\0\0"), Err(RejectReason::Binary("PNG image"))),
-            (write("nul.txt", b"abc\0def"), Err(RejectReason::Binary("control bytes"))),
-            (write("big.txt", &vec![b'a'; 2000]), Err(RejectReason::TooLarge { size: 2000, limit: 1000 })),
+            (
+                write("pic.html", b"\x89PNG\r\n\x1a\n\0\0"),
+                Err(RejectReason::Binary("PNG image")),
+            ),
+            (
+                write("nul.txt", b"abc\0def"),
+                Err(RejectReason::Binary("control bytes")),
+            ),
+            (
+                write("big.txt", &vec![b'a'; 2000]),
+                Err(RejectReason::TooLarge {
+                    size: 2000,
+                    limit: 1000,
+                }),
+            ),
         ];
         for (path, want) in cases {
             let got = read_document(&path, 1000).map(|d| d.content_type.unwrap());
@@ -246,7 +289,10 @@ mod tests {
                 (g, w) => panic!("{}: got {g:?}, want {w:?}", path.display()),
             }
         }
-        assert!(matches!(read_document(&dir.path().join("missing"), 1000), Err(RejectReason::Unreadable(_))));
+        assert!(matches!(
+            read_document(&dir.path().join("missing"), 1000),
+            Err(RejectReason::Unreadable(_))
+        ));
     }
 
     #[test]
@@ -272,8 +318,14 @@ mod tests {
         std::fs::write(dir.path().join("a.txt"), "a").unwrap();
         std::fs::write(dir.path().join(".hidden"), "h").unwrap();
         let mut rejected = Vec::new();
-        let files = expand(&[dir.path().to_path_buf(), dir.path().join("nope")], &mut rejected);
-        let names: Vec<_> = files.iter().map(|p| p.strip_prefix(dir.path()).unwrap().display().to_string()).collect();
+        let files = expand(
+            &[dir.path().to_path_buf(), dir.path().join("nope")],
+            &mut rejected,
+        );
+        let names: Vec<_> = files
+            .iter()
+            .map(|p| p.strip_prefix(dir.path()).unwrap().display().to_string())
+            .collect();
         assert_eq!(names, ["a.txt", "sub/b.txt"]);
         assert_eq!(rejected.len(), 1);
     }

@@ -44,7 +44,10 @@ pub enum NormalizeError {
 /// Turns one raw document into an article record.
 pub fn normalize(raw: &RawDocument, max_bytes: usize) -> Result<Article, NormalizeError> {
     if raw.body.len() > max_bytes {
-        return Err(NormalizeError::TooLarge { size: raw.body.len(), limit: max_bytes });
+        return Err(NormalizeError::TooLarge {
+            size: raw.body.len(),
+            limit: max_bytes,
+        });
     }
     let bytes = raw.body.to_bytes()?;
     let ctype = raw.content_type.as_deref().unwrap_or("").to_ascii_lowercase();
@@ -56,7 +59,11 @@ pub fn normalize(raw: &RawDocument, max_bytes: usize) -> Result<Article, Normali
             let text = decode_text(&bytes, &ctype);
             wirefold_extract::extract_text(&text, raw.hints.headline.as_deref())?
         } else {
-            wirefold_extract::extract(&Input { bytes: &bytes, content_type: Some(&ctype), url })?
+            wirefold_extract::extract(&Input {
+                bytes: &bytes,
+                content_type: Some(&ctype),
+                url,
+            })?
         };
         if extracted.page_kind == PageKind::NotArticle {
             return Err(NormalizeError::NotArticle);
@@ -81,6 +88,11 @@ pub fn normalize(raw: &RawDocument, max_bytes: usize) -> Result<Article, Normali
     fill(&mut article.firstcreated, &hints.firstcreated);
     fill(&mut article.versioncreated, &hints.versioncreated);
     fill(&mut article.language, &hints.language);
+    if article.language.is_none() {
+        // Plain text and ninjs without a language: detect it, so the article lands on
+        // its language's subject rather than `und`.
+        article.language = wirefold_extract::detect_language(&article.body_text);
+    }
     fill(&mut article.source, &raw.source);
     fill(&mut article.url, &raw.url);
     article.received = Some(raw.received.clone());
@@ -181,7 +193,11 @@ mod tests {
 
     #[test]
     fn plain_text_becomes_an_article_with_identity_from_the_raw_document() {
-        let a = normalize(&raw("text/plain", b"First paragraph here.\n\nSecond one.".to_vec()), 1 << 20).unwrap();
+        let a = normalize(
+            &raw("text/plain", b"First paragraph here.\n\nSecond one.".to_vec()),
+            1 << 20,
+        )
+        .unwrap();
         assert_eq!(a.id, "r1");
         assert_eq!(a.uri, "file:///x.txt");
         assert_eq!(a.url.as_deref(), Some("file:///x.txt"));
@@ -190,14 +206,31 @@ mod tests {
 
     #[test]
     fn latin1_text_is_decoded_not_mangled() {
-        let text = b"Le caf\xe9 de la gare a ferm\xe9 ses portes apr\xe8s trente ann\xe9es de service fid\xe8le.";
+        let text =
+            b"Le caf\xe9 de la gare a ferm\xe9 ses portes apr\xe8s trente ann\xe9es de service fid\xe8le.";
         let a = normalize(&raw("text/plain", text.to_vec()), 1 << 20).unwrap();
         assert!(a.body_text.contains("café"), "{}", a.body_text);
+        assert_eq!(a.language.as_deref(), Some("fr"));
+    }
+
+    #[test]
+    fn plain_text_language_is_detected_unless_a_hint_names_it() {
+        let text = b"The government said on Monday that the new bridge over the river would open \
+                     to traffic next spring, two years later than planned, after a dispute over costs."
+            .to_vec();
+        let a = normalize(&raw("text/plain", text.clone()), 1 << 20).unwrap();
+        assert_eq!(a.language.as_deref(), Some("en"));
+        let mut r = raw("text/plain", text);
+        r.hints.language = Some("en-GB".into());
+        assert_eq!(normalize(&r, 1 << 20).unwrap().language.as_deref(), Some("en-GB"));
     }
 
     #[test]
     fn refuses_empty_and_oversized() {
-        assert!(matches!(normalize(&raw("text/plain", b"   ".to_vec()), 1 << 20), Err(_)));
+        assert!(matches!(
+            normalize(&raw("text/plain", b"   ".to_vec()), 1 << 20),
+            Err(_)
+        ));
         assert!(matches!(
             normalize(&raw("text/plain", vec![b'a'; 100]), 10),
             Err(NormalizeError::TooLarge { size: 100, limit: 10 })
@@ -220,10 +253,16 @@ mod tests {
     fn ninjs_json_is_read() {
         let doc = br#"{"uri":"urn:x:1","version":"3","headline":"H","body_text":"Text of it.","pubstatus":"usable","firstcreated":"2025-11-24T08:00:00Z"}"#;
         let a = normalize(&raw("application/json", doc.to_vec()), 1 << 20).unwrap();
-        assert_eq!((a.uri.as_str(), a.version, a.headline.as_deref()), ("urn:x:1", Some(3), Some("H")));
+        assert_eq!(
+            (a.uri.as_str(), a.version, a.headline.as_deref()),
+            ("urn:x:1", Some(3), Some("H"))
+        );
         let withdrawn = br#"{"uri":"urn:x:1","pubstatus":"canceled"}"#;
         let a = normalize(&raw("application/json", withdrawn.to_vec()), 1 << 20).unwrap();
         assert_eq!(a.pubstatus, PubStatus::Canceled);
-        assert!(matches!(normalize(&raw("application/json", b"[1,2]".to_vec()), 1 << 20), Err(NormalizeError::BadNinjs(_))));
+        assert!(matches!(
+            normalize(&raw("application/json", b"[1,2]".to_vec()), 1 << 20),
+            Err(NormalizeError::BadNinjs(_))
+        ));
     }
 }

@@ -47,20 +47,36 @@ pub fn parse(bytes: &[u8], url: Option<&str>) -> Result<Article, NormalizeError>
         _ => PubStatus::Usable,
     };
     let html = n.body_html.or_else(|| {
-        n.bodies.iter().find(|b| b.contenttype.as_deref().is_some_and(|c| c.contains("html"))).and_then(|b| b.value.clone())
+        n.bodies
+            .iter()
+            .find(|b| b.contenttype.as_deref().is_some_and(|c| c.contains("html")))
+            .and_then(|b| b.value.clone())
     });
     let text = n.body_text.or_else(|| {
-        n.bodies.iter().find(|b| b.contenttype.as_deref().is_none_or(|c| c.contains("plain"))).and_then(|b| b.value.clone())
+        n.bodies
+            .iter()
+            .find(|b| b.contenttype.as_deref().is_none_or(|c| c.contains("plain")))
+            .and_then(|b| b.value.clone())
     });
     let body = match (text, html) {
-        (Some(t), _) if !t.trim().is_empty() => wirefold_extract::extract_text(&t, None).map(|e| e.body).unwrap_or_default(),
+        (Some(t), _) if !t.trim().is_empty() => wirefold_extract::extract_text(&t, None)
+            .map(|e| e.body)
+            .unwrap_or_default(),
         (_, Some(h)) if !h.trim().is_empty() => {
-            let input = wirefold_extract::Input { bytes: h.as_bytes(), content_type: Some("text/html"), url };
-            wirefold_extract::extract(&input).map(|e| e.body).unwrap_or_default()
+            let input = wirefold_extract::Input {
+                bytes: h.as_bytes(),
+                content_type: Some("text/html"),
+                url,
+            };
+            wirefold_extract::extract(&input)
+                .map(|e| e.body)
+                .unwrap_or_default()
         }
         _ => String::new(),
     };
-    let headline = n.headline.or_else(|| n.headlines.into_iter().find_map(|h| h.value));
+    let headline = n
+        .headline
+        .or_else(|| n.headlines.into_iter().find_map(|h| h.value));
     Ok(Article {
         schema: SCHEMA_VERSION,
         uri: n.uri.or(n.guid).unwrap_or_default(),

@@ -27,9 +27,15 @@ pub struct NormalizerConfig {
 
 impl Default for NormalizerConfig {
     fn default() -> Self {
-        NormalizerConfig { max_bytes: wirefold_bus::DEFAULT_MAX_DOCUMENT_BYTES, extract_timeout: Duration::from_secs(10) }
+        NormalizerConfig {
+            max_bytes: wirefold_bus::DEFAULT_MAX_DOCUMENT_BYTES,
+            extract_timeout: Duration::from_secs(10),
+        }
     }
 }
+
+/// Deliveries of one raw document before it is dead-lettered instead of retried.
+const MAX_DELIVER: i64 = 10;
 
 /// Runs until `shutdown` is cancelled; the message in hand is finished and acked first.
 pub async fn run(bus: Bus, config: NormalizerConfig, shutdown: CancellationToken) -> Result<(), BusError> {
@@ -39,12 +45,15 @@ pub async fn run(bus: Bus, config: NormalizerConfig, shutdown: CancellationToken
             subjects::NORMALIZER_CONSUMER,
             subjects::RAW_ALL,
             config.extract_timeout + Duration::from_secs(20),
-            10,
+            MAX_DELIVER,
         )
         .await?;
     let messages = bus.messages(&consumer, 16).await?;
     info!("normalizer running");
-    wirefold_bus::consume_until(messages, shutdown.cancelled_owned(), |msg| handle(&bus, &config, msg)).await;
+    wirefold_bus::consume_until(messages, shutdown.cancelled_owned(), |msg| {
+        handle(&bus, &config, msg)
+    })
+    .await;
     info!("normalizer stopped");
     Ok(())
 }
@@ -56,7 +65,8 @@ async fn handle(bus: &Bus, config: &NormalizerConfig, msg: Message) {
     let raw: RawDocument = match wirefold_wire::decode(&payload) {
         Ok(r) => r,
         Err(e) => {
-            bus.dead_letter(dead_letter(&subject, None, None, &payload, e.to_string())).await;
+            bus.dead_letter(dead_letter(&subject, None, None, &payload, e.to_string()))
+                .await;
             wirefold_bus::term(&msg).await;
             return;
         }
@@ -71,13 +81,15 @@ async fn handle(bus: &Bus, config: &NormalizerConfig, msg: Message) {
         Ok(Err(join)) => {
             // A panic inside extraction: a bug, but one document must not stop the worker.
             let reason = format!("extraction crashed: {join}");
-            bus.dead_letter(dead_letter(&subject, None, None, &payload, reason)).await;
+            bus.dead_letter(dead_letter(&subject, None, None, &payload, reason))
+                .await;
             wirefold_bus::term(&msg).await;
             return;
         }
         Err(_) => {
             let reason = format!("extraction exceeded {:?}", config.extract_timeout);
-            bus.dead_letter(dead_letter(&subject, None, None, &payload, reason)).await;
+            bus.dead_letter(dead_letter(&subject, None, None, &payload, reason))
+                .await;
             wirefold_bus::term(&msg).await;
             return;
         }
@@ -88,7 +100,13 @@ async fn handle(bus: &Bus, config: &NormalizerConfig, msg: Message) {
             if matches!(e, NormalizeError::NotArticle) {
                 info!(id = %raw.id, url = ?raw.url, "not an article page, not forwarded");
             }
-            let dl = dead_letter(&subject, Some(&raw.id), raw.url.as_deref(), &payload, e.to_string());
+            let dl = dead_letter(
+                &subject,
+                Some(&raw.id),
+                raw.url.as_deref(),
+                &payload,
+                e.to_string(),
+            );
             bus.dead_letter(dl).await;
             wirefold_bus::term(&msg).await;
             return;
@@ -101,18 +119,40 @@ async fn handle(bus: &Bus, config: &NormalizerConfig, msg: Message) {
             wirefold_bus::ack(&msg).await;
         }
         Err(e @ BusError::TooLarge { .. }) => {
-            let dl = dead_letter(&subject, Some(&raw.id), raw.url.as_deref(), &payload, e.to_string());
+            let dl = dead_letter(
+                &subject,
+                Some(&raw.id),
+                raw.url.as_deref(),
+                &payload,
+                e.to_string(),
+            );
+            bus.dead_letter(dl).await;
+            wirefold_bus::term(&msg).await;
+        }
+        Err(e) if delivered >= MAX_DELIVER => {
+            // The raw document stays in its stream; the dead letter says where and why, so
+            // it can be replayed once the bus is healthy again.
+            let reason = format!("article publish failed on all {MAX_DELIVER} deliveries: {e}");
+            let dl = dead_letter(&subject, Some(&raw.id), raw.url.as_deref(), &payload, reason);
             bus.dead_letter(dl).await;
             wirefold_bus::term(&msg).await;
         }
         Err(e) => {
-            warn!(id = %article.id, delivered, error = %e, "publish failed, will retry");
-            wirefold_bus::nak(&msg, Duration::from_secs(2)).await;
+            // Back off longer with every delivery: about 110 s of bus trouble in all.
+            let delay = Duration::from_secs(2 * delivered.clamp(1, 30) as u64);
+            warn!(id = %article.id, delivered, error = %e, ?delay, "publish failed, will retry");
+            wirefold_bus::nak(&msg, delay).await;
         }
     }
 }
 
-fn dead_letter(subject: &str, id: Option<&str>, origin: Option<&str>, payload: &[u8], reason: String) -> DeadLetter {
+fn dead_letter(
+    subject: &str,
+    id: Option<&str>,
+    origin: Option<&str>,
+    payload: &[u8],
+    reason: String,
+) -> DeadLetter {
     DeadLetter {
         schema: SCHEMA_VERSION,
         stage: "normalizer".into(),

@@ -21,8 +21,13 @@ impl TestNats {
     /// Starts a server; panics with the install hint when no usable binary exists.
     pub fn start() -> TestNats {
         let dir = tempfile::tempdir().expect("temp dir for nats-server");
-        let opts = ServerOptions { store_dir: dir.path().to_path_buf(), port: None, max_payload: 16 * 1024 * 1024 };
-        let server = NatsServer::start(opts).unwrap_or_else(|e| panic!("cannot start nats-server for the test: {e}"));
+        let opts = ServerOptions {
+            store_dir: dir.path().to_path_buf(),
+            port: None,
+            max_payload: 16 * 1024 * 1024,
+        };
+        let server =
+            NatsServer::start(opts).unwrap_or_else(|e| panic!("cannot start nats-server for the test: {e}"));
         TestNats { server, dir }
     }
 
@@ -33,7 +38,9 @@ impl TestNats {
 
     /// Kills the server and starts it again on the same port and store.
     pub fn restart(&mut self) {
-        self.server.restart().unwrap_or_else(|e| panic!("cannot restart nats-server: {e}"));
+        self.server
+            .restart()
+            .unwrap_or_else(|e| panic!("cannot restart nats-server: {e}"));
     }
 
     /// The store directory (for tests that want to look at it).
@@ -43,8 +50,12 @@ impl TestNats {
 
     /// A connected bus with the wirefold topology in place.
     pub async fn bus(&self) -> Bus {
-        let bus = Bus::connect(&self.url(), "wirefold-test", Duration::from_secs(10)).await.expect("connect to test nats");
-        bus.ensure_topology(&Topology::default()).await.expect("create topology");
+        let bus = Bus::connect(&self.url(), "wirefold-test", Duration::from_secs(10))
+            .await
+            .expect("connect to test nats");
+        bus.ensure_topology(&Topology::default())
+            .await
+            .expect("create topology");
         bus
     }
 }

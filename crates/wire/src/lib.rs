@@ -368,9 +368,15 @@ pub struct DeadLetter {
 
 /// Decodes a wire document and checks its schema.
 pub fn decode<T: Versioned + for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T, WireError> {
-    let doc: T = serde_json::from_slice(bytes).map_err(|source| WireError::Malformed { kind: T::KIND, source })?;
+    let doc: T = serde_json::from_slice(bytes).map_err(|source| WireError::Malformed {
+        kind: T::KIND,
+        source,
+    })?;
     if doc.schema() != SCHEMA_VERSION {
-        return Err(WireError::UnsupportedSchema { kind: T::KIND, found: doc.schema() });
+        return Err(WireError::UnsupportedSchema {
+            kind: T::KIND,
+            found: doc.schema(),
+        });
     }
     Ok(doc)
 }
@@ -421,12 +427,23 @@ mod tests {
 
     #[test]
     fn decode_rejects_unknown_schema_and_garbage() {
-        let mut a = Article { schema: 2, id: "a".into(), uri: "u".into(), ..Default::default() };
+        let mut a = Article {
+            schema: 2,
+            id: "a".into(),
+            uri: "u".into(),
+            ..Default::default()
+        };
         let err = decode::<Article>(&encode(&a)).unwrap_err();
-        assert!(matches!(err, WireError::UnsupportedSchema { found: 2, .. }), "{err}");
+        assert!(
+            matches!(err, WireError::UnsupportedSchema { found: 2, .. }),
+            "{err}"
+        );
         a.schema = SCHEMA_VERSION;
         assert_eq!(decode::<Article>(&encode(&a)).unwrap(), a);
-        assert!(matches!(decode::<Article>(b"{not json").unwrap_err(), WireError::Malformed { .. }));
+        assert!(matches!(
+            decode::<Article>(b"{not json").unwrap_err(),
+            WireError::Malformed { .. }
+        ));
     }
 
     #[test]
@@ -436,10 +453,18 @@ mod tests {
             kind: ClusterEventKind::MemberAdded,
             cluster_id: "c1".into(),
             version: 2,
-            cause: ArticleRef { id: "a2".into(), uri: "u2".into(), ..Default::default() },
+            cause: ArticleRef {
+                id: "a2".into(),
+                uri: "u2".into(),
+                ..Default::default()
+            },
             canonical: "a1".into(),
             members: vec![ClusterMember {
-                article: ArticleRef { id: "a1".into(), uri: "u1".into(), ..Default::default() },
+                article: ArticleRef {
+                    id: "a1".into(),
+                    uri: "u1".into(),
+                    ..Default::default()
+                },
                 similarity: 1.0,
             }],
             merged_from: vec![],

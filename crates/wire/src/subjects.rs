@@ -62,7 +62,13 @@ pub fn dead_letter(stage: &str) -> String {
 pub fn token(s: &str) -> String {
     let t: String = s
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     if t.is_empty() { "_".into() } else { t }
 }
@@ -73,7 +79,10 @@ mod tests {
 
     #[test]
     fn subjects_are_single_tokens() {
-        assert_eq!(cluster(ClusterEventKind::Created, "c.1 *>"), "wirefold.clusters.created.c_1___");
+        assert_eq!(
+            cluster(ClusterEventKind::Created, "c.1 *>"),
+            "wirefold.clusters.created.c_1___"
+        );
         assert_eq!(article(None), "wirefold.articles.und");
         assert_eq!(raw(SourceKind::Drop), "wirefold.raw.drop");
         assert_eq!(dead_letter("normalizer"), "wirefold.dlq.normalizer");

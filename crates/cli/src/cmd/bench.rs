@@ -125,7 +125,12 @@ fn dedup(input: &PathBuf, n: Option<usize>, label: Option<&str>) -> anyhow::Resu
     Ok(())
 }
 
-async fn fetch(nats_url: Option<String>, feeds: usize, items: usize, concurrency: usize) -> anyhow::Result<()> {
+async fn fetch(
+    nats_url: Option<String>,
+    feeds: usize,
+    items: usize,
+    concurrency: usize,
+) -> anyhow::Result<()> {
     // The server's store directory lives as long as the server.
     let mut store = None;
     let mut server = None;

@@ -97,7 +97,10 @@ impl FetcherSettings {
         };
         for dir in &config.drop_dirs {
             if !dir.is_dir() {
-                bail!("drop folder {} does not exist or is not a directory", dir.display());
+                bail!(
+                    "drop folder {} does not exist or is not a directory",
+                    dir.display()
+                );
             }
         }
         Ok(config)
