@@ -1332,6 +1332,12 @@ impl Index {
                 break;
             }
             self.expiry.pop();
+            if last <= 0 {
+                // No member of this cluster had a time (undated input to `wirefold cluster`;
+                // the worker always knows `received`): the horizon cannot judge it. A dated
+                // member joining later pushes a new entry that can.
+                continue;
+            }
             let live =
                 matches!(self.clusters.get(ci as usize), Some(Some(c)) if c.seq == seq && c.last_ms == last);
             if !live {

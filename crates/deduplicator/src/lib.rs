@@ -20,6 +20,11 @@ use wirefold_wire::{
 pub struct Deduper {
     index: Index,
     config: Config,
+    /// Newest event time seen (ms): the time given to an article that carries none, so
+    /// an undated article counts as arriving now rather than in 1970, where the horizon
+    /// would expire it at once. The worker always knows `received`; `wirefold cluster`
+    /// input may not.
+    latest_ms: i64,
 }
 
 impl Deduper {
@@ -28,6 +33,7 @@ impl Deduper {
         Deduper {
             index: Index::new(config.clone()),
             config,
+            latest_ms: 0,
         }
     }
 
@@ -36,6 +42,7 @@ impl Deduper {
         Ok(Deduper {
             index: Index::restore(config.clone(), bytes)?,
             config,
+            latest_ms: 0,
         })
     }
 
@@ -57,7 +64,8 @@ impl Deduper {
             .as_deref()
             .and_then(parse_time_ms)
             .or(published_ms)
-            .unwrap_or(0);
+            .unwrap_or(self.latest_ms);
+        self.latest_ms = self.latest_ms.max(received_ms).max(published_ms.unwrap_or(0));
         let doc = Doc {
             id: &article.id,
             uri: if article.uri.is_empty() {
@@ -155,6 +163,30 @@ mod tests {
             format_time_ms(1_763_978_400_000).as_deref(),
             Some("2025-11-24T10:00:00Z")
         );
+    }
+
+    #[test]
+    fn undated_articles_count_as_arriving_now_not_in_1970() {
+        let body = "Officials said the harbour bridge would reopen next week after engineers finished \
+                    repairs to the main span, which was damaged by a barge in March.\n\n\
+                    The council expects traffic to return to normal by the end of the month, a \
+                    spokeswoman said, adding that buses would use the bridge first.";
+        let art = |id: &str, published: Option<&str>| Article {
+            schema: SCHEMA_VERSION,
+            id: id.into(),
+            uri: id.into(),
+            firstcreated: published.map(str::to_string),
+            body_text: body.into(),
+            ..Default::default()
+        };
+        // Undated first, dated next, undated again: all one story, whatever the order.
+        let mut d = Deduper::new(Config::default());
+        let a = d.apply(&art("a", None)).cluster;
+        let b = d.apply(&art("b", Some("2025-06-17T10:00:00Z"))).cluster;
+        let c = d.apply(&art("c", None)).cluster;
+        assert!(a.is_some());
+        assert_eq!(a, b);
+        assert_eq!(b, c);
     }
 
     #[test]
