@@ -48,7 +48,8 @@
 //!   singleton cluster and are never matched against.
 //! * Clusters whose newest member is older than [`Config::horizon_secs`] before the newest
 //!   event time seen leave the index silently. Event time is `published_ms` (clamped to at
-//!   most a day after `received_ms` when that is set), else `received_ms`: never the clock.
+//!   most a day after and at least half the horizon before `received_ms` when that is set),
+//!   else `received_ms`: never the clock.
 //! * Events list at most [`Config::max_event_members`] members (canonical first, then in
 //!   join order), so a story republished 10,000 times costs O(cap) per event.
 //! * The canonical member is the earliest by event time (for an updated item, the time of
@@ -505,9 +506,16 @@ fn cut(s: &str, max: usize) -> &str {
     &s[..end]
 }
 
-fn event_time(doc: &Doc<'_>) -> i64 {
+/// The doc's time for the horizon and the canonical order: its publication time, trusted
+/// within [received - horizon/2, received + 1 day]. An archive page or a date misread from
+/// the text must not put an article outside the horizon on arrival, where it would expire
+/// at once and its copies could never join it.
+fn event_time(doc: &Doc<'_>, horizon_ms: i64) -> i64 {
     match doc.published_ms {
-        Some(p) if doc.received_ms > 0 => p.min(doc.received_ms.saturating_add(86_400_000)),
+        Some(p) if doc.received_ms > 0 => p.clamp(
+            doc.received_ms.saturating_sub(horizon_ms / 2),
+            doc.received_ms.saturating_add(86_400_000),
+        ),
         Some(p) => p,
         None => doc.received_ms,
     }
@@ -558,7 +566,7 @@ impl Index {
     /// Folds one doc into the index.
     pub fn apply(&mut self, doc: &Doc<'_>) -> Outcome {
         self.stats.applied += 1;
-        let t = event_time(doc);
+        let t = event_time(doc, self.cfg.horizon_secs.saturating_mul(1000));
         if self.now_ms.is_none_or(|n| t > n) {
             self.now_ms = Some(t);
         }

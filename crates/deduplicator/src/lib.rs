@@ -20,10 +20,10 @@ use wirefold_wire::{
 pub struct Deduper {
     index: Index,
     config: Config,
-    /// Newest event time seen (ms): the time given to an article that carries none, so
-    /// an undated article counts as arriving now rather than in 1970, where the horizon
-    /// would expire it at once. The worker always knows `received`; `wirefold cluster`
-    /// input may not.
+    /// Newest time seen (ms): the arrival time of an article that carries no receive time,
+    /// so an undated or old-dated article counts as arriving now rather than in 1970 or in
+    /// its publication year, where the horizon would expire it at once. The worker always
+    /// knows `received`; `wirefold cluster` input does not.
     latest_ms: i64,
 }
 
@@ -63,9 +63,10 @@ impl Deduper {
             .received
             .as_deref()
             .and_then(parse_time_ms)
-            .or(published_ms)
-            .unwrap_or(self.latest_ms);
-        self.latest_ms = self.latest_ms.max(received_ms).max(published_ms.unwrap_or(0));
+            // Without a receive time (`wirefold cluster` input), input order is arrival
+            // order: the article arrived no earlier than the newest time seen so far.
+            .unwrap_or_else(|| self.latest_ms.max(published_ms.unwrap_or(0)));
+        self.latest_ms = self.latest_ms.max(received_ms);
         let doc = Doc {
             id: &article.id,
             uri: if article.uri.is_empty() {
@@ -187,6 +188,17 @@ mod tests {
         assert!(a.is_some());
         assert_eq!(a, b);
         assert_eq!(b, c);
+
+        // Dated out of order, years apart (archive pages, dates read from the text): each
+        // still meets its copy that arrives next.
+        let mut d = Deduper::new(Config::default());
+        let x = d.apply(&art("x", Some("2025-06-17T10:00:00Z"))).cluster;
+        let other = "Completely different words about a football match and its result in the league \
+                     final, which the home side won after extra time in front of a full stadium.";
+        let y = d.apply(&Article { body_text: other.into(), ..art("y", Some("2013-08-04T10:00:00Z")) }).cluster;
+        let y2 = d.apply(&Article { body_text: other.into(), ..art("y2", Some("2013-08-04T12:00:00Z")) }).cluster;
+        assert_ne!(x, y);
+        assert_eq!(y, y2);
     }
 
     #[test]
