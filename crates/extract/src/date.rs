@@ -35,6 +35,22 @@ impl DateTime {
         })
     }
 
+    /// Same calendar day as written (offsets ignored).
+    pub(crate) fn same_day(&self, other: &DateTime) -> bool {
+        (self.y, self.mo, self.d) == (other.y, other.mo, other.d)
+    }
+
+    /// Days since 1990-01-01 of the calendar day as written.
+    pub(crate) fn days(&self) -> u32 {
+        let y = self.y as u32;
+        let leap_before = |y: u32| (y - 1) / 4 - (y - 1) / 100 + (y - 1) / 400;
+        let mut n = (y - 1990) * 365 + leap_before(y) - leap_before(1990);
+        for mo in 1..self.mo as u32 {
+            n += days_in(y, mo);
+        }
+        n + self.d as u32 - 1
+    }
+
     /// RFC 3339, `Z` when the offset is unknown or zero.
     pub(crate) fn rfc3339(&self) -> String {
         fn two(out: &mut String, v: u32) {
@@ -320,6 +336,18 @@ pub(crate) fn find_date(s: &str) -> Option<(DateTime, usize, usize)> {
             dt2.off = None;
             return Some((dt2, t.start, end));
         }
+        // YYYY Month D ("2023 Jan 7", citation metadata).
+        if t.s.len() == 4
+            && let Some(y) = num(t.s.as_bytes())
+            && let Some(mo) = toks.get(k + 1).and_then(|x| month_of(x.s))
+            && let Some(d) = toks.get(k + 2).and_then(|x| ordinal_day(x.s))
+            && !toks
+                .get(k + 3)
+                .is_some_and(|x| x.s.len() == 4 && x.s.as_bytes()[0].is_ascii_digit())
+            && let Some(dt) = DateTime::new(y, mo, d)
+        {
+            return Some(with_time(s, &toks, k + 3, dt, t.start));
+        }
         if let Some(mo) = month_of(t.s) {
             // Month D, YYYY
             if let (Some(d), Some(y)) = (
@@ -495,6 +523,8 @@ mod tests {
         check("Published: 11/24/2025", Some("2025-11-24T00:00:00Z"));
         check("24.11.2025", Some("2025-11-24T00:00:00Z"));
         check("the 1st of May 2024", Some("2024-05-01T00:00:00Z"));
+        check("2023 Jan 7", Some("2023-01-07T00:00:00Z"));
+        check("2024 June 30", Some("2024-06-30T00:00:00Z"));
         check("February 30, 2025", None);
         check("May I help", None);
         check("version 1.2.3", None);

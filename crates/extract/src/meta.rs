@@ -211,6 +211,26 @@ pub(crate) fn class_id(dom: &Dom<'_>, id: u32) -> String {
     s
 }
 
+/// Words of class or id that mark a byline or date block.
+static CLASS_HINTS: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> = std::sync::LazyLock::new(|| {
+    aho_corasick::AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(["byline", "author", "date", "publish", "time", "meta"])
+        .ok()
+});
+
+/// Whether the class or id of an element holds a byline or date word: a cheap test before
+/// [`class_id`] allocates.
+fn class_id_hints(dom: &Dom<'_>, id: u32) -> bool {
+    let Some(ac) = CLASS_HINTS.as_ref() else {
+        return true;
+    };
+    [AttrKind::Class, AttrKind::Id]
+        .into_iter()
+        .filter_map(|k| dom.attr(id, k))
+        .any(|v| ac.is_match(v.as_ref()))
+}
+
 /// Removes a leading "By", trailing separators and whitespace from a byline.
 fn clean_byline(s: &str) -> Option<String> {
     let s = if s.contains('&') {
@@ -367,52 +387,95 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
     let mut item_date: Option<DateTime> = None;
     let mut time_date: Option<DateTime> = None;
     let mut class_date: Option<DateTime> = None;
-    // A short block that is just a date ("April 8, 2024", "Published Oct 20, 2025"): the
-    // first one after the first h1, else the first one anywhere.
-    let mut text_date_after_h1: Option<DateTime> = None;
-    let mut text_date_any: Option<DateTime> = None;
-    let mut seen_h1 = false;
+    // Short blocks that show a date ("April 8, 2024", "Last updated: Dec 12, 2025"), and
+    // `<time datetime>`, in document order; nested blocks count once.
+    let mut shown: Vec<Shown> = Vec::new();
+    let mut shown_end = 0u32;
+    let mut h1_nodes: Vec<u32> = Vec::new();
+    let mut item_modified: Option<DateTime> = None;
     let mut text_bylines: Vec<String> = Vec::new();
     let n = dom.nodes.len() as u32;
     let mut i = 1u32;
     while i < n {
         let tag = dom.tag(i);
         if tag == Tag::Text {
+            // A bare date between elements ("<legend>..</legend> 20 December 2025 <div>").
+            if shown.len() < 32
+                && i >= shown_end
+                && (shown.is_empty() || h1_nodes.last().is_none_or(|&h| i <= h + NEAR_H1_NODES))
+            {
+                let t = dom.text(i).trim();
+                if (8..=60).contains(&t.len())
+                    && t.bytes().any(|b| b.is_ascii_digit())
+                    && let Some((d, updated)) = crate::text::shown_date(t)
+                {
+                    shown.push(Shown {
+                        node: i,
+                        date: d,
+                        updated,
+                    });
+                }
+            }
             i += 1;
             continue;
         }
         if tag == Tag::Article {
             m.article_elements += 1;
         }
-        if text_date_after_h1.is_none()
+        // Once past the last h1's reach with a date in hand, later dates can not be chosen.
+        let shown_open = shown.len() < 32
+            && i >= shown_end
+            && (shown.is_empty() || h1_nodes.last().is_none_or(|&h| i <= h + NEAR_H1_NODES));
+        if shown_open
             && matches!(
                 tag,
-                Tag::P | Tag::Div | Tag::Span | Tag::Small | Tag::Li | Tag::Time | Tag::Em | Tag::Strong
+                Tag::P
+                    | Tag::Div
+                    | Tag::Span
+                    | Tag::Small
+                    | Tag::Li
+                    | Tag::Time
+                    | Tag::Em
+                    | Tag::Strong
+                    | Tag::B
+                    | Tag::Dd
+                    | Tag::Address
             )
         {
             let end = dom.subtree_end(i);
+            // A `<time datetime>` in a small block is read from its machine-readable value.
+            let attr = (i..end)
+                .take_while(|_| end - i <= 12)
+                .find(|&k| dom.tag(k) == Tag::Time)
+                .and_then(|k| dom.attr(k, AttrKind::Datetime))
+                .and_then(|v| date::parse_any(&v))
+                .map(|d| (d, false));
             // Cheap checks before building the text: a few nodes, short, with a digit.
-            let leafish = end - i <= 12 && {
-                let (mut len, mut digit) = (0usize, false);
-                for k in i + 1..end {
-                    let t = dom.text(k);
-                    len += t.len();
-                    digit |= t.bytes().any(|b| b.is_ascii_digit());
-                }
-                digit && len <= 200
-            };
-            if leafish {
-                let t = dom.inner_text(i, 120);
-                if t.len() >= 8
-                    && t.len() <= 80
-                    && let Some(d) = crate::text::date_only(&t)
-                {
-                    if seen_h1 {
-                        text_date_after_h1 = Some(d);
-                    } else if text_date_any.is_none() {
-                        text_date_any = Some(d);
+            let found = attr.or_else(|| {
+                let leafish = end - i <= 12 && {
+                    let (mut len, mut digit) = (0usize, false);
+                    for k in i + 1..end {
+                        let t = dom.text(k);
+                        len += t.len();
+                        digit |= t.bytes().any(|b| b.is_ascii_digit());
                     }
+                    digit && len <= 200
+                };
+                if !leafish {
+                    return None;
                 }
+                let t = dom.inner_text(i, 130);
+                (t.len() >= 8 && t.len() <= 120)
+                    .then(|| crate::text::shown_date(&t))
+                    .flatten()
+            });
+            if let Some((d, updated)) = found {
+                shown.push(Shown {
+                    node: i,
+                    date: d,
+                    updated,
+                });
+                shown_end = end;
             }
         }
         if text_bylines.is_empty() && matches!(tag, Tag::P | Tag::Div | Tag::Span | Tag::Li | Tag::Address) {
@@ -433,9 +496,6 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
                 }
             }
         }
-        if tag == Tag::H1 {
-            seen_h1 = true;
-        }
         if tag == Tag::H1 && h1s.len() < 8 {
             let t = dom.inner_text(i, 400);
             let end = dom.subtree_end(i);
@@ -450,6 +510,7 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
             });
             if !t.is_empty() && !logo {
                 h1s.push(t);
+                h1_nodes.push(i);
             }
         }
         if let Some(ip) = dom.attr(i, AttrKind::Itemprop) {
@@ -477,6 +538,11 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
                     .or_else(|| dom.attr(i, AttrKind::Datetime))
                     .and_then(|v| date::parse_any(&v))
                     .or_else(|| date::parse_any(&dom.inner_text(i, 200)));
+            } else if ip == "datemodified" && item_modified.is_none() {
+                item_modified = dom
+                    .attr(i, AttrKind::Content)
+                    .or_else(|| dom.attr(i, AttrKind::Datetime))
+                    .and_then(|v| date::parse_any(&v));
             }
         }
         if tag == Tag::A
@@ -495,7 +561,7 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
                 .and_then(|v| date::parse_any(&v))
                 .or_else(|| date::parse_any(&dom.inner_text(i, 120)));
         }
-        if class_authors.len() < 4 || class_date.is_none() {
+        if (class_authors.len() < 4 || class_date.is_none()) && class_id_hints(dom, i) {
             let ci = class_id(dom, i);
             if !ci.is_empty() {
                 if class_authors.len() < 4
@@ -656,52 +722,81 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
 
     // Dates.
     let pick = |v: Option<&str>| v.and_then(date::parse_any);
+    // The first of `keys` present with a readable date.
+    let meta_date = |keys: &[&str]| -> Option<DateTime> {
+        keys.iter().find_map(|k| {
+            metas
+                .iter()
+                .filter(|(mk, _)| mk == k)
+                .find_map(|(_, v)| date::parse_any(v))
+        })
+    };
     // article:published_time is right more often than JSON-LD on real pages (JSON-LD is often
     // generated per template and carries the page's or the site's date), so it goes first.
-    m.published = pick(meta(&["article:published_time", "og:article:published_time"]))
-        .or_else(|| pick(ld.published.as_deref()))
-        .or_else(|| {
-            pick(meta(&[
-                "article:published_time",
-                "og:published_time",
-                "og:article:published_time",
-                "datepublished",
-                "publishdate",
-                "publish_date",
-                "publish-date",
-                "pubdate",
-                "article.published",
-                "parsely-pub-date",
-                "sailthru.date",
-                "dc.date.issued",
-                "dc.date",
-                "dcterms.date",
-                "dcterms.created",
-                "dc.date.created",
-                "date",
-                "citation_publication_date",
-                "citation_date",
-                "article:published",
-                "release_date",
-                "cxenseparse:recs:publishtime",
-            ]))
+    // With whether the value was machine-readable (ISO 8601): hand-written template values
+    // ("Jun 24, 2025") are often a CMS field other than the publish date.
+    let graded = |v: Option<&str>| {
+        v.and_then(|v| {
+            date::parse_iso(v)
+                .map(|d| (d, true))
+                .or_else(|| pick(Some(v)).map(|d| (d, false)))
         })
-        .or(item_date)
-        .or_else(|| pick(ld.any_published.as_deref()))
-        .or(time_date)
-        .or(class_date)
-        .or_else(|| json_key_date(dom.source()))
-        .or(text_date_after_h1)
-        .or_else(|| url.and_then(url_date))
-        .or(text_date_any);
-    m.modified = pick(ld.modified.as_deref()).or_else(|| {
-        pick(meta(&[
-            "article:modified_time",
-            "og:updated_time",
-            "datemodified",
-            "last-modified",
-        ]))
+    };
+    let structured = graded(meta(&["article:published_time", "og:article:published_time"]))
+        .or_else(|| graded(ld.published.as_deref()))
+        .or_else(|| meta_date(PUBLISHED_KEYS).map(|d| (d, true)))
+        .or(item_date.map(|d| (d, true)))
+        .or_else(|| graded(ld.any_published.as_deref()));
+    let modified = pick(ld.modified.as_deref())
+        .or_else(|| meta_date(MODIFIED_KEYS))
+        .or(item_modified);
+    // The date shown by the headline: the closest to the headline's h1, counting distance
+    // before it double.
+    let headline_h1 = m
+        .title
+        .as_deref()
+        .and_then(|t| h1s.iter().position(|h| normalize_short(h) == t))
+        .or((!h1_nodes.is_empty()).then_some(0))
+        .map(|k| h1_nodes[k]);
+    let near = headline_h1.and_then(|h| {
+        shown
+            .iter()
+            .filter_map(|s| {
+                let d = if s.node > h { s.node - h } else { 2 * (h - s.node) };
+                (d <= NEAR_H1_NODES).then_some((d, s))
+            })
+            .min_by_key(|(d, _)| *d)
+            .map(|(_, s)| s)
     });
+    let from_url = url.and_then(url_date);
+    let h = headline_h1.unwrap_or(0);
+    m.published = match (structured, near) {
+        // Metadata and the page disagree. Machine-readable metadata wins (a shown date that
+        // differs is mostly an update), unless it was hand-written into the template or the
+        // URL agrees with the page (the metadata then is the same moment in another zone,
+        // or a re-publication).
+        (Some((p, machine)), Some(v)) if !p.same_day(&v.date) => {
+            // A date right under the headline, days before the metadata's and not an update,
+            // is the original publication (the metadata dates a migration or re-publication).
+            let original =
+                !v.updated && v.node > h && v.node - h <= ORIGINAL_DATE_NODES && v.date.days() + 1 < p.days();
+            if !machine || original || from_url.is_some_and(|u| u.same_day(&v.date)) {
+                Some(v.date)
+            } else {
+                Some(p)
+            }
+        }
+        (Some((p, _)), _) => Some(p),
+        (None, v) => v
+            .map(|v| v.date)
+            .or(time_date)
+            .or(class_date)
+            .or_else(|| json_key_date(dom.source()))
+            .or(from_url)
+            .or_else(|| shown.first().map(|s| s.date))
+            .or(modified),
+    };
+    m.modified = modified;
 
     // Canonical URL.
     let canon = dom
@@ -743,6 +838,59 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
             (p.len() == 2 || p.len() == 3).then_some(p)
         });
     m
+}
+
+/// How far after the first h1 (in DOM nodes) a shown date still belongs to the headline;
+/// a quarter of it before the h1.
+const NEAR_H1_NODES: u32 = 600;
+
+/// How far after the h1 (in DOM nodes) a shown date counts as the headline's own dateline.
+const ORIGINAL_DATE_NODES: u32 = 40;
+
+/// `<meta>` names of a publish date, after `article:published_time` and JSON-LD.
+const PUBLISHED_KEYS: &[&str] = &[
+    "article:published_time",
+    "published-date",
+    "published",
+    "og:published_time",
+    "og:article:published_time",
+    "datepublished",
+    "publishdate",
+    "publish_date",
+    "publish-date",
+    "pubdate",
+    "article.published",
+    "parsely-pub-date",
+    "sailthru.date",
+    "dc.date.issued",
+    "dc.date",
+    "dcterms.date",
+    "dcterms.created",
+    "dc.date.created",
+    "date",
+    "citation_publication_date",
+    "citation_date",
+    "article:published",
+    "release_date",
+    "cxenseparse:recs:publishtime",
+];
+
+/// `<meta>` names of a modification date.
+const MODIFIED_KEYS: &[&str] = &[
+    "article:modified_time",
+    "og:updated_time",
+    "datemodified",
+    "last-modified",
+];
+
+/// A date shown in a short block of the page.
+#[derive(Debug, Clone, Copy)]
+struct Shown {
+    /// The block's node.
+    node: u32,
+    date: DateTime,
+    /// Labelled as an update ("Updated", "Last modified").
+    updated: bool,
 }
 
 /// A publish date under a well-known key in scripts' JSON (Next.js and similar state blobs).
@@ -861,6 +1009,109 @@ mod tests {
         assert_eq!(m.canonical.as_deref(), Some("https://www.paper.com/news/big"));
         assert_eq!(m.lang.as_deref(), Some("en"));
         assert!(m.says_article);
+    }
+
+    /// Publish day chosen for a page with `head` in `<head>` and `body` in `<body>`.
+    fn published(head: &str, body: &str, url: &str) -> Option<String> {
+        let html = format!("<html><head>{head}</head><body>{body}</body></html>");
+        let m = read(&Dom::parse(&html), Some(url));
+        m.published.map(|d| d.rfc3339()[..10].to_string())
+    }
+
+    const NAV: &str = "<nav><ul><li><a href=/a>Older post</a> <span>January 3, 2021</span></li></ul></nav>";
+    const TEXT: &str = "<p>A paragraph of body text that is long enough to be the article itself.</p>";
+
+    #[test]
+    fn shown_dates() {
+        let check = |head: &str, body: &str, url: &str, want: Option<&str>| {
+            assert_eq!(published(head, body, url).as_deref(), want, "{head} {body}");
+        };
+        let url = "https://site.example/blog/some-post";
+        // No metadata: the date under the headline, not the first date on the page.
+        check(
+            "",
+            &format!(
+                "{NAV}<h1>Some post title</h1><div><span>Last updated:</span> <span>Dec 12, 2025</span></div>{TEXT}"
+            ),
+            url,
+            Some("2025-12-12"),
+        );
+        // Just above the headline counts too.
+        check(
+            "",
+            &format!(
+                "{NAV}<header><p>February 4, 2025 - 11 minutes</p><h1>Some post title</h1></header>{TEXT}"
+            ),
+            url,
+            Some("2025-02-04"),
+        );
+        // A bare text node between elements.
+        check(
+            "",
+            &format!(
+                "<h1>Some post title</h1><fieldset><legend>Week 2</legend> 20 December 2025 <div>{TEXT}</div></fieldset>"
+            ),
+            url,
+            Some("2025-12-20"),
+        );
+        // `<time datetime>` is read from its machine-readable value.
+        check(
+            "",
+            &format!(
+                "<h1>Some post title</h1><div><time datetime=\"2024-12-20\">last winter</time></div>{TEXT}"
+            ),
+            url,
+            Some("2024-12-20"),
+        );
+        // Machine-readable metadata beats a shown update.
+        check(
+            r#"<meta property="article:published_time" content="2024-09-06T13:12:36+00:00">"#,
+            &format!("<h1>Some post title</h1><p>Updated November 14, 2025</p>{TEXT}"),
+            url,
+            Some("2024-09-06"),
+        );
+        // A hand-written JSON-LD date loses to the page.
+        check(
+            r#"<script type="application/ld+json">{"@type":"BlogPosting","datePublished":"Jun 24, 2025"}</script>"#,
+            &format!(
+                "<h1>Some post title</h1><div class=meta><div>Jane Doe</div><div>August 25, 2024</div></div>{TEXT}"
+            ),
+            url,
+            Some("2024-08-25"),
+        );
+        // Shown under the headline, days before the metadata: the original publication.
+        check(
+            r#"<meta property="article:published_time" content="2022-10-24T12:40:59+00:00">"#,
+            &format!("<h1>Some post title</h1><span><span>On</span> <time>8 Oct 2022</time></span>{TEXT}"),
+            url,
+            Some("2022-10-08"),
+        );
+        // The URL and the page agree against metadata written in another zone.
+        check(
+            r#"<meta property="article:published_time" content="2025-12-19T02:41:41+00:00">"#,
+            &format!("<h1>Some post title</h1><p>December 18, 2025</p>{TEXT}"),
+            "https://site.example/2025/12/18/some-post/",
+            Some("2025-12-18"),
+        );
+        // Other metadata names, citation dates, and the modification date as a last resort.
+        check(
+            r#"<meta name="published-date" content="2021-02-16">"#,
+            TEXT,
+            url,
+            Some("2021-02-16"),
+        );
+        check(
+            r#"<meta name="citation_publication_date" content="2023 Jan 7">"#,
+            TEXT,
+            url,
+            Some("2023-01-07"),
+        );
+        check(
+            r#"<meta property="article:modified_time" content="2023-06-12T10:39:42+00:00">"#,
+            TEXT,
+            url,
+            Some("2023-06-12"),
+        );
     }
 
     #[test]

@@ -556,12 +556,61 @@ fn date_line(line: &str) -> Option<(DateTime, bool, Option<&str>)> {
     None
 }
 
-/// The date of a short line that is only a date, possibly labelled ("Published Oct 20,
-/// 2025", "Dec 12, 2025 · 5 min read" is not: too much else on the line).
-pub(crate) fn date_only(line: &str) -> Option<DateTime> {
-    date_line(line)
-        .filter(|(_, updated, place)| !updated && place.is_none())
-        .map(|(d, _, _)| d)
+/// The date of a short block shown near a headline, and whether it is labelled as an update.
+/// Wider than the date lines the text pass drops: takes "Last updated: Dec 12, 2025", "Page
+/// updated: 12 November 2025", "Updated Dec 18, 2025 · 12 min read", "February 4, 2025 - 11
+/// minutes", "Jane Doe | Writer | July 2, 2025" and "By Jane Doe - Mar 27, 2024", but no
+/// dateline and nothing sentence-like.
+pub(crate) fn shown_date(line: &str) -> Option<(DateTime, bool)> {
+    if line.len() > 120 {
+        return None;
+    }
+    if let Some((dt, updated, place)) = date_line(line) {
+        return place.is_none().then_some((dt, updated));
+    }
+    let (dt, s, e) = date::find_date(line)?;
+    let before = line[..s]
+        .trim()
+        .trim_end_matches([':', '-', ',', '|', '\u{b7}', '\u{2022}'])
+        .trim();
+    let after = line[e..]
+        .trim()
+        .trim_start_matches([')', ',', '.', '|', '-', '\u{b7}', '\u{2022}'])
+        .trim();
+    let lb = before.to_ascii_lowercase();
+    let lb = lb.trim_end_matches([':', ' ']);
+    let la = after.to_ascii_lowercase();
+    // "· 12 min read", "- 11 minutes", "| 5 min".
+    let after_ok = word_count(after) <= 1
+        || word_count(after) <= 4 && (la.contains(" min") || la.contains("read") || la.starts_with("by "));
+    const LABELS: &[&str] = &[
+        "",
+        "updated",
+        "last updated",
+        "page updated",
+        "updated on",
+        "last modified",
+        "modified",
+        "last reviewed",
+        "reviewed",
+        "published",
+        "published on",
+        "first published",
+        "publish date",
+        "published date",
+        "release date",
+        "posted",
+        "posted on",
+        "written on",
+        "date",
+        "on",
+    ];
+    // "Jane Doe | Senior Writer | July 2, 2025", "blog | February 01, 2022".
+    let separated = line[..s].trim_end().ends_with(['|', '\u{b7}', '\u{2022}']);
+    let labelled = LABELS.contains(&lb)
+        || (lb.starts_with("by ") || separated) && word_count(lb) <= 8 && before.len() <= 60;
+    let updated = lb.contains("updated") || lb.contains("modified") || lb.contains("reviewed");
+    (after_ok && labelled).then_some((dt, updated))
 }
 
 /// An upper-case place name as used in datelines ("GENEVA", "NEW YORK", "ST. PAUL, Minn.").
@@ -879,6 +928,31 @@ mod tests {
         );
         assert!(c.body.starts_with("The first paragraph"), "{}", c.body);
         assert!(c.body.ends_with("\n\nSecond."));
+    }
+
+    #[test]
+    fn shown_dates() {
+        let check = |line: &str, want: Option<(&str, bool)>| {
+            let got = shown_date(line).map(|(d, u)| (d.rfc3339(), u));
+            assert_eq!(got.as_ref().map(|(d, u)| (&d[..10], *u)), want, "{line}");
+        };
+        check("Last updated: Dec 12, 2025", Some(("2025-12-12", true)));
+        check("Page updated: 12 November 2025", Some(("2025-11-12", true)));
+        check(
+            "Updated Dec 18, 2025 \u{b7} 12 min read",
+            Some(("2025-12-18", true)),
+        );
+        check("February 4, 2025 - 11 minutes", Some(("2025-02-04", false)));
+        check("By Dr. Jane Doe - Mar 27, 2024", Some(("2024-03-27", false)));
+        check(
+            "Jane Doe | Senior Writer | July 2, 2025",
+            Some(("2025-07-02", false)),
+        );
+        check("Published: 03 Dec 2025", Some(("2025-12-03", false)));
+        check("On 8 Oct 2022", Some(("2022-10-08", false)));
+        check("GENEVA \u{2014} Nov. 24, 2025", None);
+        check("The plan was agreed on March 3, 2025 after long talks", None);
+        check("Sale ends March 3, 2025, while stocks last", None);
     }
 
     #[test]
