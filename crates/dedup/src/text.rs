@@ -7,6 +7,11 @@
 //! so a 5 MB article costs no more than its first `max_tokens` content tokens. Han, kana
 //! and Thai characters (scripts written without spaces) become one token each, so their
 //! shingles are character n-grams.
+//!
+//! Words of up to 15 ASCII letters (most of an English article) take a fast path that reads
+//! them eight bytes at a time and folds them without branching on their letters; everything
+//! else goes through the general byte-at-a-time path. Both give the same hashes (a test
+//! checks them against each other on random text).
 
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 
@@ -76,6 +81,115 @@ fn word(b: &[u8]) -> u64 {
     u64::from_le_bytes(a)
 }
 
+const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+const ONES: u64 = 0x0101_0101_0101_0101;
+
+/// Leading ASCII letters (either case) in the 8 bytes of `x` (first byte lowest).
+#[inline]
+fn letter_run(x: u64) -> usize {
+    // Per byte, without carries between bytes: `l` is the byte lower-cased when it is a
+    // letter; letters are exactly the bytes with `l` in 0x61..=0x7a and the high bit clear.
+    let l = (x | (0x20 * ONES)) & LOW7;
+    let ge_a = l.wrapping_add((0x80 - 0x61) * ONES);
+    let gt_z = l.wrapping_add((0x80 - 0x7b) * ONES);
+    let not_letter = !(ge_a & !gt_z & !x) & HIGH_BITS;
+    (not_letter.trailing_zeros() / 8) as usize
+}
+
+/// Masks keeping the first `n` bytes of a token held in two words (`n` in 0..=16).
+const MASKS: [(u64, u64); 17] = {
+    let mut t = [(0u64, 0u64); 17];
+    let mut n = 1;
+    while n <= 16 {
+        t[n] = if n < 8 {
+            ((1u64 << (8 * n)) - 1, 0)
+        } else if n < 16 {
+            (u64::MAX, (1u64 << (8 * (n - 8))) - 1)
+        } else {
+            (u64::MAX, u64::MAX)
+        };
+        n += 1;
+    }
+    t
+};
+
+/// Little-endian word of up to 8 bytes, for comparing with token bytes.
+const fn le(s: &[u8]) -> u64 {
+    let mut a = 0u64;
+    let mut k = s.len();
+    while k > 0 {
+        k -= 1;
+        a = (a << 8) | s[k] as u64;
+    }
+    a
+}
+
+/// [`fold`] of a lower-case ASCII token of `n` bytes (2..=15) held in `w0`, `w1` (first byte
+/// lowest, zero past `n`), as the new length: the common folds only shorten (a plural `s`, a
+/// trailing run of `i`/`y`). `None` when a rarer fold (`our`, `tre`, `lled`, `lling`, `ogue`,
+/// `gramme`, `fence`, `cent`, `pct`) or a long run of `i`/`y` may apply: the caller takes
+/// the general path then. No branches on the letters.
+#[inline]
+fn fast_fold(w0: u64, w1: u64, n: usize) -> Option<usize> {
+    // The last 8 bytes with the last one at the top (zero below the token's start).
+    let top = (((u128::from(w1) << 64) | u128::from(w0)) << (8 * (16 - n)) >> 64) as u64;
+    let last = top >> 56;
+    let before = (top >> 48) & 0xff;
+    let strip = (n > 3) & (last == u64::from(b's')) & (before != u64::from(b's'));
+    let n = n - usize::from(strip);
+    let t = top << (8 * u32::from(strip));
+    let tail = |k: u32| t >> (64 - 8 * k);
+    let (t3, t4, t5) = (tail(3), tail(4), tail(5));
+    let rare = (w0 == le(b"cent"))
+        | (w0 == le(b"pct"))
+        | (t3 == le(b"our"))
+        | (t3 == le(b"tre"))
+        | (t4 == le(b"lled"))
+        | (t4 == le(b"ogue"))
+        | (t5 == le(b"lling"))
+        | (t5 == le(b"fence"))
+        | (tail(6) == le(b"gramme"));
+    // Trailing `i`/`y` bytes, counted down from the top byte (7 of 8 are sure to be the
+    // token's own after a strip).
+    let iy = eq_bytes(t, b'i') | eq_bytes(t, b'y');
+    let run = ((!iy & HIGH_BITS).leading_zeros() / 8) as usize;
+    if rare | (run >= 7) {
+        return None;
+    }
+    // `while n > 4 && last is i/y { n -= 1 }` without the loop.
+    Some(n.saturating_sub(run).max(4).min(n))
+}
+
+/// 0x80 in each byte of `x` equal to `c`, else 0.
+#[inline]
+fn eq_bytes(x: u64, c: u8) -> u64 {
+    let y = x ^ (u64::from(c) * ONES);
+    !(((y & LOW7).wrapping_add(LOW7)) | y | LOW7)
+}
+
+/// Eight ASCII letters lower-cased with `z` folded to `s`, as the general path does
+/// (other bytes come out changed: the caller masks them off).
+#[inline]
+fn lower_ascii(x: u64) -> u64 {
+    let l = x | (0x20 * ONES);
+    l ^ ((eq_bytes(l, b'z') >> 7) * u64::from(b'z' ^ b's'))
+}
+
+/// Whether a token of ASCII letters ends before `b[j]`: the end of the text, an ASCII byte
+/// (the run stopped at a non-letter), or a no-break space or General Punctuation character
+/// (U+2000..U+203F: spaces, dashes, quotes), none of which continue a word.
+#[inline]
+fn ends_token(b: &[u8], j: usize) -> bool {
+    match b.get(j) {
+        None => true,
+        Some(&c) if c < 0x80 => true,
+        Some(0xc2) => b.get(j + 1) == Some(&0xa0),
+        Some(0xe2) => b.get(j + 1) == Some(&0x80),
+        Some(_) => false,
+    }
+}
+
 /// Byte classes of ASCII for the scanner.
 const LETTER: u8 = 1;
 const DIGIT: u8 = 2;
@@ -121,6 +235,13 @@ impl Tokens {
 
     /// Tokenizes `text`, replacing what was there; keeps at most `max_tokens` tokens.
     pub fn fill(&mut self, text: &str, max_tokens: usize) {
+        self.fill_with::<true>(text, max_tokens);
+    }
+
+    /// [`Tokens::fill`]; `FAST` takes whole ASCII words (the common case) eight bytes at a
+    /// time ([`Tokens::ascii_word`]). Without it every byte goes through the general path:
+    /// the tests check that both give the same tokens.
+    fn fill_with<const FAST: bool>(&mut self, text: &str, max_tokens: usize) {
         self.hashes.clear();
         self.paras.clear();
         self.paras.push(0);
@@ -136,6 +257,31 @@ impl Tokens {
                 LETTER => {
                     if kind == Kind::Digit {
                         self.flush();
+                    }
+                    if FAST && self.len == 0 {
+                        let mut n = self.ascii_word(b, i);
+                        if n > 0 {
+                            // Words separated by single spaces, without the dispatch.
+                            loop {
+                                i += n;
+                                if self.hashes.len() >= max_tokens
+                                    || b.get(i) != Some(&b' ')
+                                    || b.get(i + 1).is_none_or(|&c| CLASS[usize::from(c)] != LETTER)
+                                {
+                                    break;
+                                }
+                                n = self.ascii_word(b, i + 1);
+                                if n == 0 {
+                                    break;
+                                }
+                                i += 1;
+                            }
+                            kind = Kind::None;
+                            if self.hashes.len() >= max_tokens {
+                                break;
+                            }
+                            continue;
+                        }
                     }
                     // A run of ASCII letters: lower case, `z` folds to `s`
                     // (organize/organise, analyze/analyse).
@@ -252,6 +398,41 @@ impl Tokens {
         while self.paras.len() > 1 && *self.paras.last().unwrap_or(&0) as usize >= self.hashes.len() {
             self.paras.pop();
         }
+    }
+
+    /// A whole token of at most 15 ASCII letters starting at `b[i]` (a letter, with no token
+    /// in progress): folds and keeps it like [`Tokens::flush`] would, without branching on
+    /// its letters, and returns its length. Returns 0 (nothing done) when the letters run on
+    /// past 15 bytes, into a byte that may continue the token (non-ASCII other than common
+    /// punctuation), or into a rare spelling fold ([`fast_fold`]).
+    #[inline]
+    fn ascii_word(&mut self, b: &[u8], i: usize) -> usize {
+        let (x0, x1) = match b.get(i..i + 16) {
+            Some(s) => (word(&s[..8]), word(&s[8..])),
+            None => {
+                let mut a = [0u8; 16];
+                let rest = &b[i..];
+                a[..rest.len()].copy_from_slice(rest);
+                (word(&a[..8]), word(&a[8..]))
+            }
+        };
+        let r0 = letter_run(x0);
+        let n = r0 + usize::from(r0 == 8) * letter_run(x1);
+        if n == 16 || !ends_token(b, i + n) {
+            return 0;
+        }
+        let (m0, m1) = MASKS[n];
+        let (w0, w1) = (lower_ascii(x0) & m0, lower_ascii(x1) & m1);
+        let Some(m) = fast_fold(w0, w1, n) else {
+            return 0;
+        };
+        let keep = (n > 1) & !is_stop_hash(mix16(w0, w1, n));
+        let (m0, m1) = MASKS[m];
+        // Push, then take it back when dropped: no branch on the outcome.
+        self.hashes.push(mix16(w0 & m0, w1 & m1, m));
+        let len = self.hashes.len() - usize::from(!keep);
+        self.hashes.truncate(len);
+        n
     }
 
     /// Ends the current token: drops it if it is a stop word, else folds and hashes it.
@@ -515,7 +696,7 @@ fn is_unspaced_script(c: char) -> bool {
 /// `ogue`/`og`, `gramme`/`gram`, `fence`/`fense`, "cent" (of "per cent") to "percent", and a
 /// trailing run of `i`/`y` (Zelenskiy, Zelensky, Zelenskyy). Returns the new length.
 /// Folding may merge unrelated words; that is harmless for copy detection.
-fn fold(w: &mut [u8; MAX_TOKEN], mut n: usize) -> usize {
+fn fold(w: &mut [u8], mut n: usize) -> usize {
     if &w[..n] == b"cent" || &w[..n] == b"pct" {
         w[..7].copy_from_slice(b"percent");
         return 7;
@@ -599,6 +780,142 @@ mod tests {
         assert_eq!(toks("東京都の知事").len(), 6);
         assert_eq!(toks("قال الرئيس الأوكراني").len(), 3);
         check_same("Зеленский", "ЗЕЛЕНСКИЙ");
+    }
+
+    #[test]
+    fn fast_path_matches_general_path() {
+        const PIECES: &[&str] = &[
+            " ",
+            " ",
+            " ",
+            "  ",
+            "\n",
+            "\n\n",
+            ",",
+            ".",
+            ", ",
+            ". ",
+            "%",
+            "&amp;",
+            "&#8217;",
+            "&",
+            ";",
+            "-",
+            "'",
+            "\"",
+            "(",
+            ")",
+            "\u{2019}",
+            "\u{201c}",
+            "\u{2014}",
+            "\u{a0}",
+            "\u{200b}",
+            "\u{3000}",
+            "\t",
+            "a",
+            "I",
+            "Zelenskiy",
+            "ZELENSKYY",
+            "zelensky",
+            "colour",
+            "Centre",
+            "travelled",
+            "travelling",
+            "catalogue",
+            "programme",
+            "defence",
+            "cent",
+            "pct",
+            "Pct",
+            "organize",
+            "OrganiZation",
+            "the",
+            "The",
+            "said",
+            "Mr",
+            "says",
+            "bus",
+            "buses",
+            "glass",
+            "abcdefghijklmno",
+            "abcdefghijklmnop",
+            "abcdefghijklmnopq",
+            "internationalisation",
+            "counterrevolutionaries",
+            "xyzzy",
+            "Kyiv",
+            "1",
+            "1,000",
+            "1.5",
+            "2025",
+            "42nd",
+            "5m",
+            "covid19",
+            "caf\u{e9}",
+            "e\u{301}",
+            "\u{e9}t\u{e9}",
+            "S\u{e3}o",
+            "\u{fc}ber",
+            "\u{aa}",
+            "\u{b2}",
+            "\u{b5}",
+            "\u{41f}\u{440}\u{438}",
+            "\u{6771}\u{4eac}",
+            "\u{e01}",
+            "\u{627}\u{644}",
+            "\u{391}\u{3b8}",
+            "stra\u{df}e",
+            "\u{130}stanbul",
+            "\u{301}",
+            "\u{1f600}",
+            "cents",
+            "colours",
+            "Theatres",
+            "histories",
+            "xiyiyiyiyiyiy",
+            "abcyyyyyyyyyyyy",
+            "bass",
+            "ss",
+            "iyiy",
+            "sky",
+            "skis",
+            "signalling",
+            "dialogues",
+            "Kennedys",
+            "PCT",
+            "hers",
+            "outre",
+            "labelled",
+        ];
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let mut rnd = |n: usize| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % n as u64) as usize
+        };
+        let (mut fast, mut slow) = (Tokens::default(), Tokens::default());
+        for round in 0..20_000 {
+            let mut text = String::new();
+            for _ in 0..rnd(60) {
+                text.push_str(PIECES[rnd(PIECES.len())]);
+            }
+            let max = if round % 3 == 0 { rnd(20) } else { usize::MAX };
+            fast.fill_with::<true>(&text, max);
+            slow.fill_with::<false>(&text, max);
+            assert_eq!(fast.hashes, slow.hashes, "{text:?} max {max}");
+            assert_eq!(fast.paras, slow.paras, "{text:?} max {max}");
+        }
+    }
+
+    #[test]
+    fn general_punctuation_ends_words() {
+        for c in ('\u{2000}'..='\u{203f}').chain(['\u{a0}']) {
+            assert!(
+                !c.is_alphanumeric() && !is_combining_mark(c) && !is_unspaced_script(c),
+                "{c:?}"
+            );
+        }
     }
 
     #[test]
