@@ -712,3 +712,71 @@ async fn fetcher_command_publishes_drop_folder_files_and_refuses_bad_flags() {
         other => panic!("unexpected body {other:?}"),
     }
 }
+
+/// `GET /metrics` over plain HTTP/1.0.
+fn scrape(port: u16) -> Option<String> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.write_all(b"GET /metrics HTTP/1.0\r\nHost: localhost\r\n\r\n")
+        .ok()?;
+    let mut out = String::new();
+    s.read_to_string(&mut out).ok()?;
+    Some(out)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn up_exports_worker_metrics() {
+    let nats = TestNats::start();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let data = tempfile::tempdir().unwrap();
+    let mut up = Command::new(WIREFOLD)
+        .args([
+            "up",
+            "--nats-url",
+            &nats.url(),
+            "--metrics-listen",
+            &format!("127.0.0.1:{port}"),
+            "--data-dir",
+        ])
+        .arg(data.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let docs = tempfile::tempdir().unwrap();
+    let story = "The harbour authority said on Monday that the northern pier would close for repairs \
+                 after inspectors found cracks in three of its supporting columns.\n\n\
+                 Ferries will use the southern terminal until the work is finished, a spokesman said.";
+    std::fs::write(docs.path().join("a.txt"), story).unwrap();
+    std::fs::write(
+        docs.path().join("b.txt"),
+        format!("{story}\n\nAdditional reporting by the news desk."),
+    )
+    .unwrap();
+    let (ok, out, err) = wirefold(&nats.url(), &["ingest", docs.path().to_str().unwrap()]);
+    assert!(ok, "{out}{err}");
+    let want = [
+        "wirefold_normalizer_articles_total{language=\"en\"} 2",
+        "wirefold_dedup_articles_total 2",
+        "wirefold_dedup_events_total{kind=\"created\"} 1",
+        "wirefold_dedup_events_total{kind=\"member_added\"} 1",
+    ];
+    let seen = eventually(Duration::from_secs(20), || async {
+        let body = scrape(port)?;
+        want.iter().all(|w| body.contains(w)).then_some(body)
+    })
+    .await;
+    let _ = Command::new("kill")
+        .args(["-TERM", &up.id().to_string()])
+        .status();
+    let _ = up.wait();
+    assert!(
+        seen.is_some(),
+        "metrics never showed {want:?}: {:?}",
+        scrape(port)
+    );
+}

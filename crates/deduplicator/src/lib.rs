@@ -51,6 +51,11 @@ impl Deduper {
         self.index.snapshot()
     }
 
+    /// Index counters (members, clusters, merges, approximate heap bytes, ...).
+    pub fn stats(&self) -> wirefold_dedup::Stats {
+        self.index.stats()
+    }
+
     /// The configuration.
     pub fn config(&self) -> &Config {
         &self.config
@@ -195,8 +200,18 @@ mod tests {
         let x = d.apply(&art("x", Some("2025-06-17T10:00:00Z"))).cluster;
         let other = "Completely different words about a football match and its result in the league \
                      final, which the home side won after extra time in front of a full stadium.";
-        let y = d.apply(&Article { body_text: other.into(), ..art("y", Some("2013-08-04T10:00:00Z")) }).cluster;
-        let y2 = d.apply(&Article { body_text: other.into(), ..art("y2", Some("2013-08-04T12:00:00Z")) }).cluster;
+        let y = d
+            .apply(&Article {
+                body_text: other.into(),
+                ..art("y", Some("2013-08-04T10:00:00Z"))
+            })
+            .cluster;
+        let y2 = d
+            .apply(&Article {
+                body_text: other.into(),
+                ..art("y2", Some("2013-08-04T12:00:00Z"))
+            })
+            .cluster;
         assert_ne!(x, y);
         assert_eq!(y, y2);
     }

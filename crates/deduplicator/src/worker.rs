@@ -180,6 +180,7 @@ async fn serve(
             Ok(a) => a,
             Err(e) => {
                 if seq > published_through {
+                    metrics::counter!(metric::DEAD_LETTERS).increment(1);
                     bus.dead_letter(dead_letter(&msg.subject, &msg.payload, e.to_string()))
                         .await;
                 }
@@ -188,6 +189,7 @@ async fn serve(
             }
         };
         let outcome = dedup.apply(&article);
+        metrics::counter!(metric::ARTICLES).increment(1);
         if seq >= published_through {
             for ev in &outcome.events {
                 let wire = to_wire(ev);
@@ -210,6 +212,9 @@ async fn serve(
                     {
                         Ok(ack) => {
                             events_seq = events_seq.max(ack.sequence);
+                            if !ack.duplicate {
+                                metrics::counter!(metric::EVENTS, "kind" => wire.kind.as_str()).increment(1);
+                            }
                             break;
                         }
                         Err(BusError::Publish {
@@ -287,7 +292,30 @@ fn decode_snapshot(core: &Config, bytes: &[u8]) -> Result<(Deduper, u64), String
     Ok((d, seq))
 }
 
+/// Prometheus metric names of the deduplicator.
+pub mod metric {
+    /// Counter: articles folded into the index (replays included).
+    pub const ARTICLES: &str = "wirefold_dedup_articles_total";
+    /// Counter: cluster events stored, by `kind`.
+    pub const EVENTS: &str = "wirefold_dedup_events_total";
+    /// Counter: articles dead-lettered.
+    pub const DEAD_LETTERS: &str = "wirefold_dedup_dead_letters_total";
+    /// Gauge: live clusters in the index (at the last snapshot).
+    pub const CLUSTERS: &str = "wirefold_dedup_clusters";
+    /// Gauge: live members in the index (at the last snapshot).
+    pub const MEMBERS: &str = "wirefold_dedup_members";
+    /// Gauge: approximate index heap bytes (at the last snapshot).
+    pub const INDEX_BYTES: &str = "wirefold_dedup_index_bytes";
+    /// Gauge: last article stream sequence folded in (at the last snapshot).
+    pub const SNAPSHOT_SEQ: &str = "wirefold_dedup_snapshot_seq";
+}
+
 async fn save_snapshot(bus: &Bus, dedup: &Deduper, seq: u64) {
+    let st = dedup.stats();
+    metrics::gauge!(metric::CLUSTERS).set(st.clusters as f64);
+    metrics::gauge!(metric::MEMBERS).set(st.members as f64);
+    metrics::gauge!(metric::INDEX_BYTES).set(st.heap_bytes as f64);
+    metrics::gauge!(metric::SNAPSHOT_SEQ).set(seq as f64);
     let mut bytes = Vec::with_capacity(16);
     bytes.extend_from_slice(SNAPSHOT_MAGIC);
     bytes.extend_from_slice(&seq.to_le_bytes());

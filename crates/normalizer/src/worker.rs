@@ -65,8 +65,7 @@ async fn handle(bus: &Bus, config: &NormalizerConfig, msg: Message) {
     let raw: RawDocument = match wirefold_wire::decode(&payload) {
         Ok(r) => r,
         Err(e) => {
-            bus.dead_letter(dead_letter(&subject, None, None, &payload, e.to_string()))
-                .await;
+            dead_letter_to(bus, dead_letter(&subject, None, None, &payload, e.to_string())).await;
             wirefold_bus::term(&msg).await;
             return;
         }
@@ -81,15 +80,13 @@ async fn handle(bus: &Bus, config: &NormalizerConfig, msg: Message) {
         Ok(Err(join)) => {
             // A panic inside extraction: a bug, but one document must not stop the worker.
             let reason = format!("extraction crashed: {join}");
-            bus.dead_letter(dead_letter(&subject, None, None, &payload, reason))
-                .await;
+            dead_letter_to(bus, dead_letter(&subject, None, None, &payload, reason)).await;
             wirefold_bus::term(&msg).await;
             return;
         }
         Err(_) => {
             let reason = format!("extraction exceeded {:?}", config.extract_timeout);
-            bus.dead_letter(dead_letter(&subject, None, None, &payload, reason))
-                .await;
+            dead_letter_to(bus, dead_letter(&subject, None, None, &payload, reason)).await;
             wirefold_bus::term(&msg).await;
             return;
         }
@@ -107,7 +104,7 @@ async fn handle(bus: &Bus, config: &NormalizerConfig, msg: Message) {
                 &payload,
                 e.to_string(),
             );
-            bus.dead_letter(dl).await;
+            dead_letter_to(bus, dl).await;
             wirefold_bus::term(&msg).await;
             return;
         }
@@ -116,6 +113,10 @@ async fn handle(bus: &Bus, config: &NormalizerConfig, msg: Message) {
     match bus.publish(&out_subject, &article.id, &article).await {
         Ok(ack) => {
             debug!(id = %article.id, seq, out_seq = ack.sequence, duplicate = ack.duplicate, "article published");
+            if !ack.duplicate {
+                let lang = subjects::token(article.language.as_deref().unwrap_or("und"));
+                metrics::counter!(metric::ARTICLES, "language" => lang).increment(1);
+            }
             wirefold_bus::ack(&msg).await;
         }
         Err(e @ BusError::TooLarge { .. }) => {
@@ -126,7 +127,7 @@ async fn handle(bus: &Bus, config: &NormalizerConfig, msg: Message) {
                 &payload,
                 e.to_string(),
             );
-            bus.dead_letter(dl).await;
+            dead_letter_to(bus, dl).await;
             wirefold_bus::term(&msg).await;
         }
         Err(e) if delivered >= MAX_DELIVER => {
@@ -134,16 +135,32 @@ async fn handle(bus: &Bus, config: &NormalizerConfig, msg: Message) {
             // it can be replayed once the bus is healthy again.
             let reason = format!("article publish failed on all {MAX_DELIVER} deliveries: {e}");
             let dl = dead_letter(&subject, Some(&raw.id), raw.url.as_deref(), &payload, reason);
-            bus.dead_letter(dl).await;
+            dead_letter_to(bus, dl).await;
             wirefold_bus::term(&msg).await;
         }
         Err(e) => {
             // Back off longer with every delivery: about 110 s of bus trouble in all.
             let delay = Duration::from_secs(2 * delivered.clamp(1, 30) as u64);
             warn!(id = %article.id, delivered, error = %e, ?delay, "publish failed, will retry");
+            metrics::counter!(metric::RETRIES).increment(1);
             wirefold_bus::nak(&msg, delay).await;
         }
     }
+}
+
+/// Prometheus metric names of the normalizer.
+pub mod metric {
+    /// Counter: article records published, by `language` (`und` when unknown).
+    pub const ARTICLES: &str = "wirefold_normalizer_articles_total";
+    /// Counter: raw documents dead-lettered (not articles, undecodable, too large, ...).
+    pub const DEAD_LETTERS: &str = "wirefold_normalizer_dead_letters_total";
+    /// Counter: publishes that failed and were retried.
+    pub const RETRIES: &str = "wirefold_normalizer_publish_retries_total";
+}
+
+async fn dead_letter_to(bus: &Bus, dl: DeadLetter) {
+    metrics::counter!(metric::DEAD_LETTERS).increment(1);
+    bus.dead_letter(dl).await;
 }
 
 fn dead_letter(

@@ -32,6 +32,15 @@ pub async fn connect(url: &str, name: &str) -> anyhow::Result<Bus> {
     Ok(bus)
 }
 
+/// Serves the process's Prometheus metrics on `addr`, when given.
+pub fn serve_metrics(addr: Option<std::net::SocketAddr>) -> anyhow::Result<()> {
+    if let Some(addr) = addr {
+        wirefold_fetcher::metrics::install_exporter(addr).map_err(anyhow::Error::msg)?;
+        info!(%addr, "serving Prometheus metrics");
+    }
+    Ok(())
+}
+
 /// A token cancelled on the first SIGINT or SIGTERM; a second signal exits at once.
 pub fn shutdown_on_signals() -> CancellationToken {
     let token = CancellationToken::new();

@@ -8,13 +8,16 @@ use tracing::info;
 use wirefold_deduplicator::worker::DedupConfig;
 use wirefold_normalizer::worker::NormalizerConfig;
 
-use super::{NatsArgs, connect, shutdown_on_signals};
+use super::{NatsArgs, connect, serve_metrics, shutdown_on_signals};
 
 /// Flags of the normalizer.
 #[derive(Debug, Clone, clap::Args)]
 pub struct NormalizerArgs {
     #[command(flatten)]
     nats: NatsArgs,
+    /// Address of the Prometheus metrics exporter (e.g. 127.0.0.1:9464).
+    #[arg(long, env = crate::env::METRICS_LISTEN)]
+    metrics_listen: Option<std::net::SocketAddr>,
     #[command(flatten)]
     settings: NormalizerSettings,
 }
@@ -45,6 +48,9 @@ impl NormalizerSettings {
 pub struct DedupArgs {
     #[command(flatten)]
     nats: NatsArgs,
+    /// Address of the Prometheus metrics exporter (e.g. 127.0.0.1:9464).
+    #[arg(long, env = crate::env::METRICS_LISTEN)]
+    metrics_listen: Option<std::net::SocketAddr>,
     #[command(flatten)]
     settings: DedupSettings,
 }
@@ -95,6 +101,7 @@ impl DedupSettings {
 
 /// `wirefold normalizer`.
 pub async fn normalizer(args: NormalizerArgs) -> anyhow::Result<ExitCode> {
+    serve_metrics(args.metrics_listen)?;
     let bus = connect(&args.nats.nats_url, "wirefold-normalizer").await?;
     let config = args.settings.config();
     info!(?config, "normalizer configuration");
@@ -105,6 +112,7 @@ pub async fn normalizer(args: NormalizerArgs) -> anyhow::Result<ExitCode> {
 
 /// `wirefold dedup`.
 pub async fn dedup(args: DedupArgs) -> anyhow::Result<ExitCode> {
+    serve_metrics(args.metrics_listen)?;
     let bus = connect(&args.nats.nats_url, "wirefold-dedup").await?;
     let config = args.settings.config();
     info!(?config, "deduplicator configuration");
