@@ -286,19 +286,59 @@ fn clean_byline(s: &str) -> Option<String> {
     Some(t.to_string())
 }
 
+/// Decodes character references left in a headline: JSON-LD values written with HTML
+/// escapes ("Actuary&#8217;s") and doubly escaped attributes ("SQL &amp;#x26; AI").
+fn unescape_twice_encoded(s: &str) -> String {
+    let escaped = |s: &str| s.find('&').is_some_and(|i| s[i..].contains(';'));
+    if !escaped(s) {
+        return s.to_string();
+    }
+    let mut d = String::with_capacity(s.len());
+    crate::dom::decode_into(s, &mut d, false);
+    normalize_short(&d)
+}
+
+/// A headline without a date or a one-word label around it: "Dec 18 2025 Preparing a
+/// transition" and "Blog: Best agencies" give the rest; `None` when there is neither.
+fn undecorated(h: &str) -> Option<&str> {
+    if let Some((_, st, en)) = date::find_date(h) {
+        if st == 0 {
+            return Some(h[en..].trim_start_matches([' ', ',', '-', '|', ':']).trim());
+        }
+        if en == h.len() {
+            return Some(h[..st].trim_end_matches([' ', ',', '-', '|', ':']).trim());
+        }
+    }
+    let (label, rest) = h.split_once(": ")?;
+    (!label.contains(' ') && !rest.is_empty()).then_some(rest.trim())
+}
+
+/// What separates a headline from a site or section name in a document title.
+const TITLE_SEPARATORS: [&str; 9] = [
+    " | ",
+    " - ",
+    " \u{2013} ",
+    " \u{2014} ",
+    " :: ",
+    " // ",
+    " \u{b7} ",
+    " \u{bb} ",
+    " \u{2022} ",
+];
+
+/// The parts of a document title between separators.
+fn title_segments(t: &str) -> Vec<&str> {
+    let mut parts = vec![t];
+    for sep in TITLE_SEPARATORS {
+        parts = parts.into_iter().flat_map(|p| p.split(sep)).collect();
+    }
+    parts
+}
+
 /// Strips a site-name suffix or prefix from a document title.
 fn strip_site(title: &str, site: Option<&str>) -> String {
     let t = title.trim();
-    for sep in [
-        " | ",
-        " - ",
-        " \u{2013} ",
-        " \u{2014} ",
-        " :: ",
-        " // ",
-        " \u{b7} ",
-        " \u{bb} ",
-    ] {
+    for sep in TITLE_SEPARATORS {
         if let Some(i) = t.rfind(sep) {
             let (head, tail) = (&t[..i], &t[i + sep.len()..]);
             let tail_is_site = site.is_some_and(|s| {
@@ -311,12 +351,71 @@ fn strip_site(title: &str, site: Option<&str>) -> String {
         }
         if let Some(i) = t.find(sep) {
             let (head, tail) = (&t[..i], &t[i + sep.len()..]);
-            if site.is_some_and(|s| head.eq_ignore_ascii_case(s)) {
-                return tail.trim().to_string();
+            if site.is_some_and(|s| head.eq_ignore_ascii_case(s)) || is_domain(head) {
+                return strip_site(tail, site);
             }
         }
     }
     t.to_string()
+}
+
+/// A bare domain name ("example.com", "News.Example.co.uk").
+fn is_domain(s: &str) -> bool {
+    let labels: Vec<&str> = s.split('.').collect();
+    labels.len() >= 2
+        && labels
+            .iter()
+            .all(|l| !l.is_empty() && l.chars().all(|c| c.is_alphanumeric() || c == '-'))
+        && labels
+            .last()
+            .is_some_and(|t| (2..=6).contains(&t.len()) && t.chars().all(|c| c.is_ascii_alphabetic()))
+}
+
+/// A title without its site's section or name: "The Agency | Machine Learning at Tech"
+/// (a short lead before a pipe and a longer rest) gives the rest, and "example.com Vibe
+/// Coding" on example.com gives "Vibe Coding".
+fn strip_lead(t: String, site: Option<&str>, host: Option<&str>) -> String {
+    let t = match host.and_then(|h| {
+        let lead = t.split(' ').next()?;
+        lead.strip_prefix("www.")
+            .unwrap_or(lead)
+            .eq_ignore_ascii_case(h)
+            .then(|| t[lead.len()..].trim())
+    }) {
+        Some(rest) if rest.split_whitespace().count() >= 2 => rest.to_string(),
+        _ => t,
+    };
+    // A pipe is a site or section separator, never part of a headline.
+    if !t.contains(" | ") {
+        return t;
+    }
+    let t = strip_site(&t, site);
+    match t.split_once(" | ") {
+        Some((lead, rest))
+            if lead.split_whitespace().count() <= 3 && rest.split_whitespace().count() >= 4 =>
+        {
+            strip_site(rest, site)
+        }
+        _ => t,
+    }
+}
+
+/// Repairs UTF-8 that was decoded as Latin-1 or Windows-1252 before it reached the page
+/// ("Investor\u{e2}\u{80}\u{99}s" for "Investor\u{2019}s").
+fn fix_mojibake(s: String) -> String {
+    if !s.contains(['\u{c2}', '\u{c3}', '\u{e2}']) {
+        return s;
+    }
+    let bytes: Option<Vec<u8>> = if s.chars().all(|c| (c as u32) < 0x100) {
+        Some(s.chars().map(|c| c as u32 as u8).collect())
+    } else {
+        let (b, _, errors) = encoding_rs::WINDOWS_1252.encode(&s);
+        (!errors).then(|| b.into_owned())
+    };
+    match bytes.map(String::from_utf8) {
+        Some(Ok(fixed)) => normalize_short(&fixed),
+        _ => s,
+    }
 }
 
 /// Lowercase alphanumeric words of a string.
@@ -613,17 +712,54 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
         .iter()
         .filter_map(|t| t.as_deref().map(norm_key))
         .collect();
+    // The same titles without a site name: an h1 found only in the part stripped away is the
+    // site's name ("The Southerner" on "A Guide to Skincare – The Southerner").
+    let stripped: Vec<String> = [&ld_title, &og_title, &title_tag]
+        .iter()
+        .filter_map(|t| {
+            t.as_deref()
+                .map(|t| norm_key(&strip_site(t, m.site_name.as_deref())))
+        })
+        .collect();
+    // Keys of the titles' separated parts ("Climate Change" in "Climate Change | Research
+    // Service"): an h1 equal to one is a whole title, not a fragment of one.
+    let segments: Vec<String> = [&ld_title, &og_title, &title_tag]
+        .iter()
+        .filter_map(|t| t.as_deref())
+        .flat_map(|t| title_segments(t).into_iter().map(norm_key))
+        .collect();
     let h1_match = h1s.iter().map(|h| normalize_short(h)).find(|h| {
         let k = norm_key(h);
-        k.len() >= 8
-            && refs
-                .iter()
-                .any(|r| r.contains(&k) || k.contains(r.as_str()) && r.len() >= 8)
+        // An h1 inside a title must be most of it: "Index funds" is a section label on a
+        // page titled "Index Funds: How to Invest | Vanguard".
+        let inside = stripped
+            .iter()
+            .any(|r| r.contains(&k) && k.len() * 5 >= r.len() * 3);
+        let covers = refs
+            .iter()
+            .chain(&stripped)
+            .any(|r| k.contains(r.as_str()) && r.len() >= 8);
+        k.len() >= 8 && (inside || covers)
     });
-    // Otherwise the h1 sharing most words with the title/og/JSON-LD headline, if most do.
+    // An h1 that is a metadata title plus a date or a "Label:" in front is that title
+    // ("Dec 18 2025 Preparing a transition", "Blog: Best agencies of 2025").
+    let h1_match = h1_match.map(|h| {
+        let keys: Vec<&String> = refs.iter().chain(&stripped).collect();
+        undecorated(&h)
+            .filter(|core| {
+                let k = norm_key(core);
+                keys.iter().any(|r| **r == k)
+            })
+            .map_or(h.clone(), str::to_string)
+    });
+    // Otherwise the h1 sharing most words with the title/og/JSON-LD headline, if most do
+    // (all of them for a short h1), site names left out.
     let ref_words: Vec<Vec<String>> = [&ld_title, &og_title, &title_tag]
         .iter()
-        .filter_map(|t| t.as_deref().map(words_of))
+        .filter_map(|t| {
+            t.as_deref()
+                .map(|t| words_of(&strip_site(t, m.site_name.as_deref())))
+        })
         .collect();
     let h1_match = h1_match.or_else(|| {
         h1s.iter()
@@ -635,7 +771,15 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
                     .fold(0.0f32, f32::max);
                 (best, h)
             })
-            .filter(|(score, h)| *score >= 0.6 && h.split_whitespace().count() >= 2)
+            .filter(|(score, h)| {
+                let words = h.split_whitespace().count();
+                let k = norm_key(h);
+                let fragment = !segments.contains(&k)
+                    && stripped
+                        .iter()
+                        .any(|r| r.contains(&k) && k.len() * 5 < r.len() * 3);
+                words >= 2 && !fragment && (*score >= 0.6 && words >= MIN_FREE_H1_WORDS || *score >= 1.0)
+            })
             .max_by(|a, b| a.0.total_cmp(&b.0))
             .map(|(_, h)| normalize_short(h))
     });
@@ -649,23 +793,40 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
             norm_key(&t.replacen(&stripped, "", 1))
         })
         .unwrap_or_default();
-    let h1_visible = h1s.iter().map(|h| normalize_short(h)).find(|h| {
-        let k = norm_key(h);
-        k.len() >= 4
-            && k != site_key
-            && (title_site_key.is_empty() || k != title_site_key || k == title_key)
-            && h.split_whitespace().count() <= 40
-    });
+    let h1_visible = h1s
+        .iter()
+        .map(|h| normalize_short(h))
+        .find(|h| {
+            let k = norm_key(h);
+            k.len() >= 4
+                && k != site_key
+                && (title_site_key.is_empty() || k != title_site_key || k == title_key)
+        })
+        .filter(|h| {
+            let words = h.split_whitespace().count();
+            // A short h1 that matches none of the metadata titles is mostly a section name or
+            // a menu ("Our Blog", "Index funds"), and one ending in a full stop a tagline; the
+            // metadata title is then better.
+            let tagline = h.ends_with('.') && !h.ends_with("..");
+            words <= 40 && (words >= MIN_FREE_H1_WORDS && !tagline || refs.is_empty())
+        });
+    let lone_h1 = (h1s.len() == 1)
+        .then(|| normalize_short(&h1s[0]))
+        .filter(|h| h.split_whitespace().count() >= MIN_FREE_H1_WORDS || title_tag.is_none());
     m.title = h1_match
         .or(h1_visible)
         .or_else(|| ld_title.clone())
         .or_else(|| og_title.as_deref().map(|t| strip_site(t, m.site_name.as_deref())))
-        .or_else(|| (h1s.len() == 1).then(|| normalize_short(&h1s[0])))
+        .or(lone_h1)
         .or_else(|| {
             title_tag
                 .as_deref()
                 .map(|t| strip_site(t, m.site_name.as_deref()))
         })
+        .or_else(|| h1s.first().map(|h| normalize_short(h)))
+        .map(|t| unescape_twice_encoded(&t))
+        .map(|t| strip_lead(t, m.site_name.as_deref(), url.and_then(host_of)))
+        .map(fix_mojibake)
         .filter(|t| !t.is_empty());
 
     // Byline.
@@ -846,6 +1007,9 @@ const NEAR_H1_NODES: u32 = 600;
 
 /// How far after the h1 (in DOM nodes) a shown date counts as the headline's own dateline.
 const ORIGINAL_DATE_NODES: u32 = 40;
+
+/// Fewest words of an h1 taken as the headline when it matches no metadata title.
+const MIN_FREE_H1_WORDS: usize = 4;
 
 /// `<meta>` names of a publish date, after `article:published_time` and JSON-LD.
 const PUBLISHED_KEYS: &[&str] = &[
@@ -1111,6 +1275,101 @@ mod tests {
             TEXT,
             url,
             Some("2023-06-12"),
+        );
+    }
+
+    #[test]
+    fn headline_choice() {
+        let check = |head: &str, body: &str, url: &str, want: &str| {
+            let html = format!("<html><head>{head}</head><body>{body}{TEXT}</body></html>");
+            let m = read(&Dom::parse(&html), Some(url));
+            assert_eq!(m.title.as_deref(), Some(want), "{head} {body}");
+        };
+        let url = "https://site.example/guides/funds";
+        // A short h1 that is a section label, or only part of the title, gives way to it.
+        check(
+            "<title>Index Funds: How to Invest | Big Bank</title>",
+            "<h1>Index funds</h1>",
+            url,
+            "Index Funds: How to Invest",
+        );
+        check(
+            "<title>Planting Beans in Spring</title>",
+            "<h1>Our Blog</h1>",
+            url,
+            "Planting Beans in Spring",
+        );
+        // An h1 holding the site's name ("... - The Southerner") is not the headline.
+        check(
+            r#"<meta property="og:title" content="A Guide to Skincare"><title>A Guide to Skincare - The Southerner</title>"#,
+            "<h1>The Southerner</h1>",
+            url,
+            "A Guide to Skincare",
+        );
+        // A long h1 with other words than the metadata still wins.
+        check(
+            "<title>Best Funds 2025 | Big Bank</title>",
+            "<h1>How we picked the funds we would buy this year</h1>",
+            url,
+            "How we picked the funds we would buy this year",
+        );
+        // A date or a one-word label in front of the h1 is decoration.
+        check(
+            r#"<meta property="og:title" content="Preparing a transition in Debusine">"#,
+            "<h1>Dec 18 2025 Preparing a transition in Debusine</h1>",
+            url,
+            "Preparing a transition in Debusine",
+        );
+        check(
+            "<title>Best Advertising Agencies in 2025 (Ranked) | Some Agency</title>",
+            "<h1>Blog: Best Advertising Agencies in 2025 (Ranked)</h1>",
+            url,
+            "Best Advertising Agencies in 2025 (Ranked)",
+        );
+        // Pipes separate sections and sites, a bullet too; a leading domain is the site.
+        check(
+            "<title>How to help babies sleep through the night | Patient Education | Kids Hospital</title>",
+            "<h1>How to help babies sleep through the night | Patient Education | Kids Hospital</h1>",
+            url,
+            "How to help babies sleep through the night",
+        );
+        check(
+            "<title>The Agency | Machine Learning at the Institute of Technology</title>",
+            "",
+            url,
+            "Machine Learning at the Institute of Technology",
+        );
+        check(
+            "<title>A brief intro to git \u{2022} Jane Doe</title>",
+            "",
+            url,
+            "A brief intro to git",
+        );
+        check("<title>site.example Vibe Coding</title>", "", url, "Vibe Coding");
+        check(
+            "<title>blog.example.org - The Five Best Headphones of the Year</title>",
+            "",
+            url,
+            "The Five Best Headphones of the Year",
+        );
+        // Escapes left in metadata and UTF-8 read as Latin-1 are repaired.
+        check(
+            r#"<script type="application/ld+json">{"@type":"Article","headline":"Actuary&#8217;s Industry Choice Explained"}</script>"#,
+            "",
+            url,
+            "Actuary's Industry Choice Explained",
+        );
+        check(
+            r#"<meta property="og:title" content="Tools for 2026: Python, SQL &amp;#x26; AI">"#,
+            "",
+            url,
+            "Tools for 2026: Python, SQL & AI",
+        );
+        check(
+            "<title>A DIY Investor\u{e2}\u{80}\u{99}s Guide to Calculators</title>",
+            "",
+            url,
+            "A DIY Investor's Guide to Calculators",
         );
     }
 
