@@ -235,7 +235,7 @@ async fn seeds_fold_reuters_and_rte_and_keep_the_others_alone() {
     let bus = nats.bus().await;
     let shutdown = CancellationToken::new();
     let workers = spawn_workers(&bus, &shutdown);
-    let report = wirefold_fetcher::files::ingest(&bus, &[seeds.clone()], 4 << 20).await;
+    let report = wirefold_fetcher::files::ingest(&bus, std::slice::from_ref(&seeds), 4 << 20).await;
     assert_eq!(report.accepted.len(), 5, "rejected: {:?}", report.rejected);
     events_when(&bus, 5, Duration::from_secs(30)).await;
     // Settle: no more events may follow.

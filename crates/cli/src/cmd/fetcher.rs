@@ -75,16 +75,18 @@ impl std::fmt::Debug for FetcherSettings {
 impl FetcherSettings {
     /// The worker configuration; a push address without a token is an error.
     pub fn config(&self, max_document_bytes: usize) -> anyhow::Result<FetcherConfig> {
-        let mut config = FetcherConfig::default();
-        config.sources_file = self.sources.clone();
-        config.drop_dirs = self.drop_dirs.clone();
-        config.allow = self.allow.clone();
+        let mut config = FetcherConfig {
+            sources_file: self.sources.clone(),
+            drop_dirs: self.drop_dirs.clone(),
+            allow: self.allow.clone(),
+            metrics_listen: self.metrics_listen,
+            respect_robots: !self.ignore_robots,
+            concurrency: self.concurrency.max(1),
+            ..FetcherConfig::default()
+        };
         if let Some(ua) = &self.user_agent {
             config.user_agent = ua.clone();
         }
-        config.metrics_listen = self.metrics_listen;
-        config.respect_robots = !self.ignore_robots;
-        config.concurrency = self.concurrency.max(1);
         config.limits.max_document_bytes = max_document_bytes as u64;
         config.push = match (self.push_listen, &self.push_token) {
             (Some(listen), Some(token)) if !token.trim().is_empty() => Some(PushConfig {
