@@ -474,6 +474,9 @@ pub struct Index {
     free_clusters: Vec<u32>,
     /// Slot of the inverted index to member index (NIL when free).
     slots: Vec<u32>,
+    /// Slot to the member's cluster (NIL when free): candidate search reads it for every
+    /// posting, so it is kept dense here rather than behind the member.
+    slot_cluster: Vec<u32>,
     free_slots: Vec<u32>,
     postings: Postings,
     by_uri: HashMap<u64, u32, BuildMul>,
@@ -489,6 +492,7 @@ pub struct Index {
     touched: Vec<u32>,
     boiler: Vec<bool>,
     list: Vec<u32>,
+    heads: Vec<u32>,
 }
 
 fn uri_hash(uri: &str) -> u64 {
@@ -541,6 +545,7 @@ impl Index {
             clusters: Vec::new(),
             free_clusters: Vec::new(),
             slots: Vec::new(),
+            slot_cluster: Vec::new(),
             free_slots: Vec::new(),
             postings: Postings::default(),
             by_uri: HashMap::default(),
@@ -555,6 +560,7 @@ impl Index {
             touched: Vec::new(),
             boiler: Vec::new(),
             list: Vec::new(),
+            heads: Vec::new(),
         }
     }
 
@@ -657,7 +663,11 @@ impl Index {
         };
         let mut b = self.members.capacity() * size_of::<Option<Member>>()
             + self.clusters.capacity() * size_of::<Option<Cluster>>()
-            + (self.slots.capacity() + self.free_slots.capacity() + self.free_members.capacity()) * 4
+            + (self.slots.capacity()
+                + self.slot_cluster.capacity()
+                + self.free_slots.capacity()
+                + self.free_members.capacity())
+                * 4
             + self.free_clusters.capacity() * 4
             + self.postings.heap_bytes()
             + map_bytes(self.by_uri.capacity(), 12)
@@ -755,16 +765,17 @@ impl Index {
         self.touched.clear();
         let anchors = fp.anchors();
         let mut distinct: Vec<u32> = Vec::with_capacity(bmax);
-        for &k in anchors {
+        self.postings.heads(anchors, &mut self.heads);
+        for &head in &self.heads {
             self.list.clear();
             distinct.clear();
             let mut is_boiler = false;
-            for s in self.postings.get(k) {
+            for s in self.postings.slots(head) {
                 self.list.push(s);
-                let ci = match self.members.get(self.slots[s as usize] as usize) {
-                    Some(Some(m)) => m.cluster,
-                    _ => continue,
-                };
+                let ci = self.slot_cluster[s as usize];
+                if ci == NIL {
+                    continue;
+                }
                 if !distinct.contains(&ci) {
                     distinct.push(ci);
                     if distinct.len() >= bmax {
@@ -890,10 +901,9 @@ impl Index {
     fn is_boilerplate(&self, key: u32, bmax: usize) -> bool {
         let mut distinct: Vec<u32> = Vec::with_capacity(bmax);
         for s in self.postings.get(key) {
-            if let Some(Some(m)) = self.members.get(self.slots[s as usize] as usize)
-                && !distinct.contains(&m.cluster)
-            {
-                distinct.push(m.cluster);
+            let ci = self.slot_cluster[s as usize];
+            if ci != NIL && !distinct.contains(&ci) {
+                distinct.push(ci);
                 if distinct.len() >= bmax {
                     return true;
                 }
@@ -1050,20 +1060,25 @@ impl Index {
         if mm.slot != NIL || mm.keys.is_empty() || (mm.ntok as usize) < self.cfg.min_tokens {
             return;
         }
+        let ci = mm.cluster;
         let slot = match self.free_slots.pop() {
             Some(s) => {
                 self.slots[s as usize] = m;
+                self.slot_cluster[s as usize] = ci;
                 s
             }
             None => {
                 self.slots.push(m);
+                self.slot_cluster.push(ci);
                 self.counts.push(0);
                 (self.slots.len() - 1) as u32
             }
         };
         let keys = std::mem::take(&mut self.member_mut(m).keys);
         let alevel = self.member(m).alevel;
-        for &k in &keys[..class_count(&keys, alevel)] {
+        let anchors = &keys[..class_count(&keys, alevel)];
+        self.postings.touch(anchors);
+        for &k in anchors {
             self.postings.insert(k, slot);
         }
         let mm = self.member_mut(m);
@@ -1080,10 +1095,13 @@ impl Index {
         }
         let keys = std::mem::take(&mut self.member_mut(m).keys);
         let alevel = self.member(m).alevel;
-        for &k in &keys[..class_count(&keys, alevel)] {
+        let anchors = &keys[..class_count(&keys, alevel)];
+        self.postings.touch(anchors);
+        for &k in anchors {
             self.postings.remove(k, slot);
         }
         self.slots[slot as usize] = NIL;
+        self.slot_cluster[slot as usize] = NIL;
         self.free_slots.push(slot);
         let mm = self.member_mut(m);
         mm.keys = keys;
@@ -1160,7 +1178,12 @@ impl Index {
         };
         self.free_clusters.push(gone);
         for &m in &g.members {
-            self.member_mut(m).cluster = keep;
+            let mm = self.member_mut(m);
+            mm.cluster = keep;
+            let slot = mm.slot;
+            if slot != NIL {
+                self.slot_cluster[slot as usize] = keep;
+            }
         }
         let canon_g = g.canonical;
         let mut all: Vec<u32> = self.cluster(keep).members.clone();
