@@ -130,26 +130,43 @@ impl Sketcher {
         self.tokens.fill(text, max_tokens);
         let h = &self.tokens.hashes;
         let p = &self.tokens.paras;
+        let bounds = |pi: usize| {
+            let start = p[pi] as usize;
+            (start, p.get(pi + 1).map_or(h.len(), |&e| e as usize))
+        };
+        // Shingles per paragraph: a window per position, one for a short paragraph.
+        let count = |len: usize| {
+            if len >= k {
+                len - k + 1
+            } else {
+                usize::from(len >= 2)
+            }
+        };
+        let n: usize = (0..p.len()).map(&bounds).map(|(s, e)| count(e - s)).sum();
+        let alevel = level_for(n, target);
+        let level = level_for(n, fine.max(target)).min(alevel);
+        let lim = class_limit(level);
+        // Keys kept at `level` only, written without a branch on whether each is kept.
         self.raw.clear();
+        self.raw.resize(n + 1, 0);
+        let mut kept = 0;
         let mut npara = 0u16;
-        for (pi, &start) in p.iter().enumerate() {
-            let start = start as usize;
-            let end = p.get(pi + 1).map_or(h.len(), |&e| e as usize);
+        for pi in 0..p.len() {
+            let (start, end) = bounds(pi);
             let para = &h[start..end];
             let tag = pi.min(usize::from(u16::MAX)) as u64;
             npara = npara.saturating_add(u16::from(para.len() >= k.min(2)));
+            let mut put = |key: u32| {
+                self.raw[kept] = (u64::from(key) << 16) | tag;
+                kept += usize::from(u64::from(key) < lim);
+            };
             if para.len() >= k {
-                self.raw
-                    .extend(para.windows(k).map(|w| (u64::from(shingle_key(w)) << 16) | tag));
+                para.windows(k).for_each(|w| put(shingle_key(w)));
             } else if para.len() >= 2 {
-                self.raw.push((u64::from(shingle_key(para)) << 16) | tag);
+                put(shingle_key(para));
             }
         }
-        let n = self.raw.len();
-        let alevel = level_for(n, target);
-        let level = level_for(n, fine.max(target)).min(alevel);
-        let lim = class_limit(level) << 16;
-        self.raw.retain(|&x| x < lim);
+        self.raw.truncate(kept);
         self.raw.sort_unstable();
         self.raw.dedup_by_key(|x| *x >> 16);
         let kept = &self.raw;

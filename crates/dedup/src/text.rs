@@ -216,6 +216,17 @@ const CLASS: [u8; 256] = {
     t
 };
 
+/// ASCII bytes that only end a token: with none in progress they can be skipped.
+const SKIP: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 128 {
+        t[c] = CLASS[c] == 0 || c == b',' as usize || c == b'.' as usize;
+        c += 1;
+    }
+    t
+};
+
 impl Tokens {
     #[inline]
     fn put(&mut self, c: u8) {
@@ -261,20 +272,24 @@ impl Tokens {
                     if FAST && self.len == 0 {
                         let mut n = self.ascii_word(b, i);
                         if n > 0 {
-                            // Words separated by single spaces, without the dispatch.
+                            // Words and the separators between them (spaces, commas, full
+                            // stops, quotes: nothing to do with no token in progress)
+                            // without the dispatch.
                             loop {
                                 i += n;
-                                if self.hashes.len() >= max_tokens
-                                    || b.get(i) != Some(&b' ')
-                                    || b.get(i + 1).is_none_or(|&c| CLASS[usize::from(c)] != LETTER)
-                                {
+                                if self.hashes.len() >= max_tokens {
                                     break;
                                 }
-                                n = self.ascii_word(b, i + 1);
+                                while b.get(i).is_some_and(|&c| SKIP[usize::from(c)]) {
+                                    i += 1;
+                                }
+                                if b.get(i).is_none_or(|&c| CLASS[usize::from(c)] != LETTER) {
+                                    break;
+                                }
+                                n = self.ascii_word(b, i);
                                 if n == 0 {
                                     break;
                                 }
-                                i += 1;
                             }
                             kind = Kind::None;
                             if self.hashes.len() >= max_tokens {
