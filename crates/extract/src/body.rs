@@ -13,7 +13,6 @@ use crate::meta::class_id;
 const ALWAYS_NEG: &[&str] = &[
     "comment",
     "disqus",
-    "newsletter",
     "cookie",
     "consent",
     "gdpr",
@@ -53,6 +52,7 @@ const STRONG_NEG: &[&str] = &[
     "popup",
     "modal",
     "subscribe",
+    "newsletter",
     "subscription",
     "signup",
     "breadcrumb",
@@ -242,7 +242,7 @@ fn is_boilerplate(dom: &Dom<'_>, id: u32, tag: Tag) -> Verdict {
         | Tag::Label => return Verdict::Hard,
         _ => {}
     }
-    if dom.has_attr(id, AttrKind::Hidden) {
+    if dom.has_attr(id, AttrKind::Hidden) && !streamed_segment(dom, id) {
         return Verdict::Hard;
     }
     if dom
@@ -301,6 +301,15 @@ fn is_boilerplate(dom: &Dom<'_>, id: u32, tag: Tag) -> Verdict {
     } else {
         Verdict::Keep
     }
+}
+
+/// A `hidden` segment that a streaming renderer (React's `<div hidden id="S:0">`) fills in
+/// on the server and a script moves into place: visible article text, not hidden chrome.
+fn streamed_segment(dom: &Dom<'_>, id: u32) -> bool {
+    dom.attr(id, AttrKind::Id).is_some_and(|v| {
+        v.strip_prefix("S:")
+            .is_some_and(|r| !r.is_empty() && r.len() <= 8)
+    })
 }
 
 /// Per-node figures for one page.
@@ -394,8 +403,65 @@ impl Stats {
                 Verdict::SoftWithContent => !big && s.long_p[i] < 400,
             };
         }
+        s.drop_repeats(dom);
         s.aggregate(dom);
         s
+    }
+
+    /// Marks dead every multi-block subtree whose text repeats an earlier subtree's text
+    /// verbatim: responsive page builders render the same article once per screen size and
+    /// hide all but one with CSS, and promos repeat between sections. Single paragraphs may
+    /// repeat in real articles (workout plans, refrains) and are left alone. Uses the raw
+    /// text sizes of the first aggregation.
+    fn drop_repeats(&mut self, dom: &Dom<'_>) {
+        const B: u64 = 0x100_0000_01b3;
+        let n = dom.nodes.len();
+        // Running polynomial hash of the non-space text bytes before each node, and how many
+        // bytes it covers; a subtree's hash is the difference of its two ends.
+        let mut at = vec![(0u64, 0u64); n + 1];
+        let (mut h, mut c) = (0u64, 0u64);
+        for (i, node) in dom.nodes.iter().enumerate() {
+            at[i] = (h, c);
+            if node.tag == Tag::Text {
+                for &b in dom.text(i as u32).as_bytes() {
+                    if !b.is_ascii_whitespace() {
+                        h = h.wrapping_mul(B).wrapping_add(b as u64 + 1);
+                        c += 1;
+                    }
+                }
+            }
+        }
+        at[n] = (h, c);
+        let mut seen: std::collections::HashMap<u64, u32> = std::collections::HashMap::new();
+        let mut i = 1;
+        while i < n {
+            let end = self.end[i] as usize;
+            if self.dead[i] {
+                i = end;
+                continue;
+            }
+            if dom.nodes[i].tag == Tag::Text || self.text[i] < REPEAT_MIN || !self.block_child[i] {
+                i += 1;
+                continue;
+            }
+            let ((h0, c0), (h1, c1)) = (at[i], at[end]);
+            let key = h1.wrapping_sub(h0.wrapping_mul(B.wrapping_pow((c1 - c0) as u32)));
+            match seen.get(&key) {
+                // A wrapper around the first copy has the same text: not a repeat.
+                Some(&first) if self.end[first as usize] as usize >= end => {}
+                Some(_) => {
+                    for d in &mut self.dead[i..end] {
+                        *d = true;
+                    }
+                    i = end;
+                    continue;
+                }
+                None => {
+                    seen.insert(key, i as u32);
+                }
+            }
+            i += 1;
+        }
     }
 
     /// Text, link text and commas of live nodes, summed bottom-up.
@@ -471,8 +537,9 @@ impl Stats {
 }
 
 /// How much more net article text an ancestor must hold to replace the scored candidate.
-/// How much more net article text an ancestor must hold to replace the scored candidate.
 const ANCESTOR_GAIN: f32 = 2.0;
+/// Visible text a multi-block subtree needs before a verbatim repeat of it is dropped.
+const REPEAT_MIN: u32 = 800;
 /// Weight of short link-free blocks (headings, labels) in a subtree's article mass.
 const SHORT_WEIGHT: f32 = 0.3;
 /// Penalty per character of link text outside prose blocks.
@@ -740,4 +807,82 @@ pub(crate) fn trace(dom: &Dom<'_>, needle: &str) -> String {
         cur = dom.nodes[c].parent;
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Paragraphs of made-up prose, each long enough to count as article text.
+    fn prose(n: usize, tag: &str) -> String {
+        (0..n)
+            .map(|i| {
+                format!(
+                    "<p>Paragraph {i} of the {tag} story explains, in plain words and at some length, how \
+                     the river crossing was rebuilt after the spring floods, who paid for it, and why.</p>"
+                )
+            })
+            .collect()
+    }
+
+    fn body(html: &str) -> String {
+        main_text(&Dom::parse(html), None)
+    }
+
+    fn count(hay: &str, needle: &str) -> usize {
+        hay.matches(needle).count()
+    }
+
+    #[test]
+    fn responsive_copies_render_once() {
+        let copy = format!(
+            "<div class=\"variant\"><h2>The crossing</h2>{}</div>",
+            prose(6, "bridge")
+        );
+        let html = format!("<body><main><div class=\"wrap\">{copy}{copy}</div></main></body>");
+        let b = body(&html);
+        assert_eq!(count(&b, "Paragraph 3 of the bridge story"), 1, "{b}");
+        assert_eq!(count(&b, "Paragraph 0 of the bridge story"), 1, "{b}");
+    }
+
+    #[test]
+    fn short_repeated_blocks_stay() {
+        // A pros list shown twice (in a review and in its summary) is below the repeat size.
+        let pros = "<ul><li>Light and quiet to run</li><li>Long battery life</li></ul>";
+        let html = format!(
+            "<body><article>{}{pros}{}{pros}</article></body>",
+            prose(3, "a"),
+            prose(3, "b")
+        );
+        assert_eq!(count(&body(&html), "Long battery life"), 2);
+    }
+
+    #[test]
+    fn streamed_segments_are_not_hidden() {
+        let html = format!(
+            "<body><main>{}<div>Loading</div></main><div hidden id=\"S:0\"><div>{}</div></div>\
+             <div hidden id=\"S:1\"><div>{}</div></div>\
+             <div hidden><p>A hidden dialog text that nobody sees on the page, long enough to count as prose.</p></div></body>",
+            prose(2, "lead"),
+            prose(3, "streamed"),
+            prose(3, "closing")
+        );
+        let b = body(&html);
+        assert!(b.contains("Paragraph 2 of the streamed story"), "{b}");
+        assert!(!b.contains("hidden dialog"), "{b}");
+    }
+
+    #[test]
+    fn newsletter_article_is_kept_newsletter_box_is_not() {
+        let html = format!(
+            "<body><main><article class=\"newsletter-content\">{}</article>\
+             <div class=\"newsletter-box\"><p>Sign up to get our weekly letter in your inbox, every Friday morning, for free.</p></div>\
+             <section class=\"quotes\">{}</section></main></body>",
+            prose(5, "letter"),
+            prose(6, "reader")
+        );
+        let b = body(&html);
+        assert!(b.contains("Paragraph 4 of the letter story"), "{b}");
+        assert!(!b.contains("Sign up"), "{b}");
+    }
 }
