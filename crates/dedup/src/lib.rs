@@ -28,7 +28,10 @@
 //!    keys in at least [`Config::spread_paras`] paragraphs or [`Config::min_coverage`] of the
 //!    smaller doc's paragraphs, or [`Config::min_containment`] with both. A follow-up reusing
 //!    a paragraph or two fails the spread tests; a brief or an edited copy passes them.
-//!    Paragraphs of the new doc holding boilerplate anchors are left out. The doc joins the
+//!    Paragraphs of the new doc holding boilerplate anchors are left out. A match through
+//!    a representative also needs [`Config::min_containment`] against the cluster's
+//!    canonical member, so a follow-up that holds a whole lead-only brief of a story (but
+//!    little else of it) does not join that story. The doc joins the
 //!    best matching cluster. If it also matches other clusters, those are merged in only when their canonical members match each
 //!    other, or when the doc contains both canonicals almost whole
 //!    ([`Config::merge_containment`]); otherwise it stays a plain join.
@@ -849,6 +852,19 @@ impl Index {
                 continue;
             }
             let ci = b.cluster;
+            // A match through a representative must also hold against the canonical member,
+            // at the lowest containment bar: a follow-up that holds the whole of a lead-only
+            // brief (a representative) but only a paragraph or two of the story itself is
+            // not a copy of the story.
+            let canon = self.cluster(ci).canonical;
+            if canon != mi && canon != exclude {
+                let c = self.member(canon);
+                let np = usize::from(fp.npara.min(c.npara));
+                let jc = judge(&fp.keys, Some(&fp.paras), fp.level, &skip, &c.keys, c.level, np);
+                if jc.containment() < self.cfg.min_containment {
+                    continue;
+                }
+            }
             let (c, j) = (jd.containment().min(1.0), jd.jaccard().min(1.0));
             let direct = (self.cluster(ci).canonical == mi).then_some((c, j));
             let seq = self.cluster(ci).seq;

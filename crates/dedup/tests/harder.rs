@@ -208,3 +208,25 @@ fn brief_and_follow_up_of_one_story() {
         ],
     );
 }
+
+#[test]
+fn follow_up_holding_a_whole_short_brief_stays_apart() {
+    // A two-paragraph brief of the lead joins its story (and represents it in the index);
+    // a follow-up that quotes those same two paragraphs holds the whole brief, but is not a
+    // copy of the story.
+    for seed in 1..=4u64 {
+        let s = story(120 + seed, 12);
+        let short: Vec<String> = s[..2].to_vec();
+        let mut f = story(140 + seed, 16);
+        f.insert(6, s[0].clone());
+        f.insert(7, s[1].clone());
+        check(
+            "aab",
+            &[
+                ("full", body(&s)),
+                ("brief", body(&short)),
+                ("follow-up", body(&f)),
+            ],
+        );
+    }
+}
