@@ -65,8 +65,12 @@ async fn handle(bus: &Bus, config: &NormalizerConfig, msg: Message) {
     let raw: RawDocument = match wirefold_wire::decode(&payload) {
         Ok(r) => r,
         Err(e) => {
-            dead_letter_to(bus, dead_letter(&subject, None, None, &payload, e.to_string())).await;
-            wirefold_bus::term(&msg).await;
+            reject(
+                bus,
+                &msg,
+                dead_letter(&subject, None, None, &payload, e.to_string()),
+            )
+            .await;
             return;
         }
     };
@@ -80,32 +84,24 @@ async fn handle(bus: &Bus, config: &NormalizerConfig, msg: Message) {
         Ok(Err(join)) => {
             // A panic inside extraction: a bug, but one document must not stop the worker.
             let reason = format!("extraction crashed: {join}");
-            dead_letter_to(bus, dead_letter(&subject, None, None, &payload, reason)).await;
-            wirefold_bus::term(&msg).await;
+            reject(bus, &msg, dead_letter(&subject, None, None, &payload, reason)).await;
             return;
         }
         Err(_) => {
             let reason = format!("extraction exceeded {:?}", config.extract_timeout);
-            dead_letter_to(bus, dead_letter(&subject, None, None, &payload, reason)).await;
-            wirefold_bus::term(&msg).await;
+            reject(bus, &msg, dead_letter(&subject, None, None, &payload, reason)).await;
             return;
         }
     };
+    let about_raw =
+        |reason: String| dead_letter(&subject, Some(&raw.id), raw.url.as_deref(), &payload, reason);
     let article = match result {
         Ok(a) => a,
         Err(e) => {
             if matches!(e, NormalizeError::NotArticle) {
                 info!(id = %raw.id, url = ?raw.url, "not an article page, not forwarded");
             }
-            let dl = dead_letter(
-                &subject,
-                Some(&raw.id),
-                raw.url.as_deref(),
-                &payload,
-                e.to_string(),
-            );
-            dead_letter_to(bus, dl).await;
-            wirefold_bus::term(&msg).await;
+            reject(bus, &msg, about_raw(e.to_string())).await;
             return;
         }
     };
@@ -120,23 +116,13 @@ async fn handle(bus: &Bus, config: &NormalizerConfig, msg: Message) {
             wirefold_bus::ack(&msg).await;
         }
         Err(e @ BusError::TooLarge { .. }) => {
-            let dl = dead_letter(
-                &subject,
-                Some(&raw.id),
-                raw.url.as_deref(),
-                &payload,
-                e.to_string(),
-            );
-            dead_letter_to(bus, dl).await;
-            wirefold_bus::term(&msg).await;
+            reject(bus, &msg, about_raw(e.to_string())).await;
         }
         Err(e) if delivered >= MAX_DELIVER => {
             // The raw document stays in its stream; the dead letter says where and why, so
             // it can be replayed once the bus is healthy again.
             let reason = format!("article publish failed on all {MAX_DELIVER} deliveries: {e}");
-            let dl = dead_letter(&subject, Some(&raw.id), raw.url.as_deref(), &payload, reason);
-            dead_letter_to(bus, dl).await;
-            wirefold_bus::term(&msg).await;
+            reject(bus, &msg, about_raw(reason)).await;
         }
         Err(e) => {
             // Back off longer with every delivery: about 110 s of bus trouble in all.
@@ -158,9 +144,11 @@ pub mod metric {
     pub const RETRIES: &str = "wirefold_normalizer_publish_retries_total";
 }
 
-async fn dead_letter_to(bus: &Bus, dl: DeadLetter) {
+/// Dead-letters the document and terminates its message: it is never retried.
+async fn reject(bus: &Bus, msg: &Message, dl: DeadLetter) {
     metrics::counter!(metric::DEAD_LETTERS).increment(1);
     bus.dead_letter(dl).await;
+    wirefold_bus::term(msg).await;
 }
 
 fn dead_letter(
