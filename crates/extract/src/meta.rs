@@ -301,6 +301,9 @@ fn unescape_twice_encoded(s: &str) -> String {
 /// A headline without a date or a one-word label around it: "Dec 18 2025 Preparing a
 /// transition" and "Blog: Best agencies" give the rest; `None` when there is neither.
 fn undecorated(h: &str) -> Option<&str> {
+    if let Some(core) = without_source(h) {
+        return Some(core);
+    }
     if let Some((_, st, en)) = date::find_date(h) {
         if st == 0 {
             return Some(h[en..].trim_start_matches([' ', ',', '-', '|', ':']).trim());
@@ -311,6 +314,33 @@ fn undecorated(h: &str) -> Option<&str> {
     }
     let (label, rest) = h.split_once(": ")?;
     (!label.contains(' ') && !rest.is_empty()).then_some(rest.trim())
+}
+
+/// A headline without the source domain and comment count a link aggregator shows after it:
+/// "Grads find degrees no longer guarantee jobs (latimes.com) 87" gives the headline.
+fn without_source(h: &str) -> Option<&str> {
+    let t = h.trim_end_matches(|c: char| c.is_ascii_digit() || c.is_whitespace());
+    let open = t.strip_suffix(')')?.rfind('(')?;
+    is_domain(&t[open + 1..t.len() - 1])
+        .then(|| t[..open].trim_end())
+        .filter(|core| core.split_whitespace().count() >= 2)
+}
+
+/// A headline without a trailing separator and the site's own name: "Best Exhibitions 2025 –
+/// Artlyst" on Artlyst gives "Best Exhibitions 2025".
+fn without_site_suffix(t: String, site: Option<&str>) -> String {
+    let Some(site) = site.filter(|s| !s.is_empty()) else {
+        return t;
+    };
+    for sep in TITLE_SEPARATORS {
+        if let Some(i) = t.rfind(sep) {
+            let (head, tail) = (&t[..i], &t[i + sep.len()..]);
+            if tail.eq_ignore_ascii_case(site) && head.split_whitespace().count() >= 2 {
+                return head.trim().to_string();
+            }
+        }
+    }
+    t
 }
 
 /// What separates a headline from a site or section name in a document title.
@@ -343,8 +373,8 @@ fn strip_site(title: &str, site: Option<&str>) -> String {
             let (head, tail) = (&t[..i], &t[i + sep.len()..]);
             let tail_is_site = site.is_some_and(|s| {
                 tail.eq_ignore_ascii_case(s) || tail.to_lowercase().contains(&s.to_lowercase())
-            }) || tail.split_whitespace().count() <= 4
-                && head.split_whitespace().count() >= 3;
+            }) || is_domain(tail)
+                || tail.split_whitespace().count() <= 4 && head.split_whitespace().count() >= 3;
             if tail_is_site {
                 return strip_site(head, site);
             }
@@ -707,7 +737,16 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
         "headline",
     ])
     .map(normalize_short);
-    let ld_title = ld.headline.as_deref().map(normalize_short);
+    // A JSON-LD headline cut short (search engines' 110-character limit) where the og or
+    // document title goes on is not the headline.
+    let ld_title = ld.headline.as_deref().map(normalize_short).filter(|l| {
+        let k = norm_key(l);
+        ![&og_title, &title_tag].iter().any(|t| {
+            t.as_deref()
+                .map(norm_key)
+                .is_some_and(|t| t.len() > k.len() && t.starts_with(&k) && k.len() >= 40)
+        })
+    });
     let refs: Vec<String> = [&ld_title, &og_title, &title_tag]
         .iter()
         .filter_map(|t| t.as_deref().map(norm_key))
@@ -826,6 +865,7 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
         .or_else(|| h1s.first().map(|h| normalize_short(h)))
         .map(|t| unescape_twice_encoded(&t))
         .map(|t| strip_lead(t, m.site_name.as_deref(), url.and_then(host_of)))
+        .map(|t| without_site_suffix(t, m.site_name.as_deref()))
         .map(fix_mojibake)
         .filter(|t| !t.is_empty());
 
@@ -1351,6 +1391,35 @@ mod tests {
             "",
             url,
             "The Five Best Headphones of the Year",
+        );
+        // A JSON-LD headline cut at a length limit gives way to the full og title.
+        check(
+            r#"<script type="application/ld+json">{"@type":"Article","headline":"Weekend Fixes: Three Readers Ask How to Light a Long Narrow Hall (Including"}</script>
+            <meta property="og:title" content="Weekend Fixes: Three Readers Ask How to Light a Long Narrow Hall (Including One Lamp Trick) - Jo Bloggs">"#,
+            "",
+            url,
+            "Weekend Fixes: Three Readers Ask How to Light a Long Narrow Hall (Including One Lamp Trick)",
+        );
+        // An aggregator's source domain and comment count after the h1 are not the headline.
+        check(
+            "<title>Rivers Rise Across the Valley After Week of Rain - Link Board</title>",
+            "<h1>Rivers Rise Across the Valley After Week of Rain (news.example.com) 42</h1>",
+            url,
+            "Rivers Rise Across the Valley After Week of Rain",
+        );
+        // The site's own name after a separator is dropped from an h1 too.
+        check(
+            r#"<meta property="og:site_name" content="Gallery Post"><title>Best Shows of 2025 - Gallery Post - Gallery Post</title>"#,
+            "<h1>Best Shows of 2025 \u{2013} Gallery Post</h1>",
+            url,
+            "Best Shows of 2025",
+        );
+        // A domain after a separator is the site, however short the headline.
+        check(
+            "<title>GAME NIGHT | Shop.example.com</title>",
+            "",
+            url,
+            "GAME NIGHT",
         );
         // Escapes left in metadata and UTF-8 read as Latin-1 are repaired.
         check(
