@@ -371,6 +371,9 @@ impl Stats {
         // Raw text sizes, to protect the main wrapper from a stray class word.
         s.aggregate(dom);
         let total_long = s.long_p[0];
+        // Inside <pre> or <code>: class names are syntax highlighting ("hljs-comment"), and
+        // every character is the listing's.
+        let mut in_code = vec![false; n];
         for i in 1..n {
             let node = &dom.nodes[i];
             if node.tag == Tag::Text {
@@ -381,6 +384,11 @@ impl Stats {
                 s.dead[i] = true;
                 continue;
             }
+            if in_code[node.parent as usize] {
+                in_code[i] = true;
+                continue;
+            }
+            in_code[i] = matches!(node.tag, Tag::Pre | Tag::Code);
             // Never drop most of the page's real paragraphs for a class word (layout wrappers).
             let big = s.long_p[i] * 2 > total_long && s.long_p[i] >= 200 && s.links[i] * 3 < s.text[i];
             let structural = matches!(node.tag, |Tag::Button| Tag::Select
@@ -399,13 +407,50 @@ impl Stats {
             s.dead[i] = match is_boilerplate(dom, i as u32, node.tag) {
                 Verdict::Keep => false,
                 Verdict::Hard => !big || structural,
-                Verdict::Soft => !big && (s.long_p[i] < 400 || s.long_p[i] * 4 < total_long),
+                Verdict::Soft => {
+                    !big && (s.long_p[i] < 400 || s.long_p[i] * 4 < total_long)
+                        && !(s.long_p[i] >= 80 && s.sections_of_article(dom, i, total_long))
+                }
                 Verdict::SoftWithContent => !big && s.long_p[i] < 400,
             };
         }
         s.drop_repeats(dom);
         s.aggregate(dom);
         s
+    }
+
+    /// Whether `i` is one of several same-class siblings that together hold most of the
+    /// page's prose: an article split into sections whose shared class carries a boilerplate
+    /// word ("toc-para", "jumplinks-section").
+    fn sections_of_article(&self, dom: &Dom<'_>, i: usize, total_long: u32) -> bool {
+        let tag = dom.nodes[i].tag;
+        // Sections share their first class ("jumplinks-section section_1", "... section_2").
+        let first = |c: u32| {
+            dom.attr(c, AttrKind::Class)
+                .and_then(|v| v.split_whitespace().next().map(str::to_string))
+        };
+        let class = first(i as u32);
+        if class.is_none() {
+            return false;
+        }
+        let mut anc = dom.nodes[i].parent;
+        while anc != NONE {
+            if matches!(dom.nodes[anc as usize].tag, Tag::Aside | Tag::Nav | Tag::Footer) {
+                return false;
+            }
+            anc = dom.nodes[anc as usize].parent;
+        }
+        let (mut members, mut long, mut text, mut links) = (0u32, 0u32, 0u32, 0u32);
+        for c in dom.children(dom.nodes[i].parent) {
+            let ci = c as usize;
+            if dom.nodes[ci].tag == tag && first(c) == class {
+                members += 1;
+                long += self.long_p[ci];
+                text += self.text[ci];
+                links += self.links[ci];
+            }
+        }
+        members >= 2 && long * 2 > total_long && long >= 400 && links * 3 < text
     }
 
     /// Marks dead every multi-block subtree whose text repeats an earlier subtree's text
@@ -538,6 +583,14 @@ impl Stats {
 
 /// How much more net article text an ancestor must hold to replace the scored candidate.
 const ANCESTOR_GAIN: f32 = 2.0;
+/// How much more net article text an ancestor whose extra text is clean prose must hold.
+const CLEAN_GAIN: f32 = 1.5;
+/// Most link text in an ancestor's extra text for it to count as clean prose.
+const CLEAN_LINK_SHARE: f32 = 0.1;
+/// Least share of an ancestor's extra text in prose blocks for it to count as clean.
+const CLEAN_GOOD_SHARE: f32 = 0.6;
+/// Least extra visible text for a clean ancestor: a standfirst alone is not worth a climb.
+const CLEAN_MIN_EXTRA: f32 = 500.0;
 /// Visible text a multi-block subtree needs before a verbatim repeat of it is dropped.
 const REPEAT_MIN: u32 = 800;
 /// Weight of short link-free blocks (headings, labels) in a subtree's article mass.
@@ -658,6 +711,9 @@ pub(crate) fn main_text(dom: &Dom<'_>, title: Option<&str>) -> String {
     if best_anc != top && best_mass > st.mass(top) * ANCESTOR_GAIN {
         return render(dom, &st, &[best_anc as u32], title);
     }
+    if let Some(a) = clean_ancestor(dom, &st, top) {
+        return render(dom, &st, &[a as u32], title);
+    }
     let parent = dom.nodes[top].parent;
     let mut roots: Vec<u32> = Vec::new();
     if parent == NONE {
@@ -692,6 +748,30 @@ pub(crate) fn main_text(dom: &Dom<'_>, title: Option<&str>) -> String {
         }
     }
     render(dom, &st, &roots, title)
+}
+
+/// The highest ancestor of `top` whose text beyond `top`'s is prose like it (paragraphs
+/// with few links), when it adds a fair share: a page builder that wraps every paragraph
+/// in its own block and sets some of them in columns splits the article so that no single
+/// wrapper holds twice the rest.
+fn clean_ancestor(dom: &Dom<'_>, st: &Stats, top: usize) -> Option<usize> {
+    let base = st.mass(top);
+    let mut found = None;
+    let mut anc = dom.nodes[top].parent;
+    while anc != NONE && anc != 0 {
+        let a = anc as usize;
+        let text = st.text[a].saturating_sub(st.text[top]) as f32;
+        let links = st.links[a].saturating_sub(st.links[top]) as f32;
+        let good = st.good[a].saturating_sub(st.good[top]) as f32;
+        if text > 0.0 && (links > CLEAN_LINK_SHARE * text || good < CLEAN_GOOD_SHARE * text) {
+            break;
+        }
+        if st.mass(a) > base * CLEAN_GAIN && text >= CLEAN_MIN_EXTRA {
+            found = Some(a);
+        }
+        anc = dom.nodes[a].parent;
+    }
+    found
 }
 
 fn ends_sentence(dom: &Dom<'_>, id: u32) -> bool {
@@ -870,6 +950,59 @@ mod tests {
         let b = body(&html);
         assert!(b.contains("Paragraph 2 of the streamed story"), "{b}");
         assert!(!b.contains("hidden dialog"), "{b}");
+    }
+
+    #[test]
+    fn sections_sharing_a_boilerplate_class_are_the_article() {
+        let sections: String = (0..4)
+            .map(|k| {
+                format!(
+                    "<section class=\"toc-para part_{k}\"><h2>Part {k}</h2>{}</section>",
+                    prose(2, &format!("part {k}"))
+                )
+            })
+            .collect();
+        let html = format!(
+            "<body><main><div class=\"chapters\">{sections}</div></main>\
+             <div class=\"toc-box\"><p>Contents: part one, part two, part three and part four.</p></div></body>"
+        );
+        let b = body(&html);
+        for k in 0..4 {
+            assert!(b.contains(&format!("Paragraph 1 of the part {k} story")), "{b}");
+        }
+    }
+
+    #[test]
+    fn article_split_into_columns_is_whole() {
+        let blocks = |n: usize, tag: &str| -> String {
+            (0..n)
+                .map(|i| format!("<div class=\"block\">{}</div>", prose(1, &format!("{tag} {i}"))))
+                .collect()
+        };
+        let html = format!(
+            "<body><main><section class=\"mb-4\">{}<div class=\"columns-wrap\"><div class=\"columns\">\
+             <div class=\"column\">{}</div><div class=\"column\">{}</div></div></div>{}</section></main>\
+             <div class=\"links\"><a href=\"/a\">Another story</a> <a href=\"/b\">And one more</a></div></body>",
+            blocks(2, "intro"),
+            blocks(7, "left"),
+            blocks(1, "right"),
+            blocks(2, "outro")
+        );
+        let b = body(&html);
+        for want in ["intro 1", "left 6", "right 0", "outro 1"] {
+            assert!(b.contains(&format!("of the {want} story")), "{want}: {b}");
+        }
+        assert!(!b.contains("Another story"), "{b}");
+    }
+
+    #[test]
+    fn highlighted_code_keeps_its_comments() {
+        let html = format!(
+            "<body><article>{}<pre><code class=\"hljs\"><span class=\"hljs-comment\"># stage every change</span>\n\
+             git add .</code></pre></article></body>",
+            prose(3, "git")
+        );
+        assert!(body(&html).contains("# stage every change"));
     }
 
     #[test]
