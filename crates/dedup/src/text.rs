@@ -30,6 +30,8 @@ pub(crate) struct Tokens {
     len: usize,
     /// The current token has non-ASCII bytes (no English folding, no stop words).
     wide: bool,
+    /// Recent ASCII words of the fast path: see [`WordCache`].
+    cache: WordCache,
 }
 
 impl Default for Tokens {
@@ -40,8 +42,48 @@ impl Default for Tokens {
             buf: [0; MAX_TOKEN],
             len: 0,
             wide: false,
+            cache: WordCache::default(),
         }
     }
+}
+
+/// Slots of the [`WordCache`] (a power of two).
+const CACHE_SLOTS: usize = 2048;
+
+/// Cached outcome of a word that is dropped (stop word, single letter). A kept word whose
+/// hash happens to equal it is not cached.
+const DROP: u64 = 0;
+
+/// Direct-mapped cache from a lower-cased ASCII word of the fast path (its two zero-padded
+/// words; its length is the count of non-zero bytes) to its folded hash, or [`DROP`]. News
+/// text repeats words heavily, so most words skip folding, the stop-word lookup and the
+/// second hash. A slot holds the last word mapped to it; a memo of a pure function, so the
+/// tokens are the same with or without it.
+struct WordCache {
+    slots: Box<[[u64; 3]]>,
+}
+
+impl Default for WordCache {
+    fn default() -> Self {
+        WordCache {
+            slots: vec![[0u64; 3]; CACHE_SLOTS].into_boxed_slice(),
+        }
+    }
+}
+
+impl std::fmt::Debug for WordCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WordCache")
+            .field("slots", &self.slots.len())
+            .finish()
+    }
+}
+
+/// Slot of a word held in `w0`, `w1` in the [`WordCache`].
+#[inline]
+fn cache_slot(w0: u64, w1: u64) -> usize {
+    let x = (w0 ^ w1.rotate_left(31)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    (x >> (64 - CACHE_SLOTS.trailing_zeros())) as usize
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -438,14 +480,25 @@ impl Tokens {
         }
         let (m0, m1) = MASKS[n];
         let (w0, w1) = (lower_ascii(x0) & m0, lower_ascii(x1) & m1);
-        let Some(m) = fast_fold(w0, w1, n) else {
-            return 0;
+        let slot = cache_slot(w0, w1);
+        let e = self.cache.slots[slot];
+        let (h, drop) = if e[0] == w0 && e[1] == w1 {
+            (e[2], e[2] == DROP)
+        } else {
+            let Some(m) = fast_fold(w0, w1, n) else {
+                return 0;
+            };
+            let keep = (n > 1) & !is_stop_hash(mix16(w0, w1, n));
+            let (m0, m1) = MASKS[m];
+            let h = mix16(w0 & m0, w1 & m1, m);
+            if !keep || h != DROP {
+                self.cache.slots[slot] = [w0, w1, if keep { h } else { DROP }];
+            }
+            (h, !keep)
         };
-        let keep = (n > 1) & !is_stop_hash(mix16(w0, w1, n));
-        let (m0, m1) = MASKS[m];
         // Push, then take it back when dropped: no branch on the outcome.
-        self.hashes.push(mix16(w0 & m0, w1 & m1, m));
-        let len = self.hashes.len() - usize::from(!keep);
+        self.hashes.push(h);
+        let len = self.hashes.len() - usize::from(drop);
         self.hashes.truncate(len);
         n
     }
