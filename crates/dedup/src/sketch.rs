@@ -49,6 +49,8 @@ pub(crate) struct Sketcher {
     tokens: Tokens,
     /// Shingle key << 16 | paragraph.
     raw: Vec<u64>,
+    /// Scratch for [`sort_keys`].
+    tmp: Vec<u64>,
 }
 
 /// Exclusive upper bound of the keys kept at `level`.
@@ -102,6 +104,47 @@ fn shingle_key(toks: &[u64]) -> u32 {
         h = (h.rotate_left(23) ^ t).wrapping_mul(0x0000_0100_0000_01b3 | 0x9e37_0000_0000_0000);
     }
     (fmix64(h) >> 32) as u32
+}
+
+/// Sorts `v` ascending, where each entry is a key below `lim` shifted left by 16 with a
+/// paragraph below. The keys are hashes, spread evenly below `lim`: a counting pass on
+/// their top 8 bits puts each in one of up to 256 buckets in order, then an insertion sort
+/// fixes the order inside the buckets (about one entry each for the ~200 keys of a doc), so
+/// few branches go either way at random, unlike a comparison sort. Same result as
+/// `sort_unstable` (entries are plain integers).
+fn sort_keys(v: &mut Vec<u64>, tmp: &mut Vec<u64>, lim: u64) {
+    let n = v.len();
+    if !(32..=4096).contains(&n) {
+        v.sort_unstable();
+        return;
+    }
+    let bits = 64 - lim.saturating_sub(1).leading_zeros();
+    let shift = 16 + bits.saturating_sub(8);
+    let bucket = |x: u64| ((x >> shift) & 0xff) as usize;
+    let mut start = [0u32; 257];
+    for &x in v.iter() {
+        start[bucket(x) + 1] += 1;
+    }
+    for b in 1..257 {
+        start[b] += start[b - 1];
+    }
+    tmp.clear();
+    tmp.resize(n, 0);
+    for &x in v.iter() {
+        let b = bucket(x);
+        tmp[start[b] as usize] = x;
+        start[b] += 1;
+    }
+    for i in 1..n {
+        let x = tmp[i];
+        let mut j = i;
+        while j > 0 && tmp[j - 1] > x {
+            tmp[j] = tmp[j - 1];
+            j -= 1;
+        }
+        tmp[j] = x;
+    }
+    std::mem::swap(v, tmp);
 }
 
 /// The largest level that still keeps about `target` of `n` keys.
@@ -167,7 +210,7 @@ impl Sketcher {
             }
         }
         self.raw.truncate(kept);
-        self.raw.sort_unstable();
+        sort_keys(&mut self.raw, &mut self.tmp, lim);
         self.raw.dedup_by_key(|x| *x >> 16);
         let kept = &self.raw;
         Fingerprint {
@@ -189,6 +232,30 @@ mod tests {
         let f = Sketcher::default().sketch(text, 4, 48, 48, 100_000);
         assert_eq!(f.anchors().len(), f.keys.len());
         f
+    }
+
+    #[test]
+    fn sort_keys_sorts_like_sort_unstable() {
+        let mut x = 0x1234_5678_9abc_def0u64;
+        let mut tmp = Vec::new();
+        for case in 0..400u64 {
+            let level = (case % 97) as u8;
+            let lim = class_limit(level);
+            let n = (case * 37 % 700) as usize;
+            let mut v: Vec<u64> = (0..n)
+                .map(|i| {
+                    x = fmix64(x.wrapping_add(0x9e37_79b9_7f4a_7c15));
+                    // Some repeated keys, some out of range (still sorted right).
+                    let key = if case % 5 == 0 { x >> 32 } else { (x >> 32) % lim };
+                    let key = if i % 7 == 3 { key / 2 * 2 } else { key };
+                    (key << 16) | (x & 0xff)
+                })
+                .collect();
+            let mut want = v.clone();
+            want.sort_unstable();
+            sort_keys(&mut v, &mut tmp, lim);
+            assert_eq!(v, want, "case {case}");
+        }
     }
 
     #[test]
