@@ -591,6 +591,10 @@ const CLEAN_LINK_SHARE: f32 = 0.1;
 const CLEAN_GOOD_SHARE: f32 = 0.6;
 /// Least extra visible text for a clean ancestor: a standfirst alone is not worth a climb.
 const CLEAN_MIN_EXTRA: f32 = 500.0;
+/// Least visible text of a top candidate that another candidate with more text may beat: a
+/// class word ("text-content" around a date line, an address block) does not make a
+/// container of a few words the main text.
+const TOP_MIN_TEXT: u32 = 200;
 /// Visible text a multi-block subtree needs before a verbatim repeat of it is dropped.
 const REPEAT_MIN: u32 = 800;
 /// Weight of short link-free blocks (headings, labels) in a subtree's article mass.
@@ -661,16 +665,26 @@ pub(crate) fn main_text(dom: &Dom<'_>, title: Option<&str>) -> String {
     }
     let mut top = NONE;
     let mut best = f32::MIN;
+    // The best candidate however little text it holds, for pages where none holds enough.
+    let (mut small_top, mut small_best) = (NONE, f32::MIN);
     for i in 1..n {
         if !init[i] || st.dead[i] {
             continue;
         }
         let s = score[i] * (1.0 - st.link_density(i));
         score[i] = s;
-        if s > best {
+        if st.text[i] < TOP_MIN_TEXT {
+            if s > small_best {
+                small_best = s;
+                small_top = i as u32;
+            }
+        } else if s > best {
             best = s;
             top = i as u32;
         }
+    }
+    if top == NONE {
+        (top, best) = (small_top, small_best);
     }
     if top == NONE {
         return render(dom, &st, &[0], title);
@@ -993,6 +1007,18 @@ mod tests {
             assert!(b.contains(&format!("of the {want} story")), "{want}: {b}");
         }
         assert!(!b.contains("Another story"), "{b}");
+    }
+
+    #[test]
+    fn a_class_word_alone_does_not_make_the_main_text() {
+        let html = format!(
+            "<body><div class=\"top\"><div class=\"text-content\"><p>Last updated: November 13, 2025</p></div></div>\
+             <table><tr><td><div>{}</div></td></tr></table><div>{}</div></body>",
+            prose(3, "falls"),
+            "<a href=\"/p\">A link to another park page</a> ".repeat(30)
+        );
+        let b = body(&html);
+        assert!(b.contains("Paragraph 2 of the falls story"), "{b}");
     }
 
     #[test]
