@@ -91,22 +91,38 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     info!("pipeline running");
     let mut failed = false;
     tokio::select! {
+        // Shutdown first: workers return as soon as it is signalled, and their ending then
+        // is the shutdown, not a failure.
+        biased;
         _ = shutdown.cancelled() => {}
         Some(done) = tasks.join_next() => {
             // A worker ended on its own: that is a failure; stop the rest.
             match done {
-                Ok((name, Ok(()))) => warn!(worker = name, "worker ended unexpectedly"),
-                Ok((name, Err(e))) => warn!(worker = name, error = %e, "worker failed"),
-                Err(e) => warn!(error = %e, "worker panicked"),
+                Ok((_, Ok(()))) if shutdown.is_cancelled() => {}
+                Ok((name, Ok(()))) => {
+                    warn!(worker = name, "worker ended unexpectedly");
+                    failed = true;
+                }
+                Ok((name, Err(e))) => {
+                    warn!(worker = name, error = format!("{e:#}"), "worker failed");
+                    failed = true;
+                }
+                Err(e) => {
+                    warn!(error = %e, "worker panicked");
+                    failed = true;
+                }
             }
-            failed = true;
             shutdown.cancel();
         }
     }
     let finish = async {
         while let Some(done) = tasks.join_next().await {
             if let Ok((name, Err(e))) = done {
-                warn!(worker = name, error = %e, "worker stopped with an error");
+                warn!(
+                    worker = name,
+                    error = format!("{e:#}"),
+                    "worker stopped with an error"
+                );
             }
         }
     };
