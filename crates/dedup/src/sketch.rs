@@ -106,6 +106,17 @@ fn shingle_key(toks: &[u64]) -> u32 {
     (fmix64(h) >> 32) as u32
 }
 
+/// [`shingle_key`] of four tokens, unrolled.
+#[inline]
+fn shingle_key4(toks: [u64; 4]) -> u32 {
+    const M: u64 = 0x0000_0100_0000_01b3 | 0x9e37_0000_0000_0000;
+    let mut h = 0x9e37_79b9_7f4a_7c15u64 ^ 4;
+    for t in toks {
+        h = (h.rotate_left(23) ^ t).wrapping_mul(M);
+    }
+    (fmix64(h) >> 32) as u32
+}
+
 /// Sorts `v` ascending, where each entry is a key below `lim` shifted left by 16 with a
 /// paragraph below. The keys are hashes, spread evenly below `lim`: a counting pass on
 /// their top 8 bits puts each in one of up to 256 buckets in order, then an insertion sort
@@ -204,7 +215,13 @@ impl Sketcher {
                 kept += usize::from(u64::from(key) < lim);
             };
             if para.len() >= k {
-                para.windows(k).for_each(|w| put(shingle_key(w)));
+                // The default length unrolled (same keys as the general loop).
+                match k {
+                    4 => para
+                        .windows(4)
+                        .for_each(|w| put(shingle_key4([w[0], w[1], w[2], w[3]]))),
+                    _ => para.windows(k).for_each(|w| put(shingle_key(w))),
+                }
             } else if para.len() >= 2 {
                 put(shingle_key(para));
             }
@@ -255,6 +272,18 @@ mod tests {
             want.sort_unstable();
             sort_keys(&mut v, &mut tmp, lim);
             assert_eq!(v, want, "case {case}");
+        }
+    }
+
+    #[test]
+    fn shingle_key4_matches_general() {
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..1000 {
+            let t: [u64; 4] = std::array::from_fn(|_| {
+                x = fmix64(x.wrapping_add(0x9e37_79b9_7f4a_7c15));
+                x
+            });
+            assert_eq!(shingle_key4(t), shingle_key(&t));
         }
     }
 

@@ -462,7 +462,7 @@ impl Tokens {
     /// its letters, and returns its length. Returns 0 (nothing done) when the letters run on
     /// past 15 bytes, into a byte that may continue the token (non-ASCII other than common
     /// punctuation), or into a rare spelling fold ([`fast_fold`]).
-    #[inline]
+    #[inline(always)]
     fn ascii_word(&mut self, b: &[u8], i: usize) -> usize {
         let (x0, x1) = match b.get(i..i + 16) {
             Some(s) => (word(&s[..8]), word(&s[8..])),
