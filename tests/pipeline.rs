@@ -584,45 +584,15 @@ fn sources_commands_manage_the_shared_registry() {
         ],
     );
     assert!(ok, "{out}{err}");
-    let (ok, _, err) = wirefold(
-        &url,
-        &[
-            "sources",
-            "add",
-            "wire-a",
-            "--kind",
-            "page",
-            "--url",
-            "https://example.org/x",
-        ],
-    );
-    assert!(!ok && err.contains("exists already"), "{err}");
-    let (ok, _, err) = wirefold(
-        &url,
-        &[
-            "sources",
-            "add",
-            "bad name",
-            "--kind",
-            "feed",
-            "--url",
-            "https://example.org/",
-        ],
-    );
-    assert!(!ok && err.contains("source name"), "{err}");
-    let (ok, _, err) = wirefold(
-        &url,
-        &[
-            "sources",
-            "add",
-            "ftp",
-            "--kind",
-            "feed",
-            "--url",
-            "ftp://example.org/",
-        ],
-    );
-    assert!(!ok && err.contains("http(s)"), "{err}");
+    // Refused additions: (name, kind, url, what the error says).
+    for (name, kind, u, want) in [
+        ("wire-a", "page", "https://example.org/x", "exists already"),
+        ("bad name", "feed", "https://example.org/", "source name"),
+        ("ftp", "feed", "ftp://example.org/", "http(s)"),
+    ] {
+        let (ok, _, err) = wirefold(&url, &["sources", "add", name, "--kind", kind, "--url", u]);
+        assert!(!ok && err.contains(want), "{name}: {err}");
+    }
     let (ok, _, err) = wirefold(
         &url,
         &[

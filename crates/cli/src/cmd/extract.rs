@@ -11,6 +11,8 @@ use serde::Deserialize;
 use wirefold_extract::{Input, PageKind};
 use wirefold_wire::{ItemHints, RawBody, RawDocument, SCHEMA_VERSION, SourceKind};
 
+use super::DocumentLimit;
+
 /// Flags of `extract`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
@@ -20,9 +22,8 @@ pub struct Args {
     /// Streaming form: JSONL pages on stdin, JSONL records on stdout.
     #[arg(long)]
     jsonl: bool,
-    /// Largest document accepted, in bytes.
-    #[arg(long, env = crate::env::MAX_DOCUMENT_BYTES, default_value_t = wirefold_bus::DEFAULT_MAX_DOCUMENT_BYTES)]
-    max_document_bytes: usize,
+    #[command(flatten)]
+    limit: DocumentLimit,
     /// HTML or text file; `-` or nothing reads stdin.
     file: Option<PathBuf>,
 }
@@ -32,7 +33,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if args.jsonl {
         let stdin = std::io::stdin().lock();
         let stdout = std::io::stdout().lock();
-        jsonl(stdin, stdout, args.max_document_bytes)?;
+        jsonl(stdin, stdout, args.limit.max_document_bytes)?;
         return Ok(ExitCode::SUCCESS);
     }
     let (bytes, name) = match args.file.as_ref().filter(|p| p.as_os_str() != "-") {
@@ -40,23 +41,23 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             let mut buf = Vec::new();
             std::fs::File::open(p)
                 .with_context(|| format!("cannot open {}", p.display()))?
-                .take(args.max_document_bytes as u64 + 1)
+                .take(args.limit.max_document_bytes as u64 + 1)
                 .read_to_end(&mut buf)?;
             (buf, p.clone())
         }
         None => {
             let mut buf = Vec::new();
             std::io::stdin()
-                .take(args.max_document_bytes as u64 + 1)
+                .take(args.limit.max_document_bytes as u64 + 1)
                 .read_to_end(&mut buf)?;
             (buf, PathBuf::from("stdin"))
         }
     };
-    if bytes.len() > args.max_document_bytes {
+    if bytes.len() > args.limit.max_document_bytes {
         anyhow::bail!(
             "{} is larger than the {} byte limit",
             name.display(),
-            args.max_document_bytes
+            args.limit.max_document_bytes
         );
     }
     let content_type = wirefold_fetcher::files::content_type_for(&name, &bytes);
@@ -78,7 +79,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         hints: ItemHints::default(),
         body: RawBody::from_bytes(bytes),
     };
-    let article = wirefold_normalizer::normalize(&raw, args.max_document_bytes)
+    let article = wirefold_normalizer::normalize(&raw, args.limit.max_document_bytes)
         .with_context(|| format!("cannot extract an article from {}", name.display()))?;
     let mut v = serde_json::to_value(&article)?;
     // Short aliases for tools that do not speak ninjs.

@@ -8,16 +8,15 @@ use std::process::ExitCode;
 use anyhow::bail;
 use wirefold_fetcher::{FetcherConfig, PushConfig};
 
-use super::{NatsArgs, connect, shutdown_on_signals};
+use super::{DocumentLimit, NatsArgs, connect, shutdown_on_signals};
 
 /// Flags of `wirefold fetcher`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
     #[command(flatten)]
     nats: NatsArgs,
-    /// Largest document published, in bytes (`up` shares the normalizer's setting).
-    #[arg(long, env = crate::env::MAX_DOCUMENT_BYTES, default_value_t = wirefold_bus::DEFAULT_MAX_DOCUMENT_BYTES)]
-    max_document_bytes: usize,
+    #[command(flatten)]
+    limit: DocumentLimit,
     #[command(flatten)]
     settings: FetcherSettings,
 }
@@ -111,7 +110,7 @@ impl FetcherSettings {
 
 /// `wirefold fetcher`.
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let config = args.settings.config(args.max_document_bytes)?;
+    let config = args.settings.config(args.limit.max_document_bytes)?;
     let bus = connect(&args.nats.nats_url, "wirefold-fetcher").await?;
     let shutdown = shutdown_on_signals();
     wirefold_fetcher::run(bus.clone(), config, shutdown.cancelled_owned()).await?;

@@ -5,16 +5,15 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::{NatsArgs, connect};
+use super::{DocumentLimit, NatsArgs, connect};
 
 /// Flags of `ingest`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
     #[command(flatten)]
     nats: NatsArgs,
-    /// Largest file accepted, in bytes.
-    #[arg(long, env = crate::env::MAX_DOCUMENT_BYTES, default_value_t = wirefold_bus::DEFAULT_MAX_DOCUMENT_BYTES)]
-    max_document_bytes: usize,
+    #[command(flatten)]
+    limit: DocumentLimit,
     /// Files or directories (walked recursively, hidden files skipped).
     #[arg(required = true)]
     paths: Vec<PathBuf>,
@@ -23,7 +22,8 @@ pub struct Args {
 /// Runs the ingest.
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let bus = connect(&args.nats.nats_url, "wirefold-ingest").await?;
-    let report = wirefold_fetcher::files::ingest(&bus, &args.paths, args.max_document_bytes as u64).await;
+    let report =
+        wirefold_fetcher::files::ingest(&bus, &args.paths, args.limit.max_document_bytes as u64).await;
     bus.drain().await;
     for (path, id, dup) in &report.accepted {
         let note = if *dup { " (already ingested)" } else { "" };

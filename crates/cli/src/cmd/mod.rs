@@ -24,6 +24,14 @@ pub struct NatsArgs {
     pub nats_url: String,
 }
 
+/// The document size limit, shared by every command that accepts documents.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DocumentLimit {
+    /// Largest document accepted, in bytes.
+    #[arg(long, env = crate::env::MAX_DOCUMENT_BYTES, default_value_t = wirefold_bus::DEFAULT_MAX_DOCUMENT_BYTES)]
+    pub max_document_bytes: usize,
+}
+
 /// Connects, waiting up to 30 s for the server, and makes sure the topology exists.
 pub async fn connect(url: &str, name: &str) -> anyhow::Result<Bus> {
     let bus = Bus::connect(url, name, Duration::from_secs(30)).await?;

@@ -37,7 +37,7 @@ const GRACE: Duration = Duration::from_secs(7);
 /// Runs the pipeline until a signal.
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     // Bad fetcher flags fail before a server is started.
-    let fetcher_config = args.fetcher.config(args.normalizer.max_document_bytes)?;
+    let fetcher_config = args.fetcher.config(args.normalizer.limit.max_document_bytes)?;
     let mut server = None;
     let url = match &args.nats_url {
         Some(u) => u.clone(),
@@ -46,7 +46,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
                 store_dir: args.data_dir.join("nats"),
                 port: None,
                 // Room for a maximal document plus JSON and base64 overhead.
-                max_payload: (args.normalizer.max_document_bytes * 2).max(8 << 20),
+                max_payload: (args.normalizer.limit.max_document_bytes * 2).max(8 << 20),
             };
             let s = tokio::task::spawn_blocking(move || NatsServer::start(opts))
                 .await?

@@ -8,7 +8,7 @@ use tracing::info;
 use wirefold_deduplicator::worker::DedupConfig;
 use wirefold_normalizer::worker::NormalizerConfig;
 
-use super::{NatsArgs, connect, serve_metrics, shutdown_on_signals};
+use super::{DocumentLimit, NatsArgs, connect, serve_metrics, shutdown_on_signals};
 
 /// Flags of the normalizer.
 #[derive(Debug, Clone, clap::Args)]
@@ -25,9 +25,8 @@ pub struct NormalizerArgs {
 /// Normalizer settings (also used by `up`).
 #[derive(Debug, Clone, clap::Args)]
 pub struct NormalizerSettings {
-    /// Largest raw document accepted, in bytes.
-    #[arg(long, env = crate::env::MAX_DOCUMENT_BYTES, default_value_t = wirefold_bus::DEFAULT_MAX_DOCUMENT_BYTES)]
-    pub max_document_bytes: usize,
+    #[command(flatten)]
+    pub limit: DocumentLimit,
     /// Longest one extraction may take, in seconds.
     #[arg(long, default_value_t = 10)]
     pub extract_timeout_secs: u64,
@@ -37,7 +36,7 @@ impl NormalizerSettings {
     /// The worker configuration.
     pub fn config(&self) -> NormalizerConfig {
         NormalizerConfig {
-            max_bytes: self.max_document_bytes,
+            max_bytes: self.limit.max_document_bytes,
             extract_timeout: Duration::from_secs(self.extract_timeout_secs.max(1)),
         }
     }
