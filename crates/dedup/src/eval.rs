@@ -126,6 +126,26 @@ pub struct BenchReport {
     pub assignment: Vec<u64>,
 }
 
+/// Fingerprints every doc's text with one reused fingerprinter (tokenize, fold, shingle,
+/// sample: what [`Index::apply`] does before the candidate search) and returns the seconds
+/// taken and the total count of keys kept (to compare two builds).
+pub fn fingerprint_corpus(docs: &[CorpusDoc], config: &Config) -> (f64, usize) {
+    let mut sk = crate::sketch::Sketcher::default();
+    let mut keys = 0usize;
+    let start = Instant::now();
+    for d in docs {
+        let fp = sk.sketch(
+            &d.text,
+            config.shingle_len,
+            config.target_anchors,
+            config.verify_keys,
+            config.max_tokens,
+        );
+        keys += fp.keys.len();
+    }
+    (start.elapsed().as_secs_f64(), keys)
+}
+
 /// Runs `docs` in order through a fresh index with `config` (one thread) and reports.
 pub fn bench_corpus(docs: &[CorpusDoc], config: Config) -> BenchReport {
     let mut ix = Index::new(config);

@@ -8,10 +8,11 @@
 //! and Thai characters (scripts written without spaces) become one token each, so their
 //! shingles are character n-grams.
 //!
-//! Words of up to 15 ASCII letters (most of an English article) take a fast path that reads
-//! them eight bytes at a time and folds them without branching on their letters; everything
-//! else goes through the general byte-at-a-time path. Both give the same hashes (a test
-//! checks them against each other on random text).
+//! Words of up to 15 ASCII letters (most of an English article) take a fast path: the text
+//! is classified 64 bytes at a time into bit masks (SSE2 on x86-64, a table elsewhere), words
+//! are found from the masks and folded without branching on their letters; everything else
+//! goes through the general byte-at-a-time path. Both give the same hashes (a test checks
+//! them against each other on random text).
 
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 
@@ -127,18 +128,6 @@ const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
 const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
 const ONES: u64 = 0x0101_0101_0101_0101;
 
-/// Leading ASCII letters (either case) in the 8 bytes of `x` (first byte lowest).
-#[inline]
-fn letter_run(x: u64) -> usize {
-    // Per byte, without carries between bytes: `l` is the byte lower-cased when it is a
-    // letter; letters are exactly the bytes with `l` in 0x61..=0x7a and the high bit clear.
-    let l = (x | (0x20 * ONES)) & LOW7;
-    let ge_a = l.wrapping_add((0x80 - 0x61) * ONES);
-    let gt_z = l.wrapping_add((0x80 - 0x7b) * ONES);
-    let not_letter = !(ge_a & !gt_z & !x) & HIGH_BITS;
-    (not_letter.trailing_zeros() / 8) as usize
-}
-
 /// Masks keeping the first `n` bytes of a token held in two words (`n` in 0..=16).
 const MASKS: [(u64, u64); 17] = {
     let mut t = [(0u64, 0u64); 17];
@@ -232,6 +221,107 @@ fn ends_token(b: &[u8], j: usize) -> bool {
     }
 }
 
+/// The 16 bytes of text from `b[i]` as two little-endian words, zero past the end of `b`.
+#[inline(always)]
+fn load16(b: &[u8], i: usize) -> (u64, u64) {
+    match b.get(i..i + 16) {
+        Some(s) => (word(&s[..8]), word(&s[8..])),
+        None => {
+            let mut a = [0u8; 16];
+            let rest = b.get(i..).unwrap_or_default();
+            a[..rest.len()].copy_from_slice(rest);
+            (word(&a[..8]), word(&a[8..]))
+        }
+    }
+}
+
+/// Bit masks over 16 bytes of text (bit `k` for byte `k`), or 64 ([`Block::classify64`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Block {
+    /// ASCII letters.
+    letters: u64,
+    /// Bytes the fast path stops at: everything but [`SKIP`] separators (letters, digits,
+    /// `\n`, `%`, `&`, bytes of non-ASCII characters).
+    stops: u64,
+    /// Bytes of non-ASCII characters (>= 0x80).
+    high: u64,
+}
+
+impl Block {
+    /// Classifies the 16 bytes held in `x0`, `x1` (first byte lowest): SSE2, which every
+    /// x86-64 CPU has, compares all 16 at once.
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    fn classify(x0: u64, x1: u64) -> Block {
+        use safe_arch::{
+            bitor_m128i, cmp_eq_mask_i8_m128i, m128i, min_u8_m128i, move_mask_i8_m128i, set_splat_i8_m128i,
+            sub_i8_m128i,
+        };
+        let c = |b: u8| set_splat_i8_m128i(b as i8);
+        let v = m128i::from([x0, x1]);
+        // Unsigned `lo <= x <= lo + span`, as `min(x - lo, span) == x - lo`.
+        let within = |x, lo: u8, span: u8| {
+            let d = sub_i8_m128i(x, c(lo));
+            cmp_eq_mask_i8_m128i(min_u8_m128i(d, c(span)), d)
+        };
+        let letter = within(bitor_m128i(v, c(0x20)), b'a', 25);
+        let digit = within(v, b'0', 9);
+        let special = bitor_m128i(
+            cmp_eq_mask_i8_m128i(v, c(b'\n')),
+            bitor_m128i(cmp_eq_mask_i8_m128i(v, c(b'%')), cmp_eq_mask_i8_m128i(v, c(b'&'))),
+        );
+        let mask = |x| u64::from(move_mask_i8_m128i(x) as u16);
+        let high = mask(v);
+        Block {
+            letters: mask(letter),
+            stops: mask(bitor_m128i(letter, bitor_m128i(digit, special))) | high,
+            high,
+        }
+    }
+
+    /// [`Block::classify`] a byte at a time, from the scanner's tables.
+    #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+    #[inline]
+    fn classify_bytes(x0: u64, x1: u64) -> Block {
+        let mut m = Block {
+            letters: 0,
+            stops: 0,
+            high: 0,
+        };
+        for (k, c) in x0.to_le_bytes().into_iter().chain(x1.to_le_bytes()).enumerate() {
+            m.letters |= u64::from(CLASS[usize::from(c)] == LETTER) << k;
+            m.stops |= u64::from(!SKIP[usize::from(c)]) << k;
+            m.high |= u64::from(c >= 0x80) << k;
+        }
+        m
+    }
+
+    /// The 64 bytes of text from `b[base]` (zero past the end of `b`).
+    #[inline(always)]
+    fn classify64(b: &[u8], base: usize) -> Block {
+        let mut m = Block {
+            letters: 0,
+            stops: 0,
+            high: 0,
+        };
+        for k in 0..4 {
+            let (x0, x1) = load16(b, base + 16 * k);
+            let q = Block::classify(x0, x1);
+            m.letters |= q.letters << (16 * k);
+            m.stops |= q.stops << (16 * k);
+            m.high |= q.high << (16 * k);
+        }
+        m
+    }
+
+    /// [`Block::classify_bytes`] where there is no SIMD path.
+    #[cfg(not(target_arch = "x86_64"))]
+    #[inline(always)]
+    fn classify(x0: u64, x1: u64) -> Block {
+        Block::classify_bytes(x0, x1)
+    }
+}
+
 /// Byte classes of ASCII for the scanner.
 const LETTER: u8 = 1;
 const DIGIT: u8 = 2;
@@ -312,27 +402,12 @@ impl Tokens {
                         self.flush();
                     }
                     if FAST && self.len == 0 {
-                        let mut n = self.ascii_word(b, i);
-                        if n > 0 {
-                            // Words and the separators between them (spaces, commas, full
-                            // stops, quotes: nothing to do with no token in progress)
-                            // without the dispatch.
-                            loop {
-                                i += n;
-                                if self.hashes.len() >= max_tokens {
-                                    break;
-                                }
-                                while b.get(i).is_some_and(|&c| SKIP[usize::from(c)]) {
-                                    i += 1;
-                                }
-                                if b.get(i).is_none_or(|&c| CLASS[usize::from(c)] != LETTER) {
-                                    break;
-                                }
-                                n = self.ascii_word(b, i);
-                                if n == 0 {
-                                    break;
-                                }
-                            }
+                        // Whole words and the separators between them (spaces, commas,
+                        // full stops, quotes: nothing to do with no token in progress)
+                        // without the dispatch.
+                        let j = self.ascii_words(b, i, max_tokens);
+                        if j > i {
+                            i = j;
                             kind = Kind::None;
                             if self.hashes.len() >= max_tokens {
                                 break;
@@ -457,36 +532,80 @@ impl Tokens {
         }
     }
 
-    /// A whole token of at most 15 ASCII letters starting at `b[i]` (a letter, with no token
-    /// in progress): folds and keeps it like [`Tokens::flush`] would, without branching on
-    /// its letters, and returns its length. Returns 0 (nothing done) when the letters run on
-    /// past 15 bytes, into a byte that may continue the token (non-ASCII other than common
-    /// punctuation), or into a rare spelling fold ([`fast_fold`]).
+    /// Takes whole tokens of at most 15 ASCII letters and the separators after them, from
+    /// `b[i]` (a letter, with no token in progress), while the next token is such a word;
+    /// folds and keeps each like [`Tokens::flush`] would, without branching on its letters.
+    /// Returns where it stopped: at a byte the general path must see (a word it cannot take,
+    /// a digit, a newline, non-ASCII), at the end of the text, or after the word that spent
+    /// the `max_tokens` budget. Returns `i` (nothing done) when the first word cannot be
+    /// taken: its letters run on past 15 bytes, into a byte that may continue the token
+    /// (non-ASCII other than common punctuation), or into a rare spelling fold
+    /// ([`fast_fold`]).
+    ///
+    /// The text is classified 64 bytes at a time ([`Block::classify64`]); the words' starts
+    /// and lengths come from the bit masks. Where each word starts does not depend on the
+    /// words before it, so the CPU works on several words at once.
     #[inline(always)]
-    fn ascii_word(&mut self, b: &[u8], i: usize) -> usize {
-        let (x0, x1) = match b.get(i..i + 16) {
-            Some(s) => (word(&s[..8]), word(&s[8..])),
-            None => {
-                let mut a = [0u8; 16];
-                let rest = &b[i..];
-                a[..rest.len()].copy_from_slice(rest);
-                (word(&a[..8]), word(&a[8..]))
+    fn ascii_words(&mut self, b: &[u8], i: usize, max_tokens: usize) -> usize {
+        let mut base = i;
+        // Bit 0 set when the byte before `base` is a letter (of a word already taken).
+        let mut carry = 0u64;
+        loop {
+            let m = Block::classify64(b, base);
+            // Up to the first byte that is neither a letter nor a separator.
+            let limit = (m.stops & !m.letters).trailing_zeros();
+            let below = u64::MAX.checked_shr(64 - limit).unwrap_or(0);
+            let mut starts = m.letters & !((m.letters << 1) | carry) & below;
+            while starts != 0 {
+                let off = starts.trailing_zeros();
+                starts &= starts - 1;
+                let s = base + off as usize;
+                let (x0, x1) = load16(b, s);
+                let run = (!(m.letters >> off)).trailing_zeros();
+                let (n, high_after) = if off + run < 64 {
+                    (run as usize, m.high >> (off + run) & 1 == 1)
+                } else {
+                    // The word runs to the end of the block: measure it on its own bytes.
+                    let q = Block::classify(x0, x1);
+                    let n = (!q.letters).trailing_zeros().min(16);
+                    (n as usize, q.high >> n & 1 == 1)
+                };
+                if n >= 16 || (high_after && !ends_token(b, s + n)) {
+                    return s;
+                }
+                let (m0, m1) = MASKS[n];
+                let (w0, w1) = (lower_ascii(x0) & m0, lower_ascii(x1) & m1);
+                if !self.keep_word(w0, w1, n) {
+                    return s;
+                }
+                if self.hashes.len() >= max_tokens {
+                    return s + n;
+                }
             }
-        };
-        let r0 = letter_run(x0);
-        let n = r0 + usize::from(r0 == 8) * letter_run(x1);
-        if n == 16 || !ends_token(b, i + n) {
-            return 0;
+            if limit < 64 {
+                return base + limit as usize;
+            }
+            carry = m.letters >> 63;
+            base += 64;
+            if base >= b.len() {
+                return b.len();
+            }
         }
-        let (m0, m1) = MASKS[n];
-        let (w0, w1) = (lower_ascii(x0) & m0, lower_ascii(x1) & m1);
+    }
+
+    /// Folds, hashes and keeps (or drops, as a stop word or single letter) the lower-cased
+    /// ASCII word of `n` letters (1..=15) held in `w0`, `w1` (zero past `n`), as
+    /// [`Tokens::flush`] would, through the [`WordCache`]. False (nothing done) when a rare
+    /// spelling fold may apply ([`fast_fold`]): the general path must take the word.
+    #[inline(always)]
+    fn keep_word(&mut self, w0: u64, w1: u64, n: usize) -> bool {
         let slot = cache_slot(w0, w1);
         let e = self.cache.slots[slot];
         let (h, drop) = if e[0] == w0 && e[1] == w1 {
             (e[2], e[2] == DROP)
         } else {
             let Some(m) = fast_fold(w0, w1, n) else {
-                return 0;
+                return false;
             };
             let keep = (n > 1) & !is_stop_hash(mix16(w0, w1, n));
             let (m0, m1) = MASKS[m];
@@ -500,7 +619,7 @@ impl Tokens {
         self.hashes.push(h);
         let len = self.hashes.len() - usize::from(drop);
         self.hashes.truncate(len);
-        n
+        true
     }
 
     /// Ends the current token: drops it if it is a stop word, else folds and hashes it.
@@ -880,6 +999,8 @@ mod tests {
             "\u{200b}",
             "\u{3000}",
             "\t",
+            "                  ",
+            " , . \" ' ( ) ; : - \t ! ? ",
             "a",
             "I",
             "Zelenskiy",
@@ -973,6 +1094,25 @@ mod tests {
             slow.fill_with::<false>(&text, max);
             assert_eq!(fast.hashes, slow.hashes, "{text:?} max {max}");
             assert_eq!(fast.paras, slow.paras, "{text:?} max {max}");
+        }
+    }
+
+    #[test]
+    fn block_masks_match_byte_tables() {
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut rnd = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for c in 0..=255u64 {
+            let (x0, x1) = (c * 0x0101_0101_0101_0101, rnd());
+            assert_eq!(Block::classify(x0, x1), Block::classify_bytes(x0, x1), "{c:#x}");
+        }
+        for _ in 0..100_000 {
+            let (x0, x1) = (rnd(), rnd() & 0x7f7f_7f7f_7f7f_7f7f);
+            assert_eq!(Block::classify(x0, x1), Block::classify_bytes(x0, x1));
         }
     }
 
