@@ -33,6 +33,9 @@ pub(crate) struct Tokens {
     wide: bool,
     /// Recent ASCII words of the fast path: see [`WordCache`].
     cache: WordCache,
+    /// The text through [`lower_ascii`] for the fast path (only the bytes of letters are
+    /// used), then at least 16 more bytes so a word's 16 bytes can always be read.
+    lower: Vec<u8>,
 }
 
 impl Default for Tokens {
@@ -44,6 +47,7 @@ impl Default for Tokens {
             len: 0,
             wide: false,
             cache: WordCache::default(),
+            lower: Vec::new(),
         }
     }
 }
@@ -192,6 +196,31 @@ fn fast_fold(w0: u64, w1: u64, n: usize) -> Option<usize> {
     Some(n.saturating_sub(run).max(4).min(n))
 }
 
+/// The token of a whole lower-case ASCII word of `n` letters (1..=15) held in `w0`, `w1`
+/// (first byte lowest, zero past `n`), as [`Tokens::flush`] makes it: its hash, and whether
+/// it is kept (false for a stop word or single letter; the hash is then meaningless).
+#[inline(always)]
+fn ascii_token(w0: u64, w1: u64, n: usize) -> (u64, bool) {
+    let keep = (n > 1) & !is_stop_hash(mix16(w0, w1, n));
+    match fast_fold(w0, w1, n) {
+        Some(m) => {
+            let (m0, m1) = MASKS[m];
+            (mix16(w0 & m0, w1 & m1, m), keep)
+        }
+        None => (slow_fold_hash(w0, w1, n), keep),
+    }
+}
+
+/// [`fold`] and [`tok_hash`] of the word of [`ascii_token`], for the rarer folds.
+#[cold]
+fn slow_fold_hash(w0: u64, w1: u64, n: usize) -> u64 {
+    let mut buf = [0u8; MAX_TOKEN];
+    buf[..8].copy_from_slice(&w0.to_le_bytes());
+    buf[8..16].copy_from_slice(&w1.to_le_bytes());
+    let m = fold(&mut buf, n);
+    tok_hash(&buf[..m])
+}
+
 /// 0x80 in each byte of `x` equal to `c`, else 0.
 #[inline]
 fn eq_bytes(x: u64, c: u8) -> u64 {
@@ -202,9 +231,33 @@ fn eq_bytes(x: u64, c: u8) -> u64 {
 /// Eight ASCII letters lower-cased with `z` folded to `s`, as the general path does
 /// (other bytes come out changed: the caller masks them off).
 #[inline]
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
 fn lower_ascii(x: u64) -> u64 {
     let l = x | (0x20 * ONES);
     l ^ ((eq_bytes(l, b'z') >> 7) * u64::from(b'z' ^ b's'))
+}
+
+/// [`lower_ascii`] of 16 bytes: SSE2 on x86-64.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn lower16(src: &[u8; 16], dst: &mut [u8; 16]) {
+    use safe_arch::{
+        bitand_m128i, bitor_m128i, bitxor_m128i, cmp_eq_mask_i8_m128i, load_unaligned_m128i,
+        set_splat_i8_m128i, store_unaligned_m128i,
+    };
+    let c = |b: u8| set_splat_i8_m128i(b as i8);
+    let l = bitor_m128i(load_unaligned_m128i(src), c(0x20));
+    let z = cmp_eq_mask_i8_m128i(l, c(b'z'));
+    store_unaligned_m128i(dst, bitxor_m128i(l, bitand_m128i(z, c(b'z' ^ b's'))));
+}
+
+/// [`lower_ascii`] of 16 bytes.
+#[cfg(not(target_arch = "x86_64"))]
+#[inline(always)]
+fn lower16(src: &[u8; 16], dst: &mut [u8; 16]) {
+    let (x0, x1) = (word(&src[..8]), word(&src[8..]));
+    dst[..8].copy_from_slice(&lower_ascii(x0).to_le_bytes());
+    dst[8..].copy_from_slice(&lower_ascii(x1).to_le_bytes());
 }
 
 /// Whether a token of ASCII letters ends before `b[j]`: the end of the text, an ASCII byte
@@ -376,6 +429,25 @@ impl Tokens {
         self.wide = true;
     }
 
+    /// Fills `lower` from `b`, 16 bytes at a time.
+    fn lower_text(&mut self, b: &[u8]) {
+        self.lower.clear();
+        self.lower.resize((b.len() / 16 + 2) * 16, 0);
+        let src = b.chunks_exact(16);
+        let rest = src.remainder();
+        let mut dst = self.lower.chunks_exact_mut(16);
+        for (s, d) in src.zip(&mut dst) {
+            if let (Ok(s), Ok(d)) = (<&[u8; 16]>::try_from(s), <&mut [u8; 16]>::try_from(d)) {
+                lower16(s, d);
+            }
+        }
+        let mut last = [0u8; 16];
+        last[..rest.len()].copy_from_slice(rest);
+        if let Some(Ok(d)) = dst.next().map(<&mut [u8; 16]>::try_from) {
+            lower16(&last, d);
+        }
+    }
+
     /// Tokenizes `text`, replacing what was there; keeps at most `max_tokens` tokens.
     pub fn fill(&mut self, text: &str, max_tokens: usize) {
         self.fill_with::<true>(text, max_tokens);
@@ -392,6 +464,9 @@ impl Tokens {
         self.len = 0;
         self.wide = false;
         let b = text.as_bytes();
+        if FAST {
+            self.lower_text(b);
+        }
         let mut kind = Kind::None;
         let mut i = 0;
         while i < b.len() {
@@ -534,17 +609,17 @@ impl Tokens {
 
     /// Takes whole tokens of at most 15 ASCII letters and the separators after them, from
     /// `b[i]` (a letter, with no token in progress), while the next token is such a word;
-    /// folds and keeps each like [`Tokens::flush`] would, without branching on its letters.
-    /// Returns where it stopped: at a byte the general path must see (a word it cannot take,
-    /// a digit, a newline, non-ASCII), at the end of the text, or after the word that spent
+    /// folds and keeps each like [`Tokens::flush`] would ([`Tokens::keep_word`]). Returns
+    /// where it stopped: at a byte the general path must see (a word it cannot take, a
+    /// digit, a newline, non-ASCII), at the end of the text, or after the word that spent
     /// the `max_tokens` budget. Returns `i` (nothing done) when the first word cannot be
-    /// taken: its letters run on past 15 bytes, into a byte that may continue the token
-    /// (non-ASCII other than common punctuation), or into a rare spelling fold
-    /// ([`fast_fold`]).
+    /// taken: its letters run on past 15 bytes, or into a byte that may continue the token
+    /// (non-ASCII other than common punctuation).
     ///
     /// The text is classified 64 bytes at a time ([`Block::classify64`]); the words' starts
-    /// and lengths come from the bit masks. Where each word starts does not depend on the
-    /// words before it, so the CPU works on several words at once.
+    /// and lengths come from the bit masks, their bytes from the lower-cased copy of the
+    /// text (`lower`). Where each word starts does not depend on the words before it, so the
+    /// CPU works on several words at once.
     #[inline(always)]
     fn ascii_words(&mut self, b: &[u8], i: usize, max_tokens: usize) -> usize {
         let mut base = i;
@@ -560,12 +635,12 @@ impl Tokens {
                 let off = starts.trailing_zeros();
                 starts &= starts - 1;
                 let s = base + off as usize;
-                let (x0, x1) = load16(b, s);
                 let run = (!(m.letters >> off)).trailing_zeros();
                 let (n, high_after) = if off + run < 64 {
                     (run as usize, m.high >> (off + run) & 1 == 1)
                 } else {
                     // The word runs to the end of the block: measure it on its own bytes.
+                    let (x0, x1) = load16(b, s);
                     let q = Block::classify(x0, x1);
                     let n = (!q.letters).trailing_zeros().min(16);
                     (n as usize, q.high >> n & 1 == 1)
@@ -574,10 +649,11 @@ impl Tokens {
                     return s;
                 }
                 let (m0, m1) = MASKS[n];
-                let (w0, w1) = (lower_ascii(x0) & m0, lower_ascii(x1) & m1);
-                if !self.keep_word(w0, w1, n) {
-                    return s;
-                }
+                let (l0, l1) = match self.lower.get(s..s + 16) {
+                    Some(l) => (word(&l[..8]), word(&l[8..])),
+                    None => return s,
+                };
+                self.keep_word(l0 & m0, l1 & m1, n);
                 if self.hashes.len() >= max_tokens {
                     return s + n;
                 }
@@ -595,21 +671,15 @@ impl Tokens {
 
     /// Folds, hashes and keeps (or drops, as a stop word or single letter) the lower-cased
     /// ASCII word of `n` letters (1..=15) held in `w0`, `w1` (zero past `n`), as
-    /// [`Tokens::flush`] would, through the [`WordCache`]. False (nothing done) when a rare
-    /// spelling fold may apply ([`fast_fold`]): the general path must take the word.
+    /// [`Tokens::flush`] would, through the [`WordCache`].
     #[inline(always)]
-    fn keep_word(&mut self, w0: u64, w1: u64, n: usize) -> bool {
+    fn keep_word(&mut self, w0: u64, w1: u64, n: usize) {
         let slot = cache_slot(w0, w1);
         let e = self.cache.slots[slot];
         let (h, drop) = if e[0] == w0 && e[1] == w1 {
             (e[2], e[2] == DROP)
         } else {
-            let Some(m) = fast_fold(w0, w1, n) else {
-                return false;
-            };
-            let keep = (n > 1) & !is_stop_hash(mix16(w0, w1, n));
-            let (m0, m1) = MASKS[m];
-            let h = mix16(w0 & m0, w1 & m1, m);
+            let (h, keep) = ascii_token(w0, w1, n);
             if !keep || h != DROP {
                 self.cache.slots[slot] = [w0, w1, if keep { h } else { DROP }];
             }
@@ -619,7 +689,6 @@ impl Tokens {
         self.hashes.push(h);
         let len = self.hashes.len() - usize::from(drop);
         self.hashes.truncate(len);
-        true
     }
 
     /// Ends the current token: drops it if it is a stop word, else folds and hashes it.
