@@ -420,11 +420,49 @@ impl Judged {
 
 /// Compares query keys `q` (level `ql`, paragraph of each key in `qp` when known; keys of
 /// paragraphs flagged in `skip` are left out) with keys `c` at level `cl`, at the coarser
-/// level.
+/// level. Both key lists are ascending and distinct.
 fn judge(q: &[u32], qp: Option<&[u16]>, ql: u8, skip: &[bool], c: &[u32], cl: u8, paras: usize) -> Judged {
     let level = ql.max(cl);
     let q = &q[..class_count(q, level)];
     let c = &c[..class_count(c, level)];
+    let skipped_paras = skip.iter().filter(|&&b| b).count();
+    let paras = paras.saturating_sub(skipped_paras).max(1);
+    match qp {
+        Some(qp) if skipped_paras == 0 && qp.len() >= q.len() => judge_merge(q, qp, c, paras),
+        _ => judge_general(q, qp, skip, c, paras),
+    }
+}
+
+/// [`judge`] with no paragraph left out (the common case): a merge whose steps do not
+/// branch on how the two lists interleave (they are hashes: such a branch would go either
+/// way at random).
+fn judge_merge(q: &[u32], qp: &[u16], c: &[u32], paras: usize) -> Judged {
+    let mut hit: [u64; 4] = [0; 4];
+    let mut far: Vec<u16> = Vec::new();
+    let (mut i, mut j, mut shared) = (0, 0, 0);
+    while i < q.len() && j < c.len() {
+        let (a, b, p) = (q[i], c[j], qp[i]);
+        let eq = a == b;
+        shared += usize::from(eq);
+        let near = p < 256;
+        hit[usize::from(p.min(255) >> 6)] |= u64::from(eq & near) << (p & 63);
+        if eq && !near && !far.contains(&p) {
+            far.push(p);
+        }
+        i += usize::from(a <= b);
+        j += usize::from(b <= a);
+    }
+    Judged {
+        shared,
+        na: q.len(),
+        nb: c.len(),
+        spread: hit.iter().map(|w| w.count_ones() as usize).sum::<usize>() + far.len(),
+        paras,
+    }
+}
+
+/// [`judge`] with paragraphs left out, or without paragraph tags.
+fn judge_general(q: &[u32], qp: Option<&[u16]>, skip: &[bool], c: &[u32], paras: usize) -> Judged {
     let mut hit: [u64; 4] = [0; 4];
     let mut far: Vec<u16> = Vec::new();
     let (mut i, mut j) = (0, 0);
@@ -457,13 +495,12 @@ fn judge(q: &[u32], qp: Option<&[u16]>, ql: u8, skip: &[bool], c: &[u32], cl: u8
         i += 1;
     }
     let spread = hit.iter().map(|w| w.count_ones() as usize).sum::<usize>() + far.len();
-    let skipped_paras = skip.iter().filter(|&&b| b).count();
     Judged {
         shared,
         na,
         nb,
         spread,
-        paras: paras.saturating_sub(skipped_paras).max(1),
+        paras,
     }
 }
 
@@ -1535,4 +1572,36 @@ fn unreachable_member() -> ! {
 #[cold]
 fn unreachable_cluster() -> ! {
     panic!("dedup index: dangling cluster index")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merge_judge_matches_general() {
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let mut rnd = |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        };
+        for _ in 0..5_000 {
+            let span = 1 + rnd(400) as u32;
+            let mut keys = |len: u64| {
+                let mut v: Vec<u32> = (0..rnd(len)).map(|_| rnd(u64::from(span)) as u32).collect();
+                v.sort_unstable();
+                v.dedup();
+                v
+            };
+            let (q, c) = (keys(300), keys(300));
+            let para_span = if rnd(4) == 0 { 600 } else { 20 };
+            let qp: Vec<u16> = (0..q.len()).map(|_| rnd(para_span) as u16).collect();
+            let paras = 1 + rnd(30) as usize;
+            let want = judge_general(&q, Some(&qp), &[], &c, paras);
+            assert_eq!(judge_merge(&q, &qp, &c, paras), want);
+            assert_eq!(judge(&q, Some(&qp), 0, &[false; 8], &c, 0, paras), want);
+        }
+    }
 }

@@ -268,6 +268,8 @@ impl Postings {
     /// The values under `keys` (an opaque head for [`Postings::slots`] each), in order, into
     /// `out`: one pass of independent lookups, so their cache misses overlap.
     pub fn heads(&self, keys: &[u32], out: &mut Vec<u32>) {
+        // Start every key's miss first (loads without branches), then probe.
+        self.touch(keys);
         out.clear();
         out.extend(keys.iter().map(|&k| self.value(k)));
     }
