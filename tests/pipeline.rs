@@ -513,7 +513,15 @@ fn up_runs_an_embedded_server_and_stops_it_on_sigterm() {
     use std::io::{BufRead, BufReader};
     let bin = wirefold_bus::server::find_binary().unwrap_or_else(|e| panic!("{e}"));
     let dir = tempfile::tempdir().unwrap();
-    let mut child: Child = up_command(dir.path(), bin.parent()).spawn().unwrap();
+    let want_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child: Child = up_command(dir.path(), bin.parent())
+        .args(["--nats-port", &want_port.to_string()])
+        .spawn()
+        .unwrap();
     let stdout = child.stdout.take().unwrap();
     let mut lines = BufReader::new(stdout).lines();
     let first = lines.next().expect("up prints its NATS url").unwrap();
@@ -523,6 +531,7 @@ fn up_runs_an_embedded_server_and_stops_it_on_sigterm() {
         .expect("a nats:// url")
         .to_string();
     let port: u16 = url.rsplit(':').next().unwrap().parse().unwrap();
+    assert_eq!(port, want_port, "{first}");
     std::thread::sleep(Duration::from_millis(1500));
     assert!(
         std::net::TcpStream::connect(("127.0.0.1", port)).is_ok(),

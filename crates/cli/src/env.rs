@@ -4,6 +4,8 @@
 pub const NATS_URL: &str = "NATS_URL";
 /// nats-server binary for the embedded server (else `PATH`); read in `wirefold-bus`.
 pub const NATS_SERVER_BIN: &str = "NATS_SERVER_BIN";
+/// Port of the embedded server of `wirefold up`.
+pub const NATS_PORT: &str = "WIREFOLD_NATS_PORT";
 /// Data directory of `wirefold up`.
 pub const DATA_DIR: &str = "WIREFOLD_DATA_DIR";
 /// Largest document accepted, in bytes.

@@ -345,7 +345,7 @@ impl ClusterEvent {
 pub struct DeadLetter {
     /// Schema version of this document ([`SCHEMA_VERSION`]).
     pub schema: u32,
-    /// The stage that gave up (`fetcher`, `ingest`, `normalizer`, `dedup`).
+    /// The stage that gave up (`fetcher`, `normalizer`, `dedup`).
     pub stage: String,
     /// Why, in words an operator can act on.
     pub reason: String,

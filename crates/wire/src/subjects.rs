@@ -26,8 +26,6 @@ pub const DLQ_ALL: &str = "wirefold.dlq.>";
 
 /// Durable consumer of the normalizer on the raw stream.
 pub const NORMALIZER_CONSUMER: &str = "normalizer";
-/// Durable consumer of the deduplicator on the articles stream.
-pub const DEDUP_CONSUMER: &str = "dedup";
 
 /// KV bucket holding leases (dedup leader election).
 pub const LEASES_BUCKET: &str = "wirefold_leases";

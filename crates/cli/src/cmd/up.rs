@@ -23,6 +23,9 @@ pub struct Args {
     /// Use this NATS server instead of starting one.
     #[arg(long, env = crate::env::NATS_URL)]
     nats_url: Option<String>,
+    /// Port of the embedded server on 127.0.0.1 (default: a free one, printed at start).
+    #[arg(long, env = crate::env::NATS_PORT, conflicts_with = "nats_url")]
+    nats_port: Option<u16>,
     #[command(flatten)]
     fetcher: FetcherSettings,
     #[command(flatten)]
@@ -44,7 +47,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         None => {
             let opts = ServerOptions {
                 store_dir: args.data_dir.join("nats"),
-                port: None,
+                port: args.nats_port,
                 // Room for a maximal document plus JSON and base64 overhead.
                 max_payload: (args.normalizer.limit.max_document_bytes * 2).max(8 << 20),
             };
