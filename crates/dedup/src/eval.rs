@@ -134,14 +134,7 @@ pub fn fingerprint_corpus(docs: &[CorpusDoc], config: &Config) -> (f64, usize) {
     let mut keys = 0usize;
     let start = Instant::now();
     for d in docs {
-        let fp = sk.sketch(
-            &d.text,
-            config.shingle_len,
-            config.target_anchors,
-            config.verify_keys,
-            config.max_tokens,
-        );
-        keys += fp.keys.len();
+        keys += config.fingerprint(&mut sk, &d.text).keys.len();
     }
     (start.elapsed().as_secs_f64(), keys)
 }

@@ -129,6 +129,19 @@ pub struct Config {
     pub max_field_bytes: usize,
 }
 
+impl Config {
+    /// Fingerprints `text` with these shingle, sampling and token-budget settings.
+    pub(crate) fn fingerprint(&self, sk: &mut Sketcher, text: &str) -> Fingerprint {
+        sk.sketch(
+            text,
+            self.shingle_len,
+            self.target_anchors,
+            self.verify_keys,
+            self.max_tokens,
+        )
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {
@@ -456,9 +469,15 @@ fn judge_merge(q: &[u32], qp: &[u16], c: &[u32], paras: usize) -> Judged {
         shared,
         na: q.len(),
         nb: c.len(),
-        spread: hit.iter().map(|w| w.count_ones() as usize).sum::<usize>() + far.len(),
+        spread: spread(&hit, &far),
         paras,
     }
+}
+
+/// Distinct paragraphs holding shared keys: those below 256 as bits of `hit`, the rest
+/// listed in `far`.
+fn spread(hit: &[u64; 4], far: &[u16]) -> usize {
+    hit.iter().map(|w| w.count_ones() as usize).sum::<usize>() + far.len()
 }
 
 /// [`judge`] with paragraphs left out, or without paragraph tags.
@@ -494,12 +513,11 @@ fn judge_general(q: &[u32], qp: Option<&[u16]>, skip: &[bool], c: &[u32], paras:
         }
         i += 1;
     }
-    let spread = hit.iter().map(|w| w.count_ones() as usize).sum::<usize>() + far.len();
     Judged {
         shared,
         na,
         nb,
-        spread,
+        spread: spread(&hit, &far),
         paras,
     }
 }
@@ -649,13 +667,7 @@ impl Index {
                 events: Vec::new(),
             };
         }
-        let fp = self.sketcher.sketch(
-            doc.body,
-            self.cfg.shingle_len,
-            self.cfg.target_anchors,
-            self.cfg.verify_keys,
-            self.cfg.max_tokens,
-        );
+        let fp = self.cfg.fingerprint(&mut self.sketcher, doc.body);
         match known {
             Some(m) => self.update(m, doc, fp, t),
             None => {
@@ -1538,14 +1550,8 @@ pub struct Similarity {
 /// Compares two bodies with `config`'s fingerprint settings and copy rule.
 pub fn text_similarity(config: &Config, a: &str, b: &str) -> Similarity {
     let mut sk = Sketcher::default();
-    let (k, t, f, mt) = (
-        config.shingle_len,
-        config.target_anchors,
-        config.verify_keys,
-        config.max_tokens,
-    );
-    let fa = sk.sketch(a, k, t, f, mt);
-    let fb = sk.sketch(b, k, t, f, mt);
+    let fa = config.fingerprint(&mut sk, a);
+    let fb = config.fingerprint(&mut sk, b);
     let np = usize::from(fa.npara.min(fb.npara));
     let jd = judge(&fb.keys, Some(&fb.paras), fb.level, &[], &fa.keys, fa.level, np);
     let (n, na, nb) = overlap(fa.anchors(), fa.alevel, fb.anchors(), fb.alevel);
@@ -1574,19 +1580,33 @@ fn unreachable_cluster() -> ! {
     panic!("dedup index: dangling cluster index")
 }
 
+/// Xorshift numbers for the crate's randomized tests (same seed, same sequence).
+#[cfg(test)]
+pub(crate) struct TestRng(pub u64);
+
+#[cfg(test)]
+impl TestRng {
+    pub(crate) fn next(&mut self) -> u64 {
+        let x = &mut self.0;
+        *x ^= *x << 13;
+        *x ^= *x >> 7;
+        *x ^= *x << 17;
+        *x
+    }
+
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn merge_judge_matches_general() {
-        let mut x = 0x2545_f491_4f6c_dd1du64;
-        let mut rnd = |n: u64| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x % n
-        };
+        let mut rng = TestRng(0x2545_f491_4f6c_dd1d);
+        let mut rnd = |n: u64| rng.below(n);
         for _ in 0..5_000 {
             let span = 1 + rnd(400) as u32;
             let mut keys = |len: u64| {

@@ -357,13 +357,8 @@ mod tests {
         use std::collections::HashMap;
         let mut p = Postings::default();
         let mut m: HashMap<u32, Vec<u32>> = HashMap::new();
-        let mut x = 0x9e37_79b9_7f4a_7c15u64;
-        let mut rnd = |n: u64| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x % n
-        };
+        let mut rng = crate::TestRng(0x9e37_79b9_7f4a_7c15);
+        let mut rnd = |n: u64| rng.below(n);
         let pool: Vec<u32> = (0..nkeys).map(|_| rnd(below) as u32).collect();
         for step in 0..200_000u32 {
             let key = pool[rnd(nkeys as u64) as usize];

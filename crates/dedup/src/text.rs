@@ -289,7 +289,7 @@ fn load16(b: &[u8], i: usize) -> (u64, u64) {
 }
 
 /// Bit masks over 16 bytes of text (bit `k` for byte `k`), or 64 ([`Block::classify64`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct Block {
     /// ASCII letters.
     letters: u64,
@@ -336,11 +336,7 @@ impl Block {
     #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
     #[inline]
     fn classify_bytes(x0: u64, x1: u64) -> Block {
-        let mut m = Block {
-            letters: 0,
-            stops: 0,
-            high: 0,
-        };
+        let mut m = Block::default();
         for (k, c) in x0.to_le_bytes().into_iter().chain(x1.to_le_bytes()).enumerate() {
             m.letters |= u64::from(CLASS[usize::from(c)] == LETTER) << k;
             m.stops |= u64::from(!SKIP[usize::from(c)]) << k;
@@ -352,11 +348,7 @@ impl Block {
     /// The 64 bytes of text from `b[base]` (zero past the end of `b`).
     #[inline(always)]
     fn classify64(b: &[u8], base: usize) -> Block {
-        let mut m = Block {
-            letters: 0,
-            stops: 0,
-            high: 0,
-        };
+        let mut m = Block::default();
         for k in 0..4 {
             let (x0, x1) = load16(b, base + 16 * k);
             let q = Block::classify(x0, x1);
@@ -433,19 +425,14 @@ impl Tokens {
     fn lower_text(&mut self, b: &[u8]) {
         self.lower.clear();
         self.lower.resize((b.len() / 16 + 2) * 16, 0);
-        let src = b.chunks_exact(16);
-        let rest = src.remainder();
-        let mut dst = self.lower.chunks_exact_mut(16);
-        for (s, d) in src.zip(&mut dst) {
-            if let (Ok(s), Ok(d)) = (<&[u8; 16]>::try_from(s), <&mut [u8; 16]>::try_from(d)) {
-                lower16(s, d);
-            }
+        let (src, rest) = b.as_chunks::<16>();
+        let (dst, _) = self.lower.as_chunks_mut::<16>();
+        for (s, d) in src.iter().zip(dst.iter_mut()) {
+            lower16(s, d);
         }
         let mut last = [0u8; 16];
         last[..rest.len()].copy_from_slice(rest);
-        if let Some(Ok(d)) = dst.next().map(<&mut [u8; 16]>::try_from) {
-            lower16(&last, d);
-        }
+        lower16(&last, &mut dst[src.len()]);
     }
 
     /// Tokenizes `text`, replacing what was there; keeps at most `max_tokens` tokens.
@@ -1161,13 +1148,8 @@ mod tests {
             "outre",
             "labelled",
         ];
-        let mut x = 0x2545_f491_4f6c_dd1du64;
-        let mut rnd = |n: usize| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x % n as u64) as usize
-        };
+        let mut rng = crate::TestRng(0x2545_f491_4f6c_dd1d);
+        let mut rnd = |n: usize| rng.below(n as u64) as usize;
         let (mut fast, mut slow) = (Tokens::default(), Tokens::default());
         for round in 0..20_000 {
             let mut text = String::new();
@@ -1184,13 +1166,8 @@ mod tests {
 
     #[test]
     fn block_masks_match_byte_tables() {
-        let mut x = 0x9e37_79b9_7f4a_7c15u64;
-        let mut rnd = || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut rng = crate::TestRng(0x9e37_79b9_7f4a_7c15);
+        let mut rnd = || rng.next();
         for c in 0..=255u64 {
             let (x0, x1) = (c * 0x0101_0101_0101_0101, rnd());
             assert_eq!(Block::classify(x0, x1), Block::classify_bytes(x0, x1), "{c:#x}");
