@@ -12,10 +12,10 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 use wirefold_bus::Bus;
+use wirefold_deduplicator::Deduper;
 use wirefold_deduplicator::worker::DedupConfig;
-use wirefold_deduplicator::{Deduper, to_wire};
 use wirefold_testkit::{TestNats, eventually, shared_dir};
-use wirefold_wire::{Article, ClusterEvent, DeadLetter, SCHEMA_VERSION, subjects};
+use wirefold_wire::{Article, ClusterEvent, DeadLetter, SCHEMA_VERSION, StoryEvent, subjects};
 
 const WIREFOLD: &str = env!("CARGO_BIN_EXE_wirefold");
 
@@ -177,13 +177,56 @@ fn article(id: &str, body: &str) -> Article {
     }
 }
 
-/// The events an uninterrupted deduplicator produces for `articles`.
+/// The cluster events an uninterrupted deduplicator produces for `articles`.
 fn expected_events(articles: &[Article]) -> Vec<ClusterEvent> {
+    expected_both(articles).0
+}
+
+/// The cluster and story events an uninterrupted deduplicator produces for `articles`.
+fn expected_both(articles: &[Article]) -> (Vec<ClusterEvent>, Vec<StoryEvent>) {
     let mut d = Deduper::new(Default::default());
-    articles
+    let (mut clusters, mut stories) = (Vec::new(), Vec::new());
+    for a in articles {
+        let f = d.apply(a);
+        clusters.extend(f.clusters);
+        stories.extend(f.stories);
+    }
+    (clusters, stories)
+}
+
+fn story_key(ev: &StoryEvent) -> (String, u64, String, String, String, u64) {
+    (
+        ev.story_id.clone(),
+        ev.version,
+        ev.kind.as_str().to_string(),
+        ev.cause.id.clone(),
+        ev.cause_cluster.clone(),
+        ev.article_count,
+    )
+}
+
+/// Waits until the story stream holds `n` events, then returns them.
+async fn story_events_when(bus: &Bus, n: usize, timeout: Duration) -> Vec<StoryEvent> {
+    eventually(timeout, || async {
+        let evs: Vec<StoryEvent> = read_stream(bus, subjects::STORIES_STREAM).await;
+        (evs.len() >= n).then_some(evs)
+    })
+    .await
+    .unwrap_or_else(|| panic!("fewer than {n} story events after {timeout:?}"))
+}
+
+/// Versions of every cluster and story in stored order: each must run 1, 2, 3, ...
+fn assert_contiguous_versions(clusters: &[ClusterEvent], stories: &[StoryEvent]) {
+    let mut next: HashMap<String, u64> = HashMap::new();
+    for (id, v) in clusters
         .iter()
-        .flat_map(|a| d.apply(a).events.iter().map(to_wire).collect::<Vec<_>>())
-        .collect()
+        .map(|e| (e.cluster_id.clone(), e.version))
+        .chain(stories.iter().map(|e| (e.story_id.clone(), e.version)))
+    {
+        let want = next.entry(id.clone()).or_insert(1);
+        assert_eq!(v, *want, "{id}: version {v} stored where {want} was due");
+        *want += 1;
+    }
 }
 
 fn key(ev: &ClusterEvent) -> (String, u64, String, String) {
@@ -265,6 +308,17 @@ async fn seeds_fold_reuters_and_rte_and_keep_the_others_alone() {
         .collect();
     assert_eq!(distinct.len(), 4, "002, 003, 004 must each be alone: {by_stem:?}");
     assert_eq!(events.iter().filter(|e| e.kind.as_str() == "created").count(), 4);
+    // One story above the four copy clusters.
+    let stories: Vec<StoryEvent> = read_stream(&bus, subjects::STORIES_STREAM).await;
+    let last = stories.last().expect("story events");
+    assert_eq!(
+        stories.iter().filter(|e| e.kind.as_str() == "created").count(),
+        1,
+        "{stories:#?}"
+    );
+    assert_eq!((last.cluster_count, last.article_count), (4, 5));
+    let story_ids: std::collections::HashSet<_> = events.iter().map(|e| e.story_id.clone()).collect();
+    assert_eq!(story_ids.len(), 1, "every cluster event names the one story");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -387,10 +441,14 @@ async fn dedup_killed_mid_stream_resumes_without_losing_or_repeating_events() {
     let nats = TestNats::start();
     let bus = nats.bus().await;
     let articles = fixture_articles(40);
-    let expected = expected_events(&articles);
+    let (expected, expected_stories) = expected_both(&articles);
     assert!(
         expected.iter().any(|e| e.kind.as_str() == "member_added"),
         "fixture must contain copies"
+    );
+    assert!(
+        expected_stories.iter().any(|e| e.kind.as_str() == "updated"),
+        "fixture must update stories"
     );
     let (first, rest) = articles.split_at(articles.len() / 2);
     let mut dedup = spawn_dedup(&nats.url(), "a");
@@ -426,6 +484,78 @@ async fn dedup_killed_mid_stream_resumes_without_losing_or_repeating_events() {
         got, want,
         "events after a SIGKILL and restart differ from an uninterrupted run"
     );
+    let stories = story_events_when(&bus, expected_stories.len(), Duration::from_secs(10)).await;
+    assert_eq!(
+        stories.iter().map(story_key).collect::<Vec<_>>(),
+        expected_stories.iter().map(story_key).collect::<Vec<_>>(),
+        "story events after a SIGKILL and restart differ from an uninterrupted run"
+    );
+    assert_contiguous_versions(&got_final, &stories);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn leader_paused_past_its_lease_appends_nothing_after_it_resumes() {
+    let nats = TestNats::start();
+    let bus = nats.bus().await;
+    let articles = fixture_articles(30);
+    let (expected, expected_stories) = expected_both(&articles);
+    let (first, rest) = articles.split_at(articles.len() / 2);
+    let mut a = spawn_dedup(&nats.url(), "alpha");
+    publish_articles(&bus, first).await;
+    let n_first = expected_events(first).len();
+    events_when(&bus, n_first, Duration::from_secs(30)).await;
+    let leases = bus.kv_bucket(subjects::LEASES_BUCKET).await.unwrap();
+    let holder = |leases: wirefold_bus::KvBucket| async move {
+        leases
+            .get("dedup")
+            .await
+            .ok()
+            .flatten()
+            .map(|e| String::from_utf8_lossy(&e.value).into_owned())
+    };
+    assert_eq!(holder(leases.clone()).await.as_deref(), Some("alpha"));
+    // Freeze the leader, let a second one take over, and feed the rest while it is frozen:
+    // its consumer will hand it those articles the moment it resumes.
+    signal(&a, "-STOP");
+    let mut b = spawn_dedup(&nats.url(), "beta");
+    eventually(Duration::from_secs(20), || async {
+        (holder(leases.clone()).await.as_deref() == Some("beta")).then_some(())
+    })
+    .await
+    .expect("the standby takes the lease of the frozen leader");
+    publish_articles(&bus, rest).await;
+    events_when(&bus, expected.len(), Duration::from_secs(30)).await;
+    story_events_when(&bus, expected_stories.len(), Duration::from_secs(10)).await;
+    signal(&a, "-CONT");
+    // Give the resumed leader time to try (and fail) to append.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let clusters: Vec<ClusterEvent> = read_stream(&bus, subjects::CLUSTERS_STREAM).await;
+    let stories: Vec<StoryEvent> = read_stream(&bus, subjects::STORIES_STREAM).await;
+    for p in [&mut a, &mut b] {
+        p.kill().unwrap();
+        p.wait().unwrap();
+    }
+    assert_eq!(
+        clusters.iter().map(key).collect::<Vec<_>>(),
+        expected.iter().map(key).collect::<Vec<_>>(),
+        "cluster events differ from one uninterrupted leader's"
+    );
+    assert_eq!(
+        stories.iter().map(story_key).collect::<Vec<_>>(),
+        expected_stories.iter().map(story_key).collect::<Vec<_>>(),
+        "story events differ from one uninterrupted leader's"
+    );
+    assert_contiguous_versions(&clusters, &stories);
+}
+
+/// Sends a signal (`-STOP`, `-CONT`) to a child process.
+fn signal(child: &Child, sig: &str) {
+    let ok = Command::new("kill")
+        .args([sig, &child.id().to_string()])
+        .status()
+        .expect("run kill")
+        .success();
+    assert!(ok, "kill {sig} failed");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

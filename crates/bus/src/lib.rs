@@ -7,6 +7,7 @@
 //! documents and subjects from `wirefold-wire`; it makes no decisions about articles or
 //! clusters.
 
+pub mod lease;
 pub mod server;
 
 use std::time::Duration;
@@ -168,6 +169,7 @@ impl Bus {
                 subjects::CLUSTERS_ALL,
                 "copy-cluster events",
             ),
+            (subjects::STORIES_STREAM, subjects::STORIES_ALL, "story events"),
             (
                 subjects::DLQ_STREAM,
                 subjects::DLQ_ALL,
@@ -267,6 +269,10 @@ impl Bus {
     }
 
     async fn publish_bytes(&self, subject: &str, p: Publish, payload: Vec<u8>) -> Result<Ack, BusError> {
+        self.send(subject, p, payload).await?.wait().await
+    }
+
+    async fn send(&self, subject: &str, p: Publish, payload: Vec<u8>) -> Result<PendingAck, BusError> {
         let max = self.max_payload();
         if payload.len() + 512 > max {
             return Err(BusError::TooLarge {
@@ -274,25 +280,39 @@ impl Bus {
                 max,
             });
         }
-        let err = |e: &dyn std::fmt::Display| {
-            let message = e.to_string();
-            let fenced = message.contains("wrong last sequence");
-            BusError::Publish {
-                subject: subject.to_string(),
-                message,
-                fenced,
-            }
-        };
         let fut = self
             .js
             .send_publish(subject.to_string(), p.payload(Bytes::from(payload)))
             .await
-            .map_err(|e| err(&e))?;
-        let ack = fut.await.map_err(|e| err(&e))?;
-        Ok(Ack {
-            sequence: ack.sequence,
-            duplicate: ack.duplicate,
+            .map_err(|e| publish_error(subject, &e))?;
+        Ok(PendingAck {
+            subject: subject.to_string(),
+            fut,
         })
+    }
+
+    /// Sends an encoded document with a `Nats-Msg-Id`, extra headers and optionally the
+    /// expected last sequence of its stream, without waiting for the acknowledgement:
+    /// several can be in flight, and the server stores them in the order sent. With
+    /// `expected_last_seq`, a publish is refused ("wrong last sequence", a fenced
+    /// [`BusError::Publish`]) unless the stream's last message has that sequence, so a
+    /// pipeline of fenced publishes either appends in order or not at all.
+    pub async fn publish_pipelined(
+        &self,
+        subject: &str,
+        msg_id: &str,
+        headers: &[(&str, String)],
+        expected_last_seq: Option<u64>,
+        payload: Vec<u8>,
+    ) -> Result<PendingAck, BusError> {
+        let mut p = Publish::build().message_id(msg_id);
+        for (k, v) in headers {
+            p = p.header(*k, v.as_str());
+        }
+        if let Some(seq) = expected_last_seq {
+            p = p.expected_last_sequence(seq);
+        }
+        self.send(subject, p, payload).await
     }
 
     /// Records a dead letter. Failing to record one is logged, not returned: the caller is
@@ -372,6 +392,59 @@ impl Bus {
             .map_err(|e| BusError::js("ordered messages", e))
     }
 
+    /// Reads `stream_name` (messages matching `filter`) in stream order from `start_seq`,
+    /// as plain [`StreamMessage`]s. The stream ends when the consumer fails; read again
+    /// from the next sequence.
+    pub async fn read_ordered(
+        &self,
+        stream_name: &str,
+        filter: &str,
+        start_seq: u64,
+    ) -> Result<futures::stream::BoxStream<'static, Result<StreamMessage, BusError>>, BusError> {
+        let messages = self.ordered_from(stream_name, filter, start_seq).await?;
+        Ok(messages
+            .map(|m| match m {
+                Ok(m) => {
+                    let sequence = m.info().map(|i| i.stream_sequence).unwrap_or(0);
+                    Ok(StreamMessage {
+                        sequence,
+                        subject: m.subject.to_string(),
+                        payload: m.payload.clone(),
+                    })
+                }
+                Err(e) => Err(BusError::js("read ordered", e)),
+            })
+            .boxed())
+    }
+
+    /// Reads snapshot object `name` from the snapshot store; `None` when there is none.
+    pub async fn load_snapshot(&self, name: &str) -> Result<Option<Vec<u8>>, BusError> {
+        use tokio::io::AsyncReadExt as _;
+        let store = self.snapshots().await?;
+        let mut object = match store.get(name).await {
+            Ok(o) => o,
+            Err(e) if e.kind() == object_store::GetErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(BusError::js(format!("get snapshot {name}"), e)),
+        };
+        let mut bytes = Vec::new();
+        object
+            .read_to_end(&mut bytes)
+            .await
+            .map_err(|e| BusError::js(format!("read snapshot {name}"), e))?;
+        Ok(Some(bytes))
+    }
+
+    /// Writes snapshot object `name` (replacing the previous one once complete).
+    pub async fn save_snapshot(&self, name: &str, bytes: &[u8]) -> Result<(), BusError> {
+        let store = self.snapshots().await?;
+        let mut reader = bytes;
+        store
+            .put(name, &mut reader)
+            .await
+            .map_err(|e| BusError::js(format!("put snapshot {name}"), e))?;
+        Ok(())
+    }
+
     /// State of a stream: first and last sequence and message count.
     pub async fn stream_state(&self, stream_name: &str) -> Result<StreamState, BusError> {
         let stream = self.stream(stream_name).await?;
@@ -418,7 +491,7 @@ impl Bus {
     }
 
     /// The dedup snapshot object store.
-    pub async fn snapshots(&self) -> Result<object_store::ObjectStore, BusError> {
+    async fn snapshots(&self) -> Result<object_store::ObjectStore, BusError> {
         self.js
             .get_object_store(subjects::SNAPSHOT_BUCKET)
             .await
@@ -527,6 +600,14 @@ impl KvBucket {
             .map_err(|e| BusError::js(format!("kv delete {}/{key}", self.name), e))
     }
 
+    /// Deletes `key` only when it is still at `revision`.
+    pub async fn delete_at(&self, key: &str, revision: u64) -> Result<(), BusError> {
+        self.store
+            .delete_expect_revision(key, Some(revision))
+            .await
+            .map_err(|e| BusError::js(format!("kv delete {}/{key}", self.name), e))
+    }
+
     /// All live keys, sorted.
     pub async fn keys(&self) -> Result<Vec<String>, BusError> {
         let what = || format!("kv keys {}", self.name);
@@ -546,11 +627,65 @@ pub struct StoredMessage {
     /// Subject it was published on.
     pub subject: String,
     /// Its headers.
-    pub headers: HeaderMap,
+    headers: HeaderMap,
     /// Its payload.
     pub payload: Bytes,
     /// Its stream sequence.
     pub sequence: u64,
+}
+
+impl StoredMessage {
+    /// The first value of header `name`.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).map(|v| v.as_str())
+    }
+}
+
+/// A message read from a stream in order ([`Bus::read_ordered`]).
+#[derive(Debug, Clone)]
+pub struct StreamMessage {
+    /// Its stream sequence.
+    pub sequence: u64,
+    /// Subject it was published on.
+    pub subject: String,
+    /// Its payload.
+    pub payload: Bytes,
+}
+
+/// A publish sent but not yet acknowledged ([`Bus::publish_pipelined`]).
+pub struct PendingAck {
+    subject: String,
+    fut: jetstream::context::PublishAckFuture,
+}
+
+impl std::fmt::Debug for PendingAck {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PendingAck")
+            .field("subject", &self.subject)
+            .finish()
+    }
+}
+
+impl PendingAck {
+    /// Waits for the server's acknowledgement.
+    pub async fn wait(self) -> Result<Ack, BusError> {
+        let subject = self.subject;
+        let ack = self.fut.await.map_err(|e| publish_error(&subject, &e))?;
+        Ok(Ack {
+            sequence: ack.sequence,
+            duplicate: ack.duplicate,
+        })
+    }
+}
+
+fn publish_error(subject: &str, e: &dyn std::fmt::Display) -> BusError {
+    let message = e.to_string();
+    let fenced = message.contains("wrong last sequence");
+    BusError::Publish {
+        subject: subject.to_string(),
+        message,
+        fenced,
+    }
 }
 
 /// A stream's position.

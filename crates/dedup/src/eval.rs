@@ -177,6 +177,76 @@ pub fn bench_corpus(docs: &[CorpusDoc], config: Config) -> BenchReport {
     }
 }
 
+/// What [`bench_stories`] measured: the copy and story levels together, with the story
+/// level's own share timed apart.
+#[derive(Debug, Clone, Default)]
+pub struct StoryBenchReport {
+    /// Docs applied.
+    pub docs: usize,
+    /// Wall seconds for both levels.
+    pub secs: f64,
+    /// Of which in the story level (routing and [`crate::story::StoryIndex`] calls).
+    pub story_secs: f64,
+    /// Docs per second through both levels.
+    pub docs_per_s: f64,
+    /// Approximate story-index heap bytes at the end.
+    pub story_heap_bytes: usize,
+    /// `story_heap_bytes / docs`.
+    pub story_bytes_per_doc: f64,
+    /// Live stories at the end.
+    pub stories: usize,
+    /// Story of each doc's cluster right after it was applied (0 when none).
+    pub assignment: Vec<u64>,
+}
+
+/// Runs `docs` in order through a fresh copy index and story index (one thread), the way
+/// the deduplicator does (through [`crate::layers::follow`]), and reports.
+pub fn bench_stories(docs: &[CorpusDoc], config: Config, story: crate::story::Config) -> StoryBenchReport {
+    let horizon_ms = config.horizon_secs.saturating_mul(1000);
+    let mut ix = Index::new(config);
+    let mut stories = crate::story::StoryIndex::new(story);
+    let mut assignment = Vec::with_capacity(docs.len());
+    let mut story_secs = 0.0;
+    let start = Instant::now();
+    for (i, d) in docs.iter().enumerate() {
+        let doc = Doc {
+            id: &d.id,
+            uri: &d.id,
+            title: &d.title,
+            body: &d.text,
+            published_ms: d.published_ms,
+            received_ms: d.published_ms.unwrap_or(i as i64),
+            ..Doc::default()
+        };
+        let out = ix.apply(&doc);
+        let s0 = Instant::now();
+        let t = crate::event_time(&doc, horizon_ms);
+        let text = crate::story::Text {
+            title: &d.title,
+            body: &d.text,
+            lang: None,
+        };
+        for ev in &out.events {
+            crate::layers::follow(&mut stories, ev, &text, t);
+        }
+        let s = out.cluster.and_then(|c| stories.story_of(c.0)).map_or(0, |s| s.0);
+        story_secs += s0.elapsed().as_secs_f64();
+        assignment.push(s);
+    }
+    let secs = start.elapsed().as_secs_f64().max(1e-9);
+    let st = stories.stats();
+    StoryBenchReport {
+        docs: docs.len(),
+        secs,
+        story_secs,
+        docs_per_s: docs.len() as f64 / secs,
+        story_heap_bytes: st.heap_bytes,
+        story_bytes_per_doc: st.heap_bytes as f64 / docs.len().max(1) as f64,
+        stories: st.stories,
+        assignment,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -60,9 +60,11 @@
 //!   smaller of it and the canonical in the other, estimated from anchors.
 
 pub mod eval;
+pub mod layers;
 mod postings;
 mod sketch;
 mod snapshot;
+pub mod story;
 mod text;
 
 use std::cmp::Reverse;
@@ -252,6 +254,8 @@ pub struct Event {
     pub canonical: String,
     /// Members after the event, canonical first, at most [`Config::max_event_members`].
     pub members: Vec<MemberView>,
+    /// Members after the event, all of them (`members` may be capped).
+    pub member_count: usize,
     /// For merges, the clusters folded in.
     pub merged_from: Vec<ClusterId>,
     /// Why, when not obvious.
@@ -571,8 +575,8 @@ fn cut(s: &str, max: usize) -> &str {
 /// The doc's time for the horizon and the canonical order: its publication time, trusted
 /// within [received - horizon/2, received + 1 day]. An archive page or a date misread from
 /// the text must not put an article outside the horizon on arrival, where it would expire
-/// at once and its copies could never join it.
-fn event_time(doc: &Doc<'_>, horizon_ms: i64) -> i64 {
+/// at once and its copies could never join it. The story layer uses the same time.
+pub fn event_time(doc: &Doc<'_>, horizon_ms: i64) -> i64 {
     match doc.published_ms {
         Some(p) if doc.received_ms > 0 => p.clamp(
             doc.received_ms.saturating_sub(horizon_ms / 2),
@@ -1392,6 +1396,7 @@ impl Index {
                 cause,
                 canonical: String::new(),
                 members: Vec::new(),
+                member_count: 0,
                 merged_from: Vec::new(),
                 reason: Some(reason.into()),
             };
@@ -1515,6 +1520,7 @@ impl Index {
             cause,
             canonical: self.member(c.canonical).f.id().to_string(),
             members,
+            member_count: c.members.len(),
             merged_from,
             reason,
         }

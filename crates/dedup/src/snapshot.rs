@@ -18,24 +18,24 @@ use crate::{Cluster, ClusterId, Config, Fields, Index, Member, NIL, SnapshotErro
 const MAGIC: &[u8; 8] = b"WFDDSNAP";
 const VERSION: u8 = 2;
 
-struct W(Vec<u8>);
+pub(crate) struct W(pub(crate) Vec<u8>);
 
 impl W {
-    fn u(&mut self, mut v: u64) {
+    pub(crate) fn u(&mut self, mut v: u64) {
         while v >= 0x80 {
             self.0.push((v as u8) | 0x80);
             v >>= 7;
         }
         self.0.push(v as u8);
     }
-    fn i(&mut self, v: i64) {
+    pub(crate) fn i(&mut self, v: i64) {
         self.u(((v << 1) ^ (v >> 63)) as u64);
     }
-    fn s(&mut self, s: &str) {
+    pub(crate) fn s(&mut self, s: &str) {
         self.u(s.len() as u64);
         self.0.extend_from_slice(s.as_bytes());
     }
-    fn os(&mut self, s: Option<&str>) {
+    pub(crate) fn os(&mut self, s: Option<&str>) {
         match s {
             Some(s) => {
                 self.0.push(1);
@@ -46,9 +46,9 @@ impl W {
     }
 }
 
-struct R<'a> {
-    b: &'a [u8],
-    at: usize,
+pub(crate) struct R<'a> {
+    pub(crate) b: &'a [u8],
+    pub(crate) at: usize,
 }
 
 fn bad(what: &str) -> SnapshotError {
@@ -56,12 +56,12 @@ fn bad(what: &str) -> SnapshotError {
 }
 
 impl<'a> R<'a> {
-    fn byte(&mut self) -> Result<u8, SnapshotError> {
+    pub(crate) fn byte(&mut self) -> Result<u8, SnapshotError> {
         let v = *self.b.get(self.at).ok_or_else(|| bad("truncated"))?;
         self.at += 1;
         Ok(v)
     }
-    fn take(&mut self, n: usize) -> Result<&'a [u8], SnapshotError> {
+    pub(crate) fn take(&mut self, n: usize) -> Result<&'a [u8], SnapshotError> {
         let end = self
             .at
             .checked_add(n)
@@ -71,7 +71,7 @@ impl<'a> R<'a> {
         self.at = end;
         Ok(s)
     }
-    fn u(&mut self) -> Result<u64, SnapshotError> {
+    pub(crate) fn u(&mut self) -> Result<u64, SnapshotError> {
         let mut v = 0u64;
         for shift in (0..64).step_by(7) {
             let b = self.byte()?;
@@ -82,36 +82,36 @@ impl<'a> R<'a> {
         }
         Err(bad("varint too long"))
     }
-    fn i(&mut self) -> Result<i64, SnapshotError> {
+    pub(crate) fn i(&mut self) -> Result<i64, SnapshotError> {
         let v = self.u()?;
         Ok(((v >> 1) as i64) ^ -((v & 1) as i64))
     }
     /// A count of items each taking at least one byte: bounded by the bytes left.
-    fn count(&mut self) -> Result<usize, SnapshotError> {
+    pub(crate) fn count(&mut self) -> Result<usize, SnapshotError> {
         let n = self.u()?;
         if n > (self.b.len() - self.at) as u64 {
             return Err(bad("count exceeds data"));
         }
         Ok(n as usize)
     }
-    fn u32(&mut self) -> Result<u32, SnapshotError> {
+    pub(crate) fn u32(&mut self) -> Result<u32, SnapshotError> {
         u32::try_from(self.u()?).map_err(|_| bad("value out of range"))
     }
-    fn s(&mut self) -> Result<Box<str>, SnapshotError> {
+    pub(crate) fn s(&mut self) -> Result<Box<str>, SnapshotError> {
         let n = self.count()?;
         let b = self.take(n)?;
         std::str::from_utf8(b)
             .map(Into::into)
             .map_err(|_| bad("string is not utf-8"))
     }
-    fn os(&mut self) -> Result<Option<Box<str>>, SnapshotError> {
+    pub(crate) fn os(&mut self) -> Result<Option<Box<str>>, SnapshotError> {
         match self.byte()? {
             0 => Ok(None),
             1 => Ok(Some(self.s()?)),
             _ => Err(bad("bad option tag")),
         }
     }
-    fn fixed8(&mut self) -> Result<u64, SnapshotError> {
+    pub(crate) fn fixed8(&mut self) -> Result<u64, SnapshotError> {
         let b = self.take(8)?;
         let mut a = [0u8; 8];
         a.copy_from_slice(b);

@@ -1,7 +1,10 @@
 //! `wirefold cluster`: the normalizer's text path and the deduplicator over a JSONL stream,
-//! without NATS. Reads `{"id","title","text"}` (+ optional `published`, `source`, `url`)
-//! lines and writes `{"id","copy"}` lines in input order, flushing whenever the input has
-//! no more data ready, so it works as a filter in a pipe.
+//! without NATS. Reads `{"id","title","text"}` (+ optional `published`, `source`, `url`,
+//! `lang`) lines and writes `{"id","copy","story"}` lines in input order, flushing whenever
+//! the input has no more data ready, so it works as a filter in a pipe. Those are the ids
+//! when the article arrived; with `final_ids`, nothing is written until the input ends, and
+//! then one line per article with the ids of the end state (copy clusters and stories that
+//! were merged later resolved to the one they were merged into).
 //!
 //! A line that is not such an object is reported on stderr-facing stats and skipped (it
 //! names no article to answer for). An article whose text yields nothing after cleanup is
@@ -11,11 +14,12 @@
 use std::borrow::Cow;
 use std::io::{BufRead, Write};
 
+use std::collections::HashMap;
+
 use serde::Deserialize;
-use wirefold_dedup::Config;
 use wirefold_wire::{Article, SCHEMA_VERSION};
 
-use crate::Deduper;
+use crate::{Deduper, FoldConfig};
 
 /// Input line shape.
 #[derive(Deserialize)]
@@ -32,12 +36,39 @@ struct Line<'a> {
     source: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
     url: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    lang: Option<Cow<'a, str>>,
 }
 
 #[derive(serde::Serialize)]
 struct Out<'a> {
     id: &'a str,
     copy: &'a str,
+    story: &'a str,
+}
+
+/// Merges seen so far: what each merged id was folded into.
+#[derive(Debug, Default)]
+struct Merges(HashMap<String, String>);
+
+impl Merges {
+    fn add(&mut self, from: &str, into: &str) {
+        if from != into {
+            self.0.insert(from.to_string(), into.to_string());
+        }
+    }
+
+    /// The id `id` ended in (merge chains are short; a cycle cannot arise because merged
+    /// ids never come back, but the walk is bounded anyway).
+    fn resolve<'a>(&'a self, mut id: &'a str) -> &'a str {
+        for _ in 0..self.0.len() {
+            match self.0.get(id) {
+                Some(next) => id = next,
+                None => break,
+            }
+        }
+        id
+    }
 }
 
 /// What a run did.
@@ -53,14 +84,24 @@ pub struct Stats {
     pub clusters: u64,
 }
 
-/// Runs the stream.
-pub fn run(mut input: impl BufRead, mut output: impl Write, config: Config) -> std::io::Result<Stats> {
+/// Runs the stream. With `final_ids`, writes the end-state lines after the whole input
+/// instead of a line per article as it arrives.
+pub fn run(
+    mut input: impl BufRead,
+    mut output: impl Write,
+    config: FoldConfig,
+    final_ids: bool,
+) -> std::io::Result<Stats> {
     let mut dedup = Deduper::new(config);
     let mut stats = Stats::default();
     let mut clusters = std::collections::HashSet::new();
     let mut line = String::new();
     let mut lineno = 0u64;
     let mut out = Vec::with_capacity(128);
+    // For `final_ids`: every article with the ids it got, merges, and each cluster's story.
+    let mut answers: Vec<(String, String, String)> = Vec::new();
+    let (mut copy_merges, mut story_merges) = (Merges::default(), Merges::default());
+    let mut cluster_story: HashMap<String, String> = HashMap::new();
     loop {
         if input.fill_buf()?.is_empty() {
             break;
@@ -83,32 +124,58 @@ pub fn run(mut input: impl BufRead, mut output: impl Write, config: Config) -> s
             }
         };
         let article = to_article(&rec);
-        let outcome = dedup.apply(&article);
-        let copy = match outcome.cluster {
-            Some(c) => c.to_string(),
-            None => format!("single-{}", rec.id),
-        };
+        let folded = dedup.apply(&article);
+        let single = || format!("single-{}", rec.id);
+        let copy = folded.cluster.map(|c| c.to_string()).unwrap_or_else(single);
+        let story = folded.story.map(|s| s.to_string()).unwrap_or_else(single);
         clusters.insert(copy.clone());
-        out.clear();
-        serde_json::to_writer(
-            &mut out,
-            &Out {
-                id: &rec.id,
-                copy: &copy,
-            },
-        )?;
-        out.push(b'\n');
-        output.write_all(&out)?;
         stats.articles += 1;
+        if final_ids {
+            for ev in &folded.clusters {
+                for from in &ev.merged_from {
+                    copy_merges.add(from, &ev.cluster_id);
+                }
+                if let Some(s) = &ev.story_id {
+                    cluster_story.insert(ev.cluster_id.clone(), s.clone());
+                }
+            }
+            for ev in &folded.stories {
+                for from in &ev.merged_from {
+                    story_merges.add(from, &ev.story_id);
+                }
+            }
+            answers.push((rec.id.to_string(), copy, story));
+            continue;
+        }
+        write_line(&mut output, &mut out, &rec.id, &copy, &story)?;
         // Flush when the reader has nothing buffered: a pipe producer sees answers promptly,
         // a file is written in large blocks.
         if input.fill_buf()?.is_empty() {
             output.flush()?;
         }
     }
+    for (id, copy, story) in &answers {
+        let copy = copy_merges.resolve(copy);
+        let story = cluster_story.get(copy).map_or(story.as_str(), String::as_str);
+        let story = story_merges.resolve(story);
+        write_line(&mut output, &mut out, id, copy, story)?;
+    }
     output.flush()?;
     stats.clusters = clusters.len() as u64;
     Ok(stats)
+}
+
+fn write_line(
+    output: &mut impl Write,
+    buf: &mut Vec<u8>,
+    id: &str,
+    copy: &str,
+    story: &str,
+) -> std::io::Result<()> {
+    buf.clear();
+    serde_json::to_writer(&mut *buf, &Out { id, copy, story })?;
+    buf.push(b'\n');
+    output.write_all(buf)
 }
 
 fn to_article(rec: &Line<'_>) -> Article {
@@ -119,8 +186,8 @@ fn to_article(rec: &Line<'_>) -> Article {
         rec.source.as_deref(),
         rec.url.as_deref(),
     );
-    wirefold_normalizer::from_plain(&rec.id, title, text, published, source, url).unwrap_or_else(|_| {
-        Article {
+    let mut article = wirefold_normalizer::from_plain(&rec.id, title, text, published, source, url)
+        .unwrap_or_else(|_| Article {
             schema: SCHEMA_VERSION,
             id: rec.id.to_string(),
             uri: url.unwrap_or(&rec.id).to_string(),
@@ -130,8 +197,11 @@ fn to_article(rec: &Line<'_>) -> Article {
             url: url.map(str::to_string),
             body_text: text.trim().to_string(),
             ..Default::default()
-        }
-    })
+        });
+    if let Some(lang) = rec.lang.as_deref().filter(|l| !l.is_empty()) {
+        article.language = Some(lang.to_string());
+    }
+    article
 }
 
 #[cfg(test)]
@@ -151,7 +221,7 @@ mod tests {
             serde_json::json!({"id": "d", "text": "Completely different words about a football match and its result in the league final."}),
         );
         let mut out = Vec::new();
-        let stats = run(input.as_bytes(), &mut out, Config::default()).unwrap();
+        let stats = run(input.as_bytes(), &mut out, FoldConfig::default(), false).unwrap();
         let lines: Vec<serde_json::Value> = String::from_utf8(out)
             .unwrap()
             .lines()
@@ -160,10 +230,36 @@ mod tests {
         let ids: Vec<&str> = lines.iter().map(|l| l["id"].as_str().unwrap()).collect();
         assert_eq!(ids, ["a", "b", "c", "d"]);
         assert_eq!(lines[0]["copy"], lines[1]["copy"]);
+        assert_eq!(lines[0]["story"], lines[1]["story"]);
+        assert!(lines.iter().all(|l| l["story"].is_string()));
         assert_ne!(lines[0]["copy"], lines[3]["copy"]);
         assert_ne!(lines[2]["copy"], lines[3]["copy"]);
         assert_eq!(stats.articles, 4);
         assert_eq!(stats.skipped_total, 1);
         assert_eq!(stats.skipped[0].0, 2);
+
+        // `--final` answers the same articles, once each, after the input.
+        let mut fin = Vec::new();
+        run(input.as_bytes(), &mut fin, FoldConfig::default(), true).unwrap();
+        let fin: Vec<serde_json::Value> = String::from_utf8(fin)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        let ids: Vec<&str> = fin.iter().map(|l| l["id"].as_str().unwrap()).collect();
+        assert_eq!(ids, ["a", "b", "c", "d"]);
+        assert_eq!(fin[0]["copy"], lines[0]["copy"]);
+        assert_eq!(fin[0]["story"], fin[1]["story"]);
+    }
+
+    #[test]
+    fn merges_resolve_along_chains() {
+        let mut m = Merges::default();
+        m.add("c1", "c2");
+        m.add("c2", "c3");
+        m.add("c4", "c4");
+        assert_eq!(m.resolve("c1"), "c3");
+        assert_eq!(m.resolve("c3"), "c3");
+        assert_eq!(m.resolve("c4"), "c4");
     }
 }

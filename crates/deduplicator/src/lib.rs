@@ -1,77 +1,235 @@
-//! The deduplicator: folds article records into copy clusters with the `wirefold-dedup`
-//! core and describes every change as a wire [`ClusterEvent`].
+//! The deduplicator: folds article records into copy clusters (`wirefold-dedup`'s
+//! [`Index`]) and copy clusters into stories (its [`StoryIndex`]), and describes every change
+//! as wire [`ClusterEvent`]s and [`StoryEvent`]s.
 //!
-//! [`Deduper`] is the one code path from an [`Article`] to cluster events; the NATS worker
-//! ([`worker::run`]) and `wirefold cluster` ([`cluster::run`]) both go through it, so what
-//! `wirefold cluster` measures is what the worker does. The worker adds durability
-//! (snapshots plus replay) and a leader lease on top; this module does no IO.
+//! [`Deduper`] is the one code path from an [`Article`] to events; the NATS worker
+//! ([`worker`], on the fold [`runtime`]) and `wirefold cluster` ([`cluster::run`]) both go
+//! through it, so what `wirefold cluster` measures is what the worker does. This module
+//! does no IO.
+//!
+//! # From copy events to story events
+//!
+//! Every copy-cluster event of an article is followed by the story event it implies, in
+//! order, as [`wirefold_dedup::layers`] routes it (`created` / `cluster_added` for a new
+//! cluster, `updated` for a changed one, `cluster_removed` when one disappears, `merged`
+//! when a copy merge folds stories together).
+//!
+//! Each cluster event names the story its cluster is in after it (`story_id`).
+//!
+//! The story's headline is the canonical headline of its largest copy cluster: most
+//! members, then the cluster that joined the story first; clusters whose canonical has no
+//! headline are passed over. Events list at most 64 clusters, largest first;
+//! `cluster_count` and `article_count` count all of them.
 
 pub mod cluster;
-pub mod lease;
+pub mod runtime;
 pub mod worker;
 
-use wirefold_dedup::{ClusterId, Config, Doc, Event, EventKind, Index, MemberView, Outcome, SnapshotError};
+use std::collections::HashMap;
+
+use wirefold_dedup::layers::{self, Step, StepKind};
+use wirefold_dedup::story::{self, StoryId, StoryIndex, Text};
+use wirefold_dedup::{ClusterId, Config, Doc, Event, EventKind, Index, MemberView, SnapshotError};
+use wirefold_wire::time::{format_ms, parse_ms};
 use wirefold_wire::{
     Article, ArticleRef, ClusterEvent, ClusterEventKind, ClusterMember, PubStatus, SCHEMA_VERSION,
+    StoryCluster, StoryEvent, StoryEventKind,
 };
 
-/// The copy-cluster index with wire conversions around it.
+/// Magic of a [`Deduper`] snapshot: copy index, story index, cluster summaries.
+const SNAPSHOT_MAGIC: &[u8; 8] = b"WFDEDUP2";
+
+/// Settings of both levels.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FoldConfig {
+    /// The copy-cluster index.
+    pub copy: Config,
+    /// The story index.
+    pub story: story::Config,
+}
+
+impl FoldConfig {
+    /// Defaults with one horizon for both levels: clusters and stories leave the indexes
+    /// `secs` after their newest article.
+    pub fn with_horizon_secs(secs: i64) -> Self {
+        FoldConfig {
+            copy: Config {
+                horizon_secs: secs,
+                ..Config::default()
+            },
+            story: story::Config {
+                horizon_secs: secs,
+                ..story::Config::default()
+            },
+        }
+    }
+}
+
+/// What story events show of a copy cluster, kept from its last event.
+#[derive(Debug, Clone, PartialEq)]
+struct Summary {
+    version: u64,
+    members: u64,
+    canonical: ArticleRef,
+}
+
+/// The worker-side part of a snapshot: the newest time seen and the cluster summaries
+/// (id, version, members, canonical), sorted by id so equal states give equal bytes.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Book {
+    latest_ms: i64,
+    clusters: Vec<(u64, u64, u64, ArticleRef)>,
+}
+
+/// What one article did.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Folded {
+    /// The copy cluster the article is in now (for a withdrawal: the cluster it left; `None`
+    /// for a withdrawal of an unknown item or an article dropped by a tombstone).
+    pub cluster: Option<ClusterId>,
+    /// The story of that cluster now (`None` when the cluster is gone or there is none).
+    pub story: Option<StoryId>,
+    /// Copy-cluster events, in order.
+    pub clusters: Vec<ClusterEvent>,
+    /// Story events, in order.
+    pub stories: Vec<StoryEvent>,
+}
+
+/// The copy-cluster and story indexes with wire conversions around them.
 #[derive(Debug)]
 pub struct Deduper {
     index: Index,
-    config: Config,
+    stories: StoryIndex,
+    config: FoldConfig,
+    /// Per live copy cluster, what story events list of it.
+    summaries: HashMap<u64, Summary>,
     /// Newest time seen (ms): the arrival time of an article that carries no receive time,
     /// so an undated or old-dated article counts as arriving now rather than in 1970 or in
     /// its publication year, where the horizon would expire it at once. The worker always
     /// knows `received`; `wirefold cluster` input does not.
     latest_ms: i64,
+    /// Articles applied since summaries of expired clusters were last dropped.
+    since_prune: u64,
 }
 
 impl Deduper {
     /// An empty deduplicator.
-    pub fn new(config: Config) -> Self {
+    pub fn new(config: FoldConfig) -> Self {
         Deduper {
-            index: Index::new(config.clone()),
+            index: Index::new(config.copy.clone()),
+            stories: StoryIndex::new(config.story.clone()),
             config,
+            summaries: HashMap::new(),
             latest_ms: 0,
+            since_prune: 0,
         }
     }
 
     /// Restores from a snapshot written by [`Deduper::snapshot`].
-    pub fn restore(config: Config, bytes: &[u8]) -> Result<Self, SnapshotError> {
+    pub fn restore(config: FoldConfig, bytes: &[u8]) -> Result<Self, SnapshotError> {
+        let corrupt = |what: &str| SnapshotError::Corrupt(what.to_string());
+        let rest = bytes
+            .strip_prefix(SNAPSHOT_MAGIC.as_slice())
+            .ok_or_else(|| corrupt("bad magic"))?;
+        let mut parts = [&[][..]; 3];
+        let mut rest = rest;
+        for part in &mut parts {
+            let (len, tail) = rest.split_at_checked(8).ok_or_else(|| corrupt("truncated"))?;
+            let len = u64::from_le_bytes(len.try_into().map_err(|_| corrupt("truncated"))?);
+            let len = usize::try_from(len).map_err(|_| corrupt("length"))?;
+            let (p, tail) = tail
+                .split_at_checked(len)
+                .ok_or_else(|| corrupt("truncated part"))?;
+            *part = p;
+            rest = tail;
+        }
+        if !rest.is_empty() {
+            return Err(corrupt("trailing bytes"));
+        }
+        let index = Index::restore(config.copy.clone(), parts[0])?;
+        let stories = StoryIndex::restore(config.story.clone(), parts[1])?;
+        let book: Book = serde_json::from_slice(parts[2]).map_err(|e| corrupt(&format!("summaries: {e}")))?;
+        let latest_ms = book.latest_ms;
+        let summaries = book
+            .clusters
+            .into_iter()
+            .map(|(id, version, members, canonical)| {
+                (
+                    id,
+                    Summary {
+                        version,
+                        members,
+                        canonical,
+                    },
+                )
+            })
+            .collect();
         Ok(Deduper {
-            index: Index::restore(config.clone(), bytes)?,
+            index,
+            stories,
             config,
-            latest_ms: 0,
+            summaries,
+            latest_ms,
+            since_prune: 0,
         })
     }
 
-    /// The index state as bytes.
+    /// Both indexes as bytes.
     pub fn snapshot(&self) -> Vec<u8> {
-        self.index.snapshot()
+        let mut ids: Vec<u64> = self.summaries.keys().copied().collect();
+        ids.sort_unstable();
+        let book = Book {
+            latest_ms: self.latest_ms,
+            clusters: ids
+                .iter()
+                .map(|id| {
+                    let s = &self.summaries[id];
+                    (*id, s.version, s.members, s.canonical.clone())
+                })
+                .collect(),
+        };
+        let summaries = serde_json::to_vec(&book).expect("summaries serialize");
+        let mut out = Vec::new();
+        out.extend_from_slice(SNAPSHOT_MAGIC);
+        for part in [self.index.snapshot(), self.stories.snapshot(), summaries] {
+            out.extend_from_slice(&(part.len() as u64).to_le_bytes());
+            out.extend_from_slice(&part);
+        }
+        out
     }
 
-    /// Index counters (members, clusters, merges, approximate heap bytes, ...).
+    /// Copy-index counters (members, clusters, merges, approximate heap bytes, ...).
     pub fn stats(&self) -> wirefold_dedup::Stats {
         self.index.stats()
     }
 
+    /// Story-index counters.
+    pub fn story_stats(&self) -> story::StoryStats {
+        self.stories.stats()
+    }
+
     /// The configuration.
-    pub fn config(&self) -> &Config {
+    pub fn config(&self) -> &FoldConfig {
         &self.config
     }
 
-    /// Folds one article into the index.
-    pub fn apply(&mut self, article: &Article) -> Outcome {
-        let published_ms = article.firstcreated.as_deref().and_then(parse_time_ms);
+    /// The story copy cluster `cluster` is in now.
+    pub fn story_of(&self, cluster: ClusterId) -> Option<StoryId> {
+        self.stories.story_of(cluster.0)
+    }
+
+    /// Folds one article into both levels.
+    pub fn apply(&mut self, article: &Article) -> Folded {
+        let published_ms = article.firstcreated.as_deref().and_then(parse_ms);
         let received_ms = article
             .received
             .as_deref()
-            .and_then(parse_time_ms)
+            .and_then(parse_ms)
             // Without a receive time (`wirefold cluster` input), input order is arrival
             // order: the article arrived no earlier than the newest time seen so far.
             .unwrap_or_else(|| self.latest_ms.max(published_ms.unwrap_or(0)));
         self.latest_ms = self.latest_ms.max(received_ms);
+        let title = article.headline.as_deref().unwrap_or("");
         let doc = Doc {
             id: &article.id,
             uri: if article.uri.is_empty() {
@@ -79,7 +237,7 @@ impl Deduper {
             } else {
                 &article.uri
             },
-            title: article.headline.as_deref().unwrap_or(""),
+            title,
             body: &article.body_text,
             published_ms,
             received_ms,
@@ -87,11 +245,121 @@ impl Deduper {
             url: article.url.as_deref(),
             canceled: article.pubstatus == PubStatus::Canceled,
         };
-        self.index.apply(&doc)
+        let t = wirefold_dedup::event_time(&doc, self.config.copy.horizon_secs.saturating_mul(1000));
+        let outcome = self.index.apply(&doc);
+        let text = Text {
+            title,
+            body: &article.body_text,
+            lang: article.language.as_deref(),
+        };
+        let mut folded = Folded {
+            cluster: outcome.cluster,
+            ..Default::default()
+        };
+        for ev in &outcome.events {
+            let mut wire = to_wire(ev);
+            self.remember(ev, &wire);
+            if let Some(step) = layers::follow(&mut self.stories, ev, &text, t) {
+                let reason = match step.kind {
+                    StepKind::Merged => Some("their copy clusters merged".to_string()),
+                    StepKind::ClusterRemoved | StepKind::Updated => ev.reason.clone(),
+                    _ => None,
+                };
+                folded.stories.push(self.story_event(&step, &wire, reason, t));
+            }
+            wire.story_id = self.stories.story_of(ev.cluster.0).map(|s| s.to_string());
+            folded.clusters.push(wire);
+        }
+        folded.story = outcome.cluster.and_then(|c| self.stories.story_of(c.0));
+        self.since_prune += 1;
+        if self.since_prune >= 4096 {
+            self.prune();
+        }
+        folded
+    }
+
+    /// Keeps what story events list of the event's cluster.
+    fn remember(&mut self, ev: &Event, wire: &ClusterEvent) {
+        for gone in &ev.merged_from {
+            self.summaries.remove(&gone.0);
+        }
+        match wire.members.first() {
+            Some(canonical) if ev.member_count > 0 => {
+                self.summaries.insert(
+                    ev.cluster.0,
+                    Summary {
+                        version: ev.version,
+                        members: ev.member_count as u64,
+                        canonical: canonical.article.clone(),
+                    },
+                );
+            }
+            _ => {
+                self.summaries.remove(&ev.cluster.0);
+            }
+        }
+    }
+
+    /// Drops summaries of copy clusters that left past the horizon (silently, in both
+    /// indexes, so the story index no longer knows them).
+    fn prune(&mut self) {
+        self.since_prune = 0;
+        let stories = &self.stories;
+        self.summaries.retain(|&c, _| stories.story_of(c).is_some());
+    }
+
+    fn story_event(&self, step: &Step, cause: &ClusterEvent, reason: Option<String>, t: i64) -> StoryEvent {
+        let story = step.story;
+        let keys = self.stories.clusters_of(story);
+        let mut listed: Vec<(usize, u64, &Summary)> = keys
+            .iter()
+            .enumerate()
+            .filter_map(|(order, c)| self.summaries.get(c).map(|s| (order, *c, s)))
+            .collect();
+        listed.sort_by(|a, b| b.2.members.cmp(&a.2.members).then(a.0.cmp(&b.0)));
+        let headline = listed
+            .iter()
+            .find_map(|(_, _, s)| s.canonical.headline.clone().filter(|h| !h.trim().is_empty()));
+        let article_count = listed.iter().map(|(_, _, s)| s.members).sum();
+        let cap = self.config.story.max_event_clusters.max(1);
+        let clusters = listed
+            .iter()
+            .take(cap)
+            .map(|(_, c, s)| StoryCluster {
+                id: ClusterId(*c).to_string(),
+                version: s.version,
+                canonical: s.canonical.clone(),
+                member_count: s.members,
+            })
+            .collect();
+        let time = |ms: Option<i64>| format_ms(ms.unwrap_or(t)).unwrap_or_default();
+        StoryEvent {
+            schema: SCHEMA_VERSION,
+            kind: match step.kind {
+                StepKind::Created => StoryEventKind::Created,
+                StepKind::ClusterAdded => StoryEventKind::ClusterAdded,
+                StepKind::ClusterRemoved => StoryEventKind::ClusterRemoved,
+                StepKind::Merged => StoryEventKind::Merged,
+                StepKind::Updated => StoryEventKind::Updated,
+            },
+            story_id: story.to_string(),
+            version: step.version,
+            cause: cause.cause.clone(),
+            cause_cluster: cause.cluster_id.clone(),
+            headline,
+            first_seen: time(self.stories.first_seen_ms(story)),
+            updated: time(self.stories.updated_ms(story)),
+            languages: self.stories.languages(story),
+            clusters,
+            cluster_count: listed.len() as u64,
+            article_count,
+            merged_from: step.absorbed.iter().map(StoryId::to_string).collect(),
+            reason,
+        }
     }
 }
 
-/// The wire form of a core event.
+/// The wire form of a core event (its `story_id` is filled in by [`Deduper::apply`]).
 pub fn to_wire(ev: &Event) -> ClusterEvent {
     ClusterEvent {
         schema: SCHEMA_VERSION,
@@ -116,6 +384,7 @@ pub fn to_wire(ev: &Event) -> ClusterEvent {
             .collect(),
         merged_from: ev.merged_from.iter().map(ClusterId::to_string).collect(),
         reason: ev.reason.clone(),
+        story_id: None,
     }
 }
 
@@ -123,53 +392,16 @@ fn article_ref(m: &MemberView) -> ArticleRef {
     ArticleRef {
         id: m.id.clone(),
         uri: m.uri.clone(),
-        title: Some(m.title.clone()).filter(|t| !t.is_empty()),
+        headline: Some(m.title.clone()).filter(|t| !t.is_empty()),
         source: m.source.clone(),
         url: m.url.clone(),
-        published: m.published_ms.and_then(format_time_ms),
+        published: m.published_ms.and_then(format_ms),
     }
-}
-
-/// Parses RFC 3339, or a bare `YYYY-MM-DD` date (midnight UTC), into Unix milliseconds.
-pub fn parse_time_ms(s: &str) -> Option<i64> {
-    let s = s.trim();
-    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
-        return Some(t.timestamp_millis());
-    }
-    if let Ok(t) = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S") {
-        return Some(t.and_utc().timestamp_millis());
-    }
-    chrono::NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d")
-        .ok()
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|t| t.and_utc().timestamp_millis())
-}
-
-fn format_time_ms(ms: i64) -> Option<String> {
-    chrono::DateTime::from_timestamp_millis(ms).map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn times() {
-        for (s, want) in [
-            ("2025-11-24T10:00:00Z", Some(1_763_978_400_000)),
-            ("2025-11-24T11:00:00+01:00", Some(1_763_978_400_000)),
-            ("2025-11-24T10:00:00", Some(1_763_978_400_000)),
-            ("2025-11-24", Some(1_763_942_400_000)),
-            ("yesterday", None),
-            ("", None),
-        ] {
-            assert_eq!(parse_time_ms(s), want, "{s}");
-        }
-        assert_eq!(
-            format_time_ms(1_763_978_400_000).as_deref(),
-            Some("2025-11-24T10:00:00Z")
-        );
-    }
 
     #[test]
     fn undated_articles_count_as_arriving_now_not_in_1970() {
@@ -186,7 +418,7 @@ mod tests {
             ..Default::default()
         };
         // Undated first, dated next, undated again: all one story, whatever the order.
-        let mut d = Deduper::new(Config::default());
+        let mut d = Deduper::new(FoldConfig::default());
         let a = d.apply(&art("a", None)).cluster;
         let b = d.apply(&art("b", Some("2025-06-17T10:00:00Z"))).cluster;
         let c = d.apply(&art("c", None)).cluster;
@@ -196,7 +428,7 @@ mod tests {
 
         // Dated out of order, years apart (archive pages, dates read from the text): each
         // still meets its copy that arrives next.
-        let mut d = Deduper::new(Config::default());
+        let mut d = Deduper::new(FoldConfig::default());
         let x = d.apply(&art("x", Some("2025-06-17T10:00:00Z"))).cluster;
         let other = "Completely different words about a football match and its result in the league \
                      final, which the home side won after extra time in front of a full stadium.";
@@ -218,7 +450,7 @@ mod tests {
 
     #[test]
     fn identical_articles_share_a_cluster_and_events_name_them() {
-        let mut d = Deduper::new(Config::default());
+        let mut d = Deduper::new(FoldConfig::default());
         let body = "The quick brown fox jumps over the lazy dog near the river bank today. ".repeat(20);
         let a = |id: &str| Article {
             schema: SCHEMA_VERSION,
@@ -231,7 +463,7 @@ mod tests {
         let o1 = d.apply(&a("one"));
         let o2 = d.apply(&a("two"));
         assert_eq!(o1.cluster, o2.cluster);
-        let ev = to_wire(o2.events.last().unwrap());
+        let ev = o2.clusters.last().unwrap();
         assert_eq!(ev.kind, ClusterEventKind::MemberAdded);
         assert_eq!(ev.cluster_id, o1.cluster.unwrap().to_string());
         assert!(

@@ -102,22 +102,12 @@ pub fn content_id(parts: &[&[u8]]) -> String {
     format!("{:032x}", h.digest128())
 }
 
-/// Now as RFC 3339 UTC.
-pub fn now_rfc3339() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
-/// Now as Unix milliseconds.
-pub fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
+pub use wirefold_wire::time::{now_ms, now_rfc3339};
 
 /// Unix milliseconds as RFC 3339 UTC (`-` for zero).
 pub fn ms_rfc3339(ms: i64) -> String {
     if ms <= 0 {
         return "-".into();
     }
-    chrono::DateTime::from_timestamp_millis(ms)
-        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-        .unwrap_or_else(|| "-".into())
+    wirefold_wire::time::format_ms(ms).unwrap_or_else(|| "-".into())
 }

@@ -125,18 +125,10 @@ pub async fn poll_once(
 
 /// Records a dead letter for a source or one of its items.
 pub async fn dead_letter(bus: &Bus, source: &str, origin: &str, reason: &str, input: &[u8]) {
-    bus.dead_letter(DeadLetter {
-        schema: SCHEMA_VERSION,
-        stage: "fetcher".into(),
-        reason: reason.to_string(),
-        subject: None,
-        input_id: Some(source.to_string()),
-        origin: Some(origin.to_string()),
-        input_bytes: input.len() as u64,
-        excerpt: wirefold_wire::excerpt(input, 512),
-        at: now_rfc3339(),
-    })
-    .await;
+    let dl = DeadLetter::new("fetcher", reason, input)
+        .with_input_id(Some(source))
+        .with_origin(Some(origin));
+    bus.dead_letter(dl).await;
 }
 
 fn validators(st: &SourceState) -> Validators {

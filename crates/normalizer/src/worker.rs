@@ -12,7 +12,7 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, info, warn};
 use wirefold_bus::{Bus, BusError, Message};
-use wirefold_wire::{DeadLetter, RawDocument, SCHEMA_VERSION, subjects};
+use wirefold_wire::{DeadLetter, RawDocument, subjects};
 
 use crate::{NormalizeError, normalize};
 
@@ -158,15 +158,8 @@ fn dead_letter(
     payload: &[u8],
     reason: String,
 ) -> DeadLetter {
-    DeadLetter {
-        schema: SCHEMA_VERSION,
-        stage: "normalizer".into(),
-        reason,
-        subject: Some(subject.to_string()),
-        input_id: id.map(str::to_string),
-        origin: origin.map(str::to_string),
-        input_bytes: payload.len() as u64,
-        excerpt: wirefold_wire::excerpt(payload, 512),
-        at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-    }
+    DeadLetter::new("normalizer", reason, payload)
+        .with_subject(subject)
+        .with_input_id(id)
+        .with_origin(origin)
 }

@@ -10,6 +10,7 @@
 //! `located`, `pubstatus`).
 
 pub mod subjects;
+pub mod time;
 
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
@@ -284,9 +285,10 @@ pub struct ArticleRef {
     pub id: String,
     /// Stable item identity.
     pub uri: String,
-    /// Headline.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
+    /// Headline (ninjs `headline`; `title` is read too, as schema 1 events before stories
+    /// wrote it).
+    #[serde(default, alias = "title", skip_serializing_if = "Option::is_none")]
+    pub headline: Option<String>,
     /// Outlet or source name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
@@ -331,12 +333,107 @@ pub struct ClusterEvent {
     /// Why the event happened when it is not obvious (merge reason, withdrawal, expiry).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The story the cluster belongs to after the event (none when the cluster is gone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub story_id: Option<String>,
 }
 
 impl ClusterEvent {
     /// The id this event is published with (`Nats-Msg-Id`): a replayed event is stored once.
     pub fn msg_id(&self) -> String {
         format!("{}:{}", self.cluster_id, self.version)
+    }
+}
+
+/// What happened to a story.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StoryEventKind {
+    /// A new story with its first copy cluster.
+    Created,
+    /// A new copy cluster joined the story.
+    ClusterAdded,
+    /// A copy cluster left the story (its last member was withdrawn); a story that lost its
+    /// last cluster is gone after this event.
+    ClusterRemoved,
+    /// Other stories were merged into this one (because their copy clusters merged).
+    Merged,
+    /// A copy cluster of the story changed: a new member, a new version, a withdrawn
+    /// member, a new canonical or headline.
+    Updated,
+}
+
+impl StoryEventKind {
+    /// The subject token (`wirefold.stories.<kind>.<story-id>`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StoryEventKind::Created => "created",
+            StoryEventKind::ClusterAdded => "cluster_added",
+            StoryEventKind::ClusterRemoved => "cluster_removed",
+            StoryEventKind::Merged => "merged",
+            StoryEventKind::Updated => "updated",
+        }
+    }
+}
+
+/// A copy cluster as story events describe it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct StoryCluster {
+    /// Copy cluster id.
+    pub id: String,
+    /// Version of the copy cluster (its last cluster event).
+    pub version: u64,
+    /// The cluster's canonical article.
+    pub canonical: ArticleRef,
+    /// Articles in the cluster.
+    pub member_count: u64,
+}
+
+/// A change to a story, published on `wirefold.stories.<kind>.<story-id>`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoryEvent {
+    /// Schema version of this document ([`SCHEMA_VERSION`]).
+    pub schema: u32,
+    /// What happened.
+    pub kind: StoryEventKind,
+    /// The story, stable for its lifetime.
+    pub story_id: String,
+    /// Per-story version; grows by one with every event of this story.
+    pub version: u64,
+    /// The article that caused the event.
+    pub cause: ArticleRef,
+    /// The copy cluster of that article.
+    pub cause_cluster: String,
+    /// Headline of the story: the canonical headline of its largest copy cluster (most
+    /// members, then earliest first seen, then lowest id), skipping clusters whose
+    /// canonical has no headline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub headline: Option<String>,
+    /// RFC 3339 time of the story's first article (event time).
+    pub first_seen: String,
+    /// RFC 3339 time of the story's latest article (event time).
+    pub updated: String,
+    /// Languages of its copy clusters (BCP 47 as the normalizer found them), sorted.
+    #[serde(default)]
+    pub languages: Vec<String>,
+    /// Copy clusters in the story, largest first, at most 64 (see `cluster_count`).
+    pub clusters: Vec<StoryCluster>,
+    /// Copy clusters in the story, all of them.
+    pub cluster_count: u64,
+    /// Articles in the story's copy clusters.
+    pub article_count: u64,
+    /// For `merged`: the stories folded into this one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub merged_from: Vec<String>,
+    /// Why the event happened when it is not obvious.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+impl StoryEvent {
+    /// The id this event is published with (`Nats-Msg-Id`): a replayed event is stored once.
+    pub fn msg_id(&self) -> String {
+        format!("{}:{}", self.story_id, self.version)
     }
 }
 
@@ -364,6 +461,42 @@ pub struct DeadLetter {
     pub excerpt: String,
     /// RFC 3339 time of the failure.
     pub at: String,
+}
+
+impl DeadLetter {
+    /// The one way to build a dead letter: `stage` gave up on `input` for `reason`, now.
+    /// Add what else is known with the `with_*` methods.
+    pub fn new(stage: &str, reason: impl Into<String>, input: &[u8]) -> Self {
+        DeadLetter {
+            schema: SCHEMA_VERSION,
+            stage: stage.to_string(),
+            reason: reason.into(),
+            subject: None,
+            input_id: None,
+            origin: None,
+            input_bytes: input.len() as u64,
+            excerpt: excerpt(input, 512),
+            at: time::now_rfc3339(),
+        }
+    }
+
+    /// The subject the input arrived on.
+    pub fn with_subject(mut self, subject: &str) -> Self {
+        self.subject = Some(subject.to_string());
+        self
+    }
+
+    /// The input's id, when one could be read.
+    pub fn with_input_id(mut self, id: Option<&str>) -> Self {
+        self.input_id = id.map(str::to_string);
+        self
+    }
+
+    /// Where the input came from (URL or path).
+    pub fn with_origin(mut self, origin: Option<&str>) -> Self {
+        self.origin = origin.map(str::to_string);
+        self
+    }
 }
 
 /// Decodes a wire document and checks its schema.
@@ -404,7 +537,7 @@ macro_rules! versioned {
         }
     )*};
 }
-versioned!(RawDocument => "raw document", Article => "article", ClusterEvent => "cluster event", DeadLetter => "dead letter");
+versioned!(RawDocument => "raw document", Article => "article", ClusterEvent => "cluster event", StoryEvent => "story event", DeadLetter => "dead letter");
 
 /// The first `max` bytes of `bytes`, lossily decoded, for dead-letter excerpts.
 pub fn excerpt(bytes: &[u8], max: usize) -> String {
@@ -469,10 +602,59 @@ mod tests {
             }],
             merged_from: vec![],
             reason: None,
+            story_id: Some("s1".into()),
         };
         let v: serde_json::Value = serde_json::from_slice(&encode(&ev)).unwrap();
         assert_eq!(v["kind"], "member_added");
         assert_eq!(v["members"][0]["id"], "a1");
         assert_eq!(ev.msg_id(), "c1:2");
+        assert_eq!(v["story_id"], "s1");
+        // Events written before stories named the headline `title`.
+        let old = r#"{"schema":1,"kind":"created","cluster_id":"c","version":1,
+            "cause":{"id":"a","uri":"u","title":"Old"},"canonical":"a","members":[]}"#;
+        let old: ClusterEvent = decode(old.as_bytes()).unwrap();
+        assert_eq!(old.cause.headline.as_deref(), Some("Old"));
+        assert_eq!(old.story_id, None);
+    }
+
+    #[test]
+    fn story_event_json_shape() {
+        let ev = StoryEvent {
+            schema: SCHEMA_VERSION,
+            kind: StoryEventKind::ClusterAdded,
+            story_id: "s1".into(),
+            version: 3,
+            cause: ArticleRef {
+                id: "a2".into(),
+                uri: "u2".into(),
+                ..Default::default()
+            },
+            cause_cluster: "c2".into(),
+            headline: Some("Talks in Geneva".into()),
+            first_seen: "2025-11-24T10:00:00Z".into(),
+            updated: "2025-11-24T11:00:00Z".into(),
+            languages: vec!["en".into()],
+            clusters: vec![StoryCluster {
+                id: "c1".into(),
+                version: 2,
+                canonical: ArticleRef {
+                    id: "a1".into(),
+                    uri: "u1".into(),
+                    ..Default::default()
+                },
+                member_count: 2,
+            }],
+            cluster_count: 2,
+            article_count: 3,
+            merged_from: vec![],
+            reason: None,
+        };
+        let v: serde_json::Value = serde_json::from_slice(&encode(&ev)).unwrap();
+        assert_eq!(v["kind"], "cluster_added");
+        assert_eq!(v["clusters"][0]["canonical"]["id"], "a1");
+        assert_eq!(v["clusters"][0]["member_count"], 2);
+        assert!(v.get("merged_from").is_none());
+        assert_eq!(ev.msg_id(), "s1:3");
+        assert_eq!(decode::<StoryEvent>(&encode(&ev)).unwrap(), ev);
     }
 }

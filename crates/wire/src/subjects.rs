@@ -1,7 +1,7 @@
 //! Subject, stream, consumer and bucket names: the whole NATS namespace of wirefold in one
 //! place, so README, ARCHITECTURE.md and the code cannot drift apart.
 
-use crate::{ClusterEventKind, SourceKind};
+use crate::{ClusterEventKind, SourceKind, StoryEventKind};
 
 /// Prefix of every wirefold subject.
 pub const PREFIX: &str = "wirefold";
@@ -12,6 +12,8 @@ pub const RAW_STREAM: &str = "WIREFOLD_RAW";
 pub const ARTICLES_STREAM: &str = "WIREFOLD_ARTICLES";
 /// Stream of cluster events (`wirefold.clusters.>`).
 pub const CLUSTERS_STREAM: &str = "WIREFOLD_CLUSTERS";
+/// Stream of story events (`wirefold.stories.>`).
+pub const STORIES_STREAM: &str = "WIREFOLD_STORIES";
 /// Stream of dead letters (`wirefold.dlq.>`).
 pub const DLQ_STREAM: &str = "WIREFOLD_DLQ";
 
@@ -21,6 +23,8 @@ pub const RAW_ALL: &str = "wirefold.raw.>";
 pub const ARTICLES_ALL: &str = "wirefold.articles.>";
 /// Filter of the clusters stream.
 pub const CLUSTERS_ALL: &str = "wirefold.clusters.>";
+/// Filter of the stories stream.
+pub const STORIES_ALL: &str = "wirefold.stories.>";
 /// Filter of the dead-letter stream.
 pub const DLQ_ALL: &str = "wirefold.dlq.>";
 
@@ -49,6 +53,11 @@ pub fn article(language: Option<&str>) -> String {
 /// `wirefold.clusters.<kind>.<cluster-id>`.
 pub fn cluster(kind: ClusterEventKind, cluster_id: &str) -> String {
     format!("{PREFIX}.clusters.{}.{}", kind.as_str(), token(cluster_id))
+}
+
+/// `wirefold.stories.<kind>.<story-id>`.
+pub fn story(kind: StoryEventKind, story_id: &str) -> String {
+    format!("{PREFIX}.stories.{}.{}", kind.as_str(), token(story_id))
 }
 
 /// `wirefold.dlq.<stage>`.
@@ -82,6 +91,10 @@ mod tests {
             "wirefold.clusters.created.c_1___"
         );
         assert_eq!(article(None), "wirefold.articles.und");
+        assert_eq!(
+            story(StoryEventKind::ClusterAdded, "s00ff"),
+            "wirefold.stories.cluster_added.s00ff"
+        );
         assert_eq!(raw(SourceKind::Drop), "wirefold.raw.drop");
         assert_eq!(dead_letter("normalizer"), "wirefold.dlq.normalizer");
     }

@@ -2,7 +2,9 @@
 //! one JSON object so scripts (and BENCHMARKS.md) can put them beside a peer's numbers.
 //!
 //! `dedup` times `wirefold_dedup::eval::bench_corpus` (fingerprinting, candidate search,
-//! verification, cluster update; not the JSON parsing) over a JSONL corpus on one thread.
+//! verification, cluster update; not the JSON parsing) over a JSONL corpus on one thread,
+//! then `bench_stories` (the same plus the story level) over the same corpus in the same
+//! run, and reports both throughputs and the story level's share.
 //! `fetch` runs `wirefold_fetcher::bench` (feeds served on loopback, stored in JetStream)
 //! against `NATS_URL` or an embedded nats-server in a temporary directory.
 
@@ -94,10 +96,7 @@ fn dedup(input: &PathBuf, n: Option<usize>, label: Option<&str>) -> anyhow::Resu
             id: s("id"),
             title: s("title"),
             text: s("text"),
-            published_ms: v["published"]
-                .as_str()
-                .and_then(|p| chrono::DateTime::parse_from_rfc3339(p).ok())
-                .map(|t| t.timestamp_millis()),
+            published_ms: v["published"].as_str().and_then(wirefold_wire::time::parse_ms),
         });
         if let Some(l) = label {
             gold.push(s(l));
@@ -105,6 +104,11 @@ fn dedup(input: &PathBuf, n: Option<usize>, label: Option<&str>) -> anyhow::Resu
     }
     anyhow::ensure!(!docs.is_empty(), "{} holds no articles", input.display());
     let r = wirefold_dedup::eval::bench_corpus(&docs, wirefold_dedup::Config::default());
+    let st = wirefold_dedup::eval::bench_stories(
+        &docs,
+        wirefold_dedup::Config::default(),
+        wirefold_dedup::story::Config::default(),
+    );
     let mut out = serde_json::json!({
         "bench": "dedup",
         "articles": r.docs,
@@ -115,6 +119,16 @@ fn dedup(input: &PathBuf, n: Option<usize>, label: Option<&str>) -> anyhow::Resu
         "bytes_per_article": r.bytes_per_doc,
         "clusters": r.clusters,
         "events": r.events,
+        "copy_and_story": {
+            "secs": st.secs,
+            "articles_per_s": st.docs_per_s,
+            "story_secs": st.story_secs,
+            "story_share_of_time": st.story_secs / st.secs,
+            "throughput_vs_copy_alone": st.docs_per_s / r.docs_per_s,
+            "story_index_bytes": st.story_heap_bytes,
+            "story_bytes_per_article": st.story_bytes_per_doc,
+            "stories": st.stories,
+        },
     });
     if label.is_some() {
         let s = wirefold_dedup::eval::score(&gold, &r.assignment);

@@ -12,9 +12,13 @@ pub struct Args {
     /// Input JSONL (`{"id","title","text"}` plus optional `published`, `source`, `url`); `-` is stdin.
     #[arg(long, default_value = "-")]
     input: PathBuf,
-    /// Output JSONL of `{"id","copy"}`; `-` is stdout.
+    /// Output JSONL of `{"id","copy","story"}`; `-` is stdout.
     #[arg(long, default_value = "-")]
     output: PathBuf,
+    /// Write nothing until the input ends, then one line per article with the ids of the
+    /// end state (merged clusters and stories resolved).
+    #[arg(long = "final")]
+    final_ids: bool,
     /// Hours after which clusters leave the index.
     #[arg(long, env = crate::env::HORIZON_HOURS, default_value_t = 7 * 24)]
     horizon_hours: u64,
@@ -22,10 +26,7 @@ pub struct Args {
 
 /// Runs the clustering.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let config = wirefold_dedup::Config {
-        horizon_secs: (args.horizon_hours * 3600) as i64,
-        ..Default::default()
-    };
+    let config = wirefold_deduplicator::FoldConfig::with_horizon_secs((args.horizon_hours * 3600) as i64);
     let dash = |p: &PathBuf| p.as_os_str() == "-";
     let input: Box<dyn std::io::BufRead> = if dash(&args.input) {
         Box::new(BufReader::with_capacity(1 << 16, std::io::stdin()))
@@ -41,7 +42,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("cannot create {}", args.output.display()))?;
         Box::new(BufWriter::with_capacity(1 << 16, f))
     };
-    let stats = wirefold_deduplicator::cluster::run(input, output, config)?;
+    let stats = wirefold_deduplicator::cluster::run(input, output, config, args.final_ids)?;
     for (line, why) in &stats.skipped {
         eprintln!("wirefold cluster: skipped line {line}: {why}");
     }

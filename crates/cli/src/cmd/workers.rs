@@ -86,10 +86,7 @@ impl DedupSettings {
             .clone()
             .unwrap_or_else(|| format!("dedup-{host}-{}", std::process::id()));
         DedupConfig {
-            core: wirefold_dedup::Config {
-                horizon_secs: (self.horizon_hours * 3600) as i64,
-                ..wirefold_dedup::Config::default()
-            },
+            fold: wirefold_deduplicator::FoldConfig::with_horizon_secs((self.horizon_hours * 3600) as i64),
             snapshot_every: self.snapshot_every.max(1),
             snapshot_interval: Duration::from_secs(self.snapshot_interval_secs.max(1)),
             lease_ttl: Duration::from_secs(self.lease_ttl_secs.max(1)),

@@ -1,0 +1,412 @@
+//! Evaluation harness for the story layer: runs the copy [`Index`] and the [`StoryIndex`]
+//! over a JSONL corpus (or a folder of `*.txt` seeds) the way `wirefold cluster --final`
+//! does, prints each article's final copy cluster and story, scores them against whatever
+//! gold the file carries, and times copy alone against copy + story on the same data.
+//!
+//! ```text
+//! cargo run --release -p wirefold-dedup --example story_eval -- DATA.jsonl|SEEDS_DIR
+//!     [--pairs PAIRS.jsonl] [--out PRED.jsonl] [--quiet] [--errors] [--limit N]
+//! ```
+//!
+//! Input lines are `{"id","title","text","published"?}`; gold fields `story`, `copy` (or
+//! `cluster`) are scored when present, `--pairs` scores `{a,b}` pairs that each report one
+//! event (share of pairs in one story, B-cubed precision with each pair as its own event).
+//! Without `published` the input order is the clock (received = the latest time seen);
+//! with it, published is the event time and received = max(latest seen, published).
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use wirefold_dedup::eval::score;
+use wirefold_dedup::story::{self, StoryIndex, Text};
+use wirefold_dedup::{Config, Doc, EventKind, Index};
+
+struct Art {
+    id: String,
+    title: String,
+    text: String,
+    published: Option<i64>,
+    gold_story: Option<String>,
+    gold_copy: Option<String>,
+}
+
+/// "2025-06-17T00:01:41Z" to ms since the epoch (UTC).
+fn iso_ms(s: &str) -> Option<i64> {
+    let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
+    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (h, mi, se) = (
+        num(11..13).unwrap_or(0),
+        num(14..16).unwrap_or(0),
+        num(17..19).unwrap_or(0),
+    );
+    let (y2, m2) = if mo <= 2 { (y - 1, mo + 9) } else { (y, mo - 3) };
+    let era = y2.div_euclid(400);
+    let yoe = y2 - era * 400;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + (153 * m2 + 2) / 5 + d - 1;
+    let days = era * 146_097 + doe - 719_468;
+    Some(((days * 24 + h) * 60 + mi) * 60_000 + se * 1000)
+}
+
+fn load(path: &str, limit: usize) -> Vec<Art> {
+    let p = std::path::Path::new(path);
+    if p.is_dir() {
+        let mut files: Vec<_> = std::fs::read_dir(p)
+            .expect("read seeds dir")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|f| f.extension().is_some_and(|x| x == "txt"))
+            .collect();
+        files.sort();
+        return files
+            .iter()
+            .map(|f| Art {
+                id: f.file_name().unwrap().to_string_lossy()[..3].to_string(),
+                title: String::new(),
+                text: std::fs::read_to_string(f).expect("read seed"),
+                published: None,
+                gold_story: Some("seeds".into()),
+                gold_copy: None,
+            })
+            .collect();
+    }
+    let text = std::fs::read_to_string(p).unwrap_or_else(|e| panic!("read {path}: {e}"));
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .take(limit)
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("json line");
+            let s = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
+            Art {
+                id: s("id").unwrap_or_default(),
+                title: s("title").unwrap_or_default(),
+                text: s("text").unwrap_or_default(),
+                published: s("published").and_then(|p| iso_ms(&p)),
+                gold_story: s("story"),
+                gold_copy: s("copy").or_else(|| s("cluster")),
+            }
+        })
+        .collect()
+}
+
+/// Event time as the copy index computes it.
+fn event_time(published: Option<i64>, received: i64, horizon_ms: i64) -> i64 {
+    match published {
+        Some(p) if received > 0 => p.clamp(
+            received.saturating_sub(horizon_ms / 2),
+            received.saturating_add(86_400_000),
+        ),
+        Some(p) => p,
+        None => received,
+    }
+}
+
+struct Run {
+    copy: Vec<u64>,
+    story: Vec<u64>,
+    secs: f64,
+    story_secs: f64,
+    stats: Option<story::StoryStats>,
+}
+
+fn run(arts: &[Art], with_story: bool, scfg: &story::Config) -> Run {
+    let cfg = Config::default();
+    let horizon_ms = cfg.horizon_secs * 1000;
+    let mut ix = Index::new(cfg);
+    let mut st = StoryIndex::new(scfg.clone());
+    let trace = with_story && std::env::var_os("STORY_TRACE").is_some();
+    let mut latest = 0i64;
+    let mut copy = Vec::with_capacity(arts.len());
+    let mut story_secs = 0.0;
+    let mut parent: HashMap<u64, u64> = HashMap::new();
+    // Last story seen for each cluster: the answer for clusters that expired since.
+    let mut seen: HashMap<u64, u64> = HashMap::new();
+    let t0 = Instant::now();
+    for a in arts {
+        let received = match a.published {
+            Some(p) => latest.max(p),
+            None => latest,
+        };
+        latest = received;
+        let out = ix.apply(&Doc {
+            id: &a.id,
+            uri: &a.id,
+            title: &a.title,
+            body: &a.text,
+            published_ms: a.published,
+            received_ms: received,
+            ..Doc::default()
+        });
+        let c = out.cluster.map(|c| c.0).unwrap_or(u64::MAX);
+        copy.push(c);
+        for ev in &out.events {
+            if ev.kind == EventKind::Merged {
+                for f in &ev.merged_from {
+                    parent.insert(f.0, ev.cluster.0);
+                }
+            }
+        }
+        if !with_story {
+            continue;
+        }
+        let t = event_time(a.published, received, horizon_ms);
+        let s0 = Instant::now();
+        let text = Text {
+            title: &a.title,
+            body: &a.text,
+            lang: None,
+        };
+        for ev in &out.events {
+            let k = ev.cluster.0;
+            match ev.kind {
+                EventKind::Created => {
+                    let p = st.place(k, &text, t);
+                    if trace {
+                        eprintln!("TRACE\t{}\t{}\t{}\t{:.3}", a.id, p.story, p.created, p.similarity);
+                    }
+                }
+                EventKind::Merged => {
+                    let from: Vec<u64> = ev.merged_from.iter().map(|c| c.0).collect();
+                    st.merge_clusters(k, &from, t);
+                }
+                EventKind::MemberRemoved if ev.members.is_empty() => {
+                    st.remove_cluster(k);
+                }
+                _ => {
+                    if st.touch(k, t).is_none() {
+                        st.place(k, &text, t);
+                    }
+                }
+            }
+        }
+        story_secs += s0.elapsed().as_secs_f64();
+        if let Some(s) = st.story_of(c) {
+            seen.insert(c, s.0);
+        }
+    }
+    let secs = t0.elapsed().as_secs_f64();
+    // The final copy cluster of a doc follows the merge chain; its story is the story of
+    // that final cluster.
+    let find = |mut c: u64| {
+        while let Some(&p) = parent.get(&c) {
+            c = p;
+        }
+        c
+    };
+    let copy: Vec<u64> = copy.into_iter().map(find).collect();
+    let story = copy
+        .iter()
+        .map(|&c| {
+            st.story_of(c)
+                .map(|s| s.0)
+                .or_else(|| seen.get(&c).copied())
+                .unwrap_or(u64::MAX)
+        })
+        .collect();
+    Run {
+        copy,
+        story,
+        secs,
+        story_secs,
+        stats: with_story.then(|| st.stats()),
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let path = args
+        .first()
+        .expect("usage: story_eval DATA.jsonl|SEEDS_DIR [options]");
+    let opt = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    let flag = |name: &str| args.iter().any(|a| a == name);
+    let limit = opt("--limit").and_then(|v| v.parse().ok()).unwrap_or(usize::MAX);
+    let arts = load(path, limit);
+    let mut scfg = story::Config::default();
+    for (i, a) in args.iter().enumerate() {
+        if a == "--set"
+            && let Some(kv) = args.get(i + 1)
+        {
+            set(&mut scfg, kv);
+        }
+    }
+    let bench = flag("--bench");
+    let copy_only = if bench {
+        Some(run(&arts, false, &scfg))
+    } else {
+        None
+    };
+    let r = run(&arts, true, &scfg);
+    let n = arts.len() as f64;
+    eprintln!(
+        "{} articles: copy+story {:.3}s ({:.0}/s), story part {:.3}s ({:.2} µs/article)",
+        arts.len(),
+        r.secs,
+        n / r.secs,
+        r.story_secs,
+        r.story_secs * 1e6 / n
+    );
+    if let Some(c) = &copy_only {
+        eprintln!(
+            "copy alone {:.3}s ({:.0}/s); copy+story / copy alone throughput {:.3}",
+            c.secs,
+            n / c.secs,
+            c.secs / r.secs
+        );
+    }
+    if let Some(s) = &r.stats {
+        eprintln!(
+            "story stats: {s:?}; {:.0} heap bytes/article",
+            s.heap_bytes as f64 / n
+        );
+    }
+    if let Some(out) = opt("--out") {
+        let mut buf = String::new();
+        for (i, a) in arts.iter().enumerate() {
+            buf.push_str(
+                &serde_json::json!({
+                    "id": a.id,
+                    "copy": format!("c{:016x}", r.copy[i]),
+                    "story": format!("s{:016x}", r.story[i]),
+                })
+                .to_string(),
+            );
+            buf.push('\n');
+        }
+        std::fs::write(&out, buf).expect("write --out");
+    }
+    if !flag("--quiet") && arts.len() <= 20 {
+        for (i, a) in arts.iter().enumerate() {
+            println!("{}\tc{:016x}\ts{:016x}", a.id, r.copy[i], r.story[i]);
+        }
+    }
+    let gold: Vec<&str> = arts.iter().filter_map(|a| a.gold_story.as_deref()).collect();
+    if gold.len() == arts.len() && !gold.is_empty() {
+        let sc = score(&gold, &r.story);
+        let nstories = r.story.iter().collect::<std::collections::HashSet<_>>().len();
+        println!(
+            "story: B3 P {:.4} R {:.4} F1 {:.4}; pairwise P {:.4} R {:.4} F1 {:.4}; stories {}",
+            sc.b3_precision, sc.b3_recall, sc.b3_f1, sc.pair_precision, sc.pair_recall, sc.pair_f1, nstories
+        );
+        if flag("--errors") {
+            errors(&arts, &r.story);
+        }
+    }
+    let gc: Vec<&str> = arts.iter().filter_map(|a| a.gold_copy.as_deref()).collect();
+    if gc.len() == arts.len() && !gc.is_empty() {
+        let sc = score(&gc, &r.copy);
+        println!("copy: B3 F1 {:.4}; pairwise F1 {:.4}", sc.b3_f1, sc.pair_f1);
+        let mut inside: HashMap<u64, std::collections::HashSet<u64>> = HashMap::new();
+        for (c, s) in r.copy.iter().zip(&r.story) {
+            inside.entry(*c).or_default().insert(*s);
+        }
+        let split = inside.values().filter(|v| v.len() > 1).count();
+        println!("copy clusters split across stories: {split}");
+    }
+    if let Some(pp) = opt("--pairs") {
+        pairs(&arts, &r.story, &pp);
+    }
+}
+
+fn errors(arts: &[Art], story: &[u64]) {
+    let mut by_gold: HashMap<&str, HashMap<u64, usize>> = HashMap::new();
+    let mut by_pred: HashMap<u64, HashMap<&str, usize>> = HashMap::new();
+    for (a, &s) in arts.iter().zip(story) {
+        let g = a.gold_story.as_deref().unwrap_or("");
+        *by_gold.entry(g).or_default().entry(s).or_default() += 1;
+        *by_pred.entry(s).or_default().entry(g).or_default() += 1;
+    }
+    let mut gs: Vec<_> = by_gold.into_iter().collect();
+    gs.sort_by(|a, b| a.0.cmp(b.0));
+    for (g, m) in gs {
+        if m.len() > 1 {
+            let mut v: Vec<_> = m.into_iter().collect();
+            v.sort_by(|a, b| b.1.cmp(&a.1));
+            println!("split {g}: {:?}", v.iter().map(|x| x.1).collect::<Vec<_>>());
+        }
+    }
+    for (s, m) in by_pred {
+        if m.len() > 1 {
+            let mut v: Vec<_> = m.into_iter().collect();
+            v.sort_by(|a, b| b.1.cmp(&a.1));
+            println!("lumped s{s:016x}: {v:?}");
+        }
+    }
+}
+
+fn pairs(arts: &[Art], story: &[u64], path: &str) {
+    let st: HashMap<&str, u64> = arts
+        .iter()
+        .map(|a| a.id.as_str())
+        .zip(story.iter().copied())
+        .collect();
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {path}: {e}"));
+    let mut ev: HashMap<String, usize> = HashMap::new();
+    let mut ps = Vec::new();
+    for (i, l) in text.lines().filter(|l| !l.trim().is_empty()).enumerate() {
+        let v: serde_json::Value = serde_json::from_str(l).expect("pair json");
+        let a = v["a"].as_str().unwrap_or_default().to_string();
+        let b = v["b"].as_str().unwrap_or_default().to_string();
+        ev.insert(a.clone(), i);
+        ev.insert(b.clone(), i);
+        ps.push((a, b));
+    }
+    let together = ps
+        .iter()
+        .filter(|(a, b)| st.get(a.as_str()) == st.get(b.as_str()))
+        .count();
+    let mut members: HashMap<u64, Vec<&str>> = HashMap::new();
+    for (d, s) in &st {
+        if ev.contains_key(*d) {
+            members.entry(*s).or_default().push(d);
+        }
+    }
+    let mut prec = 0.0;
+    let mut n = 0;
+    for d in ev.keys() {
+        let Some(s) = st.get(d.as_str()) else { continue };
+        let m = &members[s];
+        prec += m.iter().filter(|o| ev[**o] == ev[d]).count() as f64 / m.len() as f64;
+        n += 1;
+    }
+    println!(
+        "pairs: together {}/{} ({:.3}); B3 precision (pair = event) {:.3}",
+        together,
+        ps.len(),
+        together as f64 / ps.len().max(1) as f64,
+        prec / n.max(1) as f64
+    );
+}
+
+/// `--set field=value` (arrays as `a,b,c,d`): tuning without rebuilding.
+fn set(c: &mut story::Config, kv: &str) {
+    let (k, v) = kv.split_once('=').expect("--set key=value");
+    let f = |v: &str| v.parse::<f32>().expect("number");
+    let u = |v: &str| v.parse::<usize>().expect("integer");
+    let arr_u = |v: &str| {
+        let x: Vec<usize> = v.split(',').map(u).collect();
+        [x[0], x[1], x[2], x[3]]
+    };
+    match k {
+        "max_body_bytes" => c.max_body_bytes = u(v),
+        "max_tokens" => c.max_tokens = u(v),
+        "stem_chars" => c.stem_chars = u(v),
+        "lead_tokens" => c.lead_tokens = u(v),
+        "doc_terms" => c.doc_terms = arr_u(v),
+        "story_terms" => c.story_terms = arr_u(v),
+        "channel_weights" => {
+            let x: Vec<f32> = v.split(',').map(f).collect();
+            c.channel_weights = [x[0], x[1], x[2], x[3]];
+        }
+        "query_terms" => c.query_terms = u(v),
+        "story_keys" => c.story_keys = u(v),
+        "max_postings" => c.max_postings = u(v),
+        "max_candidates" => c.max_candidates = u(v),
+        "join_threshold" => c.join_threshold = f(v),
+        "decay_days" => c.decay_days = f(v),
+        "horizon_secs" => c.horizon_secs = v.parse().expect("integer"),
+        _ => panic!("unknown story setting {k}"),
+    }
+}

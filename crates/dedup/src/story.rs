@@ -1,0 +1,1703 @@
+//! Stories: groups of copy clusters that report one news event.
+//!
+//! The copy [`Index`](crate::Index) folds copies of one text; a [`StoryIndex`] sits above it
+//! and groups the copy clusters that cover one event, independently written articles
+//! included. It is pure and deterministic like the copy index: no IO, no async, no clock
+//! (time comes only from the callers' `time_ms`), no serde. The same sequence of calls gives
+//! the same stories, ids and versions, also across a [`StoryIndex::snapshot`] /
+//! [`StoryIndex::restore`] round trip.
+//!
+//! # Features
+//!
+//! A copy cluster is described once, by the text of its first article ([`Text`]): the title
+//! (left out when the body starts with it) and at most [`Config::max_body_bytes`] bytes /
+//! [`Config::max_tokens`] tokens of the body. The tokenizer is language-neutral: a token is
+//! a run of letters (`char::is_alphabetic`, lower-cased, combining marks ignored) or a run of
+//! digits (any script's decimal digits, read as ASCII; `3.5` and `1,200` stay one number);
+//! scripts written without spaces (Han, kana, Thai, Lao, Khmer, Myanmar) give overlapping
+//! character bigrams. There is no stop-word list: common words are weighed down by their
+//! document frequency. The tokens feed four channels, each a separate TF-IDF vector:
+//!
+//! * **content words**: every letter token of two or more characters, cut to its first
+//!   [`Config::stem_chars`] characters (a crude, language-neutral stemmer), and the CJK
+//!   bigrams;
+//! * **names**: in scripts with case, each capitalised token and each pair of adjacent
+//!   capitalised tokens separated only by spaces or a hyphen ("Peter Capaldi", "United
+//!   States"); scripts without case simply have an empty names channel;
+//! * **years**: four-digit numbers from 1800 to 2100;
+//! * **numbers**: every other number (leading zeros dropped).
+//!
+//! Document frequencies are learned incrementally over the clusters placed (every distinct
+//! term of the prefix counts), `idf = ln(1 + N / df)`; a term's weight is
+//! `(1 + ln tf) * idf`. Each cluster keeps only its top [`Config::doc_terms`] terms per
+//! channel; each channel vector is L2-normalised. When the frequency table holds more than
+//! [`Config::max_df_terms`] terms all counts (and N) are halved and terms at zero dropped,
+//! so memory stays bounded on an endless stream.
+//!
+//! # Similarity and decisions
+//!
+//! A story is a centroid: the sum of its clusters' normalised vectors, stored as idf-free
+//! term mass with a cached idf (refreshed when N has grown by a quarter since the story last
+//! refreshed) and pruned to its top [`Config::story_terms`] per channel. The similarity of a
+//! new cluster to a story is the weighted mean of the per-channel cosines,
+//! `sum_c a_c cos_c / sum_c a_c` over the channels the new cluster has
+//! ([`Config::channel_weights`]; a year the story never mentions lowers the score, which is
+//! what separates sibling events a year apart), times a time factor
+//! `1 / (1 + gap / decay)` where `gap` is how far `time_ms` lies outside the story's
+//! first-seen..updated span and `decay` is [`Config::decay_days`]. This is centroid
+//! linkage: a cluster is compared with the story as a whole, never with single members, so
+//! an article that mentions two events cannot chain them together, and stories only merge
+//! when the copy index merges copy clusters ([`StoryIndex::merge_clusters`]).
+//!
+//! Candidates come from an inverted index: each story is indexed under the top
+//! [`Config::story_keys`] terms of its centroid; a new cluster looks up its top
+//! [`Config::query_terms`] terms (terms indexed under more than [`Config::max_postings`]
+//! stories are skipped as too common), and the [`Config::max_candidates`] stories sharing
+//! most of them are scored exactly. The cluster joins the best one when its similarity
+//! reaches [`Config::join_threshold`], else it starts a story. Ties go to the older story.
+//!
+//! Nothing depends on the headline alone: the title is just more text, and a cluster whose
+//! first article has no title (a plain-text feed) is placed on its body.
+//!
+//! # Lifecycle
+//!
+//! Like the copy index, a cluster whose newest activity ([`StoryIndex::place`],
+//! [`StoryIndex::touch`], [`StoryIndex::merge_clusters`]) is older than
+//! [`Config::horizon_secs`] before the newest time seen leaves silently; a story leaves with
+//! its last cluster. A removed or expired cluster's terms stay in its story's centroid (the
+//! story still reports that event). Memory is bounded per story (centroid and keys capped)
+//! and per cluster (a map entry and an expiry entry), so 10,000 copies of one article in one
+//! copy cluster cost one cluster.
+
+use std::cmp::{Ordering, Reverse};
+use std::collections::{BinaryHeap, HashMap};
+
+use crate::SnapshotError;
+use crate::postings::BuildMul;
+use crate::snapshot::{R, W};
+
+type Map<K, V> = HashMap<K, V, BuildMul>;
+
+/// Channels: content words, names, years, other numbers (the top two bits of a term).
+const CHANNELS: usize = 4;
+const WORD: u32 = 0;
+const NAME: u32 = 1;
+const YEAR: u32 = 2;
+const NUM: u32 = 3;
+const DAY_MS: f64 = 86_400_000.0;
+/// Languages kept per story at most, and bytes per language tag.
+const MAX_LANGS: usize = 16;
+const MAX_LANG_BYTES: usize = 35;
+
+fn channel(t: u32) -> usize {
+    (t >> 30) as usize
+}
+
+/// Story index settings; `Default` is what the tests and benchmarks use.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// Seconds after which a cluster whose newest activity is older than the newest time
+    /// seen leaves (same as the copy clusters' horizon).
+    pub horizon_secs: i64,
+    /// Clusters a story event lists at most (for the callers building events; the index
+    /// itself keeps all of them).
+    pub max_event_clusters: usize,
+    /// Bytes of body read per cluster at most (cut at a char boundary): the lede carries
+    /// the event, and this bounds the work on long articles.
+    pub max_body_bytes: usize,
+    /// Tokens read per cluster at most (title included).
+    pub max_tokens: usize,
+    /// Content words are cut to this many characters (0: whole words).
+    pub stem_chars: usize,
+    /// Terms of the first this many tokens (of the title, and of the body) count twice:
+    /// the lede names the event.
+    pub lead_tokens: usize,
+    /// Terms a cluster keeps per channel (content words, names, years, numbers).
+    pub doc_terms: [usize; CHANNELS],
+    /// Terms a story centroid keeps per channel (pruned when 1.5 times over).
+    pub story_terms: [usize; CHANNELS],
+    /// Weight of each channel's cosine in the similarity.
+    pub channel_weights: [f32; CHANNELS],
+    /// Terms of a new cluster looked up in the inverted index.
+    pub query_terms: usize,
+    /// Terms of a story's centroid under which the story is indexed.
+    pub story_keys: usize,
+    /// Terms indexed under more stories than this are skipped in candidate search.
+    pub max_postings: usize,
+    /// Candidate stories scored exactly per new cluster.
+    pub max_candidates: usize,
+    /// Similarity a new cluster needs to join a story.
+    pub join_threshold: f32,
+    /// Days of gap between a cluster and a story's span that halve the similarity.
+    pub decay_days: f32,
+    /// Distinct terms in the document-frequency table before counts are halved.
+    pub max_df_terms: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            horizon_secs: 7 * 24 * 3600,
+            max_event_clusters: 64,
+            max_body_bytes: 3000,
+            max_tokens: 500,
+            stem_chars: 0,
+            lead_tokens: 80,
+            doc_terms: [40, 20, 4, 8],
+            story_terms: [96, 40, 8, 16],
+            channel_weights: [1.0, 1.0, 0.3, 0.25],
+            query_terms: 16,
+            story_keys: 24,
+            max_postings: 2000,
+            max_candidates: 24,
+            join_threshold: 0.18,
+            decay_days: 3.0,
+            max_df_terms: 1 << 20,
+        }
+    }
+}
+
+impl Config {
+    /// The settings that shape stored features: a snapshot only restores under the same.
+    fn feature_settings(&self) -> Vec<u64> {
+        let mut v = vec![
+            self.max_body_bytes as u64,
+            self.max_tokens as u64,
+            self.stem_chars as u64,
+            self.lead_tokens as u64,
+            self.story_keys as u64,
+            self.max_df_terms as u64,
+        ];
+        v.extend(self.doc_terms.iter().map(|&x| x as u64));
+        v.extend(self.story_terms.iter().map(|&x| x as u64));
+        v
+    }
+}
+
+/// Identifier of a story.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct StoryId(pub u64);
+
+impl std::fmt::Display for StoryId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "s{:016x}", self.0)
+    }
+}
+
+/// Text of a copy cluster's first article.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Text<'a> {
+    /// Headline (may be empty).
+    pub title: &'a str,
+    /// Body text.
+    pub body: &'a str,
+    /// Language tag, when known (listed by [`StoryIndex::languages`], not used to match).
+    pub lang: Option<&'a str>,
+}
+
+/// Where [`StoryIndex::place`] put a cluster.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Placement {
+    /// The story the cluster is in now.
+    pub story: StoryId,
+    /// The story was created for this cluster.
+    pub created: bool,
+    /// Similarity to the story joined (0 when created).
+    pub similarity: f32,
+}
+
+/// Stories folded into one by [`StoryIndex::merge_clusters`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoryMerge {
+    /// The surviving story.
+    pub story: StoryId,
+    /// The stories folded into it (they no longer exist), in the order met.
+    pub absorbed: Vec<StoryId>,
+}
+
+/// Counters and sizes of a story index.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct StoryStats {
+    /// Live stories.
+    pub stories: usize,
+    /// Live copy clusters.
+    pub clusters: usize,
+    /// Stories absorbed by merges.
+    pub merges: u64,
+    /// Clusters that left past the horizon.
+    pub expired: u64,
+    /// Approximate heap bytes held.
+    pub heap_bytes: usize,
+    /// Clusters placed with [`StoryIndex::place`].
+    pub placed: u64,
+    /// Stories created.
+    pub created: u64,
+    /// Stories that left past the horizon (with their last cluster).
+    pub expired_stories: u64,
+    /// Distinct terms in the document-frequency table.
+    pub df_terms: usize,
+    /// Postings (story, term) in the inverted index.
+    pub postings: usize,
+}
+
+/// One centroid term: idf-free mass and the idf cached at the last refresh.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Ent {
+    term: u32,
+    mass: f32,
+    idf: f32,
+}
+
+/// One term of a new cluster.
+#[derive(Debug, Clone, Copy)]
+struct DocTerm {
+    term: u32,
+    /// Normalised weight (per channel).
+    w: f32,
+    /// `w / idf`: what the centroid accumulates.
+    mass: f32,
+    idf: f32,
+}
+
+#[derive(Debug, Clone)]
+struct Story {
+    id: StoryId,
+    /// Creation order: the tie-break, independent of slots.
+    seq: u64,
+    version: u64,
+    first_ms: i64,
+    updated_ms: i64,
+    clusters: Vec<u64>,
+    langs: Vec<Box<str>>,
+    /// Centroid, sorted by term.
+    cent: Vec<Ent>,
+    /// Per-channel L2 norm of the centroid's weights (mass * idf).
+    norm: [f32; CHANNELS],
+    /// N at the last idf refresh.
+    idf_n: u64,
+    /// Terms the story is indexed under, sorted.
+    keys: Vec<u32>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Clu {
+    story: u32,
+    last_ms: i64,
+    seq: u64,
+}
+
+/// The story index: places copy clusters into stories. See the module docs.
+#[derive(Debug)]
+pub struct StoryIndex {
+    cfg: Config,
+    stories: Vec<Option<Story>>,
+    free: Vec<u32>,
+    by_id: Map<u64, u32>,
+    clusters: Map<u64, Clu>,
+    /// `(last_ms, seq, key)`, one entry per live cluster (stale ones re-pushed lazily).
+    expiry: BinaryHeap<Reverse<(i64, u64, u64)>>,
+    /// Term to story slots.
+    postings: Map<u32, Vec<u32>>,
+    df: Map<u32, u32>,
+    n_docs: u64,
+    now_ms: Option<i64>,
+    next_story: u64,
+    next_cluster: u64,
+    merges: u64,
+    expired: u64,
+    expired_stories: u64,
+    placed: u64,
+    created: u64,
+    // Scratch, not state.
+    scratch_terms: Vec<u32>,
+    hits: Vec<u32>,
+    touched: Vec<u32>,
+}
+
+fn splitmix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+fn idf(n: u64, df: u32) -> f32 {
+    (1.0 + n as f64 / f64::from(df.max(1))).ln() as f32
+}
+
+fn norms(cent: &[Ent]) -> [f32; CHANNELS] {
+    let mut n = [0f32; CHANNELS];
+    for e in cent {
+        let w = e.mass * e.idf;
+        n[channel(e.term)] += w * w;
+    }
+    n.map(f32::sqrt)
+}
+
+/// Orders by weight, larger first, then term.
+fn by_weight(a: (f32, u32), b: (f32, u32)) -> Ordering {
+    b.0.total_cmp(&a.0).then(a.1.cmp(&b.1))
+}
+
+impl StoryIndex {
+    /// An empty index.
+    pub fn new(config: Config) -> Self {
+        StoryIndex {
+            cfg: config,
+            stories: Vec::new(),
+            free: Vec::new(),
+            by_id: Map::default(),
+            clusters: Map::default(),
+            expiry: BinaryHeap::new(),
+            postings: Map::default(),
+            df: Map::default(),
+            n_docs: 0,
+            now_ms: None,
+            next_story: 0,
+            next_cluster: 0,
+            merges: 0,
+            expired: 0,
+            expired_stories: 0,
+            placed: 0,
+            created: 0,
+            scratch_terms: Vec::new(),
+            hits: Vec::new(),
+            touched: Vec::new(),
+        }
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &Config {
+        &self.cfg
+    }
+
+    fn story(&self, slot: u32) -> &Story {
+        self.stories[slot as usize].as_ref().expect("live story slot")
+    }
+
+    fn story_mut(&mut self, slot: u32) -> &mut Story {
+        self.stories[slot as usize].as_mut().expect("live story slot")
+    }
+
+    fn slot_of(&self, story: StoryId) -> Option<u32> {
+        self.by_id.get(&story.0).copied()
+    }
+
+    /// A new copy cluster (key = the copy index's `ClusterId.0`) with its first article at
+    /// event time `time_ms`: joins the best matching live story or starts one. A cluster
+    /// already known is only touched (similarity 1).
+    pub fn place(&mut self, cluster: u64, text: &Text<'_>, time_ms: i64) -> Placement {
+        self.advance(time_ms);
+        if self.clusters.contains_key(&cluster) {
+            let story = self.touch(cluster, time_ms).expect("known cluster");
+            return Placement {
+                story,
+                created: false,
+                similarity: 1.0,
+            };
+        }
+        self.placed += 1;
+        let doc = self.features(text);
+        let best = self.best_story(&doc, time_ms);
+        let seq = self.next_cluster;
+        self.next_cluster += 1;
+        let (slot, created, similarity) = match best {
+            Some((slot, sim)) => {
+                self.join(slot, &doc);
+                (slot, false, sim)
+            }
+            None => (self.create(&doc, time_ms), true, 0.0),
+        };
+        let lang = text.lang;
+        let s = self.story_mut(slot);
+        s.clusters.push(cluster);
+        s.first_ms = s.first_ms.min(time_ms);
+        s.updated_ms = s.updated_ms.max(time_ms);
+        if let Some(l) = lang {
+            add_lang(&mut s.langs, l);
+        }
+        let id = s.id;
+        self.clusters.insert(
+            cluster,
+            Clu {
+                story: slot,
+                last_ms: time_ms,
+                seq,
+            },
+        );
+        self.expiry.push(Reverse((time_ms, seq, cluster)));
+        Placement {
+            story: id,
+            created,
+            similarity,
+        }
+    }
+
+    /// An existing cluster got an article (new member or new version) at `time_ms`:
+    /// refreshes activity times. `None` when the cluster is unknown (e.g. its story
+    /// expired): the caller then calls [`StoryIndex::place`] with the article's text.
+    pub fn touch(&mut self, cluster: u64, time_ms: i64) -> Option<StoryId> {
+        self.advance(time_ms);
+        let c = self.clusters.get_mut(&cluster)?;
+        c.last_ms = c.last_ms.max(time_ms);
+        let slot = c.story;
+        let s = self.story_mut(slot);
+        s.updated_ms = s.updated_ms.max(time_ms);
+        Some(s.id)
+    }
+
+    /// Copy clusters `from` were merged into copy cluster `into`: every story holding one
+    /// of them merges into one. The survivor is `into`'s story, or when `into` is unknown
+    /// the story of the first known key of `from`. The `from` keys stop existing (their
+    /// features are already in the stories' centroids, which fold into the survivor's) and
+    /// `into` is in the survivor afterwards. `None` when none of the keys is known.
+    pub fn merge_clusters(&mut self, into: u64, from: &[u64], time_ms: i64) -> Option<StoryMerge> {
+        self.advance(time_ms);
+        let mut involved: Vec<u32> = Vec::new();
+        if let Some(c) = self.clusters.get(&into) {
+            involved.push(c.story);
+        }
+        for k in from {
+            if *k == into {
+                continue;
+            }
+            if let Some(c) = self.clusters.get(k)
+                && !involved.contains(&c.story)
+            {
+                involved.push(c.story);
+            }
+        }
+        let &survivor = involved.first()?;
+        let mut last = time_ms;
+        for &k in from {
+            if k == into {
+                continue;
+            }
+            if let Some(c) = self.clusters.remove(&k) {
+                last = last.max(c.last_ms);
+                self.story_mut(c.story).clusters.retain(|&x| x != k);
+            }
+        }
+        match self.clusters.get_mut(&into) {
+            Some(c) => c.last_ms = c.last_ms.max(last),
+            None => {
+                let seq = self.next_cluster;
+                self.next_cluster += 1;
+                self.clusters.insert(
+                    into,
+                    Clu {
+                        story: survivor,
+                        last_ms: last,
+                        seq,
+                    },
+                );
+                self.expiry.push(Reverse((last, seq, into)));
+                self.story_mut(survivor).clusters.push(into);
+            }
+        }
+        let mut absorbed = Vec::new();
+        for &slot in &involved[1..] {
+            let gone = self.stories[slot as usize].take().expect("live story");
+            self.free.push(slot);
+            self.by_id.remove(&gone.id.0);
+            self.unindex(slot, &gone.keys);
+            for &k in &gone.clusters {
+                if let Some(c) = self.clusters.get_mut(&k) {
+                    c.story = survivor;
+                }
+            }
+            let s = self.story_mut(survivor);
+            s.clusters.extend_from_slice(&gone.clusters);
+            s.first_ms = s.first_ms.min(gone.first_ms);
+            s.updated_ms = s.updated_ms.max(gone.updated_ms);
+            for l in &gone.langs {
+                add_lang(&mut s.langs, l);
+            }
+            s.cent = merge_cent(&s.cent, &gone.cent);
+            absorbed.push(gone.id);
+        }
+        self.merges += absorbed.len() as u64;
+        {
+            let s = self.story_mut(survivor);
+            s.updated_ms = s.updated_ms.max(time_ms);
+        }
+        if !absorbed.is_empty() {
+            self.refresh(survivor, false);
+        }
+        Some(StoryMerge {
+            story: self.story(survivor).id,
+            absorbed,
+        })
+    }
+
+    /// A copy cluster disappeared (its last member was withdrawn): removes it. Returns its
+    /// story and whether that story is now empty (then the story is gone too).
+    pub fn remove_cluster(&mut self, cluster: u64) -> Option<(StoryId, bool)> {
+        let c = self.clusters.remove(&cluster)?;
+        Some(self.detach(c.story, cluster))
+    }
+
+    fn detach(&mut self, slot: u32, cluster: u64) -> (StoryId, bool) {
+        let s = self.story_mut(slot);
+        s.clusters.retain(|&x| x != cluster);
+        let (id, empty) = (s.id, s.clusters.is_empty());
+        if empty {
+            let gone = self.stories[slot as usize].take().expect("live story");
+            self.free.push(slot);
+            self.by_id.remove(&gone.id.0);
+            self.unindex(slot, &gone.keys);
+        }
+        (id, empty)
+    }
+
+    /// The story of a live cluster.
+    pub fn story_of(&self, cluster: u64) -> Option<StoryId> {
+        self.clusters.get(&cluster).map(|c| self.story(c.story).id)
+    }
+
+    /// The story's live clusters in join order (empty for an unknown story).
+    pub fn clusters_of(&self, story: StoryId) -> &[u64] {
+        match self.slot_of(story) {
+            Some(s) => &self.story(s).clusters,
+            None => &[],
+        }
+    }
+
+    /// Bumps and returns the story's event version (1 for the first event; only grows;
+    /// kept in snapshots; a merge's survivor keeps its own). 0 for an unknown story.
+    pub fn next_version(&mut self, story: StoryId) -> u64 {
+        match self.slot_of(story) {
+            Some(slot) => {
+                let s = self.story_mut(slot);
+                s.version += 1;
+                s.version
+            }
+            None => 0,
+        }
+    }
+
+    /// First time (ms) a cluster of the story was seen.
+    pub fn first_seen_ms(&self, story: StoryId) -> Option<i64> {
+        self.slot_of(story).map(|s| self.story(s).first_ms)
+    }
+
+    /// Last activity time (ms) of the story.
+    pub fn updated_ms(&self, story: StoryId) -> Option<i64> {
+        self.slot_of(story).map(|s| self.story(s).updated_ms)
+    }
+
+    /// The story's languages (sorted, deduplicated, from [`Text::lang`] of its clusters;
+    /// at most 16).
+    pub fn languages(&self, story: StoryId) -> Vec<String> {
+        match self.slot_of(story) {
+            Some(s) => self.story(s).langs.iter().map(|l| l.to_string()).collect(),
+            None => Vec::new(),
+        }
+    }
+
+    /// Counters and sizes.
+    pub fn stats(&self) -> StoryStats {
+        let mut heap = self.stories.capacity() * std::mem::size_of::<Option<Story>>()
+            + self.free.capacity() * 4
+            + self.by_id.capacity() * 13
+            + self.clusters.capacity() * (8 + std::mem::size_of::<Clu>() + 1)
+            + self.expiry.capacity() * 24
+            + self.postings.capacity() * (4 + std::mem::size_of::<Vec<u32>>() + 1)
+            + self.df.capacity() * 9;
+        let mut postings = 0;
+        for v in self.postings.values() {
+            heap += v.capacity() * 4;
+            postings += v.len();
+        }
+        for s in self.stories.iter().flatten() {
+            heap += s.clusters.capacity() * 8
+                + s.cent.capacity() * std::mem::size_of::<Ent>()
+                + s.keys.capacity() * 4
+                + s.langs.iter().map(|l| l.len() + 16).sum::<usize>();
+        }
+        StoryStats {
+            stories: self.by_id.len(),
+            clusters: self.clusters.len(),
+            merges: self.merges,
+            expired: self.expired,
+            heap_bytes: heap,
+            placed: self.placed,
+            created: self.created,
+            expired_stories: self.expired_stories,
+            df_terms: self.df.len(),
+            postings,
+        }
+    }
+
+    // ---- time ----
+
+    fn advance(&mut self, t: i64) {
+        if self.now_ms.is_none_or(|n| t > n) {
+            self.now_ms = Some(t);
+        }
+        let Some(now) = self.now_ms else { return };
+        let cutoff = now.saturating_sub(self.cfg.horizon_secs.saturating_mul(1000));
+        while let Some(&Reverse((ms, seq, key))) = self.expiry.peek() {
+            if ms >= cutoff {
+                break;
+            }
+            self.expiry.pop();
+            let Some(c) = self.clusters.get(&key).copied() else {
+                continue;
+            };
+            if c.seq != seq {
+                continue;
+            }
+            if c.last_ms >= cutoff {
+                self.expiry.push(Reverse((c.last_ms, seq, key)));
+                continue;
+            }
+            self.clusters.remove(&key);
+            self.expired += 1;
+            if self.detach(c.story, key).1 {
+                self.expired_stories += 1;
+            }
+        }
+    }
+
+    // ---- features ----
+
+    fn features(&mut self, text: &Text<'_>) -> Vec<DocTerm> {
+        if self.df.len() > self.cfg.max_df_terms {
+            self.halve_df();
+        }
+        let mut terms = std::mem::take(&mut self.scratch_terms);
+        terms.clear();
+        let body = prefix(text.body, self.cfg.max_body_bytes);
+        let title = text.title.trim();
+        let mut budget = self.cfg.max_tokens;
+        if !title.is_empty() && !body.trim_start().starts_with(title) {
+            budget -= tokenize(
+                title,
+                self.cfg.stem_chars,
+                self.cfg.lead_tokens,
+                budget,
+                &mut terms,
+            );
+        }
+        tokenize(
+            body,
+            self.cfg.stem_chars,
+            self.cfg.lead_tokens,
+            budget,
+            &mut terms,
+        );
+        terms.sort_unstable();
+        self.n_docs += 1;
+        let n = self.n_docs;
+        // (term, raw weight, 1 + ln tf, idf)
+        let mut raw: Vec<(u32, f32, f32, f32)> = Vec::with_capacity(terms.len() / 2 + 1);
+        let mut i = 0;
+        while i < terms.len() {
+            let t = terms[i];
+            let mut j = i + 1;
+            while j < terms.len() && terms[j] == t {
+                j += 1;
+            }
+            let tf = 1.0 + ((j - i) as f32).ln();
+            let df = self.df.entry(t).or_insert(0);
+            *df = df.saturating_add(1);
+            let idf = idf(n, *df);
+            raw.push((t, tf * idf, tf, idf));
+            i = j;
+        }
+        self.scratch_terms = terms;
+        let mut out = Vec::with_capacity(raw.len().min(self.cfg.doc_terms.iter().sum()));
+        let mut start = 0;
+        while start < raw.len() {
+            let ch = channel(raw[start].0);
+            let mut end = start;
+            while end < raw.len() && channel(raw[end].0) == ch {
+                end += 1;
+            }
+            let part = &mut raw[start..end];
+            let cap = self.cfg.doc_terms[ch];
+            if part.len() > cap {
+                if cap > 0 {
+                    part.select_nth_unstable_by(cap - 1, |a, b| by_weight((a.1, a.0), (b.1, b.0)));
+                }
+                let kept = &mut part[..cap];
+                kept.sort_unstable_by_key(|x| x.0);
+            }
+            let kept = &part[..part.len().min(cap)];
+            let norm = kept.iter().map(|x| x.1 * x.1).sum::<f32>().sqrt();
+            if norm > 0.0 {
+                for &(term, w, tf, idf) in kept {
+                    out.push(DocTerm {
+                        term,
+                        w: w / norm,
+                        mass: tf / norm,
+                        idf,
+                    });
+                }
+            }
+            start = end;
+        }
+        out
+    }
+
+    fn halve_df(&mut self) {
+        self.df.retain(|_, c| {
+            *c /= 2;
+            *c > 0
+        });
+        self.n_docs /= 2;
+        for s in self.stories.iter_mut().flatten() {
+            s.idf_n /= 2;
+        }
+    }
+
+    // ---- matching ----
+
+    fn similarity(&self, doc: &[DocTerm], s: &Story, time_ms: i64) -> f32 {
+        let mut dot = [0f32; CHANNELS];
+        let (mut i, mut j) = (0, 0);
+        let c = &s.cent;
+        while i < doc.len() && j < c.len() {
+            match doc[i].term.cmp(&c[j].term) {
+                Ordering::Less => i += 1,
+                Ordering::Greater => j += 1,
+                Ordering::Equal => {
+                    dot[channel(doc[i].term)] += doc[i].w * c[j].mass * c[j].idf;
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        let mut has = [false; CHANNELS];
+        for d in doc {
+            has[channel(d.term)] = true;
+        }
+        let (mut num, mut den) = (0f32, 0f32);
+        for ch in 0..CHANNELS {
+            if has[ch] {
+                let a = self.cfg.channel_weights[ch];
+                den += a;
+                if s.norm[ch] > 0.0 {
+                    num += a * (dot[ch] / s.norm[ch]).min(1.0);
+                }
+            }
+        }
+        if den <= 0.0 {
+            return 0.0;
+        }
+        let gap = if time_ms < s.first_ms {
+            s.first_ms - time_ms
+        } else {
+            time_ms.saturating_sub(s.updated_ms).max(0)
+        };
+        let decay = 1.0 / (1.0 + gap as f64 / (f64::from(self.cfg.decay_days.max(1e-3)) * DAY_MS));
+        num / den * decay as f32
+    }
+
+    fn best_story(&mut self, doc: &[DocTerm], time_ms: i64) -> Option<(u32, f32)> {
+        if doc.is_empty() {
+            return None;
+        }
+        let mut q: Vec<(f32, u32)> = doc
+            .iter()
+            .map(|d| (d.w * self.cfg.channel_weights[channel(d.term)], d.term))
+            .collect();
+        let nq = self.cfg.query_terms.min(q.len());
+        if nq == 0 {
+            return None;
+        }
+        if q.len() > nq {
+            q.select_nth_unstable_by(nq - 1, |a, b| by_weight(*a, *b));
+            q.truncate(nq);
+        }
+        if self.hits.len() < self.stories.len() {
+            self.hits.resize(self.stories.len(), 0);
+        }
+        self.touched.clear();
+        for &(_, t) in &q {
+            if let Some(list) = self.postings.get(&t) {
+                if list.len() > self.cfg.max_postings {
+                    continue;
+                }
+                for &slot in list {
+                    let h = &mut self.hits[slot as usize];
+                    if *h == 0 {
+                        self.touched.push(slot);
+                    }
+                    *h += 1;
+                }
+            }
+        }
+        let mut cands: Vec<(u32, u64, u32)> = self
+            .touched
+            .iter()
+            .map(|&slot| (self.hits[slot as usize], self.story(slot).seq, slot))
+            .collect();
+        for &slot in &self.touched {
+            self.hits[slot as usize] = 0;
+        }
+        cands.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        cands.truncate(self.cfg.max_candidates);
+        let mut best: Option<(f32, u64, u32)> = None;
+        for &(_, seq, slot) in &cands {
+            let sim = self.similarity(doc, self.story(slot), time_ms);
+            if best.is_none_or(|(bs, bseq, _)| sim > bs || (sim == bs && seq < bseq)) {
+                best = Some((sim, seq, slot));
+            }
+        }
+        best.filter(|b| b.0 >= self.cfg.join_threshold)
+            .map(|(sim, _, slot)| (slot, sim))
+    }
+
+    // ---- story updates ----
+
+    fn create(&mut self, doc: &[DocTerm], time_ms: i64) -> u32 {
+        let seq = self.next_story;
+        self.next_story += 1;
+        self.created += 1;
+        let id = StoryId(splitmix(seq ^ 0x5354_4f52_5953_0000));
+        let cent: Vec<Ent> = doc
+            .iter()
+            .map(|d| Ent {
+                term: d.term,
+                mass: d.mass,
+                idf: d.idf,
+            })
+            .collect();
+        let story = Story {
+            id,
+            seq,
+            version: 0,
+            first_ms: time_ms,
+            updated_ms: time_ms,
+            clusters: Vec::new(),
+            langs: Vec::new(),
+            norm: norms(&cent),
+            cent,
+            idf_n: self.n_docs,
+            keys: Vec::new(),
+        };
+        let slot = match self.free.pop() {
+            Some(s) => {
+                self.stories[s as usize] = Some(story);
+                s
+            }
+            None => {
+                self.stories.push(Some(story));
+                (self.stories.len() - 1) as u32
+            }
+        };
+        self.by_id.insert(id.0, slot);
+        self.reindex(slot);
+        slot
+    }
+
+    fn join(&mut self, slot: u32, doc: &[DocTerm]) {
+        let s = self.story_mut(slot);
+        let mut out = Vec::with_capacity(s.cent.len() + doc.len());
+        let (mut i, mut j) = (0, 0);
+        let c = &s.cent;
+        while i < c.len() || j < doc.len() {
+            let ord = match (c.get(i), doc.get(j)) {
+                (Some(a), Some(b)) => a.term.cmp(&b.term),
+                (Some(_), None) => Ordering::Less,
+                _ => Ordering::Greater,
+            };
+            match ord {
+                Ordering::Less => {
+                    out.push(c[i]);
+                    i += 1;
+                }
+                Ordering::Greater => {
+                    out.push(Ent {
+                        term: doc[j].term,
+                        mass: doc[j].mass,
+                        idf: doc[j].idf,
+                    });
+                    j += 1;
+                }
+                Ordering::Equal => {
+                    out.push(Ent {
+                        term: c[i].term,
+                        mass: c[i].mass + doc[j].mass,
+                        idf: doc[j].idf,
+                    });
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        s.cent = out;
+        self.refresh(slot, false);
+    }
+
+    /// Refreshes idfs when due, prunes, recomputes norms and reindexes.
+    fn refresh(&mut self, slot: u32, force_idf: bool) {
+        let n = self.n_docs;
+        let caps = self.cfg.story_terms;
+        let mut cent = std::mem::take(&mut self.story_mut(slot).cent);
+        let idf_n = self.story(slot).idf_n;
+        if force_idf || n > idf_n + idf_n / 4 + 8 {
+            for e in &mut cent {
+                let df = self.df.get(&e.term).copied().unwrap_or(1);
+                e.idf = idf(n, df);
+            }
+            self.story_mut(slot).idf_n = n;
+        }
+        let mut counts = [0usize; CHANNELS];
+        for e in &cent {
+            counts[channel(e.term)] += 1;
+        }
+        if (0..CHANNELS).any(|c| counts[c] > caps[c] + caps[c] / 2) {
+            let mut start = 0;
+            let mut kept = Vec::with_capacity(cent.len());
+            while start < cent.len() {
+                let ch = channel(cent[start].term);
+                let mut end = start;
+                while end < cent.len() && channel(cent[end].term) == ch {
+                    end += 1;
+                }
+                let part = &mut cent[start..end];
+                let cap = caps[ch];
+                if part.len() > cap {
+                    if cap > 0 {
+                        part.select_nth_unstable_by(cap - 1, |a, b| {
+                            by_weight((a.mass * a.idf, a.term), (b.mass * b.idf, b.term))
+                        });
+                    }
+                    part[..cap].sort_unstable_by_key(|e| e.term);
+                    kept.extend_from_slice(&part[..cap]);
+                } else {
+                    kept.extend_from_slice(part);
+                }
+                start = end;
+            }
+            cent = kept;
+        }
+        let s = self.story_mut(slot);
+        s.norm = norms(&cent);
+        s.cent = cent;
+        self.reindex(slot);
+    }
+
+    /// Indexes the story under the top [`Config::story_keys`] terms of its centroid.
+    fn reindex(&mut self, slot: u32) {
+        let s = self.story(slot);
+        let mut top: Vec<(f32, u32)> = s
+            .cent
+            .iter()
+            .filter_map(|e| {
+                let ch = channel(e.term);
+                (s.norm[ch] > 0.0)
+                    .then(|| (self.cfg.channel_weights[ch] * e.mass * e.idf / s.norm[ch], e.term))
+            })
+            .collect();
+        let k = self.cfg.story_keys.min(top.len());
+        if top.len() > k && k > 0 {
+            top.select_nth_unstable_by(k - 1, |a, b| by_weight(*a, *b));
+        }
+        top.truncate(k);
+        let mut keys: Vec<u32> = top.into_iter().map(|x| x.1).collect();
+        keys.sort_unstable();
+        let old = std::mem::take(&mut self.story_mut(slot).keys);
+        let (mut i, mut j) = (0, 0);
+        while i < old.len() || j < keys.len() {
+            let ord = match (old.get(i), keys.get(j)) {
+                (Some(a), Some(b)) => a.cmp(b),
+                (Some(_), None) => Ordering::Less,
+                _ => Ordering::Greater,
+            };
+            match ord {
+                Ordering::Less => {
+                    self.unpost(old[i], slot);
+                    i += 1;
+                }
+                Ordering::Greater => {
+                    self.postings.entry(keys[j]).or_default().push(slot);
+                    j += 1;
+                }
+                Ordering::Equal => {
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        self.story_mut(slot).keys = keys;
+    }
+
+    fn unpost(&mut self, term: u32, slot: u32) {
+        if let Some(list) = self.postings.get_mut(&term) {
+            if let Some(p) = list.iter().position(|&s| s == slot) {
+                list.swap_remove(p);
+            }
+            if list.is_empty() {
+                self.postings.remove(&term);
+            }
+        }
+    }
+
+    fn unindex(&mut self, slot: u32, keys: &[u32]) {
+        for &t in keys {
+            self.unpost(t, slot);
+        }
+    }
+
+    // ---- snapshot ----
+
+    /// A versioned binary snapshot of everything that decides future placements and
+    /// versions: `"WFSTSNAP"`, a format version byte, the feature settings, the clock,
+    /// counters, the document-frequency table (sorted by term), the stories in creation
+    /// order with their clusters, centroids and keys, then an 8-byte little-endian xxh3
+    /// checksum. The inverted index, id map and expiry queue are rebuilt on restore.
+    pub fn snapshot(&self) -> Vec<u8> {
+        let mut w = W(Vec::with_capacity(
+            64 + self.df.len() * 5 + self.by_id.len() * 600,
+        ));
+        w.0.extend_from_slice(MAGIC);
+        w.0.push(FORMAT);
+        let settings = self.cfg.feature_settings();
+        w.u(settings.len() as u64);
+        for v in settings {
+            w.u(v);
+        }
+        match self.now_ms {
+            Some(t) => {
+                w.0.push(1);
+                w.i(t);
+            }
+            None => w.0.push(0),
+        }
+        for v in [
+            self.n_docs,
+            self.next_story,
+            self.next_cluster,
+            self.merges,
+            self.expired,
+            self.expired_stories,
+            self.placed,
+            self.created,
+        ] {
+            w.u(v);
+        }
+        let mut df: Vec<(u32, u32)> = self.df.iter().map(|(&t, &c)| (t, c)).collect();
+        df.sort_unstable();
+        w.u(df.len() as u64);
+        let mut prev = 0u32;
+        for (t, c) in df {
+            w.u(u64::from(t - prev));
+            w.u(u64::from(c));
+            prev = t;
+        }
+        let mut order: Vec<&Story> = self.stories.iter().flatten().collect();
+        order.sort_unstable_by_key(|s| s.seq);
+        w.u(order.len() as u64);
+        for s in order {
+            w.u(s.id.0);
+            w.u(s.seq);
+            w.u(s.version);
+            w.i(s.first_ms);
+            w.i(s.updated_ms);
+            w.u(s.idf_n);
+            w.u(s.langs.len() as u64);
+            for l in &s.langs {
+                w.s(l);
+            }
+            w.u(s.clusters.len() as u64);
+            for k in &s.clusters {
+                let c = &self.clusters[k];
+                w.u(*k);
+                w.i(c.last_ms);
+                w.u(c.seq);
+            }
+            w.u(s.cent.len() as u64);
+            let mut prev = 0u32;
+            for e in &s.cent {
+                w.u(u64::from(e.term - prev));
+                w.u(u64::from(e.mass.to_bits()));
+                w.u(u64::from(e.idf.to_bits()));
+                prev = e.term;
+            }
+            w.u(s.keys.len() as u64);
+            let mut prev = 0u32;
+            for &k in &s.keys {
+                w.u(u64::from(k - prev));
+                prev = k;
+            }
+        }
+        let sum = xxhash_rust::xxh3::xxh3_64(&w.0);
+        w.0.extend_from_slice(&sum.to_le_bytes());
+        w.0
+    }
+
+    /// Restores a [`StoryIndex::snapshot`]. Never panics on bad bytes: anything off is
+    /// [`SnapshotError::Corrupt`]; a snapshot taken with other feature settings (body
+    /// budget, term caps, stemming, keys, frequency table size) is
+    /// [`SnapshotError::ConfigMismatch`].
+    pub fn restore(config: Config, bytes: &[u8]) -> Result<Self, SnapshotError> {
+        decode(config, bytes)
+    }
+}
+
+const MAGIC: &[u8; 8] = b"WFSTSNAP";
+const FORMAT: u8 = 1;
+
+fn corrupt(what: &str) -> SnapshotError {
+    SnapshotError::Corrupt(format!("story snapshot: {what}"))
+}
+
+fn decode(cfg: Config, bytes: &[u8]) -> Result<StoryIndex, SnapshotError> {
+    if bytes.len() < MAGIC.len() + 1 + 8 {
+        return Err(corrupt("too short"));
+    }
+    let (body, sum) = bytes.split_at(bytes.len() - 8);
+    let mut s8 = [0u8; 8];
+    s8.copy_from_slice(sum);
+    if xxhash_rust::xxh3::xxh3_64(body) != u64::from_le_bytes(s8) {
+        return Err(corrupt("checksum mismatch"));
+    }
+    if &body[..8] != MAGIC {
+        return Err(corrupt("bad magic"));
+    }
+    if body[8] != FORMAT {
+        return Err(corrupt("unknown format version"));
+    }
+    let mut r = R { b: body, at: 9 };
+    let want = cfg.feature_settings();
+    let n = r.count()?;
+    let mut got = Vec::with_capacity(n);
+    for _ in 0..n {
+        got.push(r.u()?);
+    }
+    if got != want {
+        return Err(SnapshotError::ConfigMismatch(format!(
+            "story feature settings {got:?}, config has {want:?}"
+        )));
+    }
+    let mut ix = StoryIndex::new(cfg);
+    ix.now_ms = match r.byte()? {
+        0 => None,
+        1 => Some(r.i()?),
+        _ => return Err(corrupt("bad option tag")),
+    };
+    ix.n_docs = r.u()?;
+    ix.next_story = r.u()?;
+    ix.next_cluster = r.u()?;
+    ix.merges = r.u()?;
+    ix.expired = r.u()?;
+    ix.expired_stories = r.u()?;
+    ix.placed = r.u()?;
+    ix.created = r.u()?;
+    let term = |r: &mut R<'_>, prev: u32, first: bool| -> Result<u32, SnapshotError> {
+        let d = r.u32()?;
+        if !first && d == 0 {
+            return Err(corrupt("terms not increasing"));
+        }
+        prev.checked_add(d).ok_or_else(|| corrupt("term out of range"))
+    };
+    let n = r.count()?;
+    ix.df.reserve(n);
+    let mut prev = 0;
+    for i in 0..n {
+        let t = term(&mut r, prev, i == 0)?;
+        let c = r.u32()?;
+        if c == 0 {
+            return Err(corrupt("zero document frequency"));
+        }
+        ix.df.insert(t, c);
+        prev = t;
+    }
+    let n = r.count()?;
+    let mut last_seq = None;
+    for _ in 0..n {
+        let id = StoryId(r.u()?);
+        let seq = r.u()?;
+        if last_seq.is_some_and(|p| seq <= p) || seq >= ix.next_story {
+            return Err(corrupt("story sequence out of order"));
+        }
+        last_seq = Some(seq);
+        let version = r.u()?;
+        let first_ms = r.i()?;
+        let updated_ms = r.i()?;
+        let idf_n = r.u()?;
+        let nl = r.count()?;
+        if nl > MAX_LANGS {
+            return Err(corrupt("too many languages"));
+        }
+        let mut langs = Vec::with_capacity(nl);
+        for _ in 0..nl {
+            langs.push(r.s()?);
+        }
+        let slot = ix.stories.len() as u32;
+        let nc = r.count()?;
+        if nc == 0 {
+            return Err(corrupt("story without clusters"));
+        }
+        let mut clusters = Vec::with_capacity(nc);
+        for _ in 0..nc {
+            let key = r.u()?;
+            let last_ms = r.i()?;
+            let cseq = r.u()?;
+            if cseq >= ix.next_cluster {
+                return Err(corrupt("cluster sequence out of range"));
+            }
+            let c = Clu {
+                story: slot,
+                last_ms,
+                seq: cseq,
+            };
+            if ix.clusters.insert(key, c).is_some() {
+                return Err(corrupt("cluster in two places"));
+            }
+            ix.expiry.push(Reverse((last_ms, cseq, key)));
+            clusters.push(key);
+        }
+        let ne = r.count()?;
+        let mut cent = Vec::with_capacity(ne);
+        let mut prev = 0;
+        for i in 0..ne {
+            let t = term(&mut r, prev, i == 0)?;
+            let mass = f32::from_bits(r.u32()?);
+            let idf = f32::from_bits(r.u32()?);
+            if !mass.is_finite() || !idf.is_finite() {
+                return Err(corrupt("weight not finite"));
+            }
+            cent.push(Ent { term: t, mass, idf });
+            prev = t;
+        }
+        let nk = r.count()?;
+        let mut keys = Vec::with_capacity(nk);
+        let mut prev = 0;
+        for i in 0..nk {
+            let t = term(&mut r, prev, i == 0)?;
+            keys.push(t);
+            prev = t;
+        }
+        if ix.by_id.insert(id.0, slot).is_some() {
+            return Err(corrupt("duplicate story id"));
+        }
+        for &k in &keys {
+            ix.postings.entry(k).or_default().push(slot);
+        }
+        ix.stories.push(Some(Story {
+            id,
+            seq,
+            version,
+            first_ms,
+            updated_ms,
+            clusters,
+            langs,
+            norm: norms(&cent),
+            cent,
+            idf_n,
+            keys,
+        }));
+    }
+    if r.at != body.len() {
+        return Err(corrupt("trailing bytes"));
+    }
+    Ok(ix)
+}
+
+fn add_lang(langs: &mut Vec<Box<str>>, l: &str) {
+    let l = prefix(l.trim(), MAX_LANG_BYTES);
+    if l.is_empty() {
+        return;
+    }
+    if let Err(p) = langs.binary_search_by(|x| (**x).cmp(l))
+        && langs.len() < MAX_LANGS
+    {
+        langs.insert(p, l.into());
+    }
+}
+
+fn merge_cent(a: &[Ent], b: &[Ent]) -> Vec<Ent> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        let ord = match (a.get(i), b.get(j)) {
+            (Some(x), Some(y)) => x.term.cmp(&y.term),
+            (Some(_), None) => Ordering::Less,
+            _ => Ordering::Greater,
+        };
+        match ord {
+            Ordering::Less => {
+                out.push(a[i]);
+                i += 1;
+            }
+            Ordering::Greater => {
+                out.push(b[j]);
+                j += 1;
+            }
+            Ordering::Equal => {
+                out.push(Ent {
+                    term: a[i].term,
+                    mass: a[i].mass + b[j].mass,
+                    idf: a[i].idf,
+                });
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out
+}
+
+/// At most `max` bytes of `s`, cut at a char boundary.
+fn prefix(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+// ---- tokenizer ----
+
+const K: u64 = 0x517c_c1b7_2722_0a95;
+
+fn step(h: u64, c: u32) -> u64 {
+    (h.rotate_left(5) ^ u64::from(c)).wrapping_mul(K)
+}
+
+/// A term: two channel bits over 30 hash bits.
+fn term(ch: u32, h: u64) -> u32 {
+    let x = splitmix(h ^ (u64::from(ch) << 56));
+    ((x >> 34) as u32) | (ch << 30)
+}
+
+/// Scripts written without spaces between words: read as character bigrams.
+fn unspaced(c: char) -> bool {
+    matches!(c as u32,
+        0x0E00..=0x0EFF      // Thai, Lao
+        | 0x1000..=0x109F    // Myanmar
+        | 0x1780..=0x17FF    // Khmer
+        | 0x3040..=0x30FF    // kana
+        | 0x3400..=0x4DBF    // Han ext. A
+        | 0x4E00..=0x9FFF    // Han
+        | 0xF900..=0xFAFF    // Han compatibility
+        | 0x20000..=0x2FA1F) // Han ext. B..
+}
+
+/// Combining marks and joiners that do not break a word (and are not hashed).
+fn ignorable(c: char) -> bool {
+    matches!(c as u32,
+        0x0300..=0x036F
+        | 0x0610..=0x061A
+        | 0x064B..=0x065F
+        | 0x0670
+        | 0x06D6..=0x06ED
+        | 0x200B..=0x200D
+        | 0x00AD)
+}
+
+/// The value of a decimal digit of any common script.
+fn digit(c: char) -> Option<u32> {
+    if c.is_ascii_digit() {
+        return Some(c as u32 - '0' as u32);
+    }
+    if c.is_ascii() || !c.is_numeric() {
+        return None;
+    }
+    let u = c as u32;
+    const ZEROS: [u32; 17] = [
+        0x660, 0x6F0, 0x7C0, 0x966, 0x9E6, 0xA66, 0xAE6, 0xB66, 0xBE6, 0xC66, 0xCE6, 0xD66, 0xE50, 0xED0,
+        0x1040, 0x17E0, 0xFF10,
+    ];
+    ZEROS.iter().find(|&&z| (z..z + 10).contains(&u)).map(|&z| u - z)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    None,
+    Word,
+    Num,
+}
+
+/// Tokenizer state over one text.
+struct Tok<'o> {
+    out: &'o mut Vec<u32>,
+    stem: usize,
+    /// Terms of the first `lead` tokens count twice.
+    lead: usize,
+    tokens: usize,
+    kind: Kind,
+    /// Hash of the current word or number (lower-cased, digits as values).
+    h: u64,
+    /// Hash of the current word's first `stem` chars.
+    h_stem: u64,
+    nchars: usize,
+    cap: bool,
+    value: u64,
+    dotted: bool,
+    /// A '.' or ',' after digits, waiting to see whether a digit follows.
+    pending: Option<char>,
+    /// Unspaced run: previous char and run length.
+    cjk_prev: Option<char>,
+    cjk_len: usize,
+    /// The previous capitalised word, for name pairs.
+    prev_name: Option<u64>,
+    /// Only spaces or a hyphen (or the dot of an initial) since the previous word.
+    clean_gap: bool,
+    last_len1: bool,
+}
+
+impl Tok<'_> {
+    fn emit(&mut self, t: u32) {
+        self.out.push(t);
+        if self.tokens <= self.lead {
+            self.out.push(t);
+        }
+    }
+
+    fn end_token(&mut self) {
+        match self.kind {
+            Kind::Word => {
+                self.tokens += 1;
+                let n = self.nchars;
+                if n >= 2 {
+                    let h = if self.stem > 0 && n > self.stem {
+                        self.h_stem
+                    } else {
+                        self.h
+                    };
+                    self.emit(term(WORD, h));
+                }
+                if self.cap {
+                    if n >= 2 {
+                        self.emit(term(NAME, self.h));
+                    }
+                    if let Some(p) = self.prev_name
+                        && self.clean_gap
+                    {
+                        let pair = step(p, 0x20).wrapping_add(self.h.rotate_left(17));
+                        self.emit(term(NAME, pair));
+                    }
+                    self.prev_name = Some(self.h);
+                } else {
+                    self.prev_name = None;
+                }
+                self.clean_gap = true;
+                self.last_len1 = n == 1;
+            }
+            Kind::Num => {
+                self.tokens += 1;
+                if self.nchars == 0 {
+                    self.h = step(0, 1); // all zeros
+                }
+                let year = !self.dotted && self.nchars == 4 && (1800..=2100).contains(&self.value);
+                self.emit(term(if year { YEAR } else { NUM }, self.h));
+                self.prev_name = None;
+                self.clean_gap = false;
+            }
+            Kind::None => {}
+        }
+        self.kind = Kind::None;
+    }
+
+    fn end_cjk(&mut self) {
+        if self.cjk_len == 1
+            && let Some(p) = self.cjk_prev
+        {
+            self.emit(term(WORD, step(0, p as u32)));
+        }
+        self.cjk_prev = None;
+        self.cjk_len = 0;
+    }
+
+    fn separator(&mut self, c: char) {
+        match c {
+            ' ' | '\t' | '\u{a0}' | '-' => {}
+            '.' if self.last_len1 => {}
+            _ => self.clean_gap = false,
+        }
+    }
+
+    fn flush_pending(&mut self) {
+        if let Some(p) = self.pending.take() {
+            self.separator(p);
+        }
+    }
+
+    fn char(&mut self, c: char) {
+        if let Some(d) = digit(c) {
+            if self.cjk_len > 0 {
+                self.end_cjk();
+            }
+            if self.kind == Kind::Word {
+                self.end_token();
+            }
+            if self.kind == Kind::Num {
+                if self.pending == Some('.') {
+                    self.h = step(self.h, '.' as u32);
+                    self.dotted = true;
+                }
+                self.pending = None;
+            } else {
+                self.flush_pending();
+                self.kind = Kind::Num;
+                self.h = 0;
+                self.nchars = 0;
+                self.value = 0;
+                self.dotted = false;
+            }
+            if d == 0 && self.nchars == 0 {
+                return;
+            }
+            self.h = step(self.h, d + 1);
+            self.nchars += 1;
+            self.value = self.value.saturating_mul(10).saturating_add(u64::from(d));
+            return;
+        }
+        if self.kind == Kind::Num && self.pending.is_none() && c == '.' {
+            self.pending = Some(c);
+            return;
+        }
+        if ignorable(c) {
+            return;
+        }
+        if unspaced(c) {
+            self.end_token();
+            self.flush_pending();
+            self.prev_name = None;
+            if let Some(p) = self.cjk_prev {
+                self.emit(term(WORD, step(step(0, p as u32), c as u32)));
+                self.tokens += 1;
+            }
+            self.cjk_prev = Some(c);
+            self.cjk_len += 1;
+            return;
+        }
+        if self.cjk_len > 0 {
+            self.end_cjk();
+        }
+        if c.is_alphabetic() {
+            if self.kind == Kind::Num {
+                self.end_token();
+            }
+            self.flush_pending();
+            if self.kind == Kind::None {
+                self.kind = Kind::Word;
+                self.h = 0;
+                self.h_stem = 0;
+                self.nchars = 0;
+                self.cap = c.is_uppercase();
+            }
+            if c.is_ascii() {
+                self.h = step(self.h, c.to_ascii_lowercase() as u32);
+            } else {
+                for l in c.to_lowercase() {
+                    self.h = step(self.h, l as u32);
+                }
+            }
+            self.nchars += 1;
+            if self.nchars == self.stem {
+                self.h_stem = self.h;
+            }
+            return;
+        }
+        self.end_token();
+        self.flush_pending();
+        self.separator(c);
+    }
+}
+
+/// Tokenizes `text` into channel terms appended to `out`; returns the tokens read (at most
+/// `max_tokens`).
+fn tokenize(text: &str, stem: usize, lead: usize, max_tokens: usize, out: &mut Vec<u32>) -> usize {
+    let mut t = Tok {
+        out,
+        stem,
+        lead,
+        tokens: 0,
+        kind: Kind::None,
+        h: 0,
+        h_stem: 0,
+        nchars: 0,
+        cap: false,
+        value: 0,
+        dotted: false,
+        pending: None,
+        cjk_prev: None,
+        cjk_len: 0,
+        prev_name: None,
+        clean_gap: false,
+        last_len1: false,
+    };
+    for c in text.chars() {
+        if t.tokens >= max_tokens {
+            break;
+        }
+        t.char(c);
+    }
+    if t.tokens < max_tokens {
+        t.end_token();
+        t.end_cjk();
+    }
+    t.tokens.min(max_tokens)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terms(s: &str) -> Vec<u32> {
+        let mut v = Vec::new();
+        tokenize(s, 0, 0, 1000, &mut v);
+        v
+    }
+
+    fn count(v: &[u32], ch: u32) -> usize {
+        v.iter().filter(|&&t| channel(t) == ch as usize).count()
+    }
+
+    #[test]
+    fn channels_from_english() {
+        let v = terms("Peter Capaldi was named on 4 August 2013, ending 3.5 years.");
+        // names: peter, capaldi, "peter capaldi", august
+        assert_eq!(count(&v, NAME), 4, "{v:?}");
+        assert_eq!(count(&v, YEAR), 1);
+        assert_eq!(count(&v, NUM), 2);
+        assert!(v.contains(&term(NAME, {
+            let mut h = 0;
+            for c in "capaldi".chars() {
+                h = step(h, c as u32);
+            }
+            h
+        })));
+    }
+
+    #[test]
+    fn case_and_digits_fold() {
+        let a = terms("geneva 2025");
+        let b = terms("GENEVA ٢٠٢٥");
+        assert_eq!(a[0], b[0]);
+        assert_eq!(a.last(), b.last());
+    }
+
+    #[test]
+    fn unspaced_scripts_give_bigrams() {
+        let v = terms("東京都で地震");
+        assert_eq!(count(&v, WORD), 5);
+        assert_eq!(terms("地"), vec![term(WORD, step(0, '地' as u32))]);
+    }
+
+    #[test]
+    fn urdu_splits_digits_from_letters() {
+        let v = terms("نیویارک۔05ستمبر");
+        assert_eq!(count(&v, NUM), 1);
+        assert_eq!(count(&v, WORD), 2);
+        assert_eq!(count(&v, NAME), 0);
+    }
+
+    #[test]
+    fn token_budget_is_kept() {
+        let text = "word ".repeat(1000);
+        let mut v = Vec::new();
+        assert_eq!(tokenize(&text, 0, 0, 10, &mut v), 10);
+        assert_eq!(v.len(), 10);
+    }
+}
