@@ -612,7 +612,7 @@ async fn standby_dedup_takes_over_when_the_active_one_dies() {
 
 fn up_command(data: &Path, bin_dir: Option<&Path>) -> Command {
     let mut c = Command::new(WIREFOLD);
-    c.args(["up", "--data-dir"])
+    c.args(["up", "--gateway-listen", "127.0.0.1:0", "--data-dir"])
         .arg(data)
         .env_remove("NATS_URL")
         .stdout(Stdio::piped())
@@ -845,6 +845,8 @@ async fn up_exports_worker_metrics() {
     let mut up = Command::new(WIREFOLD)
         .args([
             "up",
+            "--gateway-listen",
+            "127.0.0.1:0",
             "--nats-url",
             &nats.url(),
             "--metrics-listen",

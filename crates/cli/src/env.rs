@@ -30,3 +30,9 @@ pub const METRICS_LISTEN: &str = "WIREFOLD_METRICS_LISTEN";
 pub const RUST_LOG: &str = "RUST_LOG";
 /// Log format: `text` (default) or `json`.
 pub const LOG_FORMAT: &str = "WIREFOLD_LOG_FORMAT";
+/// Listen address of the gateway (`wirefold gateway`, `wirefold up`).
+pub const GATEWAY_LISTEN: &str = "WIREFOLD_GATEWAY_LISTEN";
+/// Bearer token of the gateway's API and page.
+pub const API_TOKEN: &str = "WIREFOLD_API_TOKEN";
+/// Origins the gateway allows by CORS, comma-separated.
+pub const CORS_ORIGINS: &str = "WIREFOLD_CORS_ORIGINS";

@@ -22,8 +22,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run fetcher, normalizer and deduplicator in one process (with an embedded nats-server
-    /// unless --nats-url / NATS_URL is given).
+    /// Run fetcher, normalizer, deduplicator and gateway in one process (with an embedded
+    /// nats-server unless --nats-url / NATS_URL is given).
     Up(cmd::up::Args),
     /// Run the fetcher worker against NATS_URL (sources, drop folders, push endpoint).
     Fetcher(cmd::fetcher::Args),
@@ -31,13 +31,15 @@ enum Command {
     Normalizer(cmd::workers::NormalizerArgs),
     /// Run the deduplicator worker against NATS_URL.
     Dedup(cmd::workers::DedupArgs),
+    /// Run the newsroom gateway (HTTP API, live event stream, desk page) against NATS_URL.
+    Gateway(cmd::gateway::Args),
     /// List, add, pause, resume or remove polled sources at run time.
     Sources(cmd::sources::Args),
     /// Publish files or directories as raw documents and exit.
     Ingest(cmd::ingest::Args),
-    /// Print cluster events as JSON lines until interrupted.
+    /// Print cluster or story events as JSON lines until interrupted.
     Tail(cmd::tail::Args),
-    /// Cluster a JSONL of articles in-process (no NATS): one {"id","copy"} line per article.
+    /// Cluster a JSONL of articles in-process (no NATS): one {"id","copy","story"} line per article.
     Cluster(cmd::cluster::Args),
     /// Extract one article record from an HTML or text file, or a JSONL stream of pages.
     Extract(cmd::extract::Args),
@@ -60,6 +62,7 @@ fn main() -> std::process::ExitCode {
                     Command::Bench(a) => cmd::bench::run(a).await,
                     Command::Normalizer(a) => cmd::workers::normalizer(a).await,
                     Command::Dedup(a) => cmd::workers::dedup(a).await,
+                    Command::Gateway(a) => cmd::gateway::run(a).await,
                     Command::Ingest(a) => cmd::ingest::run(a).await,
                     Command::Tail(a) => cmd::tail::run(a).await,
                     Command::Cluster(_) | Command::Extract(_) => unreachable!("handled without a runtime"),

@@ -17,9 +17,10 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use wirefold_dedup::eval::score;
+use wirefold_dedup::eval::{CorpusDoc, bench_corpus, bench_stories, score};
+use wirefold_dedup::layers::{StepKind, follow};
 use wirefold_dedup::story::{self, StoryIndex, Text};
-use wirefold_dedup::{Config, Doc, EventKind, Index};
+use wirefold_dedup::{Config, Doc, EventKind, Index, event_time};
 
 struct Art {
     id: String,
@@ -87,18 +88,6 @@ fn load(path: &str, limit: usize) -> Vec<Art> {
         .collect()
 }
 
-/// Event time as the copy index computes it.
-fn event_time(published: Option<i64>, received: i64, horizon_ms: i64) -> i64 {
-    match published {
-        Some(p) if received > 0 => p.clamp(
-            received.saturating_sub(horizon_ms / 2),
-            received.saturating_add(86_400_000),
-        ),
-        Some(p) => p,
-        None => received,
-    }
-}
-
 struct Run {
     copy: Vec<u64>,
     story: Vec<u64>,
@@ -107,26 +96,28 @@ struct Run {
     stats: Option<story::StoryStats>,
 }
 
-fn run(arts: &[Art], with_story: bool, scfg: &story::Config) -> Run {
+/// Runs both levels the way `Deduper::apply` does: received = the newest time seen (or
+/// published when later), `t = event_time(doc, horizon)`, every copy event through
+/// `layers::follow`. The final answer mirrors `cluster --final`: the last story named for
+/// the article's final copy cluster, resolved through story merges.
+fn run(arts: &[Art], scfg: &story::Config) -> Run {
     let cfg = Config::default();
     let horizon_ms = cfg.horizon_secs * 1000;
     let mut ix = Index::new(cfg);
     let mut st = StoryIndex::new(scfg.clone());
-    let trace = with_story && std::env::var_os("STORY_TRACE").is_some();
+    let trace = std::env::var_os("STORY_TRACE").is_some();
     let mut latest = 0i64;
     let mut copy = Vec::with_capacity(arts.len());
     let mut story_secs = 0.0;
     let mut parent: HashMap<u64, u64> = HashMap::new();
-    // Last story seen for each cluster: the answer for clusters that expired since.
+    let mut story_parent: HashMap<u64, u64> = HashMap::new();
+    // Last story named for each cluster (what `cluster --final` answers).
     let mut seen: HashMap<u64, u64> = HashMap::new();
     let t0 = Instant::now();
     for a in arts {
-        let received = match a.published {
-            Some(p) => latest.max(p),
-            None => latest,
-        };
+        let received = latest.max(a.published.unwrap_or(0));
         latest = received;
-        let out = ix.apply(&Doc {
+        let doc = Doc {
             id: &a.id,
             uri: &a.id,
             title: &a.title,
@@ -134,20 +125,11 @@ fn run(arts: &[Art], with_story: bool, scfg: &story::Config) -> Run {
             published_ms: a.published,
             received_ms: received,
             ..Doc::default()
-        });
+        };
+        let t = event_time(&doc, horizon_ms);
+        let out = ix.apply(&doc);
         let c = out.cluster.map(|c| c.0).unwrap_or(u64::MAX);
         copy.push(c);
-        for ev in &out.events {
-            if ev.kind == EventKind::Merged {
-                for f in &ev.merged_from {
-                    parent.insert(f.0, ev.cluster.0);
-                }
-            }
-        }
-        if !with_story {
-            continue;
-        }
-        let t = event_time(a.published, received, horizon_ms);
         let s0 = Instant::now();
         let text = Text {
             title: &a.title,
@@ -155,59 +137,135 @@ fn run(arts: &[Art], with_story: bool, scfg: &story::Config) -> Run {
             lang: None,
         };
         for ev in &out.events {
-            let k = ev.cluster.0;
-            match ev.kind {
-                EventKind::Created => {
-                    let p = st.place(k, &text, t);
-                    if trace {
-                        eprintln!("TRACE\t{}\t{}\t{}\t{:.3}", a.id, p.story, p.created, p.similarity);
-                    }
+            if ev.kind == EventKind::Merged {
+                for f in &ev.merged_from {
+                    parent.insert(f.0, ev.cluster.0);
                 }
-                EventKind::Merged => {
-                    let from: Vec<u64> = ev.merged_from.iter().map(|c| c.0).collect();
-                    st.merge_clusters(k, &from, t);
+            }
+            let step = follow(&mut st, ev, &text, t);
+            if let Some(step) = &step {
+                for g in &step.absorbed {
+                    story_parent.insert(g.0, step.story.0);
                 }
-                EventKind::MemberRemoved if ev.members.is_empty() => {
-                    st.remove_cluster(k);
+                if trace && matches!(step.kind, StepKind::Created | StepKind::ClusterAdded) {
+                    let (bs, bsim) = st
+                        .last_best()
+                        .map_or((String::new(), 0.0), |(s, x)| (s.to_string(), x));
+                    eprintln!(
+                        "TRACE\t{}\t{}\t{:?}\t{}\t{:.3}\t{:?}",
+                        a.id,
+                        step.story,
+                        step.kind,
+                        bs,
+                        bsim,
+                        st.last_channels()
+                    );
                 }
-                _ => {
-                    if st.touch(k, t).is_none() {
-                        st.place(k, &text, t);
-                    }
-                }
+            }
+            if let Some(s) = st.story_of(ev.cluster.0) {
+                seen.insert(ev.cluster.0, s.0);
             }
         }
         story_secs += s0.elapsed().as_secs_f64();
-        if let Some(s) = st.story_of(c) {
-            seen.insert(c, s.0);
-        }
     }
     let secs = t0.elapsed().as_secs_f64();
-    // The final copy cluster of a doc follows the merge chain; its story is the story of
-    // that final cluster.
-    let find = |mut c: u64| {
-        while let Some(&p) = parent.get(&c) {
+    let find = |m: &HashMap<u64, u64>, mut c: u64| {
+        while let Some(&p) = m.get(&c) {
             c = p;
         }
         c
     };
-    let copy: Vec<u64> = copy.into_iter().map(find).collect();
+    let copy: Vec<u64> = copy.into_iter().map(|c| find(&parent, c)).collect();
     let story = copy
         .iter()
-        .map(|&c| {
-            st.story_of(c)
-                .map(|s| s.0)
-                .or_else(|| seen.get(&c).copied())
-                .unwrap_or(u64::MAX)
-        })
+        .map(|&c| seen.get(&c).map_or(u64::MAX, |&s| find(&story_parent, s)))
         .collect();
     Run {
         copy,
         story,
         secs,
         story_secs,
-        stats: with_story.then(|| st.stats()),
+        stats: Some(st.stats()),
     }
+}
+
+/// The story level alone, replayed over recorded copy events (best of `reps` runs, so
+/// other load on the machine disturbs it less): seconds, new clusters placed.
+fn story_replay(arts: &[Art], scfg: &story::Config, reps: usize) -> (f64, u64) {
+    let cfg = Config::default();
+    let horizon_ms = cfg.horizon_secs * 1000;
+    let mut ix = Index::new(cfg);
+    let mut latest = 0i64;
+    let mut rec = Vec::with_capacity(arts.len());
+    for a in arts {
+        let received = latest.max(a.published.unwrap_or(0));
+        latest = received;
+        let doc = Doc {
+            id: &a.id,
+            uri: &a.id,
+            title: &a.title,
+            body: &a.text,
+            published_ms: a.published,
+            received_ms: received,
+            ..Doc::default()
+        };
+        let t = event_time(&doc, horizon_ms);
+        rec.push((t, ix.apply(&doc).events));
+    }
+    let mut best = f64::MAX;
+    let mut placed = 0;
+    for _ in 0..reps {
+        let mut st = StoryIndex::new(scfg.clone());
+        let t0 = Instant::now();
+        for (a, (t, evs)) in arts.iter().zip(&rec) {
+            let text = Text {
+                title: &a.title,
+                body: &a.text,
+                lang: None,
+            };
+            for ev in evs {
+                follow(&mut st, ev, &text, *t);
+            }
+        }
+        best = best.min(t0.elapsed().as_secs_f64());
+        placed = st.stats().placed;
+    }
+    (best, placed)
+}
+
+/// Copy alone against copy + story on the same docs, in one run, through the shared
+/// benchmark code.
+fn bench(arts: &[Art], scfg: &story::Config) {
+    let docs: Vec<CorpusDoc> = arts
+        .iter()
+        .map(|a| CorpusDoc {
+            id: a.id.clone(),
+            title: a.title.clone(),
+            text: a.text.clone(),
+            published_ms: a.published,
+        })
+        .collect();
+    let copy = bench_corpus(&docs, Config::default());
+    let both = bench_stories(&docs, Config::default(), scfg.clone());
+    let created = copy
+        .assignment
+        .iter()
+        .collect::<std::collections::HashSet<_>>()
+        .len();
+    let new_clusters = created.max(1) as f64;
+    eprintln!(
+        "bench {} docs: copy alone {:.0}/s; copy+story {:.0}/s (ratio {:.3}); story {:.3}s = \
+         {:.1} µs per new cluster ({} clusters); story {:.0} B/article, {} stories",
+        docs.len(),
+        copy.docs_per_s,
+        both.docs_per_s,
+        both.docs_per_s / copy.docs_per_s,
+        both.story_secs,
+        both.story_secs * 1e6 / new_clusters,
+        created,
+        both.story_bytes_per_doc,
+        both.stories
+    );
 }
 
 fn main() {
@@ -232,13 +290,23 @@ fn main() {
             set(&mut scfg, kv);
         }
     }
-    let bench = flag("--bench");
-    let copy_only = if bench {
-        Some(run(&arts, false, &scfg))
-    } else {
-        None
-    };
-    let r = run(&arts, true, &scfg);
+    if let Some(reps) = opt("--replay").and_then(|v| v.parse().ok()) {
+        let (secs, placed) = story_replay(&arts, &scfg, reps);
+        eprintln!(
+            "story replay (best of {reps}): {secs:.3}s, {:.1} µs per new cluster ({placed})",
+            secs * 1e6 / placed.max(1) as f64
+        );
+        if flag("--quiet") {
+            return;
+        }
+    }
+    if flag("--bench") {
+        bench(&arts, &scfg);
+        if flag("--quiet") {
+            return;
+        }
+    }
+    let r = run(&arts, &scfg);
     let n = arts.len() as f64;
     eprintln!(
         "{} articles: copy+story {:.3}s ({:.0}/s), story part {:.3}s ({:.2} µs/article)",
@@ -248,14 +316,6 @@ fn main() {
         r.story_secs,
         r.story_secs * 1e6 / n
     );
-    if let Some(c) = &copy_only {
-        eprintln!(
-            "copy alone {:.3}s ({:.0}/s); copy+story / copy alone throughput {:.3}",
-            c.secs,
-            n / c.secs,
-            c.secs / r.secs
-        );
-    }
     if let Some(s) = &r.stats {
         eprintln!(
             "story stats: {s:?}; {:.0} heap bytes/article",
@@ -323,14 +383,14 @@ fn errors(arts: &[Art], story: &[u64]) {
     for (g, m) in gs {
         if m.len() > 1 {
             let mut v: Vec<_> = m.into_iter().collect();
-            v.sort_by(|a, b| b.1.cmp(&a.1));
+            v.sort_by_key(|x| std::cmp::Reverse(x.1));
             println!("split {g}: {:?}", v.iter().map(|x| x.1).collect::<Vec<_>>());
         }
     }
     for (s, m) in by_pred {
         if m.len() > 1 {
             let mut v: Vec<_> = m.into_iter().collect();
-            v.sort_by(|a, b| b.1.cmp(&a.1));
+            v.sort_by_key(|x| std::cmp::Reverse(x.1));
             println!("lumped s{s:016x}: {v:?}");
         }
     }
@@ -393,6 +453,10 @@ fn set(c: &mut story::Config, kv: &str) {
         "max_body_bytes" => c.max_body_bytes = u(v),
         "max_tokens" => c.max_tokens = u(v),
         "stem_chars" => c.stem_chars = u(v),
+        "caseless_stem_chars" => c.caseless_stem_chars = u(v),
+        "grace_days" => c.grace_days = f(v),
+        "age_days" => c.age_days = f(v),
+        "caseless_pairs" => c.caseless_pairs = v.parse().expect("0, 1 or 2"),
         "lead_tokens" => c.lead_tokens = u(v),
         "doc_terms" => c.doc_terms = arr_u(v),
         "story_terms" => c.story_terms = arr_u(v),
@@ -405,6 +469,10 @@ fn set(c: &mut story::Config, kv: &str) {
         "max_postings" => c.max_postings = u(v),
         "max_candidates" => c.max_candidates = u(v),
         "join_threshold" => c.join_threshold = f(v),
+        "young_boost" => c.young_boost = f(v),
+        "cased_extra" => c.cased_extra = f(v),
+        "name_veto" => c.name_veto = f(v),
+        "name_floor" => c.name_floor = f(v),
         "decay_days" => c.decay_days = f(v),
         "horizon_secs" => c.horizon_secs = v.parse().expect("integer"),
         _ => panic!("unknown story setting {k}"),

@@ -16,23 +16,31 @@
 //! digits (any script's decimal digits, read as ASCII; `3.5` and `1,200` stay one number);
 //! scripts written without spaces (Han, kana, Thai, Lao, Khmer, Myanmar) give overlapping
 //! character bigrams. There is no stop-word list: common words are weighed down by their
-//! document frequency. The tokens feed four channels, each a separate TF-IDF vector:
+//! document frequency. The terms of the first [`Config::lead_tokens`] tokens (of the title,
+//! and of the body) count twice: the lede names the event. The tokens feed four channels,
+//! each a separate TF-IDF vector:
 //!
-//! * **content words**: every letter token of two or more characters, cut to its first
-//!   [`Config::stem_chars`] characters (a crude, language-neutral stemmer), and the CJK
-//!   bigrams;
+//! * **content words**: every letter token of two or more characters and the CJK bigrams.
+//!   Words of scripts with case are cut to [`Config::stem_chars`] characters (0 = whole
+//!   words), words of scripts without case (Arabic, Urdu, Devanagari, Hebrew...) to
+//!   [`Config::caseless_stem_chars`]: a crude stemmer for scripts with rich affixing, where
+//!   an agency text and a newspaper rewrite of it inflect the same words differently;
 //! * **names**: in scripts with case, each capitalised token and each pair of adjacent
 //!   capitalised tokens separated only by spaces or a hyphen ("Peter Capaldi", "United
-//!   States"); scripts without case simply have an empty names channel;
+//!   States"). Scripts without case have no capitals to find names by, so there (with
+//!   [`Config::caseless_pairs`]) every pair of adjacent words fills the channel instead:
+//!   document frequency leaves the rare pairs (names, set phrases of the event) on top;
 //! * **years**: four-digit numbers from 1800 to 2100;
 //! * **numbers**: every other number (leading zeros dropped).
 //!
 //! Document frequencies are learned incrementally over the clusters placed (every distinct
-//! term of the prefix counts), `idf = ln(1 + N / df)`; a term's weight is
-//! `(1 + ln tf) * idf`. Each cluster keeps only its top [`Config::doc_terms`] terms per
-//! channel; each channel vector is L2-normalised. When the frequency table holds more than
-//! [`Config::max_df_terms`] terms all counts (and N) are halved and terms at zero dropped,
-//! so memory stays bounded on an endless stream.
+//! term of the prefix counts once; an open-addressing table), `idf = ln(1 + N / df)`; a
+//! term's weight is `(1 + ln tf) * idf`. Each cluster keeps only its top
+//! [`Config::doc_terms`] terms per channel; each channel vector is L2-normalised. When the
+//! frequency table holds more than [`Config::max_df_terms`] terms all counts (and N) are
+//! halved and terms at zero dropped, so memory stays bounded on an endless stream. A text
+//! with no names or numbers is simply matched on its words (the missing channels leave the
+//! mean); an empty or letterless text starts a story of its own.
 //!
 //! # Similarity and decisions
 //!
@@ -41,20 +49,33 @@
 //! refreshed) and pruned to its top [`Config::story_terms`] per channel. The similarity of a
 //! new cluster to a story is the weighted mean of the per-channel cosines,
 //! `sum_c a_c cos_c / sum_c a_c` over the channels the new cluster has
-//! ([`Config::channel_weights`]; a year the story never mentions lowers the score, which is
-//! what separates sibling events a year apart), times a time factor
-//! `1 / (1 + gap / decay)` where `gap` is how far `time_ms` lies outside the story's
-//! first-seen..updated span and `decay` is [`Config::decay_days`]. This is centroid
-//! linkage: a cluster is compared with the story as a whole, never with single members, so
-//! an article that mentions two events cannot chain them together, and stories only merge
-//! when the copy index merges copy clusters ([`StoryIndex::merge_clusters`]).
+//! ([`Config::channel_weights`]; a year or number the story never mentions lowers the
+//! score), times a time factor. The time factor is `1 / (1 + gap / decay)`, where `gap` is
+//! how far `time_ms` lies outside the story's first-seen..updated span less
+//! [`Config::grace_days`] (same- and next-day coverage is free) and `decay` is
+//! [`Config::decay_days`], times `1 / (1 + age / age_days)`, where `age` is how far
+//! `time_ms` lies past the story's first article, again less the grace
+//! ([`Config::age_days`]): a story cannot chain on for weeks through daily follow-ups that
+//! each resemble the previous day's. This is centroid linkage: a cluster is compared with
+//! the story as a whole, never with single members, so an article that mentions two events
+//! cannot chain them together, and stories only merge when the copy index merges copy
+//! clusters ([`StoryIndex::merge_clusters`]).
 //!
 //! Candidates come from an inverted index: each story is indexed under the top
 //! [`Config::story_keys`] terms of its centroid; a new cluster looks up its top
 //! [`Config::query_terms`] terms (terms indexed under more than [`Config::max_postings`]
 //! stories are skipped as too common), and the [`Config::max_candidates`] stories sharing
-//! most of them are scored exactly. The cluster joins the best one when its similarity
-//! reaches [`Config::join_threshold`], else it starts a story. Ties go to the older story.
+//! most of them are scored exactly. Each candidate asks for a similarity of
+//! [`Config::join_threshold`]; for a cluster with capitalised names it asks
+//! [`Config::cased_extra`] more plus [`Config::young_boost`] divided by the clusters placed
+//! in the story so far. A young story is one or two single articles, the noisiest thing to
+//! compare with, and in scripts with case the shared names of two sibling events (the same
+//! club, the same office, the same actor) make their texts look alike: most wrong merges of
+//! sibling events start with the second event's first article joining the first event's
+//! one-article story, after which the centroid carries both. Scripts without case match on
+//! words and word pairs, whose cosines run lower, and keep the plain threshold. The cluster
+//! joins the candidate with the largest margin over its own threshold when that margin is
+//! not negative, else it starts a story. Ties go to the older story.
 //!
 //! Nothing depends on the headline alone: the title is just more text, and a cluster whose
 //! first article has no title (a plain-text feed) is placed on its body.
@@ -64,10 +85,15 @@
 //! Like the copy index, a cluster whose newest activity ([`StoryIndex::place`],
 //! [`StoryIndex::touch`], [`StoryIndex::merge_clusters`]) is older than
 //! [`Config::horizon_secs`] before the newest time seen leaves silently; a story leaves with
-//! its last cluster. A removed or expired cluster's terms stay in its story's centroid (the
-//! story still reports that event). Memory is bounded per story (centroid and keys capped)
-//! and per cluster (a map entry and an expiry entry), so 10,000 copies of one article in one
-//! copy cluster cost one cluster.
+//! its last cluster, and coverage beyond the horizon starts a new story. Also like the copy
+//! index, a cluster whose newest activity time is <= 0 (undated input to `wirefold
+//! cluster`) never expires: the horizon cannot judge it, so an undated article and a dated
+//! copy of it that arrives later stay in one story; the first dated activity puts the
+//! cluster under the horizon. A removed (withdrawn) or expired cluster's terms stay in its
+//! story's centroid (the story still reports that event); a story whose last cluster is
+//! removed is gone. Memory is bounded per story (centroid and keys capped) and per cluster
+//! (a map entry and an expiry entry), so 10,000 copies of one article in one copy cluster
+//! cost one cluster, and 10,000 copy clusters of one text one story with a capped centroid.
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::{BinaryHeap, HashMap};
@@ -109,6 +135,12 @@ pub struct Config {
     pub max_tokens: usize,
     /// Content words are cut to this many characters (0: whole words).
     pub stem_chars: usize,
+    /// Words of scripts without case (Arabic, Devanagari, ...) are cut to this many
+    /// characters (0: whole words): a crude stemmer for scripts with rich affixing.
+    pub caseless_stem_chars: usize,
+    /// Pairs of adjacent words of scripts without case fill the names channel (which
+    /// capitalised runs fill in scripts with case).
+    pub caseless_pairs: u8,
     /// Terms of the first this many tokens (of the title, and of the body) count twice:
     /// the lede names the event.
     pub lead_tokens: usize,
@@ -126,10 +158,27 @@ pub struct Config {
     pub max_postings: usize,
     /// Candidate stories scored exactly per new cluster.
     pub max_candidates: usize,
+    /// Extra similarity a young story asks for: the threshold is `join_threshold +
+    /// young_boost / clusters placed in the story` (a story of one article compares two
+    /// single articles, the noisiest case).
+    pub young_boost: f32,
+    /// Extra similarity asked of clusters with capitalised names.
+    pub cased_extra: f32,
+    /// Factor on the similarity of a cluster with capitalised names to a story with names
+    /// when their names cosine is under [`Config::name_floor`] (1: off).
+    pub name_veto: f32,
+    /// See [`Config::name_veto`].
+    pub name_floor: f32,
     /// Similarity a new cluster needs to join a story.
     pub join_threshold: f32,
-    /// Days of gap between a cluster and a story's span that halve the similarity.
+    /// Days of gap between a cluster and a story's span that are free (same- and next-day
+    /// coverage).
+    pub grace_days: f32,
+    /// Days of gap beyond the grace that halve the similarity.
     pub decay_days: f32,
+    /// Days past the grace since the story's first article that halve the similarity
+    /// (0: off): a story does not chain on forever through daily follow-ups.
+    pub age_days: f32,
     /// Distinct terms in the document-frequency table before counts are halved.
     pub max_df_terms: usize,
 }
@@ -142,16 +191,24 @@ impl Default for Config {
             max_body_bytes: 3000,
             max_tokens: 500,
             stem_chars: 0,
+            caseless_stem_chars: 4,
+            caseless_pairs: 1,
             lead_tokens: 80,
             doc_terms: [40, 20, 4, 8],
             story_terms: [96, 40, 8, 16],
             channel_weights: [1.0, 1.0, 0.3, 0.25],
-            query_terms: 16,
-            story_keys: 24,
-            max_postings: 2000,
-            max_candidates: 24,
-            join_threshold: 0.18,
-            decay_days: 3.0,
+            query_terms: 32,
+            story_keys: 48,
+            max_postings: 64,
+            max_candidates: 8,
+            young_boost: 0.13,
+            cased_extra: 0.02,
+            name_veto: 1.0,
+            name_floor: 0.05,
+            join_threshold: 0.13,
+            grace_days: 1.5,
+            decay_days: 1.0,
+            age_days: 2.0,
             max_df_terms: 1 << 20,
         }
     }
@@ -164,6 +221,8 @@ impl Config {
             self.max_body_bytes as u64,
             self.max_tokens as u64,
             self.stem_chars as u64,
+            self.caseless_stem_chars as u64,
+            u64::from(self.caseless_pairs),
             self.lead_tokens as u64,
             self.story_keys as u64,
             self.max_df_terms as u64,
@@ -277,6 +336,8 @@ struct Story {
     idf_n: u64,
     /// Terms the story is indexed under, sorted.
     keys: Vec<u32>,
+    /// Clusters placed into the story so far (how young it is).
+    joins: u64,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -298,7 +359,7 @@ pub struct StoryIndex {
     expiry: BinaryHeap<Reverse<(i64, u64, u64)>>,
     /// Term to story slots.
     postings: Map<u32, Vec<u32>>,
-    df: Map<u32, u32>,
+    df: DfTable,
     n_docs: u64,
     now_ms: Option<i64>,
     next_story: u64,
@@ -310,8 +371,149 @@ pub struct StoryIndex {
     created: u64,
     // Scratch, not state.
     scratch_terms: Vec<u32>,
+    /// (term, raw weight, 1 + ln tf, idf) of the cluster being placed.
+    scratch_raw: Vec<(u32, f32, f32, f32)>,
+    scratch_part: Vec<(u32, f32, f32, f32)>,
+    /// Term counting table (all zero between calls) and the distinct terms counted.
+    scratch_count: Vec<u64>,
+    scratch_distinct: Vec<u32>,
     hits: Vec<u32>,
     touched: Vec<u32>,
+    /// Best candidate of the last new cluster placed, joined or not (diagnostics).
+    last_best: Option<(StoryId, f32)>,
+    /// The cluster being placed has capitalised names.
+    cased: bool,
+    last_channels: [f32; CHANNELS],
+}
+
+/// Document frequencies: open addressing over `(term << 32) | count` slots (count 0 =
+/// empty), linear probing, at most half full. Terms are hashes already, so their low bits
+/// pick the slot.
+#[derive(Debug, Default)]
+struct DfTable {
+    slots: Vec<u64>,
+    len: usize,
+}
+
+impl DfTable {
+    fn mask(&self) -> usize {
+        self.slots.len() - 1
+    }
+
+    fn home(&self, t: u32) -> usize {
+        (t.wrapping_mul(0x9e37_79b1) as usize ^ t as usize) & self.mask()
+    }
+
+    fn find(&self, t: u32) -> usize {
+        let mut i = self.home(t);
+        loop {
+            let v = self.slots[i];
+            if v as u32 == 0 || (v >> 32) as u32 == t {
+                return i;
+            }
+            i = (i + 1) & self.mask();
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn get(&self, t: u32) -> u32 {
+        if self.slots.is_empty() {
+            return 0;
+        }
+        self.slots[self.find(t)] as u32
+    }
+
+    /// Loads the home slots of `terms` so that the misses overlap (a prefetch without
+    /// `unsafe`); the result only keeps the loads alive.
+    fn touch(&self, terms: &[u32]) -> u64 {
+        if self.slots.is_empty() {
+            return 0;
+        }
+        let mut acc = 0u64;
+        for &t in terms {
+            acc = acc.wrapping_add(self.slots[self.home(t)]);
+        }
+        std::hint::black_box(acc)
+    }
+
+    fn reserve(&mut self, n: usize) {
+        let want = (n.max(8) * 2).next_power_of_two();
+        if self.slots.len() < want {
+            let old = std::mem::replace(&mut self.slots, vec![0; want]);
+            for v in old {
+                if v as u32 != 0 {
+                    let i = self.find((v >> 32) as u32);
+                    self.slots[i] = v;
+                }
+            }
+        }
+    }
+
+    /// Counts one more document with `t`; returns the new count.
+    fn bump(&mut self, t: u32) -> u32 {
+        if (self.len + 1) * 2 > self.slots.len() {
+            self.reserve(self.len + 1);
+        }
+        let i = self.find(t);
+        let v = self.slots[i];
+        let c = (v as u32).saturating_add(1);
+        if v as u32 == 0 {
+            self.len += 1;
+        }
+        self.slots[i] = (u64::from(t) << 32) | u64::from(c);
+        c
+    }
+
+    fn set(&mut self, t: u32, c: u32) {
+        if (self.len + 1) * 2 > self.slots.len() {
+            self.reserve(self.len + 1);
+        }
+        let i = self.find(t);
+        if self.slots[i] as u32 == 0 {
+            self.len += 1;
+        }
+        self.slots[i] = (u64::from(t) << 32) | u64::from(c);
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
+        self.slots
+            .iter()
+            .filter(|v| **v as u32 != 0)
+            .map(|v| ((v >> 32) as u32, *v as u32))
+    }
+
+    /// Halves every count, dropping terms at zero (rebuilds the table).
+    fn halve(&mut self) {
+        let kept: Vec<(u32, u32)> = self.iter().map(|(t, c)| (t, c / 2)).filter(|x| x.1 > 0).collect();
+        self.slots.clear();
+        self.len = 0;
+        self.reserve(kept.len());
+        for (t, c) in kept {
+            self.set(t, c);
+        }
+    }
+}
+
+/// `1 + ln tf`, from a table for small counts.
+fn tf_weight(n: usize) -> f32 {
+    const T: [f32; 9] = [
+        0.0,
+        1.0,
+        1.693_147_2,
+        2.098_612_3,
+        2.386_294_4,
+        2.609_438,
+        2.791_759_5,
+        2.945_910_3,
+        3.079_441_5,
+    ];
+    match T.get(n) {
+        Some(&x) => x,
+        None => 1.0 + (n as f32).ln(),
+    }
 }
 
 fn splitmix(mut z: u64) -> u64 {
@@ -322,7 +524,7 @@ fn splitmix(mut z: u64) -> u64 {
 }
 
 fn idf(n: u64, df: u32) -> f32 {
-    (1.0 + n as f64 / f64::from(df.max(1))).ln() as f32
+    (1.0 + n as f32 / df.max(1) as f32).ln()
 }
 
 fn norms(cent: &[Ent]) -> [f32; CHANNELS] {
@@ -350,7 +552,7 @@ impl StoryIndex {
             clusters: Map::default(),
             expiry: BinaryHeap::new(),
             postings: Map::default(),
-            df: Map::default(),
+            df: DfTable::default(),
             n_docs: 0,
             now_ms: None,
             next_story: 0,
@@ -361,8 +563,15 @@ impl StoryIndex {
             placed: 0,
             created: 0,
             scratch_terms: Vec::new(),
+            scratch_raw: Vec::new(),
+            scratch_part: Vec::new(),
+            scratch_count: Vec::new(),
+            scratch_distinct: Vec::new(),
             hits: Vec::new(),
             touched: Vec::new(),
+            last_best: None,
+            cased: false,
+            last_channels: [0.0; CHANNELS],
         }
     }
 
@@ -398,6 +607,7 @@ impl StoryIndex {
         }
         self.placed += 1;
         let doc = self.features(text);
+        self.last_best = None;
         let best = self.best_story(&doc, time_ms);
         let seq = self.next_cluster;
         self.next_cluster += 1;
@@ -408,6 +618,7 @@ impl StoryIndex {
             }
             None => (self.create(&doc, time_ms), true, 0.0),
         };
+        self.story_mut(slot).joins += 1;
         let lang = text.lang;
         let s = self.story_mut(slot);
         s.clusters.push(cluster);
@@ -439,8 +650,13 @@ impl StoryIndex {
     pub fn touch(&mut self, cluster: u64, time_ms: i64) -> Option<StoryId> {
         self.advance(time_ms);
         let c = self.clusters.get_mut(&cluster)?;
+        let (was, seq) = (c.last_ms, c.seq);
         c.last_ms = c.last_ms.max(time_ms);
         let slot = c.story;
+        if was <= 0 && c.last_ms > 0 {
+            // Undated so far, so out of the expiry queue: the horizon can judge it now.
+            self.expiry.push(Reverse((time_ms, seq, cluster)));
+        }
         let s = self.story_mut(slot);
         s.updated_ms = s.updated_ms.max(time_ms);
         Some(s.id)
@@ -479,7 +695,13 @@ impl StoryIndex {
             }
         }
         match self.clusters.get_mut(&into) {
-            Some(c) => c.last_ms = c.last_ms.max(last),
+            Some(c) => {
+                let was = c.last_ms;
+                c.last_ms = c.last_ms.max(last);
+                if was <= 0 && c.last_ms > 0 {
+                    self.expiry.push(Reverse((c.last_ms, c.seq, into)));
+                }
+            }
             None => {
                 let seq = self.next_cluster;
                 self.next_cluster += 1;
@@ -514,6 +736,7 @@ impl StoryIndex {
                 add_lang(&mut s.langs, l);
             }
             s.cent = merge_cent(&s.cent, &gone.cent);
+            s.joins += gone.joins;
             absorbed.push(gone.id);
         }
         self.merges += absorbed.len() as u64;
@@ -595,6 +818,13 @@ impl StoryIndex {
         }
     }
 
+    /// The best candidate story of the last new cluster placed and its similarity, whether
+    /// it joined or not (for evaluation tools).
+    #[doc(hidden)]
+    pub fn last_best(&self) -> Option<(StoryId, f32)> {
+        self.last_best
+    }
+
     /// Counters and sizes.
     pub fn stats(&self) -> StoryStats {
         let mut heap = self.stories.capacity() * std::mem::size_of::<Option<Story>>()
@@ -603,7 +833,7 @@ impl StoryIndex {
             + self.clusters.capacity() * (8 + std::mem::size_of::<Clu>() + 1)
             + self.expiry.capacity() * 24
             + self.postings.capacity() * (4 + std::mem::size_of::<Vec<u32>>() + 1)
-            + self.df.capacity() * 9;
+            + self.df.slots.capacity() * 8;
         let mut postings = 0;
         for v in self.postings.values() {
             heap += v.capacity() * 4;
@@ -645,7 +875,9 @@ impl StoryIndex {
             let Some(c) = self.clusters.get(&key).copied() else {
                 continue;
             };
-            if c.seq != seq {
+            if c.seq != seq || c.last_ms <= 0 {
+                // Stale, or undated (like the copy index, the horizon cannot judge a
+                // cluster with no dated activity; a dated touch pushes a new entry).
                 continue;
             }
             if c.last_ms >= cutoff {
@@ -671,63 +903,109 @@ impl StoryIndex {
         let body = prefix(text.body, self.cfg.max_body_bytes);
         let title = text.title.trim();
         let mut budget = self.cfg.max_tokens;
+        let mut cased = 0usize;
         if !title.is_empty() && !body.trim_start().starts_with(title) {
             budget -= tokenize(
                 title,
-                self.cfg.stem_chars,
+                [self.cfg.stem_chars, self.cfg.caseless_stem_chars],
+                self.cfg.caseless_pairs,
                 self.cfg.lead_tokens,
                 budget,
                 &mut terms,
+                &mut cased,
             );
         }
         tokenize(
             body,
-            self.cfg.stem_chars,
+            [self.cfg.stem_chars, self.cfg.caseless_stem_chars],
+            self.cfg.caseless_pairs,
             self.cfg.lead_tokens,
             budget,
             &mut terms,
+            &mut cased,
         );
-        terms.sort_unstable();
+        self.cased = cased > 0;
         self.n_docs += 1;
         let n = self.n_docs;
-        // (term, raw weight, 1 + ln tf, idf)
-        let mut raw: Vec<(u32, f32, f32, f32)> = Vec::with_capacity(terms.len() / 2 + 1);
-        let mut i = 0;
-        while i < terms.len() {
-            let t = terms[i];
-            let mut j = i + 1;
-            while j < terms.len() && terms[j] == t {
-                j += 1;
-            }
-            let tf = 1.0 + ((j - i) as f32).ln();
-            let df = self.df.entry(t).or_insert(0);
-            *df = df.saturating_add(1);
-            let idf = idf(n, *df);
-            raw.push((t, tf * idf, tf, idf));
-            i = j;
+        // Term counts in a small open-addressing table (cheaper than sorting every token):
+        // `(term << 32) | count` slots, cleared again below.
+        let need = (terms.len() * 2).next_power_of_two().max(64);
+        if self.scratch_count.len() < need {
+            self.scratch_count = vec![0; need];
         }
+        let mask = need - 1;
+        let mut distinct = std::mem::take(&mut self.scratch_distinct);
+        distinct.clear();
+        {
+            let table = &mut self.scratch_count[..need];
+            for &t in &terms {
+                let mut i = (t.wrapping_mul(0x9e37_79b1) >> 7) as usize & mask;
+                loop {
+                    let v = table[i];
+                    if v as u32 == 0 {
+                        table[i] = (u64::from(t) << 32) | 1;
+                        distinct.push(t);
+                        break;
+                    }
+                    if (v >> 32) as u32 == t {
+                        table[i] = v + 1;
+                        break;
+                    }
+                    i = (i + 1) & mask;
+                }
+            }
+        }
+        self.df.touch(&distinct);
+        // (term, raw weight, 1 + ln tf, idf)
+        let mut raw = std::mem::take(&mut self.scratch_raw);
+        raw.clear();
+        // idf by document frequency for this N (most terms are rare: few logarithms).
+        let mut memo = [0f32; 64];
+        for &t in &distinct {
+            let mut i = (t.wrapping_mul(0x9e37_79b1) >> 7) as usize & mask;
+            let count = loop {
+                let v = self.scratch_count[i];
+                if (v >> 32) as u32 == t && v as u32 != 0 {
+                    break v as u32;
+                }
+                i = (i + 1) & mask;
+            };
+            let tf = tf_weight(count as usize);
+            let df = self.df.bump(t);
+            let idf = match memo.get_mut(df as usize) {
+                Some(m) if *m > 0.0 => *m,
+                Some(m) => {
+                    *m = idf(n, df);
+                    *m
+                }
+                None => idf(n, df),
+            };
+            raw.push((t, tf * idf, tf, idf));
+        }
+        // Clear the count table (every used slot holds a distinct term).
+        for &t in &distinct {
+            let mut i = (t.wrapping_mul(0x9e37_79b1) >> 7) as usize & mask;
+            while self.scratch_count[i] != 0 {
+                self.scratch_count[i] = 0;
+                i = (i + 1) & mask;
+            }
+        }
+        self.scratch_distinct = distinct;
         self.scratch_terms = terms;
         let mut out = Vec::with_capacity(raw.len().min(self.cfg.doc_terms.iter().sum()));
-        let mut start = 0;
-        while start < raw.len() {
-            let ch = channel(raw[start].0);
-            let mut end = start;
-            while end < raw.len() && channel(raw[end].0) == ch {
-                end += 1;
-            }
-            let part = &mut raw[start..end];
+        let mut part = std::mem::take(&mut self.scratch_part);
+        for ch in 0..CHANNELS {
+            part.clear();
+            part.extend(raw.iter().copied().filter(|x| channel(x.0) == ch));
             let cap = self.cfg.doc_terms[ch];
-            if part.len() > cap {
-                if cap > 0 {
-                    part.select_nth_unstable_by(cap - 1, |a, b| by_weight((a.1, a.0), (b.1, b.0)));
-                }
-                let kept = &mut part[..cap];
-                kept.sort_unstable_by_key(|x| x.0);
+            if part.len() > cap && cap > 0 {
+                part.select_nth_unstable_by(cap - 1, |a, b| by_weight((a.1, a.0), (b.1, b.0)));
             }
-            let kept = &part[..part.len().min(cap)];
-            let norm = kept.iter().map(|x| x.1 * x.1).sum::<f32>().sqrt();
+            part.truncate(cap);
+            part.sort_unstable_by_key(|x| x.0);
+            let norm = part.iter().map(|x| x.1 * x.1).sum::<f32>().sqrt();
             if norm > 0.0 {
-                for &(term, w, tf, idf) in kept {
+                for &(term, w, tf, idf) in part.iter() {
                     out.push(DocTerm {
                         term,
                         w: w / norm,
@@ -736,16 +1014,14 @@ impl StoryIndex {
                     });
                 }
             }
-            start = end;
         }
+        self.scratch_part = part;
+        self.scratch_raw = raw;
         out
     }
 
     fn halve_df(&mut self) {
-        self.df.retain(|_, c| {
-            *c /= 2;
-            *c > 0
-        });
+        self.df.halve();
         self.n_docs /= 2;
         for s in self.stories.iter_mut().flatten() {
             s.idf_n /= 2;
@@ -754,7 +1030,32 @@ impl StoryIndex {
 
     // ---- matching ----
 
-    fn similarity(&self, doc: &[DocTerm], s: &Story, time_ms: i64) -> f32 {
+    /// Per-channel cosines (-1 when the doc lacks the channel).
+    fn channel_cosines(&self, doc: &[DocTerm], s: &Story) -> [f32; CHANNELS] {
+        let mut out = [-1f32; CHANNELS];
+        for ch in 0..CHANNELS {
+            let d: Vec<DocTerm> = doc.iter().copied().filter(|d| channel(d.term) == ch).collect();
+            if !d.is_empty() {
+                let mut dot = 0f32;
+                for x in &d {
+                    if let Ok(i) = s.cent.binary_search_by_key(&x.term, |e| e.term) {
+                        dot += x.w * s.cent[i].mass * s.cent[i].idf;
+                    }
+                }
+                out[ch] = if s.norm[ch] > 0.0 { dot / s.norm[ch] } else { 0.0 };
+            }
+        }
+        out
+    }
+
+    /// Per-channel cosines of the last best candidate (evaluation tools).
+    #[doc(hidden)]
+    pub fn last_channels(&self) -> [f32; CHANNELS] {
+        self.last_channels
+    }
+
+    /// Centroid similarity (without time) and the time factor.
+    fn similarity(&self, doc: &[DocTerm], s: &Story, time_ms: i64) -> (f32, f32) {
         let mut dot = [0f32; CHANNELS];
         let (mut i, mut j) = (0, 0);
         let c = &s.cent;
@@ -784,15 +1085,32 @@ impl StoryIndex {
             }
         }
         if den <= 0.0 {
-            return 0.0;
+            return (0.0, 0.0);
         }
+        let mut sim = num / den;
+        let nm = NAME as usize;
+        if self.cased && has[nm] && s.norm[nm] > 0.0 && dot[nm] < self.cfg.name_floor * s.norm[nm] {
+            // Both sides name people, places or organisations, and none of them agree.
+            sim *= self.cfg.name_veto;
+        }
+        (sim, self.time_factor(s, time_ms))
+    }
+
+    fn time_factor(&self, s: &Story, time_ms: i64) -> f32 {
         let gap = if time_ms < s.first_ms {
             s.first_ms - time_ms
         } else {
             time_ms.saturating_sub(s.updated_ms).max(0)
         };
-        let decay = 1.0 / (1.0 + gap as f64 / (f64::from(self.cfg.decay_days.max(1e-3)) * DAY_MS));
-        num / den * decay as f32
+        let gap = (gap as f64 - f64::from(self.cfg.grace_days) * DAY_MS).max(0.0);
+        let decay = 1.0 / (1.0 + gap / (f64::from(self.cfg.decay_days.max(1e-3)) * DAY_MS));
+        let mut f = decay;
+        if self.cfg.age_days > 0.0 {
+            let age = (time_ms.saturating_sub(s.first_ms) as f64 - f64::from(self.cfg.grace_days) * DAY_MS)
+                .max(0.0);
+            f /= 1.0 + age / (f64::from(self.cfg.age_days) * DAY_MS);
+        }
+        f as f32
     }
 
     fn best_story(&mut self, doc: &[DocTerm], time_ms: i64) -> Option<(u32, f32)> {
@@ -839,15 +1157,30 @@ impl StoryIndex {
         }
         cands.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         cands.truncate(self.cfg.max_candidates);
-        let mut best: Option<(f32, u64, u32)> = None;
+        let mut best: Option<(f32, u64, u32, f32)> = None;
         for &(_, seq, slot) in &cands {
-            let sim = self.similarity(doc, self.story(slot), time_ms);
-            if best.is_none_or(|(bs, bseq, _)| sim > bs || (sim == bs && seq < bseq)) {
-                best = Some((sim, seq, slot));
+            let s = self.story(slot);
+            let (cs, decay) = self.similarity(doc, s, time_ms);
+            let sim = cs * decay;
+            let s = self.story(slot);
+            let (base, boost) = if self.cased {
+                (
+                    self.cfg.join_threshold + self.cfg.cased_extra,
+                    self.cfg.young_boost,
+                )
+            } else {
+                (self.cfg.join_threshold, 0.0)
+            };
+            let margin = sim - (base + boost / s.joins.max(1) as f32);
+            if best.is_none_or(|(bm, bseq, _, _)| margin > bm || (margin == bm && seq < bseq)) {
+                best = Some((margin, seq, slot, sim));
             }
         }
-        best.filter(|b| b.0 >= self.cfg.join_threshold)
-            .map(|(sim, _, slot)| (slot, sim))
+        self.last_best = best.map(|(_, _, slot, sim)| (self.story(slot).id, sim));
+        if let Some((_, _, slot, _)) = best {
+            self.last_channels = self.channel_cosines(doc, self.story(slot));
+        }
+        best.filter(|b| b.0 >= 0.0).map(|(_, _, slot, sim)| (slot, sim))
     }
 
     // ---- story updates ----
@@ -877,6 +1210,7 @@ impl StoryIndex {
             cent,
             idf_n: self.n_docs,
             keys: Vec::new(),
+            joins: 0,
         };
         let slot = match self.free.pop() {
             Some(s) => {
@@ -940,7 +1274,7 @@ impl StoryIndex {
         let idf_n = self.story(slot).idf_n;
         if force_idf || n > idf_n + idf_n / 4 + 8 {
             for e in &mut cent {
-                let df = self.df.get(&e.term).copied().unwrap_or(1);
+                let df = self.df.get(e.term).max(1);
                 e.idf = idf(n, df);
             }
             self.story_mut(slot).idf_n = n;
@@ -1048,8 +1382,9 @@ impl StoryIndex {
     /// A versioned binary snapshot of everything that decides future placements and
     /// versions: `"WFSTSNAP"`, a format version byte, the feature settings, the clock,
     /// counters, the document-frequency table (sorted by term), the stories in creation
-    /// order with their clusters, centroids and keys, then an 8-byte little-endian xxh3
-    /// checksum. The inverted index, id map and expiry queue are rebuilt on restore.
+    /// order with their clusters, centroids, keys and placement counts, then an 8-byte
+    /// little-endian xxh3 checksum. The inverted index, id map and expiry queue are rebuilt
+    /// on restore.
     pub fn snapshot(&self) -> Vec<u8> {
         let mut w = W(Vec::with_capacity(
             64 + self.df.len() * 5 + self.by_id.len() * 600,
@@ -1080,7 +1415,7 @@ impl StoryIndex {
         ] {
             w.u(v);
         }
-        let mut df: Vec<(u32, u32)> = self.df.iter().map(|(&t, &c)| (t, c)).collect();
+        let mut df: Vec<(u32, u32)> = self.df.iter().collect();
         df.sort_unstable();
         w.u(df.len() as u64);
         let mut prev = 0u32;
@@ -1124,6 +1459,7 @@ impl StoryIndex {
                 w.u(u64::from(k - prev));
                 prev = k;
             }
+            w.u(s.joins);
         }
         let sum = xxhash_rust::xxh3::xxh3_64(&w.0);
         w.0.extend_from_slice(&sum.to_le_bytes());
@@ -1140,7 +1476,7 @@ impl StoryIndex {
 }
 
 const MAGIC: &[u8; 8] = b"WFSTSNAP";
-const FORMAT: u8 = 1;
+const FORMAT: u8 = 2;
 
 fn corrupt(what: &str) -> SnapshotError {
     SnapshotError::Corrupt(format!("story snapshot: {what}"))
@@ -1196,7 +1532,7 @@ fn decode(cfg: Config, bytes: &[u8]) -> Result<StoryIndex, SnapshotError> {
         prev.checked_add(d).ok_or_else(|| corrupt("term out of range"))
     };
     let n = r.count()?;
-    ix.df.reserve(n);
+    ix.df.reserve(n.min(1 << 24));
     let mut prev = 0;
     for i in 0..n {
         let t = term(&mut r, prev, i == 0)?;
@@ -1204,7 +1540,7 @@ fn decode(cfg: Config, bytes: &[u8]) -> Result<StoryIndex, SnapshotError> {
         if c == 0 {
             return Err(corrupt("zero document frequency"));
         }
-        ix.df.insert(t, c);
+        ix.df.set(t, c);
         prev = t;
     }
     let n = r.count()?;
@@ -1273,6 +1609,7 @@ fn decode(cfg: Config, bytes: &[u8]) -> Result<StoryIndex, SnapshotError> {
             keys.push(t);
             prev = t;
         }
+        let joins = r.u()?;
         if ix.by_id.insert(id.0, slot).is_some() {
             return Err(corrupt("duplicate story id"));
         }
@@ -1291,6 +1628,7 @@ fn decode(cfg: Config, bytes: &[u8]) -> Result<StoryIndex, SnapshotError> {
             cent,
             idf_n,
             keys,
+            joins,
         }));
     }
     if r.at != body.len() {
@@ -1420,6 +1758,9 @@ enum Kind {
 /// Tokenizer state over one text.
 struct Tok<'o> {
     out: &'o mut Vec<u32>,
+    /// Stem length for words with case and for words without.
+    stems: [usize; 2],
+    /// Stem length of the current word.
     stem: usize,
     /// Terms of the first `lead` tokens count twice.
     lead: usize,
@@ -1440,6 +1781,16 @@ struct Tok<'o> {
     cjk_len: usize,
     /// The previous capitalised word, for name pairs.
     prev_name: Option<u64>,
+    /// The current word is in a script without case.
+    caseless: bool,
+    /// Pairs of adjacent caseless words go to the names channel.
+    pairs: bool,
+    /// The previous caseless word, for those pairs.
+    prev_plain: Option<u64>,
+    /// Channel of those pairs.
+    pair_channel: u32,
+    /// Capitalised names seen (shared across the title and body).
+    cased: &'o mut usize,
     /// Only spaces or a hyphen (or the dot of an initial) since the previous word.
     clean_gap: bool,
     last_len1: bool,
@@ -1448,7 +1799,7 @@ struct Tok<'o> {
 impl Tok<'_> {
     fn emit(&mut self, t: u32) {
         self.out.push(t);
-        if self.tokens <= self.lead {
+        if self.tokens < self.lead {
             self.out.push(t);
         }
     }
@@ -1469,6 +1820,7 @@ impl Tok<'_> {
                 if self.cap {
                     if n >= 2 {
                         self.emit(term(NAME, self.h));
+                        *self.cased += 1;
                     }
                     if let Some(p) = self.prev_name
                         && self.clean_gap
@@ -1479,6 +1831,17 @@ impl Tok<'_> {
                     self.prev_name = Some(self.h);
                 } else {
                     self.prev_name = None;
+                }
+                if self.caseless && self.pairs {
+                    if let Some(p) = self.prev_plain
+                        && self.clean_gap
+                    {
+                        let pair = step(p, 0x20).wrapping_add(self.h.rotate_left(17));
+                        self.emit(term(self.pair_channel, pair));
+                    }
+                    self.prev_plain = Some(self.h);
+                } else {
+                    self.prev_plain = None;
                 }
                 self.clean_gap = true;
                 self.last_len1 = n == 1;
@@ -1491,6 +1854,7 @@ impl Tok<'_> {
                 let year = !self.dotted && self.nchars == 4 && (1800..=2100).contains(&self.value);
                 self.emit(term(if year { YEAR } else { NUM }, self.h));
                 self.prev_name = None;
+                self.prev_plain = None;
                 self.clean_gap = false;
             }
             Kind::None => {}
@@ -1523,6 +1887,15 @@ impl Tok<'_> {
     }
 
     fn char(&mut self, c: char) {
+        if self.kind == Kind::Word && c.is_ascii_alphabetic() {
+            // The common case: a word goes on (no number or unspaced run is pending).
+            self.h = step(self.h, u32::from(c as u8 | 0x20));
+            self.nchars += 1;
+            if self.nchars == self.stem {
+                self.h_stem = self.h;
+            }
+            return;
+        }
         if let Some(d) = digit(c) {
             if self.cjk_len > 0 {
                 self.end_cjk();
@@ -1556,13 +1929,14 @@ impl Tok<'_> {
             self.pending = Some(c);
             return;
         }
-        if ignorable(c) {
+        if !c.is_ascii() && ignorable(c) {
             return;
         }
-        if unspaced(c) {
+        if !c.is_ascii() && unspaced(c) {
             self.end_token();
             self.flush_pending();
             self.prev_name = None;
+            self.prev_plain = None;
             if let Some(p) = self.cjk_prev {
                 self.emit(term(WORD, step(step(0, p as u32), c as u32)));
                 self.tokens += 1;
@@ -1585,6 +1959,8 @@ impl Tok<'_> {
                 self.h_stem = 0;
                 self.nchars = 0;
                 self.cap = c.is_uppercase();
+                self.caseless = !self.cap && !c.is_lowercase();
+                self.stem = self.stems[usize::from(self.caseless)];
             }
             if c.is_ascii() {
                 self.h = step(self.h, c.to_ascii_lowercase() as u32);
@@ -1607,10 +1983,19 @@ impl Tok<'_> {
 
 /// Tokenizes `text` into channel terms appended to `out`; returns the tokens read (at most
 /// `max_tokens`).
-fn tokenize(text: &str, stem: usize, lead: usize, max_tokens: usize, out: &mut Vec<u32>) -> usize {
+fn tokenize(
+    text: &str,
+    stem: [usize; 2],
+    pairs: u8,
+    lead: usize,
+    max_tokens: usize,
+    out: &mut Vec<u32>,
+    cased: &mut usize,
+) -> usize {
     let mut t = Tok {
         out,
-        stem,
+        stems: stem,
+        stem: 0,
         lead,
         tokens: 0,
         kind: Kind::None,
@@ -1624,14 +2009,39 @@ fn tokenize(text: &str, stem: usize, lead: usize, max_tokens: usize, out: &mut V
         cjk_prev: None,
         cjk_len: 0,
         prev_name: None,
+        caseless: false,
+        pairs: pairs > 0,
+        prev_plain: None,
+        pair_channel: if pairs == 2 { WORD } else { NAME },
+        cased,
         clean_gap: false,
         last_len1: false,
     };
-    for c in text.chars() {
-        if t.tokens >= max_tokens {
-            break;
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() && t.tokens < max_tokens {
+        let b = bytes[i];
+        if b.is_ascii_alphabetic() && t.kind == Kind::Word {
+            // The rest of an ASCII word, with the hash in a register.
+            let (mut h, mut n) = (t.h, t.nchars);
+            while i < bytes.len() && bytes[i].is_ascii_alphabetic() {
+                h = step(h, u32::from(bytes[i] | 0x20));
+                n += 1;
+                if n == t.stem {
+                    t.h_stem = h;
+                }
+                i += 1;
+            }
+            t.h = h;
+            t.nchars = n;
+        } else if b < 0x80 {
+            t.char(b as char);
+            i += 1;
+        } else {
+            let c = text[i..].chars().next().expect("char boundary");
+            t.char(c);
+            i += c.len_utf8();
         }
-        t.char(c);
     }
     if t.tokens < max_tokens {
         t.end_token();
@@ -1646,7 +2056,7 @@ mod tests {
 
     fn terms(s: &str) -> Vec<u32> {
         let mut v = Vec::new();
-        tokenize(s, 0, 0, 1000, &mut v);
+        tokenize(s, [0, 0], 0, 0, 1000, &mut v, &mut 0);
         v
     }
 
@@ -1697,7 +2107,7 @@ mod tests {
     fn token_budget_is_kept() {
         let text = "word ".repeat(1000);
         let mut v = Vec::new();
-        assert_eq!(tokenize(&text, 0, 0, 10, &mut v), 10);
+        assert_eq!(tokenize(&text, [0, 0], 0, 0, 10, &mut v, &mut 0), 10);
         assert_eq!(v.len(), 10);
     }
 }

@@ -24,3 +24,447 @@ fn same_text_twice_is_similar() {
     assert!(a.created && !b.created);
     assert!(b.similarity > 0.9, "{b:?}");
 }
+
+const QUAKE2: &str = "Survivors of Friday's magnitude 6.1 earthquake near Bam in Iran's Kerman \
+province spent the night outdoors as aftershocks rattled the region. The Red Crescent raised the \
+death toll to 40 and said hundreds were injured when buildings collapsed.";
+
+const FINAL: &str = "Manchester United beat Liverpool 3-1 at Old Trafford on Sunday to reach the \
+FA Cup final, with Rashford scoring twice in the second half before a crowd of 74,000.";
+
+const FINAL2: &str = "Rashford struck twice as Manchester United saw off Liverpool 3-1 at Old \
+Trafford on Sunday and booked a place in the FA Cup final in front of 74,000 fans.";
+
+const DAY: i64 = 86_400_000;
+
+/// A little stream touching every call: places, touches, merges, removals.
+fn script(ix: &mut StoryIndex, from: usize, to: usize) -> Vec<String> {
+    let texts = [
+        QUAKE,
+        QUAKE2,
+        FINAL,
+        FINAL2,
+        "",
+        "Москва объявила о новых санкциях против банков",
+        "東京で大きな地震が発生した",
+    ];
+    let mut log = Vec::new();
+    for i in from..to {
+        let t = i as i64 * 3_600_000;
+        let k = i as u64;
+        let line = match i % 7 {
+            5 => format!("{:?}", ix.touch(k - 2, t)),
+            6 if i > 10 => format!("{:?}", ix.merge_clusters(k - 1, &[k - 4], t)),
+            4 if i > 20 => format!("{:?}", ix.remove_cluster(k - 3)),
+            _ => {
+                let p = ix.place(k, &text(texts[i % texts.len()]), t);
+                let v = ix.next_version(p.story);
+                format!("{p:?} v{v}")
+            }
+        };
+        log.push(line);
+    }
+    log
+}
+
+#[test]
+fn deterministic() {
+    let mut a = StoryIndex::new(Config::default());
+    let mut b = StoryIndex::new(Config::default());
+    assert_eq!(script(&mut a, 0, 200), script(&mut b, 0, 200));
+    assert_eq!(a.snapshot(), b.snapshot());
+}
+
+#[test]
+fn snapshot_restore_gives_the_same_future() {
+    let mut straight = StoryIndex::new(Config::default());
+    let all = script(&mut straight, 0, 300);
+    let mut half = StoryIndex::new(Config::default());
+    let mut got = script(&mut half, 0, 150);
+    let snap = half.snapshot();
+    let mut restored = StoryIndex::restore(Config::default(), &snap).expect("restore");
+    assert_eq!(restored.snapshot(), snap, "snapshot round trip is stable");
+    got.extend(script(&mut restored, 150, 300));
+    assert_eq!(got, all);
+    assert_eq!(restored.stats().stories, straight.stats().stories);
+}
+
+#[test]
+fn corrupt_snapshots_error_and_never_panic() {
+    let mut ix = StoryIndex::new(Config::default());
+    script(&mut ix, 0, 60);
+    let snap = ix.snapshot();
+    for n in 0..snap.len() {
+        assert!(
+            StoryIndex::restore(Config::default(), &snap[..n]).is_err(),
+            "truncated at {n}"
+        );
+    }
+    for i in 0..snap.len() {
+        for flip in [0x01u8, 0x80, 0xff] {
+            let mut b = snap.clone();
+            b[i] ^= flip;
+            assert!(
+                StoryIndex::restore(Config::default(), &b).is_err(),
+                "flip {flip:#x} at {i}"
+            );
+        }
+    }
+    let other = Config {
+        max_tokens: 77,
+        ..Config::default()
+    };
+    assert!(matches!(
+        StoryIndex::restore(other, &snap),
+        Err(wirefold_dedup::SnapshotError::ConfigMismatch(_))
+    ));
+    // A different threshold is not a feature setting: it restores.
+    let loose = Config {
+        join_threshold: 0.5,
+        ..Config::default()
+    };
+    assert!(StoryIndex::restore(loose, &snap).is_ok());
+}
+
+#[test]
+fn coverage_of_one_event_is_one_story_and_another_event_is_not() {
+    let mut ix = StoryIndex::new(Config::default());
+    let a = ix.place(1, &text(QUAKE), 0);
+    let b = ix.place(2, &text(QUAKE2), 3_600_000);
+    let c = ix.place(3, &text(FINAL), 7_200_000);
+    let d = ix.place(4, &text(FINAL2), 7_300_000);
+    assert!(a.created && !b.created && b.story == a.story, "{a:?} {b:?}");
+    assert!(c.created && !d.created && d.story == c.story, "{c:?} {d:?}");
+    assert_ne!(a.story, c.story);
+    assert_eq!(ix.clusters_of(a.story), &[1, 2]);
+    assert_eq!(ix.first_seen_ms(a.story), Some(0));
+    assert_eq!(ix.updated_ms(a.story), Some(3_600_000));
+}
+
+#[test]
+fn an_article_mentioning_two_stories_does_not_merge_them() {
+    let mut ix = StoryIndex::new(Config::default());
+    let a = ix.place(1, &text(QUAKE), 0).story;
+    ix.place(2, &text(QUAKE2), 1);
+    let c = ix.place(3, &text(FINAL), 2).story;
+    ix.place(4, &text(FINAL2), 3);
+    let both = format!("{QUAKE} {FINAL}");
+    let p = ix.place(5, &text(&both), 4);
+    assert!(!p.created);
+    assert!(p.story == a || p.story == c);
+    assert_ne!(ix.story_of(1), ix.story_of(3));
+    assert_eq!(ix.stats().stories, 2);
+    assert_eq!(ix.clusters_of(a).len() + ix.clusters_of(c).len(), 5);
+}
+
+#[test]
+fn copy_merges_merge_stories() {
+    let mut ix = StoryIndex::new(Config::default());
+    let a = ix.place(1, &text(QUAKE), 0).story;
+    let c = ix.place(3, &text(FINAL), 1).story;
+    assert_eq!(ix.next_version(a), 1);
+    assert_eq!(ix.next_version(a), 2);
+    let m = ix.merge_clusters(1, &[3], 2).expect("known");
+    assert_eq!(m.story, a);
+    assert_eq!(m.absorbed, vec![c]);
+    assert_eq!(ix.story_of(3), None);
+    assert_eq!(ix.clusters_of(a), &[1]);
+    assert_eq!(ix.next_version(a), 3, "the survivor keeps its version");
+    assert_eq!(ix.next_version(c), 0, "absorbed story is gone");
+    // Unknown `into`: the first known `from` story survives and `into` joins it.
+    let m = ix.merge_clusters(9, &[1], 3).expect("known");
+    assert_eq!(
+        m,
+        wirefold_dedup::story::StoryMerge {
+            story: a,
+            absorbed: vec![]
+        }
+    );
+    assert_eq!(ix.story_of(9), Some(a));
+    assert_eq!(ix.story_of(1), None);
+    assert!(ix.merge_clusters(100, &[101], 4).is_none());
+}
+
+#[test]
+fn removed_cluster_and_empty_story() {
+    let mut ix = StoryIndex::new(Config::default());
+    let a = ix.place(1, &text(QUAKE), 0).story;
+    ix.place(2, &text(QUAKE2), 1);
+    assert_eq!(ix.remove_cluster(1), Some((a, false)));
+    assert_eq!(ix.remove_cluster(1), None);
+    assert_eq!(ix.remove_cluster(2), Some((a, true)));
+    assert_eq!(ix.clusters_of(a), &[] as &[u64]);
+    assert_eq!(ix.touch(2, 5), None);
+    assert_eq!(ix.stats().stories, 0);
+}
+
+#[test]
+fn coverage_beyond_the_horizon_starts_a_new_story() {
+    let mut ix = StoryIndex::new(Config::default());
+    let t0 = JUNE_17;
+    let a = ix.place(1, &text(QUAKE), t0).story;
+    // Next-day coverage joins.
+    let b = ix.place(2, &text(QUAKE2), t0 + DAY);
+    assert_eq!(b.story, a, "{b:?}");
+    assert_eq!(ix.touch(1, t0 + 6 * DAY), Some(a));
+    // Past the horizon of the first article, still inside that of the touch.
+    ix.place(5, &text(FINAL), t0 + 8 * DAY);
+    assert_eq!(ix.story_of(1), Some(a));
+    assert_eq!(ix.story_of(2), None);
+    let c = ix.place(3, &text(QUAKE2), t0 + 30 * DAY);
+    assert!(c.created, "{c:?}");
+    assert_ne!(c.story, a);
+    assert_eq!(ix.story_of(1), None);
+    assert_eq!(ix.touch(1, t0 + 30 * DAY), None);
+    assert_eq!(ix.stats().expired, 3);
+}
+
+/// 2025-06-17T00:00:00Z.
+const JUNE_17: i64 = 1_750_118_400_000;
+
+#[test]
+fn undated_clusters_never_expire_like_the_copy_index() {
+    // `wirefold cluster` input without dates gives time 0; the copy index never expires a
+    // cluster whose newest time is <= 0, so neither may the story index: an undated article
+    // and its dated copy share a copy cluster and must share a story.
+    let mut ix = StoryIndex::new(Config::default());
+    let a = ix.place(1, &text(QUAKE), 0).story;
+    assert_eq!(ix.touch(1, JUNE_17), Some(a));
+    assert_eq!(ix.story_of(1), Some(a));
+    // Also when a dated article of another cluster arrives first.
+    let b = ix.place(2, &text(FINAL), 0).story;
+    ix.place(
+        3,
+        &text("Completely unrelated words about a parliament vote on taxes"),
+        JUNE_17,
+    );
+    assert_eq!(ix.touch(2, JUNE_17 + 1000), Some(b));
+    // Once dated, the horizon applies again.
+    ix.place(
+        4,
+        &text("Another unrelated report about weather and crops"),
+        JUNE_17 + 30 * DAY,
+    );
+    assert_eq!(ix.story_of(1), None);
+    assert_eq!(ix.story_of(2), None);
+    assert_eq!(ix.stats().expired, 3);
+}
+
+#[test]
+fn bad_input_has_defined_results() {
+    let mut ix = StoryIndex::new(Config::default());
+    // Empty and feature-less texts start their own stories.
+    let e1 = ix.place(1, &text(""), 0);
+    let e2 = ix.place(2, &text(""), 0);
+    assert!(e1.created && e2.created && e1.story != e2.story);
+    let p = ix.place(3, &text("!!! ... ???"), 0);
+    assert!(p.created);
+    // No names, numbers or dates: words alone.
+    let plain = "the river flooded the low fields and farmers moved their cattle to higher ground";
+    let a = ix.place(4, &text(plain), 0);
+    let b = ix.place(
+        5,
+        &text("farmers moved cattle to higher ground as the river flooded low fields"),
+        0,
+    );
+    assert_eq!(a.story, b.story);
+    // Other scripts.
+    let ru = "Землетрясение магнитудой 6,1 произошло в Иране, погибли 40 человек, сообщили спасатели";
+    let ru2 = "В Иране произошло землетрясение магнитудой 6,1: по данным спасателей, погибли 40 человек";
+    let ar = "ضرب زلزال بقوة 6.1 درجات جنوب إيران وأسفر عن مقتل 40 شخصا وإصابة المئات";
+    let ar2 = "أسفر زلزال بقوة 6.1 درجات ضرب جنوب إيران عن مقتل 40 شخصا وإصابة المئات بجروح";
+    let zh = "伊朗南部发生6.1级地震，造成至少40人死亡，数百人受伤。";
+    let zh2 = "伊朗南部6.1级地震已造成40人死亡，数百人受伤，救援仍在进行。";
+    for (k, (x, y)) in [(ru, ru2), (ar, ar2), (zh, zh2)].iter().enumerate() {
+        let k = 10 + 2 * k as u64;
+        let p = ix.place(k, &text(x), 0);
+        let q = ix.place(k + 1, &text(y), 0);
+        assert_eq!(p.story, q.story, "{x} / {y}: {q:?}");
+    }
+    assert_ne!(ix.story_of(10), ix.story_of(12));
+    assert_ne!(ix.story_of(12), ix.story_of(14));
+    // Huge text, control characters, lone combining marks: bounded and no panic.
+    let huge = "\u{301}\u{0}x ".repeat(200_000);
+    ix.place(20, &text(&huge), 0);
+    let langs = Text {
+        title: "Title",
+        body: QUAKE,
+        lang: Some("fa"),
+    };
+    let s = ix.place(21, &langs, 0).story;
+    ix.place(
+        22,
+        &Text {
+            lang: Some("en"),
+            ..text(QUAKE2)
+        },
+        0,
+    );
+    assert!(ix.languages(s).iter().any(|l| l == "fa"));
+}
+
+#[test]
+fn ten_thousand_copies_are_one_story_with_bounded_memory() {
+    let mut ix = StoryIndex::new(Config::default());
+    let s = ix.place(1, &text(QUAKE), 0).story;
+    for i in 0..10_000 {
+        assert_eq!(ix.touch(1, i), Some(s));
+    }
+    let before = ix.stats().heap_bytes;
+    // And 10,000 separate copy clusters with the same text: one story, bounded centroid.
+    for k in 2..10_002u64 {
+        assert_eq!(ix.place(k, &text(QUAKE), 10_000).story, s);
+    }
+    let st = ix.stats();
+    assert_eq!(st.stories, 1);
+    assert_eq!(st.clusters, 10_001);
+    assert!(st.heap_bytes < before + 10_001 * 200, "{st:?}");
+}
+
+// ---- accuracy floors on the shared dev data ----
+
+fn data_dir() -> Option<std::path::PathBuf> {
+    match std::env::var_os("WIREFOLD_DATA") {
+        Some(v) => Some(v.into()),
+        None => {
+            eprintln!("skipped: WIREFOLD_DATA unset");
+            None
+        }
+    }
+}
+
+/// "2025-06-17T00:01:41Z" to ms since the epoch (UTC).
+fn iso_ms(s: &str) -> Option<i64> {
+    let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
+    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (h, mi, se) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    let (y2, m2) = if mo <= 2 { (y - 1, mo + 9) } else { (y, mo - 3) };
+    let era = y2.div_euclid(400);
+    let yoe = y2 - era * 400;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + (153 * m2 + 2) / 5 + d - 1;
+    Some((((era * 146_097 + doe - 719_468) * 24 + h) * 60 + mi) * 60_000 + se * 1000)
+}
+
+/// Runs the copy index and the story index over a JSONL file the way `wirefold cluster
+/// --final` does (received = the newest time seen, `t = event_time`, every copy event
+/// through `layers::follow`; the answer is the last story named for the article's final
+/// copy cluster, resolved through story merges); returns (id, gold story or "", story).
+fn run_file(path: &std::path::Path) -> Vec<(String, String, u64)> {
+    use std::collections::HashMap;
+    use wirefold_dedup::{Doc, Index, event_time, layers::follow};
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    let cfg = wirefold_dedup::Config::default();
+    let horizon_ms = cfg.horizon_secs * 1000;
+    let mut ix = Index::new(cfg);
+    let mut st = StoryIndex::new(Config::default());
+    let (mut copy_parent, mut story_parent) = (HashMap::new(), HashMap::new());
+    let mut named: HashMap<u64, u64> = HashMap::new();
+    let mut rows = Vec::new();
+    let mut latest = 0i64;
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let v: serde_json::Value = serde_json::from_str(line).expect("json line");
+        let s = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string();
+        let published = iso_ms(&s("published"));
+        latest = latest.max(published.unwrap_or(0));
+        let (id, title, body) = (s("id"), s("title"), s("text"));
+        let doc = Doc {
+            id: &id,
+            uri: &id,
+            title: &title,
+            body: &body,
+            published_ms: published,
+            received_ms: latest,
+            ..Doc::default()
+        };
+        let t = event_time(&doc, horizon_ms);
+        let out = ix.apply(&doc);
+        let tx = Text {
+            title: &title,
+            body: &body,
+            lang: None,
+        };
+        for ev in &out.events {
+            for f in &ev.merged_from {
+                copy_parent.insert(f.0, ev.cluster.0);
+            }
+            if let Some(step) = follow(&mut st, ev, &tx, t) {
+                for g in &step.absorbed {
+                    story_parent.insert(g.0, step.story.0);
+                }
+            }
+            if let Some(s) = st.story_of(ev.cluster.0) {
+                named.insert(ev.cluster.0, s.0);
+            }
+        }
+        rows.push((id, s("story"), out.cluster.expect("cluster").0));
+    }
+    let root = |m: &HashMap<u64, u64>, mut c: u64| {
+        while let Some(&p) = m.get(&c) {
+            c = p;
+        }
+        c
+    };
+    rows.into_iter()
+        .map(|(id, g, c)| {
+            let c = root(&copy_parent, c);
+            let s = named.get(&c).map_or(u64::MAX, |&s| root(&story_parent, s));
+            (id, g, s)
+        })
+        .collect()
+}
+
+/// Floors a little under the measured figures (see the module docs of `story`), so a
+/// regression fails.
+#[test]
+fn dev_set_story_accuracy_floors() {
+    let Some(dir) = data_dir() else { return };
+    let path = dir.join("newscopy-dev.jsonl");
+    assert!(path.exists(), "WIREFOLD_DATA set but {} missing", path.display());
+    let rows = run_file(&path);
+    assert!(rows.len() > 800);
+    let gold: Vec<&str> = rows.iter().map(|r| r.1.as_str()).collect();
+    let pred: Vec<u64> = rows.iter().map(|r| r.2).collect();
+    let sc = wirefold_dedup::eval::score(&gold, &pred);
+    eprintln!("dev story accuracy: {sc:?}");
+    assert!(sc.b3_f1 >= 0.90, "{sc:?}");
+    assert!(sc.pair_f1 >= 0.87, "{sc:?}");
+}
+
+#[test]
+fn counter_pairs_floors() {
+    let Some(dir) = data_dir() else { return };
+    let path = dir.join("counter-dev.jsonl");
+    assert!(path.exists(), "WIREFOLD_DATA set but {} missing", path.display());
+    let rows = run_file(&path);
+    let story: std::collections::HashMap<&str, u64> = rows.iter().map(|r| (r.0.as_str(), r.2)).collect();
+    let pairs = std::fs::read_to_string(dir.join("counter-dev.pairs.jsonl")).expect("pairs file");
+    let mut ev = std::collections::HashMap::new();
+    let mut together = 0;
+    let mut n = 0;
+    for (i, l) in pairs.lines().filter(|l| !l.trim().is_empty()).enumerate() {
+        let v: serde_json::Value = serde_json::from_str(l).expect("pair json");
+        let (a, b) = (v["a"].as_str().unwrap_or(""), v["b"].as_str().unwrap_or(""));
+        together += usize::from(story.contains_key(a) && story.get(a) == story.get(b));
+        ev.insert(a.to_string(), i);
+        ev.insert(b.to_string(), i);
+        n += 1;
+    }
+    let mut members: std::collections::HashMap<u64, Vec<&str>> = std::collections::HashMap::new();
+    for (d, s) in &story {
+        if ev.contains_key(*d) {
+            members.entry(*s).or_default().push(d);
+        }
+    }
+    let prec = ev
+        .keys()
+        .map(|d| {
+            let m = &members[&story[d.as_str()]];
+            m.iter().filter(|o| ev[**o] == ev[d]).count() as f64 / m.len() as f64
+        })
+        .sum::<f64>()
+        / ev.len() as f64;
+    let share = together as f64 / n as f64;
+    eprintln!("counter pairs: together {share:.3}, B3 precision {prec:.3}");
+    assert!(share >= 0.70, "together {share}");
+    assert!(prec >= 0.87, "precision {prec}");
+}

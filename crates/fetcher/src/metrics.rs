@@ -1,6 +1,6 @@
 //! Prometheus metrics of the fetcher, labelled by source: fetches, 304s, published items,
 //! duplicates, errors, last success and next poll. Recorded through the `metrics` facade;
-//! [`install_exporter`] serves them over HTTP when the worker is given an address.
+//! [`install`] serves them over HTTP when the worker is given an address.
 
 use std::net::SocketAddr;
 
@@ -44,13 +44,25 @@ pub fn record(source: &str, before: &SourceState, after: &SourceState) {
     ::metrics::gauge!(NEXT_POLL, &label).set(after.next_poll_ms as f64 / 1000.0);
 }
 
-/// Installs the Prometheus exporter on `addr`. Fails when another recorder is installed
+/// Installs the process's Prometheus recorder, with an HTTP exporter on `addr` when given,
+/// and returns a function that renders the current metrics (the gateway serves it at
+/// `/metrics`). Must run inside a tokio runtime. Fails when another recorder is installed
 /// in this process already.
-pub fn install_exporter(addr: SocketAddr) -> Result<(), String> {
-    metrics_exporter_prometheus::PrometheusBuilder::new()
-        .with_http_listener(addr)
-        .install()
-        .map_err(|e| format!("cannot install prometheus exporter on {addr}: {e}"))
+pub fn install(addr: Option<SocketAddr>) -> Result<std::sync::Arc<dyn Fn() -> String + Send + Sync>, String> {
+    let mut builder = metrics_exporter_prometheus::PrometheusBuilder::new();
+    if let Some(addr) = addr {
+        builder = builder.with_http_listener(addr);
+    }
+    let (recorder, exporter) = builder
+        .build()
+        .map_err(|e| format!("cannot build the prometheus exporter: {e}"))?;
+    let handle = recorder.handle();
+    ::metrics::set_global_recorder(recorder)
+        .map_err(|e| format!("cannot install the metrics recorder: {e}"))?;
+    if addr.is_some() {
+        tokio::spawn(exporter);
+    }
+    Ok(std::sync::Arc::new(move || handle.render()))
 }
 
 #[cfg(test)]

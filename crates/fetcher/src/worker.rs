@@ -32,7 +32,7 @@ pub async fn run(
 ) -> Result<(), FetchError> {
     tracing::info!(config = ?config, "fetcher starting");
     if let Some(addr) = config.metrics_listen
-        && let Err(e) = crate::metrics::install_exporter(addr)
+        && let Err(e) = crate::metrics::install(Some(addr))
     {
         tracing::warn!(error = %e, "metrics exporter not installed");
     }

@@ -4,6 +4,7 @@ pub mod bench;
 pub mod cluster;
 pub mod extract;
 pub mod fetcher;
+pub mod gateway;
 pub mod ingest;
 pub mod sources;
 pub mod tail;
@@ -41,12 +42,12 @@ pub async fn connect(url: &str, name: &str) -> anyhow::Result<Bus> {
 }
 
 /// Serves the process's Prometheus metrics on `addr`, when given.
-pub fn serve_metrics(addr: Option<std::net::SocketAddr>) -> anyhow::Result<()> {
+pub fn serve_metrics(addr: Option<std::net::SocketAddr>) -> anyhow::Result<wirefold_gateway::MetricsRender> {
+    let render = wirefold_fetcher::metrics::install(addr).map_err(anyhow::Error::msg)?;
     if let Some(addr) = addr {
-        wirefold_fetcher::metrics::install_exporter(addr).map_err(anyhow::Error::msg)?;
         info!(%addr, "serving Prometheus metrics");
     }
-    Ok(())
+    Ok(render)
 }
 
 /// A token cancelled on the first SIGINT or SIGTERM; a second signal exits at once.

@@ -1,5 +1,5 @@
-//! `wirefold up`: the whole pipeline in one process, with its own nats-server child unless
-//! a NATS URL is given. Shuts down in order on SIGINT/SIGTERM: workers stop pulling and
+//! `wirefold up`: the whole pipeline and the gateway in one process, with its own
+//! nats-server child unless a NATS URL is given. Shuts down in order on SIGINT/SIGTERM: workers stop pulling and
 //! finish the message in hand, the connection drains, then the server child stops.
 
 use std::path::PathBuf;
@@ -11,8 +11,9 @@ use tracing::{info, warn};
 use wirefold_bus::server::{NatsServer, ServerOptions};
 
 use super::fetcher::FetcherSettings;
+use super::gateway::GatewaySettings;
 use super::workers::{DedupSettings, NormalizerSettings};
-use super::{connect, shutdown_on_signals};
+use super::{connect, serve_metrics, shutdown_on_signals};
 
 /// Flags of `up`.
 #[derive(Debug, Clone, clap::Args)]
@@ -32,6 +33,8 @@ pub struct Args {
     normalizer: NormalizerSettings,
     #[command(flatten)]
     dedup: DedupSettings,
+    #[command(flatten)]
+    gateway: GatewaySettings,
 }
 
 /// How long workers get to finish after a shutdown signal.
@@ -40,7 +43,13 @@ const GRACE: Duration = Duration::from_secs(7);
 /// Runs the pipeline until a signal.
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     // Bad fetcher flags fail before a server is started.
-    let fetcher_config = args.fetcher.config(args.normalizer.limit.max_document_bytes)?;
+    let mut fetcher_config = args.fetcher.config(args.normalizer.limit.max_document_bytes)?;
+    // One recorder for the process: the exporter (when asked for) and the gateway's /metrics.
+    let render = serve_metrics(fetcher_config.metrics_listen.take())?;
+    let mut gateway_config = args.gateway.config();
+    gateway_config.metrics = Some(render);
+    // The gateway's port is taken before anything starts, so a busy port fails fast.
+    let gateway = wirefold_gateway::bind(gateway_config).await?;
     let mut server = None;
     let url = match &args.nats_url {
         Some(u) => u.clone(),
@@ -65,6 +74,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     };
     println!("wirefold up: NATS at {url}");
+    println!("  desk:   http://{}/", gateway.local_addr());
     println!("  ingest: wirefold ingest --nats-url {url} PATH...");
     println!("  watch:  wirefold tail --nats-url {url}");
     let shutdown = shutdown_on_signals();
@@ -89,6 +99,13 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         tasks.spawn(async move {
             let r = wirefold_deduplicator::worker::run(bus, cfg, s).await;
             ("dedup", r.map_err(anyhow::Error::from))
+        });
+    }
+    {
+        let (bus, s) = (bus.clone(), shutdown.clone());
+        tasks.spawn(async move {
+            let r = wirefold_gateway::run(bus, gateway, s).await;
+            ("gateway", r.map_err(anyhow::Error::from))
         });
     }
     info!("pipeline running");

@@ -1,0 +1,765 @@
+//! The read model: stories, copy clusters, articles and the event log, rebuilt from the
+//! streams. Pure: the stream readers in [`crate::feed`] hand it decoded messages with their
+//! stream sequences, and the HTTP handlers read it. It keeps no other state.
+//!
+//! # Positions
+//!
+//! The event log interleaves two streams, `WIREFOLD_CLUSTERS` and `WIREFOLD_STORIES`. A
+//! [`Pos`] is a pair of stream sequences, written `"<clusters>-<stories>"` (`"0"` is the
+//! start). Every logged event carries the position after it; an event is *after* a
+//! position when its own sequence is greater than the position's part for its stream. So a
+//! client that resumes with the id of the last event it saw gets exactly the events it has
+//! not seen, from any replica, however that replica interleaved the two streams.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::sync::Arc;
+
+use serde::Serialize;
+use wirefold_wire::{Article, ArticleRef, ClusterEvent, PubStatus, StoryEvent};
+
+/// Events kept in the log for resuming streams, at most.
+pub const DEFAULT_LOG_CAPACITY: usize = 200_000;
+/// Distinct words kept per article for `q` searches.
+const WORDS_PER_ARTICLE: usize = 400;
+
+/// Which stream an event came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// `WIREFOLD_CLUSTERS`.
+    Cluster,
+    /// `WIREFOLD_STORIES`.
+    Story,
+}
+
+/// A position in the two event streams.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Pos {
+    /// Last `WIREFOLD_CLUSTERS` sequence covered.
+    pub clusters: u64,
+    /// Last `WIREFOLD_STORIES` sequence covered.
+    pub stories: u64,
+}
+
+impl std::fmt::Display for Pos {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}-{}", self.clusters, self.stories)
+    }
+}
+
+impl std::str::FromStr for Pos {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let s = s.trim();
+        if s == "0" {
+            return Ok(Pos::default());
+        }
+        let bad = || format!("not an event position: {s:?} (expected \"0\" or \"<n>-<n>\")");
+        if s.len() > 41 {
+            return Err(bad());
+        }
+        let (c, st) = s.split_once('-').ok_or_else(bad)?;
+        Ok(Pos {
+            clusters: c.parse().map_err(|_| bad())?,
+            stories: st.parse().map_err(|_| bad())?,
+        })
+    }
+}
+
+impl Pos {
+    /// Whether an event of `source` with stream sequence `seq` comes after this position.
+    pub fn before(&self, source: Source, seq: u64) -> bool {
+        match source {
+            Source::Cluster => seq > self.clusters,
+            Source::Story => seq > self.stories,
+        }
+    }
+}
+
+/// One event of the log, ready to send.
+#[derive(Debug, Clone)]
+pub struct Logged {
+    /// Its stream.
+    pub source: Source,
+    /// Its stream sequence.
+    pub seq: u64,
+    /// The position after it (its SSE id).
+    pub pos: Pos,
+    /// SSE event name: `cluster.<kind>` or `story.<kind>`.
+    pub name: String,
+    /// The story it concerns (for filtering).
+    pub story: Option<String>,
+    /// The event as stored (JSON).
+    pub data: Arc<str>,
+}
+
+/// A history entry of a story or a cluster.
+#[derive(Debug, Clone, Serialize)]
+pub struct History {
+    /// Version after the event.
+    pub version: u64,
+    /// Event kind.
+    pub kind: String,
+    /// Article that caused it.
+    pub cause: String,
+    /// Its headline, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub headline: Option<String>,
+    /// Why, when the event says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Position of the event.
+    pub position: String,
+}
+
+/// What the model keeps of an article.
+#[derive(Debug, Clone)]
+pub struct ArticleInfo {
+    /// `WIREFOLD_ARTICLES` sequence (the record is read back from the stream on request).
+    pub seq: u64,
+    /// Item version.
+    pub version: Option<u64>,
+    /// Publication status.
+    pub pubstatus: PubStatus,
+    /// Hashes of its distinct words, sorted (for `q`).
+    words: Box<[u32]>,
+}
+
+#[derive(Debug)]
+struct StoryState {
+    latest: StoryEvent,
+    /// Stream sequence of its latest event: the listing order.
+    seq: u64,
+    history: Vec<History>,
+}
+
+#[derive(Debug)]
+struct ClusterState {
+    latest: ClusterEvent,
+    history: Vec<History>,
+}
+
+/// A story as lists show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct StorySummary {
+    /// Story id.
+    pub id: String,
+    /// Its version.
+    pub version: u64,
+    /// Headline.
+    pub headline: Option<String>,
+    /// First article's time.
+    pub first_seen: String,
+    /// Latest article's time.
+    pub updated: String,
+    /// Languages.
+    pub languages: Vec<String>,
+    /// Outlets of its articles.
+    pub sources: Vec<String>,
+    /// Copy clusters.
+    pub cluster_count: u64,
+    /// Articles.
+    pub article_count: u64,
+}
+
+/// A member of a cluster as the API shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct MemberView {
+    /// The article.
+    #[serde(flatten)]
+    pub article: ArticleRef,
+    /// Item version, when the article record says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<u64>,
+    /// Publication status.
+    pub pubstatus: PubStatus,
+    /// Similarity to the canonical member.
+    pub similarity: f32,
+}
+
+/// A copy cluster with its members and history.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClusterView {
+    /// Cluster id.
+    pub id: String,
+    /// Its version.
+    pub version: u64,
+    /// Its story.
+    pub story_id: Option<String>,
+    /// Canonical member.
+    pub canonical: Option<ArticleRef>,
+    /// Members, canonical first (at most the 64 the last event lists).
+    pub members: Vec<MemberView>,
+    /// All members.
+    pub member_count: usize,
+    /// Every event of the cluster: versions, updates, corrections, withdrawals.
+    pub history: Vec<History>,
+}
+
+/// A story with its clusters and history.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoryView {
+    /// The summary fields.
+    #[serde(flatten)]
+    pub summary: StorySummary,
+    /// Its copy clusters, largest first.
+    pub clusters: Vec<ClusterView>,
+    /// Every event of the story.
+    pub history: Vec<History>,
+}
+
+/// Filters of the story list.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Words that must all appear in the story's headlines or bodies (lower-cased).
+    pub words: Vec<String>,
+    /// Language.
+    pub lang: Option<String>,
+    /// Outlet.
+    pub source: Option<String>,
+    /// Updated at or after (ms).
+    pub since_ms: Option<i64>,
+    /// Updated at or before (ms).
+    pub until_ms: Option<i64>,
+}
+
+/// The read model.
+#[derive(Debug)]
+pub struct Model {
+    stories: HashMap<String, StoryState>,
+    /// Latest story-event sequence -> story id: most recently changed last.
+    order: BTreeMap<u64, String>,
+    clusters: HashMap<String, ClusterState>,
+    articles: HashMap<String, ArticleInfo>,
+    log: VecDeque<Logged>,
+    log_capacity: usize,
+    /// Position after the first event dropped from the log (events at or before it are gone).
+    dropped_through: Pos,
+    pos: Pos,
+    articles_seq: u64,
+    /// Stream messages that could not be decoded and were skipped.
+    pub undecodable: u64,
+}
+
+impl Default for Model {
+    fn default() -> Self {
+        Model::new(DEFAULT_LOG_CAPACITY)
+    }
+}
+
+/// Hash of a lower-cased word (FNV-1a, 32 bits).
+fn word_hash(w: &str) -> u32 {
+    let mut h: u32 = 0x811c_9dc5;
+    for b in w.bytes() {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    h
+}
+
+/// Lower-cased words (runs of alphanumerics) of `text`.
+pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+}
+
+impl Model {
+    /// An empty model keeping at most `log_capacity` events for resuming streams.
+    pub fn new(log_capacity: usize) -> Self {
+        Model {
+            stories: HashMap::new(),
+            order: BTreeMap::new(),
+            clusters: HashMap::new(),
+            articles: HashMap::new(),
+            log: VecDeque::new(),
+            log_capacity: log_capacity.max(1),
+            dropped_through: Pos::default(),
+            pos: Pos::default(),
+            articles_seq: 0,
+            undecodable: 0,
+        }
+    }
+
+    /// Position after the last event applied.
+    pub fn pos(&self) -> Pos {
+        self.pos
+    }
+
+    /// Last `WIREFOLD_ARTICLES` sequence applied.
+    pub fn articles_seq(&self) -> u64 {
+        self.articles_seq
+    }
+
+    /// Counts.
+    pub fn counts(&self) -> (usize, usize, usize) {
+        (self.stories.len(), self.clusters.len(), self.articles.len())
+    }
+
+    /// Applies an article record stored at `seq`.
+    pub fn apply_article(&mut self, seq: u64, payload: &[u8]) {
+        self.articles_seq = self.articles_seq.max(seq);
+        let a: Article = match wirefold_wire::decode(payload) {
+            Ok(a) => a,
+            Err(_) => {
+                self.undecodable += 1;
+                return;
+            }
+        };
+        let mut ws: Vec<u32> = words(a.headline.as_deref().unwrap_or(""))
+            .chain(words(&a.body_text))
+            .map(|w| word_hash(&w))
+            .collect();
+        ws.sort_unstable();
+        ws.dedup();
+        ws.truncate(WORDS_PER_ARTICLE);
+        self.articles.insert(
+            a.id.clone(),
+            ArticleInfo {
+                seq,
+                version: a.version,
+                pubstatus: a.pubstatus,
+                words: ws.into_boxed_slice(),
+            },
+        );
+    }
+
+    /// Applies a cluster event stored at `seq`; returns what to log, or `None` when it
+    /// could not be decoded (counted, skipped).
+    pub fn apply_cluster(&mut self, seq: u64, payload: &[u8]) -> Option<Logged> {
+        self.pos.clusters = self.pos.clusters.max(seq);
+        let ev: ClusterEvent = match wirefold_wire::decode(payload) {
+            Ok(e) => e,
+            Err(_) => {
+                self.undecodable += 1;
+                return None;
+            }
+        };
+        let h = History {
+            version: ev.version,
+            kind: ev.kind.as_str().to_string(),
+            cause: ev.cause.id.clone(),
+            headline: ev.cause.headline.clone(),
+            reason: ev.reason.clone(),
+            position: self.pos.to_string(),
+        };
+        for gone in &ev.merged_from {
+            self.clusters.remove(gone);
+        }
+        let story = ev.story_id.clone();
+        let name = format!("cluster.{}", ev.kind.as_str());
+        let id = ev.cluster_id.clone();
+        if ev.members.is_empty() {
+            self.clusters.remove(&id);
+        } else {
+            let st = self.clusters.entry(id).or_insert_with(|| ClusterState {
+                latest: ev.clone(),
+                history: Vec::new(),
+            });
+            st.latest = ev;
+            st.history.push(h);
+        }
+        Some(self.log(Source::Cluster, seq, name, story, payload))
+    }
+
+    /// Applies a story event stored at `seq`.
+    pub fn apply_story(&mut self, seq: u64, payload: &[u8]) -> Option<Logged> {
+        self.pos.stories = self.pos.stories.max(seq);
+        let ev: StoryEvent = match wirefold_wire::decode(payload) {
+            Ok(e) => e,
+            Err(_) => {
+                self.undecodable += 1;
+                return None;
+            }
+        };
+        let h = History {
+            version: ev.version,
+            kind: ev.kind.as_str().to_string(),
+            cause: ev.cause.id.clone(),
+            headline: ev.cause.headline.clone(),
+            reason: ev.reason.clone(),
+            position: self.pos.to_string(),
+        };
+        for gone in &ev.merged_from {
+            if let Some(old) = self.stories.remove(gone) {
+                self.order.remove(&old.seq);
+            }
+        }
+        let name = format!("story.{}", ev.kind.as_str());
+        let id = ev.story_id.clone();
+        if ev.cluster_count == 0 {
+            if let Some(old) = self.stories.remove(&id) {
+                self.order.remove(&old.seq);
+            }
+        } else {
+            let st = self.stories.entry(id.clone()).or_insert_with(|| StoryState {
+                latest: ev.clone(),
+                seq,
+                history: Vec::new(),
+            });
+            self.order.remove(&st.seq);
+            st.seq = seq;
+            st.latest = ev;
+            st.history.push(h);
+            self.order.insert(seq, id.clone());
+        }
+        Some(self.log(Source::Story, seq, name, Some(id), payload))
+    }
+
+    fn log(
+        &mut self,
+        source: Source,
+        seq: u64,
+        name: String,
+        story: Option<String>,
+        payload: &[u8],
+    ) -> Logged {
+        let logged = Logged {
+            source,
+            seq,
+            pos: self.pos,
+            name,
+            story,
+            data: Arc::from(String::from_utf8_lossy(payload).as_ref()),
+        };
+        if self.log.len() >= self.log_capacity
+            && let Some(old) = self.log.pop_front()
+        {
+            self.dropped_through = old.pos;
+        }
+        self.log.push_back(logged.clone());
+        logged
+    }
+
+    /// The logged events after `after`, or `Err(())` when some of them are no longer kept.
+    pub fn events_after(&self, after: Pos) -> Result<Vec<Logged>, ()> {
+        let gone = self.dropped_through;
+        if (gone.clusters > after.clusters || gone.stories > after.stories) && gone != Pos::default() {
+            return Err(());
+        }
+        Ok(self
+            .log
+            .iter()
+            .filter(|e| after.before(e.source, e.seq))
+            .cloned()
+            .collect())
+    }
+
+    fn summary(&self, st: &StoryState) -> StorySummary {
+        let ev = &st.latest;
+        let mut sources = BTreeSet::new();
+        for c in &ev.clusters {
+            if let Some(cl) = self.clusters.get(&c.id) {
+                for m in &cl.latest.members {
+                    if let Some(s) = &m.article.source {
+                        sources.insert(s.clone());
+                    }
+                }
+            } else if let Some(s) = &c.canonical.source {
+                sources.insert(s.clone());
+            }
+        }
+        StorySummary {
+            id: ev.story_id.clone(),
+            version: ev.version,
+            headline: ev.headline.clone(),
+            first_seen: ev.first_seen.clone(),
+            updated: ev.updated.clone(),
+            languages: ev.languages.clone(),
+            sources: sources.into_iter().collect(),
+            cluster_count: ev.cluster_count,
+            article_count: ev.article_count,
+        }
+    }
+
+    fn matches(&self, st: &StoryState, sum: &StorySummary, f: &Filter) -> bool {
+        if let Some(l) = &f.lang
+            && !sum.languages.iter().any(|x| x.eq_ignore_ascii_case(l))
+        {
+            return false;
+        }
+        if let Some(s) = &f.source
+            && !sum.sources.iter().any(|x| x == s)
+        {
+            return false;
+        }
+        let updated = wirefold_wire::time::parse_ms(&sum.updated);
+        if let Some(since) = f.since_ms
+            && updated.is_none_or(|u| u < since)
+        {
+            return false;
+        }
+        if let Some(until) = f.until_ms
+            && updated.is_none_or(|u| u > until)
+        {
+            return false;
+        }
+        if f.words.is_empty() {
+            return true;
+        }
+        // Every word in a headline of the story or in one of its articles.
+        let mut heads = String::new();
+        heads.push_str(sum.headline.as_deref().unwrap_or(""));
+        let mut members: Vec<&str> = Vec::new();
+        for c in &st.latest.clusters {
+            heads.push(' ');
+            heads.push_str(c.canonical.headline.as_deref().unwrap_or(""));
+            if let Some(cl) = self.clusters.get(&c.id) {
+                members.extend(cl.latest.members.iter().map(|m| m.article.id.as_str()));
+            }
+        }
+        let head_words: BTreeSet<String> = words(&heads).collect();
+        f.words.iter().all(|w| {
+            head_words.contains(w)
+                || members.iter().any(|id| {
+                    self.articles
+                        .get(*id)
+                        .is_some_and(|a| a.words.binary_search(&word_hash(w)).is_ok())
+                })
+        })
+    }
+
+    /// Stories most recently changed first, after the story-event sequence `before` (the
+    /// cursor), at most `limit`; returns them and the cursor of the next page.
+    pub fn list(&self, f: &Filter, before: Option<u64>, limit: usize) -> (Vec<StorySummary>, Option<u64>) {
+        let mut out = Vec::new();
+        let range = match before {
+            Some(b) => self.order.range(..b),
+            None => self.order.range(..),
+        };
+        let mut last = None;
+        for (&seq, id) in range.rev() {
+            let Some(st) = self.stories.get(id) else { continue };
+            let sum = self.summary(st);
+            if !self.matches(st, &sum, f) {
+                continue;
+            }
+            if out.len() == limit {
+                return (out, last);
+            }
+            out.push(sum);
+            last = Some(seq);
+        }
+        (out, None)
+    }
+
+    /// One story with its clusters and history.
+    pub fn story(&self, id: &str) -> Option<StoryView> {
+        let st = self.stories.get(id)?;
+        let clusters = st
+            .latest
+            .clusters
+            .iter()
+            .filter_map(|c| self.cluster(&c.id))
+            .collect();
+        Some(StoryView {
+            summary: self.summary(st),
+            clusters,
+            history: st.history.clone(),
+        })
+    }
+
+    /// One copy cluster with its members and history.
+    pub fn cluster(&self, id: &str) -> Option<ClusterView> {
+        let st = self.clusters.get(id)?;
+        let ev = &st.latest;
+        let members = ev
+            .members
+            .iter()
+            .map(|m| {
+                let info = self.articles.get(&m.article.id);
+                MemberView {
+                    article: m.article.clone(),
+                    version: info.and_then(|a| a.version),
+                    pubstatus: info.map(|a| a.pubstatus).unwrap_or_default(),
+                    similarity: m.similarity,
+                }
+            })
+            .collect();
+        Some(ClusterView {
+            id: ev.cluster_id.clone(),
+            version: ev.version,
+            story_id: ev.story_id.clone(),
+            canonical: ev.members.first().map(|m| m.article.clone()),
+            members,
+            member_count: ev.members.len(),
+            history: st.history.clone(),
+        })
+    }
+
+    /// Where article `id` is stored.
+    pub fn article(&self, id: &str) -> Option<&ArticleInfo> {
+        self.articles.get(id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wirefold_wire::{ClusterEventKind, ClusterMember, SCHEMA_VERSION, StoryCluster, StoryEventKind};
+
+    fn cev(id: &str, version: u64, members: &[&str], story: &str) -> Vec<u8> {
+        let r = |a: &str| ArticleRef {
+            id: a.into(),
+            uri: a.into(),
+            headline: Some(format!("Headline of {a}")),
+            ..Default::default()
+        };
+        wirefold_wire::encode(&ClusterEvent {
+            schema: SCHEMA_VERSION,
+            kind: if version == 1 {
+                ClusterEventKind::Created
+            } else {
+                ClusterEventKind::MemberAdded
+            },
+            cluster_id: id.into(),
+            version,
+            cause: r(members[members.len() - 1]),
+            canonical: members[0].into(),
+            members: members
+                .iter()
+                .map(|m| ClusterMember {
+                    article: r(m),
+                    similarity: 1.0,
+                })
+                .collect(),
+            merged_from: vec![],
+            reason: None,
+            story_id: Some(story.into()),
+        })
+    }
+
+    fn sev(id: &str, version: u64, clusters: &[(&str, u64)], updated: &str) -> Vec<u8> {
+        wirefold_wire::encode(&StoryEvent {
+            schema: SCHEMA_VERSION,
+            kind: StoryEventKind::Updated,
+            story_id: id.into(),
+            version,
+            cause: ArticleRef::default(),
+            cause_cluster: clusters[0].0.into(),
+            headline: Some(format!("Story {id}")),
+            first_seen: "2025-11-24T06:00:00Z".into(),
+            updated: updated.into(),
+            languages: vec!["en".into()],
+            clusters: clusters
+                .iter()
+                .map(|(c, n)| StoryCluster {
+                    id: (*c).into(),
+                    version: 1,
+                    canonical: ArticleRef {
+                        id: format!("{c}-a"),
+                        source: Some("wire".into()),
+                        ..Default::default()
+                    },
+                    member_count: *n,
+                })
+                .collect(),
+            cluster_count: clusters.len() as u64,
+            article_count: clusters.iter().map(|c| c.1).sum(),
+            merged_from: vec![],
+            reason: None,
+        })
+    }
+
+    #[test]
+    fn positions_parse_and_order_events() {
+        assert_eq!("0".parse::<Pos>().unwrap(), Pos::default());
+        assert_eq!(
+            "12-7".parse::<Pos>().unwrap(),
+            Pos {
+                clusters: 12,
+                stories: 7
+            }
+        );
+        for bad in [
+            "",
+            "x",
+            "1-",
+            "-1",
+            "1-2-3",
+            "99999999999999999999999-1",
+            &"9".repeat(60),
+        ] {
+            assert!(bad.parse::<Pos>().is_err(), "{bad:?}");
+        }
+        let p: Pos = "3-2".parse().unwrap();
+        assert!(p.before(Source::Cluster, 4));
+        assert!(!p.before(Source::Cluster, 3));
+        assert!(p.before(Source::Story, 3));
+    }
+
+    #[test]
+    fn resume_gets_exactly_the_events_after_the_position() {
+        let mut m = Model::new(100);
+        m.apply_cluster(1, &cev("c1", 1, &["a"], "s1"));
+        m.apply_story(1, &sev("s1", 1, &[("c1", 1)], "2025-11-24T06:00:00Z"));
+        let mid = m.pos();
+        m.apply_cluster(2, &cev("c1", 2, &["a", "b"], "s1"));
+        m.apply_story(2, &sev("s1", 2, &[("c1", 2)], "2025-11-24T07:00:00Z"));
+        let after = m.events_after(mid).unwrap();
+        assert_eq!(
+            after.iter().map(|e| (e.source, e.seq)).collect::<Vec<_>>(),
+            [(Source::Cluster, 2), (Source::Story, 2)]
+        );
+        assert_eq!(m.events_after(Pos::default()).unwrap().len(), 4);
+        // A garbage message is counted and skipped; the position still moves.
+        assert!(m.apply_story(3, b"{not json").is_none());
+        assert_eq!(m.undecodable, 1);
+        assert_eq!(m.pos().stories, 3);
+    }
+
+    #[test]
+    fn a_full_log_says_reset_for_positions_it_no_longer_holds() {
+        let mut m = Model::new(2);
+        for seq in 1..=4 {
+            m.apply_cluster(seq, &cev("c1", seq, &["a"], "s1"));
+        }
+        assert!(m.events_after(Pos::default()).is_err());
+        assert_eq!(
+            m.events_after(Pos {
+                clusters: 2,
+                stories: 0
+            })
+            .unwrap()
+            .len(),
+            2
+        );
+    }
+
+    #[test]
+    fn list_orders_by_latest_change_and_pages_stably() {
+        let mut m = Model::new(100);
+        for (i, s) in ["s1", "s2", "s3"].iter().enumerate() {
+            let c = format!("c{i}");
+            m.apply_cluster(i as u64 + 1, &cev(&c, 1, &["a"], s));
+            m.apply_story(i as u64 + 1, &sev(s, 1, &[(&c, 1)], "2025-11-24T06:00:00Z"));
+        }
+        let (page, cursor) = m.list(&Filter::default(), None, 2);
+        assert_eq!(
+            page.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(),
+            ["s3", "s2"]
+        );
+        // s1 changes while the reader pages: it moves to the top, the next page is stable.
+        m.apply_story(4, &sev("s1", 2, &[("c0", 1)], "2025-11-24T08:00:00Z"));
+        let (rest, end) = m.list(&Filter::default(), cursor, 2);
+        assert!(rest.is_empty(), "{rest:?}");
+        assert_eq!(end, None);
+        let (all, _) = m.list(&Filter::default(), None, 10);
+        assert_eq!(all[0].id, "s1");
+        let f = Filter {
+            since_ms: wirefold_wire::time::parse_ms("2025-11-24T07:00:00Z"),
+            ..Default::default()
+        };
+        assert_eq!(m.list(&f, None, 10).0.len(), 1);
+        let f = Filter {
+            words: vec!["nowhere".into()],
+            ..Default::default()
+        };
+        assert!(m.list(&f, None, 10).0.is_empty());
+        let f = Filter {
+            words: vec!["story".into(), "s2".into()],
+            ..Default::default()
+        };
+        assert_eq!(m.list(&f, None, 10).0[0].id, "s2");
+    }
+}

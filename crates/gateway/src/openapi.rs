@@ -1,0 +1,175 @@
+//! The OpenAPI 3.1 document of the gateway's API, served at `/v1/openapi.json`. Written
+//! out here next to the handlers (the wire types live in `wirefold-wire`, which stays free
+//! of HTTP concerns); `tests/api.rs` checks every documented path against the server.
+
+use serde_json::{Value, json};
+
+fn error_responses() -> Value {
+    json!({
+        "400": {"description": "Malformed or oversized parameter", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+        "401": {"description": "Missing or wrong bearer token (when the gateway has one)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    })
+}
+
+fn with_errors(mut ok: Value, extra: &[(&str, &str)]) -> Value {
+    let obj = ok.as_object_mut().expect("responses object");
+    for (k, v) in error_responses().as_object().expect("object") {
+        obj.insert(k.clone(), v.clone());
+    }
+    for (code, what) in extra {
+        obj.insert(
+            (*code).to_string(),
+            json!({"description": what, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}),
+        );
+    }
+    ok
+}
+
+fn string_param(name: &str, inn: &str, description: &str) -> Value {
+    json!({"name": name, "in": inn, "required": inn == "path", "description": description,
+           "schema": {"type": "string", "maxLength": 512}})
+}
+
+/// The document.
+pub fn document() -> Value {
+    let article_ref = json!({
+        "type": "object", "required": ["id", "uri"],
+        "properties": {
+            "id": {"type": "string"}, "uri": {"type": "string"},
+            "headline": {"type": "string"}, "source": {"type": "string"},
+            "url": {"type": "string"}, "published": {"type": "string"}
+        }
+    });
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "wirefold gateway",
+            "version": "1",
+            "description": "Read-only API over wirefold's stories (coverage of one news event), copy clusters (copies of one text) and article records, with a resumable live event stream."
+        },
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}},
+                "ArticleRef": article_ref,
+                "StorySummary": {
+                    "type": "object",
+                    "required": ["id", "version", "first_seen", "updated", "languages", "sources", "cluster_count", "article_count"],
+                    "properties": {
+                        "id": {"type": "string"}, "version": {"type": "integer", "minimum": 1},
+                        "headline": {"type": ["string", "null"]},
+                        "first_seen": {"type": "string"}, "updated": {"type": "string"},
+                        "languages": {"type": "array", "items": {"type": "string"}},
+                        "sources": {"type": "array", "items": {"type": "string"}},
+                        "cluster_count": {"type": "integer", "minimum": 0},
+                        "article_count": {"type": "integer", "minimum": 0}
+                    }
+                },
+                "History": {
+                    "type": "object", "required": ["version", "kind", "cause", "position"],
+                    "properties": {
+                        "version": {"type": "integer"}, "kind": {"type": "string"},
+                        "cause": {"type": "string"}, "headline": {"type": "string"},
+                        "reason": {"type": "string"}, "position": {"type": "string"}
+                    }
+                },
+                "Member": {
+                    "allOf": [{"$ref": "#/components/schemas/ArticleRef"}, {
+                        "type": "object", "required": ["pubstatus", "similarity"],
+                        "properties": {
+                            "version": {"type": "integer"},
+                            "pubstatus": {"type": "string", "enum": ["usable", "withheld", "canceled"]},
+                            "similarity": {"type": "number"}
+                        }
+                    }]
+                },
+                "Cluster": {
+                    "type": "object", "required": ["id", "version", "members", "member_count", "history"],
+                    "properties": {
+                        "id": {"type": "string"}, "version": {"type": "integer"},
+                        "story_id": {"type": ["string", "null"]},
+                        "canonical": {"oneOf": [{"$ref": "#/components/schemas/ArticleRef"}, {"type": "null"}]},
+                        "members": {"type": "array", "items": {"$ref": "#/components/schemas/Member"}},
+                        "member_count": {"type": "integer"},
+                        "history": {"type": "array", "items": {"$ref": "#/components/schemas/History"}}
+                    }
+                },
+                "Story": {
+                    "allOf": [{"$ref": "#/components/schemas/StorySummary"}, {
+                        "type": "object", "required": ["clusters", "history"],
+                        "properties": {
+                            "clusters": {"type": "array", "items": {"$ref": "#/components/schemas/Cluster"}},
+                            "history": {"type": "array", "items": {"$ref": "#/components/schemas/History"}}
+                        }
+                    }]
+                }
+            }
+        },
+        "security": [{}, {"bearer": []}],
+        "paths": {
+            "/v1/stories": {"get": {
+                "summary": "Stories, most recently changed first",
+                "parameters": [
+                    string_param("q", "query", "Words that must all appear in the story's headlines or article bodies"),
+                    string_param("lang", "query", "Language of one of its copy clusters"),
+                    string_param("source", "query", "Outlet of one of its articles"),
+                    string_param("since", "query", "Updated at or after (RFC 3339 or YYYY-MM-DD)"),
+                    string_param("until", "query", "Updated at or before (RFC 3339 or YYYY-MM-DD)"),
+                    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": crate::MAX_LIMIT}},
+                    string_param("cursor", "query", "Opaque cursor from next_cursor")
+                ],
+                "responses": with_errors(json!({"200": {"description": "A page of stories", "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["stories", "next_cursor"],
+                    "properties": {
+                        "stories": {"type": "array", "items": {"$ref": "#/components/schemas/StorySummary"}},
+                        "next_cursor": {"type": ["string", "null"]}
+                    }}}}}}), &[])
+            }},
+            "/v1/stories/{id}": {"get": {
+                "summary": "One story with its copy clusters, their members and its history",
+                "parameters": [string_param("id", "path", "Story id")],
+                "responses": with_errors(json!({"200": {"description": "The story", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Story"}}}}}), &[("404", "No such story")])
+            }},
+            "/v1/clusters/{id}": {"get": {
+                "summary": "One copy cluster with its members and history",
+                "parameters": [string_param("id", "path", "Copy cluster id")],
+                "responses": with_errors(json!({"200": {"description": "The cluster", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Cluster"}}}}}), &[("404", "No such cluster")])
+            }},
+            "/v1/articles/{id}": {"get": {
+                "summary": "An article record (ninjs field names, body_text)",
+                "parameters": [string_param("id", "path", "Article id")],
+                "responses": with_errors(json!({"200": {"description": "The article record", "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["id", "uri", "body_text"],
+                    "properties": {"id": {"type": "string"}, "uri": {"type": "string"}, "headline": {"type": "string"}, "body_text": {"type": "string"}}
+                }}}}}), &[("404", "No such article"), ("503", "Article stream unavailable")])
+            }},
+            "/v1/events": {"get": {
+                "summary": "Server-Sent Events: story and cluster events as they happen",
+                "description": "Each event's id is a position (\"<clusters>-<stories>\"); reconnect with Last-Event-ID or ?after= to get exactly the events after it. A position no longer retained, or a client that falls behind, gets `event: reset`. Event names: `story.<kind>`, `cluster.<kind>`.",
+                "parameters": [
+                    string_param("after", "query", "Position to resume after (\"0\" for the start)"),
+                    string_param("kinds", "query", "Comma-separated: story, cluster, or names like story.created"),
+                    string_param("story", "query", "Only events of this story"),
+                    {"name": "linger", "in": "query", "description": "End the stream after this many seconds without an event (reconnect with Last-Event-ID)", "schema": {"type": "integer", "minimum": 1, "maximum": 3600}},
+                    {"name": "Last-Event-ID", "in": "header", "schema": {"type": "string", "maxLength": 64}}
+                ],
+                "responses": with_errors(json!({"200": {"description": "An event stream", "content": {"text/event-stream": {"schema": {"type": "string"}}}}}), &[("503", "Too many live streams")])
+            }},
+            "/v1/dead-letters": {"get": {
+                "summary": "Recent dead letters, newest first (for operators)",
+                "parameters": [
+                    string_param("stage", "query", "fetcher, normalizer or dedup"),
+                    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": crate::MAX_LIMIT}}
+                ],
+                "responses": with_errors(json!({"200": {"description": "Dead letters", "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["dead_letters"],
+                    "properties": {"dead_letters": {"type": "array", "items": {"type": "object"}}}
+                }}}}}), &[("503", "Dead-letter stream unavailable")])
+            }},
+            "/v1/openapi.json": {"get": {
+                "summary": "This document",
+                "responses": {"200": {"description": "OpenAPI document", "content": {"application/json": {"schema": {"type": "object"}}}}}
+            }}
+        }
+    })
+}
