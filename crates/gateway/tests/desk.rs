@@ -261,6 +261,15 @@ impl Tab {
         r["result"]["value"].clone()
     }
 
+    /// Presses a key (keydown with its text) in the page.
+    async fn key(&mut self, key: &str, code: &str, vk: u32) {
+        let ev =
+            json!({"type": "keyDown", "key": key, "code": code, "text": key, "windowsVirtualKeyCode": vk});
+        self.call("Input.dispatchKeyEvent", ev).await;
+        let up = json!({"type": "keyUp", "key": key, "code": code, "windowsVirtualKeyCode": vk});
+        self.call("Input.dispatchKeyEvent", up).await;
+    }
+
     /// Polls `expr` until it is true.
     async fn until(&mut self, what: &str, expr: &str) {
         for _ in 0..100 {
@@ -269,7 +278,9 @@ impl Tab {
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
-        let text = self.eval("document.body.innerText").await;
+        let text = self
+            .eval("document.body.innerText + ' | active: ' + document.activeElement.outerHTML.slice(0, 300) + ' | details: ' + document.querySelectorAll('.detail').length")
+            .await;
         panic!("{what}: not seen within 20 s; page text: {text}");
     }
 }
@@ -327,15 +338,15 @@ async fn desk_page_shows_stories_live_and_recovers_from_a_gateway_restart() {
         "document.getElementById('conn').textContent === 'live'",
     )
     .await;
-    // Keyboard: j focuses the first row, Enter opens it.
+    // Keyboard: j focuses the first row, o opens it.
     tab.eval("document.getElementById('newbar').click()").await;
-    tab.call("Input.dispatchKeyEvent", json!({"type": "char", "text": "j"}))
-        .await;
-    tab.call(
-        "Input.dispatchKeyEvent",
-        json!({"type": "keyDown", "key": "Enter", "code": "Enter", "windowsVirtualKeyCode": 13}),
+    tab.key("j", "KeyJ", 74).await;
+    tab.until(
+        "the first row focused by j",
+        "document.activeElement.classList.contains('story')",
     )
     .await;
+    tab.key("o", "KeyO", 79).await;
     tab.until(
         "the opened story's clusters",
         "document.querySelectorAll('.detail .cluster').length > 0",
