@@ -24,6 +24,8 @@ use wirefold_dedup::{Config, Doc, EventKind, Index, event_time};
 
 struct Art {
     id: String,
+    /// Item identity: `uri`, else `url`, else the id (as the normalizer sets it).
+    uri: String,
     title: String,
     text: String,
     published: Option<i64>,
@@ -61,6 +63,7 @@ fn load(path: &str, limit: usize) -> Vec<Art> {
             .iter()
             .map(|f| Art {
                 id: f.file_name().unwrap().to_string_lossy()[..3].to_string(),
+                uri: f.file_name().unwrap().to_string_lossy()[..3].to_string(),
                 title: String::new(),
                 text: std::fs::read_to_string(f).expect("read seed"),
                 published: None,
@@ -78,6 +81,10 @@ fn load(path: &str, limit: usize) -> Vec<Art> {
             let s = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
             Art {
                 id: s("id").unwrap_or_default(),
+                uri: s("uri")
+                    .or_else(|| s("url"))
+                    .or_else(|| s("id"))
+                    .unwrap_or_default(),
                 title: s("title").unwrap_or_default(),
                 text: s("text").unwrap_or_default(),
                 published: s("published").and_then(|p| iso_ms(&p)),
@@ -119,7 +126,7 @@ fn run(arts: &[Art], scfg: &story::Config) -> Run {
         latest = received;
         let doc = Doc {
             id: &a.id,
-            uri: &a.id,
+            uri: &a.uri,
             title: &a.title,
             body: &a.text,
             published_ms: a.published,
@@ -202,7 +209,7 @@ fn story_replay(arts: &[Art], scfg: &story::Config, reps: usize) -> (f64, u64) {
         latest = received;
         let doc = Doc {
             id: &a.id,
-            uri: &a.id,
+            uri: &a.uri,
             title: &a.title,
             body: &a.text,
             published_ms: a.published,
@@ -239,7 +246,7 @@ fn bench(arts: &[Art], scfg: &story::Config) {
     let docs: Vec<CorpusDoc> = arts
         .iter()
         .map(|a| CorpusDoc {
-            id: a.id.clone(),
+            id: a.uri.clone(),
             title: a.title.clone(),
             text: a.text.clone(),
             published_ms: a.published,

@@ -473,4 +473,120 @@ mod tests {
         );
         assert!(ev.members.iter().any(|m| m.article.id == "two"));
     }
+
+    fn story_article(id: &str, uri: &str, body: &str, canceled: bool) -> Article {
+        Article {
+            schema: SCHEMA_VERSION,
+            id: id.into(),
+            uri: uri.into(),
+            headline: Some(format!("Headline {id}")),
+            body_text: body.into(),
+            received: Some("2025-06-17T10:00:00Z".into()),
+            pubstatus: if canceled {
+                PubStatus::Canceled
+            } else {
+                PubStatus::Usable
+            },
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn withdrawals_update_and_then_end_the_story() {
+        let body = "The harbour authority said on Monday that the northern pier would close for \
+                    repairs until March, after inspectors found cracks in two of its supports.\n\n\
+                    Ferries will use the southern pier meanwhile, the authority said, and \
+                    timetables will not change."
+            .repeat(3);
+        let mut d = Deduper::new(FoldConfig::default());
+        let a = d.apply(&story_article("a1", "urn:a", &body, false));
+        let b = d.apply(&story_article("b1", "urn:b", &body, false));
+        assert_eq!(a.cluster, b.cluster);
+        let s = a.story.expect("a story");
+        assert_eq!(b.story, Some(s));
+        assert_eq!(a.stories[0].kind, StoryEventKind::Created);
+        assert_eq!(b.stories[0].kind, StoryEventKind::Updated);
+        assert_eq!((b.stories[0].cluster_count, b.stories[0].article_count), (1, 2));
+        assert_eq!(b.stories[0].headline.as_deref(), Some("Headline a1"));
+        assert_eq!(b.clusters[0].story_id.as_deref(), Some(s.to_string().as_str()));
+
+        // The canonical is withdrawn: the cluster lives on, the story is updated and its
+        // headline follows the new canonical.
+        let w = d.apply(&story_article("a2", "urn:a", "", true));
+        assert_eq!(w.stories.len(), 1);
+        let ev = &w.stories[0];
+        assert_eq!(ev.kind, StoryEventKind::Updated);
+        assert_eq!((ev.cluster_count, ev.article_count), (1, 1));
+        assert_eq!(ev.headline.as_deref(), Some("Headline b1"));
+        assert_eq!(ev.reason.as_deref(), Some("withdrawn"));
+
+        // The last member is withdrawn: the cluster leaves the story, and the story ends.
+        let w = d.apply(&story_article("b2", "urn:b", "", true));
+        let ev = &w.stories[0];
+        assert_eq!(ev.kind, StoryEventKind::ClusterRemoved);
+        assert_eq!((ev.cluster_count, ev.article_count), (0, 0));
+        assert_eq!(w.story, None);
+        let versions: Vec<u64> = [&a, &b]
+            .iter()
+            .flat_map(|f| f.stories.iter().map(|e| e.version))
+            .chain([3, ev.version])
+            .collect();
+        assert_eq!(versions, [1, 2, 3, 4]);
+    }
+
+    #[test]
+    fn ten_thousand_copies_are_one_story_with_bounded_events() {
+        let body = "Officials said the harbour bridge would reopen next week after engineers finished \
+                    repairs to the main span, which was damaged by a barge in March.\n\n\
+                    The council expects traffic to return to normal by the end of the month."
+            .repeat(2);
+        let mut d = Deduper::new(FoldConfig::default());
+        let mut story = None;
+        for i in 0..10_000 {
+            let f = d.apply(&story_article(
+                &format!("a{i}"),
+                &format!("urn:{i}"),
+                &body,
+                false,
+            ));
+            let ev = f.stories.last().expect("a story event");
+            assert_eq!(ev.clusters.len(), 1);
+            assert_eq!(ev.article_count, i + 1);
+            assert!(story.is_none_or(|s| f.story == Some(s)));
+            story = f.story;
+        }
+        assert_eq!(d.story_stats().stories, 1);
+    }
+
+    #[test]
+    fn snapshot_round_trip_gives_the_same_events() {
+        let docs: Vec<Article> = (0..40)
+            .map(|i| {
+                let topic = i % 4;
+                let body = format!(
+                    "Report {topic}: the council of district {topic} met on Monday about plan {topic}. "
+                )
+                .repeat(12 + topic);
+                story_article(&format!("a{i}"), &format!("urn:{i}"), &body, false)
+            })
+            .collect();
+        let mut straight = Deduper::new(FoldConfig::default());
+        let want: Vec<Folded> = docs.iter().map(|a| straight.apply(a)).collect();
+        let mut first = Deduper::new(FoldConfig::default());
+        for a in &docs[..20] {
+            first.apply(a);
+        }
+        let mut restored = Deduper::restore(FoldConfig::default(), &first.snapshot()).unwrap();
+        let got: Vec<Folded> = docs[20..].iter().map(|a| restored.apply(a)).collect();
+        assert_eq!(got, want[20..]);
+        assert_eq!(restored.snapshot(), straight.snapshot());
+        // Damaged bytes are refused, never a panic.
+        let snap = first.snapshot();
+        for cut in [0, 4, 8, 20, snap.len() / 2, snap.len() - 1] {
+            assert!(
+                Deduper::restore(FoldConfig::default(), &snap[..cut]).is_err(),
+                "cut at {cut}"
+            );
+        }
+    }
 }

@@ -478,20 +478,10 @@ impl<'a, F: Fold> Active<'a, F> {
 
     async fn encode(&mut self, seq: u64) -> Vec<u8> {
         let fold = self.fold.take().expect("fold present");
-        let started = Instant::now();
-        let (fold, bytes) = tokio::task::spawn_blocking(move || {
-            let mut bytes = Vec::new();
-            bytes.extend_from_slice(SNAPSHOT_MAGIC);
-            bytes.extend_from_slice(&seq.to_le_bytes());
-            bytes.extend_from_slice(&fold.snapshot());
-            (fold, bytes)
-        })
-        .await
-        .expect("snapshot encoding does not panic");
+        let (fold, bytes, took) = encode_snapshot(fold, seq).await;
         fold.observe();
         self.fold = Some(fold);
-        metrics::gauge!(metric::SNAPSHOT_ENCODE_SECONDS, "fold" => self.spec.name)
-            .set(started.elapsed().as_secs_f64());
+        metrics::gauge!(metric::SNAPSHOT_ENCODE_SECONDS, "fold" => self.spec.name).set(took.as_secs_f64());
         bytes
     }
 
@@ -527,6 +517,29 @@ impl<'a, F: Fold> Active<'a, F> {
             lease.release().await;
         }
     }
+}
+
+/// Encodes `fold` with the runtime's header (covering input `seq`) on the blocking pool, so
+/// the runtime's threads (and the lease keeper) go on meanwhile; returns the fold, the
+/// bytes and the time taken.
+pub async fn encode_snapshot<F: Fold>(fold: F, seq: u64) -> (F, Vec<u8>, Duration) {
+    let started = Instant::now();
+    let (fold, bytes) = tokio::task::spawn_blocking(move || {
+        let mut bytes = Vec::new();
+        bytes.extend_from_slice(SNAPSHOT_MAGIC);
+        bytes.extend_from_slice(&seq.to_le_bytes());
+        bytes.extend_from_slice(&fold.snapshot());
+        (fold, bytes)
+    })
+    .await
+    .expect("snapshot encoding does not panic");
+    (fold, bytes, started.elapsed())
+}
+
+/// Uploads snapshot bytes made by [`encode_snapshot`] as `object`; errors are logged (a
+/// missing snapshot only makes the next replay longer).
+pub async fn upload_snapshot(bus: &Bus, name: &str, object: &str, seq: u64, bytes: &[u8]) {
+    upload(bus, name, object, seq, bytes).await
 }
 
 /// Where an output stream stands: its last sequence and the input its last message names.
