@@ -1,18 +1,26 @@
 //! Evaluation harness for the story layer: runs the copy [`Index`] and the [`StoryIndex`]
 //! over a JSONL corpus (or a folder of `*.txt` seeds) the way `wirefold cluster --final`
-//! does, prints each article's final copy cluster and story, scores them against whatever
-//! gold the file carries, and times copy alone against copy + story on the same data.
+//! does (received = the newest time seen, `t = event_time(doc, horizon)`, every copy event
+//! through `layers::follow`, the answer = the last story named for the article's final copy
+//! cluster), prints each article's final copy cluster and story, scores them against
+//! whatever gold the file carries, and times the story level.
 //!
 //! ```text
 //! cargo run --release -p wirefold-dedup --example story_eval -- DATA.jsonl|SEEDS_DIR
 //!     [--pairs PAIRS.jsonl] [--out PRED.jsonl] [--quiet] [--errors] [--limit N]
+//!     [--set field=value]... [--bench] [--replay REPS]
 //! ```
 //!
-//! Input lines are `{"id","title","text","published"?}`; gold fields `story`, `copy` (or
-//! `cluster`) are scored when present, `--pairs` scores `{a,b}` pairs that each report one
-//! event (share of pairs in one story, B-cubed precision with each pair as its own event).
-//! Without `published` the input order is the clock (received = the latest time seen);
-//! with it, published is the event time and received = max(latest seen, published).
+//! Input lines are `{"id","title","text","published"?,"url"?|"uri"?}`; gold fields `story`,
+//! `copy` (or `cluster`) are scored when present, `--pairs` scores `{a,b}` pairs that each
+//! report one event (share of pairs in one story, B-cubed precision with each pair as its
+//! own event). The item identity is `uri`, else `url`, else the id, as the normalizer sets
+//! it. `wirefold cluster` first runs the texts through the normalizer (title line dropped
+//! from the body, dateline and byline taken out); to measure exactly what it measures, feed
+//! this tool normalised texts. `--bench` times copy alone against copy + story with
+//! `eval::bench_corpus` / `eval::bench_stories`; `--replay N` records the copy events once
+//! and times the story level alone over them, best of N (steadier on a busy machine).
+//! `STORY_TRACE=1` prints each placement with its best candidate and similarity.
 
 use std::collections::HashMap;
 use std::time::Instant;
@@ -159,13 +167,8 @@ fn run(arts: &[Art], scfg: &story::Config) -> Run {
                         .last_best()
                         .map_or((String::new(), 0.0), |(s, x)| (s.to_string(), x));
                     eprintln!(
-                        "TRACE\t{}\t{}\t{:?}\t{}\t{:.3}\t{:?}",
-                        a.id,
-                        step.story,
-                        step.kind,
-                        bs,
-                        bsim,
-                        st.last_channels()
+                        "TRACE\t{}\t{}\t{:?}\t{}\t{:.3}",
+                        a.id, step.story, step.kind, bs, bsim
                     );
                 }
             }
@@ -478,8 +481,6 @@ fn set(c: &mut story::Config, kv: &str) {
         "join_threshold" => c.join_threshold = f(v),
         "young_boost" => c.young_boost = f(v),
         "cased_extra" => c.cased_extra = f(v),
-        "name_veto" => c.name_veto = f(v),
-        "name_floor" => c.name_floor = f(v),
         "decay_days" => c.decay_days = f(v),
         "horizon_secs" => c.horizon_secs = v.parse().expect("integer"),
         _ => panic!("unknown story setting {k}"),

@@ -50,7 +50,8 @@
 //! new cluster to a story is the weighted mean of the per-channel cosines,
 //! `sum_c a_c cos_c / sum_c a_c` over the channels the new cluster has
 //! ([`Config::channel_weights`]; a year or number the story never mentions lowers the
-//! score), times a time factor. The time factor is `1 / (1 + gap / decay)`, where `gap` is
+//! score; numbers and years alone never link, some word or name must be shared), times a
+//! time factor. The time factor is `1 / (1 + gap / decay)`, where `gap` is
 //! how far `time_ms` lies outside the story's first-seen..updated span less
 //! [`Config::grace_days`] (same- and next-day coverage is free) and `decay` is
 //! [`Config::decay_days`], times `1 / (1 + age / age_days)`, where `age` is how far
@@ -158,18 +159,16 @@ pub struct Config {
     pub max_postings: usize,
     /// Candidate stories scored exactly per new cluster.
     pub max_candidates: usize,
-    /// Extra similarity a young story asks for: the threshold is `join_threshold +
-    /// young_boost / clusters placed in the story` (a story of one article compares two
-    /// single articles, the noisiest case).
+    /// Extra similarity a young story asks of a cluster with capitalised names: its
+    /// threshold is `join_threshold + cased_extra + young_boost / clusters placed in the
+    /// story` (a story of one article compares two single articles, the noisiest case, and
+    /// shared names make sibling events look alike).
     pub young_boost: f32,
-    /// Extra similarity asked of clusters with capitalised names.
+    /// Extra similarity asked of clusters with capitalised names (their names channel
+    /// raises every similarity; scripts without case match on words and word pairs).
     pub cased_extra: f32,
-    /// Factor on the similarity of a cluster with capitalised names to a story with names
-    /// when their names cosine is under [`Config::name_floor`] (1: off).
-    pub name_veto: f32,
-    /// See [`Config::name_veto`].
-    pub name_floor: f32,
-    /// Similarity a new cluster needs to join a story.
+    /// Similarity a new cluster needs to join a story (clusters with capitalised names ask
+    /// [`Config::cased_extra`] and [`Config::young_boost`] more).
     pub join_threshold: f32,
     /// Days of gap between a cluster and a story's span that are free (same- and next-day
     /// coverage).
@@ -201,10 +200,8 @@ impl Default for Config {
             story_keys: 48,
             max_postings: 64,
             max_candidates: 8,
-            young_boost: 0.13,
+            young_boost: 0.08,
             cased_extra: 0.02,
-            name_veto: 1.0,
-            name_floor: 0.05,
             join_threshold: 0.13,
             grace_days: 1.5,
             decay_days: 1.0,
@@ -377,13 +374,15 @@ pub struct StoryIndex {
     /// Term counting table (all zero between calls) and the distinct terms counted.
     scratch_count: Vec<u64>,
     scratch_distinct: Vec<u32>,
+    /// The cluster being scored as a lookup table (empty outside scoring) and its channels.
+    doc_tab: Vec<(u32, f32)>,
+    doc_has: [bool; CHANNELS],
     hits: Vec<u32>,
     touched: Vec<u32>,
     /// Best candidate of the last new cluster placed, joined or not (diagnostics).
     last_best: Option<(StoryId, f32)>,
     /// The cluster being placed has capitalised names.
     cased: bool,
-    last_channels: [f32; CHANNELS],
 }
 
 /// Document frequencies: open addressing over `(term << 32) | count` slots (count 0 =
@@ -516,6 +515,11 @@ fn tf_weight(n: usize) -> f32 {
     }
 }
 
+/// Slot of a term in a power-of-two lookup table.
+fn slot_of_term(t: u32, mask: usize) -> usize {
+    (t.wrapping_mul(0x9e37_79b1) >> 7) as usize & mask
+}
+
 fn splitmix(mut z: u64) -> u64 {
     z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -567,11 +571,12 @@ impl StoryIndex {
             scratch_part: Vec::new(),
             scratch_count: Vec::new(),
             scratch_distinct: Vec::new(),
+            doc_tab: Vec::new(),
+            doc_has: [false; CHANNELS],
             hits: Vec::new(),
             touched: Vec::new(),
             last_best: None,
             cased: false,
-            last_channels: [0.0; CHANNELS],
         }
     }
 
@@ -1030,49 +1035,47 @@ impl StoryIndex {
 
     // ---- matching ----
 
-    /// Per-channel cosines (-1 when the doc lacks the channel).
-    fn channel_cosines(&self, doc: &[DocTerm], s: &Story) -> [f32; CHANNELS] {
-        let mut out = [-1f32; CHANNELS];
-        for ch in 0..CHANNELS {
-            let d: Vec<DocTerm> = doc.iter().copied().filter(|d| channel(d.term) == ch).collect();
-            if !d.is_empty() {
-                let mut dot = 0f32;
-                for x in &d {
-                    if let Ok(i) = s.cent.binary_search_by_key(&x.term, |e| e.term) {
-                        dot += x.w * s.cent[i].mass * s.cent[i].idf;
-                    }
-                }
-                out[ch] = if s.norm[ch] > 0.0 { dot / s.norm[ch] } else { 0.0 };
-            }
-        }
-        out
-    }
-
-    /// Per-channel cosines of the last best candidate (evaluation tools).
-    #[doc(hidden)]
-    pub fn last_channels(&self) -> [f32; CHANNELS] {
-        self.last_channels
-    }
-
     /// Centroid similarity (without time) and the time factor.
     fn similarity(&self, doc: &[DocTerm], s: &Story, time_ms: i64) -> (f32, f32) {
         let mut dot = [0f32; CHANNELS];
-        let (mut i, mut j) = (0, 0);
-        let c = &s.cent;
-        while i < doc.len() && j < c.len() {
-            match doc[i].term.cmp(&c[j].term) {
-                Ordering::Less => i += 1,
-                Ordering::Greater => j += 1,
-                Ordering::Equal => {
-                    dot[channel(doc[i].term)] += doc[i].w * c[j].mass * c[j].idf;
-                    i += 1;
-                    j += 1;
+        let mut has = [false; CHANNELS];
+        if self.doc_tab.is_empty() {
+            // Merge join (the cluster's terms are not in the lookup table).
+            let (mut i, mut j) = (0, 0);
+            let c = &s.cent;
+            while i < doc.len() && j < c.len() {
+                match doc[i].term.cmp(&c[j].term) {
+                    Ordering::Less => i += 1,
+                    Ordering::Greater => j += 1,
+                    Ordering::Equal => {
+                        dot[channel(doc[i].term)] += doc[i].w * c[j].mass * c[j].idf;
+                        i += 1;
+                        j += 1;
+                    }
                 }
             }
-        }
-        let mut has = [false; CHANNELS];
-        for d in doc {
-            has[channel(d.term)] = true;
+            for d in doc {
+                has[channel(d.term)] = true;
+            }
+        } else {
+            // Probe the cluster's lookup table with each centroid term (in term order, so
+            // the sums are the merge join's).
+            let mask = self.doc_tab.len() - 1;
+            for e in &s.cent {
+                let mut i = slot_of_term(e.term, mask);
+                loop {
+                    let (t, w) = self.doc_tab[i];
+                    if w == 0.0 {
+                        break;
+                    }
+                    if t == e.term {
+                        dot[channel(t)] += w * e.mass * e.idf;
+                        break;
+                    }
+                    i = (i + 1) & mask;
+                }
+            }
+            has = self.doc_has;
         }
         let (mut num, mut den) = (0f32, 0f32);
         for ch in 0..CHANNELS {
@@ -1084,16 +1087,12 @@ impl StoryIndex {
                 }
             }
         }
-        if den <= 0.0 {
+        if den <= 0.0 || (dot[WORD as usize] <= 0.0 && dot[NAME as usize] <= 0.0) {
+            // Nothing but numbers and years in common: no link (two reports of different
+            // events may share "40 dead" or "6.1").
             return (0.0, 0.0);
         }
-        let mut sim = num / den;
-        let nm = NAME as usize;
-        if self.cased && has[nm] && s.norm[nm] > 0.0 && dot[nm] < self.cfg.name_floor * s.norm[nm] {
-            // Both sides name people, places or organisations, and none of them agree.
-            sim *= self.cfg.name_veto;
-        }
-        (sim, self.time_factor(s, time_ms))
+        (num / den, self.time_factor(s, time_ms))
     }
 
     fn time_factor(&self, s: &Story, time_ms: i64) -> f32 {
@@ -1117,12 +1116,26 @@ impl StoryIndex {
         if doc.is_empty() {
             return None;
         }
+        // The cluster's terms in a lookup table for scoring (weights are > 0; 0 = empty).
+        let size = (doc.len() * 4).next_power_of_two();
+        self.doc_tab.clear();
+        self.doc_tab.resize(size, (0, 0.0));
+        self.doc_has = [false; CHANNELS];
+        for d in doc {
+            let mut i = slot_of_term(d.term, size - 1);
+            while self.doc_tab[i].1 != 0.0 {
+                i = (i + 1) & (size - 1);
+            }
+            self.doc_tab[i] = (d.term, d.w);
+            self.doc_has[channel(d.term)] = true;
+        }
         let mut q: Vec<(f32, u32)> = doc
             .iter()
             .map(|d| (d.w * self.cfg.channel_weights[channel(d.term)], d.term))
             .collect();
         let nq = self.cfg.query_terms.min(q.len());
         if nq == 0 {
+            self.doc_tab.clear();
             return None;
         }
         if q.len() > nq {
@@ -1177,9 +1190,7 @@ impl StoryIndex {
             }
         }
         self.last_best = best.map(|(_, _, slot, sim)| (self.story(slot).id, sim));
-        if let Some((_, _, slot, _)) = best {
-            self.last_channels = self.channel_cosines(doc, self.story(slot));
-        }
+        self.doc_tab.clear();
         best.filter(|b| b.0 >= 0.0).map(|(_, _, slot, sim)| (slot, sim))
     }
 

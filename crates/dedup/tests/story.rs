@@ -208,7 +208,7 @@ fn coverage_beyond_the_horizon_starts_a_new_story() {
     assert_eq!(b.story, a, "{b:?}");
     assert_eq!(ix.touch(1, t0 + 6 * DAY), Some(a));
     // Past the horizon of the first article, still inside that of the touch.
-    ix.place(5, &text(FINAL), t0 + 8 * DAY);
+    ix.place(5, &text(FINAL), t0 + 8 * DAY + DAY / 2);
     assert_eq!(ix.story_of(1), Some(a));
     assert_eq!(ix.story_of(2), None);
     let c = ix.place(3, &text(QUAKE2), t0 + 30 * DAY);
@@ -301,6 +301,20 @@ fn bad_input_has_defined_results() {
         0,
     );
     assert!(ix.languages(s).iter().any(|l| l == "fa"));
+}
+
+#[test]
+fn numbers_alone_never_link_and_caseless_scripts_match_on_word_pairs() {
+    let mut ix = StoryIndex::new(Config::default());
+    let a = ix.place(1, &text("Wahlen in Ruritanien: 40 Tote, 6.1 Prozent, 2013"), 0);
+    let b = ix.place(2, &text("zzz qqq 40 6.1 2013"), 0);
+    assert!(a.created && b.created && a.story != b.story, "{b:?}");
+    // Urdu has no capitals: adjacent word pairs stand in for names and still match.
+    let ur = "سرتاج عزیز کی افغان صدر اشرف غنی سے ملاقات، دورہ پاکستان کی دعوت دے دی";
+    let ur2 = "مشیر خارجہ سرتاج عزیز نے کابل میں افغان صدر اشرف غنی سے ملاقات کی اور دورہ پاکستان کی دعوت دی";
+    let p = ix.place(3, &text(ur), JUNE_17);
+    let q = ix.place(4, &text(ur2), JUNE_17 + DAY);
+    assert_eq!(p.story, q.story, "{q:?}");
 }
 
 #[test]
@@ -426,6 +440,8 @@ fn dev_set_story_accuracy_floors() {
     let pred: Vec<u64> = rows.iter().map(|r| r.2).collect();
     let sc = wirefold_dedup::eval::score(&gold, &pred);
     eprintln!("dev story accuracy: {sc:?}");
+    // Measured 0.914 / 0.886 (the product's `cluster --final`, which normalises the texts
+    // first, measures 0.903 / 0.883).
     assert!(sc.b3_f1 >= 0.90, "{sc:?}");
     assert!(sc.pair_f1 >= 0.87, "{sc:?}");
 }
@@ -465,6 +481,7 @@ fn counter_pairs_floors() {
         / ev.len() as f64;
     let share = together as f64 / n as f64;
     eprintln!("counter pairs: together {share:.3}, B3 precision {prec:.3}");
-    assert!(share >= 0.70, "together {share}");
-    assert!(prec >= 0.87, "precision {prec}");
+    // Measured 0.850 / 0.935 (`cluster --final`: 0.857 / 0.935).
+    assert!(share >= 0.83, "together {share}");
+    assert!(prec >= 0.91, "precision {prec}");
 }

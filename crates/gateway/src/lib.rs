@@ -14,6 +14,7 @@
 //! client that does not read falls behind a bounded buffer and gets `event: reset` instead
 //! of holding memory.
 
+pub mod bench;
 pub mod feed;
 pub mod model;
 mod openapi;
@@ -30,7 +31,6 @@ use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use base64::Engine as _;
 use futures::Stream;
 use serde::Deserialize;
 use tokio::sync::{RwLock, Semaphore, broadcast, watch};
@@ -43,8 +43,9 @@ use crate::model::{Filter, Logged, Model, Pos};
 
 /// Most stories one list request returns.
 pub const MAX_LIMIT: usize = 200;
-/// Longest query parameter value accepted, in bytes.
-const MAX_PARAM_BYTES: usize = 512;
+/// Longest parameter value (query or path) accepted, in characters (as the OpenAPI
+/// document's `maxLength` counts).
+pub(crate) const MAX_PARAM_CHARS: usize = 512;
 /// Events a live stream may fall behind before it is reset.
 const LIVE_BUFFER: usize = 4096;
 
@@ -311,23 +312,68 @@ struct ListQuery {
     cursor: Option<String>,
 }
 
+fn too_long(s: &str) -> bool {
+    // Bytes bound characters from above: only a long value needs counting.
+    s.len() > MAX_PARAM_CHARS && s.chars().count() > MAX_PARAM_CHARS
+}
+
 fn bounded(name: &str, v: &Option<String>) -> Result<(), Response> {
     match v {
-        Some(s) if s.len() > MAX_PARAM_BYTES => Err(error(
+        Some(s) if too_long(s) => Err(error(
             StatusCode::BAD_REQUEST,
-            format!("{name} is longer than {MAX_PARAM_BYTES} bytes"),
+            format!("{name} is longer than {MAX_PARAM_CHARS} characters"),
         )),
         _ => Ok(()),
     }
 }
 
+/// A decimal number of 1 to `max_digits` ASCII digits, nothing else (no sign, no
+/// spaces): exactly what the OpenAPI document's patterns and integer types allow.
+pub(crate) fn parse_digits(s: &str, max_digits: usize) -> Option<u64> {
+    if s.is_empty() || s.len() > max_digits || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+/// Cursors are the story-event sequence the next page starts below, in decimal (opaque
+/// to clients; the OpenAPI document gives their pattern, `^[0-9]{0,19}$`).
 fn encode_cursor(seq: u64) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("v1:{seq}"))
+    seq.to_string()
 }
 
 fn decode_cursor(s: &str) -> Option<u64> {
-    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(s).ok()?;
-    std::str::from_utf8(&raw).ok()?.strip_prefix("v1:")?.parse().ok()
+    parse_digits(s, 19)
+}
+
+/// A `since`/`until` value: an RFC 3339 date-time or a `YYYY-MM-DD` date (midnight
+/// UTC), and nothing looser, so that the OpenAPI document's `date` / `date-time` formats
+/// say exactly what is accepted.
+fn parse_time(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    let date_shape = b.len() >= 10
+        && b[..10].iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
+    if !date_shape {
+        return None;
+    }
+    if b.len() == 10 {
+        let d = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?;
+        return Some(d.and_hms_opt(0, 0, 0)?.and_utc().timestamp_millis());
+    }
+    // chrono also takes a space between date and time; RFC 3339 (as validators read it)
+    // wants `T`.
+    if !matches!(b[10], b'T' | b't') {
+        return None;
+    }
+    chrono::DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|t| t.timestamp_millis())
 }
 
 async fn list_stories(
@@ -350,10 +396,9 @@ async fn list_stories(
             return r;
         }
     }
-    let limit = match q.limit.as_deref().map(str::parse::<usize>) {
-        None => 50,
-        Some(Ok(n)) if (1..=MAX_LIMIT).contains(&n) => n,
-        Some(_) => return error(StatusCode::BAD_REQUEST, format!("limit must be 1 to {MAX_LIMIT}")),
+    let limit = match parse_limit(q.limit.as_deref()) {
+        Ok(n) => n,
+        Err(r) => return r,
     };
     let cursor = match q.cursor.as_deref() {
         None | Some("") => None,
@@ -365,7 +410,7 @@ async fn list_stories(
     let time = |name: &str, v: &Option<String>| -> Result<Option<i64>, Response> {
         match v.as_deref() {
             None | Some("") => Ok(None),
-            Some(s) => wirefold_wire::time::parse_ms(s).map(Some).ok_or_else(|| {
+            Some(s) => parse_time(s).map(Some).ok_or_else(|| {
                 error(
                     StatusCode::BAD_REQUEST,
                     format!("{name} is not an RFC 3339 time or date"),
@@ -389,44 +434,71 @@ async fn list_stories(
         until_ms,
     };
     let (stories, next) = st.model.read().await.list(&filter, cursor, limit);
-    Json(serde_json::json!({
-        "stories": stories,
-        "next_cursor": next.map(encode_cursor),
-    }))
+    /// Serialized straight from the summaries (no intermediate `serde_json::Value`).
+    #[derive(serde::Serialize)]
+    struct Page {
+        stories: Vec<model::StorySummary>,
+        next_cursor: Option<String>,
+    }
+    Json(Page {
+        stories,
+        next_cursor: next.map(encode_cursor),
+    })
     .into_response()
 }
 
-fn check_id(id: &str) -> Result<(), Response> {
-    if id.is_empty() || id.len() > MAX_PARAM_BYTES {
-        return Err(error(StatusCode::BAD_REQUEST, "id is empty or too long"));
+/// `limit`: 1 to [`MAX_LIMIT`], default 50.
+fn parse_limit(v: Option<&str>) -> Result<usize, Response> {
+    match v.map(|s| parse_digits(s, 3)) {
+        None => Ok(50),
+        Some(Some(n)) if (1..=MAX_LIMIT as u64).contains(&n) => Ok(n as usize),
+        Some(_) => Err(error(
+            StatusCode::BAD_REQUEST,
+            format!("limit must be an integer from 1 to {MAX_LIMIT}"),
+        )),
     }
-    Ok(())
 }
 
-async fn get_story(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
-    if let Err(r) = check_id(&id) {
-        return r;
+type IdPath = Result<Path<String>, axum::extract::rejection::PathRejection>;
+
+/// The `{id}` of a path: a JSON 400 when it is not UTF-8 once decoded, empty or too long.
+fn check_id(id: IdPath) -> Result<String, Response> {
+    let Ok(Path(id)) = id else {
+        return Err(error(StatusCode::BAD_REQUEST, "id is not UTF-8 text"));
+    };
+    if id.is_empty() || too_long(&id) {
+        return Err(error(StatusCode::BAD_REQUEST, "id is empty or too long"));
     }
+    Ok(id)
+}
+
+async fn get_story(State(st): State<Arc<AppState>>, id: IdPath) -> Response {
+    let id = match check_id(id) {
+        Ok(id) => id,
+        Err(r) => return r,
+    };
     match st.model.read().await.story(&id) {
         Some(s) => Json(s).into_response(),
         None => error(StatusCode::NOT_FOUND, format!("no story {id}")),
     }
 }
 
-async fn get_cluster(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
-    if let Err(r) = check_id(&id) {
-        return r;
-    }
+async fn get_cluster(State(st): State<Arc<AppState>>, id: IdPath) -> Response {
+    let id = match check_id(id) {
+        Ok(id) => id,
+        Err(r) => return r,
+    };
     match st.model.read().await.cluster(&id) {
         Some(c) => Json(c).into_response(),
         None => error(StatusCode::NOT_FOUND, format!("no cluster {id}")),
     }
 }
 
-async fn get_article(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
-    if let Err(r) = check_id(&id) {
-        return r;
-    }
+async fn get_article(State(st): State<Arc<AppState>>, id: IdPath) -> Response {
+    let id = match check_id(id) {
+        Ok(id) => id,
+        Err(r) => return r,
+    };
     let seq = st.model.read().await.article(&id).map(|a| a.seq);
     let Some(seq) = seq else {
         return error(StatusCode::NOT_FOUND, format!("no article {id}"));
@@ -511,9 +583,9 @@ async fn events(
     // `linger=S`: end the stream after S seconds without an event (the client reconnects
     // with Last-Event-ID and loses nothing). Pages use it so that no request stays open
     // for ever, which some renderers wait on; API clients leave it out.
-    let linger = match q.linger.as_deref().map(str::parse::<u64>) {
+    let linger = match q.linger.as_deref().map(|s| parse_digits(s, 4)) {
         None => None,
-        Some(Ok(s)) if (1..=3600).contains(&s) => Some(Duration::from_secs(s)),
+        Some(Some(s)) if (1..=3600).contains(&s) => Some(Duration::from_secs(s)),
         Some(_) => return error(StatusCode::BAD_REQUEST, "linger must be 1 to 3600 seconds"),
     };
     let last_id = headers
@@ -664,10 +736,9 @@ async fn dead_letters(
     if let Err(r) = bounded("stage", &q.stage) {
         return r;
     }
-    let limit = match q.limit.as_deref().map(str::parse::<usize>) {
-        None => 50,
-        Some(Ok(n)) if (1..=MAX_LIMIT).contains(&n) => n,
-        Some(_) => return error(StatusCode::BAD_REQUEST, format!("limit must be 1 to {MAX_LIMIT}")),
+    let limit = match parse_limit(q.limit.as_deref()) {
+        Ok(n) => n,
+        Err(r) => return r,
     };
     let state = match st.bus.stream_state(subjects::DLQ_STREAM).await {
         Ok(s) => s,
@@ -702,7 +773,17 @@ mod tests {
     #[test]
     fn cursors_round_trip_and_refuse_garbage() {
         assert_eq!(decode_cursor(&encode_cursor(42)), Some(42));
-        for bad in ["", "%%%", "djE6", "abc", "djE6eA"] {
+        for bad in [
+            "",
+            "%%%",
+            "djE6",
+            "abc",
+            "djE6eA",
+            "+1",
+            " 1",
+            "1 ",
+            "12345678901234567890",
+        ] {
             assert_eq!(decode_cursor(bad), None, "{bad}");
         }
     }

@@ -50,18 +50,25 @@ impl std::fmt::Display for Pos {
 impl std::str::FromStr for Pos {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        let s = s.trim();
+        // Strict: `0` or two runs of 1 to 19 ASCII digits (no sign, no spaces), the
+        // pattern the OpenAPI document gives.
         if s == "0" {
             return Ok(Pos::default());
         }
-        let bad = || format!("not an event position: {s:?} (expected \"0\" or \"<n>-<n>\")");
-        if s.len() > 41 {
-            return Err(bad());
-        }
+        let bad = || {
+            let shown: String = s.chars().take(48).collect();
+            format!("not an event position: {shown:?} (expected \"0\" or \"<n>-<n>\")")
+        };
+        let num = |p: &str| -> Result<u64, String> {
+            if p.is_empty() || p.len() > 19 || !p.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(bad());
+            }
+            p.parse().map_err(|_| bad())
+        };
         let (c, st) = s.split_once('-').ok_or_else(bad)?;
         Ok(Pos {
-            clusters: c.parse().map_err(|_| bad())?,
-            stories: st.parse().map_err(|_| bad())?,
+            clusters: num(c)?,
+            stories: num(st)?,
         })
     }
 }
@@ -131,6 +138,19 @@ struct StoryState {
     /// Stream sequence of its latest event: the listing order.
     seq: u64,
     history: Vec<History>,
+    /// Hashes of the words of its headline and its clusters' canonical headlines, sorted
+    /// (for `q`; computed when the event is applied, not on every search).
+    head_words: Box<[u32]>,
+    /// `latest.updated` in Unix ms (for `since`/`until`).
+    updated_ms: Option<i64>,
+}
+
+/// Sorted, distinct hashes of the words of `texts`.
+fn word_hashes<'a>(texts: impl Iterator<Item = &'a str>) -> Box<[u32]> {
+    let mut ws: Vec<u32> = texts.flat_map(words).map(|w| word_hash(&w)).collect();
+    ws.sort_unstable();
+    ws.dedup();
+    ws.into_boxed_slice()
 }
 
 #[derive(Debug)]
@@ -392,14 +412,25 @@ impl Model {
                 self.order.remove(&old.seq);
             }
         } else {
+            let head_words = word_hashes(
+                ev.headline
+                    .as_deref()
+                    .into_iter()
+                    .chain(ev.clusters.iter().filter_map(|c| c.canonical.headline.as_deref())),
+            );
+            let updated_ms = wirefold_wire::time::parse_ms(&ev.updated);
             let st = self.stories.entry(id.clone()).or_insert_with(|| StoryState {
                 latest: ev.clone(),
                 seq,
                 history: Vec::new(),
+                head_words: Box::default(),
+                updated_ms: None,
             });
             self.order.remove(&st.seq);
             st.seq = seq;
             st.latest = ev;
+            st.head_words = head_words;
+            st.updated_ms = updated_ms;
             st.history.push(h);
             self.order.insert(seq, id.clone());
         }
@@ -472,49 +503,52 @@ impl Model {
         }
     }
 
-    fn matches(&self, st: &StoryState, sum: &StorySummary, f: &Filter) -> bool {
+    /// Whether the story has an article from outlet `source` (as its summary's `sources`).
+    fn has_source(&self, st: &StoryState, source: &str) -> bool {
+        st.latest.clusters.iter().any(|c| match self.clusters.get(&c.id) {
+            Some(cl) => cl
+                .latest
+                .members
+                .iter()
+                .any(|m| m.article.source.as_deref() == Some(source)),
+            None => c.canonical.source.as_deref() == Some(source),
+        })
+    }
+
+    /// Whether a story passes the filter; `hashes` are those of `f.words`. Allocates
+    /// nothing: a `q` search over every story costs lookups and binary searches only.
+    fn matches(&self, st: &StoryState, f: &Filter, hashes: &[u32]) -> bool {
         if let Some(l) = &f.lang
-            && !sum.languages.iter().any(|x| x.eq_ignore_ascii_case(l))
+            && !st.latest.languages.iter().any(|x| x.eq_ignore_ascii_case(l))
         {
             return false;
         }
-        if let Some(s) = &f.source
-            && !sum.sources.iter().any(|x| x == s)
-        {
-            return false;
-        }
-        let updated = wirefold_wire::time::parse_ms(&sum.updated);
         if let Some(since) = f.since_ms
-            && updated.is_none_or(|u| u < since)
+            && st.updated_ms.is_none_or(|u| u < since)
         {
             return false;
         }
         if let Some(until) = f.until_ms
-            && updated.is_none_or(|u| u > until)
+            && st.updated_ms.is_none_or(|u| u > until)
         {
             return false;
         }
-        if f.words.is_empty() {
-            return true;
+        if let Some(s) = &f.source
+            && !self.has_source(st, s)
+        {
+            return false;
         }
         // Every word in a headline of the story or in one of its articles.
-        let mut heads = String::new();
-        heads.push_str(sum.headline.as_deref().unwrap_or(""));
-        let mut members: Vec<&str> = Vec::new();
-        for c in &st.latest.clusters {
-            heads.push(' ');
-            heads.push_str(c.canonical.headline.as_deref().unwrap_or(""));
-            if let Some(cl) = self.clusters.get(&c.id) {
-                members.extend(cl.latest.members.iter().map(|m| m.article.id.as_str()));
-            }
-        }
-        let head_words: BTreeSet<String> = words(&heads).collect();
-        f.words.iter().all(|w| {
-            head_words.contains(w)
-                || members.iter().any(|id| {
-                    self.articles
-                        .get(*id)
-                        .is_some_and(|a| a.words.binary_search(&word_hash(w)).is_ok())
+        hashes.iter().all(|h| {
+            st.head_words.binary_search(h).is_ok()
+                || st.latest.clusters.iter().any(|c| {
+                    self.clusters.get(&c.id).is_some_and(|cl| {
+                        cl.latest.members.iter().any(|m| {
+                            self.articles
+                                .get(&m.article.id)
+                                .is_some_and(|a| a.words.binary_search(h).is_ok())
+                        })
+                    })
                 })
         })
     }
@@ -522,6 +556,7 @@ impl Model {
     /// Stories most recently changed first, after the story-event sequence `before` (the
     /// cursor), at most `limit`; returns them and the cursor of the next page.
     pub fn list(&self, f: &Filter, before: Option<u64>, limit: usize) -> (Vec<StorySummary>, Option<u64>) {
+        let hashes: Vec<u32> = f.words.iter().map(|w| word_hash(w)).collect();
         let mut out = Vec::new();
         let range = match before {
             Some(b) => self.order.range(..b),
@@ -530,14 +565,13 @@ impl Model {
         let mut last = None;
         for (&seq, id) in range.rev() {
             let Some(st) = self.stories.get(id) else { continue };
-            let sum = self.summary(st);
-            if !self.matches(st, &sum, f) {
+            if !self.matches(st, f, &hashes) {
                 continue;
             }
             if out.len() == limit {
                 return (out, last);
             }
-            out.push(sum);
+            out.push(self.summary(st));
             last = Some(seq);
         }
         (out, None)
@@ -678,6 +712,11 @@ mod tests {
             "-1",
             "1-2-3",
             "99999999999999999999999-1",
+            "+1-2",
+            " 1-2",
+            "1-2 ",
+            "1-+2",
+            "12345678901234567890-1",
             &"9".repeat(60),
         ] {
             assert!(bad.parse::<Pos>().is_err(), "{bad:?}");

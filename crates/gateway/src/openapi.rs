@@ -27,8 +27,27 @@ fn with_errors(mut ok: Value, extra: &[(&str, &str)]) -> Value {
 
 fn string_param(name: &str, inn: &str, description: &str) -> Value {
     json!({"name": name, "in": inn, "required": inn == "path", "description": description,
-           "schema": {"type": "string", "maxLength": 512}})
+           "schema": {"type": "string", "maxLength": crate::MAX_PARAM_CHARS}})
 }
+
+/// A parameter whose value must match `pattern` (the handlers accept exactly that).
+fn pattern_param(name: &str, inn: &str, description: &str, pattern: &str) -> Value {
+    json!({"name": name, "in": inn, "description": description,
+           "schema": {"type": "string", "pattern": pattern}})
+}
+
+/// `since` / `until`: a date, an RFC 3339 date-time, or empty (no bound).
+fn time_param(name: &str, description: &str) -> Value {
+    json!({"name": name, "in": "query", "description": description,
+    "schema": {"anyOf": [
+        {"type": "string", "format": "date"},
+        {"type": "string", "format": "date-time"},
+        {"type": "string", "maxLength": 0}
+    ]}})
+}
+
+/// An event position: `0` or `<clusters seq>-<stories seq>`.
+const POSITION: &str = "^(0|[0-9]{1,19}-[0-9]{1,19})$";
 
 /// The document.
 pub fn document() -> Value {
@@ -108,34 +127,41 @@ pub fn document() -> Value {
         "security": [{}, {"bearer": []}],
         "paths": {
             "/v1/stories": {"get": {
+                "operationId": "listStories",
                 "summary": "Stories, most recently changed first",
                 "parameters": [
                     string_param("q", "query", "Words that must all appear in the story's headlines or article bodies"),
                     string_param("lang", "query", "Language of one of its copy clusters"),
                     string_param("source", "query", "Outlet of one of its articles"),
-                    string_param("since", "query", "Updated at or after (RFC 3339 or YYYY-MM-DD)"),
-                    string_param("until", "query", "Updated at or before (RFC 3339 or YYYY-MM-DD)"),
+                    time_param("since", "Updated at or after (RFC 3339 date-time or YYYY-MM-DD)"),
+                    time_param("until", "Updated at or before (RFC 3339 date-time or YYYY-MM-DD)"),
                     {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": crate::MAX_LIMIT}},
-                    string_param("cursor", "query", "Opaque cursor from next_cursor")
+                    pattern_param("cursor", "query", "Opaque cursor from next_cursor (empty: the first page)", "^[0-9]{0,19}$")
                 ],
                 "responses": with_errors(json!({"200": {"description": "A page of stories", "content": {"application/json": {"schema": {
                     "type": "object", "required": ["stories", "next_cursor"],
                     "properties": {
                         "stories": {"type": "array", "items": {"$ref": "#/components/schemas/StorySummary"}},
                         "next_cursor": {"type": ["string", "null"]}
-                    }}}}}}), &[])
+                    }}}},
+                    "links": {"GetStory": {"operationId": "getStory", "parameters": {"id": "$response.body#/stories/0/id"}}}}}), &[])
             }},
             "/v1/stories/{id}": {"get": {
+                "operationId": "getStory",
                 "summary": "One story with its copy clusters, their members and its history",
                 "parameters": [string_param("id", "path", "Story id")],
-                "responses": with_errors(json!({"200": {"description": "The story", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Story"}}}}}), &[("404", "No such story")])
+                "responses": with_errors(json!({"200": {"description": "The story", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Story"}}},
+                    "links": {"GetCluster": {"operationId": "getCluster", "parameters": {"id": "$response.body#/clusters/0/id"}}}}}), &[("404", "No such story")])
             }},
             "/v1/clusters/{id}": {"get": {
+                "operationId": "getCluster",
                 "summary": "One copy cluster with its members and history",
                 "parameters": [string_param("id", "path", "Copy cluster id")],
-                "responses": with_errors(json!({"200": {"description": "The cluster", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Cluster"}}}}}), &[("404", "No such cluster")])
+                "responses": with_errors(json!({"200": {"description": "The cluster", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Cluster"}}},
+                    "links": {"GetArticle": {"operationId": "getArticle", "parameters": {"id": "$response.body#/members/0/id"}}}}}), &[("404", "No such cluster")])
             }},
             "/v1/articles/{id}": {"get": {
+                "operationId": "getArticle",
                 "summary": "An article record (ninjs field names, body_text)",
                 "parameters": [string_param("id", "path", "Article id")],
                 "responses": with_errors(json!({"200": {"description": "The article record", "content": {"application/json": {"schema": {
@@ -144,18 +170,27 @@ pub fn document() -> Value {
                 }}}}}), &[("404", "No such article"), ("503", "Article stream unavailable")])
             }},
             "/v1/events": {"get": {
+                "operationId": "events",
                 "summary": "Server-Sent Events: story and cluster events as they happen",
                 "description": "Each event's id is a position (\"<clusters>-<stories>\"); reconnect with Last-Event-ID or ?after= to get exactly the events after it. A position no longer retained, or a client that falls behind, gets `event: reset`. Event names: `story.<kind>`, `cluster.<kind>`.",
                 "parameters": [
-                    string_param("after", "query", "Position to resume after (\"0\" for the start)"),
+                    pattern_param("after", "query", "Position to resume after (\"0\" for the start)", POSITION),
                     string_param("kinds", "query", "Comma-separated: story, cluster, or names like story.created"),
                     string_param("story", "query", "Only events of this story"),
                     {"name": "linger", "in": "query", "description": "End the stream after this many seconds without an event (reconnect with Last-Event-ID)", "schema": {"type": "integer", "minimum": 1, "maximum": 3600}},
-                    {"name": "Last-Event-ID", "in": "header", "schema": {"type": "string", "maxLength": 64}}
+                    pattern_param("Last-Event-ID", "header", "Position to resume after (wins over after)", POSITION)
                 ],
-                "responses": with_errors(json!({"200": {"description": "An event stream", "content": {"text/event-stream": {"schema": {"type": "string"}}}}}), &[("503", "Too many live streams")])
+                "responses": with_errors(json!({"200": {"description": "An event stream; the schema describes each event (as before Open API 3.2's itemSchema)", "content": {"text/event-stream": {"schema": {
+                    "type": "object", "required": ["event", "data"],
+                    "properties": {
+                        "id": {"type": "string", "pattern": "^[0-9]{1,20}-[0-9]{1,20}$"},
+                        "event": {"type": "string", "pattern": "^(reset|story\\.[a-z_]+|cluster\\.[a-z_]+)$"},
+                        "data": {"type": "string", "description": "The stored event's JSON (a StoryEvent or a ClusterEvent); for reset, {\"reason\": ...}"},
+                        "retry": {"type": "integer", "minimum": 0}
+                    }}}}}}), &[("503", "Too many live streams")])
             }},
             "/v1/dead-letters": {"get": {
+                "operationId": "deadLetters",
                 "summary": "Recent dead letters, newest first (for operators)",
                 "parameters": [
                     string_param("stage", "query", "fetcher, normalizer or dedup"),
@@ -167,6 +202,7 @@ pub fn document() -> Value {
                 }}}}}), &[("503", "Dead-letter stream unavailable")])
             }},
             "/v1/openapi.json": {"get": {
+                "operationId": "openapi",
                 "summary": "This document",
                 "responses": {"200": {"description": "OpenAPI document", "content": {"application/json": {"schema": {"type": "object"}}}}}
             }}

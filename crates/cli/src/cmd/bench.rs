@@ -1,4 +1,4 @@
-//! `wirefold bench dedup|fetch`: throughput benchmarks of the real code paths, printed as
+//! `wirefold bench dedup|fetch|gateway`: throughput benchmarks of the real code paths, printed as
 //! one JSON object so scripts (and BENCHMARKS.md) can put them beside a peer's numbers.
 //!
 //! `dedup` times `wirefold_dedup::eval::bench_corpus` (fingerprinting, candidate search,
@@ -7,6 +7,9 @@
 //! run, and reports both throughputs and the story level's share.
 //! `fetch` runs `wirefold_fetcher::bench` (feeds served on loopback, stored in JetStream)
 //! against `NATS_URL` or an embedded nats-server in a temporary directory.
+//! `gateway` runs `wirefold_gateway::bench::bench` (a synthetic newsroom published to an
+//! embedded nats-server; rebuild time, list latency with `wrk` beside a static response,
+//! SSE fan-out latency).
 
 use std::io::BufRead as _;
 use std::path::PathBuf;
@@ -56,6 +59,41 @@ enum What {
         #[arg(long, default_value_t = 8)]
         concurrency: usize,
     },
+    /// The gateway: read-model rebuild time and memory, `GET /v1/stories` latency under
+    /// load (with `wrk`) beside a static response of the same bytes, and SSE fan-out
+    /// latency, over a synthetic newsroom in an embedded nats-server.
+    Gateway {
+        /// Articles published.
+        #[arg(long, default_value_t = 100_000)]
+        articles: usize,
+        /// Copy clusters they fall into.
+        #[arg(long, default_value_t = 40_000)]
+        clusters: usize,
+        /// Stories the clusters fall into.
+        #[arg(long, default_value_t = 15_000)]
+        stories: usize,
+        /// The `wrk` binary; `none` skips the HTTP latency runs.
+        #[arg(long, default_value = "wrk")]
+        wrk: String,
+        /// Connections of each `wrk` run.
+        #[arg(long, default_value_t = 200)]
+        concurrency: usize,
+        /// Threads of each `wrk` run.
+        #[arg(long, default_value_t = 2)]
+        threads: usize,
+        /// Seconds of each `wrk` run.
+        #[arg(long, default_value_t = 10)]
+        duration: u64,
+        /// Live event stream clients.
+        #[arg(long, default_value_t = 1000)]
+        sse_clients: usize,
+        /// Events published for the fan-out measurement.
+        #[arg(long, default_value_t = 200)]
+        events: usize,
+        /// Milliseconds between those events.
+        #[arg(long, default_value_t = 20)]
+        event_interval_ms: u64,
+    },
 }
 
 /// Runs a benchmark.
@@ -70,6 +108,32 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             items,
             concurrency,
         } => fetch(nats_url, feeds, items, concurrency).await?,
+        What::Gateway {
+            articles,
+            clusters,
+            stories,
+            wrk,
+            concurrency,
+            threads,
+            duration,
+            sse_clients,
+            events,
+            event_interval_ms,
+        } => {
+            let opts = wirefold_gateway::bench::BenchOptions {
+                articles,
+                clusters: clusters.max(1),
+                stories: stories.max(1),
+                wrk: (wrk != "none").then_some(wrk),
+                concurrency,
+                threads,
+                duration_secs: duration,
+                sse_clients,
+                events,
+                event_interval: std::time::Duration::from_millis(event_interval_ms),
+            };
+            gateway(&opts).await?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -185,5 +249,24 @@ async fn fetch(
         tokio::task::spawn_blocking(move || s.stop()).await?;
     }
     drop(store);
+    Ok(())
+}
+
+async fn gateway(opts: &wirefold_gateway::bench::BenchOptions) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let server_opts = ServerOptions {
+        store_dir: dir.path().to_path_buf(),
+        port: None,
+        max_payload: 8 << 20,
+    };
+    let mut server = tokio::task::spawn_blocking(move || NatsServer::start(server_opts))
+        .await?
+        .context("cannot start an embedded nats-server for the benchmark")?;
+    let bus = connect(server.url(), "wirefold-bench").await?;
+    let r = wirefold_gateway::bench::bench(&bus, opts).await;
+    bus.drain().await;
+    tokio::task::spawn_blocking(move || server.stop()).await?;
+    drop(dir);
+    println!("{}", r?);
     Ok(())
 }
