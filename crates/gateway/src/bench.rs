@@ -150,13 +150,13 @@ fn story_clusters(s: usize, o: &BenchOptions) -> Vec<usize> {
 fn article(vocab: &[String], i: usize) -> Article {
     let mut r = Rng(i as u64 * 104_729 + 17);
     let mut body = String::with_capacity(1400);
-    for k in 0..180 {
+    for k in 0..180usize {
         if k > 0 {
-            body.push(if k % 30 == 0 { '\n' } else { ' ' });
+            body.push(if k.is_multiple_of(30) { '\n' } else { ' ' });
         }
         body.push_str(&vocab[r.below(vocab.len())]);
     }
-    if i % 1000 == 0 {
+    if i.is_multiple_of(1000) {
         body.push(' ');
         body.push_str(RARE);
     }
@@ -512,6 +512,14 @@ pub async fn bench(bus: &Bus, o: &BenchOptions) -> Result<Value, GatewayError> {
             let n = serde_json::from_slice::<Value>(&b)
                 .ok()
                 .and_then(|v| v["stories"].as_array().map(Vec::len));
+            // One request at a time first: the cost of the search itself.
+            let mut alone = Vec::new();
+            for _ in 0..20 {
+                let t = Instant::now();
+                let _ = http_get(addr, &path).await;
+                alone.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+            alone.sort_by(f64::total_cmp);
             let url = format!("http://{addr}{path}");
             let bin = bin.clone();
             let o2 = o.clone();
@@ -520,6 +528,7 @@ pub async fn bench(bus: &Bus, o: &BenchOptions) -> Result<Value, GatewayError> {
                 .unwrap_or_else(|e| json!({"error": e.to_string()}));
             r["status"] = json!(st);
             r["stories_in_page"] = json!(n);
+            r["alone_median_ms"] = json!(percentile(&alone, 0.5));
             q[name] = r;
         }
         let runs = [

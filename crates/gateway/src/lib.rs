@@ -14,6 +14,10 @@
 //! client that does not read falls behind a bounded buffer and gets `event: reset` instead
 //! of holding memory.
 
+// Handlers refuse a request by returning its finished error response; that is the cold
+// path, once per request, so the size of `Response` in `Err` does not matter.
+#![allow(clippy::result_large_err)]
+
 pub mod bench;
 pub mod feed;
 pub mod model;
@@ -647,7 +651,7 @@ async fn events(
                     sent = max_pos(sent, &e);
                 }
             }
-            Err(()) => {
+            Err(model::NotRetained) => {
                 let now = st.model.read().await.pos();
                 let _ = tx.send(reset_event(now)).await;
                 sent = now;

@@ -83,6 +83,10 @@ impl Pos {
     }
 }
 
+/// Some events after a position are no longer in the log: the client must refetch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotRetained;
+
 /// One event of the log, ready to send.
 #[derive(Debug, Clone)]
 pub struct Logged {
@@ -462,11 +466,12 @@ impl Model {
         logged
     }
 
-    /// The logged events after `after`, or `Err(())` when some of them are no longer kept.
-    pub fn events_after(&self, after: Pos) -> Result<Vec<Logged>, ()> {
+    /// The logged events after `after`, or [`NotRetained`] when some of them are no
+    /// longer kept.
+    pub fn events_after(&self, after: Pos) -> Result<Vec<Logged>, NotRetained> {
         let gone = self.dropped_through;
         if (gone.clusters > after.clusters || gone.stories > after.stories) && gone != Pos::default() {
-            return Err(());
+            return Err(NotRetained);
         }
         Ok(self
             .log
