@@ -20,19 +20,6 @@ fn env_dir(var: &str) -> Option<PathBuf> {
     }
 }
 
-/// "2025-06-17T00:01:41Z" to ms since the epoch (UTC).
-fn iso_ms(s: &str) -> Option<i64> {
-    let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
-    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let (h, mi, se) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    let (y2, m2) = if mo <= 2 { (y - 1, mo + 9) } else { (y, mo - 3) };
-    let era = y2.div_euclid(400);
-    let yoe = y2 - era * 400;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + (153 * m2 + 2) / 5 + d - 1;
-    let days = era * 146_097 + doe - 719_468;
-    Some(((days * 24 + h) * 60 + mi) * 60_000 + se * 1000)
-}
-
 #[test]
 fn dev_set_copy_accuracy_floors() {
     let Some(dir) = env_dir("WIREFOLD_DATA") else {
@@ -45,7 +32,7 @@ fn dev_set_copy_accuracy_floors() {
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let v: serde_json::Value = serde_json::from_str(line).expect("dev line is json");
         let s = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("");
-        let published = iso_ms(s("published"));
+        let published = wirefold_wire::time::parse_ms(s("published"));
         let out = ix.apply(&Doc {
             id: s("id"),
             uri: s("url"),

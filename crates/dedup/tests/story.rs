@@ -347,18 +347,6 @@ fn data_dir() -> Option<std::path::PathBuf> {
     }
 }
 
-/// "2025-06-17T00:01:41Z" to ms since the epoch (UTC).
-fn iso_ms(s: &str) -> Option<i64> {
-    let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
-    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let (h, mi, se) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    let (y2, m2) = if mo <= 2 { (y - 1, mo + 9) } else { (y, mo - 3) };
-    let era = y2.div_euclid(400);
-    let yoe = y2 - era * 400;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + (153 * m2 + 2) / 5 + d - 1;
-    Some((((era * 146_097 + doe - 719_468) * 24 + h) * 60 + mi) * 60_000 + se * 1000)
-}
-
 /// Runs the copy index and the story index over a JSONL file the way `wirefold cluster
 /// --final` does (received = the newest time seen, `t = event_time`, every copy event
 /// through `layers::follow`; the answer is the last story named for the article's final
@@ -378,7 +366,7 @@ fn run_file(path: &std::path::Path) -> Vec<(String, String, u64)> {
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let v: serde_json::Value = serde_json::from_str(line).expect("json line");
         let s = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string();
-        let published = iso_ms(&s("published"));
+        let published = wirefold_wire::time::parse_ms(&s("published"));
         latest = latest.max(published.unwrap_or(0));
         let (id, title, body) = (s("id"), s("title"), s("text"));
         let doc = Doc {

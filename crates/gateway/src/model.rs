@@ -123,6 +123,19 @@ pub struct History {
     pub position: String,
 }
 
+impl History {
+    fn of(version: u64, kind: &str, cause: &ArticleRef, reason: &Option<String>, pos: Pos) -> Self {
+        History {
+            version,
+            kind: kind.to_string(),
+            cause: cause.id.clone(),
+            headline: cause.headline.clone(),
+            reason: reason.clone(),
+            position: pos.to_string(),
+        }
+    }
+}
+
 /// What the model keeps of an article.
 #[derive(Debug, Clone)]
 pub struct ArticleInfo {
@@ -359,14 +372,7 @@ impl Model {
                 return None;
             }
         };
-        let h = History {
-            version: ev.version,
-            kind: ev.kind.as_str().to_string(),
-            cause: ev.cause.id.clone(),
-            headline: ev.cause.headline.clone(),
-            reason: ev.reason.clone(),
-            position: self.pos.to_string(),
-        };
+        let h = History::of(ev.version, ev.kind.as_str(), &ev.cause, &ev.reason, self.pos);
         for gone in &ev.merged_from {
             self.clusters.remove(gone);
         }
@@ -396,14 +402,7 @@ impl Model {
                 return None;
             }
         };
-        let h = History {
-            version: ev.version,
-            kind: ev.kind.as_str().to_string(),
-            cause: ev.cause.id.clone(),
-            headline: ev.cause.headline.clone(),
-            reason: ev.reason.clone(),
-            position: self.pos.to_string(),
-        };
+        let h = History::of(ev.version, ev.kind.as_str(), &ev.cause, &ev.reason, self.pos);
         for gone in &ev.merged_from {
             if let Some(old) = self.stories.remove(gone) {
                 self.order.remove(&old.seq);
