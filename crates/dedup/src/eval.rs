@@ -100,6 +100,22 @@ pub struct CorpusDoc {
     pub published_ms: Option<i64>,
 }
 
+impl CorpusDoc {
+    /// The doc as the benchmarks apply it: its id is its uri, and without a publication
+    /// time its position `i` in the corpus is its arrival time.
+    fn doc(&self, i: usize) -> Doc<'_> {
+        Doc {
+            id: &self.id,
+            uri: &self.id,
+            title: &self.title,
+            body: &self.text,
+            published_ms: self.published_ms,
+            received_ms: self.published_ms.unwrap_or(i as i64),
+            ..Doc::default()
+        }
+    }
+}
+
 /// What [`bench_corpus`] measured.
 #[derive(Debug, Clone, Default)]
 pub struct BenchReport {
@@ -147,15 +163,7 @@ pub fn bench_corpus(docs: &[CorpusDoc], config: Config) -> BenchReport {
     let mut bytes = 0usize;
     let start = Instant::now();
     for (i, d) in docs.iter().enumerate() {
-        let doc = Doc {
-            id: &d.id,
-            uri: &d.id,
-            title: &d.title,
-            body: &d.text,
-            published_ms: d.published_ms,
-            received_ms: d.published_ms.unwrap_or(i as i64),
-            ..Doc::default()
-        };
+        let doc = d.doc(i);
         bytes += d.text.len();
         let out = ix.apply(&doc);
         events += out.events.len();
@@ -209,15 +217,7 @@ pub fn bench_stories(docs: &[CorpusDoc], config: Config, story: crate::story::Co
     let mut story_secs = 0.0;
     let start = Instant::now();
     for (i, d) in docs.iter().enumerate() {
-        let doc = Doc {
-            id: &d.id,
-            uri: &d.id,
-            title: &d.title,
-            body: &d.text,
-            published_ms: d.published_ms,
-            received_ms: d.published_ms.unwrap_or(i as i64),
-            ..Doc::default()
-        };
+        let doc = d.doc(i);
         let out = ix.apply(&doc);
         let s0 = Instant::now();
         let t = crate::event_time(&doc, horizon_ms);

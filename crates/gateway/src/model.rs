@@ -333,15 +333,23 @@ impl Model {
         (self.stories.len(), self.clusters.len(), self.articles.len())
     }
 
+    /// Decodes a stream message; one that cannot be decoded is counted and skipped.
+    fn decode<T: wirefold_wire::Versioned + for<'de> serde::Deserialize<'de>>(
+        &mut self,
+        payload: &[u8],
+    ) -> Option<T> {
+        let doc = wirefold_wire::decode(payload).ok();
+        if doc.is_none() {
+            self.undecodable += 1;
+        }
+        doc
+    }
+
     /// Applies an article record stored at `seq`.
     pub fn apply_article(&mut self, seq: u64, payload: &[u8]) {
         self.articles_seq = self.articles_seq.max(seq);
-        let a: Article = match wirefold_wire::decode(payload) {
-            Ok(a) => a,
-            Err(_) => {
-                self.undecodable += 1;
-                return;
-            }
+        let Some(a) = self.decode::<Article>(payload) else {
+            return;
         };
         let mut ws: Vec<u32> = words(a.headline.as_deref().unwrap_or(""))
             .chain(words(&a.body_text))
@@ -365,13 +373,7 @@ impl Model {
     /// could not be decoded (counted, skipped).
     pub fn apply_cluster(&mut self, seq: u64, payload: &[u8]) -> Option<Logged> {
         self.pos.clusters = self.pos.clusters.max(seq);
-        let ev: ClusterEvent = match wirefold_wire::decode(payload) {
-            Ok(e) => e,
-            Err(_) => {
-                self.undecodable += 1;
-                return None;
-            }
-        };
+        let ev: ClusterEvent = self.decode(payload)?;
         let h = History::of(ev.version, ev.kind.as_str(), &ev.cause, &ev.reason, self.pos);
         for gone in &ev.merged_from {
             self.clusters.remove(gone);
@@ -395,13 +397,7 @@ impl Model {
     /// Applies a story event stored at `seq`.
     pub fn apply_story(&mut self, seq: u64, payload: &[u8]) -> Option<Logged> {
         self.pos.stories = self.pos.stories.max(seq);
-        let ev: StoryEvent = match wirefold_wire::decode(payload) {
-            Ok(e) => e,
-            Err(_) => {
-                self.undecodable += 1;
-                return None;
-            }
-        };
+        let ev: StoryEvent = self.decode(payload)?;
         let h = History::of(ev.version, ev.kind.as_str(), &ev.cause, &ev.reason, self.pos);
         for gone in &ev.merged_from {
             if let Some(old) = self.stories.remove(gone) {
