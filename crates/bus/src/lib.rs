@@ -7,8 +7,11 @@
 //! documents and subjects from `wirefold-wire`; it makes no decisions about articles or
 //! clusters.
 
+pub mod connect;
 pub mod lease;
 pub mod server;
+
+pub use connect::Connection;
 
 use std::time::Duration;
 
@@ -17,7 +20,7 @@ use async_nats::jetstream::{self, consumer, kv, message::PublishMessage as Publi
 use bytes::Bytes;
 use futures::StreamExt as _;
 use serde::Serialize;
-use tracing::{debug, info, warn};
+use tracing::{debug, error, info, warn};
 use wirefold_wire::{DeadLetter, SCHEMA_VERSION, subjects};
 
 pub use async_nats::jetstream::Message;
@@ -61,6 +64,20 @@ pub enum BusError {
         /// writer got there first (fencing).
         fenced: bool,
     },
+    /// The connection settings are unusable (bad URL, incomplete credentials).
+    #[error("{message}")]
+    Config {
+        /// What is wrong.
+        message: String,
+    },
+    /// The server refused an operation this user has no permission for.
+    #[error("permission denied: this NATS user may not {what} ({message})")]
+    Denied {
+        /// What was attempted.
+        what: String,
+        /// The server's report.
+        message: String,
+    },
     /// The payload exceeds what the server accepts.
     #[error("document of {size} bytes exceeds the server's max_payload of {max} bytes")]
     TooLarge {
@@ -78,6 +95,46 @@ impl BusError {
             message: e.to_string(),
         }
     }
+
+    /// Whether a retry may succeed: timeouts, no responders and "temporarily unavailable"
+    /// (a JetStream leader election in a cluster, a server restarting), a lost connection.
+    /// Refusals (permissions, fencing, size, bad configuration) are not transient.
+    pub fn is_transient(&self) -> bool {
+        let message = match self {
+            BusError::JetStream { message, .. } => message,
+            BusError::Publish { message, fenced: false, .. } => message,
+            _ => return false,
+        };
+        let m = message.to_lowercase();
+        [
+            "timed out",
+            "timeout",
+            "no responders",
+            "temporarily unavailable",
+            "not ready",
+            "no leader",
+            "disconnected",
+            "broken pipe",
+            "connection",
+            "offline",
+        ]
+        .iter()
+        .any(|p| m.contains(p))
+    }
+}
+
+/// How long idempotent JetStream calls are retried while the bus is unavailable (a leader
+/// election, a node restarting) before the error is returned.
+pub const RETRY_FOR: Duration = Duration::from_secs(20);
+
+/// Metric names of the bus.
+pub mod metric {
+    /// Gauge: 1 for a stream (or bucket's stream) whose replica count differs from the
+    /// one asked for (`WIREFOLD_STREAM_REPLICAS`), 0 once it matches. Label `stream`.
+    pub const REPLICA_MISMATCH: &str = "wirefold_topology_replica_mismatch";
+    /// Counter: durable consumers found ahead of their stream at start and rebuilt. Label
+    /// `stream`.
+    pub const CONSUMER_REWINDS: &str = "wirefold_consumer_rewinds_total";
 }
 
 /// Knobs of the topology.
@@ -87,6 +144,9 @@ pub struct Topology {
     pub retention: Duration,
     /// Window within which a repeated `Nats-Msg-Id` is stored once.
     pub duplicate_window: Duration,
+    /// Replicas of every stream, bucket and the object store (1 on a single server; 3 on
+    /// a three-node cluster).
+    pub replicas: usize,
 }
 
 impl Default for Topology {
@@ -94,8 +154,35 @@ impl Default for Topology {
         Topology {
             retention: Duration::from_secs(14 * 24 * 3600),
             duplicate_window: Duration::from_secs(3600),
+            replicas: 1,
         }
     }
+}
+
+/// What [`Bus::ensure_topology`] or [`Bus::apply_topology`] found and did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TopologyReport {
+    /// Streams (including the streams behind buckets) created now.
+    pub created: Vec<String>,
+    /// Streams whose replica count differs from the one asked for, with their count.
+    /// [`Bus::apply_topology`] lists the ones it changed here too.
+    pub replica_mismatch: Vec<(String, usize)>,
+}
+
+/// Whether `ensure` creates only what is missing or also changes what differs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TopologyMode {
+    /// Create what is missing; report what differs (every worker at start).
+    Check,
+    /// Create what is missing and change replica counts (`wirefold topology`, as admin).
+    Apply,
+}
+
+/// One stream of the topology, or the stream behind a bucket.
+enum Part {
+    Stream(stream::Config),
+    Kv(kv::Config),
+    Object(object_store::Config),
 }
 
 /// A connection to NATS with its JetStream context.
@@ -103,6 +190,7 @@ impl Default for Topology {
 pub struct Bus {
     client: async_nats::Client,
     js: jetstream::Context,
+    violations: connect::Violations,
 }
 
 impl std::fmt::Debug for Bus {
@@ -114,33 +202,77 @@ impl std::fmt::Debug for Bus {
 }
 
 impl Bus {
-    /// Connects to `url`, retrying for up to `wait` while the server comes up.
+    /// Connects to `url` (one URL or a comma-separated list) without credentials,
+    /// retrying for up to `wait` while the server comes up.
     pub async fn connect(url: &str, name: &str, wait: Duration) -> Result<Bus, BusError> {
+        Self::connect_with(&Connection::url(url), name, wait).await
+    }
+
+    /// Connects as `conn` says, retrying for up to `wait` while the server comes up. With
+    /// several servers the client picks one and fails over to the others on its own; an
+    /// authentication failure is returned at once.
+    pub async fn connect_with(conn: &Connection, name: &str, wait: Duration) -> Result<Bus, BusError> {
+        let servers = conn.servers()?;
         let deadline = tokio::time::Instant::now() + wait;
         let mut delay = Duration::from_millis(50);
+        let violations = connect::Violations::default();
         loop {
-            let attempt = async_nats::ConnectOptions::new()
-                .name(name)
-                .connection_timeout(Duration::from_secs(5))
-                .connect(url)
-                .await;
-            match attempt {
+            let opts = connect::finish_options(conn.options().await?, name, &violations);
+            match opts.connect(servers.as_slice()).await {
                 Ok(client) => {
                     let js = jetstream::new(client.clone());
-                    debug!(url, "connected to nats");
-                    return Ok(Bus { client, js });
+                    debug!(url = %conn.url, "connected to nats");
+                    return Ok(Bus { client, js, violations });
                 }
-                Err(e) if tokio::time::Instant::now() + delay < deadline => {
-                    debug!(url, error = %e, "nats not reachable yet, retrying");
+                Err(e)
+                    if !matches!(
+                        e.kind(),
+                        async_nats::ConnectErrorKind::AuthorizationViolation
+                            | async_nats::ConnectErrorKind::Authentication
+                            | async_nats::ConnectErrorKind::Tls
+                    ) && tokio::time::Instant::now() + delay < deadline =>
+                {
+                    debug!(url = %conn.url, error = %e, "nats not reachable yet, retrying");
                     tokio::time::sleep(delay).await;
                     delay = (delay * 2).min(Duration::from_secs(1));
                 }
                 Err(source) => {
                     return Err(BusError::Connect {
-                        url: url.to_string(),
+                        url: conn.url.clone(),
                         source,
                     });
                 }
+            }
+        }
+    }
+
+    /// `e` as a [`BusError`]: [`BusError::Denied`] when the server reported a permission
+    /// violation for `subject` (a refused request is otherwise only a timeout).
+    fn refused(&self, what: String, subject: &str, e: impl std::fmt::Display) -> BusError {
+        match self.violations.about(subject) {
+            Some(message) => BusError::Denied { what, message },
+            None => BusError::js(what, e),
+        }
+    }
+
+    /// Runs `f` again with backoff while it fails with a transient error, for up to
+    /// [`RETRY_FOR`]. Only for idempotent calls: reads, management calls, and publishes
+    /// with a `Nats-Msg-Id` (a repeat is stored once).
+    async fn retrying<T, F, Fut>(&self, what: &str, mut f: F) -> Result<T, BusError>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<T, BusError>>,
+    {
+        let deadline = tokio::time::Instant::now() + RETRY_FOR;
+        let mut delay = Duration::from_millis(100);
+        loop {
+            match f().await {
+                Err(e) if e.is_transient() && tokio::time::Instant::now() + delay < deadline => {
+                    debug!(what, error = %e, "nats unavailable, retrying");
+                    tokio::time::sleep(delay).await;
+                    delay = (delay * 2).min(Duration::from_secs(2));
+                }
+                r => return r,
             }
         }
     }
@@ -150,15 +282,26 @@ impl Bus {
         self.client.server_info().max_payload
     }
 
-    /// Creates the streams and buckets if they do not exist; safe to call from every
-    /// process at start.
-    pub async fn ensure_topology(&self, topo: &Topology) -> Result<(), BusError> {
+    /// Makes sure the streams, buckets and the object store exist: creates what is
+    /// missing (with `topo.replicas` replicas) and reports, loudly, what exists with
+    /// another replica count, without changing it (that is [`Bus::apply_topology`]'s
+    /// job, run by an admin). Safe to call from every process at start. A user without the
+    /// right to create a missing part gets [`BusError::Denied`] naming `wirefold topology`.
+    pub async fn ensure_topology(&self, topo: &Topology) -> Result<TopologyReport, BusError> {
+        self.topology(topo, TopologyMode::Check).await
+    }
+
+    /// Like [`Bus::ensure_topology`], and also changes the replica count of every part
+    /// that differs from `topo.replicas` (`wirefold topology`, run as the admin user).
+    pub async fn apply_topology(&self, topo: &Topology) -> Result<TopologyReport, BusError> {
+        self.topology(topo, TopologyMode::Apply).await
+    }
+
+    /// The parts of the topology: (name of the stream, how to create it).
+    fn parts(topo: &Topology) -> Vec<(String, Part)> {
+        let mut parts = Vec::new();
         let streams = [
-            (
-                subjects::RAW_STREAM,
-                subjects::RAW_ALL,
-                "raw documents as fetched",
-            ),
+            (subjects::RAW_STREAM, subjects::RAW_ALL, "raw documents as fetched"),
             (
                 subjects::ARTICLES_STREAM,
                 subjects::ARTICLES_ALL,
@@ -186,12 +329,10 @@ impl Bus {
                 max_age: topo.retention,
                 duplicate_window: topo.duplicate_window,
                 allow_direct: true,
+                num_replicas: topo.replicas,
                 ..Default::default()
             };
-            self.js
-                .get_or_create_stream(cfg)
-                .await
-                .map_err(|e| BusError::js(format!("create stream {name}"), e))?;
+            parts.push((name.to_string(), Part::Stream(cfg)));
         }
         for (bucket, history, description) in [
             (
@@ -202,54 +343,128 @@ impl Bus {
             (subjects::SOURCES_BUCKET, 1, "run-time source registry"),
             (subjects::FETCH_STATE_BUCKET, 1, "per-source fetch state"),
         ] {
-            if self.js.get_key_value(bucket).await.is_err() {
-                let cfg = kv::Config {
-                    bucket: bucket.to_string(),
-                    description: description.to_string(),
-                    history,
-                    storage: stream::StorageType::File,
-                    ..Default::default()
-                };
-                if let Err(e) = self.js.create_key_value(cfg).await {
-                    // Another process may have created it in between.
-                    self.js
-                        .get_key_value(bucket)
-                        .await
-                        .map_err(|_| BusError::js(format!("create kv {bucket}"), e))?;
+            let cfg = kv::Config {
+                bucket: bucket.to_string(),
+                description: description.to_string(),
+                history,
+                storage: stream::StorageType::File,
+                num_replicas: topo.replicas,
+                ..Default::default()
+            };
+            parts.push((format!("KV_{bucket}"), Part::Kv(cfg)));
+        }
+        let cfg = object_store::Config {
+            bucket: subjects::SNAPSHOT_BUCKET.to_string(),
+            description: Some("dedup index snapshots".to_string()),
+            storage: stream::StorageType::File,
+            num_replicas: topo.replicas,
+            ..Default::default()
+        };
+        parts.push((format!("OBJ_{}", subjects::SNAPSHOT_BUCKET), Part::Object(cfg)));
+        parts
+    }
+
+    async fn topology(&self, topo: &Topology, mode: TopologyMode) -> Result<TopologyReport, BusError> {
+        let mut report = TopologyReport::default();
+        for (name, part) in Self::parts(topo) {
+            let info_subject = format!("$JS.API.STREAM.INFO.{name}");
+            let found = self
+                .retrying("stream info", || async {
+                    match self.js.get_stream(&name).await {
+                        Ok(s) => Ok(Some(s.cached_info().config.clone())),
+                        Err(e)
+                            if matches!(e.kind(), jetstream::context::GetStreamErrorKind::JetStream(ref j)
+                                if j.error_code() == jetstream::ErrorCode::STREAM_NOT_FOUND) =>
+                        {
+                            Ok(None)
+                        }
+                        Err(e) => Err(self.refused(format!("read stream {name}"), &info_subject, e)),
+                    }
+                })
+                .await?;
+            match found {
+                Some(config) => {
+                    let have = config.num_replicas.max(1);
+                    if have == topo.replicas {
+                        metrics::gauge!(metric::REPLICA_MISMATCH, "stream" => name.clone()).set(0.0);
+                        continue;
+                    }
+                    if mode == TopologyMode::Apply {
+                        let mut cfg = config;
+                        cfg.num_replicas = topo.replicas;
+                        self.js.update_stream(cfg).await.map_err(|e| {
+                            self.refused(
+                                format!("change the replicas of stream {name}"),
+                                &format!("$JS.API.STREAM.UPDATE.{name}"),
+                                e,
+                            )
+                        })?;
+                        warn!(stream = %name, from = have, to = topo.replicas, "replicas changed");
+                        metrics::gauge!(metric::REPLICA_MISMATCH, "stream" => name.clone()).set(0.0);
+                    } else {
+                        error!(
+                            stream = %name,
+                            replicas = have,
+                            wanted = topo.replicas,
+                            "stream has another replica count than WIREFOLD_STREAM_REPLICAS asks for; \
+                             kept as it is: run `wirefold topology` as the admin user to change it"
+                        );
+                        metrics::gauge!(metric::REPLICA_MISMATCH, "stream" => name.clone()).set(1.0);
+                    }
+                    report.replica_mismatch.push((name, have));
+                }
+                None => {
+                    let created = match part {
+                        Part::Stream(cfg) => self.js.create_stream(cfg).await.map(|_| ()).map_err(|e| e.to_string()),
+                        Part::Kv(cfg) => self.js.create_key_value(cfg).await.map(|_| ()).map_err(|e| e.to_string()),
+                        Part::Object(cfg) => self.js.create_object_store(cfg).await.map(|_| ()).map_err(|e| e.to_string()),
+                    };
+                    match created {
+                        Ok(()) => {
+                            info!(stream = %name, replicas = topo.replicas, "created");
+                            report.created.push(name);
+                        }
+                        // Another process may have created it in between.
+                        Err(_) if self.js.get_stream(&name).await.is_ok() => {}
+                        Err(e) => {
+                            let err = self.refused(
+                                format!("create stream {name}"),
+                                &format!("$JS.API.STREAM.CREATE.{name}"),
+                                e,
+                            );
+                            return Err(match err {
+                                BusError::Denied { message, .. } => BusError::Denied {
+                                    what: format!(
+                                        "create the missing stream {name}: run `wirefold topology` with the admin user first"
+                                    ),
+                                    message,
+                                },
+                                other => other,
+                            });
+                        }
+                    }
                 }
             }
         }
-        if self.js.get_object_store(subjects::SNAPSHOT_BUCKET).await.is_err() {
-            let cfg = object_store::Config {
-                bucket: subjects::SNAPSHOT_BUCKET.to_string(),
-                description: Some("dedup index snapshots".to_string()),
-                storage: stream::StorageType::File,
-                ..Default::default()
-            };
-            if let Err(e) = self.js.create_object_store(cfg).await {
-                self.js
-                    .get_object_store(subjects::SNAPSHOT_BUCKET)
-                    .await
-                    .map_err(|_| BusError::js("create object store", e))?;
-            }
-        }
-        info!("jetstream topology ready");
-        Ok(())
+        info!(replicas = topo.replicas, "jetstream topology ready");
+        Ok(report)
     }
 
     /// Publishes a wire document with `Nats-Msg-Id` and waits for the stream's ack.
     /// Returns the stream sequence and whether the server saw it as a duplicate.
+    /// Transient failures (a leader election, a node restarting) are retried for up to
+    /// [`RETRY_FOR`]: the message id makes a repeat a duplicate, never a second copy.
     pub async fn publish<T: Serialize>(&self, subject: &str, msg_id: &str, doc: &T) -> Result<Ack, BusError> {
-        self.publish_bytes(
-            subject,
-            Publish::build().message_id(msg_id),
-            wirefold_wire::encode(doc),
-        )
+        let payload = wirefold_wire::encode(doc);
+        self.retrying("publish", || {
+            self.publish_bytes(subject, Publish::build().message_id(msg_id), payload.clone())
+        })
         .await
     }
 
     /// Like [`Bus::publish`], with extra headers and an optional expected last stream
     /// sequence: a fenced publish fails when another writer appended to the stream since.
+    /// Not retried: the caller decides what a failed fenced publish means.
     pub async fn publish_with(
         &self,
         subject: &str,
@@ -284,10 +499,11 @@ impl Bus {
             .js
             .send_publish(subject.to_string(), p.payload(Bytes::from(payload)))
             .await
-            .map_err(|e| publish_error(subject, &e))?;
+            .map_err(|e| publish_error(subject, &e, &self.violations))?;
         Ok(PendingAck {
             subject: subject.to_string(),
             fut,
+            violations: self.violations.clone(),
         })
     }
 
@@ -328,6 +544,12 @@ impl Bus {
     }
 
     /// A durable pull consumer with explicit acks on `stream`, created if missing.
+    ///
+    /// A consumer whose saved position is past the stream's last sequence (the stream went
+    /// backwards: restored from an older image, or recreated) would wait for sequences
+    /// that are not the messages it saw: it is logged as an error, counted
+    /// ([`metric::CONSUMER_REWINDS`]), deleted and created again, so the stream is read
+    /// from its start (downstream message ids drop what was already stored).
     pub async fn durable_consumer(
         &self,
         stream_name: &str,
@@ -337,6 +559,25 @@ impl Bus {
         max_deliver: i64,
     ) -> Result<consumer::Consumer<consumer::pull::Config>, BusError> {
         let stream = self.stream(stream_name).await?;
+        let last = stream.cached_info().state.last_sequence;
+        if let Ok(info) = stream.consumer_info(durable).await {
+            let position = info.delivered.stream_sequence.max(info.ack_floor.stream_sequence);
+            if position_ahead(position, last) {
+                error!(
+                    stream = stream_name,
+                    consumer = durable,
+                    position,
+                    stream_last = last,
+                    "stream is behind the consumer's saved position (restored from an older image, \
+                     or recreated): rebuilding the consumer to read the stream from its start"
+                );
+                metrics::counter!(metric::CONSUMER_REWINDS, "stream" => stream_name.to_string()).increment(1);
+                stream
+                    .delete_consumer(durable)
+                    .await
+                    .map_err(|e| BusError::js(format!("delete consumer {durable}"), e))?;
+            }
+        }
         let cfg = consumer::pull::Config {
             durable_name: Some(durable.to_string()),
             ack_policy: consumer::AckPolicy::Explicit,
@@ -345,10 +586,13 @@ impl Bus {
             filter_subject: filter.to_string(),
             ..Default::default()
         };
-        stream
-            .get_or_create_consumer(durable, cfg)
-            .await
-            .map_err(|e| BusError::js(format!("create consumer {durable}"), e))
+        self.retrying("create consumer", || async {
+            stream
+                .get_or_create_consumer(durable, cfg.clone())
+                .await
+                .map_err(|e| BusError::js(format!("create consumer {durable}"), e))
+        })
+        .await
     }
 
     /// Messages of a durable consumer as a stream.
@@ -383,10 +627,14 @@ impl Bus {
             },
             ..Default::default()
         };
-        let c = stream
-            .create_consumer(cfg)
-            .await
-            .map_err(|e| BusError::js("create ordered consumer", e))?;
+        let c = self
+            .retrying("create ordered consumer", || async {
+                stream
+                    .create_consumer(cfg.clone())
+                    .await
+                    .map_err(|e| BusError::js("create ordered consumer", e))
+            })
+            .await?;
         c.messages()
             .await
             .map_err(|e| BusError::js("ordered messages", e))
@@ -419,6 +667,10 @@ impl Bus {
 
     /// Reads snapshot object `name` from the snapshot store; `None` when there is none.
     pub async fn load_snapshot(&self, name: &str) -> Result<Option<Vec<u8>>, BusError> {
+        self.retrying("load snapshot", || self.load_snapshot_once(name)).await
+    }
+
+    async fn load_snapshot_once(&self, name: &str) -> Result<Option<Vec<u8>>, BusError> {
         use tokio::io::AsyncReadExt as _;
         let store = self.snapshots().await?;
         let mut object = match store.get(name).await {
@@ -436,6 +688,10 @@ impl Bus {
 
     /// Writes snapshot object `name` (replacing the previous one once complete).
     pub async fn save_snapshot(&self, name: &str, bytes: &[u8]) -> Result<(), BusError> {
+        self.retrying("save snapshot", || self.save_snapshot_once(name, bytes)).await
+    }
+
+    async fn save_snapshot_once(&self, name: &str, bytes: &[u8]) -> Result<(), BusError> {
         let store = self.snapshots().await?;
         let mut reader = bytes;
         store
@@ -447,11 +703,7 @@ impl Bus {
 
     /// State of a stream: first and last sequence and message count.
     pub async fn stream_state(&self, stream_name: &str) -> Result<StreamState, BusError> {
-        let stream = self.stream(stream_name).await?;
-        let info = stream
-            .get_info()
-            .await
-            .map_err(|e| BusError::js(format!("info {stream_name}"), e))?;
+        let info = self.stream(stream_name).await?.cached_info().clone();
         Ok(StreamState {
             first_seq: info.state.first_sequence,
             last_seq: info.state.last_sequence,
@@ -462,6 +714,16 @@ impl Bus {
     /// The headers and payload of the message at `seq`, if it exists.
     pub async fn get_message(&self, stream_name: &str, seq: u64) -> Result<Option<StoredMessage>, BusError> {
         let stream = self.stream(stream_name).await?;
+        self.retrying("get message", || self.get_message_once(&stream, stream_name, seq))
+            .await
+    }
+
+    async fn get_message_once(
+        &self,
+        stream: &stream::Stream,
+        stream_name: &str,
+        seq: u64,
+    ) -> Result<Option<StoredMessage>, BusError> {
         match stream.get_raw_message(seq).await {
             Ok(m) => Ok(Some(StoredMessage {
                 subject: m.subject.to_string(),
@@ -476,10 +738,13 @@ impl Bus {
 
     /// A KV bucket created by [`Bus::ensure_topology`].
     pub async fn kv(&self, bucket: &str) -> Result<kv::Store, BusError> {
-        self.js
-            .get_key_value(bucket)
-            .await
-            .map_err(|e| BusError::js(format!("open kv {bucket}"), e))
+        self.retrying("open kv", || async {
+            self.js
+                .get_key_value(bucket)
+                .await
+                .map_err(|e| BusError::js(format!("open kv {bucket}"), e))
+        })
+        .await
     }
 
     /// A [`KvBucket`] handle on a bucket created by [`Bus::ensure_topology`].
@@ -516,11 +781,16 @@ impl Bus {
         }
     }
 
+    /// The stream `name` with fresh info (its state as of now).
     async fn stream(&self, name: &str) -> Result<stream::Stream, BusError> {
-        self.js
-            .get_stream(name)
-            .await
-            .map_err(|e| BusError::js(format!("open stream {name}"), e))
+        let subject = format!("$JS.API.STREAM.INFO.{name}");
+        self.retrying("open stream", || async {
+            self.js
+                .get_stream(name)
+                .await
+                .map_err(|e| self.refused(format!("open stream {name}"), &subject, e))
+        })
+        .await
     }
 }
 
@@ -656,6 +926,7 @@ pub struct StreamMessage {
 pub struct PendingAck {
     subject: String,
     fut: jetstream::context::PublishAckFuture,
+    violations: connect::Violations,
 }
 
 impl std::fmt::Debug for PendingAck {
@@ -670,7 +941,10 @@ impl PendingAck {
     /// Waits for the server's acknowledgement.
     pub async fn wait(self) -> Result<Ack, BusError> {
         let subject = self.subject;
-        let ack = self.fut.await.map_err(|e| publish_error(&subject, &e))?;
+        let ack = self
+            .fut
+            .await
+            .map_err(|e| publish_error(&subject, &e, &self.violations))?;
         Ok(Ack {
             sequence: ack.sequence,
             duplicate: ack.duplicate,
@@ -678,7 +952,13 @@ impl PendingAck {
     }
 }
 
-fn publish_error(subject: &str, e: &dyn std::fmt::Display) -> BusError {
+fn publish_error(subject: &str, e: &dyn std::fmt::Display, violations: &connect::Violations) -> BusError {
+    if let Some(message) = violations.about(subject) {
+        return BusError::Denied {
+            what: format!("publish to {subject}"),
+            message,
+        };
+    }
     let message = e.to_string();
     let fenced = message.contains("wrong last sequence");
     BusError::Publish {
@@ -686,6 +966,11 @@ fn publish_error(subject: &str, e: &dyn std::fmt::Display) -> BusError {
         message,
         fenced,
     }
+}
+
+/// Whether a consumer's saved stream position is past the stream's last sequence.
+fn position_ahead(position: u64, stream_last: u64) -> bool {
+    position > stream_last
 }
 
 /// A stream's position.
@@ -763,5 +1048,37 @@ pub async fn consume_until<F, Fut>(
                 None => break,
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transient_errors_are_retried_refusals_are_not() {
+        let js = |m: &str| BusError::js("x", m);
+        assert!(js("timed out: didn't receive any response").is_transient());
+        assert!(js("no responders").is_transient());
+        assert!(js("jetstream error: JetStream system temporarily unavailable (code 503, error code 10008)").is_transient());
+        assert!(!js("stream not found (code 404, error code 10059)").is_transient());
+        let fenced = BusError::Publish {
+            subject: "s".into(),
+            message: "wrong last sequence: 4 (timeout)".into(),
+            fenced: true,
+        };
+        assert!(!fenced.is_transient());
+        let denied = BusError::Denied {
+            what: "publish".into(),
+            message: "Permissions Violation".into(),
+        };
+        assert!(!denied.is_transient());
+    }
+
+    #[test]
+    fn a_consumer_past_its_stream_is_ahead() {
+        assert!(position_ahead(12, 5));
+        assert!(!position_ahead(5, 5));
+        assert!(!position_ahead(0, 0));
     }
 }

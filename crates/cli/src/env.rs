@@ -1,7 +1,24 @@
 //! Every environment variable wirefold reads, in one place.
 
-/// NATS server URL; without it `wirefold up` runs its own server.
+/// NATS server URL, or a comma-separated list of a cluster's servers; without it
+/// `wirefold up` runs its own server.
 pub const NATS_URL: &str = "NATS_URL";
+/// NATS credentials file.
+pub const NATS_CREDS: &str = "NATS_CREDS";
+/// NATS user name.
+pub const NATS_USER: &str = "NATS_USER";
+/// NATS password of `NATS_USER`.
+pub const NATS_PASSWORD: &str = "NATS_PASSWORD";
+/// NATS authentication token.
+pub const NATS_TOKEN: &str = "NATS_TOKEN";
+/// CA certificate to verify the NATS server with.
+pub const NATS_TLS_CA: &str = "NATS_TLS_CA";
+/// Client certificate for mutual TLS with NATS.
+pub const NATS_TLS_CERT: &str = "NATS_TLS_CERT";
+/// Client key for mutual TLS with NATS.
+pub const NATS_TLS_KEY: &str = "NATS_TLS_KEY";
+/// Replicas of every stream, bucket and the object store.
+pub const STREAM_REPLICAS: &str = "WIREFOLD_STREAM_REPLICAS";
 /// nats-server binary for the embedded server (else `PATH`); read in `wirefold-bus`.
 pub const NATS_SERVER_BIN: &str = "NATS_SERVER_BIN";
 /// Port of the embedded server of `wirefold up`.

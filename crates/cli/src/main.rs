@@ -35,6 +35,9 @@ enum Command {
     Gateway(cmd::gateway::Args),
     /// List, add, pause, resume or remove polled sources at run time.
     Sources(cmd::sources::Args),
+    /// Create the streams, buckets and object store (as the admin user), and change the
+    /// replica count of those that differ from --stream-replicas; then exit.
+    Topology(cmd::topology::Args),
     /// Publish files or directories as raw documents and exit.
     Ingest(cmd::ingest::Args),
     /// Print cluster or story events as JSON lines until interrupted.
@@ -64,6 +67,7 @@ fn main() -> std::process::ExitCode {
                     Command::Dedup(a) => cmd::workers::dedup(a).await,
                     Command::Gateway(a) => cmd::gateway::run(a).await,
                     Command::Ingest(a) => cmd::ingest::run(a).await,
+                    Command::Topology(a) => cmd::topology::run(a).await,
                     Command::Tail(a) => cmd::tail::run(a).await,
                     Command::Cluster(_) | Command::Extract(_) => unreachable!("handled without a runtime"),
                 }

@@ -19,6 +19,15 @@
 //!   drop what it has;
 //! * [`Replay::Fresh`]: publish normally.
 //!
+//! # Consistency on start
+//!
+//! A saved position past the end of the input stream (the stream went backwards: restored
+//! from an older disk image, or recreated) is never trusted: a snapshot covering more
+//! inputs than the stream holds is discarded and the fold rebuilt from the stream, and an
+//! output stream naming inputs the stream does not hold has the outputs of every input
+//! held published again by message id (the stream drops those it has). Both are logged as
+//! errors and counted ([`metric::REBUILDS`]).
+//!
 //! # Fenced, pipelined publishing
 //!
 //! Fresh outputs are sent without waiting for each acknowledgement (up to
@@ -169,6 +178,8 @@ pub mod metric {
     pub const SNAPSHOT_SEQ: &str = "wirefold_fold_snapshot_seq";
     /// Gauge: bytes of the last snapshot written.
     pub const SNAPSHOT_BYTES: &str = "wirefold_fold_snapshot_bytes";
+    /// Counter: starts that found the input stream behind the saved position and rebuilt.
+    pub const REBUILDS: &str = "wirefold_fold_rebuilds_total";
     /// Gauge: seconds the last snapshot took to encode.
     pub const SNAPSHOT_ENCODE_SECONDS: &str = "wirefold_fold_snapshot_encode_seconds";
 }
@@ -236,6 +247,21 @@ struct OutputPos {
     stored_through: u64,
     /// Stream sequence the next fresh publish expects as last.
     fence: u64,
+    /// Inputs up to this sequence are published by message id, unfenced, like a boundary
+    /// input: set when the stream named inputs the input stream does not hold (it went
+    /// backwards), so what it stored cannot be matched to inputs by sequence (0: none).
+    republish_through: u64,
+}
+
+impl OutputPos {
+    /// How input `seq`'s outputs to this stream are treated.
+    fn replay(&self, seq: u64) -> Replay {
+        if seq <= self.republish_through {
+            Replay::Boundary
+        } else {
+            classify(seq, self.stored_through)
+        }
+    }
 }
 
 type AckFuture = futures::future::BoxFuture<'static, (usize, Result<Ack, BusError>)>;
@@ -267,7 +293,7 @@ impl<'a, F: Fold> Active<'a, F> {
         config: &F::Config,
         lease: Lease,
     ) -> Result<Self, (BusError, Lease)> {
-        let (fold, snap_seq) = match load(bus, spec, config).await {
+        let (mut fold, mut snap_seq) = match load(bus, spec, config).await {
             Ok(v) => v,
             Err(e) => return Err((e, lease)),
         };
@@ -278,21 +304,53 @@ impl<'a, F: Fold> Active<'a, F> {
                 Err(e) => return Err((e, lease)),
             }
         }
-        match bus.stream_state(spec.input.0).await {
-            Ok(input) if snap_seq + 1 < input.first_seq => warn!(
+        let input = match bus.stream_state(spec.input.0).await {
+            Ok(i) => i,
+            Err(e) => return Err((e, lease)),
+        };
+        // The input stream went backwards (restored from an older image, or recreated):
+        // a saved position past its end names inputs it does not hold. Never skip: rebuild.
+        if snap_seq > input.last_seq {
+            error!(
+                fold = spec.name,
+                snapshot_seq = snap_seq,
+                input_last = input.last_seq,
+                "input stream is behind the snapshot (restored from an older image, or recreated): \
+                 discarding the snapshot and rebuilding from the input stream"
+            );
+            metrics::counter!(metric::REBUILDS, "fold" => spec.name).increment(1);
+            (fold, snap_seq) = (F::new(config), 0);
+        }
+        for (pos, stream) in outputs.iter_mut().zip(&spec.outputs) {
+            if pos.stored_through > input.last_seq {
+                error!(
+                    fold = spec.name,
+                    output = stream,
+                    stored_through = pos.stored_through,
+                    input_last = input.last_seq,
+                    "output stream names inputs the input stream does not hold (it went backwards): \
+                     publishing the outputs of every input held by message id; the stream drops those it has"
+                );
+                metrics::counter!(metric::REBUILDS, "fold" => spec.name).increment(1);
+                pos.republish_through = input.last_seq;
+                pos.stored_through = 0;
+            }
+        }
+        if snap_seq + 1 < input.first_seq {
+            warn!(
                 fold = spec.name,
                 snap_seq,
                 first = input.first_seq,
                 "inputs after the snapshot expired; replay starts at the first one held"
-            ),
-            Ok(input) => info!(
+            );
+        } else {
+            info!(
                 fold = spec.name,
                 snapshot_seq = snap_seq,
                 input_last = input.last_seq,
                 stored_through = ?outputs.iter().map(|o| o.stored_through).collect::<Vec<_>>(),
                 "active"
-            ),
-            Err(e) => return Err((e, lease)),
+            );
         }
         Ok(Active {
             bus,
@@ -370,10 +428,7 @@ impl<'a, F: Fold> Active<'a, F> {
         metrics::counter!(metric::INPUTS, "fold" => self.spec.name).increment(1);
         if let Err(reason) = applied {
             // Dead-letter once: only when no stream has stored anything of this input.
-            if self
-                .outputs
-                .iter()
-                .all(|o| classify(seq, o.stored_through) == Replay::Fresh)
+            if self.outputs.iter().all(|o| o.replay(seq) == Replay::Fresh)
             {
                 metrics::counter!(metric::DEAD_LETTERS, "fold" => self.spec.name).increment(1);
                 let dl = DeadLetter::new(self.spec.stage, reason, &m.payload).with_subject(&m.subject);
@@ -384,7 +439,7 @@ impl<'a, F: Fold> Active<'a, F> {
         let mut boundary = vec![false; self.outputs.len()];
         for o in out.drain(..) {
             let pos = self.outputs[o.stream];
-            match classify(seq, pos.stored_through) {
+            match pos.replay(seq) {
                 Replay::Stored => {}
                 Replay::Boundary => {
                     boundary[o.stream] = true;
@@ -549,6 +604,7 @@ async fn position(bus: &Bus, stream: &str) -> Result<OutputPos, BusError> {
         return Ok(OutputPos {
             stored_through: 0,
             fence: 0,
+            republish_through: 0,
         });
     }
     let stored_through = bus
@@ -559,6 +615,7 @@ async fn position(bus: &Bus, stream: &str) -> Result<OutputPos, BusError> {
     Ok(OutputPos {
         stored_through,
         fence: state.last_seq,
+        republish_through: 0,
     })
 }
 

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::bail;
 use wirefold_fetcher::{FetcherConfig, PushConfig};
 
-use super::{DocumentLimit, NatsArgs, connect, shutdown_on_signals};
+use super::{DocumentLimit, NatsArgs, shutdown_on_signals};
 
 /// Flags of `wirefold fetcher`.
 #[derive(Debug, Clone, clap::Args)]
@@ -111,7 +111,7 @@ impl FetcherSettings {
 /// `wirefold fetcher`.
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let config = args.settings.config(args.limit.max_document_bytes)?;
-    let bus = connect(&args.nats.nats_url, "wirefold-fetcher").await?;
+    let bus = args.nats.connect("wirefold-fetcher").await?;
     let shutdown = shutdown_on_signals();
     wirefold_fetcher::run(bus.clone(), config, shutdown.cancelled_owned()).await?;
     bus.drain().await;

@@ -8,7 +8,7 @@ use anyhow::Context as _;
 use tracing::info;
 use wirefold_gateway::GatewayConfig;
 
-use super::{NatsArgs, connect, serve_metrics, shutdown_on_signals};
+use super::{NatsArgs, serve_metrics, shutdown_on_signals};
 
 /// Flags of `gateway`.
 #[derive(Debug, Clone, clap::Args)]
@@ -78,7 +78,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut config = args.settings.config();
     config.metrics = Some(render);
     info!(?config, "gateway starting");
-    let bus = connect(&args.nats.nats_url, "wirefold-gateway").await?;
+    let bus = args.nats.connect("wirefold-gateway").await?;
     let bound = wirefold_gateway::bind(config).await?;
     println!("wirefold gateway: http://{}", bound.local_addr());
     let shutdown = shutdown_on_signals();

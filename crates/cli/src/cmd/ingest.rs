@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::{DocumentLimit, NatsArgs, connect};
+use super::{DocumentLimit, NatsArgs};
 
 /// Flags of `ingest`.
 #[derive(Debug, Clone, clap::Args)]
@@ -21,7 +21,7 @@ pub struct Args {
 
 /// Runs the ingest.
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let bus = connect(&args.nats.nats_url, "wirefold-ingest").await?;
+    let bus = args.nats.connect("wirefold-ingest").await?;
     let report =
         wirefold_fetcher::files::ingest(&bus, &args.paths, args.limit.max_document_bytes as u64).await;
     bus.drain().await;

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use wirefold_fetcher::{SourceSpec, SourceStatus, SourceType};
 
-use super::{NatsArgs, connect};
+use super::NatsArgs;
 
 /// Flags of `sources`.
 #[derive(Debug, Clone, clap::Args)]
@@ -84,7 +84,7 @@ impl From<Kind> for SourceType {
 
 /// Runs one registry action.
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let bus = connect(&args.nats.nats_url, "wirefold-sources").await?;
+    let bus = args.nats.connect("wirefold-sources").await?;
     match args.action {
         Action::List { json } => {
             let list = wirefold_fetcher::sources_list(&bus).await?;

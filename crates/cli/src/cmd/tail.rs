@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use futures::StreamExt as _;
 use wirefold_wire::subjects;
 
-use super::{NatsArgs, connect, shutdown_on_signals};
+use super::{NatsArgs, shutdown_on_signals};
 
 /// Flags of `tail`.
 #[derive(Debug, Clone, clap::Args)]
@@ -52,7 +52,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     });
     let stream = stream_of(&subject)?;
-    let bus = connect(&args.nats.nats_url, "wirefold-tail").await?;
+    let bus = args.nats.connect("wirefold-tail").await?;
     let shutdown = shutdown_on_signals();
     let mut out = std::io::stdout().lock();
     if args.from_start {

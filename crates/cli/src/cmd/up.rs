@@ -13,7 +13,7 @@ use wirefold_bus::server::{NatsServer, ServerOptions};
 use super::fetcher::FetcherSettings;
 use super::gateway::GatewaySettings;
 use super::workers::{DedupSettings, NormalizerSettings};
-use super::{connect, serve_metrics, shutdown_on_signals};
+use super::{NatsAuth, connect_as, serve_metrics, shutdown_on_signals};
 
 /// Flags of `up`.
 #[derive(Debug, Clone, clap::Args)]
@@ -27,6 +27,9 @@ pub struct Args {
     /// Port of the embedded server on 127.0.0.1 (default: a free one, printed at start).
     #[arg(long, env = crate::env::NATS_PORT, conflicts_with = "nats_url")]
     nats_port: Option<u16>,
+    /// Credentials and TLS for --nats-url (the embedded server needs none).
+    #[command(flatten)]
+    nats: NatsAuth,
     #[command(flatten)]
     fetcher: FetcherSettings,
     #[command(flatten)]
@@ -78,7 +81,11 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     println!("  ingest: wirefold ingest --nats-url {url} PATH...");
     println!("  watch:  wirefold tail --nats-url {url}");
     let shutdown = shutdown_on_signals();
-    let bus = connect(&url, "wirefold-up").await?;
+    let conn = match &args.nats_url {
+        Some(_) => args.nats.connection(&url),
+        None => wirefold_bus::Connection::url(&url),
+    };
+    let bus = connect_as(&conn, &args.nats.topology(), "wirefold-up").await?;
     let mut tasks = tokio::task::JoinSet::new();
     {
         let (bus, s) = (bus.clone(), shutdown.clone());

@@ -8,7 +8,7 @@ use tracing::info;
 use wirefold_deduplicator::worker::DedupConfig;
 use wirefold_normalizer::worker::NormalizerConfig;
 
-use super::{DocumentLimit, NatsArgs, connect, serve_metrics, shutdown_on_signals};
+use super::{DocumentLimit, NatsArgs, serve_metrics, shutdown_on_signals};
 
 /// Flags of the normalizer.
 #[derive(Debug, Clone, clap::Args)]
@@ -98,7 +98,7 @@ impl DedupSettings {
 /// `wirefold normalizer`.
 pub async fn normalizer(args: NormalizerArgs) -> anyhow::Result<ExitCode> {
     serve_metrics(args.metrics_listen)?;
-    let bus = connect(&args.nats.nats_url, "wirefold-normalizer").await?;
+    let bus = args.nats.connect("wirefold-normalizer").await?;
     let config = args.settings.config();
     info!(?config, "normalizer configuration");
     wirefold_normalizer::worker::run(bus.clone(), config, shutdown_on_signals()).await?;
@@ -109,7 +109,7 @@ pub async fn normalizer(args: NormalizerArgs) -> anyhow::Result<ExitCode> {
 /// `wirefold dedup`.
 pub async fn dedup(args: DedupArgs) -> anyhow::Result<ExitCode> {
     serve_metrics(args.metrics_listen)?;
-    let bus = connect(&args.nats.nats_url, "wirefold-dedup").await?;
+    let bus = args.nats.connect("wirefold-dedup").await?;
     let config = args.settings.config();
     info!(?config, "deduplicator configuration");
     wirefold_deduplicator::worker::run(bus.clone(), config, shutdown_on_signals()).await?;
