@@ -65,9 +65,11 @@ impl Connection {
     pub fn servers(&self) -> Result<Vec<async_nats::ServerAddr>, BusError> {
         let mut out = Vec::new();
         for part in self.url.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            let addr = part.parse::<async_nats::ServerAddr>().map_err(|e| BusError::Config {
-                message: format!("invalid NATS server URL {part:?}: {e}"),
-            })?;
+            let addr = part
+                .parse::<async_nats::ServerAddr>()
+                .map_err(|e| BusError::Config {
+                    message: format!("invalid NATS server URL {part:?}: {e}"),
+                })?;
             out.push(addr);
         }
         if out.is_empty() {
@@ -88,15 +90,18 @@ impl Connection {
         ];
         if ways.iter().filter(|w| **w).count() > 1 {
             return Err(config(
-                "give one way to authenticate to NATS: a credentials file, a user and password, or a token".into(),
+                "give one way to authenticate to NATS: a credentials file, a user and password, or a token"
+                    .into(),
             ));
         }
         let mut opts = async_nats::ConnectOptions::new();
         if let Some(path) = &self.creds_file {
-            opts = opts
-                .credentials_file(path)
-                .await
-                .map_err(|e| config(format!("cannot read NATS credentials file {}: {e}", path.display())))?;
+            opts = opts.credentials_file(path).await.map_err(|e| {
+                config(format!(
+                    "cannot read NATS credentials file {}: {e}",
+                    path.display()
+                ))
+            })?;
         }
         match (&self.user, &self.password) {
             (Some(u), Some(p)) => opts = opts.user_and_password(u.clone(), p.clone()),
@@ -111,9 +116,17 @@ impl Connection {
             opts = opts.add_root_certificates(ca.clone()).require_tls(true);
         }
         match (&self.tls_cert, &self.tls_key) {
-            (Some(c), Some(k)) => opts = opts.add_client_certificate(c.clone(), k.clone()).require_tls(true),
+            (Some(c), Some(k)) => {
+                opts = opts
+                    .add_client_certificate(c.clone(), k.clone())
+                    .require_tls(true)
+            }
             (None, None) => {}
-            _ => return Err(config("a TLS client certificate needs its key, and a key its certificate".into())),
+            _ => {
+                return Err(config(
+                    "a TLS client certificate needs its key, and a key its certificate".into(),
+                ));
+            }
         }
         Ok(opts)
     }

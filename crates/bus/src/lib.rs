@@ -102,7 +102,11 @@ impl BusError {
     pub fn is_transient(&self) -> bool {
         let message = match self {
             BusError::JetStream { message, .. } => message,
-            BusError::Publish { message, fenced: false, .. } => message,
+            BusError::Publish {
+                message,
+                fenced: false,
+                ..
+            } => message,
             _ => return false,
         };
         let m = message.to_lowercase();
@@ -222,7 +226,11 @@ impl Bus {
                 Ok(client) => {
                     let js = jetstream::new(client.clone());
                     debug!(url = %conn.url, "connected to nats");
-                    return Ok(Bus { client, js, violations });
+                    return Ok(Bus {
+                        client,
+                        js,
+                        violations,
+                    });
                 }
                 Err(e)
                     if !matches!(
@@ -301,7 +309,11 @@ impl Bus {
     fn parts(topo: &Topology) -> Vec<(String, Part)> {
         let mut parts = Vec::new();
         let streams = [
-            (subjects::RAW_STREAM, subjects::RAW_ALL, "raw documents as fetched"),
+            (
+                subjects::RAW_STREAM,
+                subjects::RAW_ALL,
+                "raw documents as fetched",
+            ),
             (
                 subjects::ARTICLES_STREAM,
                 subjects::ARTICLES_ALL,
@@ -415,9 +427,24 @@ impl Bus {
                 }
                 None => {
                     let created = match part {
-                        Part::Stream(cfg) => self.js.create_stream(cfg).await.map(|_| ()).map_err(|e| e.to_string()),
-                        Part::Kv(cfg) => self.js.create_key_value(cfg).await.map(|_| ()).map_err(|e| e.to_string()),
-                        Part::Object(cfg) => self.js.create_object_store(cfg).await.map(|_| ()).map_err(|e| e.to_string()),
+                        Part::Stream(cfg) => self
+                            .js
+                            .create_stream(cfg)
+                            .await
+                            .map(|_| ())
+                            .map_err(|e| e.to_string()),
+                        Part::Kv(cfg) => self
+                            .js
+                            .create_key_value(cfg)
+                            .await
+                            .map(|_| ())
+                            .map_err(|e| e.to_string()),
+                        Part::Object(cfg) => self
+                            .js
+                            .create_object_store(cfg)
+                            .await
+                            .map(|_| ())
+                            .map_err(|e| e.to_string()),
                     };
                     match created {
                         Ok(()) => {
@@ -667,7 +694,8 @@ impl Bus {
 
     /// Reads snapshot object `name` from the snapshot store; `None` when there is none.
     pub async fn load_snapshot(&self, name: &str) -> Result<Option<Vec<u8>>, BusError> {
-        self.retrying("load snapshot", || self.load_snapshot_once(name)).await
+        self.retrying("load snapshot", || self.load_snapshot_once(name))
+            .await
     }
 
     async fn load_snapshot_once(&self, name: &str) -> Result<Option<Vec<u8>>, BusError> {
@@ -688,7 +716,8 @@ impl Bus {
 
     /// Writes snapshot object `name` (replacing the previous one once complete).
     pub async fn save_snapshot(&self, name: &str, bytes: &[u8]) -> Result<(), BusError> {
-        self.retrying("save snapshot", || self.save_snapshot_once(name, bytes)).await
+        self.retrying("save snapshot", || self.save_snapshot_once(name, bytes))
+            .await
     }
 
     async fn save_snapshot_once(&self, name: &str, bytes: &[u8]) -> Result<(), BusError> {
@@ -1060,7 +1089,10 @@ mod tests {
         let js = |m: &str| BusError::js("x", m);
         assert!(js("timed out: didn't receive any response").is_transient());
         assert!(js("no responders").is_transient());
-        assert!(js("jetstream error: JetStream system temporarily unavailable (code 503, error code 10008)").is_transient());
+        assert!(
+            js("jetstream error: JetStream system temporarily unavailable (code 503, error code 10008)")
+                .is_transient()
+        );
         assert!(!js("stream not found (code 404, error code 10059)").is_transient());
         let fenced = BusError::Publish {
             subject: "s".into(),

@@ -111,6 +111,28 @@ pub struct ServerOptions {
     pub max_payload: usize,
 }
 
+/// A configuration file of its own for the server (deploy/nats.conf, say), used as it is:
+/// only the listen address, port and store come from [`ServerOptions`] (as command-line
+/// flags, which win over the file), and `env` is added to the server's environment (for
+/// the `$VARIABLES` the file references, such as passwords).
+#[derive(Clone)]
+pub struct ConfigFile {
+    /// The file.
+    pub path: PathBuf,
+    /// Extra environment of the server process.
+    pub env: Vec<(String, String)>,
+}
+
+impl std::fmt::Debug for ConfigFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The environment carries passwords: names only.
+        f.debug_struct("ConfigFile")
+            .field("path", &self.path)
+            .field("env", &self.env.iter().map(|(k, _)| k).collect::<Vec<_>>())
+            .finish()
+    }
+}
+
 /// A running `nats-server` child. Stopped (SIGKILL) when dropped.
 #[derive(Debug)]
 pub struct NatsServer {
@@ -119,6 +141,7 @@ pub struct NatsServer {
     port: u16,
     options: ServerOptions,
     binary: PathBuf,
+    config: Option<ConfigFile>,
 }
 
 impl NatsServer {
@@ -128,8 +151,23 @@ impl NatsServer {
         Self::start_with(binary, options)
     }
 
+    /// Starts a server from its own configuration file (see [`ConfigFile`]), listening on
+    /// 127.0.0.1 with JetStream in `options.store_dir`.
+    pub fn start_from_file(options: ServerOptions, config: ConfigFile) -> Result<NatsServer, ServerError> {
+        let binary = find_binary()?;
+        Self::launch(binary, options, Some(config))
+    }
+
     /// Starts a server from a given binary.
     pub fn start_with(binary: PathBuf, options: ServerOptions) -> Result<NatsServer, ServerError> {
+        Self::launch(binary, options, None)
+    }
+
+    fn launch(
+        binary: PathBuf,
+        options: ServerOptions,
+        config: Option<ConfigFile>,
+    ) -> Result<NatsServer, ServerError> {
         let dir_err = |path: &Path| {
             let path = path.display().to_string();
             move |source| ServerError::Dir { path, source }
@@ -155,9 +193,20 @@ impl NatsServer {
         std::fs::write(&conf, text).map_err(dir_err(&conf))?;
         let log = run_dir.join("nats.log");
         let log_file = std::fs::File::create(&log).map_err(dir_err(&log))?;
-        let child = Command::new(&binary)
-            .arg("-c")
-            .arg(&conf)
+        let mut cmd = Command::new(&binary);
+        match &config {
+            None => {
+                cmd.arg("-c").arg(&conf);
+            }
+            Some(file) => {
+                cmd.arg("-c")
+                    .arg(&file.path)
+                    .args(["-a", "127.0.0.1", "-p", &port.to_string(), "-js", "-sd"])
+                    .arg(&store)
+                    .envs(file.env.iter().map(|(k, v)| (k, v)));
+            }
+        }
+        let child = cmd
             .arg("--ports_file_dir")
             .arg(&run_dir)
             .stdin(Stdio::null())
@@ -174,6 +223,7 @@ impl NatsServer {
             port: 0,
             options: options.clone(),
             binary,
+            config,
         };
         let limit = Duration::from_secs(15);
         let start = Instant::now();
@@ -211,6 +261,11 @@ impl NatsServer {
         self.port
     }
 
+    /// The server's log file (its stderr).
+    pub fn log_path(&self) -> PathBuf {
+        self.options.store_dir.join("run").join("nats.log")
+    }
+
     /// Process id of the child.
     pub fn pid(&self) -> Option<u32> {
         self.child.as_ref().map(Child::id)
@@ -231,7 +286,7 @@ impl NatsServer {
         self.stop();
         let mut opts = self.options.clone();
         opts.port = Some(self.port);
-        let fresh = NatsServer::start_with(self.binary.clone(), opts)?;
+        let fresh = NatsServer::launch(self.binary.clone(), opts, self.config.clone())?;
         *self = fresh;
         Ok(())
     }

@@ -428,8 +428,7 @@ impl<'a, F: Fold> Active<'a, F> {
         metrics::counter!(metric::INPUTS, "fold" => self.spec.name).increment(1);
         if let Err(reason) = applied {
             // Dead-letter once: only when no stream has stored anything of this input.
-            if self.outputs.iter().all(|o| o.replay(seq) == Replay::Fresh)
-            {
+            if self.outputs.iter().all(|o| o.replay(seq) == Replay::Fresh) {
                 metrics::counter!(metric::DEAD_LETTERS, "fold" => self.spec.name).increment(1);
                 let dl = DeadLetter::new(self.spec.stage, reason, &m.payload).with_subject(&m.subject);
                 self.bus.dead_letter(dl).await;

@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use wirefold_bus::server::{NatsServer, ServerOptions};
+use wirefold_bus::server::{ConfigFile, NatsServer, ServerOptions};
 use wirefold_bus::{Bus, Topology};
 
 /// A `nats-server` with JetStream owned by one test.
@@ -29,6 +29,30 @@ impl TestNats {
         let server =
             NatsServer::start(opts).unwrap_or_else(|e| panic!("cannot start nats-server for the test: {e}"));
         TestNats { server, dir }
+    }
+
+    /// Starts a server from its own configuration file (e.g. `deploy/nats.conf`), used
+    /// as it is except for port and store; `env` goes to the server (the passwords the
+    /// file references).
+    pub fn start_with_config(path: &std::path::Path, env: &[(&str, &str)]) -> TestNats {
+        let dir = tempfile::tempdir().expect("temp dir for nats-server");
+        let opts = ServerOptions {
+            store_dir: dir.path().to_path_buf(),
+            port: None,
+            max_payload: 16 * 1024 * 1024,
+        };
+        let config = ConfigFile {
+            path: path.to_path_buf(),
+            env: env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        };
+        let server = NatsServer::start_from_file(opts, config)
+            .unwrap_or_else(|e| panic!("cannot start nats-server with {}: {e}", path.display()));
+        TestNats { server, dir }
+    }
+
+    /// What the server logged so far (permission violations, for instance).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.server.log_path()).unwrap_or_default()
     }
 
     /// `nats://127.0.0.1:<port>`.
