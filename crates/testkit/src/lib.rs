@@ -67,6 +67,14 @@ impl TestNats {
             .unwrap_or_else(|e| panic!("cannot restart nats-server: {e}"));
     }
 
+    /// Stops the server (SIGKILL), runs `f` on its store directory, and starts it again on
+    /// the same port: for tests that restore part of the store from an older image.
+    pub fn with_stopped(&mut self, f: impl FnOnce(&std::path::Path)) {
+        self.server.stop();
+        f(self.dir.path());
+        self.restart();
+    }
+
     /// The store directory (for tests that want to look at it).
     pub fn dir(&self) -> PathBuf {
         self.dir.path().to_path_buf()
