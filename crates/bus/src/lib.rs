@@ -183,6 +183,8 @@ enum TopologyMode {
 }
 
 /// One stream of the topology, or the stream behind a bucket.
+// Nine of these exist for a moment at start: their size does not matter.
+#[allow(clippy::large_enum_variant)]
 enum Part {
     Stream(stream::Config),
     Kv(kv::Config),

@@ -138,14 +138,47 @@ fn wirefold_as(url: &str, role: &str, pw: &BTreeMap<String, String>, args: &[&st
 /// A plain-text article, distinct for each `n` (a 64-bit LCG picks the words).
 fn article_text(n: u64) -> String {
     const W: &[&str] = &[
-        "minister", "council", "harbour", "election", "river", "budget", "strike", "court", "police",
-        "storm", "market", "tariff", "school", "bridge", "hospital", "airport", "vote", "treaty",
-        "border", "factory", "farmers", "rail", "energy", "prices", "mayor", "union", "soldiers",
-        "talks", "ceasefire", "reform", "drought", "pension", "museum", "festival", "shipyard",
+        "minister",
+        "council",
+        "harbour",
+        "election",
+        "river",
+        "budget",
+        "strike",
+        "court",
+        "police",
+        "storm",
+        "market",
+        "tariff",
+        "school",
+        "bridge",
+        "hospital",
+        "airport",
+        "vote",
+        "treaty",
+        "border",
+        "factory",
+        "farmers",
+        "rail",
+        "energy",
+        "prices",
+        "mayor",
+        "union",
+        "soldiers",
+        "talks",
+        "ceasefire",
+        "reform",
+        "drought",
+        "pension",
+        "museum",
+        "festival",
+        "shipyard",
     ];
     let mut x = n.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
     let mut word = || {
-        x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         W[((x >> 33) % W.len() as u64) as usize]
     };
     let title: Vec<&str> = (0..6).map(|_| word()).collect();
@@ -168,10 +201,17 @@ fn write_docs(dir: &Path, first: u64, n: u64) -> Vec<PathBuf> {
 
 /// All cluster events stored so far.
 async fn cluster_events(bus: &Bus) -> Vec<ClusterEvent> {
-    let state = bus.stream_state(subjects::CLUSTERS_STREAM).await.expect("stream state");
+    let state = bus
+        .stream_state(subjects::CLUSTERS_STREAM)
+        .await
+        .expect("stream state");
     let mut out = Vec::new();
     for seq in state.first_seq.max(1)..=state.last_seq {
-        if let Some(m) = bus.get_message(subjects::CLUSTERS_STREAM, seq).await.expect("get") {
+        if let Some(m) = bus
+            .get_message(subjects::CLUSTERS_STREAM, seq)
+            .await
+            .expect("get")
+        {
             out.push(wirefold_wire::decode(&m.payload).expect("decode cluster event"));
         }
     }
@@ -201,7 +241,10 @@ async fn wait_clustered(bus: &Bus, n: usize, procs: &mut [&mut Proc]) -> HashSet
                 .iter_mut()
                 .map(|p| format!("--- {}:\n{}", p.name, p.stderr()))
                 .collect();
-            panic!("fewer than {n} articles clustered after 60 s\n{}", logs.join("\n"));
+            panic!(
+                "fewer than {n} articles clustered after 60 s\n{}",
+                logs.join("\n")
+            );
         }
     }
 }
@@ -210,7 +253,11 @@ async fn wait_clustered(bus: &Bus, n: usize, procs: &mut [&mut Proc]) -> HashSet
 fn http_status(addr: &str, path: &str) -> Option<u16> {
     let mut s = std::net::TcpStream::connect(addr).ok()?;
     s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").ok()?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
     let mut head = String::new();
     let _ = s.read_to_string(&mut head);
     head.split_whitespace().nth(1)?.parse().ok()
@@ -231,7 +278,11 @@ async fn wait_ready(gateway: &mut Proc) -> String {
         (http_status(&addr, "/readyz") == Some(200)).then_some(())
     })
     .await;
-    assert!(ok.is_some(), "gateway /readyz never answered 200:\n{}", gateway.stderr());
+    assert!(
+        ok.is_some(),
+        "gateway /readyz never answered 200:\n{}",
+        gateway.stderr()
+    );
     addr
 }
 
@@ -244,7 +295,9 @@ async fn each_role_works_with_its_own_user_and_no_more() {
     let logs = tmp.path();
 
     // A worker user may not create the topology: it says who must.
-    let out = wirefold_as(&url, "normalizer", &pw, &["normalizer"]).output().unwrap();
+    let out = wirefold_as(&url, "normalizer", &pw, &["normalizer"])
+        .output()
+        .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "normalizer ran without a topology");
     assert!(
@@ -267,14 +320,28 @@ async fn each_role_works_with_its_own_user_and_no_more() {
     std::fs::create_dir_all(&drop_dir).unwrap();
     let mut fetcher = Proc::spawn(
         "fetcher",
-        wirefold_as(&url, "fetcher", &pw, &["fetcher", "--drop-dir", drop_dir.to_str().unwrap()]),
+        wirefold_as(
+            &url,
+            "fetcher",
+            &pw,
+            &["fetcher", "--drop-dir", drop_dir.to_str().unwrap()],
+        ),
         logs,
     );
-    let mut normalizer = Proc::spawn("normalizer", wirefold_as(&url, "normalizer", &pw, &["normalizer"]), logs);
+    let mut normalizer = Proc::spawn(
+        "normalizer",
+        wirefold_as(&url, "normalizer", &pw, &["normalizer"]),
+        logs,
+    );
     let mut dedup = Proc::spawn("dedup", wirefold_as(&url, "dedup", &pw, &["dedup"]), logs);
     let mut gateway = Proc::spawn(
         "gateway",
-        wirefold_as(&url, "gateway", &pw, &["gateway", "--gateway-listen", "127.0.0.1:0"]),
+        wirefold_as(
+            &url,
+            "gateway",
+            &pw,
+            &["gateway", "--gateway-listen", "127.0.0.1:0"],
+        ),
         logs,
     );
     let mut tail = Proc::spawn("tail", wirefold_as(&url, "reader", &pw, &["tail"]), logs);
@@ -284,8 +351,14 @@ async fn each_role_works_with_its_own_user_and_no_more() {
     // Input through both doors: `ingest` (as the fetcher) and the drop folder.
     let docs = tmp.path().join("docs");
     write_docs(&docs, 0, 2);
-    let out = wirefold_as(&url, "fetcher", &pw, &["ingest", docs.to_str().unwrap()]).output().unwrap();
-    assert!(out.status.success(), "ingest as fetcher: {}", String::from_utf8_lossy(&out.stderr));
+    let out = wirefold_as(&url, "fetcher", &pw, &["ingest", docs.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "ingest as fetcher: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let staged = tmp.path().join("staged");
     for p in write_docs(&staged, 2, 1) {
         std::fs::rename(&p, drop_dir.join(p.file_name().unwrap())).unwrap();
@@ -296,15 +369,29 @@ async fn each_role_works_with_its_own_user_and_no_more() {
         .expect("admin connects");
     wait_clustered(&admin, 3, &mut [&mut fetcher, &mut normalizer, &mut dedup]).await;
     let tailed = eventually(Duration::from_secs(10), || async {
-        (tail.stdout().lines().filter(|l| l.contains("\"cluster_id\"")).count() >= 3).then_some(())
+        (tail
+            .stdout()
+            .lines()
+            .filter(|l| l.contains("\"cluster_id\""))
+            .count()
+            >= 3)
+            .then_some(())
     })
     .await;
-    assert!(tailed.is_some(), "tail as reader saw no events:\n{}", tail.stderr());
+    assert!(
+        tailed.is_some(),
+        "tail as reader saw no events:\n{}",
+        tail.stderr()
+    );
     assert_eq!(http_status(&addr, "/v1/stories"), Some(200));
     for p in [&mut fetcher, &mut normalizer, &mut dedup, &mut gateway, &mut tail] {
         p.assert_running();
         let err = p.stderr();
-        assert!(!err.contains("Permissions Violation"), "{} was refused something:\n{err}", p.name);
+        assert!(
+            !err.contains("Permissions Violation"),
+            "{} was refused something:\n{err}",
+            p.name
+        );
     }
     let log = nats.log();
     assert_eq!(
@@ -315,15 +402,21 @@ async fn each_role_works_with_its_own_user_and_no_more() {
 
     // Outside its role: the fetcher may not write cluster events, a reader may not feed
     // raw documents, the normalizer may not take the deduplicator's lease.
-    let fetcher_bus = Bus::connect_with(&conn(&url, "fetcher", &pw), "test-fetcher", Duration::from_secs(10))
-        .await
-        .unwrap();
+    let fetcher_bus = Bus::connect_with(
+        &conn(&url, "fetcher", &pw),
+        "test-fetcher",
+        Duration::from_secs(10),
+    )
+    .await
+    .unwrap();
     let forged = cluster_events(&admin).await.remove(0);
     match fetcher_bus
         .publish("wirefold.clusters.created.cforged", "forged:1", &forged)
         .await
     {
-        Err(BusError::Denied { message, .. }) => assert!(message.contains("wirefold.clusters.created.cforged")),
+        Err(BusError::Denied { message, .. }) => {
+            assert!(message.contains("wirefold.clusters.created.cforged"))
+        }
         other => panic!("the fetcher published a cluster event: {other:?}"),
     }
     let reader_bus = Bus::connect_with(&conn(&url, "reader", &pw), "test-reader", Duration::from_secs(10))
@@ -333,10 +426,13 @@ async fn each_role_works_with_its_own_user_and_no_more() {
         reader_bus.publish("wirefold.raw.file", "forged:2", &forged).await,
         Err(BusError::Denied { .. })
     ));
-    let normalizer_bus =
-        Bus::connect_with(&conn(&url, "normalizer", &pw), "test-normalizer", Duration::from_secs(10))
-            .await
-            .unwrap();
+    let normalizer_bus = Bus::connect_with(
+        &conn(&url, "normalizer", &pw),
+        "test-normalizer",
+        Duration::from_secs(10),
+    )
+    .await
+    .unwrap();
     let leases = normalizer_bus.kv_bucket(subjects::LEASES_BUCKET).await.unwrap();
     assert!(leases.put("dedup", "intruder".into()).await.is_err());
     let log = nats.log();
@@ -347,7 +443,11 @@ async fn each_role_works_with_its_own_user_and_no_more() {
     // A wrong password is refused at once.
     let mut bad = conn(&url, "dedup", &pw);
     bad.password = Some("not-the-password".into());
-    assert!(Bus::connect_with(&bad, "test-bad", Duration::from_secs(10)).await.is_err());
+    assert!(
+        Bus::connect_with(&bad, "test-bad", Duration::from_secs(10))
+            .await
+            .is_err()
+    );
 }
 
 /// Compose's variable interpolation: `${NAME}`, `${NAME:-default}`, `${NAME:?error}`
@@ -465,7 +565,11 @@ fn compose_services(file: &Path, env: &BTreeMap<String, String>) -> Vec<Service>
         };
         out.push(Service {
             name: name.as_str().unwrap().to_string(),
-            image: merged.get("image").and_then(Value::as_str).unwrap_or("").to_string(),
+            image: merged
+                .get("image")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string(),
             command,
             env: env_map,
             volumes,
@@ -518,7 +622,10 @@ async fn compose_services_run_as_written() {
     assert!(by_name.contains_key("nats") && by_name.contains_key("topology"));
     for w in ["fetcher", "normalizer", "dedup", "gateway"] {
         let s = by_name.get(w).unwrap_or_else(|| panic!("no {w} service"));
-        assert!(s.env.contains_key("NATS_USER") && s.env.contains_key("NATS_PASSWORD"), "{w} has no user");
+        assert!(
+            s.env.contains_key("NATS_USER") && s.env.contains_key("NATS_PASSWORD"),
+            "{w} has no user"
+        );
     }
 
     // The NATS servers, from the image's command with their volumes and environment.
@@ -566,7 +673,10 @@ async fn compose_services_run_as_written() {
 
     // The wirefold services, in dependency order.
     let mut started: HashSet<String> = procs.keys().cloned().collect();
-    let wirefold_services: Vec<&Service> = services.iter().filter(|s| !s.image.starts_with("nats:")).collect();
+    let wirefold_services: Vec<&Service> = services
+        .iter()
+        .filter(|s| !s.image.starts_with("nats:"))
+        .collect();
     while started.len() < services.len() {
         let ready = wirefold_services
             .iter()
@@ -590,7 +700,11 @@ async fn compose_services_run_as_written() {
         started.insert(ready.name.clone());
     }
     let topology = procs.get_mut("topology").unwrap();
-    assert!(topology.child.wait().unwrap().success(), "topology: {}", topology.stderr());
+    assert!(
+        topology.child.wait().unwrap().success(),
+        "topology: {}",
+        topology.stderr()
+    );
 
     // A file in the drop volume goes through the whole pipeline.
     let fetcher = by_name["fetcher"];
@@ -628,14 +742,21 @@ async fn dedup_rebuilds_when_its_input_stream_went_backwards() {
     };
     let ingest = |dir: &Path| {
         let out = plain(&["ingest", dir.to_str().unwrap()]).output().unwrap();
-        assert!(out.status.success(), "ingest: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "ingest: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     };
     let image = tmp.path().join("image");
-    let articles_dir = |store: &Path| find_dir(store, subjects::ARTICLES_STREAM).expect("articles stream on disk");
+    let articles_dir =
+        |store: &Path| find_dir(store, subjects::ARTICLES_STREAM).expect("articles stream on disk");
 
     let mut normalizer = Proc::spawn("normalizer", plain(&["normalizer"]), logs);
     // Two articles, folded; the deduplicator stops cleanly (snapshot through sequence 2).
-    ingest(&write_docs(&tmp.path().join("a"), 0, 2)[0].parent().unwrap().to_path_buf());
+    let dir = tmp.path().join("a");
+    write_docs(&dir, 0, 2);
+    ingest(&dir);
     let mut dedup = Proc::spawn("dedup-1", plain(&["dedup", "--holder", "d1"]), logs);
     {
         let bus = nats.bus().await;
@@ -645,7 +766,9 @@ async fn dedup_rebuilds_when_its_input_stream_went_backwards() {
     // The disk image: the articles stream as it is now.
     nats.with_stopped(|store| copy_dir(&articles_dir(store), &image));
     // Three more, folded; snapshot and cluster events now go through sequence 5.
-    ingest(&write_docs(&tmp.path().join("b"), 2, 3)[0].parent().unwrap().to_path_buf());
+    let dir = tmp.path().join("b");
+    write_docs(&dir, 2, 3);
+    ingest(&dir);
     let mut dedup = Proc::spawn("dedup-2", plain(&["dedup", "--holder", "d2"]), logs);
     {
         let bus = nats.bus().await;
@@ -659,9 +782,17 @@ async fn dedup_rebuilds_when_its_input_stream_went_backwards() {
         copy_dir(&image, &dir);
     });
     let bus = nats.bus().await;
-    assert_eq!(bus.stream_state(subjects::ARTICLES_STREAM).await.unwrap().last_seq, 2);
+    assert_eq!(
+        bus.stream_state(subjects::ARTICLES_STREAM)
+            .await
+            .unwrap()
+            .last_seq,
+        2
+    );
     // New articles arrive after the restore, at sequences 3 and 4.
-    ingest(&write_docs(&tmp.path().join("c"), 5, 2)[0].parent().unwrap().to_path_buf());
+    let dir = tmp.path().join("c");
+    write_docs(&dir, 5, 2);
+    ingest(&dir);
     let fresh = eventually(Duration::from_secs(30), || async {
         let st = bus.stream_state(subjects::ARTICLES_STREAM).await.ok()?;
         if st.last_seq < 4 {
@@ -687,12 +818,18 @@ async fn dedup_rebuilds_when_its_input_stream_went_backwards() {
     .await;
     dedup.assert_running();
     let err = dedup.stderr();
-    assert!(folded.is_some(), "articles after the restore were skipped:\n{err}");
+    assert!(
+        folded.is_some(),
+        "articles after the restore were skipped:\n{err}"
+    );
     assert!(
         err.contains("ERROR") && err.contains("input stream is behind the snapshot"),
         "the rebuild was not reported:\n{err}"
     );
-    assert!(err.contains("output stream names inputs the input stream does not hold"), "{err}");
+    assert!(
+        err.contains("output stream names inputs the input stream does not hold"),
+        "{err}"
+    );
 }
 
 /// The first directory named `name` under `root`.
