@@ -428,26 +428,35 @@ impl Bus {
                     report.replica_mismatch.push((name, have));
                 }
                 None => {
-                    let created = match part {
-                        Part::Stream(cfg) => self
-                            .js
-                            .create_stream(cfg)
-                            .await
-                            .map(|_| ())
-                            .map_err(|e| e.to_string()),
-                        Part::Kv(cfg) => self
-                            .js
-                            .create_key_value(cfg)
-                            .await
-                            .map(|_| ())
-                            .map_err(|e| e.to_string()),
-                        Part::Object(cfg) => self
-                            .js
-                            .create_object_store(cfg)
-                            .await
-                            .map(|_| ())
-                            .map_err(|e| e.to_string()),
-                    };
+                    // Creating the same configuration twice is not an error, so a
+                    // create that timed out (a cluster still electing its leader) is
+                    // retried like a read.
+                    let created = self
+                        .retrying("create stream", || async {
+                            let r = match &part {
+                                Part::Stream(cfg) => self
+                                    .js
+                                    .create_stream(cfg.clone())
+                                    .await
+                                    .map(|_| ())
+                                    .map_err(|e| e.to_string()),
+                                Part::Kv(cfg) => self
+                                    .js
+                                    .create_key_value(cfg.clone())
+                                    .await
+                                    .map(|_| ())
+                                    .map_err(|e| e.to_string()),
+                                Part::Object(cfg) => self
+                                    .js
+                                    .create_object_store(cfg.clone())
+                                    .await
+                                    .map(|_| ())
+                                    .map_err(|e| e.to_string()),
+                            };
+                            let subject = format!("$JS.API.STREAM.CREATE.{name}");
+                            r.map_err(|e| self.refused(format!("create stream {name}"), &subject, e))
+                        })
+                        .await;
                     match created {
                         Ok(()) => {
                             info!(stream = %name, replicas = topo.replicas, "created");
@@ -455,12 +464,7 @@ impl Bus {
                         }
                         // Another process may have created it in between.
                         Err(_) if self.js.get_stream(&name).await.is_ok() => {}
-                        Err(e) => {
-                            let err = self.refused(
-                                format!("create stream {name}"),
-                                &format!("$JS.API.STREAM.CREATE.{name}"),
-                                e,
-                            );
+                        Err(err) => {
                             return Err(match err {
                                 BusError::Denied { message, .. } => BusError::Denied {
                                     what: format!(
