@@ -859,3 +859,69 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn other_replica_counts_are_reported_and_kept() {
+    let nats = TestNats::start();
+    let bus = nats.bus().await;
+    let three = wirefold_bus::Topology {
+        replicas: 3,
+        ..Default::default()
+    };
+    let report = bus.ensure_topology(&three).await.expect("a check does not fail");
+    assert!(report.created.is_empty());
+    assert_eq!(report.replica_mismatch.len(), 9, "{report:?}");
+    assert!(report.replica_mismatch.iter().all(|(_, have)| *have == 1));
+    // Nothing was changed: one replica still matches.
+    let again = bus
+        .ensure_topology(&wirefold_bus::Topology::default())
+        .await
+        .unwrap();
+    assert!(again.replica_mismatch.is_empty(), "{again:?}");
+}
+
+/// The cluster profile gives every wirefold service of the base file all three servers
+/// and three replicas, and every NATS node the cluster configuration.
+#[test]
+fn cluster_profile_covers_every_service() {
+    use serde_norway::Value;
+    let pw = passwords();
+    let base = compose_services(&deploy_dir().join("docker-compose.yml"), &pw);
+    let text = std::fs::read_to_string(deploy_dir().join("docker-compose.cluster.yml")).unwrap();
+    let mut over: Value = serde_norway::from_str(&text).unwrap();
+    over.apply_merge().unwrap();
+    let services = over["services"].as_mapping().unwrap();
+    let mut nodes = 0;
+    for svc in &base {
+        let o = services
+            .get(svc.name.as_str())
+            .unwrap_or_else(|| panic!("{} is not in the cluster profile", svc.name));
+        if svc.image.starts_with("nats:") {
+            continue;
+        }
+        let env = o["environment"].as_mapping().expect("environment");
+        let url = env.get("NATS_URL").and_then(Value::as_str).expect("NATS_URL");
+        assert_eq!(url.split(',').count(), 3, "{}: {url}", svc.name);
+        assert_eq!(
+            env.get("WIREFOLD_STREAM_REPLICAS").and_then(Value::as_str),
+            Some("3")
+        );
+    }
+    for (name, o) in services {
+        let Some(cmd) = o.get("command").and_then(Value::as_sequence) else {
+            continue;
+        };
+        let args: Vec<&str> = cmd.iter().filter_map(Value::as_str).collect();
+        if args.first() == Some(&"-c") {
+            nodes += 1;
+            assert_eq!(args[1], "/etc/nats/nats-cluster.conf", "{name:?}");
+            assert!(args.contains(&"--server_name"), "{name:?}");
+        }
+    }
+    assert_eq!(nodes, 3);
+    let conf = std::fs::read_to_string(deploy_dir().join("nats-cluster.conf")).unwrap();
+    assert!(conf.contains("include \"nats.conf\""));
+    for host in ["nats:6222", "nats-2:6222", "nats-3:6222"] {
+        assert!(conf.contains(host), "no route to {host}");
+    }
+}
