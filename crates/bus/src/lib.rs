@@ -136,9 +136,6 @@ pub mod metric {
     /// Gauge: 1 for a stream (or bucket's stream) whose replica count differs from the
     /// one asked for (`WIREFOLD_STREAM_REPLICAS`), 0 once it matches. Label `stream`.
     pub const REPLICA_MISMATCH: &str = "wirefold_topology_replica_mismatch";
-    /// Counter: durable consumers found ahead of their stream at start and rebuilt. Label
-    /// `stream`.
-    pub const CONSUMER_REWINDS: &str = "wirefold_consumer_rewinds_total";
 }
 
 /// Knobs of the topology.
@@ -576,13 +573,10 @@ impl Bus {
         }
     }
 
-    /// A durable pull consumer with explicit acks on `stream`, created if missing.
-    ///
-    /// A consumer whose saved position is past the stream's last sequence (the stream went
-    /// backwards: restored from an older image, or recreated) would wait for sequences
-    /// that are not the messages it saw: it is logged as an error, counted
-    /// ([`metric::CONSUMER_REWINDS`]), deleted and created again, so the stream is read
-    /// from its start (downstream message ids drop what was already stored).
+    /// A durable pull consumer with explicit acks on `stream`, created if missing. (A
+    /// consumer whose saved position is past the end of its stream, after a restore of the
+    /// stream from an older image, is reset by nats-server when it loads the stream;
+    /// `crates/cli/tests/deploy.rs` checks that nothing after the restore is skipped.)
     pub async fn durable_consumer(
         &self,
         stream_name: &str,
@@ -592,25 +586,6 @@ impl Bus {
         max_deliver: i64,
     ) -> Result<consumer::Consumer<consumer::pull::Config>, BusError> {
         let stream = self.stream(stream_name).await?;
-        let last = stream.cached_info().state.last_sequence;
-        if let Ok(info) = stream.consumer_info(durable).await {
-            let position = info.delivered.stream_sequence.max(info.ack_floor.stream_sequence);
-            if position_ahead(position, last) {
-                error!(
-                    stream = stream_name,
-                    consumer = durable,
-                    position,
-                    stream_last = last,
-                    "stream is behind the consumer's saved position (restored from an older image, \
-                     or recreated): rebuilding the consumer to read the stream from its start"
-                );
-                metrics::counter!(metric::CONSUMER_REWINDS, "stream" => stream_name.to_string()).increment(1);
-                stream
-                    .delete_consumer(durable)
-                    .await
-                    .map_err(|e| BusError::js(format!("delete consumer {durable}"), e))?;
-            }
-        }
         let cfg = consumer::pull::Config {
             durable_name: Some(durable.to_string()),
             ack_policy: consumer::AckPolicy::Explicit,
@@ -1003,11 +978,6 @@ fn publish_error(subject: &str, e: &dyn std::fmt::Display, violations: &connect:
     }
 }
 
-/// Whether a consumer's saved stream position is past the stream's last sequence.
-fn position_ahead(position: u64, stream_last: u64) -> bool {
-    position > stream_last
-}
-
 /// A stream's position.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StreamState {
@@ -1111,12 +1081,5 @@ mod tests {
             message: "Permissions Violation".into(),
         };
         assert!(!denied.is_transient());
-    }
-
-    #[test]
-    fn a_consumer_past_its_stream_is_ahead() {
-        assert!(position_ahead(12, 5));
-        assert!(!position_ahead(5, 5));
-        assert!(!position_ahead(0, 0));
     }
 }

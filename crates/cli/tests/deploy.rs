@@ -8,7 +8,10 @@
 //!   loopback, volumes to temporary folders): the pipeline produces cluster events and the
 //!   gateway is ready;
 //! - a deduplicator whose input stream was restored from an older disk image says so and
-//!   rebuilds instead of skipping what is new.
+//!   rebuilds instead of skipping what is new, and a normalizer whose raw stream was
+//!   restored skips nothing either;
+//! - a topology with other replica counts is reported and kept; the cluster profile covers
+//!   every service.
 
 use std::collections::{BTreeMap, HashSet};
 use std::io::{Read as _, Write as _};
@@ -924,4 +927,111 @@ fn cluster_profile_covers_every_service() {
     for host in ["nats:6222", "nats-2:6222", "nats-3:6222"] {
         assert!(conf.contains(host), "no route to {host}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn normalizer_skips_nothing_when_raw_went_backwards() {
+    let mut nats = TestNats::start();
+    let url = nats.url();
+    let tmp = tempfile::tempdir().unwrap();
+    let logs = tmp.path();
+    let plain = |args: &[&str]| {
+        let mut c = Command::new(WIREFOLD);
+        c.args(args)
+            .env("NATS_URL", &url)
+            .env("RUST_LOG", "info,async_nats=warn")
+            .env_remove("NATS_USER")
+            .env_remove("NATS_PASSWORD")
+            .env_remove("WIREFOLD_STREAM_REPLICAS");
+        c
+    };
+    let ingest = |first: u64, n: u64| {
+        let dir = tmp.path().join(format!("docs-{first}"));
+        write_docs(&dir, first, n);
+        let out = plain(&["ingest", dir.to_str().unwrap()]).output().unwrap();
+        assert!(
+            out.status.success(),
+            "ingest: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let raw_dir = |store: &Path| find_dir(store, subjects::RAW_STREAM).expect("raw stream on disk");
+    let image = tmp.path().join("image");
+    let bus = nats.bus().await;
+    let articles_at_least = |n: u64| {
+        let bus = bus.clone();
+        async move {
+            eventually(Duration::from_secs(30), || async {
+                let last = bus.stream_state(subjects::ARTICLES_STREAM).await.ok()?.last_seq;
+                (last >= n).then_some(())
+            })
+            .await
+        }
+    };
+
+    let mut normalizer = Proc::spawn("normalizer-1", plain(&["normalizer"]), logs);
+    ingest(0, 2);
+    assert!(articles_at_least(2).await.is_some(), "{}", normalizer.stderr());
+    // The disk image: the raw stream's messages as they are now.
+    nats.with_stopped(|store| copy_dir(&raw_dir(store), &image));
+    ingest(2, 3);
+    assert!(articles_at_least(5).await.is_some(), "{}", normalizer.stderr());
+    normalizer.stop();
+    // The raw stream's messages come back from the image; its consumer's state (`obs/`,
+    // delivered through 5) does not.
+    nats.with_stopped(|store| {
+        let dir = raw_dir(store);
+        for e in std::fs::read_dir(&dir).unwrap().flatten() {
+            if e.file_name() != "obs" {
+                let p = e.path();
+                if p.is_dir() {
+                    std::fs::remove_dir_all(&p).unwrap();
+                } else {
+                    std::fs::remove_file(&p).unwrap();
+                }
+            }
+        }
+        for e in std::fs::read_dir(&image).unwrap().flatten() {
+            if e.file_name() != "obs" {
+                let (src, dst) = (e.path(), dir.join(e.file_name()));
+                if src.is_dir() {
+                    copy_dir(&src, &dst);
+                } else {
+                    std::fs::copy(&src, &dst).unwrap();
+                }
+            }
+        }
+    });
+    let bus = nats.bus().await;
+    assert_eq!(bus.stream_state(subjects::RAW_STREAM).await.unwrap().last_seq, 2);
+    let mut normalizer = Proc::spawn("normalizer-2", plain(&["normalizer"]), logs);
+    // New documents after the restore, at raw sequences 3 and 4.
+    ingest(10, 2);
+    let mut fresh = Vec::new();
+    for seq in 3..=4 {
+        let m = bus
+            .get_message(subjects::RAW_STREAM, seq)
+            .await
+            .unwrap()
+            .expect("raw document");
+        let doc: wirefold_wire::RawDocument = wirefold_wire::decode(&m.payload).unwrap();
+        fresh.push(doc.id);
+    }
+    let normalized = eventually(Duration::from_secs(30), || async {
+        let st = bus.stream_state(subjects::ARTICLES_STREAM).await.ok()?;
+        let mut ids = HashSet::new();
+        for seq in st.first_seq.max(1)..=st.last_seq {
+            let m = bus.get_message(subjects::ARTICLES_STREAM, seq).await.ok()??;
+            let a: wirefold_wire::Article = wirefold_wire::decode(&m.payload).ok()?;
+            ids.insert(a.id);
+        }
+        fresh.iter().all(|id| ids.contains(id)).then_some(())
+    })
+    .await;
+    normalizer.assert_running();
+    let err = normalizer.stderr();
+    assert!(
+        normalized.is_some(),
+        "raw documents after the restore were skipped:\n{err}"
+    );
 }
