@@ -94,6 +94,10 @@ impl Connection {
                     .into(),
             ));
         }
+        // async-nats (ring) and reqwest (aws-lc-rs) both bring a rustls crypto provider, so
+        // rustls cannot pick one by itself: choose ring, async-nats's own, for the process
+        // (once; later calls keep the first).
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let mut opts = async_nats::ConnectOptions::new();
         if let Some(path) = &self.creds_file {
             opts = opts.credentials_file(path).await.map_err(|e| {

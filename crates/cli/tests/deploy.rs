@@ -1035,3 +1035,152 @@ async fn normalizer_skips_nothing_when_raw_went_backwards() {
         "raw documents after the restore were skipped:\n{err}"
     );
 }
+
+/// Runs `openssl ARGS` in `dir`; the test needs the openssl command line tool.
+fn openssl(dir: &Path, args: &[&str]) {
+    let out = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("the TLS test makes its certificates with the `openssl` command: install it");
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A CA, a server certificate for 127.0.0.1 and a client certificate, signed by the CA.
+fn make_certs(dir: &Path) {
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    let mut ca = vec!["req", "-x509"];
+    ca.extend(ec);
+    ca.extend([
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=wirefold test CA",
+    ]);
+    openssl(dir, &ca);
+    for (name, ext) in [
+        (
+            "server",
+            "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n",
+        ),
+        ("client", "extendedKeyUsage=clientAuth\n"),
+    ] {
+        std::fs::write(dir.join(format!("{name}.ext")), ext).unwrap();
+        let (key, csr, pem, extf) = (
+            format!("{name}.key"),
+            format!("{name}.csr"),
+            format!("{name}.pem"),
+            format!("{name}.ext"),
+        );
+        let mut req = vec!["req"];
+        req.extend(ec);
+        req.extend(["-keyout", &key, "-out", &csr, "-subj", "/CN=127.0.0.1"]);
+        openssl(dir, &req);
+        openssl(
+            dir,
+            &[
+                "x509",
+                "-req",
+                "-in",
+                &csr,
+                "-CA",
+                "ca.pem",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-out",
+                &pem,
+                "-days",
+                "2",
+                "-extfile",
+                &extf,
+            ],
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls_with_client_certificates() {
+    let tmp = tempfile::tempdir().unwrap();
+    let certs = tmp.path();
+    make_certs(certs);
+    let conf = certs.join("tls.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "tls {{\n  cert_file: \"{0}/server.pem\"\n  key_file: \"{0}/server.key\"\n  ca_file: \"{0}/ca.pem\"\n  verify: true\n}}\n",
+            certs.display()
+        ),
+    )
+    .unwrap();
+    let nats = TestNats::start_with_config(&conf, &[]);
+    let url = nats.url();
+    let file = |n: &str| Some(certs.join(n));
+    let mutual = Connection {
+        tls_ca: file("ca.pem"),
+        tls_cert: file("client.pem"),
+        tls_key: file("client.key"),
+        ..Connection::url(&url)
+    };
+    let bus = Bus::connect_with(&mutual, "test-tls", Duration::from_secs(10))
+        .await
+        .expect("mutual TLS connects");
+    bus.ensure_topology(&Default::default()).await.unwrap();
+    // The CLI flags reach the same options.
+    let docs = tmp.path().join("docs");
+    write_docs(&docs, 0, 1);
+    let cert_arg = |n: &str| certs.join(n).display().to_string();
+    let out = Command::new(WIREFOLD)
+        .args(["ingest", "--nats-url", &url, "--nats-tls-ca", &cert_arg("ca.pem")])
+        .args([
+            "--nats-tls-cert",
+            &cert_arg("client.pem"),
+            "--nats-tls-key",
+            &cert_arg("client.key"),
+        ])
+        .arg(&docs)
+        .env_remove("NATS_USER")
+        .env_remove("NATS_PASSWORD")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "ingest over TLS: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(bus.stream_state(subjects::RAW_STREAM).await.unwrap().messages, 1);
+    // Without a client certificate, or without trusting the CA, there is no connection.
+    let no_client = Connection {
+        tls_ca: file("ca.pem"),
+        ..Connection::url(&url)
+    };
+    assert!(
+        Bus::connect_with(&no_client, "test-tls", Duration::from_millis(500))
+            .await
+            .is_err()
+    );
+    let no_ca = Connection {
+        tls_cert: file("client.pem"),
+        tls_key: file("client.key"),
+        ..Connection::url(&url)
+    };
+    assert!(
+        Bus::connect_with(&no_ca, "test-tls", Duration::from_millis(500))
+            .await
+            .is_err()
+    );
+}
