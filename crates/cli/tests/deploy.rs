@@ -11,7 +11,9 @@
 //!   rebuilds instead of skipping what is new, and a normalizer whose raw stream was
 //!   restored skips nothing either;
 //! - a topology with other replica counts is reported and kept; the cluster profile covers
-//!   every service.
+//!   every service;
+//! - mutual TLS works through the bus and the CLI flags (certificates made with the
+//!   `openssl` command, which the test needs).
 
 use std::collections::{BTreeMap, HashSet};
 use std::io::{Read as _, Write as _};
