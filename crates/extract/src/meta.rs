@@ -240,12 +240,23 @@ fn clean_byline(s: &str) -> Option<String> {
     } else {
         normalize_short(s)
     };
-    // Drop a date and anything after it ("Jane Doe Updated Jun 16, 2025").
+    // Drop a date and anything after it ("Jane Doe Updated Jun 16, 2025"); a date in front
+    // goes with its separator ("Dec. 19, 2025 · Jane Doe").
     let s = match date::find_date(&s) {
         Some((_, st, _)) if st > 0 => s[..st].to_string(),
-        Some(_) => String::new(),
+        Some((_, _, en)) => s[en..]
+            .trim_start_matches(|c: char| {
+                c.is_whitespace() || "|,-\u{b7}\u{2022}\u{2013}\u{2014}".contains(c)
+            })
+            .to_string(),
         None => s,
     };
+    // "Jane Doe on Friday", "Jane Doe on behalf of the Team", "Jane Doe says:" (a comment).
+    let s = match s.find(" on ") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    };
+    let s = s.strip_suffix(" says:").map_or_else(|| s.clone(), str::to_string);
     let mut s = s.trim().to_string();
     for label in [
         "Written By",
@@ -265,25 +276,161 @@ fn clean_byline(s: &str) -> Option<String> {
         }
     }
     let mut t = s.trim();
-    for p in [
-        "By ",
-        "BY ",
-        "by ",
-        "By: ",
-        "Author: ",
-        "Written by ",
-        "Words by ",
-        "Posted by ",
-    ] {
-        if let Some(r) = t.strip_prefix(p) {
-            t = r.trim();
+    for p in BYLINE_LABELS {
+        if t.len() > p.len() && t.is_char_boundary(p.len()) && t[..p.len()].eq_ignore_ascii_case(p) {
+            t = t[p.len()..].trim();
         }
     }
-    let t = t.trim_matches(|c: char| c == '|' || c == ',' || c == '-' || c.is_whitespace());
+    let mut t = t.trim_matches(|c: char| "|,-:\u{b7}\u{2022}".contains(c) || c.is_whitespace());
+    // "Posted by Jane at <date>": the date went, its "at" or "on" goes too.
+    for tail in [" at", " on", " |", " -"] {
+        if let Some(r) = t.strip_suffix(tail) {
+            t = r.trim_end();
+        }
+    }
     if t.is_empty() || t.len() > 150 || t.starts_with("http") || t.contains('@') && !t.contains(' ') {
         return None;
     }
     Some(t.to_string())
+}
+
+/// Labels in front of a byline, matched without regard to case.
+const BYLINE_LABELS: [&str; 10] = [
+    "By: ",
+    "By ",
+    "Author: ",
+    "Written by ",
+    "Words by ",
+    "Posted by ",
+    "Article by ",
+    "Story by ",
+    "Text by ",
+    "Reporting by ",
+];
+
+/// Whether a byline reads as names ("Jane Doe", "JOSH HASKELL and DAVID CAPLAN", "Rui Ma,
+/// Heba Ledwon & Suparn Patra", "高木浩光") rather than a sentence, a label, a user handle or
+/// a date ("accessing this site, you agree", "See full bio", "janedoe99", "Jun 2"). The part
+/// after a comma, a pipe or a bracket (roles, e-mail addresses) is not judged.
+fn names_like(s: &str) -> bool {
+    let head = s
+        .split([',', '|', '(', ';', '\u{b7}'])
+        .next()
+        .unwrap_or("")
+        .trim();
+    if head.is_empty() || head.bytes().any(|b| b.is_ascii_digit()) || head.ends_with([':', '?', '!']) {
+        return false;
+    }
+    // "Additionally, if you are thinking of": lower-case words after the comma make a sentence.
+    let sentence = s.split([',', '|', '(', ';', '\u{b7}']).skip(1).any(|part| {
+        part.split_whitespace()
+            .filter(|w| {
+                w.chars().next().is_some_and(|c| c.is_ascii_lowercase()) && !NAME_PARTICLES.contains(w)
+            })
+            .count()
+            >= 3
+    });
+    let words: Vec<&str> = head.split_whitespace().collect();
+    !sentence
+        && words.len() <= 12
+        && words.iter().all(|w| {
+            let c = w.chars().next().unwrap_or(' ');
+            c.is_uppercase()
+                || !c.is_alphabetic()
+                || !c.is_ascii() && !c.is_lowercase()
+                || NAME_PARTICLES.contains(w)
+        })
+}
+
+/// The rest of a text that starts with a byline label ("By Jane Doe", "by: Jane Doe",
+/// "Posted by Jane Doe"); the label alone ("Written by") gives an empty rest.
+fn byline_label(t: &str) -> Option<&str> {
+    let t = t.trim();
+    for p in BYLINE_LABELS {
+        let p = p.trim_end();
+        if t.len() >= p.len() && t.is_char_boundary(p.len()) && t[..p.len()].eq_ignore_ascii_case(p) {
+            let rest = &t[p.len()..];
+            // "By" must be a word of its own: not "Bye" or "Byron".
+            if rest.is_empty() || rest.starts_with([' ', ':', '\u{a0}']) {
+                return Some(rest.trim_start_matches([' ', ':', '\u{a0}']).trim());
+            }
+        }
+    }
+    None
+}
+
+/// "Doe, Jane" as "Jane Doe" (the order scholarly `citation_author` values often use).
+fn first_last(v: &str) -> String {
+    match v.split_once(", ") {
+        Some((last, first)) if !first.contains(',') && !last.contains(' ') && !first.is_empty() => {
+            format!("{first} {last}")
+        }
+        _ => v.to_string(),
+    }
+}
+
+/// Lower-case words inside names and lists of names.
+const NAME_PARTICLES: [&str; 16] = [
+    "and", "of", "de", "van", "der", "von", "da", "la", "le", "du", "del", "di", "y", "e", "bin", "den",
+];
+
+/// Legal forms that mark an organisation, not a person ("Example Media Inc.").
+fn organisation_like(s: &str) -> bool {
+    s.split_whitespace().next_back().is_some_and(|w| {
+        let w = w.trim_end_matches(['.', ',']).to_ascii_lowercase();
+        matches!(
+            w.as_str(),
+            "inc" | "llc" | "ltd" | "limited" | "gmbh" | "corp" | "corporation" | "plc" | "ag" | "co"
+        )
+    })
+}
+
+/// The holder named in a copyright line ("© 2025 Jane Doe. All rights reserved." gives
+/// "Jane Doe").
+fn copyright_holder(t: &str) -> Option<&str> {
+    let i = t
+        .find('\u{a9}')
+        .map(|i| i + '\u{a9}'.len_utf8())
+        .or_else(|| t.find("Copyright").map(|j| j + "Copyright".len()))?;
+    let rest = t[i..].trim_start_matches(|c: char| {
+        c.is_whitespace() || c.is_ascii_digit() || matches!(c, '-' | '\u{2013}' | ',' | '\u{a9}' | '(' | ')')
+    });
+    let end = rest
+        .find(['.', '|', '\u{b7}', '\n'])
+        .or_else(|| rest.find(" All rights"))
+        .unwrap_or(rest.len());
+    let h = rest[..end].trim();
+    (3..=60).contains(&h.len()).then_some(h)
+}
+
+/// The author of a site that is one person's own: the site's name, or the last part of the
+/// document title, is two or three capitalised words that the copyright line names too
+/// ("Post title | Jane Doe" with "© 2025 Jane Doe"; "Jane Doe's blog").
+fn personal_site_author(site: Option<&str>, title: Option<&str>, holder: Option<&str>) -> Option<String> {
+    let holder = norm_key(holder?);
+    let last_segment = title.and_then(|t| {
+        let parts = title_segments(t);
+        (parts.len() >= 2).then(|| parts[parts.len() - 1])
+    });
+    for c in site.into_iter().chain(last_segment) {
+        let c = c.trim();
+        let c = c
+            .strip_suffix("'s blog")
+            .or_else(|| c.strip_suffix("\u{2019}s blog"))
+            .unwrap_or(c);
+        let words: Vec<&str> = c.split_whitespace().collect();
+        let person = (2..=3).contains(&words.len())
+            && words.iter().all(|w| {
+                let mut ch = w.chars();
+                ch.next().is_some_and(char::is_uppercase)
+                    && ch.all(|c| c.is_alphabetic() && c.is_lowercase() || c == '-' || c == '\'')
+            })
+            && !organisation_like(c);
+        if person && norm_key(c) == holder {
+            return Some(c.to_string());
+        }
+    }
+    None
 }
 
 /// Decodes character references left in a headline: JSON-LD values written with HTML
@@ -478,7 +625,11 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
             .attr(id, AttrKind::Property)
             .or_else(|| dom.attr(id, AttrKind::Name))
             .or_else(|| dom.attr(id, AttrKind::Itemprop));
-        let (Some(key), Some(content)) = (key, dom.attr(id, AttrKind::Content)) else {
+        // `value` stands in for `content` on pages saved through a DOM round-trip.
+        let content = dom
+            .attr(id, AttrKind::Content)
+            .or_else(|| dom.attr(id, AttrKind::Value));
+        let (Some(key), Some(content)) = (key, content) else {
             if let (Some(h), Some(c)) = (dom.attr(id, AttrKind::HttpEquiv), dom.attr(id, AttrKind::Content)) {
                 metas.push((h.to_ascii_lowercase(), c.into_owned()));
             }
@@ -523,11 +674,20 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
     let mut h1_nodes: Vec<u32> = Vec::new();
     let mut item_modified: Option<DateTime> = None;
     let mut text_bylines: Vec<String> = Vec::new();
+    // The last copyright line's holder: the outlet, or the person whose site it is.
+    let mut copyright: Option<String> = None;
     let n = dom.nodes.len() as u32;
     let mut i = 1u32;
     while i < n {
         let tag = dom.tag(i);
         if tag == Tag::Text {
+            let t = dom.text(i);
+            if t.len() < 300
+                && (t.contains('\u{a9}') || t.contains("Copyright"))
+                && let Some(h) = copyright_holder(t)
+            {
+                copyright = Some(h.to_string());
+            }
             // A bare date between elements ("<legend>..</legend> 20 December 2025 <div>").
             if shown.len() < 32
                 && i >= shown_end
@@ -607,20 +767,34 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
                 shown_end = end;
             }
         }
-        if text_bylines.is_empty() && matches!(tag, Tag::P | Tag::Div | Tag::Span | Tag::Li | Tag::Address) {
+        if text_bylines.is_empty()
+            && matches!(
+                tag,
+                Tag::P | Tag::Div | Tag::Span | Tag::Li | Tag::Address | Tag::H2 | Tag::H3 | Tag::H4
+            )
+        {
             let end = dom.subtree_end(i);
-            let starts_by = (i + 1..end)
+            let first = (i + 1..end)
                 .map(|k| dom.text(k).trim_start())
                 .find(|t| !t.is_empty())
-                .is_some_and(|t| {
-                    let w = t.split_whitespace().next().unwrap_or("");
-                    w == "By" || w == "BY" || w == "By:" || t.starts_with("Written by")
-                });
-            if end - i <= 10 && starts_by {
+                .unwrap_or("");
+            if end - i <= 10 && byline_label(first).is_some() {
                 let t = dom.inner_text(i, 120);
-                if t.len() < 100
-                    && (t.starts_with("By ") || t.starts_with("BY ") || t.starts_with("Written by "))
-                {
+                let rest = byline_label(&t).unwrap_or("");
+                if rest.is_empty() {
+                    // A label of its own ("Written by") with the name in the next element.
+                    let name = (end..n.min(end + 8))
+                        .filter(|&k| dom.tag(k) == Tag::Text)
+                        .map(|k| dom.text(k).trim())
+                        .find(|t| !t.is_empty());
+                    if let Some(name) = name
+                        && name.len() < 80
+                        && names_like(name)
+                    {
+                        text_bylines.push(name.to_string());
+                    }
+                } else if t.len() < 100 && names_like(&clean_byline(rest).unwrap_or_default()) {
+                    // "By Jane Doe", "Posted by Jane Doe at 11:15", "by: Jane Doe, Dec 17, 2025".
                     text_bylines.push(t);
                 }
             }
@@ -694,6 +868,7 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
             let ci = class_id(dom, i);
             if !ci.is_empty() {
                 if class_authors.len() < 4
+                    && !ci.contains("comment")
                     && (ci.contains("byline")
                         || ci.contains("author")
                             && !ci.contains("avatar")
@@ -872,13 +1047,19 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
     // Byline.
     let site_key = m.site_name.as_deref().map(norm_key).unwrap_or_default();
     let publisher_key = ld.publisher.as_deref().map(norm_key).unwrap_or_default();
-    // Organisations (the outlet itself) are a last resort as authors.
-    let is_outlet = |a: &String| {
+    let copyright_key = copyright.as_deref().map(norm_key).unwrap_or_default();
+    // Organisations (the outlet itself, the copyright holder, a company) are a last resort
+    // as authors.
+    let personal = personal_site_author(m.site_name.as_deref(), title_tag.as_deref(), copyright.as_deref());
+    let is_outlet = |a: &str| {
         let k = norm_key(a);
-        !k.is_empty() && (k == site_key || k == publisher_key)
+        !k.is_empty() && (k == site_key || k == publisher_key || k == copyright_key) || organisation_like(a)
     };
-    let people = |v: &[String]| -> Vec<String> { v.iter().filter(|a| !is_outlet(a)).cloned().collect() };
-    let meta_author: Vec<String> = meta(&[
+    // All values of the first author key present: scholarly pages list each author in a
+    // `citation_author` of its own.
+    let meta_author: Vec<String> = [
+        "citation_author",
+        "citation_authors",
         "author",
         "article:author",
         "parsely-author",
@@ -886,20 +1067,47 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
         "dc.creator",
         "byl",
         "dcterms.creator",
-    ])
-    .filter(|a| !a.starts_with("http") && !a.starts_with('@'))
-    .map(|a| vec![a.to_string()])
+    ]
+    .iter()
+    .map(|k| {
+        metas
+            .iter()
+            .filter(|(mk, v)| mk == k && !v.starts_with("http") && !v.starts_with('@'))
+            .map(|(_, v)| {
+                if k.starts_with("citation_") {
+                    first_last(v)
+                } else {
+                    v.clone()
+                }
+            })
+            .collect::<Vec<String>>()
+    })
+    .find(|v| !v.is_empty())
     .unwrap_or_default();
-    let mut authors = people(&ld.authors);
-    for cand in [&meta_author, &dom_authors, &text_bylines, &class_authors] {
-        if authors.is_empty() {
-            authors = people(cand);
-        }
-    }
-    if authors.is_empty() {
-        authors = ld.authors.clone();
-        authors.extend(meta_author);
-    }
+    // Sources in order of trust. The first with a person's name wins; then the first with any
+    // name; then the first at all (a user handle is better than nothing).
+    let sources = [
+        &ld.authors,
+        &meta_author,
+        &dom_authors,
+        &text_bylines,
+        &class_authors,
+    ];
+    let person = |a: &String| clean_byline(a).is_some_and(|c| names_like(&c) && !is_outlet(&c));
+    let named = |a: &String| clean_byline(a).is_some_and(|c| names_like(&c));
+    let authors: Vec<String> = sources
+        .iter()
+        .map(|v| v.iter().filter(|a| person(a)).cloned().collect::<Vec<_>>())
+        .find(|v| !v.is_empty())
+        .or_else(|| sources.iter().find(|v| v.iter().any(named)).map(|v| v.to_vec()))
+        .or_else(|| {
+            sources
+                .iter()
+                .find(|v| v.iter().any(|a| clean_byline(a).is_some()))
+                .map(|v| v.to_vec())
+        })
+        .or_else(|| personal.clone().map(|p| vec![p]))
+        .unwrap_or_default();
     let mut seen: Vec<String> = Vec::new();
     let mut names: Vec<String> = Vec::new();
     for a in authors.iter().filter_map(|a| clean_byline(a)) {
@@ -913,11 +1121,10 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
             break;
         }
     }
-    // "A", "A and B", "A, B, and C".
+    // "A", "A and B", "A, B, C": a list of three or more is written as the list it came as.
     let by = match names.len() {
-        0 | 1 => names.concat(),
         2 => format!("{} and {}", names[0], names[1]),
-        n => format!("{}, and {}", names[..n - 1].join(", "), names[n - 1]),
+        _ => names.join(", "),
     };
     m.byline = (!by.is_empty()).then_some(by);
 
