@@ -515,6 +515,17 @@ fn title_segments(t: &str) -> Vec<&str> {
 /// Strips a site-name suffix or prefix from a document title.
 fn strip_site(title: &str, site: Option<&str>) -> String {
     let t = title.trim();
+    // "Site Name | site.example - The Headline": all up to a domain is the site.
+    for sep in TITLE_SEPARATORS {
+        for (p, _) in t.match_indices(sep) {
+            let head = &t[..p];
+            let tail = &t[p + sep.len()..];
+            let last = title_segments(head).last().copied().unwrap_or(head);
+            if last != head && is_domain(last.trim()) && tail.split_whitespace().count() >= 3 {
+                return strip_site(tail, site);
+            }
+        }
+    }
     for sep in TITLE_SEPARATORS {
         if let Some(i) = t.rfind(sep) {
             let (head, tail) = (&t[..i], &t[i + sep.len()..]);
@@ -593,6 +604,30 @@ fn fix_mojibake(s: String) -> String {
         Some(Ok(fixed)) => normalize_short(&fixed),
         _ => s,
     }
+}
+
+/// Whether `t` is `clean` with a character or two replaced by "?" or U+FFFD here and there
+/// ("Beginner? Guide" for "Beginner\u{2019}s Guide").
+fn garbled_copy(t: &str, clean: &str) -> bool {
+    let mut pieces = t.split(['?', '\u{fffd}']);
+    let Some(first) = pieces.next() else {
+        return false;
+    };
+    let Some(mut rest) = clean.strip_prefix(first) else {
+        return false;
+    };
+    let mut replaced = 0;
+    for piece in pieces {
+        replaced += 1;
+        let mut skip = rest.chars();
+        let one = skip.next().map(|_| skip.as_str());
+        let two = skip.next().map(|_| skip.as_str());
+        match [one, two].into_iter().flatten().find(|r| r.starts_with(piece)) {
+            Some(r) => rest = &r[piece.len()..],
+            None => return false,
+        }
+    }
+    replaced > 0 && rest.is_empty() && t != clean
 }
 
 /// Lowercase alphanumeric words of a string.
@@ -1042,6 +1077,16 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
         .map(|t| strip_lead(t, m.site_name.as_deref(), url.and_then(host_of)))
         .map(|t| without_site_suffix(t, m.site_name.as_deref()))
         .map(fix_mojibake)
+        .map(|t| {
+            // An h1 whose unreadable characters came out as "?" or U+FFFD ("Beginner? Guide")
+            // gives way to the metadata title it otherwise spells.
+            [&ld_title, &og_title, &title_tag]
+                .iter()
+                .filter_map(|r| r.as_deref())
+                .map(|r| strip_site(r, m.site_name.as_deref()))
+                .find(|r| garbled_copy(&t, r))
+                .unwrap_or(t)
+        })
         .filter(|t| !t.is_empty());
 
     // Byline.
@@ -1650,6 +1695,126 @@ mod tests {
     }
 
     #[test]
+    fn byline_choice() {
+        let check = |head: &str, body: &str, want: Option<&str>| {
+            let html = format!(
+                "<html><head>{head}</head><body><h1>Rivers rise across the valley</h1>{body}{TEXT}</body></html>"
+            );
+            let m = read(&Dom::parse(&html), Some("https://paper.example/news/rivers"));
+            assert_eq!(m.byline.as_deref(), want, "{head} {body}");
+        };
+        // `<meta value>` (pages saved through a DOM round-trip) reads like `content`.
+        check(r#"<meta name="author" value="Jane Doe">"#, "", Some("Jane Doe"));
+        // A consent sentence that starts with "By" is not a byline; the real one is.
+        check(
+            "",
+            "<p>By signing up, you agree to our privacy policy.</p><div>By Jane Doe</div>",
+            Some("Jane Doe"),
+        );
+        // Lower-case labels, a date after the name, "Posted by ... at".
+        check("", "<p>by: Jane Doe, Dec 17, 2025</p>", Some("Jane Doe"));
+        check(
+            "",
+            "<p>Posted by Jane Doe at December 16, 2025 11:15 AM</p>",
+            Some("Jane Doe"),
+        );
+        // A date in front of the name, and what the author did "on behalf of".
+        check(
+            "",
+            "<div class=\"publish-date-author\">Dec. 19, 2025 \u{b7} Jane Doe on behalf of the Docs Team</div>",
+            Some("Jane Doe"),
+        );
+        // A label with the name in the next element.
+        check(
+            "",
+            "<div><div>Written by</div><div>Jane Doe</div></div>",
+            Some("Jane Doe"),
+        );
+        // A user handle in the metadata gives way to the name shown on the page.
+        check(
+            r#"<meta name="author" content="janedoe99">"#,
+            "<span class=\"byline\">Jane Doe</span>",
+            Some("Jane Doe"),
+        );
+        // The copyright holder and companies are outlets, not authors, when a person is named.
+        check(
+            r#"<meta name="author" content="Big Media Group">"#,
+            "<a rel=\"author\" href=\"/people/jd\">Jane Doe</a><footer>\u{a9} 2025 Big Media Group. All rights reserved.</footer>",
+            Some("Jane Doe"),
+        );
+        check(
+            r#"<meta name="author" content="Example Media Inc.">"#,
+            "<span class=\"byline\">Jane Doe</span>",
+            Some("Jane Doe"),
+        );
+        // ... and still the author when nobody else is named.
+        check(
+            r#"<meta name="author" content="Example Media Inc.">"#,
+            "",
+            Some("Example Media Inc."),
+        );
+        // Comment authors are not the article's.
+        check("", "<div class=\"comment-author\">Sam Reader says:</div>", None);
+        // Scholarly pages list each author; "Doe, Jane" is read as "Jane Doe". Lists of three
+        // or more are joined with commas, two with "and".
+        check(
+            r#"<meta name="citation_author" content="Doe, Jane"><meta name="citation_author" content="Roe, John"><meta name="citation_author" content="Poe, Ann">"#,
+            "",
+            Some("Jane Doe, John Roe, Ann Poe"),
+        );
+        check(
+            r#"<meta name="citation_author" content="Jane Doe"><meta name="citation_author" content="John Roe">"#,
+            "",
+            Some("Jane Doe and John Roe"),
+        );
+        // A personal site: the title's last part is a person's name that the copyright line
+        // names too.
+        let html = format!(
+            "<html><head><title>Go ahead, self-host it | Jane Doe</title></head><body><h1>Go ahead, self-host it</h1>{TEXT}<footer>\u{a9} 2025 Jane Doe.</footer></body></html>"
+        );
+        let m = read(&Dom::parse(&html), Some("https://jane.example/notes/self-host"));
+        assert_eq!(m.byline.as_deref(), Some("Jane Doe"));
+        // A site named like a team is not a person.
+        let html = format!(
+            "<html><head><title>Go ahead, self-host it | Hosting Team</title></head><body><h1>Go ahead, self-host it</h1>{TEXT}<footer>\u{a9} 2025 Example Ltd.</footer></body></html>"
+        );
+        assert_eq!(read(&Dom::parse(&html), None).byline, None);
+    }
+
+    #[test]
+    fn byline_names() {
+        for (s, want) in [
+            ("Jane Doe", true),
+            ("JOSH HASKELL, DAVID CAPLAN and PATRICK REEVELL", true),
+            ("Ludwig van Beethoven", true),
+            ("Mike Cason | mcason@al.com", true),
+            ("Jane Doe, Senior Writer", true),
+            ("\u{9ad8}\u{6728}\u{6d69}\u{5149}", true),
+            ("accessing this website, you agree", false),
+            ("See full bio", false),
+            ("janedoe99", false),
+            ("Jun 2", false),
+            ("Additionally, if you are thinking of it", false),
+        ] {
+            assert_eq!(names_like(s), want, "{s}");
+        }
+    }
+
+    #[test]
+    fn garbled_headlines() {
+        assert!(garbled_copy("A Beginner? Guide", "A Beginner\u{2019}s Guide"));
+        assert!(garbled_copy("Caf\u{fffd} culture", "Caf\u{e9} culture"));
+        assert!(!garbled_copy("Is it over?", "Is it over?"));
+        assert!(!garbled_copy("What now? A guide", "What now: the full guide"));
+        // The h1 gives way to the title it spells.
+        let html = format!(
+            "<html><head><meta property=\"og:title\" content=\"Event Planning: A Beginner\u{2019}s Guide\"></head><body><h1>Event Planning? A Beginner? Guide</h1>{TEXT}</body></html>"
+        );
+        let m = read(&Dom::parse(&html), None);
+        assert_eq!(m.title.as_deref(), Some("Event Planning: A Beginner's Guide"));
+    }
+
+    #[test]
     fn title_fallbacks() {
         assert_eq!(
             strip_site("Talks narrow gaps - Reuters", Some("Reuters")),
@@ -1660,5 +1825,10 @@ mod tests {
             "Talks narrow gaps"
         );
         assert_eq!(strip_site("Talks narrow gaps", None), "Talks narrow gaps");
+        // Everything up to a domain is the site.
+        assert_eq!(
+            strip_site("The Review | thereview.com - The Five Best Speakers", None),
+            "The Five Best Speakers"
+        );
     }
 }
