@@ -487,6 +487,19 @@ fn without_site_suffix(t: String, site: Option<&str>) -> String {
             }
         }
     }
+    // The site's name glued on with a colon or an underscore, as titles in scripts written
+    // without spaces do ("…\u{300c}Treeviz\u{300d}:phpspot\u{958b}\u{767a}\u{65e5}\u{8a8c}").
+    if t.len() > site.len()
+        && t.is_char_boundary(t.len() - site.len())
+        && t[t.len() - site.len()..].eq_ignore_ascii_case(site)
+    {
+        let head = t[..t.len() - site.len()].trim_end();
+        if let Some(core) = head.strip_suffix([':', '_', '\u{ff1a}', '\u{ff5c}'])
+            && word_len(core) >= 2
+        {
+            return core.trim().to_string();
+        }
+    }
     t
 }
 
@@ -628,6 +641,18 @@ fn garbled_copy(t: &str, clean: &str) -> bool {
         }
     }
     replaced > 0 && rest.is_empty() && t != clean
+}
+
+/// Words in a headline, counting two characters of a script written without spaces
+/// (Chinese, Japanese) as one word.
+fn word_len(s: &str) -> usize {
+    let unspaced = s
+        .chars()
+        .filter(
+            |&c| matches!(c as u32, 0x3040..=0x30ff | 0x3400..=0x4dbf | 0x4e00..=0x9fff | 0xac00..=0xd7af),
+        )
+        .count();
+    s.split_whitespace().count() + unspaced / 2
 }
 
 /// Lowercase alphanumeric words of a string.
@@ -1052,7 +1077,7 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
                 && (title_site_key.is_empty() || k != title_site_key || k == title_key)
         })
         .filter(|h| {
-            let words = h.split_whitespace().count();
+            let words = word_len(h);
             // A short h1 that matches none of the metadata titles is mostly a section name or
             // a menu ("Our Blog", "Index funds"), and one ending in a full stop a tagline; the
             // metadata title is then better.
@@ -1061,7 +1086,7 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
         });
     let lone_h1 = (h1s.len() == 1)
         .then(|| normalize_short(&h1s[0]))
-        .filter(|h| h.split_whitespace().count() >= MIN_FREE_H1_WORDS || title_tag.is_none());
+        .filter(|h| word_len(h) >= MIN_FREE_H1_WORDS || title_tag.is_none());
     m.title = h1_match
         .or(h1_visible)
         .or_else(|| ld_title.clone())
@@ -1665,6 +1690,20 @@ mod tests {
             "<h1>Best Shows of 2025 \u{2013} Gallery Post</h1>",
             url,
             "Best Shows of 2025",
+        );
+        // The site's name glued on with a colon.
+        check(
+            "<meta property=\"og:site_name\" content=\"\u{958b}\u{767a}\u{65e5}\u{8a8c}\"><title>\u{30c4}\u{30ea}\u{30fc}\u{3092}\u{63cf}\u{753b}\u{3067}\u{304d}\u{308b}:\u{958b}\u{767a}\u{65e5}\u{8a8c}</title>",
+            "",
+            url,
+            "\u{30c4}\u{30ea}\u{30fc}\u{3092}\u{63cf}\u{753b}\u{3067}\u{304d}\u{308b}",
+        );
+        // Chinese and Japanese h1s count two characters a word: a headline, not a label.
+        check(
+            "<title>\u{65b0}\u{805e}\u{3082}\u{5bb6}\u{5177}\u{3082}\u{7c21}\u{5358}\u{306b}\u{56fa}\u{5b9a} | Site</title>",
+            "<h1>\u{5bb6}\u{5177}\u{306e}\u{56fa}\u{5b9a}\u{3082}\u{7c21}\u{5358}\u{3067}\u{3059}</h1>",
+            url,
+            "\u{5bb6}\u{5177}\u{306e}\u{56fa}\u{5b9a}\u{3082}\u{7c21}\u{5358}\u{3067}\u{3059}",
         );
         // A domain after a separator is the site, however short the headline.
         check(
