@@ -644,13 +644,11 @@ fn garbled_copy(t: &str, clean: &str) -> bool {
 }
 
 /// Words in a headline, counting two characters of a script written without spaces
-/// (Chinese, Japanese) as one word.
+/// (Chinese ideographs, Japanese kana) as one word. Korean is written with spaces.
 fn word_len(s: &str) -> usize {
     let unspaced = s
         .chars()
-        .filter(
-            |&c| matches!(c as u32, 0x3040..=0x30ff | 0x3400..=0x4dbf | 0x4e00..=0x9fff | 0xac00..=0xd7af),
-        )
+        .filter(|&c| matches!(c as u32, 0x3040..=0x30ff | 0x3400..=0x4dbf | 0x4e00..=0x9fff))
         .count();
     s.split_whitespace().count() + unspaced / 2
 }
@@ -1704,6 +1702,13 @@ mod tests {
             "<h1>\u{5bb6}\u{5177}\u{306e}\u{56fa}\u{5b9a}\u{3082}\u{7c21}\u{5358}\u{3067}\u{3059}</h1>",
             url,
             "\u{5bb6}\u{5177}\u{306e}\u{56fa}\u{5b9a}\u{3082}\u{7c21}\u{5358}\u{3067}\u{3059}",
+        );
+        // Korean is written with spaces: a two-word h1 is a section label there too.
+        check(
+            "<title>\u{c5d8}\u{c81c}\u{c774}-\u{b958}\u{d654}\u{c601} \u{c9c4}\u{d759}\u{d0d5} \u{c2f8}\u{c6c0}, \u{acf5}\u{c801}\u{c778} \u{c0ac}\u{c548}</title>",
+            "<h1>\u{c5d4}\u{d130} \u{bbf8}\u{b514}\u{c5b4}</h1>",
+            url,
+            "\u{c5d8}\u{c81c}\u{c774}-\u{b958}\u{d654}\u{c601} \u{c9c4}\u{d759}\u{d0d5} \u{c2f8}\u{c6c0}, \u{acf5}\u{c801}\u{c778} \u{c0ac}\u{c548}",
         );
         // A domain after a separator is the site, however short the headline.
         check(
