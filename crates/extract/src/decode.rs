@@ -2,9 +2,9 @@
 //!
 //! Order: byte-order mark, then the `charset` parameter of the declared content type, then a
 //! `<meta charset>` / `http-equiv` declaration in the first 16 KiB, then detection with
-//! chardetng (valid UTF-8 wins outright). A `<meta>` declaration of a single-byte legacy
-//! charset is overridden when the bytes are valid UTF-8 with non-ASCII content, the most
-//! common mislabelling on the web. Decoding never fails: malformed sequences become U+FFFD.
+//! chardetng (valid UTF-8 wins outright). A `<meta>` declaration of a legacy charset
+//! (single-byte or multi-byte) is overridden when the bytes are valid UTF-8 with non-ASCII
+//! content, the most common mislabelling on the web. Decoding never fails: malformed sequences become U+FFFD.
 //! This module does no HTML parsing beyond the charset prescan.
 
 use crate::ExtractError;
@@ -29,9 +29,10 @@ pub(crate) fn decode<'a>(
         Some(enc) => enc,
         None => match meta_charset(bytes) {
             Some(enc) if enc == UTF_8 => UTF_8,
-            Some(enc) if enc.is_single_byte() && !bytes.is_ascii() && std::str::from_utf8(bytes).is_ok() => {
-                UTF_8
-            }
+            // Valid UTF-8 with non-ASCII content is UTF-8 whatever the page says: legacy
+            // text, single-byte or multi-byte (Shift_JIS, EUC-JP, GBK), is almost never valid
+            // UTF-8 by chance, and pages re-saved as UTF-8 keep their old declaration.
+            Some(_) if !bytes.is_ascii() && std::str::from_utf8(bytes).is_ok() => UTF_8,
             Some(enc) => enc,
             None => detect(bytes, url),
         },
@@ -170,6 +171,16 @@ mod tests {
         );
         // Mislabelled: meta says latin-1, bytes are UTF-8.
         check("<meta charset=iso-8859-1><p>café</p>".as_bytes(), None, "café");
+        // Mislabelled multi-byte: meta says Shift_JIS, bytes are UTF-8 (a page re-saved).
+        check(
+            "<meta charset=shift_jis><p>日本語のテキストです。</p>".as_bytes(),
+            None,
+            "日本語のテキスト",
+        );
+        // Declared Shift_JIS that is Shift_JIS stays so.
+        let mut sjis = b"<meta charset=shift_jis>".to_vec();
+        sjis.extend_from_slice(&encoding_rs::SHIFT_JIS.encode("<p>日本語のテキストです。</p>").0);
+        check(&sjis, None, "日本語のテキスト");
         // BOM wins.
         check(
             b"\xef\xbb\xbf<p>caf\xc3\xa9</p>",

@@ -372,6 +372,7 @@ static ATTRS: &[(&[u8], AttrKind)] = &[
     (b"href", AttrKind::Href),
     (b"lang", AttrKind::Lang),
     (b"style", AttrKind::Style),
+    (b"value", AttrKind::Value),
     (b"class", AttrKind::Class),
     (b"hidden", AttrKind::Hidden),
     (b"charset", AttrKind::Charset),
@@ -417,6 +418,8 @@ pub(crate) enum AttrKind {
     Property,
     Name,
     Content,
+    /// `value`: some saved pages (DOM round-trips such as Mercury's) keep `<meta>` content here.
+    Value,
     Rel,
     Href,
     Datetime,

@@ -240,12 +240,23 @@ fn clean_byline(s: &str) -> Option<String> {
     } else {
         normalize_short(s)
     };
-    // Drop a date and anything after it ("Jane Doe Updated Jun 16, 2025").
+    // Drop a date and anything after it ("Jane Doe Updated Jun 16, 2025"); a date in front
+    // goes with its separator ("Dec. 19, 2025 · Jane Doe").
     let s = match date::find_date(&s) {
         Some((_, st, _)) if st > 0 => s[..st].to_string(),
-        Some(_) => String::new(),
+        Some((_, _, en)) => s[en..]
+            .trim_start_matches(|c: char| {
+                c.is_whitespace() || "|,-\u{b7}\u{2022}\u{2013}\u{2014}".contains(c)
+            })
+            .to_string(),
         None => s,
     };
+    // "Jane Doe on Friday", "Jane Doe on behalf of the Team", "Jane Doe says:" (a comment).
+    let s = match s.find(" on ") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    };
+    let s = s.strip_suffix(" says:").map_or_else(|| s.clone(), str::to_string);
     let mut s = s.trim().to_string();
     for label in [
         "Written By",
@@ -265,25 +276,161 @@ fn clean_byline(s: &str) -> Option<String> {
         }
     }
     let mut t = s.trim();
-    for p in [
-        "By ",
-        "BY ",
-        "by ",
-        "By: ",
-        "Author: ",
-        "Written by ",
-        "Words by ",
-        "Posted by ",
-    ] {
-        if let Some(r) = t.strip_prefix(p) {
-            t = r.trim();
+    for p in BYLINE_LABELS {
+        if t.len() > p.len() && t.is_char_boundary(p.len()) && t[..p.len()].eq_ignore_ascii_case(p) {
+            t = t[p.len()..].trim();
         }
     }
-    let t = t.trim_matches(|c: char| c == '|' || c == ',' || c == '-' || c.is_whitespace());
+    let mut t = t.trim_matches(|c: char| "|,-:\u{b7}\u{2022}".contains(c) || c.is_whitespace());
+    // "Posted by Jane at <date>": the date went, its "at" or "on" goes too.
+    for tail in [" at", " on", " |", " -"] {
+        if let Some(r) = t.strip_suffix(tail) {
+            t = r.trim_end();
+        }
+    }
     if t.is_empty() || t.len() > 150 || t.starts_with("http") || t.contains('@') && !t.contains(' ') {
         return None;
     }
     Some(t.to_string())
+}
+
+/// Labels in front of a byline, matched without regard to case.
+const BYLINE_LABELS: [&str; 10] = [
+    "By: ",
+    "By ",
+    "Author: ",
+    "Written by ",
+    "Words by ",
+    "Posted by ",
+    "Article by ",
+    "Story by ",
+    "Text by ",
+    "Reporting by ",
+];
+
+/// Whether a byline reads as names ("Jane Doe", "JOSH HASKELL and DAVID CAPLAN", "Rui Ma,
+/// Heba Ledwon & Suparn Patra", "高木浩光") rather than a sentence, a label, a user handle or
+/// a date ("accessing this site, you agree", "See full bio", "janedoe99", "Jun 2"). The part
+/// after a comma, a pipe or a bracket (roles, e-mail addresses) is not judged.
+fn names_like(s: &str) -> bool {
+    let head = s
+        .split([',', '|', '(', ';', '\u{b7}'])
+        .next()
+        .unwrap_or("")
+        .trim();
+    if head.is_empty() || head.bytes().any(|b| b.is_ascii_digit()) || head.ends_with([':', '?', '!']) {
+        return false;
+    }
+    // "Additionally, if you are thinking of": lower-case words after the comma make a sentence.
+    let sentence = s.split([',', '|', '(', ';', '\u{b7}']).skip(1).any(|part| {
+        part.split_whitespace()
+            .filter(|w| {
+                w.chars().next().is_some_and(|c| c.is_ascii_lowercase()) && !NAME_PARTICLES.contains(w)
+            })
+            .count()
+            >= 3
+    });
+    let words: Vec<&str> = head.split_whitespace().collect();
+    !sentence
+        && words.len() <= 12
+        && words.iter().all(|w| {
+            let c = w.chars().next().unwrap_or(' ');
+            c.is_uppercase()
+                || !c.is_alphabetic()
+                || !c.is_ascii() && !c.is_lowercase()
+                || NAME_PARTICLES.contains(w)
+        })
+}
+
+/// The rest of a text that starts with a byline label ("By Jane Doe", "by: Jane Doe",
+/// "Posted by Jane Doe"); the label alone ("Written by") gives an empty rest.
+fn byline_label(t: &str) -> Option<&str> {
+    let t = t.trim();
+    for p in BYLINE_LABELS {
+        let p = p.trim_end();
+        if t.len() >= p.len() && t.is_char_boundary(p.len()) && t[..p.len()].eq_ignore_ascii_case(p) {
+            let rest = &t[p.len()..];
+            // "By" must be a word of its own: not "Bye" or "Byron".
+            if rest.is_empty() || rest.starts_with([' ', ':', '\u{a0}']) {
+                return Some(rest.trim_start_matches([' ', ':', '\u{a0}']).trim());
+            }
+        }
+    }
+    None
+}
+
+/// "Doe, Jane" as "Jane Doe" (the order scholarly `citation_author` values often use).
+fn first_last(v: &str) -> String {
+    match v.split_once(", ") {
+        Some((last, first)) if !first.contains(',') && !last.contains(' ') && !first.is_empty() => {
+            format!("{first} {last}")
+        }
+        _ => v.to_string(),
+    }
+}
+
+/// Lower-case words inside names and lists of names.
+const NAME_PARTICLES: [&str; 16] = [
+    "and", "of", "de", "van", "der", "von", "da", "la", "le", "du", "del", "di", "y", "e", "bin", "den",
+];
+
+/// Legal forms that mark an organisation, not a person ("Example Media Inc.").
+fn organisation_like(s: &str) -> bool {
+    s.split_whitespace().next_back().is_some_and(|w| {
+        let w = w.trim_end_matches(['.', ',']).to_ascii_lowercase();
+        matches!(
+            w.as_str(),
+            "inc" | "llc" | "ltd" | "limited" | "gmbh" | "corp" | "corporation" | "plc" | "ag" | "co"
+        )
+    })
+}
+
+/// The holder named in a copyright line ("© 2025 Jane Doe. All rights reserved." gives
+/// "Jane Doe").
+fn copyright_holder(t: &str) -> Option<&str> {
+    let i = t
+        .find('\u{a9}')
+        .map(|i| i + '\u{a9}'.len_utf8())
+        .or_else(|| t.find("Copyright").map(|j| j + "Copyright".len()))?;
+    let rest = t[i..].trim_start_matches(|c: char| {
+        c.is_whitespace() || c.is_ascii_digit() || matches!(c, '-' | '\u{2013}' | ',' | '\u{a9}' | '(' | ')')
+    });
+    let end = rest
+        .find(['.', '|', '\u{b7}', '\n'])
+        .or_else(|| rest.find(" All rights"))
+        .unwrap_or(rest.len());
+    let h = rest[..end].trim();
+    (3..=60).contains(&h.len()).then_some(h)
+}
+
+/// The author of a site that is one person's own: the site's name, or the last part of the
+/// document title, is two or three capitalised words that the copyright line names too
+/// ("Post title | Jane Doe" with "© 2025 Jane Doe"; "Jane Doe's blog").
+fn personal_site_author(site: Option<&str>, title: Option<&str>, holder: Option<&str>) -> Option<String> {
+    let holder = norm_key(holder?);
+    let last_segment = title.and_then(|t| {
+        let parts = title_segments(t);
+        (parts.len() >= 2).then(|| parts[parts.len() - 1])
+    });
+    for c in site.into_iter().chain(last_segment) {
+        let c = c.trim();
+        let c = c
+            .strip_suffix("'s blog")
+            .or_else(|| c.strip_suffix("\u{2019}s blog"))
+            .unwrap_or(c);
+        let words: Vec<&str> = c.split_whitespace().collect();
+        let person = (2..=3).contains(&words.len())
+            && words.iter().all(|w| {
+                let mut ch = w.chars();
+                ch.next().is_some_and(char::is_uppercase)
+                    && ch.all(|c| c.is_alphabetic() && c.is_lowercase() || c == '-' || c == '\'')
+            })
+            && !organisation_like(c);
+        if person && norm_key(c) == holder {
+            return Some(c.to_string());
+        }
+    }
+    None
 }
 
 /// Decodes character references left in a headline: JSON-LD values written with HTML
@@ -340,6 +487,19 @@ fn without_site_suffix(t: String, site: Option<&str>) -> String {
             }
         }
     }
+    // The site's name glued on with a colon or an underscore, as titles in scripts written
+    // without spaces do ("…\u{300c}Treeviz\u{300d}:phpspot\u{958b}\u{767a}\u{65e5}\u{8a8c}").
+    if t.len() > site.len()
+        && t.is_char_boundary(t.len() - site.len())
+        && t[t.len() - site.len()..].eq_ignore_ascii_case(site)
+    {
+        let head = t[..t.len() - site.len()].trim_end();
+        if let Some(core) = head.strip_suffix([':', '_', '\u{ff1a}', '\u{ff5c}'])
+            && word_len(core) >= 2
+        {
+            return core.trim().to_string();
+        }
+    }
     t
 }
 
@@ -368,6 +528,17 @@ fn title_segments(t: &str) -> Vec<&str> {
 /// Strips a site-name suffix or prefix from a document title.
 fn strip_site(title: &str, site: Option<&str>) -> String {
     let t = title.trim();
+    // "Site Name | site.example - The Headline": all up to a domain is the site.
+    for sep in TITLE_SEPARATORS {
+        for (p, _) in t.match_indices(sep) {
+            let head = &t[..p];
+            let tail = &t[p + sep.len()..];
+            let last = title_segments(head).last().copied().unwrap_or(head);
+            if last != head && is_domain(last.trim()) && tail.split_whitespace().count() >= 3 {
+                return strip_site(tail, site);
+            }
+        }
+    }
     for sep in TITLE_SEPARATORS {
         if let Some(i) = t.rfind(sep) {
             let (head, tail) = (&t[..i], &t[i + sep.len()..]);
@@ -448,6 +619,40 @@ fn fix_mojibake(s: String) -> String {
     }
 }
 
+/// Whether `t` is `clean` with a character or two replaced by "?" or U+FFFD here and there
+/// ("Beginner? Guide" for "Beginner\u{2019}s Guide").
+fn garbled_copy(t: &str, clean: &str) -> bool {
+    let mut pieces = t.split(['?', '\u{fffd}']);
+    let Some(first) = pieces.next() else {
+        return false;
+    };
+    let Some(mut rest) = clean.strip_prefix(first) else {
+        return false;
+    };
+    let mut replaced = 0;
+    for piece in pieces {
+        replaced += 1;
+        let mut skip = rest.chars();
+        let one = skip.next().map(|_| skip.as_str());
+        let two = skip.next().map(|_| skip.as_str());
+        match [one, two].into_iter().flatten().find(|r| r.starts_with(piece)) {
+            Some(r) => rest = &r[piece.len()..],
+            None => return false,
+        }
+    }
+    replaced > 0 && rest.is_empty() && t != clean
+}
+
+/// Words in a headline, counting two characters of a script written without spaces
+/// (Chinese ideographs, Japanese kana) as one word. Korean is written with spaces.
+fn word_len(s: &str) -> usize {
+    let unspaced = s
+        .chars()
+        .filter(|&c| matches!(c as u32, 0x3040..=0x30ff | 0x3400..=0x4dbf | 0x4e00..=0x9fff))
+        .count();
+    s.split_whitespace().count() + unspaced / 2
+}
+
 /// Lowercase alphanumeric words of a string.
 fn words_of(s: &str) -> Vec<String> {
     s.split(|c: char| !c.is_alphanumeric())
@@ -478,7 +683,11 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
             .attr(id, AttrKind::Property)
             .or_else(|| dom.attr(id, AttrKind::Name))
             .or_else(|| dom.attr(id, AttrKind::Itemprop));
-        let (Some(key), Some(content)) = (key, dom.attr(id, AttrKind::Content)) else {
+        // `value` stands in for `content` on pages saved through a DOM round-trip.
+        let content = dom
+            .attr(id, AttrKind::Content)
+            .or_else(|| dom.attr(id, AttrKind::Value));
+        let (Some(key), Some(content)) = (key, content) else {
             if let (Some(h), Some(c)) = (dom.attr(id, AttrKind::HttpEquiv), dom.attr(id, AttrKind::Content)) {
                 metas.push((h.to_ascii_lowercase(), c.into_owned()));
             }
@@ -523,11 +732,20 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
     let mut h1_nodes: Vec<u32> = Vec::new();
     let mut item_modified: Option<DateTime> = None;
     let mut text_bylines: Vec<String> = Vec::new();
+    // The last copyright line's holder: the outlet, or the person whose site it is.
+    let mut copyright: Option<String> = None;
     let n = dom.nodes.len() as u32;
     let mut i = 1u32;
     while i < n {
         let tag = dom.tag(i);
         if tag == Tag::Text {
+            let t = dom.text(i);
+            if t.len() < 300
+                && (t.contains('\u{a9}') || t.contains("Copyright"))
+                && let Some(h) = copyright_holder(t)
+            {
+                copyright = Some(h.to_string());
+            }
             // A bare date between elements ("<legend>..</legend> 20 December 2025 <div>").
             if shown.len() < 32
                 && i >= shown_end
@@ -607,20 +825,34 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
                 shown_end = end;
             }
         }
-        if text_bylines.is_empty() && matches!(tag, Tag::P | Tag::Div | Tag::Span | Tag::Li | Tag::Address) {
+        if text_bylines.is_empty()
+            && matches!(
+                tag,
+                Tag::P | Tag::Div | Tag::Span | Tag::Li | Tag::Address | Tag::H2 | Tag::H3 | Tag::H4
+            )
+        {
             let end = dom.subtree_end(i);
-            let starts_by = (i + 1..end)
+            let first = (i + 1..end)
                 .map(|k| dom.text(k).trim_start())
                 .find(|t| !t.is_empty())
-                .is_some_and(|t| {
-                    let w = t.split_whitespace().next().unwrap_or("");
-                    w == "By" || w == "BY" || w == "By:" || t.starts_with("Written by")
-                });
-            if end - i <= 10 && starts_by {
+                .unwrap_or("");
+            if end - i <= 10 && byline_label(first).is_some() {
                 let t = dom.inner_text(i, 120);
-                if t.len() < 100
-                    && (t.starts_with("By ") || t.starts_with("BY ") || t.starts_with("Written by "))
-                {
+                let rest = byline_label(&t).unwrap_or("");
+                if rest.is_empty() {
+                    // A label of its own ("Written by") with the name in the next element.
+                    let name = (end..n.min(end + 8))
+                        .filter(|&k| dom.tag(k) == Tag::Text)
+                        .map(|k| dom.text(k).trim())
+                        .find(|t| !t.is_empty());
+                    if let Some(name) = name
+                        && name.len() < 80
+                        && names_like(name)
+                    {
+                        text_bylines.push(name.to_string());
+                    }
+                } else if t.len() < 100 && names_like(&clean_byline(rest).unwrap_or_default()) {
+                    // "By Jane Doe", "Posted by Jane Doe at 11:15", "by: Jane Doe, Dec 17, 2025".
                     text_bylines.push(t);
                 }
             }
@@ -694,6 +926,7 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
             let ci = class_id(dom, i);
             if !ci.is_empty() {
                 if class_authors.len() < 4
+                    && !ci.contains("comment")
                     && (ci.contains("byline")
                         || ci.contains("author")
                             && !ci.contains("avatar")
@@ -842,7 +1075,7 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
                 && (title_site_key.is_empty() || k != title_site_key || k == title_key)
         })
         .filter(|h| {
-            let words = h.split_whitespace().count();
+            let words = word_len(h);
             // A short h1 that matches none of the metadata titles is mostly a section name or
             // a menu ("Our Blog", "Index funds"), and one ending in a full stop a tagline; the
             // metadata title is then better.
@@ -851,7 +1084,7 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
         });
     let lone_h1 = (h1s.len() == 1)
         .then(|| normalize_short(&h1s[0]))
-        .filter(|h| h.split_whitespace().count() >= MIN_FREE_H1_WORDS || title_tag.is_none());
+        .filter(|h| word_len(h) >= MIN_FREE_H1_WORDS || title_tag.is_none());
     m.title = h1_match
         .or(h1_visible)
         .or_else(|| ld_title.clone())
@@ -867,18 +1100,34 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
         .map(|t| strip_lead(t, m.site_name.as_deref(), url.and_then(host_of)))
         .map(|t| without_site_suffix(t, m.site_name.as_deref()))
         .map(fix_mojibake)
+        .map(|t| {
+            // An h1 whose unreadable characters came out as "?" or U+FFFD ("Beginner? Guide")
+            // gives way to the metadata title it otherwise spells.
+            [&ld_title, &og_title, &title_tag]
+                .iter()
+                .filter_map(|r| r.as_deref())
+                .map(|r| strip_site(r, m.site_name.as_deref()))
+                .find(|r| garbled_copy(&t, r))
+                .unwrap_or(t)
+        })
         .filter(|t| !t.is_empty());
 
     // Byline.
     let site_key = m.site_name.as_deref().map(norm_key).unwrap_or_default();
     let publisher_key = ld.publisher.as_deref().map(norm_key).unwrap_or_default();
-    // Organisations (the outlet itself) are a last resort as authors.
-    let is_outlet = |a: &String| {
+    let copyright_key = copyright.as_deref().map(norm_key).unwrap_or_default();
+    // Organisations (the outlet itself, the copyright holder, a company) are a last resort
+    // as authors.
+    let personal = personal_site_author(m.site_name.as_deref(), title_tag.as_deref(), copyright.as_deref());
+    let is_outlet = |a: &str| {
         let k = norm_key(a);
-        !k.is_empty() && (k == site_key || k == publisher_key)
+        !k.is_empty() && (k == site_key || k == publisher_key || k == copyright_key) || organisation_like(a)
     };
-    let people = |v: &[String]| -> Vec<String> { v.iter().filter(|a| !is_outlet(a)).cloned().collect() };
-    let meta_author: Vec<String> = meta(&[
+    // All values of the first author key present: scholarly pages list each author in a
+    // `citation_author` of its own.
+    let meta_author: Vec<String> = [
+        "citation_author",
+        "citation_authors",
         "author",
         "article:author",
         "parsely-author",
@@ -886,20 +1135,47 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
         "dc.creator",
         "byl",
         "dcterms.creator",
-    ])
-    .filter(|a| !a.starts_with("http") && !a.starts_with('@'))
-    .map(|a| vec![a.to_string()])
+    ]
+    .iter()
+    .map(|k| {
+        metas
+            .iter()
+            .filter(|(mk, v)| mk == k && !v.starts_with("http") && !v.starts_with('@'))
+            .map(|(_, v)| {
+                if k.starts_with("citation_") {
+                    first_last(v)
+                } else {
+                    v.clone()
+                }
+            })
+            .collect::<Vec<String>>()
+    })
+    .find(|v| !v.is_empty())
     .unwrap_or_default();
-    let mut authors = people(&ld.authors);
-    for cand in [&meta_author, &dom_authors, &text_bylines, &class_authors] {
-        if authors.is_empty() {
-            authors = people(cand);
-        }
-    }
-    if authors.is_empty() {
-        authors = ld.authors.clone();
-        authors.extend(meta_author);
-    }
+    // Sources in order of trust. The first with a person's name wins; then the first with any
+    // name; then the first at all (a user handle is better than nothing).
+    let sources = [
+        &ld.authors,
+        &meta_author,
+        &dom_authors,
+        &text_bylines,
+        &class_authors,
+    ];
+    let person = |a: &String| clean_byline(a).is_some_and(|c| names_like(&c) && !is_outlet(&c));
+    let named = |a: &String| clean_byline(a).is_some_and(|c| names_like(&c));
+    let authors: Vec<String> = sources
+        .iter()
+        .map(|v| v.iter().filter(|a| person(a)).cloned().collect::<Vec<_>>())
+        .find(|v| !v.is_empty())
+        .or_else(|| sources.iter().find(|v| v.iter().any(named)).map(|v| v.to_vec()))
+        .or_else(|| {
+            sources
+                .iter()
+                .find(|v| v.iter().any(|a| clean_byline(a).is_some()))
+                .map(|v| v.to_vec())
+        })
+        .or_else(|| personal.clone().map(|p| vec![p]))
+        .unwrap_or_default();
     let mut seen: Vec<String> = Vec::new();
     let mut names: Vec<String> = Vec::new();
     for a in authors.iter().filter_map(|a| clean_byline(a)) {
@@ -913,11 +1189,10 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
             break;
         }
     }
-    // "A", "A and B", "A, B, and C".
+    // "A", "A and B", "A, B, C": a list of three or more is written as the list it came as.
     let by = match names.len() {
-        0 | 1 => names.concat(),
         2 => format!("{} and {}", names[0], names[1]),
-        n => format!("{}, and {}", names[..n - 1].join(", "), names[n - 1]),
+        _ => names.join(", "),
     };
     m.byline = (!by.is_empty()).then_some(by);
 
@@ -1414,6 +1689,27 @@ mod tests {
             url,
             "Best Shows of 2025",
         );
+        // The site's name glued on with a colon.
+        check(
+            "<meta property=\"og:site_name\" content=\"\u{958b}\u{767a}\u{65e5}\u{8a8c}\"><title>\u{30c4}\u{30ea}\u{30fc}\u{3092}\u{63cf}\u{753b}\u{3067}\u{304d}\u{308b}:\u{958b}\u{767a}\u{65e5}\u{8a8c}</title>",
+            "",
+            url,
+            "\u{30c4}\u{30ea}\u{30fc}\u{3092}\u{63cf}\u{753b}\u{3067}\u{304d}\u{308b}",
+        );
+        // Chinese and Japanese h1s count two characters a word: a headline, not a label.
+        check(
+            "<title>\u{65b0}\u{805e}\u{3082}\u{5bb6}\u{5177}\u{3082}\u{7c21}\u{5358}\u{306b}\u{56fa}\u{5b9a} | Site</title>",
+            "<h1>\u{5bb6}\u{5177}\u{306e}\u{56fa}\u{5b9a}\u{3082}\u{7c21}\u{5358}\u{3067}\u{3059}</h1>",
+            url,
+            "\u{5bb6}\u{5177}\u{306e}\u{56fa}\u{5b9a}\u{3082}\u{7c21}\u{5358}\u{3067}\u{3059}",
+        );
+        // Korean is written with spaces: a two-word h1 is a section label there too.
+        check(
+            "<title>\u{c5d8}\u{c81c}\u{c774}-\u{b958}\u{d654}\u{c601} \u{c9c4}\u{d759}\u{d0d5} \u{c2f8}\u{c6c0}, \u{acf5}\u{c801}\u{c778} \u{c0ac}\u{c548}</title>",
+            "<h1>\u{c5d4}\u{d130} \u{bbf8}\u{b514}\u{c5b4}</h1>",
+            url,
+            "\u{c5d8}\u{c81c}\u{c774}-\u{b958}\u{d654}\u{c601} \u{c9c4}\u{d759}\u{d0d5} \u{c2f8}\u{c6c0}, \u{acf5}\u{c801}\u{c778} \u{c0ac}\u{c548}",
+        );
         // A domain after a separator is the site, however short the headline.
         check(
             "<title>GAME NIGHT | Shop.example.com</title>",
@@ -1443,6 +1739,126 @@ mod tests {
     }
 
     #[test]
+    fn byline_choice() {
+        let check = |head: &str, body: &str, want: Option<&str>| {
+            let html = format!(
+                "<html><head>{head}</head><body><h1>Rivers rise across the valley</h1>{body}{TEXT}</body></html>"
+            );
+            let m = read(&Dom::parse(&html), Some("https://paper.example/news/rivers"));
+            assert_eq!(m.byline.as_deref(), want, "{head} {body}");
+        };
+        // `<meta value>` (pages saved through a DOM round-trip) reads like `content`.
+        check(r#"<meta name="author" value="Jane Doe">"#, "", Some("Jane Doe"));
+        // A consent sentence that starts with "By" is not a byline; the real one is.
+        check(
+            "",
+            "<p>By signing up, you agree to our privacy policy.</p><div>By Jane Doe</div>",
+            Some("Jane Doe"),
+        );
+        // Lower-case labels, a date after the name, "Posted by ... at".
+        check("", "<p>by: Jane Doe, Dec 17, 2025</p>", Some("Jane Doe"));
+        check(
+            "",
+            "<p>Posted by Jane Doe at December 16, 2025 11:15 AM</p>",
+            Some("Jane Doe"),
+        );
+        // A date in front of the name, and what the author did "on behalf of".
+        check(
+            "",
+            "<div class=\"publish-date-author\">Dec. 19, 2025 \u{b7} Jane Doe on behalf of the Docs Team</div>",
+            Some("Jane Doe"),
+        );
+        // A label with the name in the next element.
+        check(
+            "",
+            "<div><div>Written by</div><div>Jane Doe</div></div>",
+            Some("Jane Doe"),
+        );
+        // A user handle in the metadata gives way to the name shown on the page.
+        check(
+            r#"<meta name="author" content="janedoe99">"#,
+            "<span class=\"byline\">Jane Doe</span>",
+            Some("Jane Doe"),
+        );
+        // The copyright holder and companies are outlets, not authors, when a person is named.
+        check(
+            r#"<meta name="author" content="Big Media Group">"#,
+            "<a rel=\"author\" href=\"/people/jd\">Jane Doe</a><footer>\u{a9} 2025 Big Media Group. All rights reserved.</footer>",
+            Some("Jane Doe"),
+        );
+        check(
+            r#"<meta name="author" content="Example Media Inc.">"#,
+            "<span class=\"byline\">Jane Doe</span>",
+            Some("Jane Doe"),
+        );
+        // ... and still the author when nobody else is named.
+        check(
+            r#"<meta name="author" content="Example Media Inc.">"#,
+            "",
+            Some("Example Media Inc."),
+        );
+        // Comment authors are not the article's.
+        check("", "<div class=\"comment-author\">Sam Reader says:</div>", None);
+        // Scholarly pages list each author; "Doe, Jane" is read as "Jane Doe". Lists of three
+        // or more are joined with commas, two with "and".
+        check(
+            r#"<meta name="citation_author" content="Doe, Jane"><meta name="citation_author" content="Roe, John"><meta name="citation_author" content="Poe, Ann">"#,
+            "",
+            Some("Jane Doe, John Roe, Ann Poe"),
+        );
+        check(
+            r#"<meta name="citation_author" content="Jane Doe"><meta name="citation_author" content="John Roe">"#,
+            "",
+            Some("Jane Doe and John Roe"),
+        );
+        // A personal site: the title's last part is a person's name that the copyright line
+        // names too.
+        let html = format!(
+            "<html><head><title>Go ahead, self-host it | Jane Doe</title></head><body><h1>Go ahead, self-host it</h1>{TEXT}<footer>\u{a9} 2025 Jane Doe.</footer></body></html>"
+        );
+        let m = read(&Dom::parse(&html), Some("https://jane.example/notes/self-host"));
+        assert_eq!(m.byline.as_deref(), Some("Jane Doe"));
+        // A site named like a team is not a person.
+        let html = format!(
+            "<html><head><title>Go ahead, self-host it | Hosting Team</title></head><body><h1>Go ahead, self-host it</h1>{TEXT}<footer>\u{a9} 2025 Example Ltd.</footer></body></html>"
+        );
+        assert_eq!(read(&Dom::parse(&html), None).byline, None);
+    }
+
+    #[test]
+    fn byline_names() {
+        for (s, want) in [
+            ("Jane Doe", true),
+            ("JOSH HASKELL, DAVID CAPLAN and PATRICK REEVELL", true),
+            ("Ludwig van Beethoven", true),
+            ("Mike Cason | mcason@al.com", true),
+            ("Jane Doe, Senior Writer", true),
+            ("\u{9ad8}\u{6728}\u{6d69}\u{5149}", true),
+            ("accessing this website, you agree", false),
+            ("See full bio", false),
+            ("janedoe99", false),
+            ("Jun 2", false),
+            ("Additionally, if you are thinking of it", false),
+        ] {
+            assert_eq!(names_like(s), want, "{s}");
+        }
+    }
+
+    #[test]
+    fn garbled_headlines() {
+        assert!(garbled_copy("A Beginner? Guide", "A Beginner\u{2019}s Guide"));
+        assert!(garbled_copy("Caf\u{fffd} culture", "Caf\u{e9} culture"));
+        assert!(!garbled_copy("Is it over?", "Is it over?"));
+        assert!(!garbled_copy("What now? A guide", "What now: the full guide"));
+        // The h1 gives way to the title it spells.
+        let html = format!(
+            "<html><head><meta property=\"og:title\" content=\"Event Planning: A Beginner\u{2019}s Guide\"></head><body><h1>Event Planning? A Beginner? Guide</h1>{TEXT}</body></html>"
+        );
+        let m = read(&Dom::parse(&html), None);
+        assert_eq!(m.title.as_deref(), Some("Event Planning: A Beginner's Guide"));
+    }
+
+    #[test]
     fn title_fallbacks() {
         assert_eq!(
             strip_site("Talks narrow gaps - Reuters", Some("Reuters")),
@@ -1453,5 +1869,10 @@ mod tests {
             "Talks narrow gaps"
         );
         assert_eq!(strip_site("Talks narrow gaps", None), "Talks narrow gaps");
+        // Everything up to a domain is the site.
+        assert_eq!(
+            strip_site("The Review | thereview.com - The Five Best Speakers", None),
+            "The Five Best Speakers"
+        );
     }
 }
