@@ -258,11 +258,20 @@ impl Deduper {
         };
         for ev in &outcome.events {
             let mut wire = to_wire(ev);
+            // A new version that says what it is (an agency correction or update) says so
+            // in the event: "correction" / "update".
+            if ev.kind == EventKind::MemberUpdated
+                && wire.reason.is_none()
+                && ev.cause.id == article.id
+                && let Some(signal) = article.signal.as_deref()
+            {
+                wire.reason = Some(signal.to_string());
+            }
             self.remember(ev, &wire);
             if let Some(step) = layers::follow(&mut self.stories, ev, &text, t) {
                 let reason = match step.kind {
                     StepKind::Merged => Some("their copy clusters merged".to_string()),
-                    StepKind::ClusterRemoved | StepKind::Updated => ev.reason.clone(),
+                    StepKind::ClusterRemoved | StepKind::Updated => wire.reason.clone(),
                     _ => None,
                 };
                 folded.stories.push(self.story_event(&step, &wire, reason, t));

@@ -1,5 +1,5 @@
-//! A small XML walker over quick-xml for the metadata the fetcher reads itself (sitemaps,
-//! NewsML-G2 and NITF envelopes): element starts with local names and attributes, text
+//! A small XML walker over quick-xml for the metadata the fetcher reads itself (sitemaps;
+//! agency envelopes are read by `wirefold-agency`): element starts with local names and attributes, text
 //! with entities resolved, element ends. Namespace prefixes are dropped; malformed XML is
 //! an error. It builds no tree and keeps no body text beyond what callers collect.
 
@@ -114,11 +114,6 @@ fn attrs(s: &quick_xml::events::BytesStart<'_>) -> Result<Vec<(String, String)>,
         out.push((local(a.key.as_ref()), v));
     }
     Ok(out)
-}
-
-/// The value of attribute `name` in `attrs`.
-pub fn attr<'a>(attrs: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
 }
 
 #[cfg(test)]
