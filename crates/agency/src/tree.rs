@@ -130,11 +130,7 @@ pub fn parse(text: &str) -> Result<El, XmlError> {
             return Err(XmlError::TooManyNodes);
         }
         match ev {
-            Event::DocType(d) => {
-                if d[..].contains("<!ENTITY") {
-                    return Err(XmlError::Entities);
-                }
-            }
+            Event::DocType(d) if d[..].contains("<!ENTITY") => return Err(XmlError::Entities),
             Event::Start(s) | Event::Empty(s) if stack.is_empty() && root.is_some() => {
                 let _ = s;
                 return Err(malformed(&reader, "more than one root element".into()));
