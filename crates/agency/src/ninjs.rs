@@ -6,7 +6,8 @@
 //! `byline`, `by`, `bylines[]`.
 //!
 //! A known field with the wrong JSON type (a number for `headline`, an object for
-//! `type`) or a `type` that ninjs does not define is an error, not a guess.
+//! `type`) or a `type` that ninjs does not define is an error, not a guess. Identity:
+//! `uri`, else `guid`, else none (the caller keeps the delivery's identity).
 
 use serde_json::{Map, Value};
 
@@ -110,12 +111,9 @@ pub fn read(text: &str) -> Result<Option<Document>, AgencyError> {
         return Ok(None);
     }
     let o = Obj(map);
+    // ninjs requires `uri`; senders that write only `guid` are read too, and an item that
+    // names itself in neither keeps the identity of its delivery (the caller's fallback).
     let uri = o.string(&["uri"])?.or(o.string(&["guid"])?);
-    let Some(uri) = uri else {
-        return Err(AgencyError::Ninjs(
-            "no `uri`: a ninjs item must name itself".into(),
-        ));
-    };
     let item_type = match o.string(&["type"])? {
         None => ItemType::Text,
         Some(t) => ItemType::from_name(&t)
@@ -127,7 +125,7 @@ pub fn read(text: &str) -> Result<Option<Document>, AgencyError> {
             })?,
     };
     let mut it = Item {
-        uri: Some(uri),
+        uri,
         item_type,
         version: o.number(&["version"])?,
         urgency: o.number(&["urgency"])?.and_then(|u| u8::try_from(u).ok()),
@@ -313,11 +311,12 @@ mod tests {
             ),
             (r#"{"uri":"u","version":"v2","body_text":"x"}"#, "whole number"),
             (r#"[1,2]"#, "found an array"),
-            (r#"{"headline":"H","body_text":"x"}"#, "no `uri`"),
         ] {
             let e = read(bad).unwrap_err().to_string();
             assert!(e.contains(says), "{bad}: {e}");
         }
         assert_eq!(read(r#"{"title":"a feed","items":[]}"#).unwrap(), None);
+        let anonymous = read(r#"{"headline":"H","body_text":"x"}"#).unwrap().unwrap();
+        assert_eq!(anonymous.items[0].uri, None);
     }
 }

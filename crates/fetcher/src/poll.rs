@@ -361,12 +361,14 @@ async fn wire_document(
     let env = match crate::envelope::read(&resp.body, &ct) {
         Ok(env) if env.format.is_some() => env,
         Ok(_) => return Ok(None),
+        // JSON that does not parse at all is a broken feed as much as a broken ninjs item.
+        Err(reason) if reason.contains("malformed json") => return Ok(None),
         Err(reason) => {
             dead_letter(&ctx.bus, &spec.name, resp.url.as_str(), &reason, &resp.body).await;
-            return Ok(Some(Observation {
-                changed: false,
-                hint: resp.max_age,
-            }));
+            return Err(FetchError::Malformed {
+                what: "wire document",
+                message: reason,
+            });
         }
     };
     let uri = env.uri.clone().unwrap_or_else(|| resp.url.to_string());
