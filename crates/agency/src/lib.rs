@@ -282,17 +282,21 @@ pub fn read(bytes: &[u8]) -> Result<Option<Document>, AgencyError> {
     if anpa::looks_like(bytes) {
         return Ok(Some(anpa::read(&decode(bytes))));
     }
-    let text = decode(bytes);
-    let head = text.trim_start_matches('\u{feff}').trim_start();
-    if head.starts_with('{') {
-        return ninjs::read(head);
-    }
-    let format = match root_name(head) {
+    // Sniff on a prefix first, so a web page or a text costs no decoded copy.
+    let prefix = decode(&bytes[..bytes.len().min(1 << 16)]);
+    let p = prefix.trim_start_matches('\u{feff}').trim_start();
+    let format = match root_name(p) {
+        _ if p.starts_with('{') => Format::Ninjs,
         Some("newsItem" | "newsMessage" | "packageItem") => Format::NewsmlG2,
         Some("nitf") => Format::Nitf,
         Some("NewsML") => Format::Newsml1,
         _ => return Ok(None),
     };
+    let text = decode(bytes);
+    let head = text.trim_start_matches('\u{feff}').trim_start();
+    if format == Format::Ninjs {
+        return ninjs::read(head);
+    }
     let root = tree::parse(head).map_err(|source| AgencyError::Xml {
         format: format.as_str(),
         source,

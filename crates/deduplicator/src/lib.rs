@@ -501,6 +501,35 @@ mod tests {
     }
 
     #[test]
+    fn agency_corrections_and_updates_say_so_in_the_update_events() {
+        let body = "The harbour authority said on Monday that the northern pier would close for \
+                    repairs until March, after inspectors found cracks in two of its supports.\n\n\
+                    Ferries will use the southern pier meanwhile, the authority said."
+            .repeat(3);
+        let mut d = Deduper::new(FoldConfig::default());
+        d.apply(&story_article("v1", "urn:pier", &body, false));
+        let mut v2 = story_article("v2", "urn:pier", &format!("{body} Corrected figure."), false);
+        v2.signal = Some("correction".into());
+        let f = d.apply(&v2);
+        assert_eq!(f.clusters[0].kind, ClusterEventKind::MemberUpdated);
+        assert_eq!(f.clusters[0].reason.as_deref(), Some("correction"));
+        assert_eq!(f.stories[0].reason.as_deref(), Some("correction"));
+        let mut v3 = story_article("v3", "urn:pier", &body, false);
+        v3.signal = Some("update".into());
+        assert_eq!(d.apply(&v3).clusters[0].reason.as_deref(), Some("update"));
+        // Without a signal a new version says nothing more than member_updated.
+        let f = d.apply(&story_article("v4", "urn:pier", &body, false));
+        assert_eq!(
+            (f.clusters[0].kind, f.clusters[0].reason.as_deref()),
+            (ClusterEventKind::MemberUpdated, None)
+        );
+        // A kill withdraws the member.
+        let f = d.apply(&story_article("v5", "urn:pier", "", true));
+        assert_eq!(f.clusters[0].kind, ClusterEventKind::MemberRemoved);
+        assert_eq!(f.clusters[0].reason.as_deref(), Some("withdrawn"));
+    }
+
+    #[test]
     fn withdrawals_update_and_then_end_the_story() {
         let body = "The harbour authority said on Monday that the northern pier would close for \
                     repairs until March, after inspectors found cracks in two of its supports.\n\n\

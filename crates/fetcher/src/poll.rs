@@ -358,7 +358,14 @@ async fn wire_document(
     hash: &str,
 ) -> Result<Option<Observation>, FetchError> {
     let ct = resp.content_type.clone().unwrap_or_default();
-    let env = match crate::envelope::read(&resp.body, &ct) {
+    let (b, c) = (resp.body.clone(), ct.clone());
+    let read = tokio::task::spawn_blocking(move || crate::envelope::read(&b, &c))
+        .await
+        .map_err(|e| FetchError::Malformed {
+            what: "wire document",
+            message: format!("reader task failed: {e}"),
+        })?;
+    let env = match read {
         Ok(env) if env.format.is_some() => env,
         Ok(_) => return Ok(None),
         // JSON that does not parse at all is a broken feed as much as a broken ninjs item.

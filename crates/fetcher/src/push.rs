@@ -137,9 +137,17 @@ async fn accept(State(st): State<Arc<PushState>>, headers: HeaderMap, body: Body
             format!("binary content ({kind})"),
         );
     }
-    let env = match envelope::read(&bytes, content_type) {
-        Ok(e) => e,
-        Err(e) => return error(StatusCode::BAD_REQUEST, e),
+    // The envelope of a wire document is a whole XML parse: blocking work.
+    let (b, ct) = (bytes.clone(), content_type.to_string());
+    let env = match tokio::task::spawn_blocking(move || envelope::read(&b, &ct)).await {
+        Ok(Ok(e)) => e,
+        Ok(Err(e)) => return error(StatusCode::BAD_REQUEST, e),
+        Err(e) => {
+            return error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("envelope reader failed: {e}"),
+            );
+        }
     };
     let hash = content_id(&[&bytes]);
     let uri = env
