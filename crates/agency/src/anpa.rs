@@ -199,7 +199,12 @@ pub fn read(text: &str) -> Document {
             .or_else(|| h.strip_prefix("Eds."))
         {
             it.ednote = Some(note.trim().to_string());
-            if is_kill(note) {
+            // Only an upper-case order withdraws ("Eds: KILL", "ELIMINATION"), not a note
+            // that mentions a killing.
+            if note
+                .split(|c: char| !c.is_ascii_alphabetic())
+                .any(|w| matches!(w, "KILL" | "KILLED" | "ELIMINATION" | "WITHDRAWAL" | "WITHDRAWN"))
+            {
                 it.pubstatus = Some(PubStatus::Canceled);
             }
         } else if keyword_line(&h, keyword.as_deref()) {
@@ -362,6 +367,20 @@ mod tests {
             "{:?}",
             empty.problems
         );
+    }
+
+    #[test]
+    fn kills_are_orders_not_mentions() {
+        let kill = AP.replace(
+            "^Eds: APNewsNow. Changes short headline.<",
+            "^Eds: KILL. The story is withdrawn.<",
+        );
+        assert_eq!(read(&kill).items[0].pubstatus, Some(PubStatus::Canceled));
+        let mention = AP.replace(
+            "^Eds: APNewsNow. Changes short headline.<",
+            "^Eds: Updates with the kill of a suspect.<",
+        );
+        assert_eq!(read(&mention).items[0].pubstatus, None);
     }
 
     #[test]
