@@ -221,7 +221,8 @@ fn push_text(stack: &mut [El], s: &str, reader: &quick_xml::Reader<&[u8]>) -> Re
     }
 }
 
-fn attrs(s: &quick_xml::events::BytesStart<'_>) -> Result<Vec<(String, String)>, String> {
+/// The attributes of a start tag as (local name, unescaped and normalised value).
+pub fn attrs(s: &quick_xml::events::BytesStart<'_>) -> Result<Vec<(String, String)>, String> {
     let mut out = Vec::new();
     for a in s.attributes() {
         let a = a.map_err(|e| e.to_string())?;

@@ -44,7 +44,7 @@ pub fn walk(text: &str, mut f: impl FnMut(Node) -> bool) -> Result<(), String> {
                 seen_root = true;
                 Node::Start {
                     name: local(s.name().as_ref()),
-                    attrs: attrs(&s)?,
+                    attrs: wirefold_agency::tree::attrs(&s)?,
                 }
             }
             Event::Empty(s) => {
@@ -52,7 +52,7 @@ pub fn walk(text: &str, mut f: impl FnMut(Node) -> bool) -> Result<(), String> {
                 let name = local(s.name().as_ref());
                 if !f(Node::Start {
                     name: name.clone(),
-                    attrs: attrs(&s)?,
+                    attrs: wirefold_agency::tree::attrs(&s)?,
                 }) {
                     return Ok(());
                 }
@@ -101,19 +101,6 @@ pub fn walk(text: &str, mut f: impl FnMut(Node) -> bool) -> Result<(), String> {
             return Ok(());
         }
     }
-}
-
-fn attrs(s: &quick_xml::events::BytesStart<'_>) -> Result<Vec<(String, String)>, String> {
-    let mut out = Vec::new();
-    for a in s.attributes() {
-        let a = a.map_err(|e| e.to_string())?;
-        let v = a
-            .normalized_value(quick_xml::XmlVersion::Implicit1_0)
-            .map_err(|e| e.to_string())?
-            .into_owned();
-        out.push((local(a.key.as_ref()), v));
-    }
-    Ok(out)
 }
 
 #[cfg(test)]
