@@ -380,6 +380,44 @@ mod tests {
     }
 
     #[test]
+    fn a_news_message_gives_one_article_per_item_and_says_what_it_dropped() {
+        let msg = br#"<newsMessage xmlns="http://iptc.org/std/nar/2006-10-01/"><itemSet>
+<newsItem guid="urn:t:1" version="2"><itemMeta><itemClass qcode="ninat:text"/><signal qcode="sig:correction"/></itemMeta>
+ <contentMeta><slugline>SLUG</slugline><headline>Stated headline</headline><urgency>2</urgency></contentMeta>
+ <contentSet><inlineXML><html><body><p>The council approved the budget on Monday after a long debate.</p></body></html></inlineXML></contentSet></newsItem>
+<newsItem guid="urn:t:2"><itemMeta><itemClass qcode="ninat:picture"/></itemMeta>
+ <contentMeta><description>Councillors vote on the budget.</description></contentMeta></newsItem>
+<newsItem guid="urn:t:3"><itemMeta><itemClass qcode="ninat:video"/></itemMeta></newsItem>
+</itemSet></newsMessage>"#;
+        let n = normalize_all(&raw("application/xml", msg.to_vec()), 1 << 20).unwrap();
+        let got: Vec<(&str, &str, Option<&str>)> = n
+            .articles
+            .iter()
+            .map(|a| (a.id.as_str(), a.uri.as_str(), a.item_type.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("r1", "urn:t:1", Some("text")),
+                ("r1-1", "urn:t:2", Some("picture"))
+            ]
+        );
+        let a = &n.articles[0];
+        assert_eq!(a.headline.as_deref(), Some("Stated headline"));
+        assert_eq!((a.slugline.as_deref(), a.urgency), (Some("SLUG"), Some(2)));
+        assert_eq!(
+            (a.version, a.signal.as_deref(), a.format.as_deref()),
+            (Some(2), Some("correction"), Some("newsml-g2"))
+        );
+        assert_eq!(n.articles[1].body_text, "Councillors vote on the budget.");
+        assert_eq!(n.problems.len(), 1);
+        assert!(n.problems[0].contains("urn:t:3"), "{:?}", n.problems);
+        // A truncated one is refused with the reason.
+        let cut = normalize_all(&raw("application/xml", msg[..300].to_vec()), 1 << 20).unwrap_err();
+        assert!(cut.to_string().contains("truncated xml"), "{cut}");
+    }
+
+    #[test]
     fn ninjs_json_is_read() {
         let doc = br#"{"uri":"urn:x:1","version":"3","headline":"H","body_text":"Text of it.","pubstatus":"usable","firstcreated":"2025-11-24T08:00:00Z"}"#;
         let a = normalize(&raw("application/json", doc.to_vec()), 1 << 20).unwrap();
@@ -392,6 +430,13 @@ mod tests {
         assert_eq!(a.pubstatus, PubStatus::Canceled);
         assert!(matches!(
             normalize(&raw("application/json", b"[1,2]".to_vec()), 1 << 20),
+            Err(NormalizeError::BadNinjs(_))
+        ));
+        assert!(matches!(
+            normalize(
+                &raw("application/json", br#"{"uri":"u","headline":7}"#.to_vec()),
+                1 << 20
+            ),
             Err(NormalizeError::Agency(_))
         ));
         assert!(matches!(
