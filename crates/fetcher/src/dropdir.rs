@@ -8,9 +8,11 @@
 //!   same across scans for at least the settle time (default 2 s). A sender that pauses
 //!   longer than that mid-file must use rename-in.
 //!
-//! Only the top level of the folder is scanned. NewsML-G2, NITF and ninjs envelopes give
-//! the document's `uri`, `version` and hints ([`crate::envelope`]); other files use their
-//! `file://` URL as `uri`. A file is moved only after the stream acknowledged it, so a crash
+//! Only the top level of the folder is scanned. Agency documents (NewsML-G2, NITF, NewsML
+//! 1.2, ANPA 1312 / IPTC 7901, ninjs) give the document's `uri`, `version` and hints
+//! ([`crate::envelope`]); one that cannot be read (truncated, an XML bomb, a ninjs field
+//! of the wrong type) moves to `failed/` with the reason. Other files use their `file://`
+//! URL as `uri`. A file is moved only after the stream acknowledged it, so a crash
 //! in between republishes it with the same id (stored once).
 
 use std::collections::HashMap;

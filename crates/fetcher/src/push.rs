@@ -4,7 +4,8 @@
 //! 4xx/5xx with `{"error": "..."}`. Bodies are bounded; the token is compared in constant
 //! time. An optional `Wirefold-Source` header names the partner (letters, digits, `-`, `_`).
 //!
-//! Identity: ninjs/NewsML-G2/NITF documents keep their own `uri` and `version`; other
+//! Identity: agency documents (ninjs, NewsML-G2, NITF, NewsML 1.2, ANPA) keep their own
+//! `uri` and `version`, and one that cannot be read is a `400` with the reason; other
 //! documents get `urn:wirefold:push:<content hash>`.
 
 use std::sync::Arc;
