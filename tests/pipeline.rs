@@ -1141,8 +1141,14 @@ async fn bad_agency_files_get_reasons_and_the_folder_goes_on() {
         let d: Vec<DeadLetter> = read_stream(&bus, subjects::DLQ_STREAM).await;
         (d.len() >= 5).then_some(d)
     })
-    .await
-    .unwrap_or_else(|| panic!("fewer than 5 dead letters"));
+    .await;
+    let dls = dls.unwrap_or_else(|| {
+        let files: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        panic!("fewer than 5 dead letters; folder holds {files:?}, articles {articles:#?}")
+    });
     shutdown.cancel();
     for t in tasks {
         t.await.unwrap();
