@@ -891,3 +891,300 @@ async fn up_exports_worker_metrics() {
         scrape(port)
     );
 }
+
+/// Writes `name` into a drop folder the way senders should: under a `.part` name, then
+/// renamed.
+fn drop_file(dir: &Path, name: &str, bytes: &[u8]) {
+    let part = dir.join(format!("{name}.part"));
+    std::fs::write(&part, bytes).unwrap();
+    std::fs::rename(&part, dir.join(name)).unwrap();
+}
+
+/// Watches `dir` as a drop folder until the token is cancelled.
+fn spawn_drop_folder(bus: &Bus, dir: &Path, shutdown: &CancellationToken) -> tokio::task::JoinHandle<()> {
+    let cfg = wirefold_fetcher::dropdir::DropConfig {
+        dir: dir.to_path_buf(),
+        scan: Duration::from_millis(100),
+        settle: Duration::from_millis(100),
+        max_bytes: 4 << 20,
+    };
+    let (bus, s) = (bus.clone(), shutdown.clone());
+    tokio::spawn(async move {
+        wirefold_fetcher::dropdir::watch(bus, cfg, s.cancelled_owned())
+            .await
+            .unwrap()
+    })
+}
+
+/// A NewsML-G2 text item (XHTML body) as an agency sends it.
+fn g2_item(guid: &str, version: u64, status: &str, headline: &str, paras: &[String]) -> String {
+    let body: String = paras.iter().map(|p| format!("<p>{p}</p>")).collect();
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<newsItem xmlns="http://iptc.org/std/nar/2006-10-01/" guid="{guid}" version="{version}" standard="NewsML-G2" xml:lang="en">
+ <itemMeta><itemClass qcode="ninat:text"/><provider literal="agency.test"/>
+  <versionCreated>2025-11-24T10:0{version}:00Z</versionCreated><firstCreated>2025-11-24T10:00:00Z</firstCreated>
+  <pubStatus qcode="stat:{status}"/></itemMeta>
+ <contentMeta><urgency>3</urgency><slugline>QUAKE-COAST</slugline><headline>{headline}</headline><by>By Ann Roe</by></contentMeta>
+ <contentSet><inlineXML contenttype="application/xhtml+xml"><html xmlns="http://www.w3.org/1999/xhtml"><head><title>QUAKE-COAST</title></head>
+  <body>{body}</body></html></inlineXML></contentSet>
+</newsItem>"#
+    )
+}
+
+/// An AP-style ANPA 1312 transmission of `paras` under a keyword, with a version label.
+fn anpa(keyword: &str, label: &str, headline: &str, paras: &[String]) -> Vec<u8> {
+    let squeezed: String = keyword.chars().filter(|c| *c != ' ').collect();
+    let mut t = format!(
+        "\u{16}\u{16}\u{1}W1234\u{1f}asian\r\nr a\u{13}\u{11} {squeezed} {}   11-24 0400\r\n\u{2}^{keyword}{},400<\r\n^{headline}<\r\n^By JOHN ROE=\r\n",
+        label.replace(' ', ""),
+        if label.is_empty() {
+            String::new()
+        } else {
+            format!(", {label}")
+        },
+    );
+    for p in paras {
+        t.push_str(&format!("\t   {p}<\r\n"));
+    }
+    t.push_str("\u{3}AP-WF-11-24-25 1000GMT<\r\n\u{4}");
+    t.into_bytes()
+}
+
+/// Agency versions arrive as versions of one item: a NewsML-G2 correction and a kill, and
+/// an ANPA writethru, become `member_updated` ("correction", "update") and
+/// `member_removed` ("withdrawn") of one member, never new members.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn agency_versions_corrections_and_kills_are_one_member() {
+    let nats = TestNats::start();
+    let bus = nats.bus().await;
+    let shutdown = CancellationToken::new();
+    let mut tasks = spawn_workers(&bus, &shutdown);
+    let dir = tempfile::tempdir().unwrap();
+    tasks.push(spawn_drop_folder(&bus, dir.path(), &shutdown));
+    let mut w = Words(23);
+    let story = w.article(6);
+    let guid = "urn:newsml:agency.test:20251124:quake";
+    let of_uri = |evs: &[ClusterEvent], uri: &str| -> Vec<ClusterEvent> {
+        evs.iter().filter(|e| e.cause.uri == uri).cloned().collect()
+    };
+    let wait_for = |uri: String, n: usize| {
+        let bus = bus.clone();
+        async move {
+            eventually(Duration::from_secs(30), || async {
+                let evs: Vec<ClusterEvent> = read_stream(&bus, subjects::CLUSTERS_STREAM).await;
+                let mine: Vec<ClusterEvent> = evs.into_iter().filter(|e| e.cause.uri == uri).collect();
+                (mine.len() >= n).then_some(mine)
+            })
+            .await
+            .unwrap_or_else(|| panic!("fewer than {n} cluster events for {uri}"))
+        }
+    };
+
+    drop_file(
+        dir.path(),
+        "quake-v1.xml",
+        g2_item(guid, 1, "usable", "Quake hits coast", &story).as_bytes(),
+    );
+    wait_for(guid.to_string(), 1).await;
+    let mut corrected = story.clone();
+    corrected[2] = format!("{} The toll was revised.", corrected[2]);
+    drop_file(
+        dir.path(),
+        "quake-v2.xml",
+        g2_item(guid, 2, "usable", "CORRECTED-Quake hits coast", &corrected).as_bytes(),
+    );
+    wait_for(guid.to_string(), 2).await;
+    drop_file(
+        dir.path(),
+        "quake-v3.xml",
+        g2_item(guid, 3, "canceled", "KILL-Quake hits coast", &[]).as_bytes(),
+    );
+    let evs = wait_for(guid.to_string(), 3).await;
+
+    let lobster = w.article(5);
+    let mut lobster2 = lobster.clone();
+    lobster2.push(w.sentence(14));
+    drop_file(
+        dir.path(),
+        "lobster.tst",
+        &anpa("BC-US--Giant Lobster", "", "Lobster found", &lobster),
+    );
+    let anpa_uri = "urn:anpa:bc-us--giantlobster:11-24".to_string();
+    wait_for(anpa_uri.clone(), 1).await;
+    drop_file(
+        dir.path(),
+        "lobster-ld.tst",
+        &anpa(
+            "BC-US--Giant Lobster",
+            "1st Ld-Writethru",
+            "Giant lobster found dead",
+            &lobster2,
+        ),
+    );
+    let anpa_evs = wait_for(anpa_uri.clone(), 2).await;
+    let articles: Vec<Article> = read_stream(&bus, subjects::ARTICLES_STREAM).await;
+    shutdown.cancel();
+    for t in tasks {
+        t.await.unwrap();
+    }
+
+    let kinds: Vec<(&str, Option<&str>)> = evs
+        .iter()
+        .map(|e| (e.kind.as_str(), e.reason.as_deref()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("created", None),
+            ("member_updated", Some("correction")),
+            ("member_removed", Some("withdrawn"))
+        ],
+        "{evs:#?}"
+    );
+    assert!(evs.iter().all(|e| e.cluster_id == evs[0].cluster_id));
+    assert_eq!(evs[1].members.len(), 1, "the correction replaced the member");
+    assert_eq!(
+        evs[1].cause.headline.as_deref(),
+        Some("CORRECTED-Quake hits coast")
+    );
+    let kinds: Vec<(&str, Option<&str>)> = anpa_evs
+        .iter()
+        .map(|e| (e.kind.as_str(), e.reason.as_deref()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [("created", None), ("member_updated", Some("update"))],
+        "{anpa_evs:#?}"
+    );
+    assert_eq!(of_uri(&anpa_evs, &anpa_uri)[1].members.len(), 1);
+    // The article records keep the agency's fields apart from the headline.
+    let v1 = articles
+        .iter()
+        .find(|a| a.uri == guid && a.version == Some(1))
+        .unwrap();
+    assert_eq!(v1.headline.as_deref(), Some("Quake hits coast"));
+    assert_eq!(v1.slugline.as_deref(), Some("QUAKE-COAST"));
+    assert_eq!((v1.urgency, v1.byline.as_deref()), (Some(3), Some("By Ann Roe")));
+    assert_eq!(
+        (v1.format.as_deref(), v1.item_type.as_deref()),
+        (Some("newsml-g2"), Some("text"))
+    );
+    assert_eq!(v1.versioncreated.as_deref(), Some("2025-11-24T10:01:00Z"));
+    let ld = articles
+        .iter()
+        .find(|a| a.uri == anpa_uri && a.version == Some(2))
+        .unwrap();
+    assert_eq!(ld.headline.as_deref(), Some("Giant lobster found dead"));
+    assert_eq!(ld.slugline.as_deref(), Some("BC-US--Giant Lobster"));
+    assert_eq!(ld.signal.as_deref(), Some("update"));
+}
+
+/// Bad agency files in a drop folder: each gets a dead letter that says why, or a
+/// best-effort article marked as such, and the folder's other files go on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_agency_files_get_reasons_and_the_folder_goes_on() {
+    let nats = TestNats::start();
+    let bus = nats.bus().await;
+    let shutdown = CancellationToken::new();
+    let mut tasks = spawn_workers(&bus, &shutdown);
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = Words(31);
+    let paras = w.article(4);
+    let full = g2_item("urn:test:cut", 1, "usable", "Cut short", &paras);
+    drop_file(
+        dir.path(),
+        "truncated.xml",
+        &full.as_bytes()[..full.len() * 2 / 3],
+    );
+    let anpa_full = anpa("BC-US--Cut Story", "", "Cut mid-transmission", &paras);
+    let cut_at = anpa_full.len() - 40;
+    drop_file(dir.path(), "cut.tst", &anpa_full[..cut_at]);
+    drop_file(
+        dir.path(),
+        "package.xml",
+        br#"<?xml version="1.0"?><packageItem xmlns="http://iptc.org/std/nar/2006-10-01/" guid="urn:test:pkg" version="1">
+<itemMeta><itemClass qcode="ninat:composite"/></itemMeta><groupSet root="G1"><group id="G1">
+<itemRef residref="urn:test:never-sent" contenttype="application/vnd.iptc.g2.newsitem+xml"/></group></groupSet></packageItem>"#,
+    );
+    drop_file(
+        dir.path(),
+        "bomb.xml",
+        br#"<?xml version="1.0"?><!DOCTYPE nitf [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>
+<nitf><body><body.head><hedline><hl1>&c;</hl1></hedline></body.head><body.content><p>&c;</p></body.content></body></nitf>"#,
+    );
+    let deep = format!(
+        "<nitf><body><body.content>{}x{}</body.content></body></nitf>",
+        "<p>".repeat(400),
+        "</p>".repeat(400)
+    );
+    drop_file(dir.path(), "deep.xml", deep.as_bytes());
+    drop_file(
+        dir.path(),
+        "wrong-type.json",
+        br#"{"uri":"urn:test:n","type":"text","headline":42,"body_text":"x"}"#,
+    );
+    let good = format!(
+        "<?xml version=\"1.0\"?><nitf><head><title>SLUG-ONLY</title></head><body><body.head><hedline><hl1>Good story stands</hl1></hedline></body.head><body.content>{}</body.content></body></nitf>",
+        paras.iter().map(|p| format!("<p>{p}</p>")).collect::<String>()
+    );
+    drop_file(dir.path(), "good.xml", good.as_bytes());
+    tasks.push(spawn_drop_folder(&bus, dir.path(), &shutdown));
+
+    let articles = eventually(Duration::from_secs(30), || async {
+        let a: Vec<Article> = read_stream(&bus, subjects::ARTICLES_STREAM).await;
+        (a.len() >= 2).then_some(a)
+    })
+    .await
+    .expect("the good file and the cut transmission become articles");
+    let dls = eventually(Duration::from_secs(30), || async {
+        let d: Vec<DeadLetter> = read_stream(&bus, subjects::DLQ_STREAM).await;
+        (d.len() >= 5).then_some(d)
+    })
+    .await;
+    let dls = dls.unwrap_or_else(|| {
+        let files: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        panic!("fewer than 5 dead letters; folder holds {files:?}, articles {articles:#?}")
+    });
+    shutdown.cancel();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let good = articles
+        .iter()
+        .find(|a| a.url.as_deref().is_some_and(|u| u.ends_with("good.xml")))
+        .unwrap();
+    assert_eq!(good.headline.as_deref(), Some("Good story stands"));
+    assert_eq!(good.slugline.as_deref(), Some("SLUG-ONLY"));
+    let cut = articles
+        .iter()
+        .find(|a| a.url.as_deref().is_some_and(|u| u.ends_with("cut.tst")))
+        .unwrap();
+    assert!(
+        cut.incomplete.as_deref().is_some_and(|r| r.contains("ETX")),
+        "{cut:?}"
+    );
+    assert_eq!(cut.headline.as_deref(), Some("Cut mid-transmission"));
+    let reason_of = |origin: &str| {
+        dls.iter()
+            .find(|d| d.origin.as_deref().is_some_and(|o| o.ends_with(origin)))
+            .map(|d| d.reason.clone())
+            .unwrap_or_else(|| panic!("no dead letter for {origin}: {dls:#?}"))
+    };
+    assert!(reason_of("truncated.xml").contains("truncated xml"), "{dls:#?}");
+    assert!(reason_of("bomb.xml").contains("entit"), "{dls:#?}");
+    assert!(reason_of("deep.xml").contains("nested deeper"), "{dls:#?}");
+    assert!(
+        reason_of("wrong-type.json").contains("`headline` must be a string"),
+        "{dls:#?}"
+    );
+    assert!(reason_of("package.xml").contains("never arrived"), "{dls:#?}");
+    for f in ["truncated.xml", "bomb.xml", "deep.xml", "wrong-type.json"] {
+        let r = std::fs::read_to_string(dir.path().join("failed").join(format!("{f}.reason"))).unwrap();
+        assert!(!r.trim().is_empty(), "{f}");
+    }
+    assert!(dir.path().join("done").join("good.xml").exists());
+}

@@ -566,7 +566,17 @@ impl Bus {
     pub async fn dead_letter(&self, mut dl: DeadLetter) {
         dl.schema = SCHEMA_VERSION;
         let subject = subjects::dead_letter(&dl.stage);
-        let id = format!("{}:{}:{}", dl.stage, dl.input_id.as_deref().unwrap_or("-"), dl.at);
+        // Several dead letters of one input id can fall in the same millisecond (a drop
+        // folder failing files in one scan, the unusable items of one wire document): the
+        // origin and reason keep them apart, so none is dropped as a duplicate.
+        let what = format!("{}\n{}", dl.origin.as_deref().unwrap_or(""), dl.reason);
+        let id = format!(
+            "{}:{}:{:016x}:{}",
+            dl.stage,
+            dl.input_id.as_deref().unwrap_or("-"),
+            xxhash_rust::xxh3::xxh3_64(what.as_bytes()),
+            dl.at
+        );
         warn!(stage = %dl.stage, input = ?dl.input_id, origin = ?dl.origin, reason = %dl.reason, "dead letter");
         if let Err(e) = self.publish(&subject, &id, &dl).await {
             warn!(error = %e, "could not record dead letter");

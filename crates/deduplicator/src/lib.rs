@@ -258,11 +258,20 @@ impl Deduper {
         };
         for ev in &outcome.events {
             let mut wire = to_wire(ev);
+            // A new version that says what it is (an agency correction or update) says so
+            // in the event: "correction" / "update".
+            if ev.kind == EventKind::MemberUpdated
+                && wire.reason.is_none()
+                && ev.cause.id == article.id
+                && let Some(signal) = article.signal.as_deref()
+            {
+                wire.reason = Some(signal.to_string());
+            }
             self.remember(ev, &wire);
             if let Some(step) = layers::follow(&mut self.stories, ev, &text, t) {
                 let reason = match step.kind {
                     StepKind::Merged => Some("their copy clusters merged".to_string()),
-                    StepKind::ClusterRemoved | StepKind::Updated => ev.reason.clone(),
+                    StepKind::ClusterRemoved | StepKind::Updated => wire.reason.clone(),
                     _ => None,
                 };
                 folded.stories.push(self.story_event(&step, &wire, reason, t));
@@ -489,6 +498,35 @@ mod tests {
             },
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn agency_corrections_and_updates_say_so_in_the_update_events() {
+        let body = "The harbour authority said on Monday that the northern pier would close for \
+                    repairs until March, after inspectors found cracks in two of its supports.\n\n\
+                    Ferries will use the southern pier meanwhile, the authority said."
+            .repeat(3);
+        let mut d = Deduper::new(FoldConfig::default());
+        d.apply(&story_article("v1", "urn:pier", &body, false));
+        let mut v2 = story_article("v2", "urn:pier", &format!("{body} Corrected figure."), false);
+        v2.signal = Some("correction".into());
+        let f = d.apply(&v2);
+        assert_eq!(f.clusters[0].kind, ClusterEventKind::MemberUpdated);
+        assert_eq!(f.clusters[0].reason.as_deref(), Some("correction"));
+        assert_eq!(f.stories[0].reason.as_deref(), Some("correction"));
+        let mut v3 = story_article("v3", "urn:pier", &body, false);
+        v3.signal = Some("update".into());
+        assert_eq!(d.apply(&v3).clusters[0].reason.as_deref(), Some("update"));
+        // Without a signal a new version says nothing more than member_updated.
+        let f = d.apply(&story_article("v4", "urn:pier", &body, false));
+        assert_eq!(
+            (f.clusters[0].kind, f.clusters[0].reason.as_deref()),
+            (ClusterEventKind::MemberUpdated, None)
+        );
+        // A kill withdraws the member.
+        let f = d.apply(&story_article("v5", "urn:pier", "", true));
+        assert_eq!(f.clusters[0].kind, ClusterEventKind::MemberRemoved);
+        assert_eq!(f.clusters[0].reason.as_deref(), Some("withdrawn"));
     }
 
     #[test]

@@ -8,9 +8,11 @@
 //!   same across scans for at least the settle time (default 2 s). A sender that pauses
 //!   longer than that mid-file must use rename-in.
 //!
-//! Only the top level of the folder is scanned. NewsML-G2, NITF and ninjs envelopes give
-//! the document's `uri`, `version` and hints ([`crate::envelope`]); other files use their
-//! `file://` URL as `uri`. A file is moved only after the stream acknowledged it, so a crash
+//! Only the top level of the folder is scanned. Agency documents (NewsML-G2, NITF, NewsML
+//! 1.2, ANPA 1312 / IPTC 7901, ninjs) give the document's `uri`, `version` and hints
+//! ([`crate::envelope`]); one that cannot be read (truncated, an XML bomb, a ninjs field
+//! of the wrong type) moves to `failed/` with the reason. Other files use their `file://`
+//! URL as `uri`. A file is moved only after the stream acknowledged it, so a crash
 //! in between republishes it with the same id (stored once).
 
 use std::collections::HashMap;
@@ -159,20 +161,21 @@ fn target(dir: &Path, name: &str) -> PathBuf {
 async fn handle(bus: &Bus, cfg: &DropConfig, path: &Path) -> Option<DropOutcome> {
     let name = path.file_name()?.to_string_lossy().into_owned();
     let done = target(&cfg.dir.join("done"), &name);
-    let (p, limit) = (path.to_path_buf(), cfg.max_bytes);
-    let read = tokio::task::spawn_blocking(move || read_document(&p, limit)).await;
+    let (p, limit, dir, done_at) = (path.to_path_buf(), cfg.max_bytes, cfg.dir.clone(), done.clone());
+    // Reading the file and its envelope (a whole XML parse for wire formats) is blocking work.
+    let read = tokio::task::spawn_blocking(move || {
+        read_document(&p, limit).map(|doc| to_drop_document(doc, &dir, &done_at))
+    })
+    .await;
     let doc = match read {
-        Ok(Ok(doc)) => doc,
+        Ok(Ok(Ok(doc))) => doc,
+        Ok(Ok(Err(reason))) => return Some(fail(bus, cfg, path, &name, &reason).await),
         Ok(Err(RejectReason::Unreadable(e))) => {
             tracing::warn!(path = %path.display(), error = %e, "drop file unreadable, retrying");
             return None;
         }
         Ok(Err(reason)) => return Some(fail(bus, cfg, path, &name, &reason.to_string()).await),
         Err(e) => return Some(fail(bus, cfg, path, &name, &format!("reader task failed: {e}")).await),
-    };
-    let doc = match to_drop_document(doc, &cfg.dir, &done) {
-        Ok(d) => d,
-        Err(reason) => return Some(fail(bus, cfg, path, &name, &reason).await),
     };
     match bus.publish(&subjects::raw(SourceKind::Drop), &doc.id, &doc).await {
         Ok(ack) => match tokio::fs::rename(path, &done).await {

@@ -203,6 +203,10 @@ pub fn sniff_binary(bytes: &[u8]) -> Option<&'static str> {
     if let Some((_, name)) = MAGIC.iter().find(|(m, _)| bytes.starts_with(m)) {
         return Some(name);
     }
+    // ANPA 1312 / IPTC 7901 transmissions frame their text with control characters.
+    if wirefold_agency::anpa::looks_like(bytes) {
+        return None;
+    }
     let head = &bytes[..bytes.len().min(8192)];
     // UTF-16 text has NULs too; it is text, the normalizer decodes it.
     if head.starts_with(b"\xff\xfe") || head.starts_with(b"\xfe\xff") {

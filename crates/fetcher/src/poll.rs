@@ -268,6 +268,12 @@ async fn poll_feed(
     let feed = match parsed {
         Ok(f) => f,
         Err(e) => {
+            // A feed URL that serves agency documents (a NewsML-G2 news message, NITF,
+            // ninjs) rather than RSS/Atom/JSON Feed: the document is the item.
+            if let Some(obs) = wire_document(ctx, spec, st, &resp, &hash).await? {
+                st.body_hash = Some(hash);
+                return Ok(obs);
+            }
             dead_letter(&ctx.bus, &spec.name, url.as_str(), &e.to_string(), &resp.body).await;
             return Err(e);
         }
@@ -340,6 +346,68 @@ async fn poll_feed(
         (a, b) => a.or(b),
     };
     Ok(Observation { changed, hint })
+}
+
+/// Publishes a polled body that is an agency wire document under its own identity
+/// (`uri`, `version`), as drop folders and pushes do. `Ok(None)`: not a wire document.
+async fn wire_document(
+    ctx: &Ctx,
+    spec: &SourceSpec,
+    st: &mut SourceState,
+    resp: &Response,
+    hash: &str,
+) -> Result<Option<Observation>, FetchError> {
+    let ct = resp.content_type.clone().unwrap_or_default();
+    let (b, c) = (resp.body.clone(), ct.clone());
+    let read = tokio::task::spawn_blocking(move || crate::envelope::read(&b, &c))
+        .await
+        .map_err(|e| FetchError::Malformed {
+            what: "wire document",
+            message: format!("reader task failed: {e}"),
+        })?;
+    let env = match read {
+        Ok(env) if env.format.is_some() => env,
+        Ok(_) => return Ok(None),
+        // JSON that does not parse at all is a broken feed as much as a broken ninjs item.
+        Err(reason) if reason.contains("malformed json") => return Ok(None),
+        Err(reason) => {
+            dead_letter(&ctx.bus, &spec.name, resp.url.as_str(), &reason, &resp.body).await;
+            return Err(FetchError::Malformed {
+                what: "wire document",
+                message: reason,
+            });
+        }
+    };
+    let uri = env.uri.clone().unwrap_or_else(|| resp.url.to_string());
+    let fp = env.version.map_or_else(|| hash.to_string(), |v| format!("v{v}"));
+    if st.is_seen(&uri, &fp) {
+        return Ok(Some(Observation {
+            changed: false,
+            hint: resp.max_age,
+        }));
+    }
+    let content_type = match env.format {
+        Some("ninjs") => "application/json",
+        Some("anpa") => "text/plain",
+        _ => "application/xml",
+    };
+    publish(
+        ctx,
+        spec,
+        st,
+        SourceKind::Feed,
+        &uri,
+        &fp,
+        Some(resp.url.to_string()),
+        Some(content_type.to_string()),
+        env.hints,
+        resp.body.to_vec(),
+    )
+    .await?;
+    Ok(Some(Observation {
+        changed: true,
+        hint: resp.max_age,
+    }))
 }
 
 /// The item's summary (or headline) as a small HTML document.

@@ -4,7 +4,8 @@
 //! 4xx/5xx with `{"error": "..."}`. Bodies are bounded; the token is compared in constant
 //! time. An optional `Wirefold-Source` header names the partner (letters, digits, `-`, `_`).
 //!
-//! Identity: ninjs/NewsML-G2/NITF documents keep their own `uri` and `version`; other
+//! Identity: agency documents (ninjs, NewsML-G2, NITF, NewsML 1.2, ANPA) keep their own
+//! `uri` and `version`, and one that cannot be read is a `400` with the reason; other
 //! documents get `urn:wirefold:push:<content hash>`.
 
 use std::sync::Arc;
@@ -137,9 +138,17 @@ async fn accept(State(st): State<Arc<PushState>>, headers: HeaderMap, body: Body
             format!("binary content ({kind})"),
         );
     }
-    let env = match envelope::read(&bytes, content_type) {
-        Ok(e) => e,
-        Err(e) => return error(StatusCode::BAD_REQUEST, e),
+    // The envelope of a wire document is a whole XML parse: blocking work.
+    let (b, ct) = (bytes.clone(), content_type.to_string());
+    let env = match tokio::task::spawn_blocking(move || envelope::read(&b, &ct)).await {
+        Ok(Ok(e)) => e,
+        Ok(Err(e)) => return error(StatusCode::BAD_REQUEST, e),
+        Err(e) => {
+            return error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("envelope reader failed: {e}"),
+            );
+        }
     };
     let hash = content_id(&[&bytes]);
     let uri = env

@@ -1,5 +1,5 @@
-//! A small XML walker over quick-xml for the metadata the fetcher reads itself (sitemaps,
-//! NewsML-G2 and NITF envelopes): element starts with local names and attributes, text
+//! A small XML walker over quick-xml for the metadata the fetcher reads itself (sitemaps;
+//! agency envelopes are read by `wirefold-agency`): element starts with local names and attributes, text
 //! with entities resolved, element ends. Namespace prefixes are dropped; malformed XML is
 //! an error. It builds no tree and keeps no body text beyond what callers collect.
 
@@ -44,7 +44,7 @@ pub fn walk(text: &str, mut f: impl FnMut(Node) -> bool) -> Result<(), String> {
                 seen_root = true;
                 Node::Start {
                     name: local(s.name().as_ref()),
-                    attrs: attrs(&s)?,
+                    attrs: wirefold_agency::tree::attrs(&s)?,
                 }
             }
             Event::Empty(s) => {
@@ -52,7 +52,7 @@ pub fn walk(text: &str, mut f: impl FnMut(Node) -> bool) -> Result<(), String> {
                 let name = local(s.name().as_ref());
                 if !f(Node::Start {
                     name: name.clone(),
-                    attrs: attrs(&s)?,
+                    attrs: wirefold_agency::tree::attrs(&s)?,
                 }) {
                     return Ok(());
                 }
@@ -101,24 +101,6 @@ pub fn walk(text: &str, mut f: impl FnMut(Node) -> bool) -> Result<(), String> {
             return Ok(());
         }
     }
-}
-
-fn attrs(s: &quick_xml::events::BytesStart<'_>) -> Result<Vec<(String, String)>, String> {
-    let mut out = Vec::new();
-    for a in s.attributes() {
-        let a = a.map_err(|e| e.to_string())?;
-        let v = a
-            .normalized_value(quick_xml::XmlVersion::Implicit1_0)
-            .map_err(|e| e.to_string())?
-            .into_owned();
-        out.push((local(a.key.as_ref()), v));
-    }
-    Ok(out)
-}
-
-/// The value of attribute `name` in `attrs`.
-pub fn attr<'a>(attrs: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
 }
 
 #[cfg(test)]

@@ -839,3 +839,81 @@ async fn push_endpoint_accepts_and_refuses() {
     assert_eq!(docs[0].hints.headline.as_deref(), Some("Pushed"));
     assert!(docs[1].uri.starts_with("urn:wirefold:push:"));
 }
+
+/// Feeds and pushes carry agency documents through the same reader as drop folders: a
+/// feed URL serving a NewsML-G2 item publishes it under its own `uri`; a pushed NITF keeps
+/// its `doc-id`; a truncated NewsML-G2 is refused with the reason on both paths.
+#[tokio::test]
+async fn feed_urls_and_pushes_carry_wire_documents() {
+    let nats = TestNats::start();
+    let bus = nats.bus().await;
+    let site = Site::start().await;
+    let g2 = r#"<?xml version="1.0"?><newsItem xmlns="http://iptc.org/std/nar/2006-10-01/" guid="urn:test:g2:1" version="3">
+<itemMeta><itemClass qcode="ninat:text"/><pubStatus qcode="stat:usable"/></itemMeta>
+<contentMeta><headline>Wire over HTTP</headline></contentMeta>
+<contentSet><inlineXML contenttype="application/xhtml+xml"><html><body><p>Text.</p></body></html></inlineXML></contentSet></newsItem>"#;
+    site.set("/wire.xml", Route::ok("application/xml", g2));
+    site.set("/cut.xml", Route::ok("application/xml", &g2[..g2.len() / 2]));
+    for (name, path) in [("wire", "/wire.xml"), ("cut", "/cut.xml")] {
+        sources_add(&bus, spec(name, SourceType::Feed, &site.url(path)))
+            .await
+            .unwrap();
+    }
+    Fetcher::new(&bus, config())
+        .await
+        .unwrap()
+        .poll_due()
+        .await
+        .unwrap();
+    let docs = raw_docs(&bus).await;
+    assert_eq!(docs.len(), 1, "{docs:?}");
+    assert_eq!(docs[0].uri, "urn:test:g2:1");
+    assert_eq!(docs[0].hints.headline.as_deref(), Some("Wire over HTTP"));
+    let dl = dead_letters(&bus).await;
+    assert_eq!(dl.len(), 1);
+    assert!(dl[0].reason.contains("truncated xml"), "{:?}", dl[0]);
+    assert!(
+        state_of(&bus, "cut")
+            .await
+            .last_error
+            .unwrap_or_default()
+            .contains("truncated")
+    );
+
+    let cfg = wirefold_fetcher::PushConfig {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        token: "s3cret-token-for-tests".into(),
+        max_body_bytes: 1 << 16,
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/v1/push", listener.local_addr().unwrap());
+    tokio::spawn(wirefold_fetcher::push::serve(
+        bus.clone(),
+        cfg,
+        listener,
+        std::future::pending(),
+    ));
+    let client = reqwest::Client::new();
+    let push = |body: String| {
+        client
+            .post(&url)
+            .bearer_auth("s3cret-token-for-tests")
+            .header("content-type", "application/xml")
+            .body(body)
+            .send()
+    };
+    let nitf = r#"<nitf><head><title>SLUG</title><docdata><doc-id id-string="AGY-7"/><du-key version="2"/></docdata></head>
+<body><body.head><hedline><hl1>Pushed NITF</hl1></hedline></body.head><body.content><p>Text.</p></body.content></body></nitf>"#;
+    let r = push(nitf.into()).await.unwrap();
+    assert_eq!(r.status(), 202);
+    let r = push(g2[..g2.len() / 2].into()).await.unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("truncated xml"));
+    let docs = raw_docs(&bus).await;
+    let pushed = docs
+        .iter()
+        .find(|d| d.uri == "AGY-7")
+        .expect("the pushed NITF under its doc-id");
+    assert_eq!(pushed.version, Some(2));
+    assert_eq!(pushed.hints.headline.as_deref(), Some("Pushed NITF"));
+}

@@ -1,15 +1,19 @@
 //! The normalizer: turns raw documents into clean article records.
 //!
-//! [`normalize`] is pure (no IO): it decodes the bytes (charset from the declared type, BOM
-//! or detection), hands HTML and text to `wirefold-extract`, reads ninjs JSON itself, and
-//! merges what the fetcher already knew (feed or envelope hints). [`worker::run`] is the
-//! NATS side: it consumes `wirefold.raw.>`, publishes `wirefold.articles.<lang>` and sends
-//! what it cannot use to the dead-letter stream. `wirefold cluster` uses [`from_plain`], the
-//! same text path the worker takes for plain-text documents.
+//! [`normalize_all`] is pure (no IO). A document in an agency wire format (NewsML-G2,
+//! NITF, NewsML 1.2, ANPA 1312 / IPTC 7901, ninjs) is read by `wirefold-agency` into its
+//! items, one article each, with the stated headline and the agency's own fields; the
+//! "is this an article page" gate does not apply to them. Anything else is decoded
+//! (charset from the declared type, BOM or detection) and handed to `wirefold-extract` as
+//! an HTML page or plain text. Gaps are filled from what the fetcher already knew (feed or
+//! envelope hints). [`worker::run`] is the NATS side: it consumes `wirefold.raw.>`,
+//! publishes `wirefold.articles.<lang>` and sends what it cannot use to the dead-letter
+//! stream. `wirefold cluster` uses [`from_plain`], the same text path the worker takes for
+//! plain-text documents.
 
-pub mod ninjs;
 pub mod worker;
 
+use wirefold_agency::{AgencyError, Body, Format, Item};
 use wirefold_extract::{ExtractError, Extracted, Input, PageKind};
 use wirefold_wire::{Article, PubStatus, RawDocument, SCHEMA_VERSION, WireError};
 
@@ -31,6 +35,13 @@ pub enum NormalizeError {
     /// A JSON document that is not ninjs.
     #[error("json document is not ninjs: {0}")]
     BadNinjs(String),
+    /// A document in an agency wire format that cannot be read (truncated, an XML bomb,
+    /// a ninjs field of the wrong type).
+    #[error(transparent)]
+    Agency(#[from] AgencyError),
+    /// A wire document none of whose items can be used.
+    #[error("no usable item: {0}")]
+    NoItems(String),
     /// The document exceeds the size limit.
     #[error("document of {size} bytes exceeds the {limit} byte limit")]
     TooLarge {
@@ -41,8 +52,25 @@ pub enum NormalizeError {
     },
 }
 
-/// Turns one raw document into an article record.
+/// What one raw document gave.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Normalized {
+    /// One article per usable item (one for a web page or plain text), the document's own
+    /// item first.
+    pub articles: Vec<Article>,
+    /// Items of a wire document that could not be used, and why (a dead letter each).
+    pub problems: Vec<String>,
+}
+
+/// Turns one raw document into an article record: the first of [`normalize_all`].
 pub fn normalize(raw: &RawDocument, max_bytes: usize) -> Result<Article, NormalizeError> {
+    let mut n = normalize_all(raw, max_bytes)?;
+    Ok(n.articles.swap_remove(0))
+}
+
+/// Turns one raw document into its article records: one per item of a wire document,
+/// one for a web page or plain text. `Err` when nothing in it is usable.
+pub fn normalize_all(raw: &RawDocument, max_bytes: usize) -> Result<Normalized, NormalizeError> {
     if raw.body.len() > max_bytes {
         return Err(NormalizeError::TooLarge {
             size: raw.body.len(),
@@ -52,8 +80,42 @@ pub fn normalize(raw: &RawDocument, max_bytes: usize) -> Result<Article, Normali
     let bytes = raw.body.to_bytes()?;
     let ctype = raw.content_type.as_deref().unwrap_or("").to_ascii_lowercase();
     let url = raw.url.as_deref();
+    if let Some(doc) = wirefold_agency::read(&bytes)? {
+        let mut out = Normalized {
+            articles: Vec::new(),
+            problems: doc.problems,
+        };
+        for (i, item) in doc.items.iter().enumerate() {
+            let mut a = from_item(raw, doc.format, item, i, url);
+            if i == 0 {
+                fill_hints(&mut a, raw);
+            }
+            finish(&mut a, raw);
+            if a.body_text.trim().is_empty() && a.pubstatus != PubStatus::Canceled && a.incomplete.is_none() {
+                out.problems.push(format!(
+                    "{} {} item {}: {}",
+                    doc.format.as_str(),
+                    item.item_type.as_str(),
+                    a.uri,
+                    NormalizeError::NoText
+                ));
+                continue;
+            }
+            out.articles.push(a);
+        }
+        if out.articles.is_empty() {
+            return Err(NormalizeError::NoItems(if out.problems.is_empty() {
+                "the document holds no items".into()
+            } else {
+                out.problems.join("; ")
+            }));
+        }
+        return Ok(out);
+    }
     let mut article = if ctype.contains("json") {
-        ninjs::parse(&bytes, url)?
+        return Err(NormalizeError::BadNinjs(
+            "no ninjs field (uri, type, headline, body_text, bodies, ...)".into(),
+        ));
     } else {
         let extracted = if ctype.starts_with("text/plain") {
             let text = decode_text(&bytes, &ctype);
@@ -70,10 +132,79 @@ pub fn normalize(raw: &RawDocument, max_bytes: usize) -> Result<Article, Normali
         }
         from_extracted(extracted)
     };
-    // Fill what the document did not say from what the envelope or feed said.
-    let hints = &raw.hints;
-    article.schema = SCHEMA_VERSION;
     article.id = raw.id.clone();
+    fill_hints(&mut article, raw);
+    finish(&mut article, raw);
+    if article.body_text.trim().is_empty() && article.pubstatus != PubStatus::Canceled {
+        return Err(NormalizeError::NoText);
+    }
+    Ok(Normalized {
+        articles: vec![article],
+        problems: Vec::new(),
+    })
+}
+
+/// The article of item `i` of a wire document. The first item carries the raw document's
+/// id and, when the format names none, its uri; later items get `<raw id>-<i>` and, when
+/// unnamed, `<raw uri>#item-<i>`.
+fn from_item(raw: &RawDocument, format: Format, item: &Item, i: usize, url: Option<&str>) -> Article {
+    let headline = item.headline.clone();
+    let (body, dateline) = match &item.body {
+        Body::Text(t) => match wirefold_extract::extract_text(t, headline.as_deref()) {
+            Ok(e) => (e.body, e.dateline),
+            Err(_) => (String::new(), None),
+        },
+        Body::Html(h) => match wirefold_extract::extract(&Input {
+            bytes: h.as_bytes(),
+            content_type: Some("text/html"),
+            url,
+        }) {
+            Ok(e) => (e.body, e.dateline),
+            Err(_) => (String::new(), None),
+        },
+        Body::None => (String::new(), None),
+    };
+    let (id, uri) = if i == 0 {
+        (
+            raw.id.clone(),
+            item.uri.clone().unwrap_or_else(|| raw.uri.clone()),
+        )
+    } else {
+        (
+            format!("{}-{i}", raw.id),
+            item.uri
+                .clone()
+                .unwrap_or_else(|| format!("{}#item-{i}", raw.uri)),
+        )
+    };
+    Article {
+        schema: SCHEMA_VERSION,
+        id,
+        uri,
+        version: item.version.or(if i == 0 { raw.version } else { None }),
+        pubstatus: item.pubstatus.unwrap_or_default(),
+        headline,
+        byline: item.byline.clone(),
+        firstcreated: item.firstcreated.clone(),
+        versioncreated: item.versioncreated.clone(),
+        located: item.located.clone().or(dateline),
+        language: item.language.clone(),
+        item_type: Some(item.item_type.as_str().to_string()),
+        slugline: item.slugline.clone(),
+        urgency: item.urgency,
+        description_text: item.description_text.clone(),
+        ednote: item.ednote.clone(),
+        signal: item.signal.map(|s| s.as_str().to_string()),
+        format: Some(format.as_str().to_string()),
+        incomplete: item.incomplete.clone(),
+        body_text: body,
+        ..Default::default()
+    }
+}
+
+/// Fills what the document did not say from what the envelope or feed said.
+fn fill_hints(article: &mut Article, raw: &RawDocument) {
+    let hints = &raw.hints;
     if article.uri.is_empty() {
         article.uri = raw.uri.clone();
     }
@@ -88,18 +219,20 @@ pub fn normalize(raw: &RawDocument, max_bytes: usize) -> Result<Article, Normali
     fill(&mut article.firstcreated, &hints.firstcreated);
     fill(&mut article.versioncreated, &hints.versioncreated);
     fill(&mut article.language, &hints.language);
+}
+
+/// What every article gets: schema, language (detected when nobody stated it), source,
+/// url and receive time.
+fn finish(article: &mut Article, raw: &RawDocument) {
+    article.schema = SCHEMA_VERSION;
     if article.language.is_none() {
-        // Plain text and ninjs without a language: detect it, so the article lands on
-        // its language's subject rather than `und`.
+        // Plain text and wire items without a language: detect it, so the article lands
+        // on its language's subject rather than `und`.
         article.language = wirefold_extract::detect_language(&article.body_text);
     }
     fill(&mut article.source, &raw.source);
     fill(&mut article.url, &raw.url);
     article.received = Some(raw.received.clone());
-    if article.body_text.trim().is_empty() && article.pubstatus != PubStatus::Canceled {
-        return Err(NormalizeError::NoText);
-    }
-    Ok(article)
 }
 
 /// The article record for a plain-text article that arrives with its own metadata, as
@@ -247,6 +380,44 @@ mod tests {
     }
 
     #[test]
+    fn a_news_message_gives_one_article_per_item_and_says_what_it_dropped() {
+        let msg = br#"<newsMessage xmlns="http://iptc.org/std/nar/2006-10-01/"><itemSet>
+<newsItem guid="urn:t:1" version="2"><itemMeta><itemClass qcode="ninat:text"/><signal qcode="sig:correction"/></itemMeta>
+ <contentMeta><slugline>SLUG</slugline><headline>Stated headline</headline><urgency>2</urgency></contentMeta>
+ <contentSet><inlineXML><html><body><p>The council approved the budget on Monday after a long debate.</p></body></html></inlineXML></contentSet></newsItem>
+<newsItem guid="urn:t:2"><itemMeta><itemClass qcode="ninat:picture"/></itemMeta>
+ <contentMeta><description>Councillors vote on the budget.</description></contentMeta></newsItem>
+<newsItem guid="urn:t:3"><itemMeta><itemClass qcode="ninat:video"/></itemMeta></newsItem>
+</itemSet></newsMessage>"#;
+        let n = normalize_all(&raw("application/xml", msg.to_vec()), 1 << 20).unwrap();
+        let got: Vec<(&str, &str, Option<&str>)> = n
+            .articles
+            .iter()
+            .map(|a| (a.id.as_str(), a.uri.as_str(), a.item_type.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("r1", "urn:t:1", Some("text")),
+                ("r1-1", "urn:t:2", Some("picture"))
+            ]
+        );
+        let a = &n.articles[0];
+        assert_eq!(a.headline.as_deref(), Some("Stated headline"));
+        assert_eq!((a.slugline.as_deref(), a.urgency), (Some("SLUG"), Some(2)));
+        assert_eq!(
+            (a.version, a.signal.as_deref(), a.format.as_deref()),
+            (Some(2), Some("correction"), Some("newsml-g2"))
+        );
+        assert_eq!(n.articles[1].body_text, "Councillors vote on the budget.");
+        assert_eq!(n.problems.len(), 1);
+        assert!(n.problems[0].contains("urn:t:3"), "{:?}", n.problems);
+        // A truncated one is refused with the reason.
+        let cut = normalize_all(&raw("application/xml", msg[..300].to_vec()), 1 << 20).unwrap_err();
+        assert!(cut.to_string().contains("truncated xml"), "{cut}");
+    }
+
+    #[test]
     fn ninjs_json_is_read() {
         let doc = br#"{"uri":"urn:x:1","version":"3","headline":"H","body_text":"Text of it.","pubstatus":"usable","firstcreated":"2025-11-24T08:00:00Z"}"#;
         let a = normalize(&raw("application/json", doc.to_vec()), 1 << 20).unwrap();
@@ -259,6 +430,17 @@ mod tests {
         assert_eq!(a.pubstatus, PubStatus::Canceled);
         assert!(matches!(
             normalize(&raw("application/json", b"[1,2]".to_vec()), 1 << 20),
+            Err(NormalizeError::BadNinjs(_))
+        ));
+        assert!(matches!(
+            normalize(
+                &raw("application/json", br#"{"uri":"u","headline":7}"#.to_vec()),
+                1 << 20
+            ),
+            Err(NormalizeError::Agency(_))
+        ));
+        assert!(matches!(
+            normalize(&raw("application/json", br#"{"items":[]}"#.to_vec()), 1 << 20),
             Err(NormalizeError::BadNinjs(_))
         ));
     }

@@ -1,11 +1,14 @@
-//! The normalizer worker: a durable pull consumer on `wirefold.raw.>` that publishes one
-//! article per raw document on `wirefold.articles.<lang>`.
+//! The normalizer worker: a durable pull consumer on `wirefold.raw.>` that publishes the
+//! articles of each raw document on `wirefold.articles.<lang>`: one for a page or a text,
+//! one per usable item of a wire document (a news message with a story and its pictures).
 //!
 //! Per message: a document that cannot be decoded or normalized gets a dead letter and is
 //! terminated (never retried: retrying would not change the answer); a failed publish is
 //! a transient bus problem and the message is negatively acked for redelivery. The article
-//! is published with the raw document's id as `Nats-Msg-Id`, so a redelivered raw document
-//! is stored once downstream. Extraction runs on the blocking pool under a time limit.
+//! is published with its id (the raw document's id, `<raw id>-<n>` for further items of a
+//! wire document) as `Nats-Msg-Id`, so a redelivered raw document is stored once
+//! downstream. Items of a wire document that cannot be used get a dead letter each while
+//! the others go on. Extraction runs on the blocking pool under a time limit.
 
 use std::time::Duration;
 
@@ -14,7 +17,7 @@ use tracing::{debug, info, warn};
 use wirefold_bus::{Bus, BusError, Message};
 use wirefold_wire::{DeadLetter, RawDocument, subjects};
 
-use crate::{NormalizeError, normalize};
+use crate::{NormalizeError, normalize_all};
 
 /// Settings of the normalizer worker.
 #[derive(Debug, Clone)]
@@ -76,7 +79,7 @@ async fn handle(bus: &Bus, config: &NormalizerConfig, msg: Message) {
     };
     let cfg = config.clone();
     let job = tokio::task::spawn_blocking(move || {
-        let out = normalize(&raw, cfg.max_bytes);
+        let out = normalize_all(&raw, cfg.max_bytes);
         (raw, out)
     });
     let (raw, result) = match tokio::time::timeout(config.extract_timeout, job).await {
@@ -95,8 +98,8 @@ async fn handle(bus: &Bus, config: &NormalizerConfig, msg: Message) {
     };
     let about_raw =
         |reason: String| dead_letter(&subject, Some(&raw.id), raw.url.as_deref(), &payload, reason);
-    let article = match result {
-        Ok(a) => a,
+    let normalized = match result {
+        Ok(n) => n,
         Err(e) => {
             if matches!(e, NormalizeError::NotArticle) {
                 info!(id = %raw.id, url = ?raw.url, "not an article page, not forwarded");
@@ -105,33 +108,45 @@ async fn handle(bus: &Bus, config: &NormalizerConfig, msg: Message) {
             return;
         }
     };
-    let out_subject = subjects::article(article.language.as_deref());
-    match bus.publish(&out_subject, &article.id, &article).await {
-        Ok(ack) => {
-            debug!(id = %article.id, seq, out_seq = ack.sequence, duplicate = ack.duplicate, "article published");
-            if !ack.duplicate {
-                let lang = subjects::token(article.language.as_deref().unwrap_or("und"));
-                metrics::counter!(metric::ARTICLES, "language" => lang).increment(1);
+    for problem in &normalized.problems {
+        // One item of a wire document: the others go on, the raw document is acked.
+        metrics::counter!(metric::DEAD_LETTERS).increment(1);
+        bus.dead_letter(about_raw(problem.clone())).await;
+    }
+    for article in &normalized.articles {
+        let out_subject = subjects::article(article.language.as_deref());
+        match bus.publish(&out_subject, &article.id, article).await {
+            Ok(ack) => {
+                debug!(id = %article.id, seq, out_seq = ack.sequence, duplicate = ack.duplicate, "article published");
+                if !ack.duplicate {
+                    let lang = subjects::token(article.language.as_deref().unwrap_or("und"));
+                    metrics::counter!(metric::ARTICLES, "language" => lang).increment(1);
+                }
             }
-            wirefold_bus::ack(&msg).await;
-        }
-        Err(e @ BusError::TooLarge { .. }) => {
-            reject(bus, &msg, about_raw(e.to_string())).await;
-        }
-        Err(e) if delivered >= MAX_DELIVER => {
-            // The raw document stays in its stream; the dead letter says where and why, so
-            // it can be replayed once the bus is healthy again.
-            let reason = format!("article publish failed on all {MAX_DELIVER} deliveries: {e}");
-            reject(bus, &msg, about_raw(reason)).await;
-        }
-        Err(e) => {
-            // Back off longer with every delivery: about 110 s of bus trouble in all.
-            let delay = Duration::from_secs(2 * delivered.clamp(1, 30) as u64);
-            warn!(id = %article.id, delivered, error = %e, ?delay, "publish failed, will retry");
-            metrics::counter!(metric::RETRIES).increment(1);
-            wirefold_bus::nak(&msg, delay).await;
+            Err(e @ BusError::TooLarge { .. }) => {
+                metrics::counter!(metric::DEAD_LETTERS).increment(1);
+                bus.dead_letter(about_raw(format!("article {}: {e}", article.id)))
+                    .await;
+            }
+            Err(e) if delivered >= MAX_DELIVER => {
+                // The raw document stays in its stream; the dead letter says where and why, so
+                // it can be replayed once the bus is healthy again.
+                let reason = format!("article publish failed on all {MAX_DELIVER} deliveries: {e}");
+                reject(bus, &msg, about_raw(reason)).await;
+                return;
+            }
+            Err(e) => {
+                // Back off longer with every delivery: about 110 s of bus trouble in all. The
+                // articles already stored are stored once more by id on redelivery.
+                let delay = Duration::from_secs(2 * delivered.clamp(1, 30) as u64);
+                warn!(id = %article.id, delivered, error = %e, ?delay, "publish failed, will retry");
+                metrics::counter!(metric::RETRIES).increment(1);
+                wirefold_bus::nak(&msg, delay).await;
+                return;
+            }
         }
     }
+    wirefold_bus::ack(&msg).await;
 }
 
 /// Prometheus metric names of the normalizer.

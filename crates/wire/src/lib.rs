@@ -241,6 +241,36 @@ pub struct Article {
     /// Canonical URL declared by the page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub canonical_url: Option<String>,
+    /// ninjs `type` of a wire item (`text`, `picture`, `graphic`, `video`, `audio`,
+    /// `composite`); absent for web pages and plain text, which are text.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub item_type: Option<String>,
+    /// The agency's slugline or keyword ("BC-US--Giant Lobster Death"), never the headline
+    /// (ninjs `slugline`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slugline: Option<String>,
+    /// Editorial urgency, 1 (most urgent) to 9 (ninjs `urgency`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub urgency: Option<u8>,
+    /// Caption of a picture or video, or the agency's summary (ninjs `description_text`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description_text: Option<String>,
+    /// Editorial note to editors (`Eds:`, NewsML-G2 `edNote`; ninjs `ednote`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ednote: Option<String>,
+    /// What this version says about the one before it, when the agency says it:
+    /// `update` (writethru, new lead, `UPDATE n-`) or `correction` (`CORRECTED-`,
+    /// NewsML-G2 `sig:correction`). Withdrawals are `pubstatus: canceled`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signal: Option<String>,
+    /// The wire format the item was read from (`newsml-g2`, `nitf`, `newsml-1`, `anpa`,
+    /// `ninjs`); absent for web pages and plain text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
+    /// Set when the item was read only in part (a transmission cut short, a text item
+    /// without body): what is missing. The article is a best-effort record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incomplete: Option<String>,
     /// Body text: paragraphs separated by a blank line, NFKC, quotes and whitespace normalised.
     #[serde(default)]
     pub body_text: String,

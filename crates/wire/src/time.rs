@@ -37,6 +37,49 @@ pub fn parse_ms(s: &str) -> Option<i64> {
         .map(|t| t.and_utc().timestamp_millis())
 }
 
+/// Reads a time as wire formats state it into RFC 3339, keeping the stated offset:
+/// RFC 3339 itself, offsets without a colon (`2017-10-11T10:41:00+0100`), ISO 8601 basic
+/// as NewsML 1.2, NITF and ANPA-derived formats write it (`20140829T134951+0000`,
+/// `20140829T135006Z`, `20140829T1350Z`), and bare dates (`2024-01-02`, `20240102`, as
+/// midnight UTC). `None` when it is none of these.
+pub fn rfc3339_from_wire(s: &str) -> Option<String> {
+    use chrono::{DateTime, NaiveDate, NaiveDateTime, SecondsFormat};
+    let s = s.trim();
+    let out = |t: DateTime<chrono::FixedOffset>| Some(t.to_rfc3339_opts(SecondsFormat::AutoSi, true));
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return out(t);
+    }
+    for f in [
+        "%Y-%m-%dT%H:%M:%S%.f%z",
+        "%Y-%m-%dT%H:%M%:z",
+        "%Y-%m-%dT%H:%M%z",
+        "%Y%m%dT%H%M%S%z",
+        "%Y%m%dT%H%M%S%:z",
+        "%Y%m%dT%H%M%z",
+    ] {
+        if let Ok(t) = DateTime::parse_from_str(s, f) {
+            return out(t);
+        }
+    }
+    let z = s.strip_suffix('Z').unwrap_or(s);
+    for f in [
+        "%Y%m%dT%H%M%S",
+        "%Y%m%dT%H%M",
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+    ] {
+        if let Ok(t) = NaiveDateTime::parse_from_str(z, f) {
+            return Some(t.and_utc().to_rfc3339_opts(SecondsFormat::AutoSi, true));
+        }
+    }
+    for f in ["%Y-%m-%d", "%Y%m%d"] {
+        if let Ok(d) = NaiveDate::parse_from_str(s, f) {
+            return Some(format!("{d}T00:00:00Z"));
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -59,6 +102,17 @@ mod tests {
             Some("2025-11-24T10:00:00Z")
         );
         assert_eq!(format_ms(i64::MAX), None);
+        for (s, want) in [
+            ("2017-10-11T10:41:00+0100", Some("2017-10-11T10:41:00+01:00")),
+            ("20140829T134951+0000", Some("2014-08-29T13:49:51+00:00")),
+            ("20140829T135006Z", Some("2014-08-29T13:50:06Z")),
+            ("2024-01-02T10:05:00Z", Some("2024-01-02T10:05:00Z")),
+            ("2017-01-31T03:47:29.000Z", Some("2017-01-31T03:47:29Z")),
+            ("20240102", Some("2024-01-02T00:00:00Z")),
+            ("Oct 14", None),
+        ] {
+            assert_eq!(rfc3339_from_wire(s).as_deref(), want, "{s}");
+        }
         let now = now_rfc3339();
         assert!(
             parse_ms(&now).is_some_and(|t| (t - now_ms()).abs() < 60_000),

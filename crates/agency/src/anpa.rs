@@ -1,0 +1,401 @@
+//! ANPA 1312 and IPTC 7901 transmissions (AP, dpa and others), which no maintained crate
+//! reads.
+//!
+//! Layout: `SOH`, a header (service and selector codes; priority, category and the
+//! keyword or slug line with its version and `MM-DD` date on AP's wire, a `Topic/sub/`
+//! keyword line on dpa's), `STX`, the text, `ETX`, a trailer, `EOT`. In the text:
+//! - AP marks heading lines with `^` and ends lines with `<` (or `=` for byline lines):
+//!   the keyword line again (`^BC-US--Giant Lobster Death, 1st Ld-Writethru,127<`), the
+//!   headline, photo notes, `^Eds:` notes, the byline; paragraphs start with a tab.
+//! - IPTC 7901 (dpa) puts version words (`REFILE`, `1ST LEAD`, `EXTRA`), the headline and
+//!   the byline in the first lines, the last of them ending in ` =`; paragraphs are
+//!   separated by blank lines and hard-wrapped.
+//!
+//! Versions: `Writethru`, `n-th Ld` (version n+1), `REFILE`, `n-TH LEAD` are updates,
+//! `Correction`/`Corrects` corrections, `Kill`/`Elimination`/`Withdrawal` withdrawals.
+//! Identity is `urn:anpa:<keyword>:<MM-DD>` when the header gives both (writethrus of a
+//! story keep keyword and date), else none (the caller falls back to the file). A
+//! transmission without `ETX` was cut short: its item is marked
+//! [`Item::incomplete`](crate::Item::incomplete).
+
+use crate::{Body, Document, Format, Item, PubStatus, Signal, tree::collapse};
+
+const SOH: char = '\u{1}';
+const STX: char = '\u{2}';
+const ETX: char = '\u{3}';
+const EOT: char = '\u{4}';
+
+/// Whether bytes look like an ANPA / IPTC 7901 transmission: `SOH` in the first bytes
+/// (after optional `SYN` fill) and `STX` soon after.
+pub fn looks_like(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(64)];
+    let Some(soh) = head.iter().position(|&b| b == 0x01) else {
+        return false;
+    };
+    head[..soh].iter().all(|&b| b == 0x16 || b.is_ascii_whitespace())
+        && bytes[soh..bytes.len().min(soh + 4096)].contains(&0x02)
+}
+
+fn clean(line: &str) -> String {
+    line.chars()
+        .filter(|c| *c == '\t' || !c.is_control())
+        .collect::<String>()
+}
+
+/// Version from a label such as "1st Ld-Writethru", "2nd Ld", "1ST LEAD", "Writethru".
+fn version_label(label: &str) -> Option<(Option<u64>, Signal)> {
+    let l = label.to_ascii_lowercase();
+    let l = l.trim();
+    if l.is_empty() {
+        return None;
+    }
+    if ["correction", "corrects", "corrected", "correcting"]
+        .iter()
+        .any(|w| l.contains(w))
+    {
+        return Some((None, Signal::Correction));
+    }
+    let nth = l
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .find_map(|w| {
+            let d: String = w.chars().take_while(char::is_ascii_digit).collect();
+            let suffix = &w[d.len()..];
+            (!d.is_empty() && ["st", "nd", "rd", "th"].contains(&suffix)).then(|| d.parse::<u64>().ok())
+        })
+        .flatten();
+    let lead = l.contains("ld") && (l.contains("writethru") || nth.is_some()) || l.contains("lead");
+    if lead {
+        return Some((nth.map(|n| n + 1).or(Some(2)), Signal::Update));
+    }
+    if l.contains("writethru") || l.contains("refile") || l.contains("update") || l.contains("sub ") {
+        return Some((nth.map(|n| n + 1), Signal::Update));
+    }
+    None
+}
+
+fn is_kill(label: &str) -> bool {
+    let l = label.to_ascii_lowercase();
+    ["kill", "elimination", "withdraw", "mandatory outs"]
+        .iter()
+        .any(|w| l.contains(w))
+}
+
+/// Version words that IPTC 7901 senders put on lines of their own.
+fn is_version_line(l: &str) -> bool {
+    let u = l.trim().to_ascii_uppercase();
+    matches!(
+        u.as_str(),
+        "REFILE"
+            | "EXTRA"
+            | "URGENT"
+            | "FLASH"
+            | "BULLETIN"
+            | "CORRECTION"
+            | "CORRECTED"
+            | "UPDATE"
+            | "SUMMARY"
+    ) || u.ends_with(" LEAD") && u.split_whitespace().count() <= 3
+        || u.contains("WRITETHRU")
+        || is_kill(&u) && u.split_whitespace().count() <= 3
+}
+
+/// Reads a transmission; never fails (what cannot be read is marked incomplete).
+pub fn read(text: &str) -> Document {
+    let mut it = Item::default();
+    let soh = text.find(SOH).map_or(0, |i| i + 1);
+    let after = &text[soh..];
+    let (header, rest) = match after.find(STX) {
+        Some(i) => (&after[..i], Some(&after[i + 1..])),
+        None => (after, None),
+    };
+    let (body_part, cut) = match rest {
+        Some(r) => match r.find(ETX) {
+            Some(e) => (&r[..e], false),
+            None => (r.split(EOT).next().unwrap_or(r), true),
+        },
+        None => ("", true),
+    };
+    // Header: AP's keyword line carries the date and word count; dpa's keyword ends in '/'.
+    let mut date: Option<String> = None;
+    let mut keyword: Option<String> = None;
+    for line in header.lines().map(clean) {
+        let l = line.trim();
+        if l.is_empty() {
+            continue;
+        }
+        let words: Vec<&str> = l.split_whitespace().collect();
+        if let Some(i) = words.iter().position(|w| is_mm_dd(w)) {
+            let kw = words.iter().find(|w| w.contains("--") || w.starts_with("BC-"));
+            if let Some(kw) = kw {
+                keyword = Some(kw.to_string());
+                let label = words[..i]
+                    .iter()
+                    .skip_while(|w| *w != kw)
+                    .skip(1)
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                apply_label(&mut it, &label);
+            }
+            date = Some(words[i].to_string());
+        } else if l.ends_with('/') && !l.contains(' ') {
+            it.slugline = Some(l.trim_end_matches('/').to_string());
+        }
+    }
+    let lines: Vec<String> = body_part.lines().map(clean).collect();
+    let caret = lines.iter().any(|l| l.starts_with('^'));
+    let mut head_lines: Vec<String> = Vec::new();
+    let mut i = 0;
+    if caret {
+        while i < lines.len() {
+            let l = &lines[i];
+            if l.trim().is_empty() {
+                i += 1;
+                continue;
+            }
+            let Some(h) = l.strip_prefix('^') else { break };
+            if h.len() > 240 {
+                break;
+            }
+            head_lines.push(h.to_string());
+            i += 1;
+        }
+    } else {
+        // IPTC 7901: heading lines up to the first one ending in '=' within the first few.
+        let nonblank: Vec<usize> = (0..lines.len())
+            .filter(|&k| !lines[k].trim().is_empty())
+            .take(8)
+            .collect();
+        let end = nonblank
+            .iter()
+            .copied()
+            .find(|&k| lines[k].trim_end().ends_with('='));
+        match end {
+            Some(e) => {
+                head_lines.extend(lines[..=e].iter().filter(|l| !l.trim().is_empty()).cloned());
+                i = e + 1;
+            }
+            None => {
+                if let Some(&f) = nonblank.first()
+                    && lines[f].len() < 200
+                    && !lines[f].starts_with([' ', '\t'])
+                {
+                    head_lines.push(lines[f].clone());
+                    i = f + 1;
+                }
+            }
+        }
+    }
+    let mut extra = Vec::new();
+    for h in head_lines {
+        let h = h.trim().trim_end_matches(['<', '=']).trim().to_string();
+        if h.is_empty() {
+            continue;
+        }
+        let lower = h.to_ascii_lowercase();
+        if let Some(note) = h
+            .strip_prefix("Eds:")
+            .or_else(|| h.strip_prefix("EDS:"))
+            .or_else(|| h.strip_prefix("Eds."))
+        {
+            it.ednote = Some(note.trim().to_string());
+            // Only an upper-case order withdraws ("Eds: KILL", "ELIMINATION"), not a note
+            // that mentions a killing.
+            if note
+                .split(|c: char| !c.is_ascii_alphabetic())
+                .any(|w| matches!(w, "KILL" | "KILLED" | "ELIMINATION" | "WITHDRAWAL" | "WITHDRAWN"))
+            {
+                it.pubstatus = Some(PubStatus::Canceled);
+            }
+        } else if keyword_line(&h, keyword.as_deref()) {
+            // "BC-US--Giant Lobster Death, 1st Ld-Writethru,127": keyword, version, words.
+            let mut parts = h.split(',').map(str::trim);
+            let kw = parts.next().unwrap_or_default();
+            keyword = Some(kw.to_string());
+            it.slugline = Some(kw.to_string());
+            let label: Vec<&str> = parts.filter(|p| !p.chars().all(|c| c.is_ascii_digit())).collect();
+            apply_label(&mut it, &label.join(" "));
+        } else if !caret && is_version_line(&h) {
+            apply_label(&mut it, &h);
+            if it.signal.is_none() && h.eq_ignore_ascii_case("REFILE") {
+                it.signal = Some(Signal::Update);
+            }
+        } else if lower.starts_with("by ") {
+            it.byline = Some(h);
+        } else if lower.starts_with("ap photo")
+            || lower.starts_with("with ap photo")
+            || lower.starts_with("photo")
+        {
+        } else if it.headline.is_none() {
+            it.headline = Some(collapse(&h));
+        } else if it.byline.is_some() {
+            // An affiliation line under the byline ("Associated Press").
+        } else {
+            extra.push(h);
+        }
+    }
+    if let Some(h) = &it.headline {
+        let (sig, status) = crate::headline_signal(h);
+        it.signal = it.signal.or(sig);
+        if status.is_some() {
+            it.pubstatus = status;
+        }
+    }
+    // Body: a paragraph starts after a blank line or at an indented line.
+    let mut paras: Vec<String> = extra;
+    let mut cur = String::new();
+    for l in &lines[i..] {
+        let t = l.trim_end().trim_end_matches('<');
+        if t.trim().is_empty() || l.starts_with('\t') || l.starts_with("   ") {
+            let p = collapse(&cur);
+            if !p.is_empty() {
+                paras.push(p);
+            }
+            cur.clear();
+        }
+        cur.push(' ');
+        cur.push_str(t.trim_start_matches('^'));
+    }
+    let p = collapse(&cur);
+    if !p.is_empty() {
+        paras.push(p);
+    }
+    if !paras.is_empty() {
+        it.body = Body::Text(paras.join("\n\n"));
+    }
+    if it.slugline.is_none() {
+        it.slugline = keyword.clone();
+    }
+    if let (Some(k), Some(d)) = (&keyword, &date) {
+        let k: String = k
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_lowercase();
+        it.uri = Some(format!("urn:anpa:{k}:{d}"));
+    }
+    let mut problems = Vec::new();
+    if cut {
+        it.incomplete = Some(if rest.is_none() {
+            "anpa transmission cut short: no start-of-text (STX) mark".into()
+        } else {
+            "anpa transmission cut short: no end-of-text (ETX) mark".into()
+        });
+    }
+    let items = if it.body.is_blank() && it.pubstatus != Some(PubStatus::Canceled) {
+        problems.push(match &it.incomplete {
+            Some(why) => format!("{why}, and no text arrived"),
+            None => "anpa transmission holds no text".into(),
+        });
+        Vec::new()
+    } else {
+        vec![it]
+    };
+    Document {
+        format: Format::Anpa,
+        items,
+        problems,
+    }
+}
+
+fn apply_label(it: &mut Item, label: &str) {
+    if is_kill(label) {
+        it.pubstatus = Some(PubStatus::Canceled);
+    }
+    if let Some((v, s)) = version_label(label) {
+        if v.is_some() {
+            it.version = v;
+        }
+        if it.signal != Some(Signal::Correction) {
+            it.signal = Some(s);
+        }
+    }
+}
+
+fn is_mm_dd(w: &str) -> bool {
+    let b = w.as_bytes();
+    b.len() == 5 && b[2] == b'-' && b[..2].iter().chain(&b[3..]).all(u8::is_ascii_digit)
+}
+
+/// Whether a heading line is the keyword line ("BC-US--Giant Lobster Death, ...").
+fn keyword_line(h: &str, keyword: Option<&str>) -> bool {
+    let first = h.split(',').next().unwrap_or("").trim();
+    if first.contains("--") && !first.contains("  ") && first.len() < 80 {
+        return true;
+    }
+    keyword.is_some_and(|k| {
+        let squeeze = |s: &str| {
+            s.chars()
+                .filter(|c| c.is_ascii_alphanumeric())
+                .collect::<String>()
+        };
+        let (a, b) = (squeeze(first), squeeze(k));
+        !b.is_empty() && (a.starts_with(&b) || b.starts_with(&a)) && a.len() >= 6
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const AP: &str = "\u{16}\u{16}\u{1}G7787\u{1f}glbsm\r\nr d\u{13}\u{11} BC-US--GiantLobsterDeath 1stLd-Writethru   08-29 0590\r\n\u{2}^BC-US--Giant Lobster Death, 1st Ld-Writethru,127<\r\n^$210 lobster is found dead<\r\n^Eds: APNewsNow. Changes short headline.<\r\n^By JANE DOE=\r\n^Associated Press=\r\n\t   CHATHAM, Mass. (AP) _ A lobster died.\r\n\r\n\t   It was large.<\r\n\u{3}AP-WF-08-29-16 1626GMT<\r\n\u{4}";
+
+    #[test]
+    fn ap_writethru() {
+        assert!(looks_like(AP.as_bytes()));
+        let d = read(AP);
+        let it = &d.items[0];
+        assert_eq!(it.headline.as_deref(), Some("$210 lobster is found dead"));
+        assert_eq!(it.slugline.as_deref(), Some("BC-US--Giant Lobster Death"));
+        assert_eq!(it.ednote.as_deref(), Some("APNewsNow. Changes short headline."));
+        assert_eq!(it.byline.as_deref(), Some("By JANE DOE"));
+        assert_eq!((it.version, it.signal), (Some(2), Some(Signal::Update)));
+        assert_eq!(it.uri.as_deref(), Some("urn:anpa:bc-us--giantlobsterdeath:08-29"));
+        assert_eq!(
+            it.body,
+            Body::Text("CHATHAM, Mass. (AP) _ A lobster died.\n\nIt was large.".into())
+        );
+        assert_eq!(it.incomplete, None);
+        // Cut mid-transmission: the item is kept, marked incomplete.
+        let cut = read(&AP[..AP.find("It was").unwrap()]);
+        assert!(cut.items[0].incomplete.as_deref().unwrap().contains("ETX"));
+        assert!(matches!(&cut.items[0].body, Body::Text(t) if t.starts_with("CHATHAM")));
+        // Cut before any text: no item, a problem.
+        let empty = read(&AP[..AP.find('\u{2}').unwrap()]);
+        assert!(
+            empty.items.is_empty() && empty.problems[0].contains("STX"),
+            "{:?}",
+            empty.problems
+        );
+    }
+
+    #[test]
+    fn kills_are_orders_not_mentions() {
+        let kill = AP.replace(
+            "^Eds: APNewsNow. Changes short headline.<",
+            "^Eds: KILL. The story is withdrawn.<",
+        );
+        assert_eq!(read(&kill).items[0].pubstatus, Some(PubStatus::Canceled));
+        let mention = AP.replace(
+            "^Eds: APNewsNow. Changes short headline.<",
+            "^Eds: Updates with the kill of a suspect.<",
+        );
+        assert_eq!(read(&mention).items[0].pubstatus, None);
+    }
+
+    #[test]
+    fn iptc7901_lead() {
+        let t = "\u{1}eca0003 3 i 380  dpa 0045\r\n\r\nSwitzerland/migration/UN/\r\n\u{2}REFILE\n1ST LEAD\nSwitzerland joins list\nBy dpa correspondents =\r\n\r\nGeneva (dpa) - Switzerland is joining\r\na list.\r\n\r\nSecond para.\r\n\u{3}";
+        let d = read(t);
+        let it = &d.items[0];
+        assert_eq!(it.headline.as_deref(), Some("Switzerland joins list"));
+        assert_eq!(it.byline.as_deref(), Some("By dpa correspondents"));
+        assert_eq!(it.slugline.as_deref(), Some("Switzerland/migration/UN"));
+        assert_eq!((it.version, it.signal), (Some(2), Some(Signal::Update)));
+        assert_eq!(
+            it.body,
+            Body::Text("Geneva (dpa) - Switzerland is joining a list.\n\nSecond para.".into())
+        );
+        assert_eq!(it.uri, None);
+    }
+}

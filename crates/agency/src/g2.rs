@@ -1,0 +1,269 @@
+//! NewsML-G2: a `newsItem`, a `packageItem`, or a `newsMessage` carrying several of them.
+//!
+//! Every news item becomes an [`Item`] of its own kind (`itemClass`): text items with
+//! their `inlineXML` (NITF or XHTML) or `inlineData` body, pictures, graphics, videos and
+//! audio with their caption (`description`) as body. A package item is a grouping, not a
+//! story: its references (`itemRef@residref`) are checked against the items of the same
+//! message, and each one that is not there is a problem (dead letter) rather than a silent
+//! gap. Names are matched without namespace, so TT's sample without `xmlns` reads the same.
+
+use crate::tree::{El, paragraphs};
+use crate::{
+    Body, Document, Format, Item, ItemType, Signal, apply_headline_signal, date, nitf, nonblank, pubstatus,
+};
+
+/// Reads a NewsML-G2 document.
+pub fn read(root: &El) -> Document {
+    let mut els: Vec<&El> = Vec::new();
+    if root.name == "newsMessage" {
+        for set in root.children("itemSet") {
+            els.extend(set.elements());
+        }
+    } else {
+        els.push(root);
+    }
+    let mut items = Vec::new();
+    let mut problems = Vec::new();
+    let mut packages = Vec::new();
+    for el in els {
+        match el.name.as_str() {
+            "newsItem" => items.push(news_item(el)),
+            "packageItem" => packages.push(el),
+            other => problems.push(format!("newsml-g2 {other} is not a news item, not used")),
+        }
+    }
+    for p in packages {
+        let guid = p.attr("guid").unwrap_or("(no guid)");
+        let mut refs = Vec::new();
+        p.find_all("itemRef", &mut refs);
+        let cm = p.child("contentMeta");
+        let caption = cm.and_then(|c| c.child_text("description"));
+        let headline = cm.and_then(first_headline);
+        let mut missing = Vec::new();
+        for r in refs.iter().filter_map(|r| r.attr("residref")) {
+            match items.iter_mut().find(|i| i.uri.as_deref() == Some(r)) {
+                // A picture or video without a caption of its own is described by its package.
+                Some(i)
+                    if i.item_type != ItemType::Text
+                        && i.description_text.is_none()
+                        && i.headline.is_none() =>
+                {
+                    i.headline = headline.clone();
+                    i.description_text = caption.clone();
+                }
+                Some(_) => {}
+                None => missing.push(r),
+            }
+        }
+        if !missing.is_empty() {
+            problems.push(format!(
+                "newsml-g2 package {guid}: {} of {} referenced items never arrived in this document ({})",
+                missing.len(),
+                refs.len(),
+                missing.iter().take(8).copied().collect::<Vec<_>>().join(", ")
+            ));
+        }
+    }
+    let mut items: Vec<Item> = items
+        .into_iter()
+        .filter_map(|mut it| match usable(&mut it) {
+            Ok(()) => Some(it),
+            Err(p) => {
+                problems.push(p);
+                None
+            }
+        })
+        .collect();
+    // Text items first: the first item is the document's own identity.
+    items.sort_by_key(|i| i.item_type != ItemType::Text);
+    Document {
+        format: Format::NewsmlG2,
+        items,
+        problems,
+    }
+}
+
+fn first_headline(cm: &El) -> Option<String> {
+    let hs: Vec<&El> = cm.children("headline").collect();
+    let main = hs
+        .iter()
+        .find(|h| {
+            h.attr("role")
+                .is_none_or(|r| r.ends_with("main") || r.ends_with("headline"))
+        })
+        .or(hs.first())?;
+    nonblank(Some(main.text()))
+}
+
+fn news_item(el: &El) -> Item {
+    let guid = el.attr("guid").map(str::trim).filter(|g| !g.is_empty());
+    let mut it = Item {
+        uri: guid.map(str::to_string),
+        version: el.attr("version").and_then(|v| v.trim().parse().ok()),
+        language: el.attr("lang").map(str::to_string),
+        ..Default::default()
+    };
+    if let Some(im) = el.child("itemMeta") {
+        it.item_type = im
+            .child("itemClass")
+            .and_then(|c| c.attr("qcode").or(c.attr("uri")))
+            .and_then(ItemType::from_name)
+            .unwrap_or_default();
+        it.pubstatus = im
+            .child("pubStatus")
+            .and_then(|p| p.attr("qcode"))
+            .and_then(pubstatus);
+        it.firstcreated = im.child_text("firstCreated").and_then(|d| date(&d));
+        it.versioncreated = im.child_text("versionCreated").and_then(|d| date(&d));
+        it.ednote = im.child_text("edNote");
+        for s in im.children("signal") {
+            match s
+                .attr("qcode")
+                .map(|q| q.rsplit(':').next().unwrap_or(q).to_ascii_lowercase())
+            {
+                Some(q) if q == "correction" => it.signal = Some(Signal::Correction),
+                Some(q) if q == "update" && it.signal.is_none() => it.signal = Some(Signal::Update),
+                _ => {}
+            }
+        }
+    }
+    if let Some(cm) = el.child("contentMeta") {
+        it.headline = first_headline(cm);
+        it.slugline = cm.child_text("slugline");
+        it.urgency = cm.child_text("urgency").and_then(|u| u.parse().ok());
+        it.byline = cm.child_text("by");
+        it.located = cm
+            .child("located")
+            .and_then(|l| {
+                l.child_text("name")
+                    .or_else(|| nonblank(l.attr("literal").map(str::to_string)))
+            })
+            .or_else(|| cm.child_text("dateline").and_then(|d| nitf::place(&d)));
+        if it.language.is_none() {
+            it.language = cm
+                .child("language")
+                .and_then(|l| l.attr("tag"))
+                .map(str::to_string);
+        }
+        let descs: Vec<&El> = cm.children("description").collect();
+        it.description_text = descs
+            .iter()
+            .find(|d| {
+                d.attr("role")
+                    .is_some_and(|r| r.contains("caption") || r.contains("summary"))
+            })
+            .or(descs.first())
+            .map(|d| paragraphs(d))
+            .filter(|t| !t.is_empty());
+    }
+    if let Some(cs) = el.child("contentSet") {
+        for c in cs.elements() {
+            match c.name.as_str() {
+                "inlineXML" => {
+                    if let Some(n) = c.find("nitf") {
+                        nitf::fill(n, &mut it);
+                    } else {
+                        let target = c.find("body").unwrap_or(c);
+                        let text = paragraphs(target);
+                        if !text.trim().is_empty() {
+                            it.body = Body::Text(text);
+                        }
+                    }
+                }
+                "inlineData" => {
+                    let text = c.raw_text();
+                    if !text.trim().is_empty() {
+                        it.body = crate::text_or_html(text);
+                    }
+                }
+                _ => {}
+            }
+            if !it.body.is_blank() {
+                break;
+            }
+        }
+    }
+    apply_headline_signal(&mut it);
+    it
+}
+
+/// Whether an item can be used, filling a picture's or video's body from its caption.
+fn usable(it: &mut Item) -> Result<(), String> {
+    let label = it.uri.clone().unwrap_or_else(|| "(no guid)".into());
+    if it.pubstatus == Some(crate::PubStatus::Canceled) {
+        return Ok(());
+    }
+    match it.item_type {
+        ItemType::Text | ItemType::Composite => {
+            if it.body.is_blank() {
+                if it.headline.is_none() {
+                    return Err(format!(
+                        "newsml-g2 text item {label} has neither body text nor headline"
+                    ));
+                }
+                it.incomplete = Some("the text item carries no body text, only its headline".into());
+            }
+        }
+        _ => {
+            // Pictures, graphics, videos and audio: a short item of their own kind, its
+            // caption as body.
+            if it.body.is_blank() {
+                match it.description_text.clone().or_else(|| it.headline.clone()) {
+                    Some(c) => it.body = Body::Text(c),
+                    None => {
+                        return Err(format!(
+                            "newsml-g2 {} item {label} has neither caption nor headline",
+                            it.item_type.as_str()
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MSG: &str = r#"<newsMessage xmlns="http://iptc.org/std/nar/2006-10-01/"><header/><itemSet>
+<packageItem guid="p1"><groupSet><group><itemRef residref="t1"/><itemRef residref="x9"/></group></groupSet></packageItem>
+<newsItem guid="pic1" version="1"><itemMeta><itemClass qcode="ninat:picture"/></itemMeta>
+ <contentMeta><description role="drol:caption">Rescuers at the site.</description></contentMeta></newsItem>
+<newsItem guid="t1" version="3" xml:lang="en"><itemMeta><itemClass qcode="ninat:text"/><pubStatus qcode="stat:usable"/>
+ <versionCreated>2024-01-02T10:05:00Z</versionCreated><signal qcode="sig:correction"/></itemMeta>
+ <contentMeta><urgency>2</urgency><slugline>QUAKE</slugline><headline>Quake hits coast</headline><by>Jane Doe</by>
+ <located><name>Tokyo</name></located></contentMeta>
+ <contentSet><inlineXML contenttype="application/xhtml+xml"><html xmlns="http://www.w3.org/1999/xhtml"><head><title>QUAKE</title></head>
+ <body><p>A quake hit.</p><p>More.</p></body></html></inlineXML></contentSet></newsItem>
+</itemSet></newsMessage>"#;
+
+    #[test]
+    fn message_items_packages_and_pictures() {
+        let d = read(&crate::tree::parse(MSG).unwrap());
+        assert_eq!(d.items.len(), 2);
+        let t = &d.items[0];
+        assert_eq!(
+            (t.uri.as_deref(), t.version, t.item_type),
+            (Some("t1"), Some(3), ItemType::Text)
+        );
+        assert_eq!(t.headline.as_deref(), Some("Quake hits coast"));
+        assert_eq!(t.slugline.as_deref(), Some("QUAKE"));
+        assert_eq!(
+            (t.urgency, t.byline.as_deref(), t.located.as_deref()),
+            (Some(2), Some("Jane Doe"), Some("Tokyo"))
+        );
+        assert_eq!(t.signal, Some(Signal::Correction));
+        assert_eq!(t.body, Body::Text("A quake hit.\n\nMore.".into()));
+        let p = &d.items[1];
+        assert_eq!(p.item_type, ItemType::Picture);
+        assert_eq!(p.body, Body::Text("Rescuers at the site.".into()));
+        assert_eq!(d.problems.len(), 1, "{:?}", d.problems);
+        assert!(
+            d.problems[0].contains("x9") && !d.problems[0].contains("t1,"),
+            "{:?}",
+            d.problems
+        );
+    }
+}

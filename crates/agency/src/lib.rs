@@ -1,0 +1,421 @@
+//! Readers for the formats news agencies deliver: NewsML-G2 (news items, news messages,
+//! packages), NITF 3.x, NewsML 1.2, ANPA 1312 / IPTC 7901 transmissions and IPTC ninjs
+//! 1.x, 2.x and 3.x.
+//!
+//! [`read`] takes the bytes of one delivered document and returns its [`Item`]s: what the
+//! agency states about each item (identity, version, status, headline, slugline, urgency,
+//! dateline, byline, language, times, caption, editorial note) and its body text. A
+//! document that is not in one of these formats gives `Ok(None)`, so the caller can read
+//! it as a web page or plain text; a document that is in one of them but cannot be read
+//! (truncated, an XML bomb, a ninjs field of the wrong type) gives an [`AgencyError`] that
+//! says why.
+//!
+//! The headline is always the one the agency states (NewsML-G2 `headline`, NITF `hl1`,
+//! NewsML 1.2 `HeadLine`, the ANPA headline line, ninjs `headline`/`headlines`), never a
+//! slugline, keyword, NITF `<title>` or file name; those go to [`Item::slugline`].
+//!
+//! XML goes through quick-xml ([`tree`], bounded depth and size, no entity expansion) and
+//! JSON through serde_json; ANPA has no maintained crate, so [`anpa`] is a reader of its
+//! own. Character sets: BOM, UTF-8, the XML declaration's `encoding`, else Windows-1252
+//! (encoding_rs). The crate does no IO, no async, and never panics on input.
+
+pub mod anpa;
+pub mod g2;
+pub mod newsml1;
+pub mod ninjs;
+pub mod nitf;
+pub mod tree;
+
+pub use wirefold_wire::PubStatus;
+
+/// A wire format this crate reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// IPTC NewsML-G2 (`newsItem`, `newsMessage`, `packageItem`).
+    NewsmlG2,
+    /// IPTC NITF 3.x.
+    Nitf,
+    /// IPTC NewsML 1.x (`NewsML`/`NewsItem`).
+    Newsml1,
+    /// ANPA 1312 / IPTC 7901 transmissions.
+    Anpa,
+    /// IPTC ninjs 1.x, 2.x, 3.x.
+    Ninjs,
+}
+
+impl Format {
+    /// Name used in article records (`format`) and messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::NewsmlG2 => "newsml-g2",
+            Format::Nitf => "nitf",
+            Format::Newsml1 => "newsml-1",
+            Format::Anpa => "anpa",
+            Format::Ninjs => "ninjs",
+        }
+    }
+}
+
+/// What kind of item (ninjs `type`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum ItemType {
+    /// A text story.
+    #[default]
+    Text,
+    /// A photo.
+    Picture,
+    /// A graphic.
+    Graphic,
+    /// A video.
+    Video,
+    /// An audio clip.
+    Audio,
+    /// A package or composite.
+    Composite,
+}
+
+impl ItemType {
+    /// The ninjs `type` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemType::Text => "text",
+            ItemType::Picture => "picture",
+            ItemType::Graphic => "graphic",
+            ItemType::Video => "video",
+            ItemType::Audio => "audio",
+            ItemType::Composite => "composite",
+        }
+    }
+
+    /// From a ninjs `type` or a NewsML-G2 item class (`ninat:picture`, `icls:text`).
+    pub fn from_name(s: &str) -> Option<Self> {
+        let s = s.rsplit(':').next().unwrap_or(s).trim().to_ascii_lowercase();
+        Some(match s.as_str() {
+            "text" => ItemType::Text,
+            "picture" | "photo" | "image" => ItemType::Picture,
+            "graphic" | "graphics" => ItemType::Graphic,
+            "video" => ItemType::Video,
+            "audio" => ItemType::Audio,
+            "composite" | "package" => ItemType::Composite,
+            _ => return None,
+        })
+    }
+}
+
+/// What a version says about the one before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Signal {
+    /// A new version: writethru, new lead, `UPDATE n-`, NewsML-G2 `sig:update`.
+    Update,
+    /// A correction: `CORRECTED-`, `CORRECTION`, NewsML-G2 `sig:correction`.
+    Correction,
+}
+
+impl Signal {
+    /// Name used in article records (`signal`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Signal::Update => "update",
+            Signal::Correction => "correction",
+        }
+    }
+}
+
+/// The body as delivered.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Body {
+    /// No body.
+    #[default]
+    None,
+    /// Plain text, paragraphs separated by blank lines.
+    Text(String),
+    /// An HTML fragment (ninjs `body_html`), for the caller's HTML cleanup.
+    Html(String),
+}
+
+impl Body {
+    /// True when there is no text at all.
+    pub fn is_blank(&self) -> bool {
+        match self {
+            Body::None => true,
+            Body::Text(s) | Body::Html(s) => s.trim().is_empty(),
+        }
+    }
+}
+
+/// One item as the agency states it. Field names follow ninjs.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Item {
+    /// Stable identity across versions (NewsML-G2 `guid`, NITF `doc-id`, NewsML 1.2
+    /// provider/date/item id, ninjs `uri`, ANPA keyword and date).
+    pub uri: Option<String>,
+    /// Version (NewsML-G2 `version`, NITF `du-key@version`, NewsML 1.2 `RevisionId`,
+    /// ninjs `version`, ANPA writethru/lead number + 1).
+    pub version: Option<u64>,
+    /// ninjs `type`.
+    pub item_type: ItemType,
+    /// Publication status (`canceled` for kills, eliminations and withdrawals).
+    pub pubstatus: Option<PubStatus>,
+    /// Update or correction, when the version says so.
+    pub signal: Option<Signal>,
+    /// The stated headline.
+    pub headline: Option<String>,
+    /// Slugline / keyword / NITF title.
+    pub slugline: Option<String>,
+    /// Urgency (1 most urgent .. 9).
+    pub urgency: Option<u8>,
+    /// Dateline place or dateline as stated.
+    pub located: Option<String>,
+    /// Byline as printed.
+    pub byline: Option<String>,
+    /// Language tag.
+    pub language: Option<String>,
+    /// First created, RFC 3339.
+    pub firstcreated: Option<String>,
+    /// This version created, RFC 3339.
+    pub versioncreated: Option<String>,
+    /// Caption or summary (ninjs `description_text`).
+    pub description_text: Option<String>,
+    /// Editorial note (`Eds:`, `edNote`, `ed-msg`).
+    pub ednote: Option<String>,
+    /// The body.
+    pub body: Body,
+    /// Set when the item was read only in part (a transmission cut short): what is missing.
+    pub incomplete: Option<String>,
+}
+
+/// The items of one delivered document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Document {
+    /// The format it was read as.
+    pub format: Format,
+    /// Its items, text items first.
+    pub items: Vec<Item>,
+    /// What could not be used and why (a package whose referenced items are not in the
+    /// document, an item without body or caption), for a dead letter each.
+    pub problems: Vec<String>,
+}
+
+/// Why a document in an agency format could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AgencyError {
+    /// The XML could not be read.
+    #[error("{format}: {source}")]
+    Xml {
+        /// Format named by the root element.
+        format: &'static str,
+        /// What went wrong.
+        #[source]
+        source: tree::XmlError,
+    },
+    /// A ninjs document that breaks the schema.
+    #[error("ninjs: {0}")]
+    Ninjs(String),
+    /// Structurally readable but not usable.
+    #[error("{format}: {reason}")]
+    Unusable {
+        /// The format.
+        format: &'static str,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// Decodes bytes to text: BOM, UTF-8, the XML declaration's encoding, else Windows-1252.
+pub fn decode(bytes: &[u8]) -> String {
+    if let Some((enc, bom)) = encoding_rs::Encoding::for_bom(bytes) {
+        return enc.decode_without_bom_handling(&bytes[bom..]).0.into_owned();
+    }
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return s.to_string();
+    }
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(200)]).into_owned();
+    let declared = head
+        .strip_prefix("<?xml")
+        .and_then(|h| h.split("?>").next())
+        .and_then(|decl| {
+            let i = decl.find("encoding")?;
+            let rest = decl[i + 8..].trim_start().strip_prefix('=')?.trim_start();
+            let q = rest.chars().next()?;
+            rest[1..].split(q).next().map(str::to_string)
+        })
+        .and_then(|label| encoding_rs::Encoding::for_label(label.trim().as_bytes()));
+    declared
+        .unwrap_or(encoding_rs::WINDOWS_1252)
+        .decode_without_bom_handling(bytes)
+        .0
+        .into_owned()
+}
+
+/// The local name of the first element of an XML text, if it starts like XML.
+fn root_name(text: &str) -> Option<&str> {
+    let mut rest = text.trim_start_matches('\u{feff}').trim_start();
+    loop {
+        if !rest.starts_with('<') {
+            return None;
+        }
+        if let Some(r) = rest.strip_prefix("<?") {
+            rest = r.split_once("?>")?.1.trim_start();
+        } else if let Some(r) = rest.strip_prefix("<!--") {
+            rest = r.split_once("-->")?.1.trim_start();
+        } else if rest.starts_with("<!") {
+            // DOCTYPE, possibly with an internal subset.
+            let end = if let Some(i) = rest.find('[')
+                && rest.find('>').is_some_and(|g| i < g)
+            {
+                rest.find("]>").map(|e| e + 2)?
+            } else {
+                rest.find('>')? + 1
+            };
+            rest = rest[end..].trim_start();
+        } else {
+            let name = rest[1..]
+                .split(|c: char| c.is_whitespace() || c == '>' || c == '/')
+                .next()?;
+            return Some(name.rsplit(':').next().unwrap_or(name));
+        }
+    }
+}
+
+/// Reads a delivered document. `Ok(None)`: not an agency format.
+pub fn read(bytes: &[u8]) -> Result<Option<Document>, AgencyError> {
+    if anpa::looks_like(bytes) {
+        return Ok(Some(anpa::read(&decode(bytes))));
+    }
+    // Sniff on a prefix first, so a web page or a text costs no decoded copy.
+    let prefix = decode(&bytes[..bytes.len().min(1 << 16)]);
+    let p = prefix.trim_start_matches('\u{feff}').trim_start();
+    let format = match root_name(p) {
+        _ if p.starts_with('{') => Format::Ninjs,
+        Some("newsItem" | "newsMessage" | "packageItem") => Format::NewsmlG2,
+        Some("nitf") => Format::Nitf,
+        Some("NewsML") => Format::Newsml1,
+        _ => return Ok(None),
+    };
+    let text = decode(bytes);
+    let head = text.trim_start_matches('\u{feff}').trim_start();
+    if format == Format::Ninjs {
+        return ninjs::read(head);
+    }
+    let root = tree::parse(head).map_err(|source| AgencyError::Xml {
+        format: format.as_str(),
+        source,
+    })?;
+    let doc = match format {
+        Format::NewsmlG2 => g2::read(&root),
+        Format::Nitf => nitf::read(&root),
+        _ => newsml1::read(&root),
+    };
+    Ok(Some(doc))
+}
+
+/// The publication status named by a NewsML-G2 qcode, NITF management status, NewsML 1.2
+/// status or ninjs value.
+pub fn pubstatus(s: &str) -> Option<PubStatus> {
+    let s = s.rsplit(':').next().unwrap_or(s).trim().to_ascii_lowercase();
+    match s.as_str() {
+        "usable" => Some(PubStatus::Usable),
+        "withheld" | "embargoed" => Some(PubStatus::Withheld),
+        "canceled" | "cancelled" | "killed" | "kill" | "withdrawn" | "eliminated" => {
+            Some(PubStatus::Canceled)
+        }
+        _ => None,
+    }
+}
+
+/// What a stated headline says about its version: `CORRECTED-`, `CORRECTION:` are
+/// corrections; `UPDATE 2-`, `REFILE-` are updates; `KILL`/`ELIMINATION`/`WITHDRAWAL`
+/// headlines withdraw the item (returned as the status).
+pub fn headline_signal(h: &str) -> (Option<Signal>, Option<PubStatus>) {
+    let h = h.trim_start();
+    // Agency prefixes are upper case and end in a dash or colon, after an optional
+    // number: "UPDATE 2-", "CORRECTED-", "REFILE-", "KILL:".
+    let word: String = h.chars().take_while(|c| c.is_ascii_uppercase()).collect();
+    let rest = h[word.len()..].trim_start_matches(|c: char| c.is_ascii_digit() || c == ' ');
+    if word.len() < 4 || !(rest.starts_with('-') || rest.starts_with(':') || rest.starts_with('\u{2013}')) {
+        return (None, None);
+    }
+    match word.as_str() {
+        "CORRECTED" | "CORRECTION" | "CORRECTS" => (Some(Signal::Correction), None),
+        "UPDATE" | "REFILE" | "REPEAT" | "WRITETHRU" => (Some(Signal::Update), None),
+        "KILL" | "KILLED" | "ELIMINATION" | "WITHDRAWAL" | "WITHDRAWN" => (None, Some(PubStatus::Canceled)),
+        _ => (None, None),
+    }
+}
+
+/// Parses a wire date into RFC 3339 (through [`wirefold_wire::time`]).
+pub(crate) fn date(s: &str) -> Option<String> {
+    wirefold_wire::time::rfc3339_from_wire(s)
+}
+
+/// A delivered text body, or HTML when the text is escaped markup (`<p>` paragraphs in
+/// CDATA, as some NewsML 1.2 and NewsML-G2 senders write it).
+pub(crate) fn text_or_html(text: String) -> Body {
+    let lower = text
+        .get(..text.len().min(4096))
+        .unwrap_or(&text)
+        .to_ascii_lowercase();
+    if ["<p>", "<p ", "</p>", "<br", "<div"]
+        .iter()
+        .any(|t| lower.contains(t))
+    {
+        Body::Html(text)
+    } else {
+        Body::Text(text)
+    }
+}
+
+/// Trims and drops blank strings.
+pub(crate) fn nonblank(s: Option<String>) -> Option<String> {
+    s.map(|t| tree::collapse(&t)).filter(|t| !t.is_empty())
+}
+
+/// Fills what an item did not state from what its headline says.
+pub(crate) fn apply_headline_signal(item: &mut Item) {
+    if let Some(h) = item.headline.as_deref() {
+        let (sig, status) = headline_signal(h);
+        if item.signal.is_none() {
+            item.signal = sig;
+        }
+        if let Some(s) = status {
+            item.pubstatus = Some(s);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_roots_and_signals() {
+        assert_eq!(root_name("<?xml version='1.0'?>\n<!-- c --><nitf>"), Some("nitf"));
+        assert_eq!(
+            root_name("<!DOCTYPE x [<!ENTITY a 'b'>]><g2:newsItem>"),
+            Some("newsItem")
+        );
+        assert_eq!(root_name("<!doctype html><html>"), Some("html"));
+        assert_eq!(root_name("plain"), None);
+        assert_eq!(read(b"<html><body>x</body></html>").unwrap(), None);
+        assert_eq!(read(b"Just words.").unwrap(), None);
+        assert_eq!(
+            headline_signal("CORRECTED-Gold rises"),
+            (Some(Signal::Correction), None)
+        );
+        assert_eq!(
+            headline_signal("UPDATE 2-Gold rises"),
+            (Some(Signal::Update), None)
+        );
+        assert_eq!(headline_signal("Update on talks"), (None, None));
+        assert_eq!(headline_signal("PRECIOUS-Gold rises"), (None, None));
+        assert_eq!(headline_signal("Gold rises"), (None, None));
+        assert_eq!(
+            headline_signal("KILL - Story withdrawn"),
+            (None, Some(PubStatus::Canceled))
+        );
+        assert_eq!(
+            decode(b"<?xml version=\"1.0\" encoding=\"iso-8859-1\"?><a>\xa3</a>"),
+            "<?xml version=\"1.0\" encoding=\"iso-8859-1\"?><a>£</a>"
+        );
+    }
+}

@@ -1,0 +1,322 @@
+//! IPTC ninjs 1.x, 2.x and 3.x. Keys are read in both spellings (1.x/2.x lower case,
+//! 3.x camelCase: `versioncreated`/`versionCreated`). Headline: `headline` (1.x),
+//! `headlines[]` (2.x/3.x; the `main` role, else the first), `headline_main` (the 1.6
+//! documentation's extension). Body: `body_text`, `body_main`, `bodies[]` (plain text
+//! first, then NITF, then HTML), `body_html`, `body_xhtml`, `body_richtext`. Byline:
+//! `byline`, `by`, `bylines[]`.
+//!
+//! A known field with the wrong JSON type (a number for `headline`, an object for
+//! `type`) or a `type` that ninjs does not define is an error, not a guess. Identity:
+//! `uri`, else `guid`, else none (the caller keeps the delivery's identity).
+
+use serde_json::{Map, Value};
+
+use crate::tree::paragraphs;
+use crate::{
+    AgencyError, Body, Document, Format, Item, ItemType, apply_headline_signal, date, nitf, nonblank,
+    pubstatus,
+};
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+struct Obj<'a>(&'a Map<String, Value>);
+
+impl Obj<'_> {
+    fn get<'k>(&self, keys: &[&'k str]) -> Option<(&'k str, &Value)> {
+        keys.iter()
+            .find_map(|k| self.0.get(*k).map(|v| (*k, v)))
+            .filter(|(_, v)| !v.is_null())
+    }
+
+    fn string(&self, keys: &[&str]) -> Result<Option<String>, AgencyError> {
+        match self.get(keys) {
+            None => Ok(None),
+            Some((_, Value::String(s))) => Ok(nonblank(Some(s.clone()))),
+            Some((k, v)) => Err(wrong(k, "a string", v)),
+        }
+    }
+
+    /// A string or a number (ninjs 1.x writes `version` and `urgency` either way).
+    fn number(&self, keys: &[&str]) -> Result<Option<u64>, AgencyError> {
+        match self.get(keys) {
+            None => Ok(None),
+            Some((_, Value::Number(n))) => Ok(n.as_u64()),
+            Some((k, Value::String(s))) => match s.trim() {
+                "" => Ok(None),
+                t => t.parse().map(Some).map_err(|_| {
+                    AgencyError::Ninjs(format!("field `{k}` must be a whole number, found \"{t}\""))
+                }),
+            },
+            Some((k, v)) => Err(wrong(k, "a number", v)),
+        }
+    }
+
+    fn array(&self, keys: &[&str]) -> Result<Vec<Obj<'_>>, AgencyError> {
+        match self.get(keys) {
+            None => Ok(Vec::new()),
+            Some((k, Value::Array(a))) => a
+                .iter()
+                .map(|v| match v {
+                    Value::Object(o) => Ok(Obj(o)),
+                    other => Err(wrong(k, "an array of objects", other)),
+                })
+                .collect(),
+            Some((k, v)) => Err(wrong(k, "an array", v)),
+        }
+    }
+}
+
+fn wrong(key: &str, want: &str, found: &Value) -> AgencyError {
+    AgencyError::Ninjs(format!("field `{key}` must be {want}, found {}", kind(found)))
+}
+
+/// Keys only ninjs uses; a JSON object with none of them is not ninjs.
+const NINJS_KEYS: &[&str] = &[
+    "uri",
+    "guid",
+    "type",
+    "headline",
+    "headlines",
+    "body_text",
+    "body_html",
+    "bodies",
+    "versioncreated",
+    "versionCreated",
+    "pubstatus",
+    "pubStatus",
+    "body_xhtml",
+    "body_main",
+];
+
+/// Reads a ninjs document. `Ok(None)`: JSON, but nothing about it is ninjs.
+pub fn read(text: &str) -> Result<Option<Document>, AgencyError> {
+    let v: Value =
+        serde_json::from_str(text).map_err(|e| AgencyError::Ninjs(format!("malformed json: {e}")))?;
+    let Value::Object(map) = &v else {
+        return Err(AgencyError::Ninjs(format!(
+            "a ninjs document is an object, found {}",
+            kind(&v)
+        )));
+    };
+    if !NINJS_KEYS.iter().any(|k| map.contains_key(*k)) {
+        return Ok(None);
+    }
+    let o = Obj(map);
+    // ninjs requires `uri`; senders that write only `guid` are read too, and an item that
+    // names itself in neither keeps the identity of its delivery (the caller's fallback).
+    let uri = o.string(&["uri"])?.or(o.string(&["guid"])?);
+    let item_type = match o.string(&["type"])? {
+        None => ItemType::Text,
+        Some(t) => ItemType::from_name(&t)
+            .filter(|_| !t.contains(':'))
+            .ok_or_else(|| {
+                AgencyError::Ninjs(format!(
+                    "`type` \"{t}\" is not a ninjs type (text, picture, graphic, video, audio, composite)"
+                ))
+            })?,
+    };
+    let mut it = Item {
+        uri,
+        item_type,
+        version: o.number(&["version"])?,
+        urgency: o.number(&["urgency"])?.and_then(|u| u8::try_from(u).ok()),
+        pubstatus: o.string(&["pubstatus", "pubStatus"])?.and_then(|p| pubstatus(&p)),
+        slugline: o.string(&["slugline"])?,
+        located: o.string(&["located"])?,
+        language: o.string(&["language"])?,
+        firstcreated: o
+            .string(&["firstcreated", "firstCreated"])?
+            .and_then(|d| date(&d)),
+        versioncreated: o
+            .string(&["versioncreated", "versionCreated"])?
+            .and_then(|d| date(&d)),
+        ednote: o.string(&["ednote", "edNote"])?,
+        description_text: o.string(&["description_text"])?,
+        ..Default::default()
+    };
+    // Headline.
+    it.headline = o.string(&["headline"])?;
+    if it.headline.is_none() {
+        let hs = o.array(&["headlines"])?;
+        let mut best = None;
+        for h in &hs {
+            let value = h.string(&["value"])?;
+            let role = h.string(&["role"])?;
+            if value.is_some() && (best.is_none() || role.as_deref() == Some("main")) {
+                let main = role.as_deref() == Some("main");
+                best = value;
+                if main {
+                    break;
+                }
+            }
+        }
+        it.headline = best;
+    }
+    if it.headline.is_none() {
+        it.headline = o.string(&["headline_main"])?;
+    }
+    // Byline.
+    it.byline = match o.string(&["byline"])? {
+        Some(b) => Some(b),
+        None => match o.get(&["by"]) {
+            Some((_, Value::String(s))) => nonblank(Some(s.clone())),
+            Some((k, v @ Value::Array(_))) => {
+                let _ = (k, v);
+                None
+            }
+            Some((k, v)) => return Err(wrong(k, "a string", v)),
+            None => None,
+        },
+    };
+    if it.byline.is_none() {
+        for b in o.array(&["bylines"])? {
+            if let Some(s) = b.string(&["byline", "name"])? {
+                it.byline = Some(s);
+                break;
+            }
+        }
+    }
+    if it.description_text.is_none() {
+        for d in o.array(&["descriptions"])? {
+            let ct = d.string(&["contenttype", "contentType"])?.unwrap_or_default();
+            if let Some(v) = d.string(&["value"])? {
+                it.description_text = Some(if ct.contains("html") { strip_html(&v) } else { v });
+                break;
+            }
+        }
+    }
+    // Body.
+    let mut text = o.string(&["body_text"])?.or(o.string(&["body_main"])?);
+    let mut nitf_body = None;
+    let mut html = None;
+    for b in o.array(&["bodies"])? {
+        let ct = b
+            .string(&["contenttype", "contentType"])?
+            .unwrap_or_else(|| "text/plain".into())
+            .to_ascii_lowercase();
+        let role = b.string(&["role"])?.unwrap_or_default().to_ascii_lowercase();
+        let Some(v) = b.string(&["value"])? else { continue };
+        if ct.contains("nitf") || role == "nitf" {
+            nitf_body.get_or_insert(v);
+        } else if ct.contains("html") || ct.contains("xml") {
+            html.get_or_insert(v);
+        } else if text.is_none() {
+            text = Some(v);
+        }
+    }
+    if text.is_none()
+        && let Some(n) = nitf_body
+    {
+        let root = crate::tree::parse(n.trim_start_matches('\u{feff}').trim_start())
+            .map_err(|e| AgencyError::Ninjs(format!("NITF body is not readable: {e}")))?;
+        let mut tmp = Item::default();
+        nitf::fill(&root, &mut tmp);
+        if let Body::Text(t) = tmp.body {
+            text = Some(t);
+        }
+    }
+    let html = html.or(o.string(&["body_html", "body_xhtml", "body_richtext"])?);
+    it.body = match (text, html) {
+        (Some(t), _) => Body::Text(t),
+        (None, Some(h)) => Body::Html(h),
+        (None, None) => Body::None,
+    };
+    apply_headline_signal(&mut it);
+    let mut problems = Vec::new();
+    if it.body.is_blank()
+        && it.item_type != ItemType::Text
+        && it.pubstatus != Some(crate::PubStatus::Canceled)
+    {
+        // A picture or video: its caption is its text.
+        if let Some(c) = it.description_text.clone().or(it.headline.clone()) {
+            it.body = Body::Text(c);
+        }
+    }
+    let items = if it.body.is_blank() && it.pubstatus != Some(crate::PubStatus::Canceled) {
+        problems.push(format!(
+            "ninjs {} item {} has no body (body_text, body_html, bodies)",
+            it.item_type.as_str(),
+            it.uri.as_deref().unwrap_or_default()
+        ));
+        Vec::new()
+    } else {
+        vec![it]
+    };
+    Ok(Some(Document {
+        format: Format::Ninjs,
+        items,
+        problems,
+    }))
+}
+
+/// Text of a small HTML fragment (a description), through the XML tree when it is
+/// well-formed, else with tags dropped.
+fn strip_html(s: &str) -> String {
+    match crate::tree::parse(&format!("<div>{s}</div>")) {
+        Ok(el) => paragraphs(&el),
+        Err(_) => {
+            let mut out = String::new();
+            let mut in_tag = false;
+            for c in s.chars() {
+                match c {
+                    '<' => in_tag = true,
+                    '>' => in_tag = false,
+                    c if !in_tag => out.push(c),
+                    _ => {}
+                }
+            }
+            crate::tree::collapse(&out)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_and_wrong_types() {
+        let d = read(r#"{"uri":"u1","version":"4","type":"text","headlines":[{"value":"Sub","role":"sub"},{"value":"Main","role":"main"}],
+            "by":"Ann","pubStatus":"canceled","versionCreated":"2024-01-02T10:00:00+0100","bodies":[{"contentType":"text/plain","value":"Body."}]}"#)
+            .unwrap()
+            .unwrap();
+        let it = &d.items[0];
+        assert_eq!((it.uri.as_deref(), it.version), (Some("u1"), Some(4)));
+        assert_eq!(it.headline.as_deref(), Some("Main"));
+        assert_eq!(it.byline.as_deref(), Some("Ann"));
+        assert_eq!(it.pubstatus, Some(crate::PubStatus::Canceled));
+        assert_eq!(it.versioncreated.as_deref(), Some("2024-01-02T10:00:00+01:00"));
+        assert_eq!(it.body, Body::Text("Body.".into()));
+        for (bad, says) in [
+            (
+                r#"{"uri":"u","headline":42,"body_text":"x"}"#,
+                "`headline` must be a string, found a number",
+            ),
+            (
+                r#"{"uri":"u","type":{"a":1},"body_text":"x"}"#,
+                "`type` must be a string, found an object",
+            ),
+            (
+                r#"{"uri":"u","type":"sandwich","body_text":"x"}"#,
+                "not a ninjs type",
+            ),
+            (r#"{"uri":"u","version":"v2","body_text":"x"}"#, "whole number"),
+            (r#"[1,2]"#, "found an array"),
+        ] {
+            let e = read(bad).unwrap_err().to_string();
+            assert!(e.contains(says), "{bad}: {e}");
+        }
+        assert_eq!(read(r#"{"title":"a feed","items":[]}"#).unwrap(), None);
+        let anonymous = read(r#"{"headline":"H","body_text":"x"}"#).unwrap().unwrap();
+        assert_eq!(anonymous.items[0].uri, None);
+    }
+}

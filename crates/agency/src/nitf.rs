@@ -1,0 +1,166 @@
+//! NITF 3.x: a document of its own, or the inline content of a NewsML-G2 or NewsML 1.2
+//! item. The headline is `hedline/hl1`; the slug-like `<title>`, the ANPA keyword `meta`
+//! and `du-key@key` are the slugline. Identity is `doc-id@id-string`, the version
+//! `du-key@version`, the status `docdata@management-status`.
+
+use crate::tree::{El, paragraphs};
+use crate::{Body, Document, Format, Item, apply_headline_signal, date, nonblank, pubstatus};
+
+/// Reads a NITF document (`root` is `<nitf>`).
+pub fn read(root: &El) -> Document {
+    let mut item = Item::default();
+    fill(root, &mut item);
+    apply_headline_signal(&mut item);
+    let mut problems = Vec::new();
+    let items = if item.body.is_blank() && item.pubstatus != Some(crate::PubStatus::Canceled) {
+        if item.headline.is_some() {
+            item.incomplete = Some("the nitf document carries no body text, only its headline".into());
+            vec![item]
+        } else {
+            problems.push("nitf document has neither body text nor headline".to_string());
+            Vec::new()
+        }
+    } else {
+        vec![item]
+    };
+    Document {
+        format: Format::Nitf,
+        items,
+        problems,
+    }
+}
+
+/// The place of a dateline: "STOCKHOLM, Aug 29, 2014 (AFP) -" gives "STOCKHOLM".
+pub(crate) fn place(dateline: &str) -> Option<String> {
+    let p = dateline
+        .split([',', '(', '\u{2014}', '-'])
+        .next()
+        .unwrap_or("")
+        .trim();
+    (!p.is_empty() && p.chars().count() <= 48 && !p.chars().any(|c| c.is_ascii_digit()))
+        .then(|| p.to_string())
+}
+
+/// Fills what `item` does not have yet from a `<nitf>` element.
+pub(crate) fn fill(nitf: &El, item: &mut Item) {
+    let head = nitf.child("head");
+    let body = nitf.child("body");
+    if let Some(head) = head {
+        if let Some(dd) = head.child("docdata") {
+            if item.uri.is_none() {
+                item.uri = dd
+                    .child("doc-id")
+                    .and_then(|d| d.attr("id-string"))
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string);
+            }
+            if item.version.is_none() {
+                item.version = dd
+                    .child("du-key")
+                    .and_then(|d| d.attr("version"))
+                    .and_then(|v| v.trim().parse().ok());
+            }
+            if item.pubstatus.is_none() {
+                item.pubstatus = dd.attr("management-status").and_then(pubstatus);
+            }
+            if item.urgency.is_none() {
+                item.urgency = dd
+                    .child("urgency")
+                    .and_then(|u| u.attr("ed-urg"))
+                    .and_then(|u| u.trim().parse().ok());
+            }
+            if item.ednote.is_none() {
+                item.ednote = nonblank(
+                    dd.child("ed-msg")
+                        .and_then(|m| m.attr("info"))
+                        .map(str::to_string),
+                );
+            }
+            if item.firstcreated.is_none() {
+                item.firstcreated = dd.child("date.issue").and_then(|d| d.attr("norm")).and_then(date);
+            }
+            if item.slugline.is_none() {
+                item.slugline = nonblank(dd.child("du-key").and_then(|d| d.attr("key")).map(str::to_string));
+            }
+        }
+        if item.slugline.is_none() {
+            item.slugline = head
+                .children("meta")
+                .find(|m| m.attr("name") == Some("anpa-keyword"))
+                .and_then(|m| nonblank(m.attr("content").map(str::to_string)));
+        }
+        if item.slugline.is_none() {
+            item.slugline = head.child_text("title");
+        }
+    }
+    if item.versioncreated.is_none() {
+        item.versioncreated = item.firstcreated.clone();
+    }
+    if item.language.is_none() {
+        item.language = [Some(nitf), head, body]
+            .into_iter()
+            .flatten()
+            .find_map(|e| e.attr("lang"))
+            .map(str::to_string);
+    }
+    let Some(body) = body else { return };
+    if let Some(bh) = body.child("body.head") {
+        if item.headline.is_none() {
+            item.headline = bh.child("hedline").and_then(|h| h.child_text("hl1"));
+        }
+        if item.byline.is_none() {
+            item.byline = bh.child_text("byline");
+        }
+        if item.located.is_none()
+            && let Some(d) = bh.child("dateline")
+        {
+            item.located = d
+                .find("location")
+                .map(El::text)
+                .filter(|t| !t.is_empty())
+                .or_else(|| place(&d.text()));
+        }
+        if item.description_text.is_none() {
+            item.description_text = bh.child("abstract").map(paragraphs).filter(|t| !t.is_empty());
+        }
+    }
+    if item.body.is_blank()
+        && let Some(c) = body.child("body.content")
+    {
+        let text = paragraphs(c);
+        if !text.trim().is_empty() {
+            item.body = Body::Text(text);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headline_is_hl1_not_title() {
+        let root = crate::tree::parse(
+            r#"<nitf><head><title>1 SPORT Trivia (Oct 14)</title><docdata management-status="usable">
+            <doc-id id-string="AGY-123"/><du-key version="2" key="storm"/><date.issue norm="20240102T100000Z"/></docdata></head>
+            <body><body.head><hedline><hl1>Quake hits coast</hl1></hedline><byline>By <person>Ann Roe</person></byline>
+            <dateline><location>TOKYO</location>, Jan 2</dateline></body.head>
+            <body.content><p>First <b>para</b>.</p><p>Second.</p></body.content></body></nitf>"#,
+        )
+        .unwrap();
+        let d = read(&root);
+        let it = &d.items[0];
+        assert_eq!(it.headline.as_deref(), Some("Quake hits coast"));
+        assert_eq!(it.slugline.as_deref(), Some("storm"));
+        assert_eq!((it.uri.as_deref(), it.version), (Some("AGY-123"), Some(2)));
+        assert_eq!(it.byline.as_deref(), Some("By Ann Roe"));
+        assert_eq!(it.located.as_deref(), Some("TOKYO"));
+        assert_eq!(it.firstcreated.as_deref(), Some("2024-01-02T10:00:00Z"));
+        assert_eq!(it.body, Body::Text("First para.\n\nSecond.".into()));
+        assert_eq!(
+            place("STOCKHOLM, Aug 29, 2014 (AFP) -").as_deref(),
+            Some("STOCKHOLM")
+        );
+    }
+}
