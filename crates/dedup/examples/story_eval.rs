@@ -8,7 +8,7 @@
 //! ```text
 //! cargo run --release -p wirefold-dedup --example story_eval -- DATA.jsonl|SEEDS_DIR
 //!     [--pairs PAIRS.jsonl] [--out PRED.jsonl] [--quiet] [--errors] [--limit N]
-//!     [--set field=value]... [--bench] [--replay REPS]
+//!     [--set field=value]... [--bench] [--replay REPS] [--normalize]
 //! ```
 //!
 //! Input lines are `{"id","title","text","published"?,"url"?|"uri"?}`; gold fields `story`,
@@ -17,7 +17,8 @@
 //! own event). The item identity is `uri`, else `url`, else the id, as the normalizer sets
 //! it. `wirefold cluster` first runs the texts through the normalizer (title line dropped
 //! from the body, dateline and byline taken out); to measure exactly what it measures, feed
-//! this tool normalised texts. `--bench` times copy alone against copy + story with
+//! this tool normalised texts, or pass `--normalize` (the same `wirefold_extract::extract_text`
+//! call `from_plain` makes). `--bench` times copy alone against copy + story with
 //! `eval::bench_corpus` / `eval::bench_stories`; `--replay N` records the copy events once
 //! and times the story level alone over them, best of N (steadier on a busy machine).
 //! `STORY_TRACE=1` prints each placement with its best candidate and similarity.
@@ -56,6 +57,19 @@ fn iso_ms(s: &str) -> Option<i64> {
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + (153 * m2 + 2) / 5 + d - 1;
     let days = era * 146_097 + doe - 719_468;
     Some(((days * 24 + h) * 60 + mi) * 60_000 + se * 1000)
+}
+
+/// What the normalizer's plain-text path (`from_plain`) makes of a title and text: the
+/// headline and body the deduplicator sees.
+fn normalize(a: &mut Art) {
+    let title = Some(a.title.as_str()).filter(|t| !t.trim().is_empty());
+    match wirefold_extract::extract_text(&a.text, title) {
+        Ok(e) => {
+            a.title = e.title.unwrap_or_default();
+            a.text = e.body;
+        }
+        Err(_) => a.text = a.text.trim().to_string(),
+    }
 }
 
 fn load(path: &str, limit: usize) -> Vec<Art> {
@@ -188,7 +202,10 @@ fn run(arts: &[Art], scfg: &story::Config) -> Run {
     let copy: Vec<u64> = copy.into_iter().map(|c| find(&parent, c)).collect();
     let story = copy
         .iter()
-        .map(|&c| seen.get(&c).map_or(u64::MAX, |&s| find(&story_parent, s)))
+        .map(|&c| match st.story_of(c) {
+            Some(s) => s.0,
+            None => seen.get(&c).map_or(u64::MAX, |&s| find(&story_parent, s)),
+        })
         .collect();
     Run {
         copy,
@@ -291,7 +308,10 @@ fn main() {
     };
     let flag = |name: &str| args.iter().any(|a| a == name);
     let limit = opt("--limit").and_then(|v| v.parse().ok()).unwrap_or(usize::MAX);
-    let arts = load(path, limit);
+    let mut arts = load(path, limit);
+    if flag("--normalize") {
+        arts.iter_mut().for_each(normalize);
+    }
     let mut scfg = story::Config::default();
     for (i, a) in args.iter().enumerate() {
         if a == "--set"
