@@ -1154,18 +1154,21 @@ impl StoryIndex {
             self.hits.resize(self.stories.len(), 0);
         }
         self.touched.clear();
-        for &(_, t) in &q {
-            if let Some(list) = self.postings.get(&t) {
-                if list.len() > self.cfg.max_postings {
-                    continue;
+        // All lookups first (independent loads, so their cache misses overlap), then the
+        // counting over the lists found.
+        let lists: Vec<&[u32]> = q
+            .iter()
+            .filter_map(|(_, t)| self.postings.get(t))
+            .filter(|l| l.len() <= self.cfg.max_postings)
+            .map(Vec::as_slice)
+            .collect();
+        for list in lists {
+            for &slot in list {
+                let h = &mut self.hits[slot as usize];
+                if *h == 0 {
+                    self.touched.push(slot);
                 }
-                for &slot in list {
-                    let h = &mut self.hits[slot as usize];
-                    if *h == 0 {
-                        self.touched.push(slot);
-                    }
-                    *h += 1;
-                }
+                *h += 1;
             }
         }
         self.scratch_query = q;
@@ -1298,9 +1301,18 @@ impl StoryIndex {
         let mut cent = std::mem::take(&mut self.story_mut(slot).cent);
         let idf_n = self.story(slot).idf_n;
         if force_idf || n > idf_n + idf_n / 4 + 8 {
+            // Most terms are rare: few logarithms.
+            let mut memo = [0f32; 256];
             for e in &mut cent {
                 let df = self.df.get(e.term).max(1);
-                e.idf = idf(n, df);
+                e.idf = match memo.get_mut(df as usize) {
+                    Some(m) if *m > 0.0 => *m,
+                    Some(m) => {
+                        *m = idf(n, df);
+                        *m
+                    }
+                    None => idf(n, df),
+                };
             }
             self.story_mut(slot).idf_n = n;
         }
@@ -2058,6 +2070,20 @@ fn tokenize(
             }
             t.h = h;
             t.nchars = n;
+        } else if b == b' ' && t.kind == Kind::Word {
+            // A space after a word (what `char` does there: no number or unspaced run is
+            // pending inside a word, and a space keeps the gap clean).
+            t.end_token();
+            i += 1;
+        } else if b.is_ascii_alphabetic() && t.kind == Kind::None && t.cjk_len == 0 && t.pending.is_none() {
+            // An ASCII word starts (as `char` starts one); its letters follow above.
+            t.kind = Kind::Word;
+            t.h = 0;
+            t.h_stem = 0;
+            t.nchars = 0;
+            t.cap = b.is_ascii_uppercase();
+            t.caseless = false;
+            t.stem = t.stems[0];
         } else if b < 0x80 {
             t.char(b as char);
             i += 1;
