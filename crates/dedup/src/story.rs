@@ -199,7 +199,7 @@ impl Default for Config {
             query_terms: 32,
             story_keys: 48,
             max_postings: 64,
-            max_candidates: 8,
+            max_candidates: 4,
             young_boost: 0.08,
             cased_extra: 0.02,
             join_threshold: 0.13,
@@ -373,7 +373,15 @@ pub struct StoryIndex {
     scratch_part: Vec<(u32, f32, f32, f32)>,
     /// Term counting table (all zero between calls) and the distinct terms counted.
     scratch_count: Vec<u64>,
-    scratch_distinct: Vec<u32>,
+    /// Distinct terms counted, with their slot in the counting table.
+    scratch_distinct: Vec<(u32, u32)>,
+    /// The distinct terms alone (for the frequency table's prefetch).
+    scratch_terms2: Vec<u32>,
+    /// Query terms and candidates of the cluster being placed.
+    scratch_query: Vec<(f32, u32)>,
+    scratch_cands: Vec<(u32, u64, u32)>,
+    /// The previous centroid of the story being joined (its buffer is reused).
+    scratch_cent: Vec<Ent>,
     /// The cluster being scored as a lookup table (empty outside scoring) and its channels.
     doc_tab: Vec<(u32, f32)>,
     doc_has: [bool; CHANNELS],
@@ -571,6 +579,10 @@ impl StoryIndex {
             scratch_part: Vec::new(),
             scratch_count: Vec::new(),
             scratch_distinct: Vec::new(),
+            scratch_terms2: Vec::new(),
+            scratch_query: Vec::new(),
+            scratch_cands: Vec::new(),
+            scratch_cent: Vec::new(),
             doc_tab: Vec::new(),
             doc_has: [false; CHANNELS],
             hits: Vec::new(),
@@ -949,7 +961,7 @@ impl StoryIndex {
                     let v = table[i];
                     if v as u32 == 0 {
                         table[i] = (u64::from(t) << 32) | 1;
-                        distinct.push(t);
+                        distinct.push((t, i as u32));
                         break;
                     }
                     if (v >> 32) as u32 == t {
@@ -960,21 +972,18 @@ impl StoryIndex {
                 }
             }
         }
-        self.df.touch(&distinct);
+        let mut just_terms = std::mem::take(&mut self.scratch_terms2);
+        just_terms.clear();
+        just_terms.extend(distinct.iter().map(|x| x.0));
+        self.df.touch(&just_terms);
+        self.scratch_terms2 = just_terms;
         // (term, raw weight, 1 + ln tf, idf)
         let mut raw = std::mem::take(&mut self.scratch_raw);
         raw.clear();
         // idf by document frequency for this N (most terms are rare: few logarithms).
-        let mut memo = [0f32; 64];
-        for &t in &distinct {
-            let mut i = (t.wrapping_mul(0x9e37_79b1) >> 7) as usize & mask;
-            let count = loop {
-                let v = self.scratch_count[i];
-                if (v >> 32) as u32 == t && v as u32 != 0 {
-                    break v as u32;
-                }
-                i = (i + 1) & mask;
-            };
+        let mut memo = [0f32; 256];
+        for &(t, slot) in &distinct {
+            let count = self.scratch_count[slot as usize] as u32;
             let tf = tf_weight(count as usize);
             let df = self.df.bump(t);
             let idf = match memo.get_mut(df as usize) {
@@ -988,12 +997,8 @@ impl StoryIndex {
             raw.push((t, tf * idf, tf, idf));
         }
         // Clear the count table (every used slot holds a distinct term).
-        for &t in &distinct {
-            let mut i = (t.wrapping_mul(0x9e37_79b1) >> 7) as usize & mask;
-            while self.scratch_count[i] != 0 {
-                self.scratch_count[i] = 0;
-                i = (i + 1) & mask;
-            }
+        for &(_, slot) in &distinct {
+            self.scratch_count[slot as usize] = 0;
         }
         self.scratch_distinct = distinct;
         self.scratch_terms = terms;
@@ -1129,13 +1134,16 @@ impl StoryIndex {
             self.doc_tab[i] = (d.term, d.w);
             self.doc_has[channel(d.term)] = true;
         }
-        let mut q: Vec<(f32, u32)> = doc
-            .iter()
-            .map(|d| (d.w * self.cfg.channel_weights[channel(d.term)], d.term))
-            .collect();
+        let mut q = std::mem::take(&mut self.scratch_query);
+        q.clear();
+        q.extend(
+            doc.iter()
+                .map(|d| (d.w * self.cfg.channel_weights[channel(d.term)], d.term)),
+        );
         let nq = self.cfg.query_terms.min(q.len());
         if nq == 0 {
             self.doc_tab.clear();
+            self.scratch_query = q;
             return None;
         }
         if q.len() > nq {
@@ -1146,25 +1154,31 @@ impl StoryIndex {
             self.hits.resize(self.stories.len(), 0);
         }
         self.touched.clear();
-        for &(_, t) in &q {
-            if let Some(list) = self.postings.get(&t) {
-                if list.len() > self.cfg.max_postings {
-                    continue;
+        // All lookups first (independent loads, so their cache misses overlap), then the
+        // counting over the lists found.
+        let lists: Vec<&[u32]> = q
+            .iter()
+            .filter_map(|(_, t)| self.postings.get(t))
+            .filter(|l| l.len() <= self.cfg.max_postings)
+            .map(Vec::as_slice)
+            .collect();
+        for list in lists {
+            for &slot in list {
+                let h = &mut self.hits[slot as usize];
+                if *h == 0 {
+                    self.touched.push(slot);
                 }
-                for &slot in list {
-                    let h = &mut self.hits[slot as usize];
-                    if *h == 0 {
-                        self.touched.push(slot);
-                    }
-                    *h += 1;
-                }
+                *h += 1;
             }
         }
-        let mut cands: Vec<(u32, u64, u32)> = self
-            .touched
-            .iter()
-            .map(|&slot| (self.hits[slot as usize], self.story(slot).seq, slot))
-            .collect();
+        self.scratch_query = q;
+        let mut cands = std::mem::take(&mut self.scratch_cands);
+        cands.clear();
+        cands.extend(
+            self.touched
+                .iter()
+                .map(|&slot| (self.hits[slot as usize], self.story(slot).seq, slot)),
+        );
         for &slot in &self.touched {
             self.hits[slot as usize] = 0;
         }
@@ -1189,6 +1203,7 @@ impl StoryIndex {
                 best = Some((margin, seq, slot, sim));
             }
         }
+        self.scratch_cands = cands;
         self.last_best = best.map(|(_, _, slot, sim)| (self.story(slot).id, sim));
         self.doc_tab.clear();
         best.filter(|b| b.0 >= 0.0).map(|(_, _, slot, sim)| (slot, sim))
@@ -1239,8 +1254,10 @@ impl StoryIndex {
     }
 
     fn join(&mut self, slot: u32, doc: &[DocTerm]) {
-        let s = self.story_mut(slot);
-        let mut out = Vec::with_capacity(s.cent.len() + doc.len());
+        let mut out = std::mem::take(&mut self.scratch_cent);
+        out.clear();
+        let s = self.stories[slot as usize].as_mut().expect("live story slot");
+        out.reserve(s.cent.len() + doc.len());
         let (mut i, mut j) = (0, 0);
         let c = &s.cent;
         while i < c.len() || j < doc.len() {
@@ -1273,7 +1290,7 @@ impl StoryIndex {
                 }
             }
         }
-        s.cent = out;
+        self.scratch_cent = std::mem::replace(&mut s.cent, out);
         self.refresh(slot, false);
     }
 
@@ -1284,9 +1301,18 @@ impl StoryIndex {
         let mut cent = std::mem::take(&mut self.story_mut(slot).cent);
         let idf_n = self.story(slot).idf_n;
         if force_idf || n > idf_n + idf_n / 4 + 8 {
+            // Most terms are rare: few logarithms.
+            let mut memo = [0f32; 256];
             for e in &mut cent {
                 let df = self.df.get(e.term).max(1);
-                e.idf = idf(n, df);
+                e.idf = match memo.get_mut(df as usize) {
+                    Some(m) if *m > 0.0 => *m,
+                    Some(m) => {
+                        *m = idf(n, df);
+                        *m
+                    }
+                    None => idf(n, df),
+                };
             }
             self.story_mut(slot).idf_n = n;
         }
@@ -1328,23 +1354,22 @@ impl StoryIndex {
 
     /// Indexes the story under the top [`Config::story_keys`] terms of its centroid.
     fn reindex(&mut self, slot: u32) {
+        let mut top = std::mem::take(&mut self.scratch_query);
+        top.clear();
         let s = self.story(slot);
-        let mut top: Vec<(f32, u32)> = s
-            .cent
-            .iter()
-            .filter_map(|e| {
-                let ch = channel(e.term);
-                (s.norm[ch] > 0.0)
-                    .then(|| (self.cfg.channel_weights[ch] * e.mass * e.idf / s.norm[ch], e.term))
-            })
-            .collect();
+        top.extend(s.cent.iter().filter_map(|e| {
+            let ch = channel(e.term);
+            (s.norm[ch] > 0.0).then(|| (self.cfg.channel_weights[ch] * e.mass * e.idf / s.norm[ch], e.term))
+        }));
         let k = self.cfg.story_keys.min(top.len());
         if top.len() > k && k > 0 {
             top.select_nth_unstable_by(k - 1, |a, b| by_weight(*a, *b));
         }
         top.truncate(k);
-        let mut keys: Vec<u32> = top.into_iter().map(|x| x.1).collect();
+        let mut keys: Vec<u32> = Vec::with_capacity(k);
+        keys.extend(top.iter().map(|x| x.1));
         keys.sort_unstable();
+        self.scratch_query = top;
         let old = std::mem::take(&mut self.story_mut(slot).keys);
         let (mut i, mut j) = (0, 0);
         while i < old.len() || j < keys.len() {
@@ -2045,6 +2070,20 @@ fn tokenize(
             }
             t.h = h;
             t.nchars = n;
+        } else if b == b' ' && t.kind == Kind::Word {
+            // A space after a word (what `char` does there: no number or unspaced run is
+            // pending inside a word, and a space keeps the gap clean).
+            t.end_token();
+            i += 1;
+        } else if b.is_ascii_alphabetic() && t.kind == Kind::None && t.cjk_len == 0 && t.pending.is_none() {
+            // An ASCII word starts (as `char` starts one); its letters follow above.
+            t.kind = Kind::Word;
+            t.h = 0;
+            t.h_stem = 0;
+            t.nchars = 0;
+            t.cap = b.is_ascii_uppercase();
+            t.caseless = false;
+            t.stem = t.stems[0];
         } else if b < 0x80 {
             t.char(b as char);
             i += 1;

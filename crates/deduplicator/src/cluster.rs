@@ -19,7 +19,7 @@ use std::collections::HashMap;
 use serde::Deserialize;
 use wirefold_wire::{Article, SCHEMA_VERSION};
 
-use crate::{Deduper, FoldConfig};
+use crate::{Deduper, EventDetail, FoldConfig};
 
 /// Input line shape.
 #[derive(Deserialize)]
@@ -92,7 +92,8 @@ pub fn run(
     config: FoldConfig,
     final_ids: bool,
 ) -> std::io::Result<Stats> {
-    let mut dedup = Deduper::new(config);
+    // Only ids are written: story events need no cluster lists.
+    let mut dedup = Deduper::new(config).with_event_detail(EventDetail::Ids);
     let mut stats = Stats::default();
     let mut clusters = std::collections::HashSet::new();
     let mut line = String::new();

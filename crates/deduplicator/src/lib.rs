@@ -65,6 +65,19 @@ impl FoldConfig {
     }
 }
 
+/// How much of each story event [`Deduper::apply`] fills in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum EventDetail {
+    /// Everything the wire schema carries (the worker publishes these).
+    #[default]
+    Full,
+    /// Kind, story id, version, cause, `merged_from` and reason only: no headline, times,
+    /// languages, cluster list or counts, and no per-cluster summaries are kept. For callers
+    /// that only follow ids (`wirefold cluster`); listing a story's clusters on every
+    /// article costs more than placing it.
+    Ids,
+}
+
 /// What story events show of a copy cluster, kept from its last event.
 #[derive(Debug, Clone, PartialEq)]
 struct Summary {
@@ -110,6 +123,8 @@ pub struct Deduper {
     latest_ms: i64,
     /// Articles applied since summaries of expired clusters were last dropped.
     since_prune: u64,
+    /// How much of each story event is filled in.
+    detail: EventDetail,
 }
 
 impl Deduper {
@@ -122,7 +137,14 @@ impl Deduper {
             summaries: HashMap::new(),
             latest_ms: 0,
             since_prune: 0,
+            detail: EventDetail::Full,
         }
+    }
+
+    /// The same deduplicator with story events filled in to `detail` from now on.
+    pub fn with_event_detail(mut self, detail: EventDetail) -> Self {
+        self.detail = detail;
+        self
     }
 
     /// Restores from a snapshot written by [`Deduper::snapshot`].
@@ -171,6 +193,7 @@ impl Deduper {
             summaries,
             latest_ms,
             since_prune: 0,
+            detail: EventDetail::Full,
         })
     }
 
@@ -267,7 +290,9 @@ impl Deduper {
             {
                 wire.reason = Some(signal.to_string());
             }
-            self.remember(ev, &wire);
+            if self.detail == EventDetail::Full {
+                self.remember(ev, &wire);
+            }
             if let Some(step) = layers::follow(&mut self.stories, ev, &text, t) {
                 let reason = match step.kind {
                     StepKind::Merged => Some("their copy clusters merged".to_string()),
@@ -319,6 +344,32 @@ impl Deduper {
 
     fn story_event(&self, step: &Step, cause: &ClusterEvent, reason: Option<String>, t: i64) -> StoryEvent {
         let story = step.story;
+        let kind = match step.kind {
+            StepKind::Created => StoryEventKind::Created,
+            StepKind::ClusterAdded => StoryEventKind::ClusterAdded,
+            StepKind::ClusterRemoved => StoryEventKind::ClusterRemoved,
+            StepKind::Merged => StoryEventKind::Merged,
+            StepKind::Updated => StoryEventKind::Updated,
+        };
+        if self.detail == EventDetail::Ids {
+            return StoryEvent {
+                schema: SCHEMA_VERSION,
+                kind,
+                story_id: story.to_string(),
+                version: step.version,
+                cause: cause.cause.clone(),
+                cause_cluster: cause.cluster_id.clone(),
+                headline: None,
+                first_seen: String::new(),
+                updated: String::new(),
+                languages: Vec::new(),
+                clusters: Vec::new(),
+                cluster_count: 0,
+                article_count: 0,
+                merged_from: step.absorbed.iter().map(StoryId::to_string).collect(),
+                reason,
+            };
+        }
         let keys = self.stories.clusters_of(story);
         let mut listed: Vec<(usize, u64, &Summary)> = keys
             .iter()
@@ -344,13 +395,7 @@ impl Deduper {
         let time = |ms: Option<i64>| format_ms(ms.unwrap_or(t)).unwrap_or_default();
         StoryEvent {
             schema: SCHEMA_VERSION,
-            kind: match step.kind {
-                StepKind::Created => StoryEventKind::Created,
-                StepKind::ClusterAdded => StoryEventKind::ClusterAdded,
-                StepKind::ClusterRemoved => StoryEventKind::ClusterRemoved,
-                StepKind::Merged => StoryEventKind::Merged,
-                StepKind::Updated => StoryEventKind::Updated,
-            },
+            kind,
             story_id: story.to_string(),
             version: step.version,
             cause: cause.cause.clone(),
@@ -455,6 +500,54 @@ mod tests {
             .cluster;
         assert_ne!(x, y);
         assert_eq!(y, y2);
+    }
+
+    #[test]
+    fn ids_only_story_events_keep_every_id_of_full_ones() {
+        let texts = [
+            "The harbour bridge will reopen next week after engineers repaired the main span, \
+             the city council of Portsmouth said on Monday.",
+            "Portsmouth council said the harbour bridge reopens next week once the span repairs \
+             by engineers are finished, officials said on Monday.",
+            "A football match in the league final ended with the home side winning after extra \
+             time in front of a full stadium in Leeds.",
+        ];
+        let mut full = Deduper::new(FoldConfig::default());
+        let mut ids = Deduper::new(FoldConfig::default()).with_event_detail(EventDetail::Ids);
+        for round in 0..3 {
+            for (i, t) in texts.iter().enumerate() {
+                let a = Article {
+                    schema: SCHEMA_VERSION,
+                    id: format!("a{round}-{i}"),
+                    uri: format!("a{round}-{i}"),
+                    firstcreated: Some("2025-06-17T10:00:00Z".into()),
+                    body_text: t.repeat(round + 1),
+                    ..Default::default()
+                };
+                let (f, d) = (full.apply(&a), ids.apply(&a));
+                assert_eq!((f.cluster, f.story), (d.cluster, d.story));
+                assert_eq!(f.clusters, d.clusters);
+                let key = |e: &StoryEvent| {
+                    (
+                        e.kind,
+                        e.story_id.clone(),
+                        e.version,
+                        e.cause_cluster.clone(),
+                        e.merged_from.clone(),
+                    )
+                };
+                let fk: Vec<_> = f.stories.iter().map(key).collect();
+                let dk: Vec<_> = d.stories.iter().map(key).collect();
+                assert!(!fk.is_empty());
+                assert_eq!(fk, dk);
+                assert!(
+                    d.stories
+                        .iter()
+                        .all(|e| e.clusters.is_empty() && e.headline.is_none())
+                );
+                assert!(f.stories.iter().all(|e| !e.clusters.is_empty()));
+            }
+        }
     }
 
     #[test]
