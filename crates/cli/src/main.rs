@@ -43,7 +43,7 @@ enum Command {
     Cluster(cmd::cluster::Args),
     /// Extract one article record from an HTML or text file, or a JSONL stream of pages.
     Extract(cmd::extract::Args),
-    /// Benchmarks of the dedup core and the fetcher.
+    /// Benchmarks: the dedup core, the fetcher, the gateway and the whole pipeline.
     Bench(cmd::bench::Args),
 }
 
