@@ -95,7 +95,7 @@ fn corpus(rng: &mut Rng, n: usize) -> Vec<String> {
         "report",
         "city",
     ];
-    let mut sentence = |rng: &mut Rng| {
+    let sentence = |rng: &mut Rng| {
         let mut s: Vec<&str> = (0..14).map(|_| W[rng.below(W.len())]).collect();
         s.push("today.");
         s.join(" ")
@@ -230,8 +230,26 @@ async fn workers_killed_and_a_leader_frozen_during_ingest_lose_and_repeat_nothin
     let mut kills = 0;
     let mut frozen: Option<(u32, Instant)> = None;
     let freeze_at = batches.len() / 2;
+    let mut kill = |workers: &mut HashMap<&str, Child>, rng: &mut Rng, frozen: Option<(u32, Instant)>| {
+        let name = names[rng.below(names.len())];
+        let child = workers.get_mut(name).unwrap();
+        if frozen.is_some_and(|(pid, _)| pid == child.id()) {
+            return;
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+        *child = spawn_worker(&url, name);
+        kills += 1;
+    };
     for (b, batch) in batches.iter().enumerate() {
-        let report = wirefold_fetcher::files::ingest(&bus, std::slice::from_ref(batch), 1 << 20).await;
+        // The batch goes in while a worker is killed: documents are in flight.
+        let ingest = {
+            let (bus, batch) = (bus.clone(), batch.clone());
+            tokio::spawn(async move { wirefold_fetcher::files::ingest(&bus, &[batch], 1 << 20).await })
+        };
+        tokio::time::sleep(Duration::from_millis(rng.below(40) as u64)).await;
+        kill(&mut workers, &mut rng, frozen);
+        let report = ingest.await.unwrap();
         assert!(report.rejected.is_empty(), "ingest refused {:?}", report.rejected);
         if b == freeze_at {
             // Freeze the deduplicator that holds the lease past its lease; it is resumed
@@ -246,18 +264,10 @@ async fn workers_killed_and_a_leader_frozen_during_ingest_lose_and_repeat_nothin
                 frozen = Some((h.id(), Instant::now()));
             }
         }
-        // One or two kills per batch, at seeded moments, never of the frozen process.
-        for _ in 0..1 + rng.below(2) {
-            tokio::time::sleep(Duration::from_millis(150 + rng.below(350) as u64)).await;
-            let name = names[rng.below(names.len())];
-            let child = workers.get_mut(name).unwrap();
-            if frozen.is_some_and(|(pid, _)| pid == child.id()) {
-                continue;
-            }
-            child.kill().unwrap();
-            child.wait().unwrap();
-            *child = spawn_worker(&url, name);
-            kills += 1;
+        // Another kill at a seeded moment while the workers catch up, every other batch.
+        tokio::time::sleep(Duration::from_millis(50 + rng.below(250) as u64)).await;
+        if rng.below(2) == 0 {
+            kill(&mut workers, &mut rng, frozen);
         }
         if let Some((pid, at)) = frozen
             && at.elapsed() > Duration::from_secs(2 * LEASE_TTL + 1)
@@ -270,6 +280,7 @@ async fn workers_killed_and_a_leader_frozen_during_ingest_lose_and_repeat_nothin
         tokio::time::sleep(Duration::from_secs(2 * LEASE_TTL + 1).saturating_sub(at.elapsed())).await;
         signal(pid, "-CONT");
     }
+    drop(kill);
     assert!(kills >= batches.len(), "only {kills} kills");
 
     // Quiet: every raw document has its article and its cluster event, and nothing moves.
