@@ -280,7 +280,6 @@ async fn workers_killed_and_a_leader_frozen_during_ingest_lose_and_repeat_nothin
         tokio::time::sleep(Duration::from_secs(2 * LEASE_TTL + 1).saturating_sub(at.elapsed())).await;
         signal(pid, "-CONT");
     }
-    drop(kill);
     assert!(kills >= batches.len(), "only {kills} kills");
 
     // Quiet: every raw document has its article and its cluster event, and nothing moves.
