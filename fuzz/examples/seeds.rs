@@ -1,7 +1,7 @@
 //! Writes starting corpora for the fuzz targets into `fuzz/corpus/<target>/`: real
 //! snapshots (made here from generated articles, with the magic and checksum taken off as
 //! the `snapshot` target expects), small feeds, sitemaps, envelopes, pages and the example
-//! sources file. Run from `fuzz/`: `cargo +nightly run --bin seeds`.
+//! sources file. Run from `fuzz/`: `cargo +nightly run --release --example seeds`.
 
 use std::path::Path;
 
