@@ -78,8 +78,16 @@ fn main() {
         put(target, "ninjs", &with_pick(picks[0], ninjs));
         put(target, "nitf", &with_pick(picks[1], nitf));
         put(target, "newsml-g2", &with_pick(picks[1], g2));
-        put(target, "html", &with_pick(if target == "push_body" { picks[2] } else { picks[3] }, html));
-        put(target, "text", &with_pick(if target == "push_body" { picks[3] } else { picks[2] }, text));
+        put(
+            target,
+            "html",
+            &with_pick(if target == "push_body" { picks[2] } else { picks[3] }, html),
+        );
+        put(
+            target,
+            "text",
+            &with_pick(if target == "push_body" { picks[3] } else { picks[2] }, text),
+        );
     }
     put("extract_html", "page", &with_pick(0, html));
     put("extract_html", "text", &with_pick(3, text));
