@@ -57,12 +57,10 @@ fn main() {
             put("snapshot", &format!("dedup-{i}"), &with_pick(2, &snap));
         }
     }
-    let mut ix = wirefold_dedup::Index::new(wirefold_dedup::Config::default());
-    let mut st = StoryIndex::new(StoryConfig::default());
+    let ix = wirefold_dedup::Index::new(wirefold_dedup::Config::default());
+    let st = StoryIndex::new(StoryConfig::default());
     put("snapshot", "index-empty", &with_pick(0, unframe(&ix.snapshot())));
     put("snapshot", "story-empty", &with_pick(1, unframe(&st.snapshot())));
-    let _ = &mut st;
-    let _ = &mut ix;
 
     put("feed", "rss", br#"<?xml version="1.0"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>T</title><link>https://news.example/</link><item><title>Harbour budget approved</title><link>https://news.example/a/1</link><guid>n:1</guid><pubDate>Tue, 02 Jan 2024 10:00:00 GMT</pubDate><dc:creator xmlns:dc="http://purl.org/dc/elements/1.1/">Jane Roe</dc:creator><description>Teaser</description><content:encoded><![CDATA[<p>Body one.</p><p>Body two.</p>]]></content:encoded></item></channel></rss>"#);
     put("feed", "atom", br#"<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>T</title><id>urn:f</id><updated>2024-01-02T10:00:00Z</updated><entry><title>Bridge</title><id>urn:e:1</id><link href="/a/2"/><updated>2024-01-02T10:00:00Z</updated><author><name>J</name></author><content type="html">&lt;p&gt;Text&lt;/p&gt;</content></entry></feed>"#);
