@@ -1037,35 +1037,6 @@ pub async fn term(msg: &Message) {
         warn!(error = %e, "term failed");
     }
 }
-
-/// Reads messages until `shutdown` resolves, handing each to `handle`; the handler's
-/// returned future is awaited before the next message (at most one in flight), so on
-/// shutdown the current message is finished and acked before the loop ends.
-pub async fn consume_until<F, Fut>(
-    mut messages: impl futures::Stream<Item = Result<Message, impl std::fmt::Display>> + Unpin,
-    shutdown: impl std::future::Future<Output = ()>,
-    mut handle: F,
-) where
-    F: FnMut(Message) -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    tokio::pin!(shutdown);
-    loop {
-        tokio::select! {
-            biased;
-            _ = &mut shutdown => break,
-            next = messages.next() => match next {
-                Some(Ok(msg)) => handle(msg).await,
-                Some(Err(e)) => {
-                    warn!(error = %e, "consumer error, continuing");
-                    tokio::time::sleep(Duration::from_millis(200)).await;
-                }
-                None => break,
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

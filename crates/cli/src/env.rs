@@ -27,6 +27,10 @@ pub const NATS_PORT: &str = "WIREFOLD_NATS_PORT";
 pub const DATA_DIR: &str = "WIREFOLD_DATA_DIR";
 /// Largest document accepted, in bytes.
 pub const MAX_DOCUMENT_BYTES: &str = "WIREFOLD_MAX_DOCUMENT_BYTES";
+/// Raw documents the normalizer holds at once.
+pub const NORMALIZER_IN_FLIGHT: &str = "WIREFOLD_NORMALIZER_IN_FLIGHT";
+/// Extractions the normalizer runs at once.
+pub const NORMALIZER_WORKERS: &str = "WIREFOLD_NORMALIZER_WORKERS";
 /// Dedup horizon in hours.
 pub const HORIZON_HOURS: &str = "WIREFOLD_HORIZON_HOURS";
 /// Sources file of the fetcher.

@@ -24,7 +24,7 @@ struct Cli {
 enum Command {
     /// Run fetcher, normalizer, deduplicator and gateway in one process (with an embedded
     /// nats-server unless --nats-url / NATS_URL is given).
-    Up(cmd::up::Args),
+    Up(Box<cmd::up::Args>),
     /// Run the fetcher worker against NATS_URL (sources, drop folders, push endpoint).
     Fetcher(cmd::fetcher::Args),
     /// Run the normalizer worker against NATS_URL.
@@ -46,7 +46,7 @@ enum Command {
     Cluster(cmd::cluster::Args),
     /// Extract one article record from an HTML or text file, or a JSONL stream of pages.
     Extract(cmd::extract::Args),
-    /// Benchmarks of the dedup core and the fetcher.
+    /// Benchmarks: the dedup core, the fetcher, the gateway and the whole pipeline.
     Bench(cmd::bench::Args),
 }
 
@@ -59,7 +59,7 @@ fn main() -> std::process::ExitCode {
         command => runtime().and_then(|rt| {
             rt.block_on(async move {
                 match command {
-                    Command::Up(a) => cmd::up::run(a).await,
+                    Command::Up(a) => cmd::up::run(*a).await,
                     Command::Fetcher(a) => cmd::fetcher::run(a).await,
                     Command::Sources(a) => cmd::sources::run(a).await,
                     Command::Bench(a) => cmd::bench::run(a).await,

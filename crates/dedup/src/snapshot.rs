@@ -309,7 +309,10 @@ pub(crate) fn decode(cfg: Config, bytes: &[u8]) -> Result<Index, SnapshotError> 
                 if i > 0 && d == 0 {
                     return Err(bad("anchor keys not ascending"));
                 }
-                prev += d;
+                // A delta near u64::MAX must not wrap round into range (found by fuzzing).
+                prev = prev
+                    .checked_add(d)
+                    .ok_or_else(|| bad("anchor key out of range"))?;
                 if prev >= class_limit(level) {
                     return Err(bad("anchor key out of range"));
                 }

@@ -1,6 +1,7 @@
 //! Accuracy floors on shared data, read through environment variables:
 //! `WIREFOLD_DATA` (the directory holding `newscopy-dev.jsonl`) and `WIREFOLD_SEEDS` (the
-//! five seed articles). When a variable is unset the test says so and passes.
+//! five seed articles). When a variable is unset the test prints `skipped: ...` and
+//! passes; when it names a folder that does not exist, the test fails.
 //!
 //! The dev set is fed as a stream in file order, each article placed when it arrives,
 //! and scored against the gold `copy` labels with pairwise and B-cubed measures.
@@ -10,11 +11,15 @@ use std::path::PathBuf;
 use wirefold_dedup::eval::score;
 use wirefold_dedup::{Config, Doc, Index};
 
-fn env_dir(var: &str) -> Option<PathBuf> {
+fn env_dir(var: &str, test: &str) -> Option<PathBuf> {
     match std::env::var_os(var) {
-        Some(v) => Some(PathBuf::from(v)),
+        Some(v) => {
+            let dir = PathBuf::from(v);
+            assert!(dir.is_dir(), "{var}={} is not a directory", dir.display());
+            Some(dir)
+        }
         None => {
-            eprintln!("{var} is not set: test did not run");
+            eprintln!("skipped: {test}: {var} is not set (.ci/run sets it)");
             None
         }
     }
@@ -22,7 +27,7 @@ fn env_dir(var: &str) -> Option<PathBuf> {
 
 #[test]
 fn dev_set_copy_accuracy_floors() {
-    let Some(dir) = env_dir("WIREFOLD_DATA") else {
+    let Some(dir) = env_dir("WIREFOLD_DATA", "dev_set_copy_accuracy_floors") else {
         return;
     };
     let path = dir.join("newscopy-dev.jsonl");
@@ -57,7 +62,7 @@ fn dev_set_copy_accuracy_floors() {
 
 #[test]
 fn seeds_fold_the_republication_only() {
-    let Some(dir) = env_dir("WIREFOLD_SEEDS") else {
+    let Some(dir) = env_dir("WIREFOLD_SEEDS", "seeds_fold_the_republication_only") else {
         return;
     };
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
@@ -99,7 +104,7 @@ fn seeds_fold_the_republication_only() {
 #[test]
 fn seeds_fold_the_republication_after_cleaning() {
     // What the pipeline does: the text cleaner first, then the index.
-    let Some(dir) = env_dir("WIREFOLD_SEEDS") else {
+    let Some(dir) = env_dir("WIREFOLD_SEEDS", "seeds_fold_the_republication_after_cleaning") else {
         return;
     };
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)

@@ -337,11 +337,15 @@ fn ten_thousand_copies_are_one_story_with_bounded_memory() {
 
 // ---- accuracy floors on the shared dev data ----
 
-fn data_dir() -> Option<std::path::PathBuf> {
+fn data_dir(test: &str) -> Option<std::path::PathBuf> {
     match std::env::var_os("WIREFOLD_DATA") {
-        Some(v) => Some(v.into()),
+        Some(v) => {
+            let dir = std::path::PathBuf::from(v);
+            assert!(dir.is_dir(), "WIREFOLD_DATA={} is not a directory", dir.display());
+            Some(dir)
+        }
         None => {
-            eprintln!("skipped: WIREFOLD_DATA unset");
+            eprintln!("skipped: {test}: WIREFOLD_DATA is not set (.ci/run sets it)");
             None
         }
     }
@@ -419,7 +423,9 @@ fn run_file(path: &std::path::Path) -> Vec<(String, String, u64)> {
 /// regression fails.
 #[test]
 fn dev_set_story_accuracy_floors() {
-    let Some(dir) = data_dir() else { return };
+    let Some(dir) = data_dir("dev_set_story_accuracy_floors") else {
+        return;
+    };
     let path = dir.join("newscopy-dev.jsonl");
     assert!(path.exists(), "WIREFOLD_DATA set but {} missing", path.display());
     let rows = run_file(&path);
@@ -436,7 +442,9 @@ fn dev_set_story_accuracy_floors() {
 
 #[test]
 fn counter_pairs_floors() {
-    let Some(dir) = data_dir() else { return };
+    let Some(dir) = data_dir("counter_pairs_floors") else {
+        return;
+    };
     let path = dir.join("counter-dev.jsonl");
     assert!(path.exists(), "WIREFOLD_DATA set but {} missing", path.display());
     let rows = run_file(&path);

@@ -1,6 +1,7 @@
 //! The five seed articles (plain text with site chrome): every one gets its publish date,
 //! 001 and 004 their headlines, 004 its byline, and no chrome line survives. Reads
-//! `WIREFOLD_SEEDS`; when unset the test says so and does nothing.
+//! `WIREFOLD_SEEDS`: when it is unset the test prints `skipped: ...` and does nothing;
+//! when it names a folder that does not exist, the test fails.
 
 use std::path::PathBuf;
 use wirefold_extract::{Input, extract};
@@ -25,9 +26,14 @@ fn norm(s: &str) -> String {
 #[test]
 fn seeds() {
     let Some(dir) = std::env::var_os("WIREFOLD_SEEDS").map(PathBuf::from) else {
-        eprintln!("WIREFOLD_SEEDS unset: seed test did not run");
+        eprintln!("skipped: seeds: WIREFOLD_SEEDS is not set (.ci/run sets it)");
         return;
     };
+    assert!(
+        dir.is_dir(),
+        "WIREFOLD_SEEDS={} is not a directory",
+        dir.display()
+    );
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
         .unwrap_or_default();

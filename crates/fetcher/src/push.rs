@@ -129,45 +129,17 @@ async fn accept(State(st): State<Arc<PushState>>, headers: HeaderMap, body: Body
             );
         }
     };
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return error(StatusCode::BAD_REQUEST, "empty document");
-    }
-    if let Some(kind) = sniff_binary(&bytes) {
-        return error(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            format!("binary content ({kind})"),
-        );
-    }
     // The envelope of a wire document is a whole XML parse: blocking work.
-    let (b, ct) = (bytes.clone(), content_type.to_string());
-    let env = match tokio::task::spawn_blocking(move || envelope::read(&b, &ct)).await {
-        Ok(Ok(e)) => e,
-        Ok(Err(e)) => return error(StatusCode::BAD_REQUEST, e),
+    let ct = content_type.to_string();
+    let doc = match tokio::task::spawn_blocking(move || document(&bytes, &ct, source)).await {
+        Ok(Ok(d)) => d,
+        Ok(Err((status, message))) => return error(status, message),
         Err(e) => {
             return error(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 format!("envelope reader failed: {e}"),
             );
         }
-    };
-    let hash = content_id(&[&bytes]);
-    let uri = env
-        .uri
-        .clone()
-        .unwrap_or_else(|| format!("urn:wirefold:push:{hash}"));
-    let version_key = env.version.map_or(hash, |v| format!("v{v}"));
-    let doc = RawDocument {
-        schema: SCHEMA_VERSION,
-        id: content_id(&[b"push", source.as_bytes(), uri.as_bytes(), version_key.as_bytes()]),
-        uri,
-        version: env.version,
-        kind: SourceKind::Push,
-        source: Some(source),
-        url: None,
-        content_type: Some(content_type.to_string()),
-        received: now_rfc3339(),
-        hints: env.hints,
-        body: RawBody::from_bytes(bytes.to_vec()),
     };
     match st
         .bus
@@ -191,4 +163,43 @@ async fn accept(State(st): State<Arc<PushState>>, headers: HeaderMap, body: Body
             )
         }
     }
+}
+
+/// The raw document for a pushed body of `content_type` (one of the four the endpoint
+/// accepts) from partner `source`, or the status and message that refuse it. Pure: the
+/// whole of what the endpoint does with a body before publishing it.
+pub fn document(
+    bytes: &[u8],
+    content_type: &str,
+    source: String,
+) -> Result<RawDocument, (StatusCode, String)> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err((StatusCode::BAD_REQUEST, "empty document".into()));
+    }
+    if let Some(kind) = sniff_binary(bytes) {
+        return Err((
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            format!("binary content ({kind})"),
+        ));
+    }
+    let env = envelope::read(bytes, content_type).map_err(|e| (StatusCode::BAD_REQUEST, e))?;
+    let hash = content_id(&[bytes]);
+    let uri = env
+        .uri
+        .clone()
+        .unwrap_or_else(|| format!("urn:wirefold:push:{hash}"));
+    let version_key = env.version.map_or(hash, |v| format!("v{v}"));
+    Ok(RawDocument {
+        schema: SCHEMA_VERSION,
+        id: content_id(&[b"push", source.as_bytes(), uri.as_bytes(), version_key.as_bytes()]),
+        uri,
+        version: env.version,
+        kind: SourceKind::Push,
+        source: Some(source),
+        url: None,
+        content_type: Some(content_type.to_string()),
+        received: now_rfc3339(),
+        hints: env.hints,
+        body: RawBody::from_bytes(bytes.to_vec()),
+    })
 }

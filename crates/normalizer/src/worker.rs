@@ -1,6 +1,5 @@
-//! The normalizer worker: a durable pull consumer on `wirefold.raw.>` that publishes the
-//! articles of each raw document on `wirefold.articles.<lang>`: one for a page or a text,
-//! one per usable item of a wire document (a news message with a story and its pictures).
+//! The normalizer worker: a durable pull consumer on `wirefold.raw.>` that publishes one
+//! article per raw document on `wirefold.articles.<lang>`.
 //!
 //! Per message: a document that cannot be decoded or normalized gets a dead letter and is
 //! terminated (never retried: retrying would not change the answer); a failed publish is
@@ -8,14 +7,37 @@
 //! is published with its id (the raw document's id, `<raw id>-<n>` for further items of a
 //! wire document) as `Nats-Msg-Id`, so a redelivered raw document is stored once
 //! downstream. Items of a wire document that cannot be used get a dead letter each while
-//! the others go on. Extraction runs on the blocking pool under a time limit.
+//! the others go on; an article over the stream's size limit gets one too.
+//!
+//! # Concurrency, order and acks
+//!
+//! Up to [`NormalizerConfig::in_flight`] raw documents are in hand at once. Each is decoded
+//! and normalized on the blocking pool, at most [`NormalizerConfig::workers`] at a time,
+//! each under the extraction time limit. Results are taken in the order the consumer
+//! delivered the documents, and their articles are sent in that order with
+//! [`Bus::publish_pipelined`] (the server stores pipelined publishes of one connection in
+//! the order sent), so `WIREFOLD_ARTICLES` holds them in delivery order, as a
+//! one-at-a-time loop would: the deduplicator folds that stream in stream order, and with
+//! one normalizer the order is the raw stream's. (Several normalizers interleave, and a
+//! redelivered document comes later, in both designs.)
+//!
+//! A raw document is acked only after the stream acknowledged all its articles. A crash loses
+//! nothing (unacked documents are redelivered) and stores nothing twice (the redelivered
+//! document's article carries the same `Nats-Msg-Id` and the stream drops it). On shutdown
+//! the worker stops pulling, finishes the documents in hand and waits for their acks.
 
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
+use futures::StreamExt as _;
+use futures::stream::{FuturesOrdered, FuturesUnordered};
+use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, info, warn};
-use wirefold_bus::{Bus, BusError, Message};
-use wirefold_wire::{DeadLetter, RawDocument, subjects};
+use wirefold_bus::{Bus, BusError, Message, PendingAck};
+use wirefold_wire::{Article, DeadLetter, RawDocument, subjects};
 
 use crate::{NormalizeError, normalize_all};
 
@@ -26,6 +48,11 @@ pub struct NormalizerConfig {
     pub max_bytes: usize,
     /// Longest one extraction may take before the document is dead-lettered.
     pub extract_timeout: Duration,
+    /// Raw documents in hand at once: being normalized, or published and waiting for the
+    /// stream's acknowledgement.
+    pub in_flight: usize,
+    /// Extractions running at once on the blocking pool.
+    pub workers: usize,
 }
 
 impl Default for NormalizerConfig {
@@ -33,15 +60,37 @@ impl Default for NormalizerConfig {
         NormalizerConfig {
             max_bytes: wirefold_bus::DEFAULT_MAX_DOCUMENT_BYTES,
             extract_timeout: Duration::from_secs(10),
+            in_flight: DEFAULT_IN_FLIGHT,
+            workers: default_workers(),
         }
     }
+}
+
+/// Default of [`NormalizerConfig::in_flight`].
+pub const DEFAULT_IN_FLIGHT: usize = 128;
+
+/// Default of [`NormalizerConfig::workers`]: one extraction per core.
+pub fn default_workers() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
 }
 
 /// Deliveries of one raw document before it is dead-lettered instead of retried.
 const MAX_DELIVER: i64 = 10;
 
-/// Runs until `shutdown` is cancelled; the message in hand is finished and acked first.
+/// What became of one raw document once normalized.
+enum Step {
+    /// Its articles, to publish, and the dead letters of its unusable items.
+    Publish(Message, Vec<Article>, Vec<DeadLetter>),
+    /// Its dead letter; the message is terminated.
+    Reject(Message, DeadLetter),
+}
+
+type Pending<T> = Pin<Box<dyn Future<Output = T> + Send>>;
+
+/// Runs until `shutdown` is cancelled; the documents in hand are finished and acked first.
 pub async fn run(bus: Bus, config: NormalizerConfig, shutdown: CancellationToken) -> Result<(), BusError> {
+    let in_flight = config.in_flight.max(1);
+    let workers = config.workers.max(1);
     let consumer = bus
         .durable_consumer(
             subjects::RAW_STREAM,
@@ -51,102 +100,174 @@ pub async fn run(bus: Bus, config: NormalizerConfig, shutdown: CancellationToken
             MAX_DELIVER,
         )
         .await?;
-    let messages = bus.messages(&consumer, 16).await?;
-    info!("normalizer running");
-    wirefold_bus::consume_until(messages, shutdown.cancelled_owned(), |msg| {
-        handle(&bus, &config, msg)
-    })
-    .await;
+    let mut messages = bus.messages(&consumer, in_flight.clamp(16, 256)).await?;
+    let cpu = Arc::new(Semaphore::new(workers));
+    // Normalizing, in delivery order; then published, waiting for the stream's ack.
+    let mut normalizing: FuturesOrdered<Pending<Step>> = FuturesOrdered::new();
+    let mut acking: FuturesUnordered<Pending<()>> = FuturesUnordered::new();
+    let mut stopping = false;
+    info!(in_flight, workers, "normalizer running");
+    loop {
+        let room = normalizing.len() + acking.len() < in_flight;
+        tokio::select! {
+            // Finishing work frees room before more is pulled.
+            biased;
+            Some(()) = acking.next(), if !acking.is_empty() => {}
+            Some(step) = normalizing.next(), if !normalizing.is_empty() => {
+                if let Some(wait) = send(&bus, step).await {
+                    acking.push(wait);
+                }
+            }
+            _ = shutdown.cancelled(), if !stopping => stopping = true,
+            next = messages.next(), if !stopping && room => match next {
+                Some(Ok(msg)) => normalizing.push_back(Box::pin(normalize_message(cpu.clone(), config.clone(), msg))),
+                Some(Err(e)) => {
+                    warn!(error = %e, "consumer error, continuing");
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                None => stopping = true,
+            },
+            else => break,
+        }
+    }
     info!("normalizer stopped");
     Ok(())
 }
 
-async fn handle(bus: &Bus, config: &NormalizerConfig, msg: Message) {
-    let subject = msg.subject.to_string();
-    let (seq, delivered) = wirefold_bus::message_position(&msg);
+/// Decodes and normalizes one message on the blocking pool, under the time limit.
+async fn normalize_message(cpu: Arc<Semaphore>, config: NormalizerConfig, msg: Message) -> Step {
     let payload = msg.payload.clone();
-    let raw: RawDocument = match wirefold_wire::decode(&payload) {
-        Ok(r) => r,
-        Err(e) => {
-            reject(
-                bus,
-                &msg,
-                dead_letter(&subject, None, None, &payload, e.to_string()),
-            )
-            .await;
-            return;
-        }
-    };
-    let cfg = config.clone();
+    // The semaphore is never closed, so this always holds a permit.
+    let _permit = cpu.acquire_owned().await.ok();
+    let max_bytes = config.max_bytes;
     let job = tokio::task::spawn_blocking(move || {
-        let out = normalize_all(&raw, cfg.max_bytes);
-        (raw, out)
+        let raw: RawDocument = wirefold_wire::decode(&payload).map_err(|e| e.to_string())?;
+        let out = normalize_all(&raw, max_bytes);
+        Ok::<_, String>((raw, out))
     });
     let (raw, result) = match tokio::time::timeout(config.extract_timeout, job).await {
-        Ok(Ok(pair)) => pair,
+        Ok(Ok(Ok(pair))) => pair,
+        Ok(Ok(Err(undecodable))) => {
+            let dl = dead_letter(&msg, None, None, undecodable);
+            return Step::Reject(msg, dl);
+        }
         Ok(Err(join)) => {
             // A panic inside extraction: a bug, but one document must not stop the worker.
-            let reason = format!("extraction crashed: {join}");
-            reject(bus, &msg, dead_letter(&subject, None, None, &payload, reason)).await;
-            return;
+            let dl = dead_letter(&msg, None, None, format!("extraction crashed: {join}"));
+            return Step::Reject(msg, dl);
         }
         Err(_) => {
             let reason = format!("extraction exceeded {:?}", config.extract_timeout);
-            reject(bus, &msg, dead_letter(&subject, None, None, &payload, reason)).await;
-            return;
+            let dl = dead_letter(&msg, None, None, reason);
+            return Step::Reject(msg, dl);
         }
     };
-    let about_raw =
-        |reason: String| dead_letter(&subject, Some(&raw.id), raw.url.as_deref(), &payload, reason);
-    let normalized = match result {
-        Ok(n) => n,
+    match result {
+        Ok(n) => {
+            let problems = n
+                .problems
+                .into_iter()
+                .map(|p| dead_letter(&msg, Some(&raw.id), raw.url.as_deref(), p))
+                .collect();
+            Step::Publish(msg, n.articles, problems)
+        }
         Err(e) => {
             if matches!(e, NormalizeError::NotArticle) {
                 info!(id = %raw.id, url = ?raw.url, "not an article page, not forwarded");
             }
-            reject(bus, &msg, about_raw(e.to_string())).await;
-            return;
+            let dl = dead_letter(&msg, Some(&raw.id), raw.url.as_deref(), e.to_string());
+            Step::Reject(msg, dl)
         }
+    }
+}
+
+/// Sends the article of a normalized document without waiting for the ack, and returns
+/// what finishes the document once the ack (or a failure) comes; rejects are finished here.
+async fn send(bus: &Bus, step: Step) -> Option<Pending<()>> {
+    let (msg, articles, problems) = match step {
+        Step::Reject(msg, dl) => {
+            reject(bus, &msg, dl).await;
+            return None;
+        }
+        Step::Publish(msg, articles, problems) => (msg, articles, problems),
     };
-    for problem in &normalized.problems {
+    for dl in problems {
         // One item of a wire document: the others go on, the raw document is acked.
         metrics::counter!(metric::DEAD_LETTERS).increment(1);
-        bus.dead_letter(about_raw(problem.clone())).await;
+        bus.dead_letter(dl).await;
     }
-    for article in &normalized.articles {
-        let out_subject = subjects::article(article.language.as_deref());
-        match bus.publish(&out_subject, &article.id, article).await {
+    let mut sent = Vec::with_capacity(articles.len());
+    for article in articles {
+        let subject = subjects::article(article.language.as_deref());
+        let payload = wirefold_wire::encode(&article);
+        match bus
+            .publish_pipelined(&subject, &article.id, &[], None, payload)
+            .await
+        {
+            Ok(pending) => sent.push((article, pending)),
+            Err(e) => {
+                if !failed(bus, &msg, &article, e).await {
+                    return None;
+                }
+            }
+        }
+    }
+    let bus = bus.clone();
+    Some(Box::pin(finish(bus, msg, sent)))
+}
+
+/// Waits for the articles' acks, then acks the raw document (or handles a failure).
+async fn finish(bus: Bus, msg: Message, sent: Vec<(Article, PendingAck)>) {
+    for (article, pending) in sent {
+        match pending.wait().await {
             Ok(ack) => {
+                let (seq, _) = wirefold_bus::message_position(&msg);
                 debug!(id = %article.id, seq, out_seq = ack.sequence, duplicate = ack.duplicate, "article published");
                 if !ack.duplicate {
                     let lang = subjects::token(article.language.as_deref().unwrap_or("und"));
                     metrics::counter!(metric::ARTICLES, "language" => lang).increment(1);
                 }
             }
-            Err(e @ BusError::TooLarge { .. }) => {
-                metrics::counter!(metric::DEAD_LETTERS).increment(1);
-                bus.dead_letter(about_raw(format!("article {}: {e}", article.id)))
-                    .await;
-            }
-            Err(e) if delivered >= MAX_DELIVER => {
-                // The raw document stays in its stream; the dead letter says where and why, so
-                // it can be replayed once the bus is healthy again.
-                let reason = format!("article publish failed on all {MAX_DELIVER} deliveries: {e}");
-                reject(bus, &msg, about_raw(reason)).await;
-                return;
-            }
             Err(e) => {
-                // Back off longer with every delivery: about 110 s of bus trouble in all. The
-                // articles already stored are stored once more by id on redelivery.
-                let delay = Duration::from_secs(2 * delivered.clamp(1, 30) as u64);
-                warn!(id = %article.id, delivered, error = %e, ?delay, "publish failed, will retry");
-                metrics::counter!(metric::RETRIES).increment(1);
-                wirefold_bus::nak(&msg, delay).await;
-                return;
+                if !failed(&bus, &msg, &article, e).await {
+                    return;
+                }
             }
         }
     }
     wirefold_bus::ack(&msg).await;
+}
+
+/// A publish that was refused or not acknowledged. An article over the size limit gets a
+/// dead letter and its document goes on (true); anything else stops the document (false):
+/// redelivered with a growing delay, or dead-lettered after the last delivery. Articles
+/// already stored are stored once more by id on redelivery, that is, not at all.
+async fn failed(bus: &Bus, msg: &Message, article: &Article, e: BusError) -> bool {
+    let (_, delivered) = wirefold_bus::message_position(msg);
+    let about_raw = |reason: String| dead_letter(msg, Some(&article.id), article.url.as_deref(), reason);
+    match e {
+        e @ BusError::TooLarge { .. } => {
+            metrics::counter!(metric::DEAD_LETTERS).increment(1);
+            bus.dead_letter(about_raw(format!("article {}: {e}", article.id)))
+                .await;
+            true
+        }
+        e if delivered >= MAX_DELIVER => {
+            // The raw document stays in its stream; the dead letter says where and why, so
+            // it can be replayed once the bus is healthy again.
+            let reason = format!("article publish failed on all {MAX_DELIVER} deliveries: {e}");
+            reject(bus, msg, about_raw(reason)).await;
+            false
+        }
+        e => {
+            // Back off longer with every delivery: about 110 s of bus trouble in all.
+            let delay = Duration::from_secs(2 * delivered.clamp(1, 30) as u64);
+            warn!(id = %article.id, delivered, error = %e, ?delay, "publish failed, will retry");
+            metrics::counter!(metric::RETRIES).increment(1);
+            wirefold_bus::nak(msg, delay).await;
+            false
+        }
+    }
 }
 
 /// Prometheus metric names of the normalizer.
@@ -166,15 +287,9 @@ async fn reject(bus: &Bus, msg: &Message, dl: DeadLetter) {
     wirefold_bus::term(msg).await;
 }
 
-fn dead_letter(
-    subject: &str,
-    id: Option<&str>,
-    origin: Option<&str>,
-    payload: &[u8],
-    reason: String,
-) -> DeadLetter {
-    DeadLetter::new("normalizer", reason, payload)
-        .with_subject(subject)
+fn dead_letter(msg: &Message, id: Option<&str>, origin: Option<&str>, reason: String) -> DeadLetter {
+    DeadLetter::new("normalizer", reason, &msg.payload)
+        .with_subject(&msg.subject)
         .with_input_id(id)
         .with_origin(origin)
 }

@@ -92,17 +92,18 @@ impl TestNats {
     }
 }
 
-/// The folder named by `var` (e.g. `WIREFOLD_SEEDS`), or `None` after printing that the
-/// test did not run.
+/// The folder named by `var` (e.g. `WIREFOLD_SEEDS`), or `None` after printing
+/// `skipped: <test>: <var> is not set` when it is unset; a folder that does not exist
+/// fails the test.
 pub fn shared_dir(var: &str, test: &str) -> Option<PathBuf> {
     match std::env::var_os(var) {
         Some(p) if !p.is_empty() => {
             let p = PathBuf::from(p);
-            assert!(p.exists(), "{var}={} does not exist", p.display());
+            assert!(p.is_dir(), "{var}={} is not a directory", p.display());
             Some(p)
         }
         _ => {
-            eprintln!("{test}: {var} is not set, so this test did not run (.ci/run sets it)");
+            eprintln!("skipped: {test}: {var} is not set (.ci/run sets it)");
             None
         }
     }

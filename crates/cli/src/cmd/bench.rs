@@ -1,4 +1,4 @@
-//! `wirefold bench dedup|fetch|gateway`: throughput benchmarks of the real code paths, printed as
+//! `wirefold bench dedup|fetch|gateway|pipeline`: throughput benchmarks of the real code paths, printed as
 //! one JSON object so scripts (and BENCHMARKS.md) can put them beside a peer's numbers.
 //!
 //! `dedup` times `wirefold_dedup::eval::bench_corpus` (fingerprinting, candidate search,
@@ -10,6 +10,10 @@
 //! `gateway` runs `wirefold_gateway::bench::bench` (a synthetic newsroom published to an
 //! embedded nats-server; rebuild time, list latency with `wrk` beside a static response,
 //! SSE fan-out latency).
+//! `pipeline` runs [`pipeline::run`]: generated articles and pages through the whole
+//! pipeline on an embedded nats-server, beside the bus alone storing the same bytes.
+
+mod pipeline;
 
 use std::io::BufRead as _;
 use std::path::PathBuf;
@@ -94,6 +98,36 @@ enum What {
         #[arg(long, default_value_t = 20)]
         event_interval_ms: u64,
     },
+    /// The whole pipeline on an embedded nats-server (normalizer and deduplicator in this
+    /// process): generated plain-text articles and HTML pages at full speed and at a fixed
+    /// rate; articles/s and latency from raw publish to stored cluster event, beside the
+    /// bus alone storing the same bytes in the three streams.
+    Pipeline {
+        /// Plain-text articles at full speed.
+        #[arg(long, default_value_t = 20_000)]
+        articles: usize,
+        /// HTML pages at full speed.
+        #[arg(long, default_value_t = 3_000)]
+        html: usize,
+        /// Articles per second of the fixed-rate phases (plain text, then HTML).
+        #[arg(long, default_value_t = 200.0)]
+        rate: f64,
+        /// Seconds each fixed-rate phase lasts.
+        #[arg(long, default_value_t = 15.0)]
+        rate_secs: f64,
+        /// Raw documents sent and not yet acknowledged at full speed, at most.
+        #[arg(long, default_value_t = 256)]
+        window: usize,
+        /// Seed of the generated text.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The normalizer's documents in hand at once (1 gives the one-at-a-time loop).
+        #[arg(long, default_value_t = wirefold_normalizer::worker::DEFAULT_IN_FLIGHT)]
+        normalizer_in_flight: usize,
+        /// The deduplicator's snapshot period in articles (default: the worker's).
+        #[arg(long)]
+        snapshot_every: Option<u64>,
+    },
 }
 
 /// Runs a benchmark.
@@ -133,6 +167,28 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
                 event_interval: std::time::Duration::from_millis(event_interval_ms),
             };
             gateway(&opts).await?;
+        }
+        What::Pipeline {
+            articles,
+            html,
+            rate,
+            rate_secs,
+            window,
+            seed,
+            normalizer_in_flight,
+            snapshot_every,
+        } => {
+            let opts = pipeline::Options {
+                articles,
+                html,
+                rate,
+                rate_secs,
+                window,
+                seed,
+                normalizer_in_flight,
+                snapshot_every,
+            };
+            println!("{}", pipeline::run(&opts).await?);
         }
     }
     Ok(ExitCode::SUCCESS)

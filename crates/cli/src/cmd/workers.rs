@@ -30,6 +30,13 @@ pub struct NormalizerSettings {
     /// Longest one extraction may take, in seconds.
     #[arg(long, default_value_t = 10)]
     pub extract_timeout_secs: u64,
+    /// Raw documents in hand at once (being normalized, or published and waiting for the
+    /// stream's acknowledgement).
+    #[arg(long, env = crate::env::NORMALIZER_IN_FLIGHT, default_value_t = wirefold_normalizer::worker::DEFAULT_IN_FLIGHT)]
+    pub normalizer_in_flight: usize,
+    /// Extractions running at once (default: one per core).
+    #[arg(long, env = crate::env::NORMALIZER_WORKERS)]
+    pub normalizer_workers: Option<usize>,
 }
 
 impl NormalizerSettings {
@@ -38,6 +45,11 @@ impl NormalizerSettings {
         NormalizerConfig {
             max_bytes: self.limit.max_document_bytes,
             extract_timeout: Duration::from_secs(self.extract_timeout_secs.max(1)),
+            in_flight: self.normalizer_in_flight.max(1),
+            workers: self
+                .normalizer_workers
+                .unwrap_or_else(wirefold_normalizer::worker::default_workers)
+                .max(1),
         }
     }
 }
