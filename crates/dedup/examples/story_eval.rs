@@ -8,7 +8,7 @@
 //! ```text
 //! cargo run --release -p wirefold-dedup --example story_eval -- DATA.jsonl|SEEDS_DIR
 //!     [--pairs PAIRS.jsonl] [--out PRED.jsonl] [--quiet] [--errors] [--limit N]
-//!     [--set field=value]... [--bench] [--replay REPS] [--normalize]
+//!     [--set field=value]... [--bench] [--replay REPS] [--normalize] [--shuffle SEED]
 //! ```
 //!
 //! Input lines are `{"id","title","text","published"?,"url"?|"uri"?}`; gold fields `story`,
@@ -21,6 +21,9 @@
 //! call `from_plain` makes). `--bench` times copy alone against copy + story with
 //! `eval::bench_corpus` / `eval::bench_stories`; `--replay N` records the copy events once
 //! and times the story level alone over them, best of N (steadier on a busy machine).
+//! `--shuffle SEED` permutes the arrival order (seeded, deterministic; times stay as
+//! published, received is still the newest seen): story placement depends on order, so an
+//! accuracy change should also hold on a few shuffled orders, not only the file's order.
 //! `STORY_TRACE=1` prints each placement with its best candidate and similarity.
 
 use std::collections::HashMap;
@@ -330,6 +333,9 @@ fn main() {
     let flag = |name: &str| args.iter().any(|a| a == name);
     let limit = opt("--limit").and_then(|v| v.parse().ok()).unwrap_or(usize::MAX);
     let mut arts = load(path, limit);
+    if let Some(seed) = opt("--shuffle").and_then(|v| v.parse().ok()) {
+        shuffle(&mut arts, seed);
+    }
     if flag("--normalize") {
         arts.iter_mut().for_each(normalize);
     }
@@ -490,6 +496,23 @@ fn pairs(arts: &[Art], story: &[u64], path: &str) {
         together as f64 / ps.len().max(1) as f64,
         prec / n.max(1) as f64
     );
+}
+
+/// `--shuffle SEED`: a seeded Fisher-Yates permutation of the arrival order (splitmix64),
+/// so a change can be checked on other orders of the same articles, not only the file's.
+fn shuffle(arts: &mut [Art], seed: u64) {
+    let mut z = seed;
+    let mut next = || {
+        z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut x = z;
+        x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        x ^ (x >> 31)
+    };
+    for i in (1..arts.len()).rev() {
+        let j = (next() % (i as u64 + 1)) as usize;
+        arts.swap(i, j);
+    }
 }
 
 /// `--set field=value` (arrays as `a,b,c,d`): tuning without rebuilding.
