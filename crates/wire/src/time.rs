@@ -38,7 +38,7 @@ pub fn parse_ms(s: &str) -> Option<i64> {
 }
 
 /// Reads a time as wire formats state it into RFC 3339, keeping the stated offset:
-/// RFC 3339 itself, offsets without a colon (`2017-10-11T10:41:00+0100`), ISO 8601 basic
+/// RFC 3339 itself (a zero offset written `Z`), offsets without a colon (`2017-10-11T10:41:00+0100`), ISO 8601 basic
 /// as NewsML 1.2, NITF and ANPA-derived formats write it (`20140829T134951+0000`,
 /// `20140829T135006Z`, `20140829T1350Z`), and bare dates (`2024-01-02`, `20240102`, as
 /// midnight UTC). `None` when it is none of these.
@@ -104,7 +104,7 @@ mod tests {
         assert_eq!(format_ms(i64::MAX), None);
         for (s, want) in [
             ("2017-10-11T10:41:00+0100", Some("2017-10-11T10:41:00+01:00")),
-            ("20140829T134951+0000", Some("2014-08-29T13:49:51+00:00")),
+            ("20140829T134951+0000", Some("2014-08-29T13:49:51Z")),
             ("20140829T135006Z", Some("2014-08-29T13:50:06Z")),
             ("2024-01-02T10:05:00Z", Some("2024-01-02T10:05:00Z")),
             ("2017-01-31T03:47:29.000Z", Some("2017-01-31T03:47:29Z")),
