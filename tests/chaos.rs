@@ -24,82 +24,16 @@ use std::time::{Duration, Instant};
 use futures::StreamExt as _;
 use wirefold_bus::Bus;
 use wirefold_deduplicator::Deduper;
-use wirefold_testkit::TestNats;
+use wirefold_testkit::{TestNats, Words};
 use wirefold_wire::{Article, ClusterEvent, DeadLetter, RawDocument, StoryEvent, subjects};
 
 const WIREFOLD: &str = env!("CARGO_BIN_EXE_wirefold");
 /// Lease time-to-live of the deduplicators (seconds).
 const LEASE_TTL: u64 = 2;
 
-/// Deterministic pseudo-random numbers (xorshift64*), so a failure can be replayed.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
 /// Plain-text articles: originals, and copies of recent ones (a paragraph rewritten, a
 /// boilerplate line added) in between.
-fn corpus(rng: &mut Rng, n: usize) -> Vec<String> {
-    const W: &[&str] = &[
-        "minister",
-        "council",
-        "harbour",
-        "election",
-        "river",
-        "budget",
-        "strike",
-        "court",
-        "police",
-        "storm",
-        "market",
-        "tariff",
-        "school",
-        "bridge",
-        "hospital",
-        "airport",
-        "vote",
-        "treaty",
-        "border",
-        "factory",
-        "farmers",
-        "rail",
-        "energy",
-        "prices",
-        "mayor",
-        "union",
-        "soldiers",
-        "talks",
-        "ceasefire",
-        "reform",
-        "said",
-        "announced",
-        "warned",
-        "agreed",
-        "rejected",
-        "opened",
-        "closed",
-        "raised",
-        "signed",
-        "delayed",
-        "residents",
-        "workers",
-        "judge",
-        "report",
-        "city",
-    ];
-    let sentence = |rng: &mut Rng| {
-        let mut s: Vec<&str> = (0..14).map(|_| W[rng.below(W.len())]).collect();
-        s.push("today.");
-        s.join(" ")
-    };
+fn corpus(rng: &mut Words, n: usize) -> Vec<String> {
     let mut originals: Vec<Vec<String>> = Vec::new();
     let mut out = Vec::new();
     for i in 0..n {
@@ -107,12 +41,12 @@ fn corpus(rng: &mut Rng, n: usize) -> Vec<String> {
             let k = originals.len() - 1 - rng.below(originals.len().min(20));
             let mut copy = originals[k].clone();
             let p = rng.below(copy.len());
-            copy[p] = (0..3).map(|_| sentence(rng)).collect::<Vec<_>>().join(" ");
+            copy[p] = (0..3).map(|_| rng.sentence(14)).collect::<Vec<_>>().join(" ");
             copy.push("Copyright Example Wire. All rights reserved.".into());
             copy
         } else {
             let paras: Vec<String> = (0..8)
-                .map(|_| (0..3).map(|_| sentence(rng)).collect::<Vec<_>>().join(" "))
+                .map(|_| (0..3).map(|_| rng.sentence(14)).collect::<Vec<_>>().join(" "))
                 .collect();
             originals.push(paras.clone());
             paras
@@ -208,7 +142,7 @@ async fn workers_killed_and_a_leader_frozen_during_ingest_lose_and_repeat_nothin
     const DOCS: usize = 300;
     const BATCH: usize = 25;
     let started = Instant::now();
-    let mut rng = Rng(SEED);
+    let mut rng = Words(SEED);
     let nats = TestNats::start();
     let bus = nats.bus().await;
     let url = nats.url();
@@ -230,7 +164,7 @@ async fn workers_killed_and_a_leader_frozen_during_ingest_lose_and_repeat_nothin
     let mut kills = 0;
     let mut frozen: Option<(u32, Instant)> = None;
     let freeze_at = batches.len() / 2;
-    let mut kill = |workers: &mut HashMap<&str, Child>, rng: &mut Rng, frozen: Option<(u32, Instant)>| {
+    let mut kill = |workers: &mut HashMap<&str, Child>, rng: &mut Words, frozen: Option<(u32, Instant)>| {
         let name = names[rng.below(names.len())];
         let child = workers.get_mut(name).unwrap();
         if frozen.is_some_and(|(pid, _)| pid == child.id()) {

@@ -14,7 +14,7 @@ use tokio_util::sync::CancellationToken;
 use wirefold_bus::Bus;
 use wirefold_deduplicator::Deduper;
 use wirefold_deduplicator::worker::DedupConfig;
-use wirefold_testkit::{TestNats, eventually, shared_dir};
+use wirefold_testkit::{TestNats, Words, eventually, shared_dir};
 use wirefold_wire::{Article, ClusterEvent, DeadLetter, SCHEMA_VERSION, StoryEvent, subjects};
 
 const WIREFOLD: &str = env!("CARGO_BIN_EXE_wirefold");
@@ -74,75 +74,6 @@ fn spawn_workers(bus: &Bus, shutdown: &CancellationToken) -> Vec<tokio::task::Jo
         tokio::spawn(async move { wirefold_deduplicator::worker::run(bus, cfg, s).await.unwrap() })
     };
     vec![n, d]
-}
-
-/// A deterministic pseudo-random word stream (no RNG crate: a 64-bit LCG).
-struct Words(u64);
-impl Words {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        self.0 >> 33
-    }
-    fn sentence(&mut self, n: usize) -> String {
-        const W: &[&str] = &[
-            "minister",
-            "council",
-            "harbour",
-            "election",
-            "river",
-            "budget",
-            "strike",
-            "court",
-            "police",
-            "storm",
-            "market",
-            "tariff",
-            "school",
-            "bridge",
-            "hospital",
-            "airport",
-            "vote",
-            "treaty",
-            "border",
-            "factory",
-            "farmers",
-            "rail",
-            "energy",
-            "prices",
-            "mayor",
-            "union",
-            "soldiers",
-            "talks",
-            "ceasefire",
-            "reform",
-            "said",
-            "announced",
-            "warned",
-            "agreed",
-            "rejected",
-            "opened",
-            "closed",
-            "raised",
-            "cut",
-            "signed",
-        ];
-        let mut s: Vec<&str> = (0..n)
-            .map(|_| W[(self.next() % W.len() as u64) as usize])
-            .collect();
-        s.push("today");
-        let mut t = s.join(" ");
-        t.push('.');
-        t
-    }
-    /// An article of `paras` paragraphs.
-    fn article(&mut self, paras: usize) -> Vec<String> {
-        (0..paras)
-            .map(|_| (0..3).map(|_| self.sentence(12)).collect::<Vec<_>>().join(" "))
-            .collect()
-    }
 }
 
 /// Articles: `stories` originals, each followed later by a republished copy with a

@@ -22,7 +22,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use wirefold_bus::{Bus, BusError, Connection};
-use wirefold_testkit::{TestNats, eventually};
+use wirefold_testkit::{TestNats, Words, eventually};
 use wirefold_wire::{ClusterEvent, subjects};
 
 const WIREFOLD: &str = env!("CARGO_BIN_EXE_wirefold");
@@ -140,55 +140,12 @@ fn wirefold_as(url: &str, role: &str, pw: &BTreeMap<String, String>, args: &[&st
     c
 }
 
-/// A plain-text article, distinct for each `n` (a 64-bit LCG picks the words).
+/// A plain-text article, distinct for each `n`.
 fn article_text(n: u64) -> String {
-    const W: &[&str] = &[
-        "minister",
-        "council",
-        "harbour",
-        "election",
-        "river",
-        "budget",
-        "strike",
-        "court",
-        "police",
-        "storm",
-        "market",
-        "tariff",
-        "school",
-        "bridge",
-        "hospital",
-        "airport",
-        "vote",
-        "treaty",
-        "border",
-        "factory",
-        "farmers",
-        "rail",
-        "energy",
-        "prices",
-        "mayor",
-        "union",
-        "soldiers",
-        "talks",
-        "ceasefire",
-        "reform",
-        "drought",
-        "pension",
-        "museum",
-        "festival",
-        "shipyard",
-    ];
-    let mut x = n.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    let mut word = || {
-        x = x
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        W[((x >> 33) % W.len() as u64) as usize]
-    };
-    let title: Vec<&str> = (0..6).map(|_| word()).collect();
+    let mut w = Words(n.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+    let title: Vec<&str> = (0..6).map(|_| w.word()).collect();
     let paras: Vec<String> = (0..4)
-        .map(|_| (0..40).map(|_| word()).collect::<Vec<_>>().join(" ") + ".")
+        .map(|_| (0..40).map(|_| w.word()).collect::<Vec<_>>().join(" ") + ".")
         .collect();
     format!("{}\n\n{}", title.join(" "), paras.join("\n\n"))
 }

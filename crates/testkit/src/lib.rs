@@ -126,3 +126,81 @@ where
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// The vocabulary of [`Words`].
+const WORDS: &[&str] = &[
+    "minister",
+    "council",
+    "harbour",
+    "election",
+    "river",
+    "budget",
+    "strike",
+    "court",
+    "police",
+    "storm",
+    "market",
+    "tariff",
+    "school",
+    "bridge",
+    "hospital",
+    "airport",
+    "vote",
+    "treaty",
+    "border",
+    "factory",
+    "farmers",
+    "rail",
+    "energy",
+    "prices",
+    "mayor",
+    "union",
+    "soldiers",
+    "talks",
+    "ceasefire",
+    "reform",
+    "said",
+    "announced",
+    "warned",
+    "agreed",
+    "rejected",
+    "opened",
+    "closed",
+    "raised",
+    "cut",
+    "signed",
+];
+
+/// A deterministic pseudo-random word stream for test articles (no RNG crate: a 64-bit
+/// LCG), so a failure can be replayed from its seed.
+pub struct Words(pub u64);
+impl Words {
+    /// A number below `n`.
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.step() % n as u64) as usize
+    }
+    /// One word of the vocabulary.
+    pub fn word(&mut self) -> &'static str {
+        WORDS[self.below(WORDS.len())]
+    }
+    fn step(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+    pub fn sentence(&mut self, n: usize) -> String {
+        let mut s: Vec<&str> = (0..n).map(|_| self.word()).collect();
+        s.push("today");
+        let mut t = s.join(" ");
+        t.push('.');
+        t
+    }
+    /// An article of `paras` paragraphs.
+    pub fn article(&mut self, paras: usize) -> Vec<String> {
+        (0..paras)
+            .map(|_| (0..3).map(|_| self.sentence(12)).collect::<Vec<_>>().join(" "))
+            .collect()
+    }
+}
