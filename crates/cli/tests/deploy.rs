@@ -140,6 +140,30 @@ fn wirefold_as(url: &str, role: &str, pw: &BTreeMap<String, String>, args: &[&st
     c
 }
 
+/// `wirefold ARGS` with no NATS user (a server without authorization).
+fn wirefold_plain(url: &str, args: &[&str]) -> Command {
+    let mut c = Command::new(WIREFOLD);
+    c.args(args)
+        .env("NATS_URL", url)
+        .env("RUST_LOG", "info,async_nats=warn")
+        .env_remove("NATS_USER")
+        .env_remove("NATS_PASSWORD")
+        .env_remove("WIREFOLD_STREAM_REPLICAS");
+    c
+}
+
+/// `wirefold ingest DIR` with no NATS user; it must succeed.
+fn ingest_dir(url: &str, dir: &Path) {
+    let out = wirefold_plain(url, &["ingest", dir.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "ingest: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// A plain-text article, distinct for each `n`.
 fn article_text(n: u64) -> String {
     let mut w = Words(n.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
@@ -692,24 +716,8 @@ async fn dedup_rebuilds_when_its_input_stream_went_backwards() {
     let url = nats.url();
     let tmp = tempfile::tempdir().unwrap();
     let logs = tmp.path();
-    let plain = |args: &[&str]| {
-        let mut c = Command::new(WIREFOLD);
-        c.args(args)
-            .env("NATS_URL", &url)
-            .env("RUST_LOG", "info,async_nats=warn")
-            .env_remove("NATS_USER")
-            .env_remove("NATS_PASSWORD")
-            .env_remove("WIREFOLD_STREAM_REPLICAS");
-        c
-    };
-    let ingest = |dir: &Path| {
-        let out = plain(&["ingest", dir.to_str().unwrap()]).output().unwrap();
-        assert!(
-            out.status.success(),
-            "ingest: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
+    let plain = |args: &[&str]| wirefold_plain(&url, args);
+    let ingest = |dir: &Path| ingest_dir(&url, dir);
     let image = tmp.path().join("image");
     let articles_dir =
         |store: &Path| find_dir(store, subjects::ARTICLES_STREAM).expect("articles stream on disk");
@@ -894,25 +902,11 @@ async fn normalizer_skips_nothing_when_raw_went_backwards() {
     let url = nats.url();
     let tmp = tempfile::tempdir().unwrap();
     let logs = tmp.path();
-    let plain = |args: &[&str]| {
-        let mut c = Command::new(WIREFOLD);
-        c.args(args)
-            .env("NATS_URL", &url)
-            .env("RUST_LOG", "info,async_nats=warn")
-            .env_remove("NATS_USER")
-            .env_remove("NATS_PASSWORD")
-            .env_remove("WIREFOLD_STREAM_REPLICAS");
-        c
-    };
+    let plain = |args: &[&str]| wirefold_plain(&url, args);
     let ingest = |first: u64, n: u64| {
         let dir = tmp.path().join(format!("docs-{first}"));
         write_docs(&dir, first, n);
-        let out = plain(&["ingest", dir.to_str().unwrap()]).output().unwrap();
-        assert!(
-            out.status.success(),
-            "ingest: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        ingest_dir(&url, &dir);
     };
     let raw_dir = |store: &Path| find_dir(store, subjects::RAW_STREAM).expect("raw stream on disk");
     let image = tmp.path().join("image");
