@@ -351,24 +351,26 @@ impl Deduper {
             StepKind::Merged => StoryEventKind::Merged,
             StepKind::Updated => StoryEventKind::Updated,
         };
+        // Ids only: what `wirefold cluster` writes; the rest stays empty.
+        let ids = StoryEvent {
+            schema: SCHEMA_VERSION,
+            kind,
+            story_id: story.to_string(),
+            version: step.version,
+            cause: cause.cause.clone(),
+            cause_cluster: cause.cluster_id.clone(),
+            headline: None,
+            first_seen: String::new(),
+            updated: String::new(),
+            languages: Vec::new(),
+            clusters: Vec::new(),
+            cluster_count: 0,
+            article_count: 0,
+            merged_from: step.absorbed.iter().map(StoryId::to_string).collect(),
+            reason,
+        };
         if self.detail == EventDetail::Ids {
-            return StoryEvent {
-                schema: SCHEMA_VERSION,
-                kind,
-                story_id: story.to_string(),
-                version: step.version,
-                cause: cause.cause.clone(),
-                cause_cluster: cause.cluster_id.clone(),
-                headline: None,
-                first_seen: String::new(),
-                updated: String::new(),
-                languages: Vec::new(),
-                clusters: Vec::new(),
-                cluster_count: 0,
-                article_count: 0,
-                merged_from: step.absorbed.iter().map(StoryId::to_string).collect(),
-                reason,
-            };
+            return ids;
         }
         let keys = self.stories.clusters_of(story);
         let mut listed: Vec<(usize, u64, &Summary)> = keys
@@ -394,12 +396,6 @@ impl Deduper {
             .collect();
         let time = |ms: Option<i64>| format_ms(ms.unwrap_or(t)).unwrap_or_default();
         StoryEvent {
-            schema: SCHEMA_VERSION,
-            kind,
-            story_id: story.to_string(),
-            version: step.version,
-            cause: cause.cause.clone(),
-            cause_cluster: cause.cluster_id.clone(),
             headline,
             first_seen: time(self.stories.first_seen_ms(story)),
             updated: time(self.stories.updated_ms(story)),
@@ -407,8 +403,7 @@ impl Deduper {
             clusters,
             cluster_count: listed.len() as u64,
             article_count,
-            merged_from: step.absorbed.iter().map(StoryId::to_string).collect(),
-            reason,
+            ..ids
         }
     }
 }
