@@ -548,6 +548,7 @@ fn set(c: &mut story::Config, kv: &str) {
         "cased_extra" => c.cased_extra = f(v),
         "decay_days" => c.decay_days = f(v),
         "horizon_secs" => c.horizon_secs = v.parse().expect("integer"),
+        "max_df_terms" => c.max_df_terms = u(v),
         _ => panic!("unknown story setting {k}"),
     }
 }

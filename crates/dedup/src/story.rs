@@ -1512,7 +1512,7 @@ impl StoryIndex {
 }
 
 const MAGIC: &[u8; 8] = b"WFSTSNAP";
-const FORMAT: u8 = 2;
+const FORMAT: u8 = 3;
 
 fn corrupt(what: &str) -> SnapshotError {
     SnapshotError::Corrupt(format!("story snapshot: {what}"))
@@ -1734,12 +1734,32 @@ fn prefix(s: &str, max: usize) -> &str {
 const K: u64 = 0x517c_c1b7_2722_0a95;
 
 fn step(h: u64, c: u32) -> u64 {
-    (h.rotate_left(5) ^ u64::from(c)).wrapping_mul(K)
+    fold(h, u64::from(c))
+}
+
+/// One step of the hash chain: numbers and bigrams step per character, words per block of
+/// eight bytes of their lower-cased UTF-8 (so an ASCII word costs one or two steps).
+fn fold(h: u64, block: u64) -> u64 {
+    (h.rotate_left(5) ^ block).wrapping_mul(K)
+}
+
+/// How many of the eight bytes of `w` (little-endian, first byte lowest), counted from the
+/// first, are ASCII letters.
+fn ascii_letters(w: u64) -> u32 {
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let y = (w | 0x2020_2020_2020_2020) & 0x7f7f_7f7f_7f7f_7f7f;
+    // `y >= 'a'` and `y <= 'z'` per byte, without carries between bytes (y <= 0x7f).
+    let ge = (y + 0x1f1f_1f1f_1f1f_1f1f) & HI;
+    let le = !(y + 0x0505_0505_0505_0505) & HI;
+    let letters = ge & le & !w;
+    (!letters & HI).trailing_zeros() / 8
 }
 
 /// A term: two channel bits over 30 hash bits.
 fn term(ch: u32, h: u64) -> u32 {
-    let x = splitmix(h ^ (u64::from(ch) << 56));
+    // Every hash here ends in a multiplication (`fold`), so its high bits are mixed; one
+    // more with the channel in the top byte separates the channels.
+    let x = (h ^ (u64::from(ch) << 56)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
     ((x >> 34) as u32) | (ch << 30)
 }
 
@@ -1802,8 +1822,12 @@ struct Tok<'o> {
     lead: usize,
     tokens: usize,
     kind: Kind,
-    /// Hash of the current word or number (lower-cased, digits as values).
+    /// Hash of the current number (digits as values), or of the current word's full
+    /// blocks of eight lower-cased bytes (the rest waits in `acc`).
     h: u64,
+    /// The current word's bytes not yet folded into `h` (first byte lowest), and how many.
+    acc: u64,
+    nacc: u32,
     /// Hash of the current word's first `stem` chars.
     h_stem: u64,
     nchars: usize,
@@ -1833,6 +1857,51 @@ struct Tok<'o> {
 }
 
 impl Tok<'_> {
+    fn start_word(&mut self) {
+        self.kind = Kind::Word;
+        self.h = 0;
+        self.acc = 0;
+        self.nacc = 0;
+        self.h_stem = 0;
+        self.nchars = 0;
+    }
+
+    /// Appends `k` (1 to 8) bytes of a word, given in the low bytes of `piece`.
+    fn push_bytes(&mut self, piece: u64, k: u32) {
+        let free = 8 - self.nacc;
+        if k < free {
+            self.acc |= piece << (8 * self.nacc);
+            self.nacc += k;
+        } else {
+            self.h = fold(self.h, self.acc | piece << (8 * self.nacc));
+            self.acc = piece.checked_shr(8 * free).unwrap_or(0);
+            self.nacc = k - free;
+        }
+    }
+
+    /// Appends one character of a word (lower-cased) and counts it.
+    fn push_char(&mut self, c: char) {
+        if c.is_ascii() {
+            self.push_bytes(u64::from(c.to_ascii_lowercase() as u8), 1);
+        } else {
+            for l in c.to_lowercase() {
+                let mut buf = [0u8; 4];
+                for &b in l.encode_utf8(&mut buf).as_bytes() {
+                    self.push_bytes(u64::from(b), 1);
+                }
+            }
+        }
+        self.nchars += 1;
+        if self.nchars == self.stem {
+            self.h_stem = self.word_hash();
+        }
+    }
+
+    /// The current word's hash: the folded blocks and the partial one.
+    fn word_hash(&self) -> u64 {
+        fold(self.h, self.acc)
+    }
+
     fn emit(&mut self, t: u32) {
         self.out.push(t);
         if self.tokens < self.lead {
@@ -1845,26 +1914,27 @@ impl Tok<'_> {
             Kind::Word => {
                 self.tokens += 1;
                 let n = self.nchars;
+                let hw = self.word_hash();
                 if n >= 2 {
                     let h = if self.stem > 0 && n > self.stem {
                         self.h_stem
                     } else {
-                        self.h
+                        hw
                     };
                     self.emit(term(WORD, h));
                 }
                 if self.cap {
                     if n >= 2 {
-                        self.emit(term(NAME, self.h));
+                        self.emit(term(NAME, hw));
                         *self.cased += 1;
                     }
                     if let Some(p) = self.prev_name
                         && self.clean_gap
                     {
-                        let pair = step(p, 0x20).wrapping_add(self.h.rotate_left(17));
+                        let pair = step(p, 0x20).wrapping_add(hw.rotate_left(17));
                         self.emit(term(NAME, pair));
                     }
-                    self.prev_name = Some(self.h);
+                    self.prev_name = Some(hw);
                 } else {
                     self.prev_name = None;
                 }
@@ -1872,10 +1942,10 @@ impl Tok<'_> {
                     if let Some(p) = self.prev_plain
                         && self.clean_gap
                     {
-                        let pair = step(p, 0x20).wrapping_add(self.h.rotate_left(17));
+                        let pair = step(p, 0x20).wrapping_add(hw.rotate_left(17));
                         self.emit(term(self.pair_channel, pair));
                     }
-                    self.prev_plain = Some(self.h);
+                    self.prev_plain = Some(hw);
                 } else {
                     self.prev_plain = None;
                 }
@@ -1925,11 +1995,7 @@ impl Tok<'_> {
     fn char(&mut self, c: char) {
         if self.kind == Kind::Word && c.is_ascii_alphabetic() {
             // The common case: a word goes on (no number or unspaced run is pending).
-            self.h = step(self.h, u32::from(c as u8 | 0x20));
-            self.nchars += 1;
-            if self.nchars == self.stem {
-                self.h_stem = self.h;
-            }
+            self.push_char(c);
             return;
         }
         if let Some(d) = digit(c) {
@@ -1990,25 +2056,12 @@ impl Tok<'_> {
             }
             self.flush_pending();
             if self.kind == Kind::None {
-                self.kind = Kind::Word;
-                self.h = 0;
-                self.h_stem = 0;
-                self.nchars = 0;
+                self.start_word();
                 self.cap = c.is_uppercase();
                 self.caseless = !self.cap && !c.is_lowercase();
                 self.stem = self.stems[usize::from(self.caseless)];
             }
-            if c.is_ascii() {
-                self.h = step(self.h, c.to_ascii_lowercase() as u32);
-            } else {
-                for l in c.to_lowercase() {
-                    self.h = step(self.h, l as u32);
-                }
-            }
-            self.nchars += 1;
-            if self.nchars == self.stem {
-                self.h_stem = self.h;
-            }
+            self.push_char(c);
             return;
         }
         self.end_token();
@@ -2036,6 +2089,8 @@ fn tokenize(
         tokens: 0,
         kind: Kind::None,
         h: 0,
+        acc: 0,
+        nacc: 0,
         h_stem: 0,
         nchars: 0,
         cap: false,
@@ -2058,18 +2113,33 @@ fn tokenize(
     while i < bytes.len() && t.tokens < max_tokens {
         let b = bytes[i];
         if b.is_ascii_alphabetic() && t.kind == Kind::Word {
-            // The rest of an ASCII word, with the hash in a register.
-            let (mut h, mut n) = (t.h, t.nchars);
-            while i < bytes.len() && bytes[i].is_ascii_alphabetic() {
-                h = step(h, u32::from(bytes[i] | 0x20));
-                n += 1;
-                if n == t.stem {
-                    t.h_stem = h;
+            if t.stem > t.nchars {
+                // A stem is still being read: a letter at a time.
+                t.push_char(b as char);
+                i += 1;
+                continue;
+            }
+            // The rest of an ASCII word, eight bytes at a time.
+            while let Some(chunk) = bytes.get(i..i + 8) {
+                let w = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+                let k = ascii_letters(w);
+                if k == 0 {
+                    break;
                 }
+                let keep = if k == 8 { u64::MAX } else { (1u64 << (8 * k)) - 1 };
+                t.push_bytes((w | 0x2020_2020_2020_2020) & keep, k);
+                t.nchars += k as usize;
+                i += k as usize;
+                if k < 8 {
+                    break;
+                }
+            }
+            // Near the end of the text.
+            while bytes.len() - i < 8 && i < bytes.len() && bytes[i].is_ascii_alphabetic() {
+                t.push_bytes(u64::from(bytes[i] | 0x20), 1);
+                t.nchars += 1;
                 i += 1;
             }
-            t.h = h;
-            t.nchars = n;
         } else if b == b' ' && t.kind == Kind::Word {
             // A space after a word (what `char` does there: no number or unspaced run is
             // pending inside a word, and a space keeps the gap clean).
@@ -2077,10 +2147,7 @@ fn tokenize(
             i += 1;
         } else if b.is_ascii_alphabetic() && t.kind == Kind::None && t.cjk_len == 0 && t.pending.is_none() {
             // An ASCII word starts (as `char` starts one); its letters follow above.
-            t.kind = Kind::Word;
-            t.h = 0;
-            t.h_stem = 0;
-            t.nchars = 0;
+            t.start_word();
             t.cap = b.is_ascii_uppercase();
             t.caseless = false;
             t.stem = t.stems[0];
@@ -2114,6 +2181,67 @@ mod tests {
         v.iter().filter(|&&t| channel(t) == ch as usize).count()
     }
 
+    /// A word's hash by its definition: eight-byte blocks of its lower-cased UTF-8.
+    fn word_ref(word: &str) -> u64 {
+        let bytes: Vec<u8> = word.to_lowercase().into_bytes();
+        let mut h = 0;
+        let mut blocks = bytes.chunks_exact(8);
+        for b in blocks.by_ref() {
+            h = fold(h, u64::from_le_bytes(b.try_into().unwrap()));
+        }
+        let mut last = [0u8; 8];
+        last[..blocks.remainder().len()].copy_from_slice(blocks.remainder());
+        fold(h, u64::from_le_bytes(last))
+    }
+
+    #[test]
+    fn ascii_letter_runs() {
+        let run = |s: &[u8]| ascii_letters(u64::from_le_bytes(s.try_into().unwrap()));
+        assert_eq!(run(b"abcdefgh"), 8);
+        assert_eq!(run(b"ABCDEFGH"), 8);
+        assert_eq!(run(b"abc defg"), 3);
+        assert_eq!(run(b" bcdefgh"), 0);
+        assert_eq!(run(b"zZ@[`{09"), 2);
+        assert_eq!(run(b"a\xc3\xa9bcdef"), 1);
+        for b in 0..=255u8 {
+            let w = u64::from_le_bytes([b, b' ', 0, 0, 0, 0, 0, 0]);
+            assert_eq!(ascii_letters(w), u32::from(b.is_ascii_alphabetic()), "{b}");
+        }
+    }
+
+    #[test]
+    fn word_hash_does_not_depend_on_the_path() {
+        // The same words read in blocks (long text after them), near the end of the text,
+        // through the per-character path (non-ASCII letters), and with stems pending.
+        for w in [
+            "a",
+            "Ab",
+            "Abcdefg",
+            "Abcdefgh",
+            "Abcdefghi",
+            "Internationalisation",
+            "Mañana",
+            "Größenwahnsinnig",
+            "naïveté",
+        ] {
+            let want = term(WORD, word_ref(w));
+            let tail = terms(w);
+            let long = terms(&format!("{w} {}", "and so on ".repeat(4)));
+            let lead = terms(&format!("(( {w}"));
+            if w.chars().count() >= 2 {
+                assert_eq!(tail[0], want, "{w} at the end");
+                assert_eq!(long[0], want, "{w} before more text");
+                assert_eq!(lead[0], want, "{w} after punctuation");
+            } else {
+                assert!(tail.is_empty(), "{w}");
+            }
+        }
+        // A stem of 4 characters is the hash of the first four.
+        let mut v = Vec::new();
+        tokenize("Abcdefghijk and more text here", [4, 4], 0, 0, 10, &mut v, &mut 0);
+        assert_eq!(v[0], term(WORD, word_ref("abcd")));
+    }
+
     #[test]
     fn channels_from_english() {
         let v = terms("Peter Capaldi was named on 4 August 2013, ending 3.5 years.");
@@ -2121,13 +2249,7 @@ mod tests {
         assert_eq!(count(&v, NAME), 4, "{v:?}");
         assert_eq!(count(&v, YEAR), 1);
         assert_eq!(count(&v, NUM), 2);
-        assert!(v.contains(&term(NAME, {
-            let mut h = 0;
-            for c in "capaldi".chars() {
-                h = step(h, c as u32);
-            }
-            h
-        })));
+        assert!(v.contains(&term(NAME, word_ref("capaldi"))));
     }
 
     #[test]

@@ -313,8 +313,17 @@ fn has_digit_run4(b: &[u8]) -> bool {
     let mut i = 3;
     while i < b.len() {
         if b[i].is_ascii_digit() {
-            let left = b[..i].iter().rev().take(3).take_while(|c| c.is_ascii_digit()).count();
-            let right = b[i + 1..].iter().take(3).take_while(|c| c.is_ascii_digit()).count();
+            let left = b[..i]
+                .iter()
+                .rev()
+                .take(3)
+                .take_while(|c| c.is_ascii_digit())
+                .count();
+            let right = b[i + 1..]
+                .iter()
+                .take(3)
+                .take_while(|c| c.is_ascii_digit())
+                .count();
             if left + 1 + right >= 4 {
                 return true;
             }
@@ -519,9 +528,22 @@ mod tests {
     fn digit_run_prefilter_agrees_with_a_plain_scan() {
         let plain = |b: &[u8]| b.windows(4).any(|w| w.iter().all(u8::is_ascii_digit));
         let samples = [
-            "", "1", "123", "1234", "a1234", "ab1234", "abc1234", "12a34", "123 4567",
-            "x 12 345 6789", "page 7 of 12", "24 November 2025", "tel. 555-0123",
-            "é2025é", "abc123", "abcd123x4567",
+            "",
+            "1",
+            "123",
+            "1234",
+            "a1234",
+            "ab1234",
+            "abc1234",
+            "12a34",
+            "123 4567",
+            "x 12 345 6789",
+            "page 7 of 12",
+            "24 November 2025",
+            "tel. 555-0123",
+            "é2025é",
+            "abc123",
+            "abcd123x4567",
         ];
         for s in samples {
             assert_eq!(has_digit_run4(s.as_bytes()), plain(s.as_bytes()), "{s:?}");
