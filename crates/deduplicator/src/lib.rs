@@ -281,10 +281,13 @@ impl Deduper {
         };
         for ev in &outcome.events {
             let mut wire = to_wire(ev);
-            // A new version that says what it is (an agency correction or update) says so
-            // in the event: "correction" / "update".
-            if ev.kind == EventKind::MemberUpdated
-                && wire.reason.is_none()
+            // An item that says what it is (an agency correction or update) says so in the
+            // event it causes: "correction" / "update", as a new version of a member or,
+            // when its earlier versions never arrived, as a new member or cluster.
+            if matches!(
+                ev.kind,
+                EventKind::MemberUpdated | EventKind::MemberAdded | EventKind::Created
+            ) && wire.reason.is_none()
                 && ev.cause.id == article.id
                 && let Some(signal) = article.signal.as_deref()
             {
@@ -605,6 +608,18 @@ mod tests {
         let mut v3 = story_article("v3", "urn:pier", &body, false);
         v3.signal = Some("update".into());
         assert_eq!(d.apply(&v3).clusters[0].reason.as_deref(), Some("update"));
+        // A correction whose first version never arrived is still one.
+        let other = "The city council voted on Tuesday to extend the night bus service to the \
+                     airport from April, citing demand from shift workers.\n\n\
+                     The extension will cost about two million a year, officials said."
+            .repeat(3);
+        let mut first = story_article("k1", "urn:buses", &other, false);
+        first.signal = Some("correction".into());
+        let f = d.apply(&first);
+        assert_eq!(
+            (f.clusters[0].kind, f.clusters[0].reason.as_deref()),
+            (ClusterEventKind::Created, Some("correction"))
+        );
         // Without a signal a new version says nothing more than member_updated.
         let f = d.apply(&story_article("v4", "urn:pier", &body, false));
         assert_eq!(

@@ -89,6 +89,30 @@ async fn publish_story(bus: &Bus, story: &str, version: u64, cluster: &str, head
         .unwrap();
 }
 
+/// A new version of member `n` of `cluster` that says it is a correction.
+async fn publish_correction(bus: &Bus, story: &str, cluster: &str, n: u64, version: u64, headline: &str) {
+    let c = ClusterEvent {
+        schema: SCHEMA_VERSION,
+        kind: ClusterEventKind::MemberUpdated,
+        cluster_id: cluster.into(),
+        version,
+        cause: aref(&format!("{cluster}-{n}"), headline),
+        canonical: format!("{cluster}-1"),
+        members: (1..=n)
+            .map(|i| ClusterMember {
+                article: aref(&format!("{cluster}-{i}"), headline),
+                similarity: 1.0,
+            })
+            .collect(),
+        merged_from: vec![],
+        reason: Some("correction".into()),
+        story_id: Some(story.into()),
+    };
+    bus.publish(&subjects::cluster(c.kind, cluster), &c.msg_id(), &c)
+        .await
+        .unwrap();
+}
+
 async fn start_gateway(bus: &Bus, addr: &str) -> (String, CancellationToken, tokio::task::JoinHandle<()>) {
     let bound = bind(GatewayConfig {
         listen: addr.parse().unwrap(),
@@ -327,6 +351,7 @@ async fn desk_page_shows_stories_live_and_recovers_from_a_gateway_restart() {
     stop.cancel();
     task.await.unwrap();
     publish_story(&bus, "s1", 2, "c1", "Harbour bridge reopens after repairs", 2).await;
+    publish_correction(&bus, "s1", "c1", 2, 3, "Harbour bridge reopens after repairs").await;
     let (_, stop, task) = start_gateway(&bus, &addr).await;
     tab.until(
         "the update after the restart",
@@ -350,6 +375,14 @@ async fn desk_page_shows_stories_live_and_recovers_from_a_gateway_restart() {
     tab.until(
         "the opened story's clusters",
         "document.querySelectorAll('.detail .cluster').length > 0",
+    )
+    .await;
+    // The member whose new version said it is a correction is marked as one, from the
+    // event's reason (not from its headline).
+    tab.until(
+        "the correction tag on the corrected member",
+        "[...document.querySelectorAll('.detail .member')].some(m => m.textContent.includes('correction')) \
+         && [...document.querySelectorAll('.detail .tag.corr')].filter(t => t.textContent === 'correction').length === 1",
     )
     .await;
 
