@@ -566,16 +566,16 @@ impl Bus {
     pub async fn dead_letter(&self, mut dl: DeadLetter) {
         dl.schema = SCHEMA_VERSION;
         let subject = subjects::dead_letter(&dl.stage);
-        // Several dead letters of one input id can fall in the same millisecond (a drop
-        // folder failing files in one scan, the unusable items of one wire document): the
-        // origin and reason keep them apart, so none is dropped as a duplicate.
+        // One input can have several dead letters (a drop folder failing files in one scan,
+        // the unusable items of one wire document): the origin and reason keep them apart.
+        // The time is left out, so the same failure of a redelivered input (a worker that
+        // died before its ack) is stored once within the stream's duplicate window.
         let what = format!("{}\n{}", dl.origin.as_deref().unwrap_or(""), dl.reason);
         let id = format!(
-            "{}:{}:{:016x}:{}",
+            "{}:{}:{:016x}",
             dl.stage,
             dl.input_id.as_deref().unwrap_or("-"),
             xxhash_rust::xxh3::xxh3_64(what.as_bytes()),
-            dl.at
         );
         warn!(stage = %dl.stage, input = ?dl.input_id, origin = ?dl.origin, reason = %dl.reason, "dead letter");
         if let Err(e) = self.publish(&subject, &id, &dl).await {
