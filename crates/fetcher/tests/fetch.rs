@@ -393,6 +393,15 @@ async fn a_malformed_feed_does_not_stop_the_others() {
     assert_eq!(dl.len(), 1);
     assert_eq!(dl[0].input_id.as_deref(), Some("bad"));
     assert!(dl[0].excerpt.starts_with("<rss>"), "{:?}", dl[0]);
+    // The same failure recorded again later (a redelivered input) is stored once; another
+    // reason for the same input is a dead letter of its own.
+    let mut again = dl[0].clone();
+    again.at = "2030-01-01T00:00:00.000Z".into();
+    bus.dead_letter(again.clone()).await;
+    assert_eq!(dead_letters(&bus).await.len(), 1);
+    again.reason = format!("{} (another reason)", again.reason);
+    bus.dead_letter(again).await;
+    assert_eq!(dead_letters(&bus).await.len(), 2);
     let listed = sources_list(&bus).await.unwrap();
     let bad = listed.iter().find(|s| s.spec.name == "bad").unwrap();
     assert!(bad.to_string().contains("failing"), "{bad}");
