@@ -732,6 +732,8 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
     let mut h1_nodes: Vec<u32> = Vec::new();
     let mut item_modified: Option<DateTime> = None;
     let mut text_bylines: Vec<String> = Vec::new();
+    // A date the text states as the original publication ("originally published on ...").
+    let mut originally: Option<DateTime> = None;
     // The last copyright line's holder: the outlet, or the person whose site it is.
     let mut copyright: Option<String> = None;
     let n = dom.nodes.len() as u32;
@@ -760,8 +762,14 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
                         node: i,
                         date: d,
                         updated,
+                        published: labelled_published(t),
                     });
                 }
+            }
+            // "This article was originally published on 26 Sep 2019": the page says when it
+            // first appeared.
+            if originally.is_none() && t.len() < 400 && t.contains("riginally published") {
+                originally = original_publication(t);
             }
             i += 1;
             continue;
@@ -821,6 +829,7 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
                     node: i,
                     date: d,
                     updated,
+                    published: labelled_published(&dom.inner_text(i, 60)),
                 });
                 shown_end = end;
             }
@@ -1246,6 +1255,16 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
     });
     let from_url = url.and_then(url_date);
     let h = headline_h1.unwrap_or(0);
+    // Every publish date the metadata states, whichever field it is in.
+    let claims: Vec<DateTime> = metas
+        .iter()
+        .filter(|(k, _)| PUBLISHED_KEYS.contains(&k.as_str()))
+        .filter_map(|(_, v)| date::parse_any(v))
+        .chain(item_date)
+        .chain(pick(ld.published.as_deref()))
+        .chain(pick(ld.any_published.as_deref()))
+        .take(16)
+        .collect();
     m.published = match (structured, near) {
         // Metadata and the page disagree. Machine-readable metadata wins (a shown date that
         // differs is mostly an update), unless it was hand-written into the template or the
@@ -1254,9 +1273,18 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
         (Some((p, machine)), Some(v)) if !p.same_day(&v.date) => {
             // A date right under the headline, days before the metadata's and not an update,
             // is the original publication (the metadata dates a migration or re-publication).
-            let original =
-                !v.updated && v.node > h && v.node - h <= ORIGINAL_DATE_NODES && v.date.days() + 1 < p.days();
-            if !machine || original || from_url.is_some_and(|u| u.same_day(&v.date)) {
+            let original = !v.updated
+                && v.node > h
+                && v.node - h <= ORIGINAL_DATE_NODES
+                && v.date.days() < p.earliest_local_day();
+            // The page labels it as the publication ("Published August 13, 2025"), or another
+            // publish-date field of the metadata says the same day: two sources against one.
+            // A label is the outlet's own word for the day it printed, even when that is the
+            // metadata's moment in another time zone; a second field is not.
+            let elsewhere = (p.earliest_local_day()..=p.latest_local_day()).contains(&v.date.days());
+            let corroborated = !v.updated && claims.iter().any(|c| c.same_day(&v.date));
+            let stated = v.published || !elsewhere && corroborated;
+            if !machine || original || stated || from_url.is_some_and(|u| u.same_day(&v.date)) {
                 Some(v.date)
             } else {
                 Some(p)
@@ -1272,6 +1300,16 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
             .or_else(|| shown.first().map(|s| s.date))
             .or(modified),
     };
+    // A numeric date read month first ("03/10/2023" as March 10) whose day and month are the
+    // URL's the other way round was written day first: the URL settles the order.
+    if let (Some(p), Some(u)) = (m.published, from_url)
+        && p.mo != p.d
+        && (p.y, p.mo, p.d) == (u.y, u.d, u.mo)
+    {
+        m.published = Some(u);
+    }
+    // A stated original publication beats every other source.
+    m.published = originally.or(m.published);
     m.modified = modified;
 
     // Canonical URL.
@@ -1370,6 +1408,34 @@ struct Shown {
     date: DateTime,
     /// Labelled as an update ("Updated", "Last modified").
     updated: bool,
+    /// Labelled as the publication ("Published August 13, 2025", "Posted on ...").
+    published: bool,
+}
+
+/// Whether a block showing a date labels it as the publication date: "Published August 13,
+/// 2025", "First published: ...", "Posted on ...". A block that also says "updated" is not.
+fn labelled_published(t: &str) -> bool {
+    let l = t.trim_start().to_ascii_lowercase();
+    [
+        "published",
+        "first published",
+        "originally published",
+        "posted on",
+        "date published",
+    ]
+    .iter()
+    .any(|p| l.starts_with(p))
+        && !l.contains("updated")
+}
+
+/// The date after "originally published" in a sentence ("This article was originally
+/// published on 26 Sep 2019 at 4:12pm but has been updated").
+fn original_publication(t: &str) -> Option<DateTime> {
+    let at = t.find("riginally published")?;
+    let rest = t.get(at..)?;
+    let (d, st, _) = date::find_date(rest)?;
+    // The date belongs to the phrase: "originally published on <date>", a few words on.
+    (rest[..st].split_whitespace().count() <= 4).then_some(d)
 }
 
 /// A publish date under a well-known key in scripts' JSON (Next.js and similar state blobs).
@@ -1409,7 +1475,19 @@ pub(crate) fn url_date(url: &str) -> Option<DateTime> {
         }
         i += 1;
     }
-    None
+    // The month written as a word: `/2023/october/03/`, `/2023/oct/03/`.
+    let path = path_of(url).split(['?', '#']).next().unwrap_or("");
+    let segs: Vec<&str> = path.split('/').collect();
+    segs.windows(3).find_map(|w| {
+        let (y, mo, d) = (w[0], w[1], w[2]);
+        let digits = |s: &str, n: std::ops::RangeInclusive<usize>| {
+            n.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+        };
+        if !digits(y, 4..=4) || !digits(d, 1..=2) || !mo.bytes().all(|b| b.is_ascii_alphabetic()) {
+            return None;
+        }
+        date::from_parts(y.parse().ok()?, date::month_of(mo)?, d.parse().ok()?)
+    })
 }
 
 /// Whether the URL path looks like a listing (root, tag, category, author, search, page N).
@@ -1462,6 +1540,11 @@ mod tests {
             url_date("https://x.com/2025-11-24/slug")
         );
         assert!(url_date("https://x.com/id/12345678").is_none());
+        assert_eq!(
+            url_date("https://x.com/blog/2023/october/03/slug"),
+            url_date("https://x.com/2023/10/03/slug")
+        );
+        assert!(url_date("https://x.com/2023/october/slug").is_none());
         assert!(listing_url("https://x.com/"));
         assert!(listing_url("https://x.com/tag/ukraine/"));
         assert!(!listing_url("https://x.com/news/world/ukraine-talks-123"));
@@ -1571,6 +1654,58 @@ mod tests {
             &format!("<h1>Some post title</h1><p>December 18, 2025</p>{TEXT}"),
             "https://site.example/2025/12/18/some-post/",
             Some("2025-12-18"),
+        );
+        // A date the page labels as the publication beats the metadata's.
+        check(
+            r#"<meta property="article:published_time" content="2025-08-08T00:00:00-04:00">"#,
+            &format!("<h1>Some post title</h1><p>Published August 13, 2025</p>{TEXT}"),
+            url,
+            Some("2025-08-13"),
+        );
+        // ... even when it is the metadata's moment printed in the outlet's own zone.
+        check(
+            r#"<meta property="article:published_time" content="2016-12-23T00:47:31Z">"#,
+            &format!("<h1>Some post title</h1><p>Published: Dec. 22, 2016, 6:47 p.m.</p>{TEXT}"),
+            url,
+            Some("2016-12-22"),
+        );
+        // A shown date that a second metadata field states too beats JSON-LD alone ...
+        check(
+            r#"<meta name="date" content="November 25, 2025"><script type="application/ld+json">{"@type":"Article","datePublished":"2024-08-29T10:00:00+00:00"}</script>"#,
+            &format!("<h1>Some post title</h1><p>By Jane Doe | Nov 25, 2025</p>{TEXT}"),
+            url,
+            Some("2025-11-25"),
+        );
+        // ... but not when the two are one moment in two time zones.
+        check(
+            r#"<meta property="article:published_time" content="2025-07-05T00:04:00Z"><meta name="date" content="2025-07-04T20:04:00-04:00">"#,
+            &format!("<h1>Some post title</h1><p>July 4, 2025</p>{TEXT}"),
+            url,
+            Some("2025-07-05"),
+        );
+        // A day under the headline before the metadata's moment anywhere on earth is the
+        // original publication, though only one calendar day earlier.
+        check(
+            r#"<meta property="article:published_time" content="2025-12-19T22:02:58Z">"#,
+            &format!("<h1>Some post title</h1><p>Dec 18, 2025</p>{TEXT}"),
+            url,
+            Some("2025-12-18"),
+        );
+        // The text says when the article first appeared.
+        check(
+            r#"<meta property="article:published_time" content="2022-09-30T11:07:00Z">"#,
+            &format!(
+                "<h1>Some post title</h1>{TEXT}<p>This article was originally published on 26 Sep 2019 at 4:12pm but has been updated.</p>"
+            ),
+            url,
+            Some("2019-09-26"),
+        );
+        // A numeric date read month first gives way to the URL that has it day first.
+        check(
+            "",
+            &format!("<h1>Some post title</h1><div><span>03/10/2023</span></div>{TEXT}"),
+            "https://site.example/blog/2023/october/03/some-post",
+            Some("2023-10-03"),
         );
         // Other metadata names, citation dates, and the modification date as a last resort.
         check(
