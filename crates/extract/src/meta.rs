@@ -720,6 +720,8 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
 
     // One pass over elements: h1s, bylines, dates, canonical.
     let mut h1s: Vec<String> = Vec::new();
+    // The first h2s: the headline on pages whose h1 is a pull quote or a tagline.
+    let mut h2s: Vec<String> = Vec::new();
     let mut dom_authors: Vec<String> = Vec::new();
     let mut class_authors: Vec<String> = Vec::new();
     let mut item_date: Option<DateTime> = None;
@@ -881,6 +883,12 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
             if !t.is_empty() && !logo {
                 h1s.push(t);
                 h1_nodes.push(i);
+            }
+        }
+        if tag == Tag::H2 && h2s.len() < 3 {
+            let t = dom.inner_text(i, 300);
+            if !t.is_empty() {
+                h2s.push(t);
             }
         }
         if let Some(ip) = dom.attr(i, AttrKind::Itemprop) {
@@ -1086,15 +1094,25 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
         .filter(|h| {
             let words = word_len(h);
             // A short h1 that matches none of the metadata titles is mostly a section name or
-            // a menu ("Our Blog", "Index funds"), and one ending in a full stop a tagline; the
-            // metadata title is then better.
-            let tagline = h.ends_with('.') && !h.ends_with("..");
+            // a menu ("Our Blog", "Index funds"), one ending in a full stop a tagline, and one
+            // ending in a colon a lead-in ("A message from our founder:"); the metadata title
+            // is then better.
+            let tagline = h.ends_with('.') && !h.ends_with("..") || h.ends_with(':');
             words <= 40 && (words >= MIN_FREE_H1_WORDS && !tagline || refs.is_empty())
         });
     let lone_h1 = (h1s.len() == 1)
         .then(|| normalize_short(&h1s[0]))
         .filter(|h| word_len(h) >= MIN_FREE_H1_WORDS || title_tag.is_none());
+    // An h1 that matches no metadata title gives way to an h2 that spells one: the page shows
+    // its declared headline there, and the h1 is a pull quote, a tagline or a section name.
+    let h2_match = h1_visible.as_ref().and_then(|_| {
+        h2s.iter().map(|h| normalize_short(h)).find(|h| {
+            let k = norm_key(h);
+            k.len() >= 8 && stripped.contains(&k)
+        })
+    });
     m.title = h1_match
+        .or(h2_match)
         .or(h1_visible)
         .or_else(|| ld_title.clone())
         .or_else(|| og_title.as_deref().map(|t| strip_site(t, m.site_name.as_deref())))
@@ -1755,6 +1773,21 @@ mod tests {
             "<h1>The Southerner</h1>",
             url,
             "A Guide to Skincare",
+        );
+        // An h1 ending in a colon is a lead-in, not the headline.
+        check(
+            r#"<meta property="og:title" content="How the Harbour Was Rebuilt">"#,
+            "<h1>A note from our editor-in-chief, Jane Doe:</h1>",
+            url,
+            "How the Harbour Was Rebuilt",
+        );
+        // An h1 that matches no metadata title (a pull quote, a section) gives way to an h2
+        // that spells the declared headline.
+        check(
+            "<title>What do readers like about the river walk? | Town Blog</title>",
+            "<h2>What do readers like about the river walk?</h2><p>Intro.</p><h1>But what they love is the quiet on weekday mornings</h1>",
+            url,
+            "What do readers like about the river walk?",
         );
         // A long h1 with other words than the metadata still wins.
         check(
