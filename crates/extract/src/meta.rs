@@ -1458,8 +1458,10 @@ fn original_publication(t: &str) -> Option<DateTime> {
 
 /// A publish date under a well-known key in scripts' JSON (Next.js and similar state blobs).
 fn json_key_date(src: &str) -> Option<DateTime> {
-    const KEYS: [&str; 8] = [
+    const KEYS: [&str; 9] = [
         "\"datePublished\":\"",
+        // The same state written HTML-escaped into an attribute (`data-props="{&quot;...`).
+        "&quot;datePublished&quot;:&quot;",
         "\"publishedAt\":\"",
         "\"publishedDate\":\"",
         "\"published_at\":\"",
@@ -1724,6 +1726,15 @@ mod tests {
             &format!("<h1>Some post title</h1><div><span>03/10/2023</span></div>{TEXT}"),
             "https://site.example/blog/2023/october/03/some-post",
             Some("2023-10-03"),
+        );
+        // A state blob written HTML-escaped into an attribute.
+        check(
+            "",
+            &format!(
+                "<div data-props=\"{{&quot;datePublished&quot;:&quot;2025-11-17T09:00:00-05:00&quot;}}\"></div><h1>Some post title</h1>{TEXT}"
+            ),
+            url,
+            Some("2025-11-17"),
         );
         // Other metadata names, citation dates, and the modification date as a last resort.
         check(
