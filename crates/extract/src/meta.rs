@@ -1118,6 +1118,20 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
         .or_else(|| og_title.as_deref().map(|t| strip_site(t, m.site_name.as_deref())))
         .or(lone_h1)
         .or_else(|| {
+            // A heading the document title starts with is the title without a section and
+            // site suffix in separators not known here ("Headline_Section_Site").
+            h2s.iter()
+                .map(|h| normalize_short(h))
+                .find(|h| {
+                    let k = norm_key(h);
+                    k.len() >= 8
+                        && k != title_key
+                        && title_key.starts_with(&k)
+                        && k.len() * 5 >= title_key.len() * 3
+                })
+                .map(|h| strip_site(&h, m.site_name.as_deref()))
+        })
+        .or_else(|| {
             title_tag
                 .as_deref()
                 .map(|t| strip_site(t, m.site_name.as_deref()))
@@ -1799,6 +1813,13 @@ mod tests {
             "<h2>What do readers like about the river walk?</h2><p>Intro.</p><h1>But what they love is the quiet on weekday mornings</h1>",
             url,
             "What do readers like about the river walk?",
+        );
+        // A heading the document title starts with, when nothing else names the headline.
+        check(
+            "<title>Rivers rise across the valley after a week of rain_News_Valley Daily</title>",
+            "<h1>Valley Daily</h1><h2>Rivers rise across the valley after a week of rain</h2>",
+            url,
+            "Rivers rise across the valley after a week of rain",
         );
         // A long h1 with other words than the metadata still wins.
         check(
