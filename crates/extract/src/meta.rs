@@ -369,6 +369,25 @@ fn first_last(v: &str) -> String {
     }
 }
 
+/// A metadata author written surname first, as Dublin Core and analytics tags often are
+/// ("Gillman, Steve", "Doe, Jane A."), as "Steve Gillman"; `None` for anything else ("Jane
+/// Doe, Senior Writer", "Reuters, AP", "Doe, Roe, Poe").
+fn inverted_name(v: &str) -> Option<String> {
+    let (last, first) = v.trim().split_once(", ")?;
+    let name_word = |w: &str| {
+        let mut c = w.chars();
+        c.next().is_some_and(char::is_uppercase)
+            && (w.len() == 2 && w.ends_with('.')
+                || c.clone().any(char::is_lowercase) && c.all(|c| c.is_alphabetic() || "-'.".contains(c)))
+    };
+    let first_words: Vec<&str> = first.split_whitespace().collect();
+    (!last.contains(' ')
+        && name_word(last)
+        && (1..=2).contains(&first_words.len())
+        && first_words.iter().all(|w| name_word(w)))
+    .then(|| format!("{first} {last}"))
+}
+
 /// Lower-case words inside names and lists of names.
 const NAME_PARTICLES: [&str; 16] = [
     "and", "of", "de", "van", "der", "von", "da", "la", "le", "du", "del", "di", "y", "e", "bin", "den",
@@ -1186,7 +1205,7 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
                 if k.starts_with("citation_") {
                     first_last(v)
                 } else {
-                    v.clone()
+                    inverted_name(v).unwrap_or_else(|| v.clone())
                 }
             })
             .collect::<Vec<String>>()
@@ -2023,6 +2042,23 @@ mod tests {
             "<html><head><title>Go ahead, self-host it | Hosting Team</title></head><body><h1>Go ahead, self-host it</h1>{TEXT}<footer>\u{a9} 2025 Example Ltd.</footer></body></html>"
         );
         assert_eq!(read(&Dom::parse(&html), None).byline, None);
+    }
+
+    #[test]
+    fn inverted_names() {
+        assert_eq!(inverted_name("Gillman, Steve").as_deref(), Some("Steve Gillman"));
+        assert_eq!(inverted_name("Doe, Jane A.").as_deref(), Some("Jane A. Doe"));
+        assert_eq!(inverted_name("Jane Doe, Senior Writer"), None);
+        assert_eq!(inverted_name("Reuters, AP"), None);
+        assert_eq!(inverted_name("Doe, Roe, Poe"), None);
+        // The metadata's "Last, First" reads as the name.
+        let html = format!(
+            "<html><head><meta name=\"dcterms.creator\" content=\"Gillman, Steve\"></head><body><h1>Rivers rise across the valley</h1>{TEXT}</body></html>"
+        );
+        assert_eq!(
+            read(&Dom::parse(&html), None).byline.as_deref(),
+            Some("Steve Gillman")
+        );
     }
 
     #[test]
