@@ -1479,9 +1479,29 @@ fn labelled_published(t: &str) -> bool {
         && !l.contains("updated")
 }
 
-/// The date after "originally published" in a sentence ("This article was originally
-/// published on 26 Sep 2019 at 4:12pm but has been updated").
+/// The date after "originally published" in a note about the page itself ("This article was
+/// originally published on 26 Sep 2019 at 4:12pm but has been updated", "Originally
+/// published March 3, 2020"), not in a sentence about something it cites ("the study,
+/// originally published on ...").
 fn original_publication(t: &str) -> Option<DateTime> {
+    let l = t.trim_start().to_lowercase();
+    let about_page = l.starts_with("originally published")
+        || [
+            "this article",
+            "this post",
+            "this story",
+            "this piece",
+            "this blog",
+            "this column",
+            "this essay",
+            "this page",
+            "this guide",
+        ]
+        .iter()
+        .any(|p| l.contains(p));
+    if !about_page {
+        return None;
+    }
     let at = t.find("riginally published")?;
     let rest = t.get(at..)?;
     let (d, st, _) = date::find_date(rest)?;
@@ -1752,6 +1772,15 @@ mod tests {
             ),
             url,
             Some("2019-09-26"),
+        );
+        // ... but not a date of something the article cites.
+        check(
+            r#"<meta property="article:published_time" content="2022-09-30T11:07:00Z">"#,
+            &format!(
+                "<h1>Some post title</h1>{TEXT}<p>The study, originally published on 26 Sep 2019 in a journal, found more.</p>"
+            ),
+            url,
+            Some("2022-09-30"),
         );
         // A numeric date read month first gives way to the URL that has it day first.
         check(
