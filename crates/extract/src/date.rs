@@ -51,6 +51,34 @@ impl DateTime {
         n + self.d as u32 - 1
     }
 
+    /// The earliest calendar day this moment can be anywhere (UTC-12): the day written for a
+    /// time with an offset, else a day before the day written (the zone is unknown).
+    pub(crate) fn earliest_local_day(&self) -> u32 {
+        match self.off {
+            Some(off) => {
+                let minutes = i64::from(self.days()) * 1440 + i64::from(self.h) * 60 + i64::from(self.mi)
+                    - i64::from(off)
+                    - 12 * 60;
+                u32::try_from(minutes.div_euclid(1440)).unwrap_or(0)
+            }
+            None => self.days().saturating_sub(1),
+        }
+    }
+
+    /// The latest calendar day this moment can be anywhere (UTC+14); see
+    /// [`DateTime::earliest_local_day`].
+    pub(crate) fn latest_local_day(&self) -> u32 {
+        match self.off {
+            Some(off) => {
+                let minutes = i64::from(self.days()) * 1440 + i64::from(self.h) * 60 + i64::from(self.mi)
+                    - i64::from(off)
+                    + 14 * 60;
+                u32::try_from(minutes.div_euclid(1440)).unwrap_or(0)
+            }
+            None => self.days() + 1,
+        }
+    }
+
     /// RFC 3339, `Z` when the offset is unknown or zero.
     pub(crate) fn rfc3339(&self) -> String {
         fn two(out: &mut String, v: u32) {
@@ -217,7 +245,13 @@ fn tz_abbrev(w: &str) -> Option<i16> {
     })
 }
 
-fn month_of(w: &str) -> Option<u32> {
+/// A calendar date from its year, month and day, when they make one (1990..=2100).
+pub(crate) fn from_parts(y: u32, mo: u32, d: u32) -> Option<DateTime> {
+    DateTime::new(y, mo, d)
+}
+
+/// The month a name or abbreviation stands for ("October", "oct", "Sept.").
+pub(crate) fn month_of(w: &str) -> Option<u32> {
     let w = w.trim_end_matches('.');
     if w.len() < 3 || w.len() > 9 {
         return None;

@@ -369,6 +369,25 @@ fn first_last(v: &str) -> String {
     }
 }
 
+/// A metadata author written surname first, as Dublin Core and analytics tags often are
+/// ("Gillman, Steve", "Doe, Jane A."), as "Steve Gillman"; `None` for anything else ("Jane
+/// Doe, Senior Writer", "Reuters, AP", "Doe, Roe, Poe").
+fn inverted_name(v: &str) -> Option<String> {
+    let (last, first) = v.trim().split_once(", ")?;
+    let name_word = |w: &str| {
+        let mut c = w.chars();
+        c.next().is_some_and(char::is_uppercase)
+            && (w.len() == 2 && w.ends_with('.')
+                || c.clone().any(char::is_lowercase) && c.all(|c| c.is_alphabetic() || "-'.".contains(c)))
+    };
+    let first_words: Vec<&str> = first.split_whitespace().collect();
+    (!last.contains(' ')
+        && name_word(last)
+        && (1..=2).contains(&first_words.len())
+        && first_words.iter().all(|w| name_word(w)))
+    .then(|| format!("{first} {last}"))
+}
+
 /// Lower-case words inside names and lists of names.
 const NAME_PARTICLES: [&str; 16] = [
     "and", "of", "de", "van", "der", "von", "da", "la", "le", "du", "del", "di", "y", "e", "bin", "den",
@@ -720,6 +739,8 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
 
     // One pass over elements: h1s, bylines, dates, canonical.
     let mut h1s: Vec<String> = Vec::new();
+    // The first h2s: the headline on pages whose h1 is a pull quote or a tagline.
+    let mut h2s: Vec<String> = Vec::new();
     let mut dom_authors: Vec<String> = Vec::new();
     let mut class_authors: Vec<String> = Vec::new();
     let mut item_date: Option<DateTime> = None;
@@ -732,6 +753,8 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
     let mut h1_nodes: Vec<u32> = Vec::new();
     let mut item_modified: Option<DateTime> = None;
     let mut text_bylines: Vec<String> = Vec::new();
+    // A date the text states as the original publication ("originally published on ...").
+    let mut originally: Option<DateTime> = None;
     // The last copyright line's holder: the outlet, or the person whose site it is.
     let mut copyright: Option<String> = None;
     let n = dom.nodes.len() as u32;
@@ -760,8 +783,14 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
                         node: i,
                         date: d,
                         updated,
+                        published: labelled_published(t),
                     });
                 }
+            }
+            // "This article was originally published on 26 Sep 2019": the page says when it
+            // first appeared.
+            if originally.is_none() && t.len() < 400 && t.contains("riginally published") {
+                originally = original_publication(t);
             }
             i += 1;
             continue;
@@ -821,6 +850,7 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
                     node: i,
                     date: d,
                     updated,
+                    published: labelled_published(&dom.inner_text(i, 60)),
                 });
                 shown_end = end;
             }
@@ -872,6 +902,12 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
             if !t.is_empty() && !logo {
                 h1s.push(t);
                 h1_nodes.push(i);
+            }
+        }
+        if tag == Tag::H2 && h2s.len() < 3 {
+            let t = dom.inner_text(i, 300);
+            if !t.is_empty() {
+                h2s.push(t);
             }
         }
         if let Some(ip) = dom.attr(i, AttrKind::Itemprop) {
@@ -1077,19 +1113,43 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
         .filter(|h| {
             let words = word_len(h);
             // A short h1 that matches none of the metadata titles is mostly a section name or
-            // a menu ("Our Blog", "Index funds"), and one ending in a full stop a tagline; the
-            // metadata title is then better.
-            let tagline = h.ends_with('.') && !h.ends_with("..");
+            // a menu ("Our Blog", "Index funds"), one ending in a full stop a tagline, and one
+            // ending in a colon a lead-in ("A message from our founder:"); the metadata title
+            // is then better.
+            let tagline = h.ends_with('.') && !h.ends_with("..") || h.ends_with(':');
             words <= 40 && (words >= MIN_FREE_H1_WORDS && !tagline || refs.is_empty())
         });
     let lone_h1 = (h1s.len() == 1)
         .then(|| normalize_short(&h1s[0]))
         .filter(|h| word_len(h) >= MIN_FREE_H1_WORDS || title_tag.is_none());
+    // An h1 that matches no metadata title gives way to an h2 that spells one: the page shows
+    // its declared headline there, and the h1 is a pull quote, a tagline or a section name.
+    let h2_match = h1_visible.as_ref().and_then(|_| {
+        h2s.iter().map(|h| normalize_short(h)).find(|h| {
+            let k = norm_key(h);
+            k.len() >= 8 && stripped.contains(&k)
+        })
+    });
     m.title = h1_match
+        .or(h2_match)
         .or(h1_visible)
         .or_else(|| ld_title.clone())
         .or_else(|| og_title.as_deref().map(|t| strip_site(t, m.site_name.as_deref())))
         .or(lone_h1)
+        .or_else(|| {
+            // A heading the document title starts with is the title without a section and
+            // site suffix in separators not known here ("Headline_Section_Site").
+            h2s.iter()
+                .map(|h| normalize_short(h))
+                .find(|h| {
+                    let k = norm_key(h);
+                    k.len() >= 8
+                        && k != title_key
+                        && title_key.starts_with(&k)
+                        && k.len() * 5 >= title_key.len() * 3
+                })
+                .map(|h| strip_site(&h, m.site_name.as_deref()))
+        })
         .or_else(|| {
             title_tag
                 .as_deref()
@@ -1145,7 +1205,7 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
                 if k.starts_with("citation_") {
                     first_last(v)
                 } else {
-                    v.clone()
+                    inverted_name(v).unwrap_or_else(|| v.clone())
                 }
             })
             .collect::<Vec<String>>()
@@ -1246,6 +1306,16 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
     });
     let from_url = url.and_then(url_date);
     let h = headline_h1.unwrap_or(0);
+    // Every publish date the metadata states, whichever field it is in.
+    let claims: Vec<DateTime> = metas
+        .iter()
+        .filter(|(k, _)| PUBLISHED_KEYS.contains(&k.as_str()))
+        .filter_map(|(_, v)| date::parse_any(v))
+        .chain(item_date)
+        .chain(pick(ld.published.as_deref()))
+        .chain(pick(ld.any_published.as_deref()))
+        .take(16)
+        .collect();
     m.published = match (structured, near) {
         // Metadata and the page disagree. Machine-readable metadata wins (a shown date that
         // differs is mostly an update), unless it was hand-written into the template or the
@@ -1254,9 +1324,18 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
         (Some((p, machine)), Some(v)) if !p.same_day(&v.date) => {
             // A date right under the headline, days before the metadata's and not an update,
             // is the original publication (the metadata dates a migration or re-publication).
-            let original =
-                !v.updated && v.node > h && v.node - h <= ORIGINAL_DATE_NODES && v.date.days() + 1 < p.days();
-            if !machine || original || from_url.is_some_and(|u| u.same_day(&v.date)) {
+            let original = !v.updated
+                && v.node > h
+                && v.node - h <= ORIGINAL_DATE_NODES
+                && v.date.days() < p.earliest_local_day();
+            // The page labels it as the publication ("Published August 13, 2025"), or another
+            // publish-date field of the metadata says the same day: two sources against one.
+            // A label is the outlet's own word for the day it printed, even when that is the
+            // metadata's moment in another time zone; a second field is not.
+            let elsewhere = (p.earliest_local_day()..=p.latest_local_day()).contains(&v.date.days());
+            let corroborated = !v.updated && claims.iter().any(|c| c.same_day(&v.date));
+            let stated = v.published || !elsewhere && corroborated;
+            if !machine || original || stated || from_url.is_some_and(|u| u.same_day(&v.date)) {
                 Some(v.date)
             } else {
                 Some(p)
@@ -1272,6 +1351,16 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
             .or_else(|| shown.first().map(|s| s.date))
             .or(modified),
     };
+    // A numeric date read month first ("03/10/2023" as March 10) whose day and month are the
+    // URL's the other way round was written day first: the URL settles the order.
+    if let (Some(p), Some(u)) = (m.published, from_url)
+        && p.mo != p.d
+        && (p.y, p.mo, p.d) == (u.y, u.d, u.mo)
+    {
+        m.published = Some(u);
+    }
+    // A stated original publication beats every other source.
+    m.published = originally.or(m.published);
     m.modified = modified;
 
     // Canonical URL.
@@ -1370,12 +1459,62 @@ struct Shown {
     date: DateTime,
     /// Labelled as an update ("Updated", "Last modified").
     updated: bool,
+    /// Labelled as the publication ("Published August 13, 2025", "Posted on ...").
+    published: bool,
+}
+
+/// Whether a block showing a date labels it as the publication date: "Published August 13,
+/// 2025", "First published: ...", "Posted on ...". A block that also says "updated" is not.
+fn labelled_published(t: &str) -> bool {
+    let l = t.trim_start().to_ascii_lowercase();
+    [
+        "published",
+        "first published",
+        "originally published",
+        "posted on",
+        "date published",
+    ]
+    .iter()
+    .any(|p| l.starts_with(p))
+        && !l.contains("updated")
+}
+
+/// The date after "originally published" in a note about the page itself ("This article was
+/// originally published on 26 Sep 2019 at 4:12pm but has been updated", "Originally
+/// published March 3, 2020"), not in a sentence about something it cites ("the study,
+/// originally published on ...").
+fn original_publication(t: &str) -> Option<DateTime> {
+    let l = t.trim_start().to_lowercase();
+    let about_page = l.starts_with("originally published")
+        || [
+            "this article",
+            "this post",
+            "this story",
+            "this piece",
+            "this blog",
+            "this column",
+            "this essay",
+            "this page",
+            "this guide",
+        ]
+        .iter()
+        .any(|p| l.contains(p));
+    if !about_page {
+        return None;
+    }
+    let at = t.find("riginally published")?;
+    let rest = t.get(at..)?;
+    let (d, st, _) = date::find_date(rest)?;
+    // The date belongs to the phrase: "originally published on <date>", a few words on.
+    (rest[..st].split_whitespace().count() <= 4).then_some(d)
 }
 
 /// A publish date under a well-known key in scripts' JSON (Next.js and similar state blobs).
 fn json_key_date(src: &str) -> Option<DateTime> {
-    const KEYS: [&str; 8] = [
+    const KEYS: [&str; 9] = [
         "\"datePublished\":\"",
+        // The same state written HTML-escaped into an attribute (`data-props="{&quot;...`).
+        "&quot;datePublished&quot;:&quot;",
         "\"publishedAt\":\"",
         "\"publishedDate\":\"",
         "\"published_at\":\"",
@@ -1409,7 +1548,19 @@ pub(crate) fn url_date(url: &str) -> Option<DateTime> {
         }
         i += 1;
     }
-    None
+    // The month written as a word: `/2023/october/03/`, `/2023/oct/03/`.
+    let path = path_of(url).split(['?', '#']).next().unwrap_or("");
+    let segs: Vec<&str> = path.split('/').collect();
+    segs.windows(3).find_map(|w| {
+        let (y, mo, d) = (w[0], w[1], w[2]);
+        let digits = |s: &str, n: std::ops::RangeInclusive<usize>| {
+            n.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+        };
+        if !digits(y, 4..=4) || !digits(d, 1..=2) || !mo.bytes().all(|b| b.is_ascii_alphabetic()) {
+            return None;
+        }
+        date::from_parts(y.parse().ok()?, date::month_of(mo)?, d.parse().ok()?)
+    })
 }
 
 /// Whether the URL path looks like a listing (root, tag, category, author, search, page N).
@@ -1462,6 +1613,11 @@ mod tests {
             url_date("https://x.com/2025-11-24/slug")
         );
         assert!(url_date("https://x.com/id/12345678").is_none());
+        assert_eq!(
+            url_date("https://x.com/blog/2023/october/03/slug"),
+            url_date("https://x.com/2023/10/03/slug")
+        );
+        assert!(url_date("https://x.com/2023/october/slug").is_none());
         assert!(listing_url("https://x.com/"));
         assert!(listing_url("https://x.com/tag/ukraine/"));
         assert!(!listing_url("https://x.com/news/world/ukraine-talks-123"));
@@ -1572,6 +1728,76 @@ mod tests {
             "https://site.example/2025/12/18/some-post/",
             Some("2025-12-18"),
         );
+        // A date the page labels as the publication beats the metadata's.
+        check(
+            r#"<meta property="article:published_time" content="2025-08-08T00:00:00-04:00">"#,
+            &format!("<h1>Some post title</h1><p>Published August 13, 2025</p>{TEXT}"),
+            url,
+            Some("2025-08-13"),
+        );
+        // ... even when it is the metadata's moment printed in the outlet's own zone.
+        check(
+            r#"<meta property="article:published_time" content="2016-12-23T00:47:31Z">"#,
+            &format!("<h1>Some post title</h1><p>Published: Dec. 22, 2016, 6:47 p.m.</p>{TEXT}"),
+            url,
+            Some("2016-12-22"),
+        );
+        // A shown date that a second metadata field states too beats JSON-LD alone ...
+        check(
+            r#"<meta name="date" content="November 25, 2025"><script type="application/ld+json">{"@type":"Article","datePublished":"2024-08-29T10:00:00+00:00"}</script>"#,
+            &format!("<h1>Some post title</h1><p>By Jane Doe | Nov 25, 2025</p>{TEXT}"),
+            url,
+            Some("2025-11-25"),
+        );
+        // ... but not when the two are one moment in two time zones.
+        check(
+            r#"<meta property="article:published_time" content="2025-07-05T00:04:00Z"><meta name="date" content="2025-07-04T20:04:00-04:00">"#,
+            &format!("<h1>Some post title</h1><p>July 4, 2025</p>{TEXT}"),
+            url,
+            Some("2025-07-05"),
+        );
+        // A day under the headline before the metadata's moment anywhere on earth is the
+        // original publication, though only one calendar day earlier.
+        check(
+            r#"<meta property="article:published_time" content="2025-12-19T22:02:58Z">"#,
+            &format!("<h1>Some post title</h1><p>Dec 18, 2025</p>{TEXT}"),
+            url,
+            Some("2025-12-18"),
+        );
+        // The text says when the article first appeared.
+        check(
+            r#"<meta property="article:published_time" content="2022-09-30T11:07:00Z">"#,
+            &format!(
+                "<h1>Some post title</h1>{TEXT}<p>This article was originally published on 26 Sep 2019 at 4:12pm but has been updated.</p>"
+            ),
+            url,
+            Some("2019-09-26"),
+        );
+        // ... but not a date of something the article cites.
+        check(
+            r#"<meta property="article:published_time" content="2022-09-30T11:07:00Z">"#,
+            &format!(
+                "<h1>Some post title</h1>{TEXT}<p>The study, originally published on 26 Sep 2019 in a journal, found more.</p>"
+            ),
+            url,
+            Some("2022-09-30"),
+        );
+        // A numeric date read month first gives way to the URL that has it day first.
+        check(
+            "",
+            &format!("<h1>Some post title</h1><div><span>03/10/2023</span></div>{TEXT}"),
+            "https://site.example/blog/2023/october/03/some-post",
+            Some("2023-10-03"),
+        );
+        // A state blob written HTML-escaped into an attribute.
+        check(
+            "",
+            &format!(
+                "<div data-props=\"{{&quot;datePublished&quot;:&quot;2025-11-17T09:00:00-05:00&quot;}}\"></div><h1>Some post title</h1>{TEXT}"
+            ),
+            url,
+            Some("2025-11-17"),
+        );
         // Other metadata names, citation dates, and the modification date as a last resort.
         check(
             r#"<meta name="published-date" content="2021-02-16">"#,
@@ -1620,6 +1846,28 @@ mod tests {
             "<h1>The Southerner</h1>",
             url,
             "A Guide to Skincare",
+        );
+        // An h1 ending in a colon is a lead-in, not the headline.
+        check(
+            r#"<meta property="og:title" content="How the Harbour Was Rebuilt">"#,
+            "<h1>A note from our editor-in-chief, Jane Doe:</h1>",
+            url,
+            "How the Harbour Was Rebuilt",
+        );
+        // An h1 that matches no metadata title (a pull quote, a section) gives way to an h2
+        // that spells the declared headline.
+        check(
+            "<title>What do readers like about the river walk? | Town Blog</title>",
+            "<h2>What do readers like about the river walk?</h2><p>Intro.</p><h1>But what they love is the quiet on weekday mornings</h1>",
+            url,
+            "What do readers like about the river walk?",
+        );
+        // A heading the document title starts with, when nothing else names the headline.
+        check(
+            "<title>Rivers rise across the valley after a week of rain_News_Valley Daily</title>",
+            "<h1>Valley Daily</h1><h2>Rivers rise across the valley after a week of rain</h2>",
+            url,
+            "Rivers rise across the valley after a week of rain",
         );
         // A long h1 with other words than the metadata still wins.
         check(
@@ -1823,6 +2071,23 @@ mod tests {
             "<html><head><title>Go ahead, self-host it | Hosting Team</title></head><body><h1>Go ahead, self-host it</h1>{TEXT}<footer>\u{a9} 2025 Example Ltd.</footer></body></html>"
         );
         assert_eq!(read(&Dom::parse(&html), None).byline, None);
+    }
+
+    #[test]
+    fn inverted_names() {
+        assert_eq!(inverted_name("Gillman, Steve").as_deref(), Some("Steve Gillman"));
+        assert_eq!(inverted_name("Doe, Jane A.").as_deref(), Some("Jane A. Doe"));
+        assert_eq!(inverted_name("Jane Doe, Senior Writer"), None);
+        assert_eq!(inverted_name("Reuters, AP"), None);
+        assert_eq!(inverted_name("Doe, Roe, Poe"), None);
+        // The metadata's "Last, First" reads as the name.
+        let html = format!(
+            "<html><head><meta name=\"dcterms.creator\" content=\"Gillman, Steve\"></head><body><h1>Rivers rise across the valley</h1>{TEXT}</body></html>"
+        );
+        assert_eq!(
+            read(&Dom::parse(&html), None).byline.as_deref(),
+            Some("Steve Gillman")
+        );
     }
 
     #[test]

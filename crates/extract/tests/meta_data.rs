@@ -105,9 +105,9 @@ fn pages_postlight() {
 }
 
 /// Title, author, date floors on `wcxb-dev-article`. Issue 12's acceptance asks 0.92 / 0.82 /
-/// 0.90: author is met; title (0.903) and date (0.883) are not yet, so these floors hold what
+/// 0.90: author is met; title (0.904) and date (0.889) are not yet, so these floors hold what
 /// the rules reach and stop them from sliding back.
-const WCXB_FLOORS: (f64, f64, f64) = (0.90, 0.82, 0.88);
+const WCXB_FLOORS: (f64, f64, f64) = (0.90, 0.82, 0.885);
 
 /// Title, author, date floors on `pages-postlight`: issue 12's acceptance.
 const POSTLIGHT_FLOORS: (f64, f64, f64) = (0.92, 0.80, 0.85);
