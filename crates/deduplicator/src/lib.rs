@@ -295,7 +295,12 @@ impl Deduper {
             }
             if let Some(step) = layers::follow(&mut self.stories, ev, &text, t) {
                 let reason = match step.kind {
-                    StepKind::Merged => Some("their copy clusters merged".to_string()),
+                    StepKind::Merged if ev.kind == EventKind::Merged => {
+                        Some("their copy clusters merged".to_string())
+                    }
+                    // A new copy cluster joined and one-cluster stories now match the story
+                    // (revisable placement, `StoryIndex::place`).
+                    StepKind::Merged => Some("their only copy cluster matches it now".to_string()),
                     StepKind::ClusterRemoved | StepKind::Updated => wire.reason.clone(),
                     _ => None,
                 };
