@@ -24,7 +24,11 @@
 //! `--shuffle SEED` permutes the arrival order (seeded, deterministic; times stay as
 //! published, received is still the newest seen): story placement depends on order, so an
 //! accuracy change should also hold on a few shuffled orders, not only the file's order.
-//! `STORY_TRACE=1` prints each placement with its best candidate and similarity.
+//! `STORY_TRACE=1` prints each placement with its best candidate and similarity (`TRACE`),
+//! the one-cluster stories it folded in (`ABSORB`), and every candidate scored with its
+//! word, name, year and number cosines (-1: the cluster has none), time factor, clusters
+//! placed and margin over its threshold (`CAND`). `--set absorb_extra=inf` turns the
+//! revisable placement off.
 
 use std::collections::HashMap;
 use std::time::Instant;
