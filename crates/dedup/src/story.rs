@@ -202,9 +202,10 @@ pub struct Config {
     pub age_days: f32,
     /// Distinct terms in the document-frequency table before counts are halved.
     pub max_df_terms: usize,
-    /// After a new cluster joins a story, one-cluster stories among its candidates fold
-    /// into that story when their cluster now clears its own join threshold against the
-    /// grown story plus this much (`f32::INFINITY`: never). See the module docs.
+    /// After a new cluster joins a story, the one-cluster story that shared most of its
+    /// query terms folds into that story when its cluster now clears, against the grown
+    /// story, the threshold a cluster with capitalised names asks plus this much
+    /// (`f32::INFINITY`: never). See the module docs.
     pub absorb_extra: f32,
 }
 
@@ -422,7 +423,7 @@ pub struct StoryIndex {
     /// The cluster being placed has capitalised names.
     cased: bool,
     /// One-cluster stories among the candidates of the cluster being placed, most shared
-    /// query terms first (at most [`Config::max_candidates`]): what
+    /// query terms first (at most [`ABSORB_CANDIDATES`]): what
     /// [`StoryIndex::absorb_singletons`] re-checks after the join.
     single_cands: Vec<u32>,
     /// Record every scored candidate (evaluation tools only; off by default).
@@ -1316,10 +1317,10 @@ impl StoryIndex {
     }
 
     /// Revisable placement: story `slot` just grew by a cluster. Each one-cluster story
-    /// among that cluster's candidates ([`StoryIndex::single_cands`]) whose cluster now
-    /// clears, against the grown story, the threshold it would ask to join it plus
-    /// [`Config::absorb_extra`] folds into it, like a story merge. Returns the stories
-    /// folded in.
+    /// kept from that cluster's candidates ([`StoryIndex::single_cands`]) whose cluster
+    /// now clears, against the grown story, the threshold a cluster with capitalised names
+    /// asks plus [`Config::absorb_extra`] folds into it, like a story merge. Returns the
+    /// stories folded in.
     fn absorb_singletons(&mut self, slot: u32) -> Vec<StoryId> {
         let mut absorbed = Vec::new();
         if !self.cfg.absorb_extra.is_finite() {
