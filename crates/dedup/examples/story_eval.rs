@@ -24,13 +24,17 @@
 //! `--shuffle SEED` permutes the arrival order (seeded, deterministic; times stay as
 //! published, received is still the newest seen): story placement depends on order, so an
 //! accuracy change should also hold on a few shuffled orders, not only the file's order.
-//! `STORY_TRACE=1` prints each placement with its best candidate and similarity.
+//! `STORY_TRACE=1` prints each placement with its best candidate and similarity (`TRACE`),
+//! the one-cluster stories it folded in (`ABSORB`), and every candidate scored with its
+//! word, name, year and number cosines (-1: the cluster has none), time factor, clusters
+//! placed and margin over its threshold (`CAND`). `--set absorb_extra=inf` turns the
+//! revisable placement off.
 
 use std::collections::HashMap;
 use std::time::Instant;
 
 use wirefold_dedup::eval::{CorpusDoc, bench_corpus, bench_stories, score};
-use wirefold_dedup::layers::{StepKind, follow};
+use wirefold_dedup::layers::follow;
 use wirefold_dedup::story::{self, StoryIndex, Text};
 use wirefold_dedup::{Config, Doc, EventKind, Index, event_time};
 
@@ -138,6 +142,7 @@ fn run(arts: &[Art], scfg: &story::Config) -> Run {
     let mut ix = Index::new(cfg);
     let mut st = StoryIndex::new(scfg.clone());
     let trace = std::env::var_os("STORY_TRACE").is_some();
+    st.set_trace(trace);
     let mut latest = 0i64;
     let mut copy = Vec::with_capacity(arts.len());
     let mut story_secs = 0.0;
@@ -179,7 +184,7 @@ fn run(arts: &[Art], scfg: &story::Config) -> Run {
                 for g in &step.absorbed {
                     story_parent.insert(g.0, step.story.0);
                 }
-                if trace && matches!(step.kind, StepKind::Created | StepKind::ClusterAdded) {
+                if trace && ev.kind == EventKind::Created {
                     let (bs, bsim) = st
                         .last_best()
                         .map_or((String::new(), 0.0), |(s, x)| (s.to_string(), x));
@@ -187,6 +192,15 @@ fn run(arts: &[Art], scfg: &story::Config) -> Run {
                         "TRACE\t{}\t{}\t{:?}\t{}\t{:.3}",
                         a.id, step.story, step.kind, bs, bsim
                     );
+                    for g in &step.absorbed {
+                        eprintln!("ABSORB\t{}\t{}\t{}", a.id, step.story, g);
+                    }
+                    for (cs, cos, tf, joins, margin) in st.last_candidates() {
+                        eprintln!(
+                            "CAND\t{}\t{}\t{:.3}\t{:.3}\t{:.3}\t{:.3}\t{:.3}\t{}\t{:.3}",
+                            a.id, cs, cos[0], cos[1], cos[2], cos[3], tf, joins, margin
+                        );
+                    }
                 }
             }
             if let Some(s) = st.story_of(ev.cluster.0) {
@@ -547,6 +561,7 @@ fn set(c: &mut story::Config, kv: &str) {
         "young_boost" => c.young_boost = f(v),
         "cased_extra" => c.cased_extra = f(v),
         "decay_days" => c.decay_days = f(v),
+        "absorb_extra" => c.absorb_extra = f(v),
         "horizon_secs" => c.horizon_secs = v.parse().expect("integer"),
         "max_df_terms" => c.max_df_terms = u(v),
         _ => panic!("unknown story setting {k}"),

@@ -4,7 +4,7 @@
 //!
 //! | copy event | story index | step |
 //! |---|---|---|
-//! | `Created` | [`StoryIndex::place`] | `Created` (a new story) or `ClusterAdded` |
+//! | `Created` | [`StoryIndex::place`] | `Created` (a new story), `ClusterAdded`, or `Merged` when one-cluster stories folded into the story it joined ([`crate::story::Placement::absorbed`]) |
 //! | `MemberAdded`, `MemberUpdated` | [`StoryIndex::touch`], or `place` when the story expired | `Updated` (or as for `Created`) |
 //! | `MemberRemoved`, cluster still there | - | `Updated` |
 //! | `MemberRemoved`, cluster gone | [`StoryIndex::remove_cluster`] | `ClusterRemoved` (a story left with no cluster is gone after it) |
@@ -25,7 +25,8 @@ pub enum StepKind {
     ClusterAdded,
     /// A copy cluster left it (its last member was withdrawn).
     ClusterRemoved,
-    /// Other stories were folded into it.
+    /// Other stories were folded into it: their copy clusters merged, or a new copy
+    /// cluster joined it and one-cluster stories now match it (`absorbed` lists them).
     Merged,
     /// One of its copy clusters changed.
     Updated,
@@ -53,10 +54,12 @@ pub fn follow(stories: &mut StoryIndex, ev: &Event, text: &Text<'_>, t_ms: i64) 
         let p = stories.place(c, text, t_ms);
         let kind = if p.created {
             StepKind::Created
-        } else {
+        } else if p.absorbed.is_empty() {
             StepKind::ClusterAdded
+        } else {
+            StepKind::Merged
         };
-        (kind, p.story, Vec::new())
+        (kind, p.story, p.absorbed)
     };
     let (kind, story, absorbed) = match ev.kind {
         EventKind::Created => place(stories),

@@ -12,7 +12,8 @@
 //! Every copy-cluster event of an article is followed by the story event it implies, in
 //! order, as [`wirefold_dedup::layers`] routes it (`created` / `cluster_added` for a new
 //! cluster, `updated` for a changed one, `cluster_removed` when one disappears, `merged`
-//! when a copy merge folds stories together).
+//! when a copy merge folds stories together, or when a new cluster's story absorbs a
+//! one-cluster story that now matches it).
 //!
 //! Each cluster event names the story its cluster is in after it (`story_id`).
 //!
@@ -298,7 +299,12 @@ impl Deduper {
             }
             if let Some(step) = layers::follow(&mut self.stories, ev, &text, t) {
                 let reason = match step.kind {
-                    StepKind::Merged => Some("their copy clusters merged".to_string()),
+                    StepKind::Merged if ev.kind == EventKind::Merged => {
+                        Some("their copy clusters merged".to_string())
+                    }
+                    // A new copy cluster joined and one-cluster stories now match the story
+                    // (revisable placement, `StoryIndex::place`).
+                    StepKind::Merged => Some("their only copy cluster matches it now".to_string()),
                     StepKind::ClusterRemoved | StepKind::Updated => wire.reason.clone(),
                     _ => None,
                 };
