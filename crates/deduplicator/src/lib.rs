@@ -731,7 +731,24 @@ mod tests {
         for a in &docs[..20] {
             first.apply(a);
         }
-        let mut restored = Deduper::restore(FoldConfig::default(), &first.snapshot()).unwrap();
+        // A copy taken at 20 encodes the state at 20 while the original folds on.
+        let copy = first.snapshot_copy();
+        let at_20 = first.snapshot();
+        let mut went_on = Deduper::new(FoldConfig::default());
+        for a in &docs[..20] {
+            went_on.apply(a);
+        }
+        let copy_of_went_on = went_on.snapshot_copy();
+        for a in &docs[20..30] {
+            went_on.apply(a);
+        }
+        let mut copied = Vec::new();
+        copy_of_went_on.encode_into(&mut copied);
+        assert_eq!(copied, at_20);
+        let mut copied = Vec::new();
+        copy.encode_into(&mut copied);
+        assert_eq!(copied, at_20);
+        let mut restored = Deduper::restore(FoldConfig::default(), &copied).unwrap();
         let got: Vec<Folded> = docs[20..].iter().map(|a| restored.apply(a)).collect();
         assert_eq!(got, want[20..]);
         assert_eq!(restored.snapshot(), straight.snapshot());
