@@ -12,7 +12,10 @@
 # (WIREFOLD_SHARED to move it), and target/release/wirefold (built unless SOAK_NOBUILD=1).
 # Processes: one nats-server (with its monitoring port), two `wirefold normalizer`, two
 # `wirefold dedup` (hot standby), and `wirefold ingest` once per batch. Kills go round
-# n1, d-active, n2, d-standby, ...
+# n1, the active deduplicator, n2, the active deduplicator, ...: every start of a
+# deduplicator has a holder name of its own (`d1-1`, `d1-2`, ...), so a killed leader's
+# restart cannot reclaim its lease and the standby takes over once the lease lapses
+# (logs/d*.log say who holds the lease when).
 #
 # Writes target/soak/<start time>/: samples.csv (every 10 s: elapsed seconds, RSS in KiB of
 # each process, messages and bytes of each stream, store directory bytes), kills.log,
@@ -57,13 +60,24 @@ PORT=$((20000 + RANDOM % 20000)); MON=$((PORT + 1))
 NATS_PID=$!; PIDS+=("$NATS_PID")
 export NATS_URL=nats://127.0.0.1:$PORT RUST_LOG=warn
 sleep 1
-declare -A W
+declare -A W STARTS
 start_worker() { # name
+  STARTS[$1]=$(( ${STARTS[$1]:-0} + 1 ))
   case $1 in
     n*) "$WF" normalizer >>"$OUT/logs/$1.log" 2>&1 & ;;
-    d*) "$WF" dedup --holder "$1" >>"$OUT/logs/$1.log" 2>&1 & ;;
+    d*) RUST_LOG=warn,wirefold_bus::lease=info "$WF" dedup --holder "$1-${STARTS[$1]}" \
+          >>"$OUT/logs/$1.log" 2>&1 & ;;
   esac
   W[$1]=$!; PIDS+=("${W[$1]}")
+}
+# The deduplicator holding the lease: the one whose last lease line says it acquired it.
+active_dedup() {
+  local d
+  for d in d1 d2; do
+    if grep -aE "lease acquired|standing by|lease lost|lease released" "$OUT/logs/$d.log" 2>/dev/null \
+        | tail -1 | grep -q "lease acquired"; then echo "$d"; return; fi
+  done
+  echo d1
 }
 for w in n1 n2 d1 d2; do start_worker "$w"; sleep 0.5; done
 
@@ -82,7 +96,7 @@ PY
 }
 echo "secs,rss_nats,rss_n1,rss_n2,rss_d1,rss_d2,raw_msgs,raw_bytes,articles_msgs,articles_bytes,clusters_msgs,clusters_bytes,stories_msgs,stories_bytes,dlq_msgs,dlq_bytes,store_bytes" >"$OUT/samples.csv"
 
-victims=(n1 d1 n2 d2)
+victims=(n1 d n2 d)
 t0=$(date +%s); next_sample=0; next_kill=$KILL_EVERY; k=0
 period=$(python3 -c "print($BATCH / $RATE)")
 for b in "$OUT"/docs/b*; do
@@ -90,6 +104,7 @@ for b in "$OUT"/docs/b*; do
   if [ "$now" -ge "$next_sample" ]; then sample "$now"; next_sample=$((now + 10)); fi
   if [ "$now" -ge "$next_kill" ]; then
     v=${victims[$((k % 4))]}; k=$((k + 1))
+    [ "$v" != d ] || v=$(active_dedup)
     echo "$now kill $v (pid ${W[$v]})" >>"$OUT/kills.log"
     kill -9 "${W[$v]}" 2>/dev/null || true; wait "${W[$v]}" 2>/dev/null || true
     start_worker "$v"; next_kill=$((next_kill + KILL_EVERY))
@@ -119,6 +134,8 @@ streams = {s: {'messages': last[f'{s}_msgs'], 'bytes': last[f'{s}_bytes'],
 summary = {'articles_fed': n, 'secs': end, 'kills': sum(1 for _ in open(f'{out}/kills.log')) if __import__('os').path.exists(f'{out}/kills.log') else 0,
            'rss': rss, 'streams': streams, 'store_bytes': last['store_bytes'],
            'every_raw_has_its_article': last['articles_msgs'] >= last['raw_msgs'] == n,
+           'lease_acquired': {d: sum('lease acquired' in l for l in open(f'{out}/logs/{d}.log', errors='replace'))
+                              for d in ('d1', 'd2')},
            'dead_letters': last['dlq_msgs']}
 json.dump(summary, open(f'{out}/summary.json', 'w'), indent=1)
 print(json.dumps(summary))

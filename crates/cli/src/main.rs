@@ -50,9 +50,28 @@ enum Command {
     Bench(cmd::bench::Args),
 }
 
+/// The pipeline's long-running processes allocate and free per article all the time, and
+/// mimalloc returns freed memory to the system soon after: with transparent huge pages
+/// every reuse faulted in a 2 MiB page that the kernel zeroed first (`clear_page_erms`,
+/// 11 to 14% of `bench pipeline`'s CPU; BENCHMARKS.md, "Pipeline end to end"). Those
+/// processes run without them; `cluster` and `bench dedup`, one large index read at
+/// random, keep them.
+fn without_huge_pages() {
+    if let Err(e) = rustix::thread::disable_transparent_huge_pages(true) {
+        tracing::debug!(error = %e, "transparent huge pages stay on");
+    }
+}
+
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     init_tracing();
+    if matches!(
+        &cli.command,
+        Command::Up(_) | Command::Normalizer(_) | Command::Dedup(_)
+    ) || matches!(&cli.command, Command::Bench(b) if b.is_pipeline())
+    {
+        without_huge_pages();
+    }
     let result = match cli.command {
         Command::Cluster(a) => cmd::cluster::run(a),
         Command::Extract(a) => cmd::extract::run(a),

@@ -526,6 +526,17 @@ fn judge_general(q: &[u32], qp: Option<&[u16]>, skip: &[bool], c: &[u32], paras:
     }
 }
 
+/// An [`Index`]'s snapshot state, copied by [`Index::snapshot_copy`]: only for encoding.
+#[derive(Debug)]
+pub struct IndexSnapshot(Index);
+
+impl IndexSnapshot {
+    /// The bytes [`Index::snapshot`] wrote when the copy was taken.
+    pub fn encode(&self) -> Vec<u8> {
+        snapshot::encode(&self.0)
+    }
+}
+
 /// The copy-cluster index.
 #[derive(Debug)]
 pub struct Index {
@@ -688,6 +699,21 @@ impl Index {
     /// Encodes the whole index (see the `snapshot` module docs for the format).
     pub fn snapshot(&self) -> Vec<u8> {
         snapshot::encode(self)
+    }
+
+    /// A copy of what [`Index::snapshot`] writes (clusters, members, tombstones, counters),
+    /// without the inverted index and scratch that a restore rebuilds, so the snapshot can be
+    /// encoded on another thread while this index goes on folding.
+    pub fn snapshot_copy(&self) -> IndexSnapshot {
+        let mut copy = Index::new(self.cfg.clone());
+        copy.members = self.members.clone();
+        copy.clusters = self.clusters.clone();
+        copy.tombstones = self.tombstones.clone();
+        copy.now_ms = self.now_ms;
+        copy.next_cluster_seq = self.next_cluster_seq;
+        copy.next_member_seq = self.next_member_seq;
+        copy.stats = self.stats;
+        IndexSnapshot(copy)
     }
 
     /// Decodes an index written by [`Index::snapshot`]. `config` must have the same

@@ -375,6 +375,18 @@ struct Clu {
     seq: u64,
 }
 
+/// A [`StoryIndex`]'s snapshot state, copied by [`StoryIndex::snapshot_copy`]: only for
+/// encoding.
+#[derive(Debug)]
+pub struct StorySnapshot(StoryIndex);
+
+impl StorySnapshot {
+    /// The bytes [`StoryIndex::snapshot`] wrote when the copy was taken.
+    pub fn encode(&self) -> Vec<u8> {
+        self.0.snapshot()
+    }
+}
+
 /// The story index: places copy clusters into stories. See the module docs.
 #[derive(Debug)]
 pub struct StoryIndex {
@@ -436,7 +448,7 @@ pub struct StoryIndex {
 /// Document frequencies: open addressing over `(term << 32) | count` slots (count 0 =
 /// empty), linear probing, at most half full. Terms are hashes already, so their low bits
 /// pick the slot.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct DfTable {
     slots: Vec<u64>,
     len: usize,
@@ -1656,6 +1668,28 @@ impl StoryIndex {
         let sum = xxhash_rust::xxh3::xxh3_64(&w.0);
         w.0.extend_from_slice(&sum.to_le_bytes());
         w.0
+    }
+
+    /// A copy of what [`StoryIndex::snapshot`] writes (stories, clusters, frequencies,
+    /// counters), without the postings and scratch that a restore rebuilds, so the snapshot
+    /// can be encoded on another thread while this index goes on placing.
+    pub fn snapshot_copy(&self) -> StorySnapshot {
+        let mut copy = StoryIndex::new(self.cfg.clone());
+        copy.stories = self.stories.clone();
+        copy.clusters = self.clusters.clone();
+        copy.df = self.df.clone();
+        // Only its size is read, to size the encoding buffer.
+        copy.by_id = self.by_id.clone();
+        copy.now_ms = self.now_ms;
+        copy.n_docs = self.n_docs;
+        copy.next_story = self.next_story;
+        copy.next_cluster = self.next_cluster;
+        copy.merges = self.merges;
+        copy.expired = self.expired;
+        copy.expired_stories = self.expired_stories;
+        copy.placed = self.placed;
+        copy.created = self.created;
+        StorySnapshot(copy)
     }
 
     /// Restores a [`StoryIndex::snapshot`]. Never panics on bad bytes: anything off is

@@ -519,6 +519,20 @@ fn snapshot_restore_replay_matches_uninterrupted_run() {
 }
 
 #[test]
+fn snapshot_copy_encodes_the_state_when_it_was_taken() {
+    let s = stream();
+    let mut ix = Index::new(cfg());
+    apply_all(&mut ix, &s[..150]);
+    let snap = ix.snapshot();
+    let copy = ix.snapshot_copy();
+    // The index goes on folding; the copy still encodes the state it was taken at.
+    apply_all(&mut ix, &s[150..]);
+    assert_ne!(ix.snapshot(), snap, "the rest of the stream changes the index");
+    assert_eq!(copy.encode(), snap);
+    assert_eq!(ix.snapshot_copy().encode(), ix.snapshot());
+}
+
+#[test]
 fn restore_rejects_bad_bytes() {
     let mut ix = Index::new(cfg());
     apply_all(&mut ix, &stream()[..80]);

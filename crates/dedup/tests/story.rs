@@ -90,6 +90,19 @@ fn snapshot_restore_gives_the_same_future() {
 }
 
 #[test]
+fn snapshot_copy_encodes_the_state_when_it_was_taken() {
+    let mut ix = StoryIndex::new(Config::default());
+    script(&mut ix, 0, 150);
+    let snap = ix.snapshot();
+    let copy = ix.snapshot_copy();
+    // The index goes on placing; the copy still encodes the state it was taken at.
+    script(&mut ix, 150, 300);
+    assert_ne!(ix.snapshot(), snap, "the rest of the script changes the index");
+    assert_eq!(copy.encode(), snap);
+    assert_eq!(ix.snapshot_copy().encode(), ix.snapshot());
+}
+
+#[test]
 fn corrupt_snapshots_error_and_never_panic() {
     let mut ix = StoryIndex::new(Config::default());
     script(&mut ix, 0, 60);

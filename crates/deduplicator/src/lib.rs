@@ -95,6 +95,41 @@ struct Book {
     clusters: Vec<(u64, u64, u64, ArticleRef)>,
 }
 
+/// A [`Deduper`]'s snapshot state, copied by [`Deduper::snapshot_copy`].
+#[derive(Debug)]
+pub struct DeduperSnapshot {
+    index: wirefold_dedup::IndexSnapshot,
+    stories: story::StorySnapshot,
+    latest_ms: i64,
+    summaries: HashMap<u64, Summary>,
+}
+
+impl DeduperSnapshot {
+    /// Appends the bytes [`Deduper::snapshot`] wrote when the copy was taken to `out`.
+    pub fn encode_into(&self, out: &mut Vec<u8>) {
+        let mut ids: Vec<u64> = self.summaries.keys().copied().collect();
+        ids.sort_unstable();
+        let book = Book {
+            latest_ms: self.latest_ms,
+            clusters: ids
+                .iter()
+                .map(|id| {
+                    let s = &self.summaries[id];
+                    (*id, s.version, s.members, s.canonical.clone())
+                })
+                .collect(),
+        };
+        let summaries = serde_json::to_vec(&book).expect("summaries serialize");
+        let parts = [self.index.encode(), self.stories.encode(), summaries];
+        out.reserve(SNAPSHOT_MAGIC.len() + parts.iter().map(|p| 8 + p.len()).sum::<usize>());
+        out.extend_from_slice(SNAPSHOT_MAGIC);
+        for part in parts {
+            out.extend_from_slice(&(part.len() as u64).to_le_bytes());
+            out.extend_from_slice(&part);
+        }
+    }
+}
+
 /// What one article did.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Folded {
@@ -200,26 +235,20 @@ impl Deduper {
 
     /// Both indexes as bytes.
     pub fn snapshot(&self) -> Vec<u8> {
-        let mut ids: Vec<u64> = self.summaries.keys().copied().collect();
-        ids.sort_unstable();
-        let book = Book {
-            latest_ms: self.latest_ms,
-            clusters: ids
-                .iter()
-                .map(|id| {
-                    let s = &self.summaries[id];
-                    (*id, s.version, s.members, s.canonical.clone())
-                })
-                .collect(),
-        };
-        let summaries = serde_json::to_vec(&book).expect("summaries serialize");
         let mut out = Vec::new();
-        out.extend_from_slice(SNAPSHOT_MAGIC);
-        for part in [self.index.snapshot(), self.stories.snapshot(), summaries] {
-            out.extend_from_slice(&(part.len() as u64).to_le_bytes());
-            out.extend_from_slice(&part);
-        }
+        self.snapshot_copy().encode_into(&mut out);
         out
+    }
+
+    /// A copy of what [`Deduper::snapshot`] writes, taken between two articles, to encode
+    /// on another thread while this deduplicator goes on folding.
+    pub fn snapshot_copy(&self) -> DeduperSnapshot {
+        DeduperSnapshot {
+            index: self.index.snapshot_copy(),
+            stories: self.stories.snapshot_copy(),
+            latest_ms: self.latest_ms,
+            summaries: self.summaries.clone(),
+        }
     }
 
     /// Copy-index counters (members, clusters, merges, approximate heap bytes, ...).
@@ -723,7 +752,24 @@ mod tests {
         for a in &docs[..20] {
             first.apply(a);
         }
-        let mut restored = Deduper::restore(FoldConfig::default(), &first.snapshot()).unwrap();
+        // A copy taken at 20 encodes the state at 20 while the original folds on.
+        let copy = first.snapshot_copy();
+        let at_20 = first.snapshot();
+        let mut went_on = Deduper::new(FoldConfig::default());
+        for a in &docs[..20] {
+            went_on.apply(a);
+        }
+        let copy_of_went_on = went_on.snapshot_copy();
+        for a in &docs[20..30] {
+            went_on.apply(a);
+        }
+        let mut copied = Vec::new();
+        copy_of_went_on.encode_into(&mut copied);
+        assert_eq!(copied, at_20);
+        let mut copied = Vec::new();
+        copy.encode_into(&mut copied);
+        assert_eq!(copied, at_20);
+        let mut restored = Deduper::restore(FoldConfig::default(), &copied).unwrap();
         let got: Vec<Folded> = docs[20..].iter().map(|a| restored.apply(a)).collect();
         assert_eq!(got, want[20..]);
         assert_eq!(restored.snapshot(), straight.snapshot());

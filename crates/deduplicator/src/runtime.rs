@@ -42,19 +42,25 @@
 //!
 //! # Snapshots
 //!
-//! Every `snapshot_every` inputs, or every `snapshot_interval` with unsnapshotted inputs,
-//! and once on a clean shutdown, the runtime waits for the acknowledgements in flight
-//! (a snapshot never covers an input whose outputs are not stored), encodes the state on
-//! the blocking pool and uploads it from a task of its own while the fold goes on. The
-//! lease is renewed by its own task ([`Lease`]), so neither encoding nor uploading delays a
-//! renewal. Only one upload runs at a time.
+//! Every `snapshot_every` inputs (but no sooner after the last snapshot than twenty times
+//! what it took to copy and encode, so a large state costs about a twentieth of the time),
+//! or every `snapshot_interval` with unsnapshotted inputs, and once on a clean shutdown, the
+//! runtime copies what the snapshot writes between two inputs ([`Fold::snapshot_copy`], the
+//! fold's only pause), encodes the copy on the blocking pool while the fold goes on, and
+//! uploads it from a task of its own once every output of the inputs it covers is
+//! acknowledged (a snapshot never covers an input whose outputs are not stored; when the
+//! active phase ends first, the copy is dropped). The lease is renewed by its own task
+//! ([`Lease`]), so neither encoding nor uploading delays a renewal. Only one snapshot is
+//! encoded or uploaded at a time.
 //!
 //! # Shutdown
 //!
 //! On shutdown the runtime stops reading, waits for the acknowledgements in flight, waits
-//! for a running upload, writes a final snapshot and releases the lease, so a standby takes
+//! for a running snapshot, writes a final one and releases the lease, so a standby takes
 //! over at once. Every path out of the active phase goes through [`Active::finish`].
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use futures::StreamExt as _;
@@ -77,12 +83,17 @@ const SNAPSHOT_MAGIC: &[u8; 8] = b"WFSNAP2\n";
 pub trait Fold: Send + Sized + 'static {
     /// What it needs to start or restore.
     type Config: Clone + Send + Sync + 'static;
+    /// A copy of the state taken for a snapshot ([`Fold::snapshot_copy`]).
+    type Snapshot: Send + 'static;
     /// An empty state.
     fn new(config: &Self::Config) -> Self;
     /// State from bytes written by [`Fold::snapshot`]; an error means "rebuild".
     fn restore(config: &Self::Config, bytes: &[u8]) -> Result<Self, String>;
-    /// The whole state as bytes.
-    fn snapshot(&self) -> Vec<u8>;
+    /// A copy of the whole state, taken between two inputs, for [`Fold::encode`] to write on
+    /// another thread while the fold goes on.
+    fn snapshot_copy(&self) -> Self::Snapshot;
+    /// Appends the bytes of a copy to `out`; [`Fold::restore`] reads them.
+    fn encode(copy: &Self::Snapshot, out: &mut Vec<u8>);
     /// Folds one input in and appends what to publish. An error is a dead-letter reason:
     /// the input is skipped and the fold goes on.
     fn apply(&mut self, input: &StreamMessage, out: &mut Vec<Output>) -> Result<(), String>;
@@ -180,8 +191,11 @@ pub mod metric {
     pub const SNAPSHOT_BYTES: &str = "wirefold_fold_snapshot_bytes";
     /// Counter: starts that found the input stream behind the saved position and rebuilt.
     pub const REBUILDS: &str = "wirefold_fold_rebuilds_total";
-    /// Gauge: seconds the last snapshot took to encode.
+    /// Gauge: seconds the last snapshot took to encode (on the blocking pool, while the
+    /// fold goes on).
     pub const SNAPSHOT_ENCODE_SECONDS: &str = "wirefold_fold_snapshot_encode_seconds";
+    /// Gauge: seconds the last snapshot's copy of the state took (the fold waits for it).
+    pub const SNAPSHOT_COPY_SECONDS: &str = "wirefold_fold_snapshot_copy_seconds";
 }
 
 /// Runs `F` until `shutdown` is cancelled: stands by until it holds the lease, then serves.
@@ -264,7 +278,8 @@ impl OutputPos {
     }
 }
 
-type AckFuture = futures::future::BoxFuture<'static, (usize, Result<Ack, BusError>)>;
+/// An output in flight: its stream, the input that caused it, and its acknowledgement.
+type AckFuture = futures::future::BoxFuture<'static, (usize, u64, Result<Ack, BusError>)>;
 
 /// The active phase: the fold, its position and everything in flight.
 struct Active<'a, F: Fold> {
@@ -272,15 +287,21 @@ struct Active<'a, F: Fold> {
     spec: &'a Spec,
     settings: &'a Settings,
     lease: Option<Lease>,
-    /// `None` only while a snapshot is being encoded.
-    fold: Option<F>,
+    fold: F,
     outputs: Vec<OutputPos>,
     /// Last input folded in.
     done_seq: u64,
     /// Input sequence covered by the last snapshot written (or being written).
     snapshotted: u64,
     last_snapshot: Instant,
+    /// Nanoseconds the last snapshot took to copy and encode (the next one is paced by it).
+    snapshot_cost: Arc<AtomicU64>,
     in_flight: FuturesOrdered<AckFuture>,
+    /// The last input whose outputs are all stored: a snapshot is uploaded only once it
+    /// covers no input with an output still in flight. Dropped (closed) when the phase
+    /// ends uncleanly, so a snapshot waiting for it is never uploaded.
+    acked: tokio::sync::watch::Sender<u64>,
+    /// The snapshot being encoded and uploaded.
     upload: Option<tokio::task::JoinHandle<()>>,
     scratch: Vec<Output>,
 }
@@ -357,12 +378,14 @@ impl<'a, F: Fold> Active<'a, F> {
             spec,
             settings,
             lease: Some(lease),
-            fold: Some(fold),
+            fold,
             outputs,
             done_seq: snap_seq,
             snapshotted: snap_seq,
             last_snapshot: Instant::now(),
+            snapshot_cost: Arc::default(),
             in_flight: FuturesOrdered::new(),
+            acked: tokio::sync::watch::channel(snap_seq).0,
             upload: None,
             scratch: Vec::new(),
         })
@@ -383,8 +406,8 @@ impl<'a, F: Fold> Active<'a, F> {
                 biased;
                 _ = shutdown.cancelled() => return Ok(()),
                 e = self.lease.as_ref().expect("lease held while active").lost() => return Err(e.into()),
-                Some((stream, ack)) = self.in_flight.next(), if !self.in_flight.is_empty() => {
-                    self.acked(stream, ack)?;
+                Some((stream, seq, ack)) = self.in_flight.next(), if !self.in_flight.is_empty() => {
+                    self.acked(stream, seq, ack)?;
                 }
                 _ = tick.tick() => {
                     if self.done_seq > self.snapshotted
@@ -396,7 +419,7 @@ impl<'a, F: Fold> Active<'a, F> {
                 next = messages.next(), if room => match next {
                     Some(Ok(m)) => {
                         self.input(m).await?;
-                        if self.done_seq - self.snapshotted >= self.settings.snapshot_every {
+                        if self.snapshot_due() {
                             self.snapshot().await?;
                         }
                     }
@@ -424,7 +447,7 @@ impl<'a, F: Fold> Active<'a, F> {
         }
         let mut out = std::mem::take(&mut self.scratch);
         out.clear();
-        let applied = self.fold.as_mut().expect("fold present").apply(&m, &mut out);
+        let applied = self.fold.apply(&m, &mut out);
         metrics::counter!(metric::INPUTS, "fold" => self.spec.name).increment(1);
         if let Err(reason) = applied {
             // Dead-letter once: only when no stream has stored anything of this input.
@@ -463,7 +486,7 @@ impl<'a, F: Fold> Active<'a, F> {
                     self.outputs[o.stream].fence += 1;
                     let stream = o.stream;
                     self.in_flight
-                        .push_back(Box::pin(async move { (stream, pending.wait().await) }));
+                        .push_back(Box::pin(async move { (stream, seq, pending.wait().await) }));
                 }
             }
         }
@@ -475,11 +498,31 @@ impl<'a, F: Fold> Active<'a, F> {
             }
         }
         self.done_seq = seq;
+        if self.in_flight.is_empty() {
+            self.stored_through(seq);
+        }
         Ok(())
     }
 
-    /// Checks one acknowledgement of a fenced publish.
-    fn acked(&mut self, stream: usize, ack: Result<Ack, BusError>) -> Result<(), RuntimeError> {
+    /// Records that every output of the inputs through `seq` is stored.
+    fn stored_through(&self, seq: u64) {
+        self.acked.send_if_modified(|a| {
+            let newer = seq > *a;
+            if newer {
+                *a = seq;
+            }
+            newer
+        });
+    }
+
+    /// Checks one acknowledgement of a fenced publish of input `seq`'s outputs.
+    fn acked(&mut self, stream: usize, seq: u64, ack: Result<Ack, BusError>) -> Result<(), RuntimeError> {
+        // Acknowledgements come in the order sent: everything sent before is stored.
+        if self.in_flight.is_empty() {
+            self.stored_through(self.done_seq);
+        } else {
+            self.stored_through(seq - 1);
+        }
         match ack {
             Ok(a) if a.duplicate => Err(BusError::Publish {
                 subject: self.spec.outputs[stream].to_string(),
@@ -506,45 +549,58 @@ impl<'a, F: Fold> Active<'a, F> {
 
     /// Waits for every acknowledgement in flight.
     async fn settle(&mut self) -> Result<(), RuntimeError> {
-        while let Some((stream, ack)) = self.in_flight.next().await {
-            self.acked(stream, ack)?;
+        while let Some((stream, seq, ack)) = self.in_flight.next().await {
+            self.acked(stream, seq, ack)?;
         }
         Ok(())
     }
 
-    /// Encodes the state off the runtime's threads and uploads it in the background.
+    /// Whether enough inputs came since the last snapshot: at least `snapshot_every`, and at
+    /// least twenty times as long since the last one began as it took to copy and encode,
+    /// so that snapshots of a large index take no more than about a twentieth of the time
+    /// (the time limit `snapshot_interval` is checked by the tick).
+    fn snapshot_due(&self) -> bool {
+        self.done_seq - self.snapshotted >= self.settings.snapshot_every
+            && self.last_snapshot.elapsed()
+                >= Duration::from_nanos(self.snapshot_cost.load(Ordering::Relaxed)) * 20
+    }
+
+    /// Copies the state between two inputs and encodes the copy on the blocking pool while
+    /// the fold goes on; the copy is uploaded once every output of the inputs it covers is
+    /// stored. Only one snapshot is encoded or uploaded at a time.
     async fn snapshot(&mut self) -> Result<(), RuntimeError> {
         if self.upload.as_ref().is_some_and(|u| !u.is_finished()) {
             return Ok(());
         }
-        self.settle().await?;
         let seq = self.done_seq;
-        let bytes = self.encode(seq).await;
+        let started = Instant::now();
+        let copy = self.fold.snapshot_copy();
+        let copied = started.elapsed();
+        self.fold.observe();
         self.snapshotted = seq;
-        self.last_snapshot = Instant::now();
+        self.last_snapshot = started;
+        let mut stored = self.acked.subscribe();
         let bus = self.bus.clone();
         let (name, object) = (self.spec.name, self.spec.snapshot_object);
+        let cost = self.snapshot_cost.clone();
         self.upload = Some(tokio::spawn(async move {
+            let (bytes, took) = encode_copy::<F>(copy, seq).await;
+            metrics::gauge!(metric::SNAPSHOT_ENCODE_SECONDS, "fold" => name).set(took.as_secs_f64());
+            metrics::gauge!(metric::SNAPSHOT_COPY_SECONDS, "fold" => name).set(copied.as_secs_f64());
+            cost.store((copied + took).as_nanos() as u64, Ordering::Relaxed);
+            // A snapshot never covers an input whose outputs are not stored; when the phase
+            // ends before they are, it is dropped.
+            if stored.wait_for(|&a| a >= seq).await.is_err() {
+                return;
+            }
             upload(&bus, name, object, seq, &bytes).await
         }));
         Ok(())
     }
 
-    async fn encode(&mut self, seq: u64) -> Vec<u8> {
-        let fold = self.fold.take().expect("fold present");
-        let (fold, bytes, took) = encode_snapshot(fold, seq).await;
-        fold.observe();
-        self.fold = Some(fold);
-        metrics::gauge!(metric::SNAPSHOT_ENCODE_SECONDS, "fold" => self.spec.name).set(took.as_secs_f64());
-        bytes
-    }
-
     /// Leaves the active phase. `clean`: the fold is consistent with what was acknowledged,
     /// so settle, snapshot and release; otherwise just stop (replay sorts things out).
     async fn finish(&mut self, clean: bool) {
-        if let Some(u) = self.upload.take() {
-            let _ = u.await;
-        }
         let mut clean = clean;
         if clean {
             match tokio::time::timeout(Duration::from_secs(5), self.settle()).await {
@@ -562,9 +618,16 @@ impl<'a, F: Fold> Active<'a, F> {
                 }
             }
         }
+        if !clean {
+            // A snapshot still waiting for outputs in flight is never uploaded.
+            self.acked = tokio::sync::watch::channel(0).0;
+        }
+        if let Some(u) = self.upload.take() {
+            let _ = u.await;
+        }
         if clean && self.done_seq > self.snapshotted && self.lease.as_ref().is_some_and(Lease::valid) {
             let seq = self.done_seq;
-            let bytes = self.encode(seq).await;
+            let (bytes, _) = encode_copy::<F>(self.fold.snapshot_copy(), seq).await;
             upload(self.bus, self.spec.name, self.spec.snapshot_object, seq, &bytes).await;
         }
         if let Some(lease) = self.lease.take() {
@@ -573,24 +636,24 @@ impl<'a, F: Fold> Active<'a, F> {
     }
 }
 
-/// Encodes `fold` with the runtime's header (covering input `seq`) on the blocking pool, so
-/// the runtime's threads (and the lease keeper) go on meanwhile; returns the fold, the
-/// bytes and the time taken.
-pub async fn encode_snapshot<F: Fold>(fold: F, seq: u64) -> (F, Vec<u8>, Duration) {
+/// Encodes a copy of a fold's state ([`Fold::snapshot_copy`]) with the runtime's header
+/// (covering input `seq`) on the blocking pool, so the runtime's threads (and the lease
+/// keeper) go on meanwhile; returns the bytes and the time taken.
+pub async fn encode_copy<F: Fold>(copy: F::Snapshot, seq: u64) -> (Vec<u8>, Duration) {
     let started = Instant::now();
-    let (fold, bytes) = tokio::task::spawn_blocking(move || {
+    let bytes = tokio::task::spawn_blocking(move || {
         let mut bytes = Vec::new();
         bytes.extend_from_slice(SNAPSHOT_MAGIC);
         bytes.extend_from_slice(&seq.to_le_bytes());
-        bytes.extend_from_slice(&fold.snapshot());
-        (fold, bytes)
+        F::encode(&copy, &mut bytes);
+        bytes
     })
     .await
     .expect("snapshot encoding does not panic");
-    (fold, bytes, started.elapsed())
+    (bytes, started.elapsed())
 }
 
-/// Uploads snapshot bytes made by [`encode_snapshot`] as `object`; errors are logged (a
+/// Uploads snapshot bytes made by [`encode_copy`] as `object`; errors are logged (a
 /// missing snapshot only makes the next replay longer).
 pub async fn upload_snapshot(bus: &Bus, name: &str, object: &str, seq: u64, bytes: &[u8]) {
     upload(bus, name, object, seq, bytes).await

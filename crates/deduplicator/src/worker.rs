@@ -14,7 +14,7 @@ use wirefold_bus::{Bus, BusError, StreamMessage};
 use wirefold_wire::{Article, subjects};
 
 use crate::runtime::{self, Fold, Output, Settings, Spec};
-use crate::{Deduper, FoldConfig};
+use crate::{Deduper, DeduperSnapshot, FoldConfig};
 
 /// Object name of the index snapshot.
 pub const SNAPSHOT_OBJECT: &str = "index";
@@ -56,6 +56,7 @@ impl Default for DedupConfig {
 /// What the runtime runs: the deduplicator as a fold.
 impl Fold for Deduper {
     type Config = FoldConfig;
+    type Snapshot = DeduperSnapshot;
 
     fn new(config: &FoldConfig) -> Self {
         Deduper::new(config.clone())
@@ -65,8 +66,12 @@ impl Fold for Deduper {
         Deduper::restore(config.clone(), bytes).map_err(|e| e.to_string())
     }
 
-    fn snapshot(&self) -> Vec<u8> {
-        Deduper::snapshot(self)
+    fn snapshot_copy(&self) -> DeduperSnapshot {
+        Deduper::snapshot_copy(self)
+    }
+
+    fn encode(copy: &DeduperSnapshot, out: &mut Vec<u8>) {
+        copy.encode_into(out)
     }
 
     fn apply(&mut self, input: &StreamMessage, out: &mut Vec<Output>) -> Result<(), String> {

@@ -32,6 +32,13 @@ pub struct Args {
     what: What,
 }
 
+impl Args {
+    /// Whether this is `bench pipeline` (run like the pipeline's processes).
+    pub fn is_pipeline(&self) -> bool {
+        matches!(self.what, What::Pipeline { .. })
+    }
+}
+
 #[derive(Debug, Clone, clap::Subcommand)]
 enum What {
     /// The dedup core over a JSONL corpus (`{"id","title","text"}` lines, e.g. from
