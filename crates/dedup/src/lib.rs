@@ -445,6 +445,8 @@ struct Match {
     cluster: u32,
     containment: f32,
     jaccard: f32,
+    /// Why the best comparison with the cluster was a copy.
+    rule: Rule,
     /// The verdict against the cluster's canonical member, when that one matched.
     direct: Option<(f32, f32)>,
 }
@@ -942,7 +944,8 @@ impl Index {
             return ci;
         };
         self.join(m, best.cluster, best.direct);
-        events.push(self.event(best.cluster, EventKind::MemberAdded, m, None, Vec::new()));
+        let why = format!("{} (containment {:.2})", best.rule.describe(), best.containment);
+        events.push(self.event(best.cluster, EventKind::MemberAdded, m, Some(why), Vec::new()));
         let mut survivor = best.cluster;
         for other in matches.iter().skip(1) {
             if let Some(reason) = self.merge_reason(m, survivor, other.cluster) {
@@ -1103,6 +1106,7 @@ impl Index {
                 cluster: ci,
                 containment: c,
                 jaccard: j,
+                rule,
                 direct,
             };
             match best.iter_mut().find(|(_, m)| m.cluster == ci) {
@@ -1113,6 +1117,7 @@ impl Index {
                     if (cand.containment, cand.jaccard) > (m.containment, m.jaccard) {
                         m.containment = c;
                         m.jaccard = j;
+                        m.rule = rule;
                     }
                 }
                 None => best.push((seq, cand)),

@@ -1401,6 +1401,14 @@ mod tests {
             "\u{2014}",
             "\u{a0}",
             "\u{200b}",
+            "\u{200c}",
+            "\u{200d}",
+            "\u{200f}",
+            "\u{202b}",
+            "\u{ad}",
+            "\u{640}",
+            "\u{663}",
+            "\u{fffd}",
             "\u{3000}",
             "\t",
             "                  ",
@@ -1513,11 +1521,76 @@ mod tests {
     #[test]
     fn general_punctuation_ends_words() {
         for c in ('\u{2000}'..='\u{203f}').chain(['\u{a0}']) {
-            assert!(
-                !c.is_alphanumeric() && !is_combining_mark(c) && !is_unspaced_script(c),
-                "{c:?}"
-            );
+            let mut b = [0u8; 4];
+            let ends = ends_token(c.encode_utf8(&mut b).as_bytes(), 0);
+            if is_ignorable(c) {
+                assert!(!ends, "{c:?} is skipped inside a word");
+            } else {
+                assert!(
+                    ends && !c.is_alphanumeric() && !is_combining_mark(c) && !is_unspaced_script(c),
+                    "{c:?}"
+                );
+            }
         }
+    }
+
+    #[test]
+    fn script_variants_fold_together() {
+        // Harakat, tatweel, letter variants (Arabic yeh/kaf/heh against Urdu/Persian),
+        // hamza forms, presentation forms, digits of other scripts.
+        check_same("كِتَابٌ", "كتاب");
+        check_same("كـــتاب", "كتاب");
+        check_same("كتابي جديدة", "کتابی جدیدہ");
+        check_same("أحمد إلى آخر", "احمد الی اخر");
+        check_same("\u{fe8d}\u{fedf}\u{fed8}\u{fee4}\u{fea8}", "القمخ");
+        check_same("۲۰۲۴ ٢٠٢٤", "2024 2024");
+        check_same("فیصلے", "فيصلے");
+        // Cyrillic and Greek case and marks, German sharp s, full-width Latin and digits,
+        // half-width katakana.
+        check_same("ЕЩЁ Ёлка", "еще елка");
+        check_same("ΟΔΟΣ οδός", "οδοσ οδοσ");
+        check_same("Straße", "STRASSE");
+        check_same("ＷＩＲＥ　１２３", "wire 123");
+        check_same("ﾃﾚﾋﾞ", "テレヒ");
+        check_differs("قطر", "قطار");
+        check_differs("Москва", "Минск");
+    }
+
+    #[test]
+    fn invisible_characters_do_not_split_words() {
+        // Zero-width (non-)joiners, direction marks and embeddings, soft hyphen and BOM are
+        // skipped inside a word; the zero-width space separates words.
+        check_same("wo\u{200d}rd con\u{ad}tent \u{feff}text", "word content text");
+        check_same("\u{202b}مرحبا\u{202c} \u{200f}بالعالم\u{200f}", "مرحبا بالعالم");
+        check_same("می\u{200c}خواهم", "میخواهم");
+        check_same("alpha\u{200b}beta", "alpha beta");
+        check_same("alpha\u{200e}beta gamma", "alphabeta gamma");
+    }
+
+    #[test]
+    fn bad_input_has_defined_tokens() {
+        // Mixed scripts: each run is tokenized by its script's rules.
+        let mixed = "Putin встретился с Xi Jinping 习近平 in Moscow";
+        let mut want = toks("Putin встретился Xi Jinping");
+        want.extend(toks("习近平"));
+        want.extend(toks("Moscow"));
+        assert_eq!(toks(mixed), want);
+        // No word characters at all.
+        assert!(toks("!!! ... \u{2014} ??? \u{2605}\u{2605} \u{1f600}\u{1f600} \u{fffd}").is_empty());
+        // Invalid surrogates decoded lossily become U+FFFD, which separates words.
+        let lossy =
+            String::from_utf16_lossy(&[0xd800, u16::from(b'k'), u16::from(b'y'), 0xdc00, 0x0069, 0x0076]);
+        assert_eq!(toks(&lossy), toks("ky iv"));
+        // A 5 MB line with no spaces: one cut token in a spaced script, at most the budget
+        // in a script without spaces.
+        for unit in ["a", "\u{628}", "\u{416}"] {
+            let line = unit.repeat(5_000_000 / unit.len());
+            assert_eq!(toks(&line).len(), 1, "{unit:?}");
+        }
+        let han = "\u{6c49}\u{5b57}".repeat(1_000_000);
+        let mut t = Tokens::default();
+        t.fill(&han, 20_000);
+        assert_eq!(t.hashes.len(), 20_000);
     }
 
     #[test]
