@@ -8,9 +8,15 @@
 //!
 //! # How a doc finds its cluster
 //!
-//! 1. The body is tokenized and folded ([`text`](crate::text): case, diacritics, UK/US
-//!    spelling, transliteration endings, honorifics and stop words) and cut into shingles of
-//!    [`Config::shingle_len`] content tokens that never cross a paragraph boundary.
+//! 1. The body is tokenized and folded ([`text`](crate::text): Unicode letters in any
+//!    script, case, compatibility forms, diacritics and harakat, Arabic-script letter
+//!    variants, invisible joiners and marks, digits of other scripts, UK/US spelling,
+//!    honorifics, and function words of English and the other languages wires come in;
+//!    scripts written without spaces give a token per character) and cut into shingles of
+//!    [`Config::shingle_len`] content tokens ([`Config::arabic_shingle_len`] for a doc
+//!    mostly in Arabic script) that never cross a paragraph boundary. Each shingle is
+//!    tagged with its *segment*: a paragraph, or a piece of 32 shingles of
+//!    a long one, so a text written as one paragraph is seen in pieces too.
 //! 2. Shingle keys are sampled by value into about [`Config::target_anchors`] anchors
 //!    ([`sketch`](crate::sketch)); two docs are compared on the coarser of their two sampling
 //!    levels, which keeps estimates unbiased for a brief against a long original.
@@ -19,22 +25,29 @@
 //!    member is a representative only if it matched the canonical directly), so copies of
 //!    copies cannot chain unrelated stories together. An anchor whose postings span
 //!    [`Config::boilerplate_clusters`] or more clusters is boilerplate (agency trailers,
-//!    copyright lines, site chrome) and is left out of both sides of every comparison.
+//!    copyright lines, site chrome); segments of the new doc where such anchors are at
+//!    least half the anchors are left out of both sides of every comparison.
 //! 4. Anchors only find candidates (a low bar, [`Config::candidate_containment`]). Each
 //!    candidate is verified on the verification keys ([`Config::verify_keys`], kept only by
-//!    indexed members): it is a copy when the shared keys number at least
-//!    [`Config::min_shared`] and the containment of the smaller doc reaches
-//!    [`Config::sure_containment`], or [`Config::concentrated_containment`] with the shared
-//!    keys in at least [`Config::spread_paras`] paragraphs or [`Config::min_coverage`] of the
-//!    smaller doc's paragraphs, or [`Config::min_containment`] with both. A follow-up reusing
-//!    a paragraph or two fails the spread tests; a brief or an edited copy passes them.
-//!    Paragraphs of the new doc holding boilerplate anchors are left out. A match through
-//!    a representative also needs [`Config::min_containment`] against the cluster's
-//!    canonical member, so a follow-up that holds a whole lead-only brief of a story (but
-//!    little else of it) does not join that story. The doc joins the
-//!    best matching cluster. If it also matches other clusters, those are merged in only when their canonical members match each
-//!    other, or when the doc contains both canonicals almost whole
-//!    ([`Config::merge_containment`]); otherwise it stays a plain join.
+//!    indexed members) by the copy rule ([`Rule`]), which looks at how much of the smaller
+//!    doc is shared and at where the shared text lies in the new doc: its *shared
+//!    segments* are those with a quarter of their keys shared. When they hold under
+//!    [`Config::min_cover`] of the new doc, the shared text is a minority block of it (a
+//!    follow-up quoting an earlier story, two outlets rewriting one release): no copy,
+//!    unless the new doc is a longer version of the other (it opens with it and holds
+//!    [`Config::longer_containment`] of it). Otherwise it is a copy when
+//!    [`Config::min_containment`] of the smaller doc is shared, or, reworded,
+//!    [`Config::rewrite_containment`] with shared segments holding
+//!    [`Config::rewrite_cover`] of the new doc. A match through a representative also
+//!    needs [`Config::rewrite_containment`] against the cluster's canonical member, so a
+//!    follow-up that holds a whole lead-only brief of a story (but little else of it) does
+//!    not join that story. The doc joins the best matching cluster, and the join event's
+//!    `reason` says which rule held ([`Rule::describe`]); [`Index::verdicts`] lists every
+//!    comparison of the last doc with its evidence. If it also matches other clusters,
+//!    those are merged in only when their canonical members match each other (at
+//!    [`Config::sure_containment`], as stored members keep no positions), or when the doc
+//!    contains both canonicals almost whole ([`Config::merge_containment`]); otherwise it
+//!    stays a plain join.
 //!
 //! # Lifecycle rules
 //!

@@ -484,13 +484,13 @@ impl Tokens {
 
     /// Tokenizes `text`, replacing what was there; keeps at most `max_tokens` tokens.
     pub fn fill(&mut self, text: &str, max_tokens: usize) {
-        self.fill_with::<true>(text, max_tokens);
+        self.fill_with::<true, true>(text, max_tokens);
     }
 
-    /// [`Tokens::fill`]; `FAST` takes whole ASCII words (the common case) eight bytes at a
+    /// [`Tokens::fill`]; `TABLE` takes two-byte characters from [`TWO_BYTE`]; `FAST` takes whole ASCII words (the common case) eight bytes at a
     /// time ([`Tokens::ascii_word`]). Without it every byte goes through the general path:
     /// the tests check that both give the same tokens.
-    fn fill_with<const FAST: bool>(&mut self, text: &str, max_tokens: usize) {
+    fn fill_with<const FAST: bool, const TABLE: bool>(&mut self, text: &str, max_tokens: usize) {
         self.hashes.clear();
         self.paras.clear();
         self.paras.push(0);
@@ -592,6 +592,42 @@ impl Tokens {
                         kind = Kind::None;
                         if self.hashes.len() >= max_tokens {
                             break;
+                        }
+                    }
+                    continue;
+                }
+            }
+            // Two-byte characters (Latin-1 and Latin Extended, Greek, Cyrillic, Hebrew,
+            // Arabic script) from a table of what the general path below does with each.
+            if let (true, 0xc2..=0xdf, Some(&c1)) = (TABLE, c, b.get(i + 1)) {
+                let e = TWO_BYTE[(usize::from(c & 0x1f) << 6) | usize::from(c1 & 0x3f)];
+                if e.kind != SLOW {
+                    i += 2;
+                    match e.kind {
+                        SKIP_CHAR => {}
+                        DIGIT_CHAR => {
+                            if kind == Kind::Alpha {
+                                self.flush();
+                            }
+                            self.put(e.bytes[0]);
+                            kind = Kind::Digit;
+                        }
+                        LETTER_CHAR => {
+                            if kind == Kind::Digit {
+                                self.flush();
+                            }
+                            kind = Kind::Alpha;
+                            for &x in &e.bytes[..usize::from(e.len)] {
+                                self.put(x);
+                            }
+                            self.wide |= e.wide;
+                        }
+                        _ => {
+                            self.flush();
+                            kind = Kind::None;
+                            if self.hashes.len() >= max_tokens {
+                                break;
+                            }
                         }
                     }
                     continue;
@@ -1195,6 +1231,57 @@ fn entity_len(b: &[u8]) -> usize {
     0
 }
 
+/// What the general path does with a two-byte character ([`TWO_BYTE`]).
+#[derive(Debug, Clone, Copy, Default)]
+struct TwoByte {
+    kind: u8,
+    /// Bytes appended to the token (letters), or the ASCII digit.
+    len: u8,
+    bytes: [u8; 4],
+    /// The bytes are not all ASCII.
+    wide: bool,
+}
+
+const SLOW: u8 = 0;
+const SKIP_CHAR: u8 = 1;
+const DIGIT_CHAR: u8 = 2;
+const LETTER_CHAR: u8 = 3;
+const SEP_CHAR: u8 = 4;
+
+/// [`TwoByte`] of every code point U+0000..U+07FF (indexed by it; those below U+0080 and
+/// letters giving more than four bytes are [`SLOW`]), built on first use from
+/// [`classify_wide`] and [`Tokens::put_letter`] themselves, so both paths agree.
+static TWO_BYTE: LazyLock<Box<[TwoByte; 0x800]>> = LazyLock::new(|| {
+    let mut t = Box::new([TwoByte::default(); 0x800]);
+    let mut tok = Tokens::default();
+    for cp in 0x80u32..0x800 {
+        let Some(ch) = char::from_u32(cp) else { continue };
+        let e = &mut t[cp as usize];
+        match classify_wide(ch) {
+            Wide::Skip => e.kind = SKIP_CHAR,
+            Wide::Separator => e.kind = SEP_CHAR,
+            Wide::Digit(d) => {
+                e.kind = DIGIT_CHAR;
+                e.bytes[0] = d;
+            }
+            Wide::Unspaced => {}
+            Wide::Letter => {
+                tok.buf = [0; MAX_TOKEN];
+                tok.len = 0;
+                tok.wide = false;
+                tok.put_letter(ch);
+                if tok.len <= 4 {
+                    e.kind = LETTER_CHAR;
+                    e.len = tok.len as u8;
+                    e.bytes[..tok.len].copy_from_slice(&tok.buf[..tok.len]);
+                    e.wide = tok.wide;
+                }
+            }
+        }
+    }
+    t
+});
+
 /// How the general path treats a non-ASCII character.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Wide {
@@ -1497,10 +1584,28 @@ mod tests {
                 text.push_str(PIECES[rnd(PIECES.len())]);
             }
             let max = if round % 3 == 0 { rnd(20) } else { usize::MAX };
-            fast.fill_with::<true>(&text, max);
-            slow.fill_with::<false>(&text, max);
+            fast.fill_with::<true, true>(&text, max);
+            slow.fill_with::<false, false>(&text, max);
             assert_eq!(fast.hashes, slow.hashes, "{text:?} max {max}");
             assert_eq!(fast.paras, slow.paras, "{text:?} max {max}");
+        }
+    }
+
+    #[test]
+    fn two_byte_table_matches_general_path() {
+        let (mut a, mut b) = (Tokens::default(), Tokens::default());
+        for cp in 0x80u32..0x800 {
+            let Some(c) = char::from_u32(cp) else { continue };
+            for text in [
+                format!("{c}"),
+                format!("ab{c}cd {c}{c} 12{c}34 x"),
+                format!("\u{628}{c}\u{628} {c}1"),
+            ] {
+                a.fill_with::<true, true>(&text, usize::MAX);
+                b.fill_with::<true, false>(&text, usize::MAX);
+                assert_eq!(a.hashes, b.hashes, "{cp:#x} {text:?}");
+                assert_eq!(a.arabic, b.arabic, "{cp:#x}");
+            }
         }
     }
 
