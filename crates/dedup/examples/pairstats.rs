@@ -5,7 +5,7 @@
 //!
 //! usage: cargo run --release -p wirefold-dedup --example pairstats -- CORPUS.jsonl
 //!        [--label copy|cluster] [--extract] [--max-docs N]
-//! Output lines: `gold_same containment spread shared small anchor_containment copy paragraphs i j`.
+//! Output lines: `gold_same containment spread shared small anchor_containment copy segments i j`.
 
 use std::collections::hash_map::DefaultHasher;
 use std::collections::{HashMap, HashSet};
@@ -83,7 +83,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             s.sizes.0.min(s.sizes.1),
             s.anchor_containment,
             u8::from(s.copy),
-            s.paragraphs
+            s.segments
         );
     }
     Ok(())

@@ -8,9 +8,15 @@
 //!
 //! # How a doc finds its cluster
 //!
-//! 1. The body is tokenized and folded ([`text`](crate::text): case, diacritics, UK/US
-//!    spelling, transliteration endings, honorifics and stop words) and cut into shingles of
-//!    [`Config::shingle_len`] content tokens that never cross a paragraph boundary.
+//! 1. The body is tokenized and folded ([`text`](crate::text): Unicode letters in any
+//!    script, case, compatibility forms, diacritics and harakat, Arabic-script letter
+//!    variants, invisible joiners and marks, digits of other scripts, UK/US spelling,
+//!    honorifics, and function words of English and the other languages wires come in;
+//!    scripts written without spaces give a token per character) and cut into shingles of
+//!    [`Config::shingle_len`] content tokens ([`Config::arabic_shingle_len`] for a doc
+//!    mostly in Arabic script) that never cross a paragraph boundary. Each shingle is
+//!    tagged with its *segment*: a paragraph, or a piece of 32 shingles of
+//!    a long one, so a text written as one paragraph is seen in pieces too.
 //! 2. Shingle keys are sampled by value into about [`Config::target_anchors`] anchors
 //!    ([`sketch`](crate::sketch)); two docs are compared on the coarser of their two sampling
 //!    levels, which keeps estimates unbiased for a brief against a long original.
@@ -19,22 +25,29 @@
 //!    member is a representative only if it matched the canonical directly), so copies of
 //!    copies cannot chain unrelated stories together. An anchor whose postings span
 //!    [`Config::boilerplate_clusters`] or more clusters is boilerplate (agency trailers,
-//!    copyright lines, site chrome) and is left out of both sides of every comparison.
+//!    copyright lines, site chrome); segments of the new doc where such anchors are at
+//!    least half the anchors are left out of both sides of every comparison.
 //! 4. Anchors only find candidates (a low bar, [`Config::candidate_containment`]). Each
 //!    candidate is verified on the verification keys ([`Config::verify_keys`], kept only by
-//!    indexed members): it is a copy when the shared keys number at least
-//!    [`Config::min_shared`] and the containment of the smaller doc reaches
-//!    [`Config::sure_containment`], or [`Config::concentrated_containment`] with the shared
-//!    keys in at least [`Config::spread_paras`] paragraphs or [`Config::min_coverage`] of the
-//!    smaller doc's paragraphs, or [`Config::min_containment`] with both. A follow-up reusing
-//!    a paragraph or two fails the spread tests; a brief or an edited copy passes them.
-//!    Paragraphs of the new doc holding boilerplate anchors are left out. A match through
-//!    a representative also needs [`Config::min_containment`] against the cluster's
-//!    canonical member, so a follow-up that holds a whole lead-only brief of a story (but
-//!    little else of it) does not join that story. The doc joins the
-//!    best matching cluster. If it also matches other clusters, those are merged in only when their canonical members match each
-//!    other, or when the doc contains both canonicals almost whole
-//!    ([`Config::merge_containment`]); otherwise it stays a plain join.
+//!    indexed members) by the copy rule ([`Rule`]), which looks at how much of the smaller
+//!    doc is shared and at where the shared text lies in the new doc: its *shared
+//!    segments* are those with a quarter of their keys shared. When they hold under
+//!    [`Config::min_cover`] of the new doc, the shared text is a minority block of it (a
+//!    follow-up quoting an earlier story, two outlets rewriting one release): no copy,
+//!    unless the new doc is a longer version of the other (it opens with it and holds
+//!    [`Config::longer_containment`] of it). Otherwise it is a copy when
+//!    [`Config::min_containment`] of the smaller doc is shared, or, reworded,
+//!    [`Config::rewrite_containment`] with shared segments holding
+//!    [`Config::rewrite_cover`] of the new doc. A match through a representative also
+//!    needs [`Config::rewrite_containment`] against the cluster's canonical member, so a
+//!    follow-up that holds a whole lead-only brief of a story (but little else of it) does
+//!    not join that story. The doc joins the best matching cluster, and the join event's
+//!    `reason` says which rule held ([`Rule::describe`]); [`Index::verdicts`] lists every
+//!    comparison of the last doc with its evidence. If it also matches other clusters,
+//!    those are merged in only when their canonical members match each other (at
+//!    [`Config::sure_containment`], as stored members keep no positions), or when the doc
+//!    contains both canonicals almost whole ([`Config::merge_containment`]); otherwise it
+//!    stays a plain join.
 //!
 //! # Lifecycle rules
 //!
@@ -83,6 +96,12 @@ pub struct Config {
     pub horizon_secs: i64,
     /// Content tokens per shingle.
     pub shingle_len: usize,
+    /// Content tokens per shingle in a doc written mostly in Arabic script (Arabic, Urdu,
+    /// Persian). Newspapers there reword agency copy throughout (COUNTER: a wholly
+    /// derived text keeps under a fifth of the agency text's 4-token shingles as often as
+    /// not, and two fifths of its 2-token ones), so shorter shingles are the evidence that
+    /// survives; docs in two scripts never match, so two lengths never meet.
+    pub arabic_shingle_len: usize,
     /// Anchors kept per doc (sampling adapts to length; a doc keeps between this and twice
     /// this many, fewer when it is short).
     pub target_anchors: usize,
@@ -98,21 +117,22 @@ pub struct Config {
     /// (a low bar: anchors only find candidates, they do not decide).
     pub candidate_containment: f32,
     /// Share of the smaller doc's verification keys that must be found in the other for a
-    /// copy when the shared keys are spread: over at least [`Config::spread_paras`]
-    /// paragraphs (or all of the smaller doc's) and [`Config::min_coverage`] of them.
+    /// copy (when the shared text is not a minority block of the new doc).
     pub min_containment: f32,
-    /// Share of the smaller doc's paragraphs that must hold shared keys for
-    /// [`Config::min_containment`] to apply.
-    pub min_coverage: f32,
-    /// The bar when the shared keys span at least [`Config::spread_paras`] paragraphs but
-    /// cover less of the smaller doc: what separates a follow-up that reuses a few
-    /// paragraphs from a brief or a copy.
-    pub concentrated_containment: f32,
-    /// The bar whatever the spread (shared keys in one or two paragraphs, or no paragraph
-    /// information, as when two stored members are compared).
+    /// The lower bar for a reworded copy, whose shared segments must then hold at least
+    /// [`Config::rewrite_cover`] of the new doc.
+    pub rewrite_containment: f32,
+    /// Share of the new doc's keys in its shared segments for [`Config::rewrite_containment`].
+    pub rewrite_cover: f32,
+    /// Share of the new doc's keys in its shared segments under which the shared text is a
+    /// minority block of it: not a copy, unless the new doc is a longer version of the other.
+    pub min_cover: f32,
+    /// Share of the smaller doc in the other for two stored members, whose positions are
+    /// not kept.
     pub sure_containment: f32,
-    /// Paragraphs (of the new doc) holding shared keys for the matches to count as spread.
-    pub spread_paras: usize,
+    /// Share of the smaller doc in the new one when the new one is a longer version (it
+    /// opens with the other's text; the rest is its own).
+    pub longer_containment: f32,
     /// Shared verification keys needed for a copy (or all of the smaller doc's, if fewer).
     pub min_shared: usize,
     /// A doc matching two clusters merges them when it contains both canonical members
@@ -137,6 +157,7 @@ impl Config {
         sk.sketch(
             text,
             self.shingle_len,
+            self.arabic_shingle_len,
             self.target_anchors,
             self.verify_keys,
             self.max_tokens,
@@ -149,16 +170,18 @@ impl Default for Config {
         Config {
             horizon_secs: 7 * 24 * 3600,
             shingle_len: 4,
+            arabic_shingle_len: 2,
             target_anchors: 48,
             max_tokens: 20_000,
             min_tokens: 8,
             verify_keys: 160,
             candidate_containment: 0.12,
-            min_containment: 0.3,
-            min_coverage: 0.6,
-            concentrated_containment: 0.5,
+            min_containment: 0.5,
+            rewrite_containment: 0.35,
+            rewrite_cover: 0.75,
+            min_cover: 0.5,
             sure_containment: 0.8,
-            spread_paras: 3,
+            longer_containment: 0.8,
             min_shared: 4,
             merge_containment: 0.8,
             boilerplate_clusters: 5,
@@ -260,6 +283,32 @@ pub struct Event {
     pub merged_from: Vec<ClusterId>,
     /// Why, when not obvious.
     pub reason: Option<String>,
+}
+
+/// One verified comparison of a doc with an indexed member ([`Index::verdicts`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verdict {
+    /// Id of the member compared with.
+    pub other: String,
+    /// Shared verification keys at the common sampling level.
+    pub shared: usize,
+    /// Keys of the doc and of the member at that level (boilerplate left out).
+    pub keys: (usize, usize),
+    /// Shared share of the smaller.
+    pub containment: f32,
+    /// Share of the doc's keys in its shared segments.
+    pub cover: f32,
+    /// Segments of the doc holding shared keys.
+    pub spread: usize,
+    /// Segments of the doc holding keys.
+    pub segments: usize,
+    /// The doc opens with shared text.
+    pub lead: bool,
+    /// Shared and total keys of each of the doc's segments ("-" when left out as
+    /// boilerplate), in text order: where in the doc the shared text lies.
+    pub pattern: String,
+    /// The copy rule's verdict and reason.
+    pub rule: Rule,
 }
 
 /// What the index did with one doc.
@@ -381,7 +430,7 @@ struct Member {
     /// Sampling level of the anchors (the prefix of `keys` held in the inverted index).
     alevel: u8,
     /// Paragraphs giving shingles.
-    npara: u16,
+    nseg: u16,
     /// Verification keys while the member is indexed, else only its anchors.
     keys: Box<[u32]>,
     similarity: f32,
@@ -409,21 +458,34 @@ struct Match {
     cluster: u32,
     containment: f32,
     jaccard: f32,
+    /// Why the best comparison with the cluster was a copy.
+    rule: Rule,
     /// The verdict against the cluster's canonical member, when that one matched.
     direct: Option<(f32, f32)>,
 }
 
-/// A verified comparison of a doc (the query) with another.
+/// A verified comparison of a doc (the query) with another: the evidence the copy rule
+/// decides on.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 struct Judged {
     shared: usize,
     /// Keys of the query and of the other at the common level (boilerplate left out).
     na: usize,
     nb: usize,
-    /// Distinct paragraphs of the query holding shared keys (0 when unknown).
+    /// Where the shared keys lie in the query is known (not when two stored members are
+    /// compared).
+    placed: bool,
+    /// Segments of the query holding keys, and holding shared keys.
+    qsegs: usize,
     spread: usize,
-    /// Paragraphs of the doc with fewer paragraphs.
-    paras: usize,
+    /// Keys of the query in its shared segments: those where at least a quarter of the
+    /// keys (and two, or the one) are shared. What share of the new doc is shared text, counted
+    /// whole where a segment was reworded but kept, and not at all where a stray phrase
+    /// matched.
+    covered: usize,
+    /// The query's first segment holds two shared keys or more: it opens with shared
+    /// text, if reworded.
+    lead: bool,
 }
 
 impl Judged {
@@ -433,97 +495,132 @@ impl Judged {
     fn jaccard(&self) -> f32 {
         ratio(self.shared, (self.na + self.nb).saturating_sub(self.shared))
     }
+    /// Share of the query in its shared segments.
+    fn cover(&self) -> f32 {
+        ratio(self.covered, self.na)
+    }
 }
 
-/// Compares query keys `q` (level `ql`, paragraph of each key in `qp` when known; keys of
-/// paragraphs flagged in `skip` are left out) with keys `c` at level `cl`, at the coarser
-/// level. Both key lists are ascending and distinct.
-fn judge(q: &[u32], qp: Option<&[u16]>, ql: u8, skip: &[bool], c: &[u32], cl: u8, paras: usize) -> Judged {
+/// Why the copy rule said yes or no: the `reason` of a join event, and of a verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    /// Yes: most of the smaller doc is in the other, and the shared text is most of the new
+    /// doc.
+    Contained,
+    /// Yes: a reworded copy: less of the smaller doc survives word for word, but shared
+    /// text runs through nearly all of the new doc.
+    Reworded,
+    /// Yes: the new doc is a longer version of the other: it holds nearly all of it and
+    /// opens with it.
+    Longer,
+    /// Yes: two stored members (no positions) sharing nearly all of the smaller.
+    Sure,
+    /// No: too few shared keys.
+    TooLittle,
+    /// No: the shared text is a minority block of the new doc (a follow-up quoting an
+    /// earlier story, two rewrites of one release).
+    MinorityBlock,
+    /// No: too little of the smaller doc is shared.
+    Below,
+}
+
+impl Rule {
+    /// Whether the rule joins the two docs.
+    pub fn is_copy(self) -> bool {
+        matches!(self, Rule::Contained | Rule::Reworded | Rule::Longer | Rule::Sure)
+    }
+
+    /// A short English explanation.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Rule::Contained => {
+                "copy: most of the smaller text is in the other and most of the new text is shared"
+            }
+            Rule::Reworded => "copy: reworded, with shared text running through nearly all of the new text",
+            Rule::Longer => "copy: the new text is a longer version that opens with nearly all of the other",
+            Rule::Sure => "copy: nearly all of the smaller text is in the other",
+            Rule::TooLittle => "not a copy: too little shared text",
+            Rule::MinorityBlock => "not a copy: the shared text is a minority block of the new text",
+            Rule::Below => "not a copy: too little of the smaller text is shared",
+        }
+    }
+}
+
+/// Compares query keys `q` (level `ql`, segment of each key in `qs` when known; keys of
+/// segments flagged in `skip` are left out) with keys `c` at level `cl`, at the coarser
+/// level. Both key lists are ascending and distinct. `eq` and `per` are scratch.
+#[allow(clippy::too_many_arguments)]
+fn judge(
+    q: &[u32],
+    qs: Option<&[u16]>,
+    ql: u8,
+    skip: &[bool],
+    c: &[u32],
+    cl: u8,
+    eq: &mut Vec<bool>,
+    per: &mut Vec<(u32, u32)>,
+) -> Judged {
     let level = ql.max(cl);
     let q = &q[..class_count(q, level)];
     let c = &c[..class_count(c, level)];
-    let skipped_paras = skip.iter().filter(|&&b| b).count();
-    let paras = paras.saturating_sub(skipped_paras).max(1);
-    match qp {
-        Some(qp) if skipped_paras == 0 && qp.len() >= q.len() => judge_merge(q, qp, c, paras),
-        _ => judge_general(q, qp, skip, c, paras),
-    }
-}
-
-/// [`judge`] with no paragraph left out (the common case): a merge whose steps do not
-/// branch on how the two lists interleave (they are hashes: such a branch would go either
-/// way at random).
-fn judge_merge(q: &[u32], qp: &[u16], c: &[u32], paras: usize) -> Judged {
-    let mut hit: [u64; 4] = [0; 4];
-    let mut far: Vec<u16> = Vec::new();
-    let (mut i, mut j, mut shared) = (0, 0, 0);
+    // A merge whose steps do not branch on how the two lists interleave (they are hashes:
+    // such a branch would go either way at random).
+    eq.clear();
+    eq.resize(q.len(), false);
+    let (mut i, mut j) = (0, 0);
     while i < q.len() && j < c.len() {
-        let (a, b, p) = (q[i], c[j], qp[i]);
-        let eq = a == b;
-        shared += usize::from(eq);
-        let near = p < 256;
-        hit[usize::from(p.min(255) >> 6)] |= u64::from(eq & near) << (p & 63);
-        if eq && !near && !far.contains(&p) {
-            far.push(p);
-        }
+        let (a, b) = (q[i], c[j]);
+        eq[i] = a == b;
         i += usize::from(a <= b);
         j += usize::from(b <= a);
     }
-    Judged {
-        shared,
-        na: q.len(),
-        nb: c.len(),
-        spread: spread(&hit, &far),
-        paras,
-    }
-}
-
-/// Distinct paragraphs holding shared keys: those below 256 as bits of `hit`, the rest
-/// listed in `far`.
-fn spread(hit: &[u64; 4], far: &[u16]) -> usize {
-    hit.iter().map(|w| w.count_ones() as usize).sum::<usize>() + far.len()
-}
-
-/// [`judge`] with paragraphs left out, or without paragraph tags.
-fn judge_general(q: &[u32], qp: Option<&[u16]>, skip: &[bool], c: &[u32], paras: usize) -> Judged {
-    let mut hit: [u64; 4] = [0; 4];
-    let mut far: Vec<u16> = Vec::new();
-    let (mut i, mut j) = (0, 0);
-    let (mut shared, mut na, mut nb) = (0, 0, c.len());
-    let skipped = |i: usize| {
-        qp.and_then(|p| p.get(i))
-            .is_some_and(|&p| skip.get(usize::from(p)) == Some(&true))
+    let shared_all = eq.iter().filter(|&&e| e).count();
+    let Some(qs) = qs.filter(|qs| qs.len() >= q.len()) else {
+        return Judged {
+            shared: shared_all,
+            na: q.len(),
+            nb: c.len(),
+            ..Judged::default()
+        };
     };
-    while i < q.len() {
-        let s = skipped(i);
-        na += usize::from(!s);
-        while j < c.len() && c[j] < q[i] {
-            j += 1;
+    let top = qs[..q.len()].iter().copied().max().map_or(0, usize::from);
+    per.clear();
+    per.resize(top + 1, (0, 0));
+    let (mut na, mut nb, mut shared) = (0, c.len(), 0);
+    for (&p, &e) in qs.iter().zip(eq.iter()) {
+        let p = usize::from(p);
+        if skip.get(p) == Some(&true) {
+            // Left out on both sides.
+            nb -= usize::from(e);
+            continue;
         }
-        if j < c.len() && c[j] == q[i] {
-            j += 1;
-            if s {
-                nb -= 1;
-            } else {
-                shared += 1;
-                if let Some(&p) = qp.and_then(|p| p.get(i)) {
-                    if p < 256 {
-                        hit[usize::from(p >> 6)] |= 1 << (p & 63);
-                    } else if !far.contains(&p) {
-                        far.push(p);
-                    }
-                }
-            }
-        }
-        i += 1;
+        na += 1;
+        shared += usize::from(e);
+        per[p].0 += 1;
+        per[p].1 += u32::from(e);
     }
-    Judged {
+    let mut jd = Judged {
         shared,
         na,
         nb,
-        spread: spread(&hit, &far),
-        paras,
+        placed: true,
+        ..Judged::default()
+    };
+    let mut first = true;
+    for &(n, h) in per.iter().filter(|(n, _)| *n > 0) {
+        // (Two shared keys, so that one stray phrase does not count; one when the segment
+        // has only one at this sampling level.)
+        let solid = h >= 2.min(n) && 4 * h >= n;
+        jd.qsegs += 1;
+        jd.spread += usize::from(h > 0);
+        jd.covered += if solid { n as usize } else { 0 };
+        if first {
+            // A reworded lead keeps a few shingles; a new one (a follow-up's) none.
+            jd.lead = h >= 2;
+            first = false;
+        }
     }
+    jd
 }
 
 /// An [`Index`]'s snapshot state, copied by [`Index::snapshot_copy`]: only for encoding.
@@ -563,6 +660,13 @@ pub struct Index {
     sketcher: Sketcher,
     counts: Vec<u32>,
     touched: Vec<u32>,
+    /// Scratch of [`judge`].
+    scratch: (Vec<bool>, Vec<(u32, u32)>),
+    /// The comparisons verified for the last doc: member, evidence, verdict.
+    judged: Vec<(u32, Judged, Rule)>,
+    /// The last doc's keys, their segments, its level and its skipped segments, to detail
+    /// [`Index::verdicts`].
+    last_query: (Vec<u32>, Vec<u16>, u8, Vec<bool>),
     boiler: Vec<bool>,
     list: Vec<u32>,
     heads: Vec<u32>,
@@ -631,6 +735,9 @@ impl Index {
             sketcher: Sketcher::default(),
             counts: Vec::new(),
             touched: Vec::new(),
+            judged: Vec::new(),
+            scratch: Default::default(),
+            last_query: Default::default(),
             boiler: Vec::new(),
             list: Vec::new(),
             heads: Vec::new(),
@@ -694,6 +801,58 @@ impl Index {
                 }
             }
         }
+    }
+
+    /// The comparisons verified for the last doc applied (candidates that passed the
+    /// anchor test), with their evidence and verdict: for diagnostics and `explain`.
+    pub fn verdicts(&self) -> Vec<Verdict> {
+        self.judged
+            .iter()
+            .filter_map(|&(m, j, rule)| {
+                let x = self.members.get(m as usize)?.as_ref()?;
+                Some(Verdict {
+                    other: x.f.id().to_string(),
+                    shared: j.shared,
+                    keys: (j.na, j.nb),
+                    containment: j.containment(),
+                    cover: j.cover(),
+                    spread: j.spread,
+                    segments: j.qsegs,
+                    lead: j.lead,
+                    pattern: self.pattern(x),
+                    rule,
+                })
+            })
+            .collect()
+    }
+
+    /// Shared and total keys of each segment of the last query (skipped ones as `-`),
+    /// compared with member `x` at the common level: "3/5 0/4 - 2/2".
+    fn pattern(&self, x: &Member) -> String {
+        let (keys, segs, level, skip) = &self.last_query;
+        let level = (*level).max(x.level);
+        let n = class_count(keys, level);
+        let mut per: Vec<(u32, u32)> = Vec::new();
+        for (i, &k) in keys[..n].iter().enumerate() {
+            let p = usize::from(segs.get(i).copied().unwrap_or(0));
+            if per.len() <= p {
+                per.resize(p + 1, (0, 0));
+            }
+            per[p].1 += 1;
+            per[p].0 += u32::from(x.keys[..class_count(&x.keys, level)].binary_search(&k).is_ok());
+        }
+        per.iter()
+            .enumerate()
+            .filter(|(_, (_, t))| *t > 0)
+            .map(|(p, (h, t))| {
+                if skip.get(p) == Some(&true) {
+                    "-".to_string()
+                } else {
+                    format!("{h}/{t}")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 
     /// Encodes the whole index (see the `snapshot` module docs for the format).
@@ -824,7 +983,8 @@ impl Index {
             return ci;
         };
         self.join(m, best.cluster, best.direct);
-        events.push(self.event(best.cluster, EventKind::MemberAdded, m, None, Vec::new()));
+        let why = format!("{} (containment {:.2})", best.rule.describe(), best.containment);
+        events.push(self.event(best.cluster, EventKind::MemberAdded, m, Some(why), Vec::new()));
         let mut survivor = best.cluster;
         for other in matches.iter().skip(1) {
             if let Some(reason) = self.merge_reason(m, survivor, other.cluster) {
@@ -845,6 +1005,7 @@ impl Index {
         let bmax = self.cfg.boilerplate_clusters.max(2);
         self.boiler.clear();
         self.touched.clear();
+        self.judged.clear();
         let anchors = fp.anchors();
         let mut distinct: Vec<u32> = Vec::with_capacity(bmax);
         self.postings.heads(anchors, &mut self.heads);
@@ -879,21 +1040,36 @@ impl Index {
             }
         }
         // Boilerplate anchors of the query, as a prefix count over its ascending anchors,
-        // and the paragraphs holding them.
+        // and the segments made of them: those where they are at least half the anchors
+        // (a trailer or a line of site chrome is a segment of its own; a phrase many
+        // stories share, such as a title and a name, does not make its prose boilerplate).
         let mut bpref = Vec::with_capacity(anchors.len() + 1);
         bpref.push(0u32);
         let mut skip: Vec<bool> = Vec::new();
-        for (i, &b) in self.boiler.iter().enumerate() {
-            bpref.push(bpref.last().copied().unwrap_or(0) + u32::from(b));
-            if b {
-                let p = usize::from(fp.paras[i]);
-                if skip.len() <= p {
-                    skip.resize(p + 1, false);
+        if self.boiler.contains(&true) {
+            let mut tally: Vec<(u32, u32)> = Vec::new();
+            for (i, &b) in self.boiler.iter().enumerate() {
+                let p = usize::from(fp.segs[i]);
+                if tally.len() <= p {
+                    tally.resize(p + 1, (0, 0));
                 }
-                skip[p] = true;
+                tally[p].0 += 1;
+                tally[p].1 += u32::from(b);
             }
+            skip = tally.iter().map(|&(n, b)| b > 0 && 2 * b >= n).collect();
+        }
+        for &b in &self.boiler {
+            bpref.push(bpref.last().copied().unwrap_or(0) + u32::from(b));
+        }
+        {
+            let q = &mut self.last_query;
+            q.0.clone_from(&fp.keys);
+            q.1.clone_from(&fp.segs);
+            q.2 = fp.level;
+            q.3.clone_from(&skip);
         }
         let touched = std::mem::take(&mut self.touched);
+        let (mut eq, mut per) = std::mem::take(&mut self.scratch);
         let mut best: Vec<(u64, Match)> = Vec::new();
         for &s in &touched {
             let inter = std::mem::take(&mut self.counts[s as usize]) as usize;
@@ -911,8 +1087,16 @@ impl Index {
             if inter < 2.min(small).max(1) || ratio(inter, small) < self.cfg.candidate_containment {
                 continue;
             }
-            let np = usize::from(fp.npara.min(b.npara));
-            let mut jd = judge(&fp.keys, Some(&fp.paras), fp.level, &skip, &b.keys, b.level, np);
+            let mut jd = judge(
+                &fp.keys,
+                Some(&fp.segs),
+                fp.level,
+                &skip,
+                &b.keys,
+                b.level,
+                &mut eq,
+                &mut per,
+            );
             if !self.is_copy(&jd) && jd.nb < jd.na && jd.nb > 0 {
                 // The candidate's own boilerplate may inflate its size: discount it (scaled
                 // from its anchors), but only when that could change the verdict.
@@ -927,10 +1111,12 @@ impl Index {
                     jd.nb -= cut;
                 }
             }
-            if !self.is_copy(&jd) {
+            let rule = self.rule(&jd);
+            let ci = b.cluster;
+            self.judged.push((mi, jd, rule));
+            if !rule.is_copy() {
                 continue;
             }
-            let ci = b.cluster;
             // A match through a representative must also hold against the canonical member,
             // at the lowest containment bar: a follow-up that holds the whole of a lead-only
             // brief (a representative) but only a paragraph or two of the story itself is
@@ -938,9 +1124,17 @@ impl Index {
             let canon = self.cluster(ci).canonical;
             if canon != mi && canon != exclude {
                 let c = self.member(canon);
-                let np = usize::from(fp.npara.min(c.npara));
-                let jc = judge(&fp.keys, Some(&fp.paras), fp.level, &skip, &c.keys, c.level, np);
-                if jc.containment() < self.cfg.min_containment {
+                let jc = judge(
+                    &fp.keys,
+                    Some(&fp.segs),
+                    fp.level,
+                    &skip,
+                    &c.keys,
+                    c.level,
+                    &mut eq,
+                    &mut per,
+                );
+                if jc.containment() < self.cfg.rewrite_containment {
                     continue;
                 }
             }
@@ -951,6 +1145,7 @@ impl Index {
                 cluster: ci,
                 containment: c,
                 jaccard: j,
+                rule,
                 direct,
             };
             match best.iter_mut().find(|(_, m)| m.cluster == ci) {
@@ -961,6 +1156,7 @@ impl Index {
                     if (cand.containment, cand.jaccard) > (m.containment, m.jaccard) {
                         m.containment = c;
                         m.jaccard = j;
+                        m.rule = rule;
                     }
                 }
                 None => best.push((seq, cand)),
@@ -968,6 +1164,7 @@ impl Index {
         }
         self.touched = touched;
         self.touched.clear();
+        self.scratch = (eq, per);
         best.sort_by(|(sa, a), (sb, b)| {
             b.containment
                 .total_cmp(&a.containment)
@@ -977,20 +1174,51 @@ impl Index {
         best.into_iter().map(|(_, m)| m).collect()
     }
 
-    /// The copy rule: enough shared keys, and containment of the smaller doc above the bar
-    /// for how spread the shared keys are over the query's paragraphs.
-    fn is_copy(&self, j: &Judged) -> bool {
+    /// The copy rule. Enough shared keys first. Then, where the shared text lies in the new
+    /// doc: when it is a minority block of it (under [`Config::min_cover`] of its keys in
+    /// shared segments), it is not a copy, unless the new doc is the longer one, opens with
+    /// the other's text and holds enough of it ([`Config::longer_containment`]): a later,
+    /// longer version (a follow-up opens with its own news). Otherwise it is a copy when
+    /// the smaller doc is mostly in the other ([`Config::min_containment`]), or, reworded,
+    /// when less survives word for word ([`Config::rewrite_containment`]) but the shared
+    /// segments hold nearly all of the new doc ([`Config::rewrite_cover`]) and twice
+    /// [`Config::min_shared`] keys are shared (a short doc's few keys are weak evidence). Two stored
+    /// members (no positions) need [`Config::sure_containment`].
+    fn rule(&self, j: &Judged) -> Rule {
         let small = j.na.min(j.nb);
         if j.shared < self.cfg.min_shared.min(small).max(1) {
-            return false;
+            return Rule::TooLittle;
         }
         let c = j.containment();
-        let coverage = ratio(j.spread, j.paras);
-        let wide = j.spread >= self.cfg.spread_paras;
-        let covered = j.spread > 0 && coverage >= self.cfg.min_coverage;
-        c >= self.cfg.sure_containment
-            || ((wide || covered) && c >= self.cfg.concentrated_containment)
-            || (wide && covered && c >= self.cfg.min_containment)
+        if !j.placed {
+            return if c >= self.cfg.sure_containment {
+                Rule::Sure
+            } else {
+                Rule::Below
+            };
+        }
+        let cover = j.cover();
+        if cover < self.cfg.min_cover {
+            return if j.na > j.nb && j.lead && c >= self.cfg.longer_containment {
+                Rule::Longer
+            } else {
+                Rule::MinorityBlock
+            };
+        }
+        if c >= self.cfg.min_containment {
+            Rule::Contained
+        } else if c >= self.cfg.rewrite_containment
+            && cover >= self.cfg.rewrite_cover
+            && j.shared >= 2 * self.cfg.min_shared
+        {
+            Rule::Reworded
+        } else {
+            Rule::Below
+        }
+    }
+
+    fn is_copy(&self, j: &Judged) -> bool {
+        self.rule(j).is_copy()
     }
 
     fn is_boilerplate(&self, key: u32, bmax: usize) -> bool {
@@ -1018,7 +1246,7 @@ impl Index {
             ntok: fp.ntok,
             level: fp.level,
             alevel: fp.alevel,
-            npara: fp.npara,
+            nseg: fp.nseg,
             keys: if self.indexable(&fp) {
                 fp.keys.into_boxed_slice()
             } else {
@@ -1237,9 +1465,17 @@ impl Index {
     fn merge_reason(&self, m: u32, x: u32, y: u32) -> Option<String> {
         let (cx, cy) = (self.cluster(x).canonical, self.cluster(y).canonical);
         let (a, b) = (self.member(cx), self.member(cy));
-        // No paragraph information for stored members: the concentrated bar applies.
-        let np = usize::from(a.npara.min(b.npara));
-        let jd = judge(&a.keys, None, a.level, &[], &b.keys, b.level, np);
+        // No positions for stored members: the sure bar applies.
+        let jd = judge(
+            &a.keys,
+            None,
+            a.level,
+            &[],
+            &b.keys,
+            b.level,
+            &mut Vec::new(),
+            &mut Vec::new(),
+        );
         let cc = jd.containment();
         if self.is_copy(&jd) {
             return Some(format!("canonical members match (containment {cc:.2})"));
@@ -1333,7 +1569,7 @@ impl Index {
             mm.ntok = fp.ntok;
             mm.level = fp.level;
             mm.alevel = fp.alevel;
-            mm.npara = fp.npara;
+            mm.nseg = fp.nseg;
             mm.keys = if indexable {
                 fp.keys.into_boxed_slice()
             } else {
@@ -1383,10 +1619,19 @@ impl Index {
         let order = std::iter::once(c.canonical)
             .chain(c.indexed.iter().copied())
             .chain(c.members.iter().copied());
+        let (mut eq, mut per) = (Vec::new(), Vec::new());
         for x in order.filter(|&x| x != m).take(256) {
             let o = self.member(x);
-            let np = usize::from(fp.npara.min(o.npara));
-            let jd = judge(&fp.keys, Some(&fp.paras), fp.level, &[], &o.keys, o.level, np);
+            let jd = judge(
+                &fp.keys,
+                Some(&fp.segs),
+                fp.level,
+                &[],
+                &o.keys,
+                o.level,
+                &mut eq,
+                &mut per,
+            );
             if self.is_copy(&jd) {
                 return true;
             }
@@ -1569,10 +1814,16 @@ pub struct Similarity {
     pub containment: f32,
     /// Shared share of the union.
     pub jaccard: f32,
-    /// Paragraphs of the second text holding shared keys.
+    /// Segments of the second text holding shared keys.
     pub spread: usize,
-    /// Paragraphs (giving shingles) of the text with fewer.
-    pub paragraphs: usize,
+    /// Segments of the second text holding keys.
+    pub segments: usize,
+    /// Share of the second text's keys in its shared segments.
+    pub cover: f32,
+    /// The second text opens with shared text.
+    pub lead: bool,
+    /// The copy rule's reason.
+    pub rule: Rule,
     /// Containment estimated from the anchors alone (what candidate search sees).
     pub anchor_containment: f32,
     /// Whether the index would call the second a copy of the first.
@@ -1584,20 +1835,35 @@ pub fn text_similarity(config: &Config, a: &str, b: &str) -> Similarity {
     let mut sk = Sketcher::default();
     let fa = config.fingerprint(&mut sk, a);
     let fb = config.fingerprint(&mut sk, b);
-    let np = usize::from(fa.npara.min(fb.npara));
-    let jd = judge(&fb.keys, Some(&fb.paras), fb.level, &[], &fa.keys, fa.level, np);
+    let jd = judge(
+        &fb.keys,
+        Some(&fb.segs),
+        fb.level,
+        &[],
+        &fa.keys,
+        fa.level,
+        &mut Vec::new(),
+        &mut Vec::new(),
+    );
     let (n, na, nb) = overlap(fa.anchors(), fa.alevel, fb.anchors(), fb.alevel);
     let ix = Index::new(config.clone());
-    let copy = ix.indexable(&fa) && ix.indexable(&fb) && ix.is_copy(&jd);
+    let rule = if ix.indexable(&fa) && ix.indexable(&fb) {
+        ix.rule(&jd)
+    } else {
+        Rule::TooLittle
+    };
     Similarity {
         shared: jd.shared,
         sizes: (jd.nb, jd.na),
         containment: jd.containment(),
         jaccard: jd.jaccard(),
         spread: jd.spread,
-        paragraphs: jd.paras,
+        segments: jd.qsegs,
+        cover: jd.cover(),
+        lead: jd.lead,
         anchor_containment: ratio(n, na.min(nb)),
-        copy,
+        copy: rule.is_copy(),
+        rule,
     }
 }
 
@@ -1635,11 +1901,13 @@ impl TestRng {
 mod tests {
     use super::*;
 
+    /// [`judge`] against a plain count over sets.
     #[test]
-    fn merge_judge_matches_general() {
+    fn judge_counts_like_sets() {
         let mut rng = TestRng(0x2545_f491_4f6c_dd1d);
         let mut rnd = |n: u64| rng.below(n);
-        for _ in 0..5_000 {
+        let (mut eq, mut per) = (Vec::new(), Vec::new());
+        for _ in 0..3_000 {
             let span = 1 + rnd(400) as u32;
             let mut keys = |len: u64| {
                 let mut v: Vec<u32> = (0..rnd(len)).map(|_| rnd(u64::from(span)) as u32).collect();
@@ -1648,12 +1916,33 @@ mod tests {
                 v
             };
             let (q, c) = (keys(300), keys(300));
-            let para_span = if rnd(4) == 0 { 600 } else { 20 };
-            let qp: Vec<u16> = (0..q.len()).map(|_| rnd(para_span) as u16).collect();
-            let paras = 1 + rnd(30) as usize;
-            let want = judge_general(&q, Some(&qp), &[], &c, paras);
-            assert_eq!(judge_merge(&q, &qp, &c, paras), want);
-            assert_eq!(judge(&q, Some(&qp), 0, &[false; 8], &c, 0, paras), want);
+            let nseg = 1 + rnd(20);
+            let qs: Vec<u16> = (0..q.len()).map(|_| rnd(nseg) as u16).collect();
+            let skip: Vec<bool> = (0..nseg).map(|_| rnd(6) == 0).collect();
+            let got = judge(&q, Some(&qs), 0, &skip, &c, 0, &mut eq, &mut per);
+            let kept: Vec<usize> = (0..q.len()).filter(|&i| !skip[usize::from(qs[i])]).collect();
+            let hit = |i: usize| c.binary_search(&q[i]).is_ok();
+            let shared = kept.iter().filter(|&&i| hit(i)).count();
+            let dropped = (0..q.len())
+                .filter(|&i| skip[usize::from(qs[i])] && hit(i))
+                .count();
+            assert_eq!(
+                (got.shared, got.na, got.nb),
+                (shared, kept.len(), c.len() - dropped)
+            );
+            let (mut covered, mut spread) = (0, 0);
+            for p in 0..nseg as u16 {
+                let n = kept.iter().filter(|&&i| qs[i] == p).count();
+                let h = kept.iter().filter(|&&i| qs[i] == p && hit(i)).count();
+                spread += usize::from(h > 0);
+                if h >= 2.min(n) && 4 * h >= n {
+                    covered += n;
+                }
+            }
+            assert_eq!((got.covered, got.spread), (covered, spread));
+            let plain = judge(&q, None, 0, &[], &c, 0, &mut eq, &mut per);
+            assert_eq!(plain.shared, (0..q.len()).filter(|&i| hit(i)).count());
+            assert!(!plain.placed);
         }
     }
 }

@@ -11,6 +11,14 @@
 
 use crate::text::Tokens;
 
+/// Shingles per segment at most. A segment is a paragraph, or a piece of a long one: the
+/// unit in which the copy rule sees where shared text lies in a doc (spread, lead,
+/// boilerplate), so that a text written as one long paragraph is seen in pieces too.
+pub(crate) const SEG_TOKENS: usize = 32;
+
+/// Highest segment tag: later segments share it.
+pub(crate) const MAX_SEG: u64 = 1023;
+
 /// Highest sampling level. Level `l` keeps a share `2^(-l/4)` of all keys, so a doc
 /// keeps between `target_anchors` and about 1.19 times that many.
 pub(crate) const MAX_LEVEL: u8 = 96;
@@ -24,16 +32,16 @@ pub(crate) struct Fingerprint {
     /// Distinct verification keys, ascending; all below `class_limit(level)`. The anchors
     /// (candidate-search keys) are the prefix below `class_limit(alevel)`.
     pub keys: Vec<u32>,
-    /// Paragraph (0-based, saturating at `u16::MAX`) of the first shingle giving each key.
-    pub paras: Vec<u16>,
+    /// Segment (0-based, saturating at [`MAX_SEG`]) of the first shingle giving each key.
+    pub segs: Vec<u16>,
     /// Sampling level of `keys`.
     pub level: u8,
     /// Sampling level of the anchors (`>= level`).
     pub alevel: u8,
     /// Content tokens seen (after the token budget).
     pub ntok: u32,
-    /// Paragraphs giving at least one shingle (saturating).
-    pub npara: u16,
+    /// Segments (saturating).
+    pub nseg: u16,
 }
 
 impl Fingerprint {
@@ -169,19 +177,25 @@ fn level_for(n: usize, target: usize) -> u8 {
 }
 
 impl Sketcher {
-    /// Fingerprints `text` with shingles of `k` tokens, keeping about `target` anchors and
-    /// about `fine` verification keys (at least `target`), reading at most `max_tokens`
-    /// content tokens.
+    /// Fingerprints `text` with shingles of `k` tokens (`k_arabic` when most tokens are in
+    /// Arabic script), keeping about `target` anchors and about `fine` verification keys
+    /// (at least `target`), reading at most `max_tokens` content tokens.
     pub fn sketch(
         &mut self,
         text: &str,
         k: usize,
+        k_arabic: usize,
         target: usize,
         fine: usize,
         max_tokens: usize,
     ) -> Fingerprint {
-        let k = k.max(1);
         self.tokens.fill(text, max_tokens);
+        let k = if 2 * self.tokens.arabic > self.tokens.hashes.len() {
+            k_arabic
+        } else {
+            k
+        }
+        .max(1);
         let h = &self.tokens.hashes;
         let p = &self.tokens.paras;
         let bounds = |pi: usize| {
@@ -204,13 +218,12 @@ impl Sketcher {
         self.raw.clear();
         self.raw.resize(n + 1, 0);
         let mut kept = 0;
-        let mut npara = 0u16;
+        let mut seg = 0u64;
         for pi in 0..p.len() {
             let (start, end) = bounds(pi);
             let para = &h[start..end];
-            let tag = pi.min(usize::from(u16::MAX)) as u64;
-            npara = npara.saturating_add(u16::from(para.len() >= k.min(2)));
-            let mut put = |key: u32| {
+            let mut put = |w: usize, key: u32| {
+                let tag = (seg + (w / SEG_TOKENS) as u64).min(MAX_SEG);
                 self.raw[kept] = (u64::from(key) << 16) | tag;
                 kept += usize::from(u64::from(key) < lim);
             };
@@ -219,12 +232,17 @@ impl Sketcher {
                 match k {
                     4 => para
                         .windows(4)
-                        .for_each(|w| put(shingle_key4([w[0], w[1], w[2], w[3]]))),
-                    _ => para.windows(k).for_each(|w| put(shingle_key(w))),
+                        .enumerate()
+                        .for_each(|(i, w)| put(i, shingle_key4([w[0], w[1], w[2], w[3]]))),
+                    _ => para
+                        .windows(k)
+                        .enumerate()
+                        .for_each(|(i, w)| put(i, shingle_key(w))),
                 }
             } else if para.len() >= 2 {
-                put(shingle_key(para));
+                put(0, shingle_key(para));
             }
+            seg += count(para.len()).div_ceil(SEG_TOKENS) as u64;
         }
         self.raw.truncate(kept);
         sort_keys(&mut self.raw, &mut self.tmp, lim);
@@ -232,11 +250,11 @@ impl Sketcher {
         let kept = &self.raw;
         Fingerprint {
             keys: kept.iter().map(|&x| (x >> 16) as u32).collect(),
-            paras: kept.iter().map(|&x| x as u16).collect(),
+            segs: kept.iter().map(|&x| x as u16).collect(),
             level,
             alevel,
             ntok: h.len() as u32,
-            npara,
+            nseg: seg.min(MAX_SEG + 1) as u16,
         }
     }
 }
@@ -246,7 +264,7 @@ mod tests {
     use super::*;
 
     fn fp(text: &str) -> Fingerprint {
-        let f = Sketcher::default().sketch(text, 4, 48, 48, 100_000);
+        let f = Sketcher::default().sketch(text, 4, 2, 48, 48, 100_000);
         assert_eq!(f.anchors().len(), f.keys.len());
         f
     }

@@ -1,7 +1,7 @@
 //! The snapshot format: a compact, versioned binary encoding of an [`Index`]'s state.
 //!
 //! Layout (integers are LEB128 varints, signed ones zigzag, unless noted):
-//! `"WFDDSNAP"`, format version byte (2), the fingerprint settings (shingle length,
+//! `"WFDDSNAP"`, format version byte (3), the fingerprint settings (shingle lengths,
 //! target anchors, verification keys, max tokens, min tokens), event time, sequence counters, counters, then
 //! every cluster in creation order with its members in join order (strings, times, anchor
 //! keys delta-coded), then tombstones sorted by key, then an 8-byte little-endian xxh3
@@ -16,7 +16,9 @@ use crate::sketch::{MAX_LEVEL, class_limit};
 use crate::{Cluster, ClusterId, Config, Fields, Index, Member, NIL, SnapshotError, uri_hash};
 
 const MAGIC: &[u8; 8] = b"WFDDSNAP";
-const VERSION: u8 = 2;
+/// 3: segments instead of paragraphs, the script-aware tokenizer and the Arabic-script
+/// shingle length (older snapshots are refused, and the deduplicator rebuilds).
+const VERSION: u8 = 3;
 
 pub(crate) struct W(pub(crate) Vec<u8>);
 
@@ -119,9 +121,10 @@ impl<'a> R<'a> {
     }
 }
 
-fn settings(cfg: &Config) -> [u64; 5] {
+fn settings(cfg: &Config) -> [u64; 6] {
     [
         cfg.shingle_len as u64,
+        cfg.arabic_shingle_len as u64,
         cfg.target_anchors as u64,
         cfg.verify_keys as u64,
         cfg.max_tokens as u64,
@@ -185,7 +188,7 @@ pub(crate) fn encode(ix: &Index) -> Vec<u8> {
             w.u(u64::from(x.ntok));
             w.0.push(x.level);
             w.0.push(x.alevel);
-            w.u(u64::from(x.npara));
+            w.u(u64::from(x.nseg));
             w.u(x.keys.len() as u64);
             let mut prev = 0u32;
             for &k in x.keys.iter() {
@@ -297,7 +300,7 @@ pub(crate) fn decode(cfg: Config, bytes: &[u8]) -> Result<Index, SnapshotError> 
             let ntok = r.u32()?;
             let level = r.byte()?;
             let alevel = r.byte()?;
-            let npara = u16::try_from(r.u()?).map_err(|_| bad("paragraph count out of range"))?;
+            let nseg = u16::try_from(r.u()?).map_err(|_| bad("paragraph count out of range"))?;
             if level > MAX_LEVEL || alevel > MAX_LEVEL || alevel < level {
                 return Err(bad("sampling level out of range"));
             }
@@ -336,7 +339,7 @@ pub(crate) fn decode(cfg: Config, bytes: &[u8]) -> Result<Index, SnapshotError> 
                 ntok,
                 level,
                 alevel,
-                npara,
+                nseg,
                 keys: keys.into_boxed_slice(),
                 similarity,
                 direct,

@@ -146,3 +146,180 @@ fn seeds_fold_the_republication_after_cleaning() {
         }
     }
 }
+
+/// The dev set's originals (first article of each gold copy group), paragraphs split, by
+/// gold story, in file order.
+fn originals_by_story(dir: &std::path::Path) -> Vec<Vec<Vec<String>>> {
+    let path = dir.join("newscopy-dev.jsonl");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    let mut seen = std::collections::HashSet::new();
+    let mut stories: Vec<(String, Vec<Vec<String>>)> = Vec::new();
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let v: serde_json::Value = serde_json::from_str(line).expect("dev line is json");
+        let s = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string();
+        if !seen.insert(s("copy")) {
+            continue;
+        }
+        let paras: Vec<String> = s("text")
+            .lines()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(str::to_string)
+            .collect();
+        if paras.len() < 5 {
+            continue;
+        }
+        match stories.iter_mut().find(|(k, _)| *k == s("story")) {
+            Some((_, v)) => v.push(paras),
+            None => stories.push((s("story"), vec![paras])),
+        }
+    }
+    stories.into_iter().map(|(_, v)| v).collect()
+}
+
+fn words(ps: &[String]) -> usize {
+    ps.iter().map(|p| p.split_whitespace().count()).sum()
+}
+
+/// Follow-ups built from the dev set: another article of the same story with a run of the
+/// earlier article's paragraphs embedded (30-40% of the follow-up's words), after its own
+/// lead; and two rewrites of one article (each keeps its own lead and ending, about half of
+/// the article's paragraphs word for word, a quarter reworded). None is a copy of the
+/// earlier article or of each other; a few near misses are tolerated (the same paragraphs of
+/// one earlier article can make two follow-ups of one story alike).
+#[test]
+fn follow_ups_and_rewrites_of_one_release_stay_apart() {
+    let Some(dir) = env_dir(
+        "WIREFOLD_DATA",
+        "follow_ups_and_rewrites_of_one_release_stay_apart",
+    ) else {
+        return;
+    };
+    let stories = originals_by_story(&dir);
+    let mut r = 0x2545_f491_4f6c_dd1du64;
+    let mut rnd = |n: usize| {
+        r ^= r << 13;
+        r ^= r >> 7;
+        r ^= r << 17;
+        (r % n.max(1) as u64) as usize
+    };
+    let (mut pairs, mut joined) = (0, Vec::new());
+    for (si, arts) in stories.iter().enumerate().filter(|(_, a)| a.len() >= 3) {
+        let mut ix = Index::new(Config::default());
+        let put = |ix: &mut Index, id: &str, ps: &[String]| {
+            ix.apply(&Doc {
+                id,
+                body: &ps.join("\n\n"),
+                ..Doc::default()
+            })
+            .cluster
+        };
+        if si % 2 == 0 {
+            let y = &arts[0];
+            let cy = put(&mut ix, "earlier", y);
+            for (j, x) in arts[1..].iter().take(4).enumerate() {
+                let x: Vec<String> = if j % 2 == 1 {
+                    x[..(x.len() / 3).max(2)].to_vec()
+                } else {
+                    x.clone()
+                };
+                let fw = words(&x);
+                let mut block = None;
+                for _ in 0..20 {
+                    let (mut s, mut b) = (rnd(y.len()), Vec::new());
+                    while s < y.len()
+                        && (words(&b) + words(&y[s..=s])) * 10 <= 4 * (fw + words(&b) + words(&y[s..=s]))
+                    {
+                        b.push(y[s].clone());
+                        s += 1;
+                    }
+                    if !b.is_empty() && words(&b) * 10 >= 3 * (fw + words(&b)) {
+                        block = Some(b);
+                        break;
+                    }
+                }
+                let Some(b) = block else { continue };
+                let at = 1 + rnd(x.len());
+                let f: Vec<String> = x[..at].iter().chain(&b).chain(&x[at..]).cloned().collect();
+                pairs += 1;
+                if put(&mut ix, &format!("follow-up {j}"), &f) == cy {
+                    joined.push(format!("story {si} follow-up {j}"));
+                }
+            }
+        } else {
+            let p = &arts[0];
+            let mut rewrite = |x: &[String]| {
+                let mut out = vec![x[0].clone()];
+                for para in &p[1..] {
+                    match rnd(4) {
+                        0 | 1 => out.push(para.clone()),
+                        2 => out.push(
+                            para.split(' ')
+                                .enumerate()
+                                .map(|(k, w)| if k % 3 == 1 { "reportedly" } else { w })
+                                .collect::<Vec<_>>()
+                                .join(" "),
+                        ),
+                        _ => {}
+                    }
+                }
+                out.extend(x[x.len() - 2..].iter().cloned());
+                out
+            };
+            let (a, b) = (rewrite(&arts[1]), rewrite(&arts[2]));
+            pairs += 1;
+            let ca = put(&mut ix, "outlet a", &a);
+            if put(&mut ix, "outlet b", &b) == ca {
+                joined.push(format!("story {si} rewrites"));
+            }
+        }
+    }
+    eprintln!("{pairs} follow-ups and rewrite pairs, joined: {joined:?}");
+    assert!(pairs >= 60, "{pairs}");
+    assert!(
+        joined.len() * 20 <= pairs,
+        "{} of {pairs} joined: {joined:?}",
+        joined.len()
+    );
+}
+
+/// COUNTER (Urdu agency texts and newspaper texts, one paragraph each, `counter-dev` with
+/// labelled pairs): wholly derived pairs are mostly put together, independently written
+/// ones almost never.
+#[test]
+fn urdu_text_reuse_pairs() {
+    let Some(dir) = env_dir("WIREFOLD_DATA", "urdu_text_reuse_pairs") else {
+        return;
+    };
+    let read = |name: &str| {
+        let path = dir.join(name);
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
+    };
+    let mut ix = Index::new(Config::default());
+    let mut at = std::collections::HashMap::new();
+    for line in read("counter-dev.jsonl").lines().filter(|l| !l.trim().is_empty()) {
+        let v: serde_json::Value = serde_json::from_str(line).expect("json");
+        let s = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string();
+        let out = ix.apply(&Doc {
+            id: &s("id"),
+            body: &s("text"),
+            ..Doc::default()
+        });
+        at.insert(s("id"), out.cluster);
+    }
+    let mut tally: std::collections::HashMap<String, (usize, usize)> = Default::default();
+    for line in read("counter-dev.pairs.jsonl")
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+    {
+        let v: serde_json::Value = serde_json::from_str(line).expect("json");
+        let s = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string();
+        let e = tally.entry(s("label")).or_default();
+        e.0 += 1;
+        e.1 += usize::from(at.contains_key(&s("a")) && at.get(&s("a")) == at.get(&s("b")));
+    }
+    eprintln!("counter-dev pairs (total, together): {tally:?}");
+    let share = |k: &str| tally.get(k).map_or(0.0, |&(n, t)| t as f64 / n.max(1) as f64);
+    assert!(share("WD") >= 0.65, "{tally:?}");
+    assert!(share("ND") <= 0.05, "{tally:?}");
+}

@@ -231,8 +231,11 @@ fn bridging_doc_merges_two_parts_of_one_story() {
     let out: Vec<Outcome> = {
         let mut ix = Index::new(Config::default());
         [
-            ("lead", body(&s[..6])),
-            ("tail", body(&s[12..])),
+            // Two overlapping parts: the second does not join the first (it holds only
+            // 6 of its 10 paragraphs, a minority block of its own 14); the full story
+            // opens with the first and holds all of the second, and holds both whole.
+            ("lead", body(&s[..10])),
+            ("tail", body(&s[4..])),
             ("full", body(&s)),
         ]
         .iter()
@@ -549,8 +552,25 @@ fn restore_rejects_bad_bytes() {
         bad[at] ^= 1 << r.below(8);
         assert!(Index::restore(cfg(), &bad).is_err(), "flipped byte {at}");
     }
+    // A snapshot of the format before segments and the script-aware tokenizer (2) is
+    // refused, whatever its checksum: the deduplicator then rebuilds from its input.
+    let mut old = snap.clone();
+    old[8] = 2;
+    let body = old.len() - 8;
+    let sum = xxhash_rust::xxh3::xxh3_64(&old[..body]).to_le_bytes();
+    old[body..].copy_from_slice(&sum);
+    let err = Index::restore(cfg(), &old).expect_err("format 2 is refused");
+    assert!(err.to_string().contains("format version 2"), "{err}");
     let other = Config {
         shingle_len: 5,
+        ..cfg()
+    };
+    assert!(matches!(
+        Index::restore(other, &snap),
+        Err(wirefold_dedup::SnapshotError::ConfigMismatch(_))
+    ));
+    let other = Config {
+        arabic_shingle_len: 3,
         ..cfg()
     };
     assert!(matches!(
