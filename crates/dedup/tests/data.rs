@@ -184,9 +184,10 @@ fn words(ps: &[String]) -> usize {
 /// Follow-ups built from the dev set: another article of the same story with a run of the
 /// earlier article's paragraphs embedded (30-40% of the follow-up's words), after its own
 /// lead; and two rewrites of one article (each keeps its own lead and ending, about half of
-/// the article's paragraphs word for word, a quarter reworded). None is a copy of the
-/// earlier article or of each other; a few near misses are tolerated (the same paragraphs of
-/// one earlier article can make two follow-ups of one story alike).
+/// the article's paragraphs word for word, a quarter reworded). No follow-up may join the
+/// article it quotes; a few rewrite pairs, which straddle the copy bar by construction, are
+/// tolerated. Articles whose own texts already share more than a tenth (versions of one
+/// agency story in ECB+) are left out: with an earlier text added they are longer versions.
 #[test]
 fn follow_ups_and_rewrites_of_one_release_stay_apart() {
     let Some(dir) = env_dir(
@@ -204,6 +205,7 @@ fn follow_ups_and_rewrites_of_one_release_stay_apart() {
         (r % n.max(1) as u64) as usize
     };
     let (mut pairs, mut joined) = (0, Vec::new());
+    let (mut follow_ups, mut related, mut joined_follow_ups) = (0, 0, Vec::<String>::new());
     for (si, arts) in stories.iter().enumerate().filter(|(_, a)| a.len() >= 3) {
         let mut ix = Index::new(Config::default());
         let put = |ix: &mut Index, id: &str, ps: &[String]| {
@@ -241,9 +243,26 @@ fn follow_ups_and_rewrites_of_one_release_stay_apart() {
                 let Some(b) = block else { continue };
                 let at = 1 + rnd(x.len());
                 let f: Vec<String> = x[..at].iter().chain(&b).chain(&x[at..]).cloned().collect();
-                pairs += 1;
+                // Only a follow-up whose own text is its own: ECB+ articles of one event
+                // are sometimes versions of one agency story, and such an article with an
+                // earlier one's paragraphs added is a longer version, which is a copy.
+                let own = {
+                    let mut alone = Index::new(Config::default());
+                    put(&mut alone, "earlier", y);
+                    put(&mut alone, "own", &x);
+                    alone
+                        .verdicts()
+                        .iter()
+                        .map(|v| v.containment)
+                        .fold(0.0f32, f32::max)
+                };
+                if own > 0.1 {
+                    related += 1;
+                    continue;
+                }
+                follow_ups += 1;
                 if put(&mut ix, &format!("follow-up {j}"), &f) == cy {
-                    joined.push(format!("story {si} follow-up {j}"));
+                    joined_follow_ups.push(format!("story {si} follow-up {j}"));
                 }
             }
         } else {
@@ -266,6 +285,21 @@ fn follow_ups_and_rewrites_of_one_release_stay_apart() {
                 out.extend(x[x.len() - 2..].iter().cloned());
                 out
             };
+            // As above: the two outlets' own leads and endings must be their own.
+            let own = {
+                let mut alone = Index::new(Config::default());
+                put(&mut alone, "a", &arts[1]);
+                put(&mut alone, "b", &arts[2]);
+                alone
+                    .verdicts()
+                    .iter()
+                    .map(|v| v.containment)
+                    .fold(0.0f32, f32::max)
+            };
+            if own > 0.1 {
+                related += 1;
+                continue;
+            }
             let (a, b) = (rewrite(&arts[1]), rewrite(&arts[2]));
             pairs += 1;
             let ca = put(&mut ix, "outlet a", &a);
@@ -274,11 +308,22 @@ fn follow_ups_and_rewrites_of_one_release_stay_apart() {
             }
         }
     }
-    eprintln!("{pairs} follow-ups and rewrite pairs, joined: {joined:?}");
-    assert!(pairs >= 60, "{pairs}");
+    eprintln!(
+        "{follow_ups} follow-ups, joined: {joined_follow_ups:?}; {pairs} rewrite pairs, joined: \
+         {joined:?}; {related} left out (own texts sharing more than a tenth)"
+    );
+    assert!(follow_ups >= 40, "{follow_ups}");
     assert!(
-        joined.len() * 20 <= pairs,
-        "{} of {pairs} joined: {joined:?}",
+        joined_follow_ups.is_empty(),
+        "follow-ups folded into the story they quote: {joined_follow_ups:?}"
+    );
+    assert!(pairs >= 15, "{pairs}");
+    // Two rewrites share about a third of their text word for word (a quarter of the
+    // article's paragraphs kept by both, a sixteenth reworded alike), and by chance some
+    // pairs reach the copy bar of half the smaller text: a few are tolerated.
+    assert!(
+        joined.len() * 8 <= pairs,
+        "{} of {pairs} rewrite pairs joined: {joined:?}",
         joined.len()
     );
 }
