@@ -633,9 +633,11 @@ impl Generator {
         let len = 10 + self.below(12);
         let mut s = String::new();
         for i in 0..len {
-            let w = match i % 4 {
-                1 => self.pick(SMALL),
-                3 if i == 3 => self.pick(VERBS),
+            // Every other word a function word, as in English news text (a third of its
+            // words are "the", "of", "to"... : newscopy-dev's first paragraphs, median 0.33).
+            let w = match i {
+                3 => self.pick(VERBS),
+                _ if i % 2 == 1 => self.pick(SMALL),
                 _ => self.pick(WORDS),
             };
             if i > 0 {
