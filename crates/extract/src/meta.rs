@@ -1122,12 +1122,25 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
     let lone_h1 = (h1s.len() == 1)
         .then(|| normalize_short(&h1s[0]))
         .filter(|h| word_len(h) >= MIN_FREE_H1_WORDS || title_tag.is_none());
+    // The metadata titles without the site's name or what follows a pipe, but with any other
+    // tail: "What is Social Commerce - A guided introduction" is a headline and its subtitle,
+    // where [`strip_site`] takes a short tail for a site name.
+    let site_free: Vec<String> = [&ld_title, &og_title, &title_tag]
+        .iter()
+        .filter_map(|t| t.as_deref())
+        .map(|t| {
+            let t = without_site_suffix(t.to_string(), m.site_name.as_deref());
+            // A pipe separates a site or section, never part of a headline.
+            norm_key(t.rsplit_once(" | ").map_or(t.as_str(), |(head, _)| head))
+        })
+        .collect();
     // An h1 that matches no metadata title gives way to an h2 that spells one: the page shows
     // its declared headline there, and the h1 is a pull quote, a tagline or a section name.
+    // An h2 that spells only part of a title ("What is social commerce?") is a section.
     let h2_match = h1_visible.as_ref().and_then(|_| {
         h2s.iter().map(|h| normalize_short(h)).find(|h| {
             let k = norm_key(h);
-            k.len() >= 8 && stripped.contains(&k)
+            k.len() >= 8 && site_free.contains(&k)
         })
     });
     m.title = h1_match
@@ -1861,6 +1874,14 @@ mod tests {
             "<h2>What do readers like about the river walk?</h2><p>Intro.</p><h1>But what they love is the quiet on weekday mornings</h1>",
             url,
             "What do readers like about the river walk?",
+        );
+        // An h2 that spells only the part of a title before a subtitle is a section; the h1
+        // stays.
+        check(
+            r#"<meta property="og:title" content="What is Social Commerce - A guided introduction">"#,
+            "<h1>An introduction to social commerce: what brands need to know</h1><p>Intro.</p><h2>What is social commerce?</h2>",
+            url,
+            "An introduction to social commerce: what brands need to know",
         );
         // A heading the document title starts with, when nothing else names the headline.
         check(
