@@ -1544,35 +1544,60 @@ fn json_key_date(src: &str) -> Option<DateTime> {
         .and_then(date::parse_iso)
 }
 
-/// A date in the URL path: `/2025/11/24/`, `/2025-11-24-`, `/20251124/`.
+/// A date in the URL path: `/2025/11/24/`, `/2025-11-24-`, `/20251124/`, `alert20251124.html`,
+/// `/2025/november/24/`, and the day of a `/2015/08/` month from a slug that opens with the
+/// same date written `YYMMDD` (`/2015/08/150803-slug`). A number running on after the day
+/// (`/2015/08/150803`) is not a day.
 pub(crate) fn url_date(url: &str) -> Option<DateTime> {
-    let p = path_of(url).as_bytes();
+    let path = path_of(url).split(['?', '#']).next().unwrap_or("");
+    let p = path.as_bytes();
+    let digit_at = |k: usize| p.get(k).is_some_and(u8::is_ascii_digit);
     let mut i = 0;
     while i + 8 <= p.len() {
-        if (p[i] == b'/' || p[i] == b'-' || p[i] == b'_')
-            && p[i + 1..].len() >= 8
-            && p[i + 1..i + 3] == *b"20"
-        {
-            let s = std::str::from_utf8(&p[i + 1..(i + 11).min(p.len())]).unwrap_or("");
-            if let Some(d) = date::parse_iso(s) {
+        if p[i..].starts_with(b"20") && (i == 0 || !digit_at(i - 1)) {
+            let sep = p.get(i + 4).copied();
+            // `2025/11/24`, `2025-11-24`: the same separator twice, the day ending there.
+            if matches!(sep, Some(b'/' | b'-' | b'_'))
+                && p.get(i + 7).copied() == sep
+                && !digit_at(i + 10)
+                && let Some(d) = std::str::from_utf8(&p[i..(i + 10).min(p.len())])
+                    .ok()
+                    .and_then(date::parse_iso)
+            {
                 return Some(d);
             }
-            // /2025/11/ with no day is not a publish day.
+            // `20251124` as a whole number, also glued to a word (`alert20251124.html`).
+            if (i..i + 8).all(digit_at)
+                && !digit_at(i + 8)
+                && let Some(d) = std::str::from_utf8(&p[i..i + 8]).ok().and_then(date::parse_iso)
+            {
+                return Some(d);
+            }
         }
         i += 1;
     }
-    // The month written as a word: `/2023/october/03/`, `/2023/oct/03/`.
-    let path = path_of(url).split(['?', '#']).next().unwrap_or("");
     let segs: Vec<&str> = path.split('/').collect();
+    let digits = |s: &str, n: std::ops::RangeInclusive<usize>| {
+        n.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+    };
     segs.windows(3).find_map(|w| {
         let (y, mo, d) = (w[0], w[1], w[2]);
-        let digits = |s: &str, n: std::ops::RangeInclusive<usize>| {
-            n.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
-        };
-        if !digits(y, 4..=4) || !digits(d, 1..=2) || !mo.bytes().all(|b| b.is_ascii_alphabetic()) {
+        if !digits(y, 4..=4) {
             return None;
         }
-        date::from_parts(y.parse().ok()?, date::month_of(mo)?, d.parse().ok()?)
+        // The month written as a word: `/2023/october/03/`, `/2023/oct/03/`.
+        if digits(d, 1..=2) && mo.bytes().all(|b| b.is_ascii_alphabetic()) {
+            return date::from_parts(y.parse().ok()?, date::month_of(mo)?, d.parse().ok()?);
+        }
+        // `/2015/08/150803-slug`: the slug repeats year and month, then gives the day.
+        if digits(mo, 2..=2) {
+            let lead = d.as_bytes();
+            let six = lead.len() >= 6 && lead[..6].iter().all(u8::is_ascii_digit);
+            if six && !lead.get(6).is_some_and(u8::is_ascii_digit) && d[..4] == format!("{}{mo}", &y[2..]) {
+                return date::from_parts(y.parse().ok()?, mo.parse().ok()?, d[4..6].parse().ok()?);
+            }
+        }
+        None
     })
 }
 
@@ -1631,6 +1656,19 @@ mod tests {
             url_date("https://x.com/2023/10/03/slug")
         );
         assert!(url_date("https://x.com/2023/october/slug").is_none());
+        // A date glued to a word; a number running on after the day is not a date.
+        assert_eq!(
+            url_date("https://x.com/topics/alert20190402.html"),
+            url_date("https://x.com/2019/04/02/")
+        );
+        assert!(url_date("https://x.com/a/201904021").is_none());
+        assert!(url_date("https://x.com/2015/08/1508").is_none());
+        // A month path and a slug opening with the same date as YYMMDD give the day.
+        assert_eq!(
+            url_date("https://x.com/energy/2015/08/150803-gender-bias/"),
+            url_date("https://x.com/2015/08/03/")
+        );
+        assert!(url_date("https://x.com/energy/2015/08/160803-slug/").is_none());
         assert!(listing_url("https://x.com/"));
         assert!(listing_url("https://x.com/tag/ukraine/"));
         assert!(!listing_url("https://x.com/news/world/ukraine-talks-123"));
