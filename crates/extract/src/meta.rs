@@ -1355,8 +1355,25 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
             }
         }
         (Some((p, _)), _) => Some(p),
+        // A date labelled as an update gives way to an unlabelled one shown with it
+        // ("December 22, 2022 Updated: January 02, 2026").
         (None, v) => v
-            .map(|v| v.date)
+            .map(|v| {
+                // In the same small block: sharing a parent or a grandparent.
+                let up = |k: u32| dom.nodes.get(k as usize).map_or(u32::MAX, |x| x.parent);
+                let with_it = |s: &&Shown| {
+                    s.node.abs_diff(v.node) <= ORIGINAL_DATE_NODES
+                        && (up(s.node) == up(v.node) || up(up(s.node)) == up(up(v.node)))
+                };
+                match v.updated {
+                    true => shown
+                        .iter()
+                        .filter(with_it)
+                        .find(|s| !s.updated)
+                        .map_or(v.date, |s| s.date),
+                    false => v.date,
+                }
+            })
             .or(time_date)
             .or(class_date)
             .or_else(|| json_key_date(dom.source()))
@@ -1721,6 +1738,15 @@ mod tests {
             ),
             url,
             Some("2025-12-12"),
+        );
+        // A date labelled as an update gives way to the unlabelled one shown with it.
+        check(
+            "",
+            &format!(
+                "{NAV}<div><span>DECEMBER 22, 2022</span><span>Updated: JANUARY 02, 2026</span></div><h1>Some post title</h1>{TEXT}"
+            ),
+            url,
+            Some("2022-12-22"),
         );
         // Just above the headline counts too.
         check(
