@@ -1335,11 +1335,12 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
         // URL agrees with the page (the metadata then is the same moment in another zone,
         // or a re-publication).
         (Some((p, machine)), Some(v)) if !p.same_day(&v.date) => {
-            // A date right under the headline, days before the metadata's and not an update,
-            // is the original publication (the metadata dates a migration or re-publication).
+            // A date right under the headline (or just above it, in a title bar), days before
+            // the metadata's and not an update, is the original publication (the metadata
+            // dates a migration or re-publication).
             let original = !v.updated
-                && v.node > h
-                && v.node - h <= ORIGINAL_DATE_NODES
+                && (v.node > h && v.node - h <= ORIGINAL_DATE_NODES
+                    || v.node < h && h - v.node <= ORIGINAL_DATE_NODES / 4)
                 && v.date.days() < p.earliest_local_day();
             // The page labels it as the publication ("Published August 13, 2025"), or another
             // publish-date field of the metadata says the same day: two sources against one.
@@ -1797,6 +1798,24 @@ mod tests {
             &format!("<h1>Some post title</h1><span><span>On</span> <time>8 Oct 2022</time></span>{TEXT}"),
             url,
             Some("2022-10-08"),
+        );
+        // ... or just above it, in a title bar; further above is not the headline's.
+        check(
+            r#"<meta property="article:published_time" content="2024-07-05T14:20:08+00:00">"#,
+            &format!(
+                r#"<section class=title-bar><time datetime="2024-03-01 05:00:00">March 1, 2024</time></section><h1>Some post title</h1>{TEXT}"#
+            ),
+            url,
+            Some("2024-03-01"),
+        );
+        check(
+            r#"<meta property="article:published_time" content="2024-07-05T14:20:08+00:00">"#,
+            &format!(
+                r#"<section class=title-bar><time datetime="2024-03-01 05:00:00">March 1, 2024</time></section><nav>{}</nav><h1>Some post title</h1>{TEXT}"#,
+                "<a href=/x>Section</a>".repeat(10)
+            ),
+            url,
+            Some("2024-07-05"),
         );
         // The URL and the page agree against metadata written in another zone.
         check(
