@@ -395,6 +395,7 @@ pub(crate) fn find_date(s: &str) -> Option<(DateTime, usize, usize)> {
         }
         // YYYY年M月D日 (Japanese and Chinese), YYYY년 M월 D일 (Korean).
         if t.s.len() == 4
+            && t.s.as_bytes()[0].is_ascii_digit()
             && let Some(dt) = cjk_date(s, &toks, k)
         {
             return Some(dt);

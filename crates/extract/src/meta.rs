@@ -1366,13 +1366,14 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
                     s.node.abs_diff(v.node) <= ORIGINAL_DATE_NODES
                         && (up(s.node) == up(v.node) || up(up(s.node)) == up(up(v.node)))
                 };
-                match v.updated {
-                    true => shown
+                if v.updated {
+                    shown
                         .iter()
                         .filter(with_it)
                         .find(|s| !s.updated)
-                        .map_or(v.date, |s| s.date),
-                    false => v.date,
+                        .map_or(v.date, |s| s.date)
+                } else {
+                    v.date
                 }
             })
             .or(time_date)
