@@ -393,6 +393,13 @@ pub(crate) fn find_date(s: &str) -> Option<(DateTime, usize, usize)> {
             dt2.off = None;
             return Some((dt2, t.start, end));
         }
+        // YYYY年M月D日 (Japanese and Chinese), YYYY년 M월 D일 (Korean).
+        if t.s.len() == 4
+            && t.s.as_bytes()[0].is_ascii_digit()
+            && let Some(dt) = cjk_date(s, &toks, k)
+        {
+            return Some(dt);
+        }
         // YYYY Month D ("2023 Jan 7", citation metadata).
         if t.s.len() == 4
             && let Some(y) = num(t.s.as_bytes())
@@ -469,6 +476,25 @@ pub(crate) fn find_date(s: &str) -> Option<(DateTime, usize, usize)> {
         }
     }
     None
+}
+
+/// A date written with CJK unit characters from the year token `toks[k]` on:
+/// "2019年4月2日", "2019年04月02日", "2019년 4월 2일". Returns it with its byte range.
+fn cjk_date(s: &str, toks: &[Tok<'_>], k: usize) -> Option<(DateTime, usize, usize)> {
+    let units: [[&str; 3]; 2] = [
+        ["\u{5e74}", "\u{6708}", "\u{65e5}"],
+        ["\u{b144}", "\u{c6d4}", "\u{c77c}"],
+    ];
+    let (y, mo, d) = (toks.get(k)?, toks.get(k + 1)?, toks.get(k + 2)?);
+    // Each number is followed by its unit, with at most a space between.
+    let unit_after = |t: &Tok<'_>, u: &str| s[t.end..].trim_start_matches(' ').starts_with(u);
+    let [_, mu, du] = units.into_iter().find(|[yu, _, _]| unit_after(y, yu))?;
+    if !unit_after(mo, mu) || !unit_after(d, du) || mo.s.len() > 2 || d.s.len() > 2 {
+        return None;
+    }
+    let dt = DateTime::new(num(y.s.as_bytes())?, num(mo.s.as_bytes())?, num(d.s.as_bytes())?)?;
+    let end = d.end + s[d.end..].find(du)? + du.len();
+    Some((dt, y.start, end))
 }
 
 /// Reads an optional time after a date: `at 3:34 PM EST`, `, 15:34 GMT`, `- 10:02 a.m. ET`.
@@ -615,6 +641,17 @@ mod tests {
         check("the 1st of May 2024", Some("2024-05-01T00:00:00Z"));
         check("2023 Jan 7", Some("2023-01-07T00:00:00Z"));
         check("2024 June 30", Some("2024-06-30T00:00:00Z"));
+        check(
+            "\u{6700}\u{7d42}\u{66f4}\u{65b0}\u{65e5}\u{ff1a}2019\u{5e74}4\u{6708}2\u{65e5}",
+            Some("2019-04-02T00:00:00Z"),
+        );
+        check(
+            "2019\u{5e74}04\u{6708}11\u{65e5} 10:30",
+            Some("2019-04-11T00:00:00Z"),
+        );
+        check("2019\u{b144} 4\u{c6d4} 2\u{c77c}", Some("2019-04-02T00:00:00Z"));
+        check("2019\u{5e74}4\u{6708}", None);
+        check("2019\u{5e74}13\u{6708}2\u{65e5}", None);
         check("February 30, 2025", None);
         check("May I help", None);
         check("version 1.2.3", None);

@@ -1122,12 +1122,25 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
     let lone_h1 = (h1s.len() == 1)
         .then(|| normalize_short(&h1s[0]))
         .filter(|h| word_len(h) >= MIN_FREE_H1_WORDS || title_tag.is_none());
+    // The metadata titles without the site's name or what follows a pipe, but with any other
+    // tail: "What is Social Commerce - A guided introduction" is a headline and its subtitle,
+    // where [`strip_site`] takes a short tail for a site name.
+    let site_free: Vec<String> = [&ld_title, &og_title, &title_tag]
+        .iter()
+        .filter_map(|t| t.as_deref())
+        .map(|t| {
+            let t = without_site_suffix(t.to_string(), m.site_name.as_deref());
+            // A pipe separates a site or section, never part of a headline.
+            norm_key(t.rsplit_once(" | ").map_or(t.as_str(), |(head, _)| head))
+        })
+        .collect();
     // An h1 that matches no metadata title gives way to an h2 that spells one: the page shows
     // its declared headline there, and the h1 is a pull quote, a tagline or a section name.
+    // An h2 that spells only part of a title ("What is social commerce?") is a section.
     let h2_match = h1_visible.as_ref().and_then(|_| {
         h2s.iter().map(|h| normalize_short(h)).find(|h| {
             let k = norm_key(h);
-            k.len() >= 8 && stripped.contains(&k)
+            k.len() >= 8 && site_free.contains(&k)
         })
     });
     m.title = h1_match
@@ -1322,11 +1335,12 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
         // URL agrees with the page (the metadata then is the same moment in another zone,
         // or a re-publication).
         (Some((p, machine)), Some(v)) if !p.same_day(&v.date) => {
-            // A date right under the headline, days before the metadata's and not an update,
-            // is the original publication (the metadata dates a migration or re-publication).
+            // A date right under the headline (or just above it, in a title bar), days before
+            // the metadata's and not an update, is the original publication (the metadata
+            // dates a migration or re-publication).
             let original = !v.updated
-                && v.node > h
-                && v.node - h <= ORIGINAL_DATE_NODES
+                && (v.node > h && v.node - h <= ORIGINAL_DATE_NODES
+                    || v.node < h && h - v.node <= ORIGINAL_DATE_NODES / 4)
                 && v.date.days() < p.earliest_local_day();
             // The page labels it as the publication ("Published August 13, 2025"), or another
             // publish-date field of the metadata says the same day: two sources against one.
@@ -1342,8 +1356,26 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
             }
         }
         (Some((p, _)), _) => Some(p),
+        // A date labelled as an update gives way to an unlabelled one shown with it
+        // ("December 22, 2022 Updated: January 02, 2026").
         (None, v) => v
-            .map(|v| v.date)
+            .map(|v| {
+                // In the same small block: sharing a parent or a grandparent.
+                let up = |k: u32| dom.nodes.get(k as usize).map_or(u32::MAX, |x| x.parent);
+                let with_it = |s: &&Shown| {
+                    s.node.abs_diff(v.node) <= ORIGINAL_DATE_NODES
+                        && (up(s.node) == up(v.node) || up(up(s.node)) == up(up(v.node)))
+                };
+                if v.updated {
+                    shown
+                        .iter()
+                        .filter(with_it)
+                        .find(|s| !s.updated)
+                        .map_or(v.date, |s| s.date)
+                } else {
+                    v.date
+                }
+            })
             .or(time_date)
             .or(class_date)
             .or_else(|| json_key_date(dom.source()))
@@ -1531,35 +1563,60 @@ fn json_key_date(src: &str) -> Option<DateTime> {
         .and_then(date::parse_iso)
 }
 
-/// A date in the URL path: `/2025/11/24/`, `/2025-11-24-`, `/20251124/`.
+/// A date in the URL path: `/2025/11/24/`, `/2025-11-24-`, `/20251124/`, `alert20251124.html`,
+/// `/2025/november/24/`, and the day of a `/2015/08/` month from a slug that opens with the
+/// same date written `YYMMDD` (`/2015/08/150803-slug`). A number running on after the day
+/// (`/2015/08/150803`) is not a day.
 pub(crate) fn url_date(url: &str) -> Option<DateTime> {
-    let p = path_of(url).as_bytes();
+    let path = path_of(url).split(['?', '#']).next().unwrap_or("");
+    let p = path.as_bytes();
+    let digit_at = |k: usize| p.get(k).is_some_and(u8::is_ascii_digit);
     let mut i = 0;
     while i + 8 <= p.len() {
-        if (p[i] == b'/' || p[i] == b'-' || p[i] == b'_')
-            && p[i + 1..].len() >= 8
-            && p[i + 1..i + 3] == *b"20"
-        {
-            let s = std::str::from_utf8(&p[i + 1..(i + 11).min(p.len())]).unwrap_or("");
-            if let Some(d) = date::parse_iso(s) {
+        if p[i..].starts_with(b"20") && (i == 0 || !digit_at(i - 1)) {
+            let sep = p.get(i + 4).copied();
+            // `2025/11/24`, `2025-11-24`: the same separator twice, the day ending there.
+            if matches!(sep, Some(b'/' | b'-' | b'_'))
+                && p.get(i + 7).copied() == sep
+                && !digit_at(i + 10)
+                && let Some(d) = std::str::from_utf8(&p[i..(i + 10).min(p.len())])
+                    .ok()
+                    .and_then(date::parse_iso)
+            {
                 return Some(d);
             }
-            // /2025/11/ with no day is not a publish day.
+            // `20251124` as a whole number, also glued to a word (`alert20251124.html`).
+            if (i..i + 8).all(digit_at)
+                && !digit_at(i + 8)
+                && let Some(d) = std::str::from_utf8(&p[i..i + 8]).ok().and_then(date::parse_iso)
+            {
+                return Some(d);
+            }
         }
         i += 1;
     }
-    // The month written as a word: `/2023/october/03/`, `/2023/oct/03/`.
-    let path = path_of(url).split(['?', '#']).next().unwrap_or("");
     let segs: Vec<&str> = path.split('/').collect();
+    let digits = |s: &str, n: std::ops::RangeInclusive<usize>| {
+        n.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+    };
     segs.windows(3).find_map(|w| {
         let (y, mo, d) = (w[0], w[1], w[2]);
-        let digits = |s: &str, n: std::ops::RangeInclusive<usize>| {
-            n.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
-        };
-        if !digits(y, 4..=4) || !digits(d, 1..=2) || !mo.bytes().all(|b| b.is_ascii_alphabetic()) {
+        if !digits(y, 4..=4) {
             return None;
         }
-        date::from_parts(y.parse().ok()?, date::month_of(mo)?, d.parse().ok()?)
+        // The month written as a word: `/2023/october/03/`, `/2023/oct/03/`.
+        if digits(d, 1..=2) && mo.bytes().all(|b| b.is_ascii_alphabetic()) {
+            return date::from_parts(y.parse().ok()?, date::month_of(mo)?, d.parse().ok()?);
+        }
+        // `/2015/08/150803-slug`: the slug repeats year and month, then gives the day.
+        if digits(mo, 2..=2) {
+            let lead = d.as_bytes();
+            let six = lead.len() >= 6 && lead[..6].iter().all(u8::is_ascii_digit);
+            if six && !lead.get(6).is_some_and(u8::is_ascii_digit) && d[..4] == format!("{}{mo}", &y[2..]) {
+                return date::from_parts(y.parse().ok()?, mo.parse().ok()?, d[4..6].parse().ok()?);
+            }
+        }
+        None
     })
 }
 
@@ -1618,6 +1675,19 @@ mod tests {
             url_date("https://x.com/2023/10/03/slug")
         );
         assert!(url_date("https://x.com/2023/october/slug").is_none());
+        // A date glued to a word; a number running on after the day is not a date.
+        assert_eq!(
+            url_date("https://x.com/topics/alert20190402.html"),
+            url_date("https://x.com/2019/04/02/")
+        );
+        assert!(url_date("https://x.com/a/201904021").is_none());
+        assert!(url_date("https://x.com/2015/08/1508").is_none());
+        // A month path and a slug opening with the same date as YYMMDD give the day.
+        assert_eq!(
+            url_date("https://x.com/energy/2015/08/150803-gender-bias/"),
+            url_date("https://x.com/2015/08/03/")
+        );
+        assert!(url_date("https://x.com/energy/2015/08/160803-slug/").is_none());
         assert!(listing_url("https://x.com/"));
         assert!(listing_url("https://x.com/tag/ukraine/"));
         assert!(!listing_url("https://x.com/news/world/ukraine-talks-123"));
@@ -1671,6 +1741,15 @@ mod tests {
             url,
             Some("2025-12-12"),
         );
+        // A date labelled as an update gives way to the unlabelled one shown with it.
+        check(
+            "",
+            &format!(
+                "{NAV}<div><span>DECEMBER 22, 2022</span><span>Updated: JANUARY 02, 2026</span></div><h1>Some post title</h1>{TEXT}"
+            ),
+            url,
+            Some("2022-12-22"),
+        );
         // Just above the headline counts too.
         check(
             "",
@@ -1720,6 +1799,24 @@ mod tests {
             &format!("<h1>Some post title</h1><span><span>On</span> <time>8 Oct 2022</time></span>{TEXT}"),
             url,
             Some("2022-10-08"),
+        );
+        // ... or just above it, in a title bar; further above is not the headline's.
+        check(
+            r#"<meta property="article:published_time" content="2024-07-05T14:20:08+00:00">"#,
+            &format!(
+                r#"<section class=title-bar><time datetime="2024-03-01 05:00:00">March 1, 2024</time></section><h1>Some post title</h1>{TEXT}"#
+            ),
+            url,
+            Some("2024-03-01"),
+        );
+        check(
+            r#"<meta property="article:published_time" content="2024-07-05T14:20:08+00:00">"#,
+            &format!(
+                r#"<section class=title-bar><time datetime="2024-03-01 05:00:00">March 1, 2024</time></section><nav>{}</nav><h1>Some post title</h1>{TEXT}"#,
+                "<a href=/x>Section</a>".repeat(10)
+            ),
+            url,
+            Some("2024-07-05"),
         );
         // The URL and the page agree against metadata written in another zone.
         check(
@@ -1861,6 +1958,14 @@ mod tests {
             "<h2>What do readers like about the river walk?</h2><p>Intro.</p><h1>But what they love is the quiet on weekday mornings</h1>",
             url,
             "What do readers like about the river walk?",
+        );
+        // An h2 that spells only the part of a title before a subtitle is a section; the h1
+        // stays.
+        check(
+            r#"<meta property="og:title" content="What is Social Commerce - A guided introduction">"#,
+            "<h1>An introduction to social commerce: what brands need to know</h1><p>Intro.</p><h2>What is social commerce?</h2>",
+            url,
+            "An introduction to social commerce: what brands need to know",
         );
         // A heading the document title starts with, when nothing else names the headline.
         check(

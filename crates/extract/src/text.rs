@@ -571,7 +571,7 @@ pub(crate) fn shown_date(line: &str) -> Option<(DateTime, bool)> {
     let (dt, s, e) = date::find_date(line)?;
     let before = line[..s]
         .trim()
-        .trim_end_matches([':', '-', ',', '|', '\u{b7}', '\u{2022}'])
+        .trim_end_matches([':', '\u{ff1a}', '-', ',', '|', '\u{b7}', '\u{2022}'])
         .trim();
     let after = line[e..]
         .trim()
@@ -604,12 +604,33 @@ pub(crate) fn shown_date(line: &str) -> Option<(DateTime, bool)> {
         "written on",
         "date",
         "on",
+        // Japanese and Chinese: published, posted, carried, distributed, (last) updated.
+        "\u{516c}\u{958b}\u{65e5}",
+        "\u{6295}\u{7a3f}\u{65e5}",
+        "\u{63b2}\u{8f09}\u{65e5}",
+        "\u{914d}\u{4fe1}\u{65e5}",
+        "\u{66f4}\u{65b0}\u{65e5}",
+        "\u{6700}\u{7d42}\u{66f4}\u{65b0}\u{65e5}",
+        "\u{53d1}\u{5e03}\u{65f6}\u{95f4}",
+        "\u{53d1}\u{5e03}\u{65e5}\u{671f}",
+        "\u{66f4}\u{65b0}\u{65f6}\u{95f4}",
     ];
     // "Jane Doe | Senior Writer | July 2, 2025", "blog | February 01, 2022".
     let separated = line[..s].trim_end().ends_with(['|', '\u{b7}', '\u{2022}']);
+    // A label after a short lead and a separator: "Essay - Published: 2025.12.17".
+    let lead_label = lb
+        .rsplit_once(['-', '|', '\u{b7}', '\u{2022}', '\u{2013}', '\u{2014}'])
+        .is_some_and(|(lead, l)| {
+            let l = l.trim();
+            !l.is_empty() && LABELS.contains(&l) && word_count(lead) <= 3
+        });
     let labelled = LABELS.contains(&lb)
+        || lead_label
         || (lb.starts_with("by ") || separated) && word_count(lb) <= 8 && before.len() <= 60;
-    let updated = lb.contains("updated") || lb.contains("modified") || lb.contains("reviewed");
+    let updated = lb.contains("updated")
+        || lb.contains("modified")
+        || lb.contains("reviewed")
+        || lb.contains("\u{66f4}\u{65b0}");
     (after_ok && labelled).then_some((dt, updated))
 }
 
@@ -950,6 +971,19 @@ mod tests {
         );
         check("Published: 03 Dec 2025", Some(("2025-12-03", false)));
         check("On 8 Oct 2022", Some(("2022-10-08", false)));
+        // A label after a short lead and a separator.
+        check("Essay - Published: 2025.12.17 |", Some(("2025-12-17", false)));
+        check("News \u{b7} Updated: 2025.12.18", Some(("2025-12-18", true)));
+        check("A long story of the harbour - Published: 2025.12.17", None);
+        // Japanese labels: published, last updated.
+        check(
+            "\u{516c}\u{958b}\u{65e5}\u{ff1a}2019\u{5e74}4\u{6708}2\u{65e5}",
+            Some(("2019-04-02", false)),
+        );
+        check(
+            "\u{6700}\u{7d42}\u{66f4}\u{65b0}\u{65e5}\u{ff1a}2019\u{5e74}4\u{6708}2\u{65e5}",
+            Some(("2019-04-02", true)),
+        );
         check("GENEVA \u{2014} Nov. 24, 2025", None);
         check("The plan was agreed on March 3, 2025 after long talks", None);
         check("Sale ends March 3, 2025, while stocks last", None);

@@ -105,9 +105,11 @@ fn pages_postlight() {
 }
 
 /// Title, author, date floors on `wcxb-dev-article`. Issue 12's acceptance asks 0.92 / 0.82 /
-/// 0.90: author is met; title (0.904) and date (0.889) are not yet, so these floors hold what
-/// the rules reach and stop them from sliding back.
-const WCXB_FLOORS: (f64, f64, f64) = (0.90, 0.82, 0.885);
+/// 0.90: author is met; title (0.905) and date (0.894) are not yet, so these floors hold what
+/// the rules reach and stop them from sliding back. Most of the rest is the gold choosing the
+/// document title over the h1, or the shown "Updated" date over the metadata's publish date,
+/// on about as many pages as it chooses the other way on pages built the same way.
+const WCXB_FLOORS: (f64, f64, f64) = (0.90, 0.82, 0.89);
 
 /// Title, author, date floors on `pages-postlight`: issue 12's acceptance.
 const POSTLIGHT_FLOORS: (f64, f64, f64) = (0.92, 0.80, 0.85);
