@@ -283,6 +283,59 @@ pub(crate) fn month_of(w: &str) -> Option<u32> {
     None
 }
 
+/// Whether a word names a day of the week ("Saturday", "sat", "Sat.", "Tues").
+pub(crate) fn is_weekday(w: &str) -> bool {
+    const DAYS: [&str; 7] = [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ];
+    let w = w.trim_end_matches(['.', ',']);
+    w.len() >= 3
+        && DAYS.iter().any(|d| {
+            d.len() >= w.len() && d.is_char_boundary(w.len()) && d[..w.len()].eq_ignore_ascii_case(w)
+        })
+}
+
+/// Words that go with a date in a byline or date line: labels ("Updated", "Published on"),
+/// weekdays, months, numbers and separators. A byline left with nothing else once its date
+/// is cut ("Sat," of "Sat, 20 Dec, 2025", "Updated" of "Updated: Dec 4, 2025", "Jun 2") holds no
+/// name.
+pub(crate) fn date_words_only(s: &str) -> bool {
+    const LABELS: [&str; 11] = [
+        "updated",
+        "published",
+        "posted",
+        "modified",
+        "created",
+        "date",
+        "dated",
+        "last",
+        "first",
+        "on",
+        "at",
+    ];
+    let mut any = false;
+    for w in s.split(|c: char| c.is_whitespace() || ",:|-/\u{b7}\u{2022}\u{2013}\u{2014}".contains(c)) {
+        if w.is_empty() {
+            continue;
+        }
+        any = true;
+        let ok = w.bytes().all(|b| b.is_ascii_digit())
+            || is_weekday(w)
+            || month_of(w).is_some()
+            || LABELS.iter().any(|l| l.eq_ignore_ascii_case(w));
+        if !ok {
+            return false;
+        }
+    }
+    any
+}
+
 /// A token of a text line: a run of letters (with a trailing '.') or digits.
 #[derive(Clone, Copy)]
 struct Tok<'a> {
@@ -582,6 +635,36 @@ mod tests {
 
     fn check(input: &str, want: Option<&str>) {
         assert_eq!(parse_any(input).map(|d| d.rfc3339()).as_deref(), want, "{input}");
+    }
+
+    #[test]
+    fn weekdays_and_date_words() {
+        for w in ["Sat", "sat.", "Saturday", "Tues", "thu,", "SUNDAY"] {
+            assert!(is_weekday(w), "{w}");
+        }
+        for w in ["Sa", "Satan", "Sundays", "", "Mo"] {
+            assert!(!is_weekday(w), "{w}");
+        }
+        for s in [
+            "Sat,",
+            "Updated",
+            "Last updated:",
+            "Jun 2",
+            "Posted on Monday",
+            "12 | 2025",
+        ] {
+            assert!(date_words_only(s), "{s}");
+        }
+        for s in [
+            "",
+            " , ",
+            "Jane Doe",
+            "Sat Reporter",
+            "Reuters",
+            "Updated by Jane",
+        ] {
+            assert!(!date_words_only(s), "{s}");
+        }
     }
 
     #[test]

@@ -288,7 +288,12 @@ fn clean_byline(s: &str) -> Option<String> {
             t = r.trim_end();
         }
     }
-    if t.is_empty() || t.len() > 150 || t.starts_with("http") || t.contains('@') && !t.contains(' ') {
+    if t.is_empty()
+        || t.len() > 150
+        || t.starts_with("http")
+        || t.contains('@') && !t.contains(' ')
+        || date::date_words_only(t)
+    {
         return None;
     }
     Some(t.to_string())
@@ -2102,6 +2107,18 @@ mod tests {
         };
         // `<meta value>` (pages saved through a DOM round-trip) reads like `content`.
         check(r#"<meta name="author" value="Jane Doe">"#, "", Some("Jane Doe"));
+        // A byline block that holds only a date: its weekday or label is no name.
+        check("", "<div class=byline>Sat, 20 Dec, 2025 - 06:36</div>", None);
+        check(
+            "",
+            "<div class=\"author-line\">Updated: December 04, 2025</div>",
+            None,
+        );
+        check(
+            "",
+            "<div class=byline>Sat, 20 Dec, 2025 - 06:36</div><div class=author>Jane Doe</div>",
+            Some("Jane Doe"),
+        );
         // A consent sentence that starts with "By" is not a byline; the real one is.
         check(
             "",

@@ -515,27 +515,8 @@ fn date_line(line: &str) -> Option<(DateTime, bool, Option<&str>)> {
         "dated",
         "created",
     ];
-    let weekday = |s: &str| {
-        let s = s.trim_end_matches(',');
-        [
-            "monday",
-            "tuesday",
-            "wednesday",
-            "thursday",
-            "friday",
-            "saturday",
-            "sunday",
-            "mon",
-            "tue",
-            "wed",
-            "thu",
-            "fri",
-            "sat",
-            "sun",
-        ]
-        .iter()
-        .any(|w| s.ends_with(w))
-    };
+    // A label that ends with a weekday ("Posted on Monday", "Tues").
+    let weekday = |s: &str| s.rsplit(' ').next().is_some_and(date::is_weekday);
     if LABELS.contains(&lb)
         || weekday(lb)
         || LABELS
