@@ -44,6 +44,10 @@ enum Command {
     Tail(cmd::tail::Args),
     /// Cluster a JSONL of articles in-process (no NATS): one {"id","copy","story"} line per article.
     Cluster(cmd::cluster::Args),
+    /// Explain the copy and story decisions for articles (files or JSONL) taken in order:
+    /// per article its ids, every earlier article it was verified against with the evidence
+    /// and the copy rule's verdict, and its closest story.
+    Explain(cmd::cluster::ExplainArgs),
     /// Extract one article record from an HTML or text file, or a JSONL stream of pages.
     Extract(cmd::extract::Args),
     /// Benchmarks: the dedup core, the fetcher, the gateway and the whole pipeline.
@@ -74,6 +78,7 @@ fn main() -> std::process::ExitCode {
     }
     let result = match cli.command {
         Command::Cluster(a) => cmd::cluster::run(a),
+        Command::Explain(a) => cmd::cluster::explain(a),
         Command::Extract(a) => cmd::extract::run(a),
         command => runtime().and_then(|rt| {
             rt.block_on(async move {
@@ -88,7 +93,9 @@ fn main() -> std::process::ExitCode {
                     Command::Ingest(a) => cmd::ingest::run(a).await,
                     Command::Topology(a) => cmd::topology::run(a).await,
                     Command::Tail(a) => cmd::tail::run(a).await,
-                    Command::Cluster(_) | Command::Extract(_) => unreachable!("handled without a runtime"),
+                    Command::Cluster(_) | Command::Explain(_) | Command::Extract(_) => {
+                        unreachable!("handled without a runtime")
+                    }
                 }
             })
         }),

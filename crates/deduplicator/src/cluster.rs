@@ -4,7 +4,11 @@
 //! the input has no more data ready, so it works as a filter in a pipe. Those are the ids
 //! when the article arrived; with `final_ids`, nothing is written until the input ends, and
 //! then one line per article with the ids of the end state (copy clusters and stories that
-//! were merged later resolved to the one they were merged into).
+//! were merged later resolved to the one they were merged into). With [`Mode::Explain`],
+//! each article's line also says why: its copy event and reason, every earlier article its
+//! text was verified against (shared keys, containment, cover, where in the text the shared
+//! keys lie, the copy rule's verdict) and, for an article that started a copy cluster, the
+//! story it was compared with most closely and how close (what `wirefold explain` prints).
 //!
 //! A line that is not such an object is reported on stderr-facing stats and skipped (it
 //! names no article to answer for). An article whose text yields nothing after cleanup is
@@ -84,14 +88,25 @@ pub struct Stats {
     pub clusters: u64,
 }
 
-/// Runs the stream. With `final_ids`, writes the end-state lines after the whole input
-/// instead of a line per article as it arrives.
+/// What [`run`] writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// A line per article as it arrives, with the ids it got then.
+    Arrival,
+    /// Nothing until the input ends, then a line per article with the end state's ids.
+    Final,
+    /// A line per article as it arrives, with the ids and the reasons (see the module docs).
+    Explain,
+}
+
+/// Runs the stream, writing what `mode` asks for.
 pub fn run(
     mut input: impl BufRead,
     mut output: impl Write,
     config: FoldConfig,
-    final_ids: bool,
+    mode: Mode,
 ) -> std::io::Result<Stats> {
+    let final_ids = mode == Mode::Final;
     // Only ids are written: story events need no cluster lists.
     let mut dedup = Deduper::new(config).with_event_detail(EventDetail::Ids);
     let mut stats = Stats::default();
@@ -148,7 +163,14 @@ pub fn run(
             answers.push((rec.id.to_string(), copy, story));
             continue;
         }
-        write_line(&mut output, &mut out, &rec.id, &copy, &story)?;
+        if mode == Mode::Explain {
+            out.clear();
+            serde_json::to_writer(&mut out, &explanation(&dedup, &folded, &rec.id, &copy, &story))?;
+            out.push(b'\n');
+            output.write_all(&out)?;
+        } else {
+            write_line(&mut output, &mut out, &rec.id, &copy, &story)?;
+        }
         // Flush when the reader has nothing buffered: a pipe producer sees answers promptly,
         // a file is written in large blocks.
         if input.fill_buf()?.is_empty() {
@@ -164,6 +186,56 @@ pub fn run(
     output.flush()?;
     stats.clusters = clusters.len() as u64;
     Ok(stats)
+}
+
+/// The explanation line of an article just folded.
+fn explanation(
+    dedup: &Deduper,
+    folded: &crate::Folded,
+    id: &str,
+    copy: &str,
+    story: &str,
+) -> serde_json::Value {
+    let event = folded.clusters.first();
+    let compared: Vec<serde_json::Value> = dedup
+        .verdicts()
+        .iter()
+        .map(|v| {
+            serde_json::json!({
+                "with": v.other,
+                "copy": v.rule.is_copy(),
+                "rule": v.rule.describe(),
+                "shared_keys": v.shared,
+                "keys": [v.keys.0, v.keys.1],
+                "containment": round3(v.containment),
+                "cover": round3(v.cover),
+                "segments_shared": v.spread,
+                "segments": v.segments,
+                "opens_with_shared_text": v.lead,
+                "pattern": v.pattern,
+            })
+        })
+        .collect();
+    // A story candidate only for an article that started a copy cluster (copies join their
+    // cluster's story without a comparison).
+    let placed = event.is_some_and(|e| e.kind == wirefold_wire::ClusterEventKind::Created);
+    let candidate = dedup
+        .story_candidate()
+        .filter(|_| placed)
+        .map(|(s, sim)| serde_json::json!({"story": s.to_string(), "similarity": round3(sim), "joined": s.to_string() == story}));
+    serde_json::json!({
+        "id": id,
+        "copy": copy,
+        "story": story,
+        "event": event.map(|e| e.kind),
+        "reason": event.and_then(|e| e.reason.as_deref()),
+        "compared": compared,
+        "story_candidate": candidate,
+    })
+}
+
+fn round3(x: f32) -> f64 {
+    (f64::from(x) * 1000.0).round() / 1000.0
 }
 
 fn write_line(
@@ -222,7 +294,7 @@ mod tests {
             serde_json::json!({"id": "d", "text": "Completely different words about a football match and its result in the league final."}),
         );
         let mut out = Vec::new();
-        let stats = run(input.as_bytes(), &mut out, FoldConfig::default(), false).unwrap();
+        let stats = run(input.as_bytes(), &mut out, FoldConfig::default(), Mode::Arrival).unwrap();
         let lines: Vec<serde_json::Value> = String::from_utf8(out)
             .unwrap()
             .lines()
@@ -241,7 +313,7 @@ mod tests {
 
         // `--final` answers the same articles, once each, after the input.
         let mut fin = Vec::new();
-        run(input.as_bytes(), &mut fin, FoldConfig::default(), true).unwrap();
+        run(input.as_bytes(), &mut fin, FoldConfig::default(), Mode::Final).unwrap();
         let fin: Vec<serde_json::Value> = String::from_utf8(fin)
             .unwrap()
             .lines()
@@ -251,6 +323,54 @@ mod tests {
         assert_eq!(ids, ["a", "b", "c", "d"]);
         assert_eq!(fin[0]["copy"], lines[0]["copy"]);
         assert_eq!(fin[0]["story"], fin[1]["story"]);
+    }
+
+    #[test]
+    fn explain_gives_the_evidence_and_the_rule() {
+        let body = "Officials said the bridge over the river would reopen next week after repairs to \
+                    the main span finished ahead of schedule and under budget. "
+            .repeat(6);
+        let other = "The league final ended in a draw after extra time, and the trophy will be \
+                     decided in a replay at the national stadium next month. "
+            .repeat(6);
+        let input = format!(
+            "{}\n{}\n{}\n",
+            serde_json::json!({"id": "a", "title": "Bridge", "text": body}),
+            serde_json::json!({"id": "b", "title": "Bridge reopens", "text": format!("{body}Copyright Example Wire.")}),
+            serde_json::json!({"id": "c", "title": "Final", "text": other}),
+        );
+        let mut out = Vec::new();
+        run(input.as_bytes(), &mut out, FoldConfig::default(), Mode::Explain).unwrap();
+        let lines: Vec<serde_json::Value> = String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines.len(), 3);
+        assert_eq!(lines[0]["event"], "created");
+        assert_eq!(lines[0]["compared"], serde_json::json!([]));
+        // The copy: compared with the first article, the rule says copy, and its reason is on
+        // the event.
+        assert_eq!(lines[1]["event"], "member_added");
+        assert_eq!(lines[1]["copy"], lines[0]["copy"]);
+        let seen = &lines[1]["compared"][0];
+        assert_eq!(seen["with"], "a");
+        assert_eq!(seen["copy"], true);
+        assert!(seen["containment"].as_f64().unwrap() > 0.9, "{seen}");
+        assert!(lines[1]["reason"].as_str().unwrap().starts_with("copy:"));
+        // Another event: its own cluster, compared with a story it did not join.
+        assert_eq!(lines[2]["event"], "created");
+        assert_ne!(lines[2]["copy"], lines[0]["copy"]);
+        assert!(
+            lines[2]["compared"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|v| v["copy"] == false)
+        );
+        let cand = &lines[2]["story_candidate"];
+        assert!(cand.is_null() || cand["joined"] == false, "{cand}");
+        assert_ne!(lines[2]["story"], lines[0]["story"]);
     }
 
     #[test]

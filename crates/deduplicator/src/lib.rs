@@ -266,6 +266,18 @@ impl Deduper {
         &self.config
     }
 
+    /// The copy comparisons verified for the last article applied, with their evidence and
+    /// the copy rule's verdict (diagnostics: `wirefold explain`).
+    pub fn verdicts(&self) -> Vec<wirefold_dedup::Verdict> {
+        self.index.verdicts()
+    }
+
+    /// The story the last new copy cluster was compared with most closely, joined or not,
+    /// and the similarity (diagnostics: `wirefold explain`).
+    pub fn story_candidate(&self) -> Option<(StoryId, f32)> {
+        self.stories.last_best()
+    }
+
     /// The story copy cluster `cluster` is in now.
     pub fn story_of(&self, cluster: ClusterId) -> Option<StoryId> {
         self.stories.story_of(cluster.0)

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
+use wirefold_deduplicator::cluster::Mode;
 
 /// Flags of `cluster`.
 #[derive(Debug, Clone, clap::Args)]
@@ -42,13 +43,64 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("cannot create {}", args.output.display()))?;
         Box::new(BufWriter::with_capacity(1 << 16, f))
     };
-    let stats = wirefold_deduplicator::cluster::run(input, output, config, args.final_ids)?;
+    let mode = if args.final_ids {
+        Mode::Final
+    } else {
+        Mode::Arrival
+    };
+    let stats = wirefold_deduplicator::cluster::run(input, output, config, mode)?;
+    report(&stats);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Flags of `explain`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ExplainArgs {
+    /// Articles, in arrival order: a `.jsonl` file gives its lines (as `cluster` reads them),
+    /// any other file is one plain-text article named by its file name; `-` is JSONL on stdin.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Hours after which clusters leave the index.
+    #[arg(long, env = crate::env::HORIZON_HOURS, default_value_t = 7 * 24)]
+    horizon_hours: u64,
+}
+
+/// Runs articles through the same fold as `cluster` and prints, per article, its ids and why:
+/// the copy event and its reason, every earlier article its text was verified against with
+/// the evidence and the copy rule's verdict, and the closest story for an article that
+/// started a copy cluster.
+pub fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {
+    let config = wirefold_deduplicator::FoldConfig::with_horizon_secs((args.horizon_hours * 3600) as i64);
+    let mut lines = Vec::new();
+    for p in &args.paths {
+        if p.as_os_str() == "-" {
+            std::io::Read::read_to_end(&mut std::io::stdin(), &mut lines)?;
+        } else if p.extension().is_some_and(|e| e == "jsonl") {
+            lines.extend(std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?);
+        } else {
+            let bytes = std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?;
+            let text = wirefold_normalizer::decode_text(&bytes, "text/plain");
+            let id = p
+                .file_name()
+                .map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned());
+            serde_json::to_writer(&mut lines, &serde_json::json!({"id": id, "text": text}))?;
+        }
+        if !lines.ends_with(b"\n") {
+            lines.push(b'\n');
+        }
+    }
+    let output = BufWriter::new(std::io::stdout());
+    let stats = wirefold_deduplicator::cluster::run(&lines[..], output, config, Mode::Explain)?;
+    report(&stats);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn report(stats: &wirefold_deduplicator::cluster::Stats) {
     for (line, why) in &stats.skipped {
-        eprintln!("wirefold cluster: skipped line {line}: {why}");
+        eprintln!("wirefold: skipped line {line}: {why}");
     }
     eprintln!(
-        "wirefold cluster: {} articles in {} copy clusters, {} lines skipped",
+        "wirefold: {} articles in {} copy clusters, {} lines skipped",
         stats.articles, stats.clusters, stats.skipped_total
     );
-    Ok(ExitCode::SUCCESS)
 }
