@@ -49,17 +49,24 @@ pub fn record(source: &str, before: &SourceState, after: &SourceState) {
 /// `/metrics`). Must run inside a tokio runtime. Fails when another recorder is installed
 /// in this process already.
 pub fn install(addr: Option<SocketAddr>) -> Result<std::sync::Arc<dyn Fn() -> String + Send + Sync>, String> {
-    let mut builder = metrics_exporter_prometheus::PrometheusBuilder::new();
-    if let Some(addr) = addr {
-        builder = builder.with_http_listener(addr);
-    }
-    let (recorder, exporter) = builder
-        .build()
-        .map_err(|e| format!("cannot build the prometheus exporter: {e}"))?;
+    let builder = metrics_exporter_prometheus::PrometheusBuilder::new();
+    // Without an address no listener at all: the builder's default exporter binds
+    // 0.0.0.0:9000 when built, so two processes without one (a normalizer and a
+    // deduplicator side by side) raced for that port.
+    let (recorder, exporter) = match addr {
+        Some(addr) => {
+            let (recorder, exporter) = builder
+                .with_http_listener(addr)
+                .build()
+                .map_err(|e| format!("cannot build the prometheus exporter: {e}"))?;
+            (recorder, Some(exporter))
+        }
+        None => (builder.build_recorder(), None),
+    };
     let handle = recorder.handle();
     ::metrics::set_global_recorder(recorder)
         .map_err(|e| format!("cannot install the metrics recorder: {e}"))?;
-    if addr.is_some() {
+    if let Some(exporter) = exporter {
         tokio::spawn(exporter);
     }
     Ok(std::sync::Arc::new(move || handle.render()))
@@ -69,6 +76,15 @@ pub fn install(addr: Option<SocketAddr>) -> Result<std::sync::Arc<dyn Fn() -> St
 mod tests {
     use super::*;
     use crate::state::Counters;
+
+    #[tokio::test]
+    async fn no_address_no_listener() {
+        // The builder's default exporter would bind 0.0.0.0:9000; hold that port (unless
+        // something else already does) and install without an address: it must not care.
+        let _held = std::net::TcpListener::bind("0.0.0.0:9000");
+        let render = install(None).expect("install without an address");
+        assert!(render().is_empty() || render().contains('#'));
+    }
 
     #[test]
     fn records_per_source_deltas() {
