@@ -293,10 +293,17 @@ fn clean_byline(s: &str) -> Option<String> {
         || t.starts_with("http")
         || t.contains('@') && !t.contains(' ')
         || date::date_words_only(t)
+        || reading_time(t)
     {
         return None;
     }
     Some(t.to_string())
+}
+
+/// A reading-time note ("5 min read", "3 minute read", "Reading time: 4 minutes").
+fn reading_time(t: &str) -> bool {
+    let l = t.to_ascii_lowercase();
+    t.len() < 40 && t.bytes().any(|b| b.is_ascii_digit()) && l.contains("min") && l.contains("read")
 }
 
 /// Labels in front of a byline, matched without regard to case.
@@ -345,6 +352,21 @@ fn names_like(s: &str) -> bool {
                 || !c.is_ascii() && !c.is_lowercase()
                 || NAME_PARTICLES.contains(w)
         })
+}
+
+/// Whether element `id` is a navigation block: `<nav>`, `<menu>`, or an element whose role
+/// is navigation or a menu. (Class names are no guide here: "under-menu" marks the article
+/// below a menu as readily as "dropdown-menu" marks a menu.)
+fn navigation(dom: &Dom<'_>, id: u32, tag: Tag) -> bool {
+    match tag {
+        Tag::Nav | Tag::Menu => true,
+        Tag::Text => false,
+        _ => dom.attr(id, AttrKind::Role).is_some_and(|r| {
+            ["navigation", "menu", "menubar"]
+                .iter()
+                .any(|w| r.trim().eq_ignore_ascii_case(w))
+        }),
+    }
 }
 
 /// The rest of a text that starts with a byline label ("By Jane Doe", "by: Jane Doe",
@@ -758,6 +780,9 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
     let mut h1_nodes: Vec<u32> = Vec::new();
     let mut item_modified: Option<DateTime> = None;
     let mut text_bylines: Vec<String> = Vec::new();
+    // End of the navigation block being walked (menus hold "Shop by" / "Solutions by" labels
+    // whose next element is a category, never a byline).
+    let mut nav_end = 0u32;
     // A date the text states as the original publication ("originally published on ...").
     let mut originally: Option<DateTime> = None;
     // The last copyright line's holder: the outlet, or the person whose site it is.
@@ -860,7 +885,11 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
                 shown_end = end;
             }
         }
+        if i >= nav_end && navigation(dom, i, tag) {
+            nav_end = dom.subtree_end(i);
+        }
         if text_bylines.is_empty()
+            && i >= nav_end
             && matches!(
                 tag,
                 Tag::P | Tag::Div | Tag::Span | Tag::Li | Tag::Address | Tag::H2 | Tag::H3 | Tag::H4
@@ -2107,6 +2136,8 @@ mod tests {
         };
         // `<meta value>` (pages saved through a DOM round-trip) reads like `content`.
         check(r#"<meta name="author" value="Jane Doe">"#, "", Some("Jane Doe"));
+        // A reading time is no name either.
+        check("", "<div class=byline><span>5 min read</span></div>", None);
         // A byline block that holds only a date: its weekday or label is no name.
         check("", "<div class=byline>Sat, 20 Dec, 2025 - 06:36</div>", None);
         check(
@@ -2136,6 +2167,14 @@ mod tests {
         check(
             "",
             "<div class=\"publish-date-author\">Dec. 19, 2025 \u{b7} Jane Doe on behalf of the Docs Team</div>",
+            Some("Jane Doe"),
+        );
+        // Menus are no bylines: "Solutions by" over a category list.
+        check(
+            "",
+            "<nav><div><h4>By Event Type</h4><ul><li>Conferences</li></ul></div></nav>\
+             <div role=\"menu\"><h4>By</h4><span>Grape Type</span></div>\
+             <p>By Jane Doe</p>",
             Some("Jane Doe"),
         );
         // A label with the name in the next element.
