@@ -164,12 +164,18 @@ pub fn run(
             continue;
         }
         if mode == Mode::Explain {
-            out.clear();
-            serde_json::to_writer(&mut out, &explanation(&dedup, &folded, &rec.id, &copy, &story))?;
-            out.push(b'\n');
-            output.write_all(&out)?;
+            let line = explanation(&dedup, &folded, &rec.id, &copy, &story);
+            write_line(&mut output, &mut out, &line)?;
         } else {
-            write_line(&mut output, &mut out, &rec.id, &copy, &story)?;
+            write_line(
+                &mut output,
+                &mut out,
+                &Out {
+                    id: &rec.id,
+                    copy: &copy,
+                    story: &story,
+                },
+            )?;
         }
         // Flush when the reader has nothing buffered: a pipe producer sees answers promptly,
         // a file is written in large blocks.
@@ -181,7 +187,7 @@ pub fn run(
         let copy = copy_merges.resolve(copy);
         let story = cluster_story.get(copy).map_or(story.as_str(), String::as_str);
         let story = story_merges.resolve(story);
-        write_line(&mut output, &mut out, id, copy, story)?;
+        write_line(&mut output, &mut out, &Out { id, copy, story })?;
     }
     output.flush()?;
     stats.clusters = clusters.len() as u64;
@@ -238,15 +244,14 @@ fn round3(x: f32) -> f64 {
     (f64::from(x) * 1000.0).round() / 1000.0
 }
 
+/// Writes `line` as one JSON line through the reused buffer `buf`.
 fn write_line(
     output: &mut impl Write,
     buf: &mut Vec<u8>,
-    id: &str,
-    copy: &str,
-    story: &str,
+    line: &impl serde::Serialize,
 ) -> std::io::Result<()> {
     buf.clear();
-    serde_json::to_writer(&mut *buf, &Out { id, copy, story })?;
+    serde_json::to_writer(&mut *buf, line)?;
     buf.push(b'\n');
     output.write_all(buf)
 }
@@ -281,6 +286,18 @@ fn to_article(rec: &Line<'_>) -> Article {
 mod tests {
     use super::*;
 
+    /// Runs `input` in `mode` and parses the lines written.
+    fn run_lines(input: &str, mode: Mode) -> (Stats, Vec<serde_json::Value>) {
+        let mut out = Vec::new();
+        let stats = run(input.as_bytes(), &mut out, FoldConfig::default(), mode).unwrap();
+        let lines = String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        (stats, lines)
+    }
+
     #[test]
     fn answers_every_article_in_order_and_skips_garbage() {
         let body =
@@ -293,13 +310,7 @@ mod tests {
             serde_json::json!({"id": "c", "title": "", "text": ""}),
             serde_json::json!({"id": "d", "text": "Completely different words about a football match and its result in the league final."}),
         );
-        let mut out = Vec::new();
-        let stats = run(input.as_bytes(), &mut out, FoldConfig::default(), Mode::Arrival).unwrap();
-        let lines: Vec<serde_json::Value> = String::from_utf8(out)
-            .unwrap()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
+        let (stats, lines) = run_lines(&input, Mode::Arrival);
         let ids: Vec<&str> = lines.iter().map(|l| l["id"].as_str().unwrap()).collect();
         assert_eq!(ids, ["a", "b", "c", "d"]);
         assert_eq!(lines[0]["copy"], lines[1]["copy"]);
@@ -312,13 +323,7 @@ mod tests {
         assert_eq!(stats.skipped[0].0, 2);
 
         // `--final` answers the same articles, once each, after the input.
-        let mut fin = Vec::new();
-        run(input.as_bytes(), &mut fin, FoldConfig::default(), Mode::Final).unwrap();
-        let fin: Vec<serde_json::Value> = String::from_utf8(fin)
-            .unwrap()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
+        let (_, fin) = run_lines(&input, Mode::Final);
         let ids: Vec<&str> = fin.iter().map(|l| l["id"].as_str().unwrap()).collect();
         assert_eq!(ids, ["a", "b", "c", "d"]);
         assert_eq!(fin[0]["copy"], lines[0]["copy"]);
@@ -339,13 +344,7 @@ mod tests {
             serde_json::json!({"id": "b", "title": "Bridge reopens", "text": format!("{body}Copyright Example Wire.")}),
             serde_json::json!({"id": "c", "title": "Final", "text": other}),
         );
-        let mut out = Vec::new();
-        run(input.as_bytes(), &mut out, FoldConfig::default(), Mode::Explain).unwrap();
-        let lines: Vec<serde_json::Value> = String::from_utf8(out)
-            .unwrap()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
+        let (_, lines) = run_lines(&input, Mode::Explain);
         assert_eq!(lines.len(), 3);
         assert_eq!(lines[0]["event"], "created");
         assert_eq!(lines[0]["compared"], serde_json::json!([]));

@@ -82,8 +82,7 @@ mod tests {
         // The builder's default exporter would bind 0.0.0.0:9000; hold that port (unless
         // something else already does) and install without an address: it must not care.
         let _held = std::net::TcpListener::bind("0.0.0.0:9000");
-        let render = install(None).expect("install without an address");
-        assert!(render().is_empty() || render().contains('#'));
+        install(None).expect("install without an address");
     }
 
     #[test]
