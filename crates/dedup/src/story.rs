@@ -117,7 +117,7 @@
 //! cost one cluster, and 10,000 copy clusters of one text one story with a capped centroid.
 
 use std::cmp::{Ordering, Reverse};
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::{BTreeSet, BinaryHeap, HashMap};
 
 use crate::SnapshotError;
 use crate::postings::BuildMul;
@@ -366,13 +366,29 @@ struct Story {
     keys: Vec<u32>,
     /// Clusters placed into the story so far (how young it is).
     joins: u64,
+    /// Its clusters by rank: weight descending, then placed first (see
+    /// [`StoryIndex::ranked`]).
+    ranked: BTreeSet<Rank>,
+    /// Sum of its clusters' weights.
+    weight: u64,
 }
+
+/// A cluster's place in its story's ranking: (weight descending, placement order, key).
+type Rank = (Reverse<u64>, u64, u64);
 
 #[derive(Debug, Clone, Copy)]
 struct Clu {
     story: u32,
     last_ms: i64,
     seq: u64,
+    /// What the caller ranks it by ([`StoryIndex::set_weight`]; 1 when placed).
+    weight: u64,
+}
+
+impl Clu {
+    fn rank(&self, key: u64) -> Rank {
+        (Reverse(self.weight), self.seq, key)
+    }
 }
 
 /// A [`StoryIndex`]'s snapshot state, copied by [`StoryIndex::snapshot_copy`]: only for
@@ -693,22 +709,23 @@ impl StoryIndex {
         };
         self.story_mut(slot).joins += 1;
         let lang = text.lang;
+        let c = Clu {
+            story: slot,
+            last_ms: time_ms,
+            seq,
+            weight: 1,
+        };
         let s = self.story_mut(slot);
         s.clusters.push(cluster);
+        s.ranked.insert(c.rank(cluster));
+        s.weight += c.weight;
         s.first_ms = s.first_ms.min(time_ms);
         s.updated_ms = s.updated_ms.max(time_ms);
         if let Some(l) = lang {
             add_lang(&mut s.langs, l);
         }
         let id = s.id;
-        self.clusters.insert(
-            cluster,
-            Clu {
-                story: slot,
-                last_ms: time_ms,
-                seq,
-            },
-        );
+        self.clusters.insert(cluster, c);
         self.expiry.push(Reverse((time_ms, seq, cluster)));
         let absorbed = if created {
             Vec::new()
@@ -770,7 +787,10 @@ impl StoryIndex {
             }
             if let Some(c) = self.clusters.remove(&k) {
                 last = last.max(c.last_ms);
-                self.story_mut(c.story).clusters.retain(|&x| x != k);
+                let s = self.story_mut(c.story);
+                s.clusters.retain(|&x| x != k);
+                s.ranked.remove(&c.rank(k));
+                s.weight -= c.weight;
             }
         }
         match self.clusters.get_mut(&into) {
@@ -784,16 +804,18 @@ impl StoryIndex {
             None => {
                 let seq = self.next_cluster;
                 self.next_cluster += 1;
-                self.clusters.insert(
-                    into,
-                    Clu {
-                        story: survivor,
-                        last_ms: last,
-                        seq,
-                    },
-                );
+                let c = Clu {
+                    story: survivor,
+                    last_ms: last,
+                    seq,
+                    weight: 1,
+                };
+                self.clusters.insert(into, c);
                 self.expiry.push(Reverse((last, seq, into)));
-                self.story_mut(survivor).clusters.push(into);
+                let s = self.story_mut(survivor);
+                s.clusters.push(into);
+                s.ranked.insert(c.rank(into));
+                s.weight += c.weight;
             }
         }
         let mut absorbed = Vec::new();
@@ -829,6 +851,15 @@ impl StoryIndex {
         }
         let s = self.story_mut(survivor);
         s.clusters.extend_from_slice(&gone.clusters);
+        s.weight += gone.weight;
+        if s.ranked.len() < gone.ranked.len() {
+            let mut bigger = gone.ranked;
+            bigger.append(&mut s.ranked);
+            s.ranked = bigger;
+        } else {
+            let mut smaller = gone.ranked;
+            s.ranked.append(&mut smaller);
+        }
         s.first_ms = s.first_ms.min(gone.first_ms);
         s.updated_ms = s.updated_ms.max(gone.updated_ms);
         for l in &gone.langs {
@@ -843,12 +874,17 @@ impl StoryIndex {
     /// story and whether that story is now empty (then the story is gone too).
     pub fn remove_cluster(&mut self, cluster: u64) -> Option<(StoryId, bool)> {
         let c = self.clusters.remove(&cluster)?;
-        Some(self.detach(c.story, cluster))
+        Some(self.detach(&c, cluster))
     }
 
-    fn detach(&mut self, slot: u32, cluster: u64) -> (StoryId, bool) {
+    /// Takes cluster `cluster` (already out of the cluster map, where it was `c`) out of
+    /// its story.
+    fn detach(&mut self, c: &Clu, cluster: u64) -> (StoryId, bool) {
+        let slot = c.story;
         let s = self.story_mut(slot);
         s.clusters.retain(|&x| x != cluster);
+        s.ranked.remove(&c.rank(cluster));
+        s.weight -= c.weight;
         let (id, empty) = (s.id, s.clusters.is_empty());
         if empty {
             let gone = self.stories[slot as usize].take().expect("live story");
@@ -870,6 +906,40 @@ impl StoryIndex {
             Some(s) => &self.story(s).clusters,
             None => &[],
         }
+    }
+
+    /// Sets what copy cluster `cluster` is ranked by in its story (the deduplicator gives
+    /// its member count; a placed cluster starts at 1). Unknown clusters are ignored.
+    /// O(log n) in the story's clusters.
+    pub fn set_weight(&mut self, cluster: u64, weight: u64) {
+        let Some(c) = self.clusters.get_mut(&cluster) else {
+            return;
+        };
+        if c.weight == weight {
+            return;
+        }
+        let old = c.rank(cluster);
+        let was = c.weight;
+        c.weight = weight;
+        let (new, slot) = (c.rank(cluster), c.story);
+        let s = self.story_mut(slot);
+        s.ranked.remove(&old);
+        s.ranked.insert(new);
+        s.weight = s.weight - was + weight;
+    }
+
+    /// The story's live clusters with their weights, heaviest first, ties to the cluster
+    /// placed first (in any story): the order story events list them in. Taking the first
+    /// `n` costs O(n + log k) whatever the story's size k. Empty for an unknown story.
+    pub fn ranked(&self, story: StoryId) -> impl Iterator<Item = (u64, u64)> + '_ {
+        self.slot_of(story)
+            .into_iter()
+            .flat_map(move |s| self.story(s).ranked.iter().map(|&(Reverse(w), _, k)| (k, w)))
+    }
+
+    /// Sum of the weights of the story's clusters (0 for an unknown story).
+    pub fn weight(&self, story: StoryId) -> u64 {
+        self.slot_of(story).map_or(0, |s| self.story(s).weight)
     }
 
     /// Bumps and returns the story's event version (1 for the first event; only grows;
@@ -941,7 +1011,9 @@ impl StoryIndex {
         }
         heap += self.single_cands.capacity() * 4;
         for s in self.stories.iter().flatten() {
+            // A B-tree entry of 24 bytes in nodes about two-thirds full, with their edges.
             heap += s.clusters.capacity() * 8
+                + s.ranked.len() * 40
                 + s.cent.capacity() * std::mem::size_of::<Ent>()
                 + s.keys.capacity() * 4
                 + s.langs.iter().map(|l| l.len() + 16).sum::<usize>();
@@ -987,7 +1059,7 @@ impl StoryIndex {
             }
             self.clusters.remove(&key);
             self.expired += 1;
-            if self.detach(c.story, key).1 {
+            if self.detach(&c, key).1 {
                 self.expired_stories += 1;
             }
         }
@@ -1405,6 +1477,8 @@ impl StoryIndex {
             idf_n: self.n_docs,
             keys: Vec::new(),
             joins: 0,
+            ranked: BTreeSet::new(),
+            weight: 0,
         };
         let slot = match self.free.pop() {
             Some(s) => {
@@ -1648,6 +1722,7 @@ impl StoryIndex {
                 w.u(*k);
                 w.i(c.last_ms);
                 w.u(c.seq);
+                w.u(c.weight);
             }
             w.u(s.cent.len() as u64);
             let mut prev = 0u32;
@@ -1702,7 +1777,7 @@ impl StoryIndex {
 }
 
 const MAGIC: &[u8; 8] = b"WFSTSNAP";
-const FORMAT: u8 = 3;
+const FORMAT: u8 = 4;
 
 fn corrupt(what: &str) -> SnapshotError {
     SnapshotError::Corrupt(format!("story snapshot: {what}"))
@@ -1796,6 +1871,8 @@ fn decode(cfg: Config, bytes: &[u8]) -> Result<StoryIndex, SnapshotError> {
             return Err(corrupt("story without clusters"));
         }
         let mut clusters = Vec::with_capacity(nc);
+        let mut ranked = BTreeSet::new();
+        let mut weight = 0u64;
         for _ in 0..nc {
             let key = r.u()?;
             let last_ms = r.i()?;
@@ -1807,10 +1884,15 @@ fn decode(cfg: Config, bytes: &[u8]) -> Result<StoryIndex, SnapshotError> {
                 story: slot,
                 last_ms,
                 seq: cseq,
+                weight: r.u()?,
             };
+            weight = weight
+                .checked_add(c.weight)
+                .ok_or_else(|| corrupt("cluster weights overflow"))?;
             if ix.clusters.insert(key, c).is_some() {
                 return Err(corrupt("cluster in two places"));
             }
+            ranked.insert(c.rank(key));
             ix.expiry.push(Reverse((last_ms, cseq, key)));
             clusters.push(key);
         }
@@ -1855,6 +1937,8 @@ fn decode(cfg: Config, bytes: &[u8]) -> Result<StoryIndex, SnapshotError> {
             idf_n,
             keys,
             joins,
+            ranked,
+            weight,
         }));
     }
     if r.at != body.len() {

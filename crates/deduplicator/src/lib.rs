@@ -338,7 +338,12 @@ impl Deduper {
             if self.detail == EventDetail::Full {
                 self.remember(ev, &wire);
             }
-            if let Some(step) = layers::follow(&mut self.stories, ev, &text, t) {
+            let step = layers::follow(&mut self.stories, ev, &text, t);
+            if ev.member_count > 0 {
+                // Story events rank copy clusters by members.
+                self.stories.set_weight(ev.cluster.0, ev.member_count as u64);
+            }
+            if let Some(step) = step {
                 let reason = match step.kind {
                     StepKind::Merged if ev.kind == EventKind::Merged => {
                         Some("their copy clusters merged".to_string())
@@ -422,22 +427,21 @@ impl Deduper {
         if self.detail == EventDetail::Ids {
             return ids;
         }
-        let keys = self.stories.clusters_of(story);
-        let mut listed: Vec<(usize, u64, &Summary)> = keys
-            .iter()
-            .enumerate()
-            .filter_map(|(order, c)| self.summaries.get(c).map(|s| (order, *c, s)))
+        // The first `cap` clusters of the story's ranking (members, then placed first): the
+        // work is the same for a story of five clusters and one of fifty thousand.
+        let cap = self.config.story.max_event_clusters.max(1);
+        let listed: Vec<(u64, &Summary)> = self
+            .stories
+            .ranked(story)
+            .filter_map(|(c, _)| self.summaries.get(&c).map(|s| (c, s)))
+            .take(cap)
             .collect();
-        listed.sort_by(|a, b| b.2.members.cmp(&a.2.members).then(a.0.cmp(&b.0)));
         let headline = listed
             .iter()
-            .find_map(|(_, _, s)| s.canonical.headline.clone().filter(|h| !h.trim().is_empty()));
-        let article_count = listed.iter().map(|(_, _, s)| s.members).sum();
-        let cap = self.config.story.max_event_clusters.max(1);
+            .find_map(|(_, s)| s.canonical.headline.clone().filter(|h| !h.trim().is_empty()));
         let clusters = listed
             .iter()
-            .take(cap)
-            .map(|(_, c, s)| StoryCluster {
+            .map(|(c, s)| StoryCluster {
                 id: ClusterId(*c).to_string(),
                 version: s.version,
                 canonical: s.canonical.clone(),
@@ -451,8 +455,8 @@ impl Deduper {
             updated: time(self.stories.updated_ms(story)),
             languages: self.stories.languages(story),
             clusters,
-            cluster_count: listed.len() as u64,
-            article_count,
+            cluster_count: self.stories.clusters_of(story).len() as u64,
+            article_count: self.stories.weight(story),
             ..ids
         }
     }
