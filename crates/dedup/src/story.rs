@@ -115,6 +115,15 @@
 //! removed is gone. Memory is bounded per story (centroid and keys capped) and per cluster
 //! (a map entry and an expiry entry), so 10,000 copies of one article in one copy cluster
 //! cost one cluster, and 10,000 copy clusters of one text one story with a capped centroid.
+//!
+//! # Ranking
+//!
+//! Each story keeps its clusters ranked by a weight the caller sets
+//! ([`StoryIndex::set_weight`]; the deduplicator gives the member count), heaviest first,
+//! ties to the cluster placed first, and the sum of the weights. Placements, copy merges,
+//! story folds, removals and expiry keep the ranking, in O(log n) per cluster moved, so an
+//! event listing a story's largest clusters ([`StoryIndex::ranked`]) costs the same for a
+//! story of five clusters and one of fifty thousand (a running story in a busy week).
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::{BTreeSet, BinaryHeap, HashMap};

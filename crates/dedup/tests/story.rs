@@ -59,7 +59,11 @@ fn script(ix: &mut StoryIndex, from: usize, to: usize) -> Vec<String> {
             _ => {
                 let p = ix.place(k, &text(texts[i % texts.len()]), t);
                 let v = ix.next_version(p.story);
-                format!("{p:?} v{v}")
+                if i % 3 == 0 {
+                    ix.set_weight(k - 1, (i % 11) as u64 + 1);
+                }
+                let top: Vec<(u64, u64)> = ix.ranked(p.story).take(3).collect();
+                format!("{p:?} v{v} top {top:?} weight {}", ix.weight(p.story))
             }
         };
         log.push(line);
@@ -346,6 +350,92 @@ fn ten_thousand_copies_are_one_story_with_bounded_memory() {
     assert_eq!(st.stories, 1);
     assert_eq!(st.clusters, 10_001);
     assert!(st.heap_bytes < before + 10_001 * 200, "{st:?}");
+}
+
+/// Story events list a story's clusters by [`StoryIndex::ranked`]: checked against a plain
+/// sort after every call that moves clusters (weights, placements, copy merges that fold
+/// stories, removals, expiry) and across a snapshot.
+#[test]
+fn ranking_follows_weights_merges_removals_expiry_and_snapshots() {
+    use std::collections::HashMap;
+    let mut ix = StoryIndex::new(Config::default());
+    // Placement order (the tie-break) and weights as the caller set them.
+    let mut placed: Vec<u64> = Vec::new();
+    let mut weights: HashMap<u64, u64> = HashMap::new();
+    let check = |ix: &StoryIndex, placed: &[u64], weights: &HashMap<u64, u64>, what: &str| {
+        let mut seen = 0;
+        let mut stories: Vec<_> = placed.iter().filter_map(|&k| ix.story_of(k)).collect();
+        stories.sort();
+        stories.dedup();
+        for s in stories {
+            let mut want: Vec<u64> = ix.clusters_of(s).to_vec();
+            want.sort_by_key(|k| {
+                let at = placed.iter().position(|p| p == k).expect("placed");
+                (std::cmp::Reverse(weights.get(k).copied().unwrap_or(1)), at)
+            });
+            let want: Vec<(u64, u64)> = want
+                .iter()
+                .map(|&k| (k, weights.get(&k).copied().unwrap_or(1)))
+                .collect();
+            let got: Vec<(u64, u64)> = ix.ranked(s).collect();
+            assert_eq!(got, want, "{what}: story {s}");
+            assert_eq!(
+                ix.weight(s),
+                want.iter().map(|x| x.1).sum::<u64>(),
+                "{what}: story {s}"
+            );
+            seen += got.len();
+        }
+        assert_eq!(
+            seen,
+            ix.stats().clusters,
+            "{what}: every live cluster ranked once"
+        );
+    };
+    let texts = [QUAKE, FINAL, QUAKE2, FINAL2];
+    let mut lcg = 7u64;
+    let mut next = |n: u64| {
+        lcg = lcg
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (lcg >> 33) % n
+    };
+    for k in 1..=60u64 {
+        ix.place(k, &text(texts[(k % 4) as usize]), k as i64 * 60_000);
+        placed.push(k);
+        // Weights go up and down, with many ties.
+        let w = next(5) + 1;
+        let c = placed[next(placed.len() as u64) as usize];
+        if ix.story_of(c).is_some() {
+            ix.set_weight(c, w);
+            weights.insert(c, w);
+        }
+        check(&ix, &placed, &weights, &format!("after placing {k}"));
+        match k % 10 {
+            // A copy merge: the other cluster leaves, its story (if another) folds in.
+            4 => {
+                let (a, b) = (k - 1, k - 2);
+                ix.merge_clusters(a, &[b], k as i64 * 60_000);
+                weights.remove(&b);
+                check(&ix, &placed, &weights, &format!("after merging {b} into {a}"));
+            }
+            7 => {
+                ix.remove_cluster(k - 5);
+                check(&ix, &placed, &weights, &format!("after removing {}", k - 5));
+            }
+            _ => {}
+        }
+    }
+    let snap = ix.snapshot();
+    let restored = StoryIndex::restore(Config::default(), &snap).expect("restore");
+    check(&restored, &placed, &weights, "restored");
+    // Past the horizon everything old expires; the ranking forgets it too.
+    let mut ix = restored;
+    let late = 60 * 60_000 + 8 * DAY;
+    ix.place(1000, &text(FINAL), late);
+    placed.push(1000);
+    check(&ix, &placed, &weights, "after expiry");
+    assert_eq!(ix.stats().clusters, 1);
 }
 
 // ---- accuracy floors on the shared dev data ----

@@ -750,6 +750,57 @@ mod tests {
         assert_eq!(d.story_stats().stories, 1);
     }
 
+    /// A story event lists the largest copy clusters (most members, then placed first) up
+    /// to the cap and counts all of them; its headline is the first listed one's.
+    #[test]
+    fn story_events_list_the_largest_clusters_and_count_all() {
+        let reports = [
+            "A magnitude 6.1 earthquake struck near the town of Bam in southern Iran on Friday, \
+             killing at least 40 people and injuring hundreds, the Iranian Red Crescent said. \
+             Rescue teams from Kerman province searched collapsed buildings through the night.",
+            "Survivors of Friday's magnitude 6.1 earthquake near Bam in Iran's Kerman province \
+             spent the night outdoors as aftershocks rattled the region. The Red Crescent raised \
+             the death toll to 40 and said hundreds were injured when buildings collapsed.",
+            "Iran's Red Crescent said at least 40 people died when a 6.1 magnitude quake hit Bam \
+             in Kerman province on Friday. Hundreds were hurt and rescuers dug through the rubble \
+             of collapsed homes until dawn.",
+            "The death toll from Friday's earthquake in Bam, southern Iran, reached 40, the Red \
+             Crescent said, as rescue teams in Kerman province kept searching collapsed buildings \
+             for survivors of the magnitude 6.1 tremor.",
+        ];
+        let mut config = FoldConfig::default();
+        config.story.max_event_clusters = 2;
+        let mut d = Deduper::new(config);
+        // Copies per report: 1, 3, 1, 2.
+        let mut n = 0;
+        let mut last = None;
+        for (r, copies) in [(0, 1), (1, 3), (2, 1), (3, 2)] {
+            for c in 0..copies {
+                n += 1;
+                let f = d.apply(&story_article(
+                    &format!("r{r}c{c}"),
+                    &format!("urn:{r}:{c}"),
+                    reports[r],
+                    false,
+                ));
+                last = Some(f);
+            }
+        }
+        let f = last.expect("applied");
+        let ev = f.stories.last().expect("a story event");
+        let s = f.story.expect("a story").to_string();
+        assert_eq!(ev.story_id, s);
+        assert_eq!(d.story_stats().stories, 1, "one event, one story");
+        assert_eq!((ev.cluster_count, ev.article_count), (4, n));
+        let listed: Vec<(u64, &str)> = ev
+            .clusters
+            .iter()
+            .map(|c| (c.member_count, c.canonical.id.as_str()))
+            .collect();
+        assert_eq!(listed, [(3, "r1c0"), (2, "r3c0")]);
+        assert_eq!(ev.headline.as_deref(), Some("Headline r1c0"));
+    }
+
     #[test]
     fn snapshot_round_trip_gives_the_same_events() {
         let docs: Vec<Article> = (0..40)
