@@ -417,6 +417,9 @@ impl StorySnapshot {
 pub struct StoryIndex {
     cfg: Config,
     stories: Vec<Option<Story>>,
+    /// Each slot's story's `seq` (fixed for the story's life), apart from the stories so
+    /// that ranking candidates does not touch every candidate story.
+    slot_seq: Vec<u64>,
     free: Vec<u32>,
     by_id: Map<u64, u32>,
     clusters: Map<u64, Clu>,
@@ -636,6 +639,7 @@ impl StoryIndex {
         StoryIndex {
             cfg: config,
             stories: Vec::new(),
+            slot_seq: Vec::new(),
             free: Vec::new(),
             by_id: Map::default(),
             clusters: Map::default(),
@@ -1007,6 +1011,7 @@ impl StoryIndex {
     /// Counters and sizes.
     pub fn stats(&self) -> StoryStats {
         let mut heap = self.stories.capacity() * std::mem::size_of::<Option<Story>>()
+            + self.slot_seq.capacity() * 8
             + self.free.capacity() * 4
             + self.by_id.capacity() * 13
             + self.clusters.capacity() * (8 + std::mem::size_of::<Clu>() + 1)
@@ -1365,7 +1370,7 @@ impl StoryIndex {
         cands.extend(
             self.touched
                 .iter()
-                .map(|&slot| (self.hits[slot as usize], self.story(slot).seq, slot)),
+                .map(|&slot| (self.hits[slot as usize], self.slot_seq[slot as usize], slot)),
         );
         for &slot in &self.touched {
             self.hits[slot as usize] = 0;
@@ -1492,10 +1497,12 @@ impl StoryIndex {
         let slot = match self.free.pop() {
             Some(s) => {
                 self.stories[s as usize] = Some(story);
+                self.slot_seq[s as usize] = seq;
                 s
             }
             None => {
                 self.stories.push(Some(story));
+                self.slot_seq.push(seq);
                 (self.stories.len() - 1) as u32
             }
         };
@@ -1933,6 +1940,7 @@ fn decode(cfg: Config, bytes: &[u8]) -> Result<StoryIndex, SnapshotError> {
         for &k in &keys {
             ix.postings.entry(k).or_default().push(slot);
         }
+        ix.slot_seq.push(seq);
         ix.stories.push(Some(Story {
             id,
             seq,
