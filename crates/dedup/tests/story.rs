@@ -59,7 +59,7 @@ fn script(ix: &mut StoryIndex, from: usize, to: usize) -> Vec<String> {
             _ => {
                 let p = ix.place(k, &text(texts[i % texts.len()]), t);
                 let v = ix.next_version(p.story);
-                if i % 3 == 0 {
+                if i % 3 == 0 && k > 0 {
                     ix.set_weight(k - 1, (i % 11) as u64 + 1);
                 }
                 let top: Vec<(u64, u64)> = ix.ranked(p.story).take(3).collect();
