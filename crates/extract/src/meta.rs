@@ -354,6 +354,11 @@ fn names_like(s: &str) -> bool {
         })
 }
 
+/// Letters and digits in `t`: what two texts are compared by when spacing differs.
+fn word_chars(t: &str) -> usize {
+    t.chars().filter(|c| c.is_alphanumeric()).count()
+}
+
 /// Whether element `id` is a navigation block: `<nav>`, `<menu>`, or an element whose role
 /// is navigation or a menu. (Class names are no guide here: "under-menu" marks the article
 /// below a menu as readily as "dropdown-menu" marks a menu.)
@@ -933,7 +938,22 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
                             || host_of(h).is_some() && path_of(h).trim_end_matches('/').is_empty()
                     })
             });
-            if !t.is_empty() && !logo {
+            // A heading made of buttons ("Open Menu Close Menu": a menu toggle some
+            // templates put in an h1) is a control, not a headline.
+            let controls = {
+                let mut chars = 0;
+                let mut k = i + 1;
+                while k < end {
+                    if dom.tag(k) == Tag::Button {
+                        chars += word_chars(&dom.inner_text(k, 400));
+                        k = dom.subtree_end(k);
+                    } else {
+                        k += 1;
+                    }
+                }
+                chars > 0 && chars >= word_chars(&t)
+            };
+            if !t.is_empty() && !logo && !controls {
                 h1s.push(t);
                 h1_nodes.push(i);
             }
@@ -2096,6 +2116,22 @@ mod tests {
             "<h1>\u{c5d4}\u{d130} \u{bbf8}\u{b514}\u{c5b4}</h1>",
             url,
             "\u{c5d8}\u{c81c}\u{c774}-\u{b958}\u{d654}\u{c601} \u{c9c4}\u{d759}\u{d0d5} \u{c2f8}\u{c6c0}, \u{acf5}\u{c801}\u{c778} \u{c0ac}\u{c548}",
+        );
+        // A menu toggle in an h1 is a control: the metadata title is the headline. An h1
+        // with a button beside its own words is still the headline.
+        check(
+            "<title>Yosemite Webcams (U.S. National Park Service)</title>",
+            "<h1><button aria-label=\"Open Menu\"><span>Open</span> Menu <span>Close</span> \
+             Menu</button></h1><h1>Webcams</h1>",
+            url,
+            "Yosemite Webcams (U.S. National Park Service)",
+        );
+        check(
+            "<title>Rivers | Site</title>",
+            "<h1>Rivers rise across the valley after a week of rain <button aria-label=\"Share\">\
+             <i class=icon></i></button></h1>",
+            url,
+            "Rivers rise across the valley after a week of rain",
         );
         // A domain after a separator is the site, however short the headline.
         check(
