@@ -907,20 +907,41 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
                 .unwrap_or("");
             if end - i <= 10 && byline_label(first).is_some() {
                 let t = dom.inner_text(i, 120);
-                let rest = byline_label(&t).unwrap_or("");
-                if rest.is_empty() {
-                    // A label of its own ("Written by") with the name in the next element.
-                    let name = (end..n.min(end + 8))
-                        .filter(|&k| dom.tag(k) == Tag::Text)
-                        .map(|k| dom.text(k).trim())
-                        .find(|t| !t.is_empty());
+                // `None` when the label is glued to what follows it in this element's text
+                // ("Written byJane Doe" from two spans): the label's own element says more.
+                let rest = byline_label(&t);
+                if rest == Some("") {
+                    // A label of its own ("Written by") with the name in the next element
+                    // of the same block. A button's text is a name only when it has two
+                    // words or more (a link to the author's bio, not "Save" or "Share").
+                    let parent = dom.nodes[i as usize].parent;
+                    let block_end = if parent == crate::dom::NONE {
+                        n
+                    } else {
+                        dom.subtree_end(parent)
+                    };
+                    let mut button_end = 0;
+                    let name = (end..n.min(end + 8).min(block_end))
+                        .filter_map(|k| {
+                            if dom.tag(k) == Tag::Button {
+                                button_end = dom.subtree_end(k);
+                            }
+                            let t = dom.text(k).trim();
+                            (dom.tag(k) == Tag::Text && !t.is_empty()).then_some((k, t))
+                        })
+                        .next()
+                        .filter(|&(k, t)| k >= button_end || t.split_whitespace().nth(1).is_some())
+                        .map(|(_, t)| t);
                     if let Some(name) = name
                         && name.len() < 80
                         && names_like(name)
                     {
                         text_bylines.push(name.to_string());
                     }
-                } else if t.len() < 100 && names_like(&clean_byline(rest).unwrap_or_default()) {
+                } else if let Some(rest) = rest
+                    && t.len() < 100
+                    && names_like(&clean_byline(rest).unwrap_or_default())
+                {
                     // "By Jane Doe", "Posted by Jane Doe at 11:15", "by: Jane Doe, Dec 17, 2025".
                     text_bylines.push(t);
                 }
@@ -2218,6 +2239,24 @@ mod tests {
             "",
             "<div><div>Written by</div><div>Jane Doe</div></div>",
             Some("Jane Doe"),
+        );
+        // ... also inside a button that opens the author's bio, but never past the label's
+        // block (a "Save" button after it).
+        check(
+            "",
+            "<div><span>Written by</span><span><button>Jane Doe</button></span></div>",
+            Some("Jane Doe"),
+        );
+        check(
+            "",
+            "<div><span>Written by</span><span>Travel Desk, SMT</span><p></p></div>\
+             <div><button><span role=status>Save</span></button></div>",
+            Some("Travel Desk, SMT"),
+        );
+        check(
+            "",
+            "<div><span>Written by</span><p></p></div><div><button><span role=status>Save</span></button></div>",
+            None,
         );
         // A user handle in the metadata gives way to the name shown on the page.
         check(
