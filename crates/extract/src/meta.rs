@@ -294,10 +294,18 @@ fn clean_byline(s: &str) -> Option<String> {
         || t.contains('@') && !t.contains(' ')
         || date::date_words_only(t)
         || reading_time(t)
+        || placeholder(t)
     {
         return None;
     }
     Some(t.to_string())
+}
+
+/// A template's empty value printed as text ("undefined", "null", "[object Object]").
+fn placeholder(t: &str) -> bool {
+    ["undefined", "null", "none", "nan", "[object object]"]
+        .iter()
+        .any(|p| t.eq_ignore_ascii_case(p))
 }
 
 /// A reading-time note ("5 min read", "3 minute read", "Reading time: 4 minutes").
@@ -2193,8 +2201,13 @@ mod tests {
         };
         // `<meta value>` (pages saved through a DOM round-trip) reads like `content`.
         check(r#"<meta name="author" value="Jane Doe">"#, "", Some("Jane Doe"));
-        // A reading time is no name either.
+        // A reading time is no name either, nor a template's empty value.
         check("", "<div class=byline><span>5 min read</span></div>", None);
+        check(
+            r#"<script type="application/ld+json">{"@type":"Article","author":{"@type":"Person","name":"undefined"}}</script>"#,
+            "",
+            None,
+        );
         // A byline block that holds only a date: its weekday or label is no name.
         check("", "<div class=byline>Sat, 20 Dec, 2025 - 06:36</div>", None);
         check(
