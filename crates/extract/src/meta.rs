@@ -5,6 +5,8 @@
 //! Does not look at the body text (the caller falls back to text dates itself) and does no
 //! network or file IO.
 
+use std::collections::HashMap;
+
 use crate::date::{self, DateTime};
 use crate::dom::{AttrKind, Dom, Tag};
 use crate::json::{self, Json};
@@ -79,8 +81,19 @@ fn type_is_article(v: &Json) -> bool {
     })
 }
 
-fn names_of(v: &Json, out: &mut Vec<String>) {
+/// Names of the authors in `v` (a name, a person, or a list). A reference to another node
+/// (`{"@id": ...}`, the way Yoast and other plugins link an article to the person in their
+/// `@graph`) is looked up in `nodes`.
+fn names_of(v: &Json, nodes: &HashMap<&str, &Json>, out: &mut Vec<String>) {
     for a in v.items() {
+        let a = match a {
+            Json::Obj(_) if a.get("name").is_none() && a.get("givenName").is_none() => a
+                .get("@id")
+                .and_then(Json::as_str)
+                .and_then(|id| nodes.get(id).copied())
+                .unwrap_or(a),
+            _ => a,
+        };
         match a {
             Json::Str(s) if !s.starts_with("http") && s.len() < 100 => {
                 out.push(s.clone());
@@ -123,10 +136,41 @@ struct Ld {
     any_published: Option<String>,
 }
 
+/// Objects with an `@id` in `values`, by id (the first of each; at most 10,000 visited).
+fn ld_nodes(values: &[Vec<Json>]) -> HashMap<&str, &Json> {
+    let mut nodes = HashMap::new();
+    let mut stack: Vec<&Json> = values.iter().flatten().collect();
+    let mut seen = 0usize;
+    while let Some(v) = stack.pop() {
+        seen += 1;
+        if seen > 10_000 {
+            break;
+        }
+        match v {
+            Json::Arr(a) => stack.extend(a.iter()),
+            Json::Obj(m) => {
+                if let Some(id) = v.get("@id").and_then(Json::as_str)
+                    && m.len() > 1
+                {
+                    nodes.entry(id).or_insert(v);
+                }
+                stack.extend(
+                    m.iter()
+                        .map(|(_, c)| c)
+                        .filter(|c| matches!(c, Json::Obj(_) | Json::Arr(_))),
+                );
+            }
+            _ => {}
+        }
+    }
+    nodes
+}
+
 fn read_ld(dom: &Dom<'_>) -> Ld {
     let mut ld = Ld::default();
-    for block in &dom.ld_json {
-        let values = json::parse_all(block);
+    let blocks: Vec<Vec<Json>> = dom.ld_json.iter().map(|b| json::parse_all(b)).collect();
+    let nodes = ld_nodes(&blocks);
+    for values in &blocks {
         // Iterative walk over all objects (including @graph and nested mainEntity).
         let mut stack: Vec<&Json> = values.iter().collect();
         let mut seen = 0usize;
@@ -152,7 +196,7 @@ fn read_ld(dom: &Dom<'_>) -> Ld {
                         if ld.authors.is_empty()
                             && let Some(a) = v.get("author").or_else(|| v.get("creator"))
                         {
-                            names_of(a, &mut ld.authors);
+                            names_of(a, &nodes, &mut ld.authors);
                         }
                         if ld.published.is_none() {
                             ld.published = s("datePublished").or_else(|| s("dateCreated"));
@@ -2201,6 +2245,12 @@ mod tests {
         };
         // `<meta value>` (pages saved through a DOM round-trip) reads like `content`.
         check(r#"<meta name="author" value="Jane Doe">"#, "", Some("Jane Doe"));
+        // An author given as a reference to a person elsewhere in the graph (Yoast).
+        check(
+            r#"<script type="application/ld+json">{"@graph":[{"@type":"Article","author":{"@id":"https://x.example/#/person/1"}},{"@type":"Person","@id":"https://x.example/#/person/1","name":"Jane Doe"}]}</script>"#,
+            "",
+            Some("Jane Doe"),
+        );
         // A reading time is no name either, nor a template's empty value.
         check("", "<div class=byline><span>5 min read</span></div>", None);
         check(
