@@ -216,7 +216,17 @@ fn read_ld(dom: &Dom<'_>) -> Ld {
                         if ld.publisher.is_none() {
                             ld.publisher = v
                                 .get("publisher")
-                                .and_then(|p| p.items().iter().find_map(|p| p.get("name")))
+                                .and_then(|p| {
+                                    p.items().iter().find_map(|p| {
+                                        p.get("name").or_else(|| {
+                                            // A reference to the organisation in the graph.
+                                            p.get("@id")
+                                                .and_then(Json::as_str)
+                                                .and_then(|id| nodes.get(id))
+                                                .and_then(|o| o.get("name"))
+                                        })
+                                    })
+                                })
                                 .and_then(Json::as_str)
                                 .map(str::to_string);
                         }
@@ -2232,6 +2242,20 @@ mod tests {
             url,
             "A DIY Investor's Guide to Calculators",
         );
+    }
+
+    #[test]
+    fn graph_references_are_followed() {
+        // Yoast and other plugins give the article's publisher and author as references to
+        // nodes elsewhere in the graph.
+        let html = r##"<html><head><script type="application/ld+json">{"@graph":[
+            {"@type":"NewsArticle","headline":"Rivers rise","author":{"@id":"#jd"},"publisher":{"@id":"#org"}},
+            {"@type":"Organization","@id":"#org","name":"The Valley Paper"},
+            {"@type":"Person","@id":"#jd","name":"Jane Doe"}]}</script></head>
+            <body><h1>Rivers rise</h1></body></html>"##;
+        let m = read(&Dom::parse(html), Some("https://paper.example/news/rivers"));
+        assert_eq!(m.site_name.as_deref(), Some("The Valley Paper"));
+        assert_eq!(m.byline.as_deref(), Some("Jane Doe"));
     }
 
     #[test]
