@@ -440,6 +440,10 @@ fn navigation(dom: &Dom<'_>, id: u32, tag: Tag) -> bool {
 /// "Posted by Jane Doe"); the label alone ("Written by") gives an empty rest.
 fn byline_label(t: &str) -> Option<&str> {
     let t = t.trim();
+    // A heading "Author" over the name (never "Author Spotlight": a section).
+    if t.eq_ignore_ascii_case("author") || t.eq_ignore_ascii_case("authors") {
+        return Some("");
+    }
     for p in BYLINE_LABELS {
         let p = p.trim_end();
         if t.len() >= p.len() && t.is_char_boundary(p.len()) && t[..p.len()].eq_ignore_ascii_case(p) {
@@ -989,7 +993,10 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
                                 button_end = dom.subtree_end(k);
                             }
                             let t = dom.text(k).trim();
-                            (dom.tag(k) == Tag::Text && !t.is_empty()).then_some((k, t))
+                            // An avatar's initials ("JD") stand in for a photo, not the name.
+                            let initials =
+                                (1..=3).contains(&t.chars().count()) && t.chars().all(char::is_uppercase);
+                            (dom.tag(k) == Tag::Text && !t.is_empty() && !initials).then_some((k, t))
                         })
                         .next()
                         .filter(|&(k, t)| k >= button_end || t.split_whitespace().nth(1).is_some())
@@ -2327,6 +2334,13 @@ mod tests {
             "<div><div>Written by</div><div>Jane Doe</div></div>",
             Some("Jane Doe"),
         );
+        // A heading "Author" over the name, past an avatar's initials; not "Author Spotlight".
+        check(
+            "",
+            "<div><h3>Author</h3><span>JD</span><p>Jane Doe</p></div>",
+            Some("Jane Doe"),
+        );
+        check("", "<div><h2>Author Spotlight</h2><p>Spotlight</p></div>", None);
         // ... also inside a button that opens the author's bio, but never past the label's
         // block (a "Save" button after it).
         check(
