@@ -86,14 +86,7 @@ fn type_is_article(v: &Json) -> bool {
 /// `@graph`) is looked up in `nodes`.
 fn names_of(v: &Json, nodes: &HashMap<&str, &Json>, out: &mut Vec<String>) {
     for a in v.items() {
-        let a = match a {
-            Json::Obj(_) if a.get("name").is_none() && a.get("givenName").is_none() => a
-                .get("@id")
-                .and_then(Json::as_str)
-                .and_then(|id| nodes.get(id).copied())
-                .unwrap_or(a),
-            _ => a,
-        };
+        let a = follow(a, nodes);
         match a {
             Json::Str(s) if !s.starts_with("http") && s.len() < 100 => {
                 out.push(s.clone());
@@ -136,10 +129,11 @@ struct Ld {
     any_published: Option<String>,
 }
 
-/// Objects with an `@id` in `values`, by id (the first of each; at most 10,000 visited).
-fn ld_nodes(values: &[Vec<Json>]) -> HashMap<&str, &Json> {
-    let mut nodes = HashMap::new();
-    let mut stack: Vec<&Json> = values.iter().flatten().collect();
+/// Visits the objects under `roots` (the last root first; within one, in document order,
+/// including @graph and nested mainEntity), not descending under the keys in `skip`; at
+/// most 10,000 values.
+fn walk_objects<'a>(roots: impl Iterator<Item = &'a Json>, skip: &[&str], mut visit: impl FnMut(&'a Json)) {
+    let mut stack: Vec<&Json> = roots.collect();
     let mut seen = 0usize;
     while let Some(v) = stack.pop() {
         seen += 1;
@@ -147,23 +141,44 @@ fn ld_nodes(values: &[Vec<Json>]) -> HashMap<&str, &Json> {
             break;
         }
         match v {
-            Json::Arr(a) => stack.extend(a.iter()),
+            Json::Arr(a) => stack.extend(a.iter().rev()),
             Json::Obj(m) => {
-                if let Some(id) = v.get("@id").and_then(Json::as_str)
-                    && m.len() > 1
-                {
-                    nodes.entry(id).or_insert(v);
+                visit(v);
+                for (k, child) in m.iter().rev() {
+                    if matches!(child, Json::Obj(_) | Json::Arr(_)) && !skip.contains(&k.as_str()) {
+                        stack.push(child);
+                    }
                 }
-                stack.extend(
-                    m.iter()
-                        .map(|(_, c)| c)
-                        .filter(|c| matches!(c, Json::Obj(_) | Json::Arr(_))),
-                );
             }
             _ => {}
         }
     }
+}
+
+/// Objects with an `@id` (and more) in `values`, by id: the first of each.
+fn ld_nodes(values: &[Vec<Json>]) -> HashMap<&str, &Json> {
+    let mut nodes = HashMap::new();
+    walk_objects(values.iter().flatten(), &[], |v| {
+        if let (Some(id), Json::Obj(m)) = (v.get("@id").and_then(Json::as_str), v)
+            && m.len() > 1
+        {
+            nodes.entry(id).or_insert(v);
+        }
+    });
     nodes
+}
+
+/// `v`, or the node it refers to when it is only a reference (`{"@id": ...}`, the way
+/// Yoast and other plugins link an article to its author and publisher in their `@graph`).
+fn follow<'a>(v: &'a Json, nodes: &HashMap<&str, &'a Json>) -> &'a Json {
+    match v {
+        Json::Obj(_) if v.get("name").is_none() && v.get("givenName").is_none() => v
+            .get("@id")
+            .and_then(Json::as_str)
+            .and_then(|id| nodes.get(id).copied())
+            .unwrap_or(v),
+        _ => v,
+    }
 }
 
 fn read_ld(dom: &Dom<'_>) -> Ld {
@@ -171,82 +186,54 @@ fn read_ld(dom: &Dom<'_>) -> Ld {
     let blocks: Vec<Vec<Json>> = dom.ld_json.iter().map(|b| json::parse_all(b)).collect();
     let nodes = ld_nodes(&blocks);
     for values in &blocks {
-        // Iterative walk over all objects (including @graph and nested mainEntity).
-        let mut stack: Vec<&Json> = values.iter().collect();
-        let mut seen = 0usize;
-        while let Some(v) = stack.pop() {
-            seen += 1;
-            if seen > 10_000 {
-                break;
-            }
-            match v {
-                Json::Arr(a) => stack.extend(a.iter().rev()),
-                Json::Obj(m) => {
-                    if type_is_article(v) {
-                        if !ld.is_article {
-                            ld.is_article = true;
-                            ld.headline = None;
-                            ld.authors.clear();
-                            ld.published = None;
-                        }
-                        let s = |k: &str| v.get(k).and_then(Json::as_str).map(str::to_string);
-                        if ld.headline.is_none() {
-                            ld.headline = s("headline").or_else(|| s("name"));
-                        }
-                        if ld.authors.is_empty()
-                            && let Some(a) = v.get("author").or_else(|| v.get("creator"))
-                        {
-                            names_of(a, &nodes, &mut ld.authors);
-                        }
-                        if ld.published.is_none() {
-                            ld.published = s("datePublished").or_else(|| s("dateCreated"));
-                        }
-                        if ld.modified.is_none() {
-                            ld.modified = s("dateModified");
-                        }
-                        if ld.body.is_none() {
-                            ld.body = s("articleBody");
-                        }
-                        if ld.lang.is_none() {
-                            ld.lang = s("inLanguage");
-                        }
-                        if ld.url.is_none() {
-                            ld.url = s("url");
-                        }
-                        if ld.publisher.is_none() {
-                            ld.publisher = v
-                                .get("publisher")
-                                .and_then(|p| {
-                                    p.items().iter().find_map(|p| {
-                                        p.get("name").or_else(|| {
-                                            // A reference to the organisation in the graph.
-                                            p.get("@id")
-                                                .and_then(Json::as_str)
-                                                .and_then(|id| nodes.get(id))
-                                                .and_then(|o| o.get("name"))
-                                        })
-                                    })
-                                })
-                                .and_then(Json::as_str)
-                                .map(str::to_string);
-                        }
-                    } else if ld.any_published.is_none() {
-                        ld.any_published = v.get("datePublished").and_then(Json::as_str).map(str::to_string);
-                    }
-                    if ld.publisher.is_none()
-                        && v.get("@type").and_then(Json::as_str) == Some("NewsMediaOrganization")
-                    {
-                        ld.publisher = v.get("name").and_then(Json::as_str).map(str::to_string);
-                    }
-                    for (k, child) in m.iter().rev() {
-                        if matches!(child, Json::Obj(_) | Json::Arr(_)) && k != "author" && k != "publisher" {
-                            stack.push(child);
-                        }
-                    }
+        walk_objects(values.iter(), &["author", "publisher"], |v| {
+            if type_is_article(v) {
+                if !ld.is_article {
+                    ld.is_article = true;
+                    ld.headline = None;
+                    ld.authors.clear();
+                    ld.published = None;
                 }
-                _ => {}
+                let s = |k: &str| v.get(k).and_then(Json::as_str).map(str::to_string);
+                if ld.headline.is_none() {
+                    ld.headline = s("headline").or_else(|| s("name"));
+                }
+                if ld.authors.is_empty()
+                    && let Some(a) = v.get("author").or_else(|| v.get("creator"))
+                {
+                    names_of(a, &nodes, &mut ld.authors);
+                }
+                if ld.published.is_none() {
+                    ld.published = s("datePublished").or_else(|| s("dateCreated"));
+                }
+                if ld.modified.is_none() {
+                    ld.modified = s("dateModified");
+                }
+                if ld.body.is_none() {
+                    ld.body = s("articleBody");
+                }
+                if ld.lang.is_none() {
+                    ld.lang = s("inLanguage");
+                }
+                if ld.url.is_none() {
+                    ld.url = s("url");
+                }
+                if ld.publisher.is_none() {
+                    ld.publisher = v
+                        .get("publisher")
+                        .and_then(|p| p.items().iter().find_map(|p| follow(p, &nodes).get("name")))
+                        .and_then(Json::as_str)
+                        .map(str::to_string);
+                }
+            } else if ld.any_published.is_none() {
+                ld.any_published = v.get("datePublished").and_then(Json::as_str).map(str::to_string);
             }
-        }
+            if ld.publisher.is_none()
+                && v.get("@type").and_then(Json::as_str) == Some("NewsMediaOrganization")
+            {
+                ld.publisher = v.get("name").and_then(Json::as_str).map(str::to_string);
+            }
+        });
     }
     ld
 }
