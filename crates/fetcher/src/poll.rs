@@ -138,23 +138,46 @@ fn validators(st: &SourceState) -> Validators {
     }
 }
 
-/// Fetches the source document itself; `None` when it is unchanged (304 or same bytes).
-async fn fetch_source(ctx: &Ctx, url: &Url, st: &mut SourceState) -> Result<Option<Response>, FetchError> {
-    let resp = ctx
-        .polite
-        .get(url, &validators(st), ctx.limits.max_body_bytes)
-        .await?;
+/// What polling a source document found.
+enum Fetched {
+    /// 304, or the same bytes as last time (`hint`: the response's `max-age`).
+    Unchanged(Observation),
+    /// New bytes, with their content id.
+    Changed(Response, String),
+}
+
+/// Fetches the source document itself (at most `max_bytes`), with the validators of the
+/// last fetch; [`Fetched::Unchanged`] on a 304 or when `seen` says these bytes were
+/// handled already.
+async fn fetch_source(
+    ctx: &Ctx,
+    url: &Url,
+    st: &mut SourceState,
+    max_bytes: u64,
+    seen: impl FnOnce(&SourceState, &str) -> bool,
+) -> Result<Fetched, FetchError> {
+    let resp = ctx.polite.get(url, &validators(st), max_bytes).await?;
     st.counters.fetches += 1;
+    let unchanged = |hint| Ok(Fetched::Unchanged(Observation { changed: false, hint }));
     if resp.not_modified {
         st.counters.not_modified += 1;
-        return Ok(None);
+        return unchanged(resp.max_age);
     }
     if !readable_content_type(resp.content_type.as_deref()) {
         return Err(HttpError::ContentType(resp.content_type.unwrap_or_default()).into());
     }
     st.etag = resp.validators.etag.clone();
     st.last_modified = resp.validators.last_modified.clone();
-    Ok(Some(resp))
+    let hash = content_id(&[&resp.body]);
+    if seen(st, &hash) {
+        return unchanged(resp.max_age);
+    }
+    Ok(Fetched::Changed(resp, hash))
+}
+
+/// The feed or sitemap body was handled before (its content id is the source's last).
+fn same_body(st: &SourceState, hash: &str) -> bool {
+    st.body_hash.as_deref() == Some(hash)
 }
 
 /// Publishes a document unless the stream has it; counts it and marks the item seen.
@@ -244,19 +267,10 @@ async fn poll_feed(
     st: &mut SourceState,
     deadline: tokio::time::Instant,
 ) -> Result<Observation, FetchError> {
-    let Some(resp) = fetch_source(ctx, url, st).await? else {
-        return Ok(Observation {
-            changed: false,
-            hint: None,
-        });
+    let (resp, hash) = match fetch_source(ctx, url, st, ctx.limits.max_body_bytes, same_body).await? {
+        Fetched::Changed(resp, hash) => (resp, hash),
+        Fetched::Unchanged(obs) => return Ok(obs),
     };
-    let hash = content_id(&[&resp.body]);
-    if st.body_hash.as_deref() == Some(hash.as_str()) {
-        return Ok(Observation {
-            changed: false,
-            hint: resp.max_age,
-        });
-    }
     let body = resp.body.clone();
     let base = resp.url.to_string();
     let parsed = tokio::task::spawn_blocking(move || feeds::parse_feed(&body, Some(&base)))
@@ -426,30 +440,11 @@ async fn poll_page(
     url: &Url,
     st: &mut SourceState,
 ) -> Result<Observation, FetchError> {
-    let resp = ctx
-        .polite
-        .get(url, &validators(st), ctx.limits.max_document_bytes)
-        .await?;
-    st.counters.fetches += 1;
-    if resp.not_modified {
-        st.counters.not_modified += 1;
-        return Ok(Observation {
-            changed: false,
-            hint: resp.max_age,
-        });
-    }
-    if !readable_content_type(resp.content_type.as_deref()) {
-        return Err(HttpError::ContentType(resp.content_type.unwrap_or_default()).into());
-    }
-    st.etag = resp.validators.etag.clone();
-    st.last_modified = resp.validators.last_modified.clone();
-    let fp = content_id(&[&resp.body]);
-    if st.is_seen(&spec.url, &fp) {
-        return Ok(Observation {
-            changed: false,
-            hint: resp.max_age,
-        });
-    }
+    let seen = |st: &SourceState, fp: &str| st.is_seen(&spec.url, fp);
+    let (resp, fp) = match fetch_source(ctx, url, st, ctx.limits.max_document_bytes, seen).await? {
+        Fetched::Changed(resp, fp) => (resp, fp),
+        Fetched::Unchanged(obs) => return Ok(obs),
+    };
     let ct = resp.content_type.clone().unwrap_or_else(|| "text/html".into());
     publish(
         ctx,
@@ -477,19 +472,10 @@ async fn poll_sitemap(
     st: &mut SourceState,
     deadline: tokio::time::Instant,
 ) -> Result<Observation, FetchError> {
-    let Some(resp) = fetch_source(ctx, url, st).await? else {
-        return Ok(Observation {
-            changed: false,
-            hint: None,
-        });
+    let (resp, hash) = match fetch_source(ctx, url, st, ctx.limits.max_body_bytes, same_body).await? {
+        Fetched::Changed(resp, hash) => (resp, hash),
+        Fetched::Unchanged(obs) => return Ok(obs),
     };
-    let hash = content_id(&[&resp.body]);
-    if st.body_hash.as_deref() == Some(hash.as_str()) {
-        return Ok(Observation {
-            changed: false,
-            hint: resp.max_age,
-        });
-    }
     let parsed = sitemap::parse_sitemap(&resp.body);
     let top = match parsed {
         Ok(s) => s,
