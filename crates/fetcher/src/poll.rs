@@ -143,7 +143,7 @@ enum Fetched {
     /// 304, or the same bytes as last time (`hint`: the response's `max-age`).
     Unchanged(Observation),
     /// New bytes, with their content id.
-    Changed(Response, String),
+    Changed(Box<Response>, String),
 }
 
 /// Fetches the source document itself (at most `max_bytes`), with the validators of the
@@ -172,7 +172,7 @@ async fn fetch_source(
     if seen(st, &hash) {
         return unchanged(resp.max_age);
     }
-    Ok(Fetched::Changed(resp, hash))
+    Ok(Fetched::Changed(Box::new(resp), hash))
 }
 
 /// The feed or sitemap body was handled before (its content id is the source's last).
