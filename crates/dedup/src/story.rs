@@ -355,6 +355,17 @@ struct DocTerm {
     idf: f32,
 }
 
+impl DocTerm {
+    /// What the term adds to a centroid.
+    fn ent(&self) -> Ent {
+        Ent {
+            term: self.term,
+            mass: self.mass,
+            idf: self.idf,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 struct Story {
     id: StoryId,
@@ -1470,14 +1481,7 @@ impl StoryIndex {
         self.next_story += 1;
         self.created += 1;
         let id = StoryId(splitmix(seq ^ 0x5354_4f52_5953_0000));
-        let cent: Vec<Ent> = doc
-            .iter()
-            .map(|d| Ent {
-                term: d.term,
-                mass: d.mass,
-                idf: d.idf,
-            })
-            .collect();
+        let cent: Vec<Ent> = doc.iter().map(DocTerm::ent).collect();
         let story = Story {
             id,
             seq,
@@ -1515,39 +1519,8 @@ impl StoryIndex {
         let mut out = std::mem::take(&mut self.scratch_cent);
         out.clear();
         let s = self.stories[slot as usize].as_mut().expect("live story slot");
-        out.reserve(s.cent.len() + doc.len());
-        let (mut i, mut j) = (0, 0);
-        let c = &s.cent;
-        while i < c.len() || j < doc.len() {
-            let ord = match (c.get(i), doc.get(j)) {
-                (Some(a), Some(b)) => a.term.cmp(&b.term),
-                (Some(_), None) => Ordering::Less,
-                _ => Ordering::Greater,
-            };
-            match ord {
-                Ordering::Less => {
-                    out.push(c[i]);
-                    i += 1;
-                }
-                Ordering::Greater => {
-                    out.push(Ent {
-                        term: doc[j].term,
-                        mass: doc[j].mass,
-                        idf: doc[j].idf,
-                    });
-                    j += 1;
-                }
-                Ordering::Equal => {
-                    out.push(Ent {
-                        term: c[i].term,
-                        mass: c[i].mass + doc[j].mass,
-                        idf: doc[j].idf,
-                    });
-                    i += 1;
-                    j += 1;
-                }
-            }
-        }
+        // The cluster's idfs are the newer.
+        merge_cent_into(&mut out, &s.cent, doc, DocTerm::ent, true);
         self.scratch_cent = std::mem::replace(&mut s.cent, out);
         self.refresh(slot, false);
     }
@@ -1978,34 +1951,39 @@ fn add_lang(langs: &mut Vec<Box<str>>, l: &str) {
 
 fn merge_cent(a: &[Ent], b: &[Ent]) -> Vec<Ent> {
     let mut out = Vec::with_capacity(a.len() + b.len());
+    merge_cent_into(&mut out, a, b, |e| *e, false);
+    out
+}
+
+/// Merges two term-sorted term lists into `out` (sorted): the masses of a term in both add
+/// up, and its idf is `b`'s when `idf_from_b`, else `a`'s.
+fn merge_cent_into<T>(out: &mut Vec<Ent>, a: &[Ent], b: &[T], ent: impl Fn(&T) -> Ent, idf_from_b: bool) {
+    out.reserve(a.len() + b.len());
     let (mut i, mut j) = (0, 0);
-    while i < a.len() || j < b.len() {
-        let ord = match (a.get(i), b.get(j)) {
-            (Some(x), Some(y)) => x.term.cmp(&y.term),
-            (Some(_), None) => Ordering::Less,
-            _ => Ordering::Greater,
-        };
-        match ord {
+    while i < a.len() && j < b.len() {
+        let (x, y) = (a[i], ent(&b[j]));
+        match x.term.cmp(&y.term) {
             Ordering::Less => {
-                out.push(a[i]);
+                out.push(x);
                 i += 1;
             }
             Ordering::Greater => {
-                out.push(b[j]);
+                out.push(y);
                 j += 1;
             }
             Ordering::Equal => {
                 out.push(Ent {
-                    term: a[i].term,
-                    mass: a[i].mass + b[j].mass,
-                    idf: a[i].idf,
+                    term: x.term,
+                    mass: x.mass + y.mass,
+                    idf: if idf_from_b { y.idf } else { x.idf },
                 });
                 i += 1;
                 j += 1;
             }
         }
     }
-    out
+    out.extend_from_slice(&a[i..]);
+    out.extend(b[j..].iter().map(ent));
 }
 
 /// At most `max` bytes of `s`, cut at a char boundary.
