@@ -374,7 +374,6 @@ struct Story {
     version: u64,
     first_ms: i64,
     updated_ms: i64,
-    clusters: Vec<u64>,
     langs: Vec<Box<str>>,
     /// Centroid, sorted by term.
     cent: Vec<Ent>,
@@ -740,7 +739,6 @@ impl StoryIndex {
             weight: 1,
         };
         let s = self.story_mut(slot);
-        s.clusters.push(cluster);
         s.ranked.insert(c.rank(cluster));
         s.weight += c.weight;
         s.first_ms = s.first_ms.min(time_ms);
@@ -812,7 +810,6 @@ impl StoryIndex {
             if let Some(c) = self.clusters.remove(&k) {
                 last = last.max(c.last_ms);
                 let s = self.story_mut(c.story);
-                s.clusters.retain(|&x| x != k);
                 s.ranked.remove(&c.rank(k));
                 s.weight -= c.weight;
             }
@@ -837,7 +834,6 @@ impl StoryIndex {
                 self.clusters.insert(into, c);
                 self.expiry.push(Reverse((last, seq, into)));
                 let s = self.story_mut(survivor);
-                s.clusters.push(into);
                 s.ranked.insert(c.rank(into));
                 s.weight += c.weight;
             }
@@ -868,13 +864,12 @@ impl StoryIndex {
         self.free.push(slot);
         self.by_id.remove(&gone.id.0);
         self.unindex(slot, &gone.keys);
-        for &k in &gone.clusters {
+        for &(_, _, k) in &gone.ranked {
             if let Some(c) = self.clusters.get_mut(&k) {
                 c.story = survivor;
             }
         }
         let s = self.story_mut(survivor);
-        s.clusters.extend_from_slice(&gone.clusters);
         s.weight += gone.weight;
         if s.ranked.len() < gone.ranked.len() {
             let mut bigger = gone.ranked;
@@ -906,10 +901,9 @@ impl StoryIndex {
     fn detach(&mut self, c: &Clu, cluster: u64) -> (StoryId, bool) {
         let slot = c.story;
         let s = self.story_mut(slot);
-        s.clusters.retain(|&x| x != cluster);
         s.ranked.remove(&c.rank(cluster));
         s.weight -= c.weight;
-        let (id, empty) = (s.id, s.clusters.is_empty());
+        let (id, empty) = (s.id, s.ranked.is_empty());
         if empty {
             let gone = self.stories[slot as usize].take().expect("live story");
             self.free.push(slot);
@@ -924,12 +918,21 @@ impl StoryIndex {
         self.clusters.get(&cluster).map(|c| self.story(c.story).id)
     }
 
-    /// The story's live clusters in join order (empty for an unknown story).
-    pub fn clusters_of(&self, story: StoryId) -> &[u64] {
-        match self.slot_of(story) {
-            Some(s) => &self.story(s).clusters,
-            None => &[],
-        }
+    /// The story's live clusters in the order they were placed (empty for an unknown
+    /// story). O(k log k) in the story's clusters: [`StoryIndex::ranked`] and
+    /// [`StoryIndex::cluster_count`] are the cheap reads.
+    pub fn clusters_of(&self, story: StoryId) -> Vec<u64> {
+        let Some(s) = self.slot_of(story) else {
+            return Vec::new();
+        };
+        let mut placed: Vec<(u64, u64)> = self.story(s).ranked.iter().map(|&(_, seq, k)| (seq, k)).collect();
+        placed.sort_unstable();
+        placed.into_iter().map(|(_, k)| k).collect()
+    }
+
+    /// How many live clusters the story has (0 for an unknown story).
+    pub fn cluster_count(&self, story: StoryId) -> usize {
+        self.slot_of(story).map_or(0, |s| self.story(s).ranked.len())
     }
 
     /// Sets what copy cluster `cluster` is ranked by in its story (the deduplicator gives
@@ -1037,8 +1040,7 @@ impl StoryIndex {
         heap += self.single_cands.capacity() * 4;
         for s in self.stories.iter().flatten() {
             // A B-tree entry of 24 bytes in nodes about two-thirds full, with their edges.
-            heap += s.clusters.capacity() * 8
-                + s.ranked.len() * 40
+            heap += s.ranked.len() * 40
                 + s.cent.capacity() * std::mem::size_of::<Ent>()
                 + s.keys.capacity() * 4
                 + s.langs.iter().map(|l| l.len() + 16).sum::<usize>();
@@ -1393,7 +1395,7 @@ impl StoryIndex {
                     break;
                 }
                 let st = self.story(slot);
-                if st.joins == 1 && st.clusters.len() == 1 {
+                if st.joins == 1 && st.ranked.len() == 1 {
                     self.single_cands.push(slot);
                 }
             }
@@ -1488,7 +1490,6 @@ impl StoryIndex {
             version: 0,
             first_ms: time_ms,
             updated_ms: time_ms,
-            clusters: Vec::new(),
             langs: Vec::new(),
             norm: norms(&cent),
             cent,
@@ -1705,10 +1706,10 @@ impl StoryIndex {
             for l in &s.langs {
                 w.s(l);
             }
-            w.u(s.clusters.len() as u64);
-            for k in &s.clusters {
-                let c = &self.clusters[k];
-                w.u(*k);
+            w.u(s.ranked.len() as u64);
+            for &(_, _, k) in &s.ranked {
+                let c = &self.clusters[&k];
+                w.u(k);
                 w.i(c.last_ms);
                 w.u(c.seq);
                 w.u(c.weight);
@@ -1859,7 +1860,6 @@ fn decode(cfg: Config, bytes: &[u8]) -> Result<StoryIndex, SnapshotError> {
         if nc == 0 {
             return Err(corrupt("story without clusters"));
         }
-        let mut clusters = Vec::with_capacity(nc);
         let mut ranked = BTreeSet::new();
         let mut weight = 0u64;
         for _ in 0..nc {
@@ -1883,7 +1883,6 @@ fn decode(cfg: Config, bytes: &[u8]) -> Result<StoryIndex, SnapshotError> {
             }
             ranked.insert(c.rank(key));
             ix.expiry.push(Reverse((last_ms, cseq, key)));
-            clusters.push(key);
         }
         let ne = r.count()?;
         let mut cent = Vec::with_capacity(ne);
@@ -1920,7 +1919,6 @@ fn decode(cfg: Config, bytes: &[u8]) -> Result<StoryIndex, SnapshotError> {
             version,
             first_ms,
             updated_ms,
-            clusters,
             langs,
             norm: norms(&cent),
             cent,

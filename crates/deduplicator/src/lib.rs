@@ -455,7 +455,7 @@ impl Deduper {
             updated: time(self.stories.updated_ms(story)),
             languages: self.stories.languages(story),
             clusters,
-            cluster_count: self.stories.clusters_of(story).len() as u64,
+            cluster_count: self.stories.cluster_count(story) as u64,
             article_count: self.stories.weight(story),
             ..ids
         }
