@@ -8,7 +8,7 @@
 //! ```text
 //! cargo run --release -p wirefold-dedup --example story_eval -- DATA.jsonl|SEEDS_DIR
 //!     [--pairs PAIRS.jsonl] [--out PRED.jsonl] [--quiet] [--errors] [--limit N]
-//!     [--set field=value]... [--bench] [--replay REPS] [--normalize] [--shuffle SEED]
+//!     [--set field=value]... [--bench] [--replay REPS] [--normalize] [--shuffle SEED] [--retime SEED]
 //! ```
 //!
 //! Input lines are `{"id","title","text","published"?,"url"?|"uri"?}`; gold fields `story`,
@@ -24,6 +24,9 @@
 //! `--shuffle SEED` permutes the arrival order (seeded, deterministic; times stay as
 //! published, received is still the newest seen): story placement depends on order, so an
 //! accuracy change should also hold on a few shuffled orders, not only the file's order.
+//! `--retime SEED` draws the clock again instead (each gold copy cluster keeps its
+//! members' offsets and moves to a random start, then arrival follows the new times): the
+//! file's own order is by time, and so is a feed's, which shuffling breaks.
 //! `STORY_TRACE=1` prints each placement with its best candidate and similarity (`TRACE`),
 //! the one-cluster stories it folded in (`ABSORB`), and every candidate scored with its
 //! word, name, year and number cosines (-1: the cluster has none), time factor, clusters
@@ -350,6 +353,9 @@ fn main() {
     if let Some(seed) = opt("--shuffle").and_then(|v| v.parse().ok()) {
         shuffle(&mut arts, seed);
     }
+    if let Some(seed) = opt("--retime").and_then(|v| v.parse().ok()) {
+        retime(&mut arts, seed);
+    }
     if flag("--normalize") {
         arts.iter_mut().for_each(normalize);
     }
@@ -527,6 +533,45 @@ fn shuffle(arts: &mut [Art], seed: u64) {
         let j = (next() % (i as u64 + 1)) as usize;
         arts.swap(i, j);
     }
+}
+
+/// `--retime SEED`: another draw of a generated set's clock, arrival still in time order.
+/// Each gold copy cluster moves as a block (its members keep their offsets from its first
+/// article) to a seeded random start within the span the originals' times cover; then
+/// the articles are sorted by their new times. Unlike `--shuffle`, times and arrival
+/// agree, as in a real feed (and as the data sets are written). Meant for generated sets
+/// whose clock is synthetic (newscopy-dev); on a set with real dates (counter-dev) it
+/// scatters one event's reports over the whole span.
+fn retime(arts: &mut [Art], seed: u64) {
+    use std::collections::HashMap;
+    let mut z = seed ^ 0x5245_5449_4d45;
+    let mut next = || {
+        z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut x = z;
+        x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        x ^ (x >> 31)
+    };
+    let mut first: HashMap<String, i64> = HashMap::new();
+    for (i, a) in arts.iter().enumerate() {
+        let key = a.gold_copy.clone().unwrap_or_else(|| format!("#{i}"));
+        let t = a.published.unwrap_or(0);
+        first.entry(key).and_modify(|f| *f = (*f).min(t)).or_insert(t);
+    }
+    let lo = first.values().copied().min().unwrap_or(0);
+    let hi = first.values().copied().max().unwrap_or(0);
+    let mut keys: Vec<&String> = first.keys().collect();
+    keys.sort();
+    let start: HashMap<String, i64> = keys
+        .into_iter()
+        .map(|k| (k.clone(), lo + (next() % (hi - lo + 1) as u64) as i64))
+        .collect();
+    for (i, a) in arts.iter_mut().enumerate() {
+        let key = a.gold_copy.clone().unwrap_or_else(|| format!("#{i}"));
+        let t = a.published.unwrap_or(0);
+        a.published = Some(start[&key] + (t - first[&key]));
+    }
+    arts.sort_by_key(|a| (a.published, a.id.clone()));
 }
 
 /// `--set field=value` (arrays as `a,b,c,d`): tuning without rebuilding.
