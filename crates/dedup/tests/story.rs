@@ -159,6 +159,23 @@ fn coverage_of_one_event_is_one_story_and_another_event_is_not() {
 }
 
 #[test]
+fn the_same_words_after_days_of_silence_are_another_story() {
+    // Two reports an hour apart are one story (above); the second report after five days
+    // without coverage, inside the horizon, starts a story of its own: a story ends when
+    // its coverage stops, however alike the words (the next quake in the same region).
+    let mut ix = StoryIndex::new(Config::default());
+    let a = ix.place(1, &text(QUAKE), 0);
+    let late = ix.place(2, &text(QUAKE2), 5 * DAY);
+    assert!(late.created, "{late:?}");
+    assert_ne!(late.story, a.story);
+    // Within the grace (same- and next-day coverage) the same pair is one story.
+    let mut ix = StoryIndex::new(Config::default());
+    let a = ix.place(1, &text(QUAKE), 0);
+    let next_day = ix.place(2, &text(QUAKE2), DAY + DAY / 3);
+    assert_eq!(next_day.story, a.story, "{next_day:?}");
+}
+
+#[test]
 fn an_article_mentioning_two_stories_does_not_merge_them() {
     let mut ix = StoryIndex::new(Config::default());
     let a = ix.place(1, &text(QUAKE), 0).story;
