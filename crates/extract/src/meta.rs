@@ -567,6 +567,12 @@ fn undecorated(h: &str) -> Option<&str> {
     (!label.contains(' ') && !rest.is_empty()).then_some(rest.trim())
 }
 
+/// One word and a colon ("Title:", "Headline:"): the label of a field, not its value.
+fn is_field_label(s: &str) -> bool {
+    s.strip_suffix(':')
+        .is_some_and(|w| !w.is_empty() && w.chars().all(char::is_alphabetic))
+}
+
 /// A headline without the source domain and comment count a link aggregator shows after it:
 /// "Grads find degrees no longer guarantee jobs (latimes.com) 87" gives the headline.
 fn without_source(h: &str) -> Option<&str> {
@@ -1029,6 +1035,15 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
                     }
                 }
                 chars > 0 && chars >= word_chars(&t)
+            };
+            // A field label in an element of its own at the start ("<span>Title:</span>
+            // AlignMerge ...", as preprint servers and catalogues write it) is not part of
+            // the headline.
+            let t = match (i + 1 < end).then(|| dom.inner_text(i + 1, 40)) {
+                Some(label) if is_field_label(&label) && t.starts_with(label.as_str()) => {
+                    t[label.len()..].trim_start().to_string()
+                }
+                _ => t,
             };
             if !t.is_empty() && !logo && !controls {
                 h1s.push(t);
@@ -2074,6 +2089,21 @@ mod tests {
             "<h1>The Southerner</h1>",
             url,
             "A Guide to Skincare",
+        );
+        // A field label in its own element in front of the h1's text is not the headline's.
+        check(
+            "<title>[2512.16245] AlignMerge - Model Merging via Geometric Constraints</title>",
+            r#"<h1 class="title"><span class="descriptor">Title:</span>AlignMerge - Model Merging via Geometric Constraints</h1>"#,
+            url,
+            "AlignMerge - Model Merging via Geometric Constraints",
+        );
+        // ... but a word of the headline itself stays ("Breaking: ..." is not in an element
+        // of its own here).
+        check(
+            r#"<meta property="og:title" content="Update: The Harbour Bridge Reopens">"#,
+            "<h1>Update: The Harbour Bridge Reopens</h1>",
+            url,
+            "Update: The Harbour Bridge Reopens",
         );
         // An h1 ending in a colon is a lead-in, not the headline.
         check(
