@@ -123,7 +123,9 @@
 //! ties to the cluster placed first, and the sum of the weights. Placements, copy merges,
 //! story folds, removals and expiry keep the ranking, in O(log n) per cluster moved, so an
 //! event listing a story's largest clusters ([`StoryIndex::ranked`]) costs the same for a
-//! story of five clusters and one of fifty thousand (a running story in a busy week).
+//! story of five clusters and one of fifty thousand (a running story in a busy week). The
+//! ranking is the one record of which clusters a story has: taking one out is O(log n),
+//! and [`StoryIndex::clusters_of`] (placement order) sorts a copy of it on demand.
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::{BTreeSet, BinaryHeap, HashMap};
