@@ -8,7 +8,7 @@
 //!
 //! # How a doc finds its cluster
 //!
-//! 1. The body is tokenized and folded ([`text`](crate::text): Unicode letters in any
+//! 1. The body is tokenized and folded (module `text`: Unicode letters in any
 //!    script, case, compatibility forms, diacritics and harakat, Arabic-script letter
 //!    variants, invisible joiners and marks, digits of other scripts, UK/US spelling,
 //!    honorifics, and function words of English and the other languages wires come in;
@@ -18,7 +18,7 @@
 //!    tagged with its *segment*: a paragraph, or a piece of 32 shingles of
 //!    a long one, so a text written as one paragraph is seen in pieces too.
 //! 2. Shingle keys are sampled by value into about [`Config::target_anchors`] anchors
-//!    ([`sketch`](crate::sketch)); two docs are compared on the coarser of their two sampling
+//!    (module `sketch`); two docs are compared on the coarser of their two sampling
 //!    levels, which keeps estimates unbiased for a brief against a long original.
 //! 3. The anchors are looked up in an inverted index holding only each cluster's canonical
 //!    member and a few representatives (at most [`Config::max_indexed_per_cluster`]; a

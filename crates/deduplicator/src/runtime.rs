@@ -57,7 +57,7 @@
 //!
 //! On shutdown the runtime stops reading, waits for the acknowledgements in flight, waits
 //! for a running snapshot, writes a final one and releases the lease, so a standby takes
-//! over at once. Every path out of the active phase goes through [`Active::finish`].
+//! over at once. Every path out of the active phase goes through `Active::finish`.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -87,7 +87,7 @@ pub trait Fold: Send + Sized + 'static {
     type Snapshot: Send + 'static;
     /// An empty state.
     fn new(config: &Self::Config) -> Self;
-    /// State from bytes written by [`Fold::snapshot`]; an error means "rebuild".
+    /// State from bytes written by [`Fold::encode`]; an error means "rebuild".
     fn restore(config: &Self::Config, bytes: &[u8]) -> Result<Self, String>;
     /// A copy of the whole state, taken between two inputs, for [`Fold::encode`] to write on
     /// another thread while the fold goes on.

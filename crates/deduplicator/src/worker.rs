@@ -2,7 +2,7 @@
 //! into the copy and story indexes ([`Deduper`]) and publishes the resulting events on
 //! `wirefold.clusters.<kind>.<cluster-id>` and `wirefold.stories.<kind>.<story-id>`.
 //!
-//! Everything about durability lives in the fold [`runtime`](crate::runtime): the lease
+//! Everything about durability lives in the fold [`runtime`]: the lease
 //! (only one deduplicator is active, others stand by), the position, snapshots (both
 //! levels in one), replay after a restart, and fenced, pipelined publishing to both event
 //! streams. This module only says what the fold is: an [`Article`] in, events out.

@@ -2,10 +2,10 @@
 //! record (body without site chrome, headline, byline, dates, dateline, language, source).
 //!
 //! No IO, no async, no serde: callers hand it bytes and serialise the record themselves.
-//! Pipeline for HTML: [`decode`] (charset) -> [`dom`] (forgiving parser into an arena, depth
-//! capped) -> [`meta`] (JSON-LD, OpenGraph, microdata, `<time>`) and [`body`] (main-content
-//! selection) -> [`text`] (normalisation, chrome lines, dateline). Plain text goes straight to
-//! [`text`]. Every stage is linear in the input and iterative; hostile input (huge, deeply
+//! Pipeline for HTML: `decode` (charset) -> `dom` (forgiving parser into an arena, depth
+//! capped) -> `meta` (JSON-LD, OpenGraph, microdata, `<time>`) and `body` (main-content
+//! selection) -> `text` (normalisation, chrome lines, dateline); the modules are private.
+//! Plain text goes straight to `text`. Every stage is linear in the input and iterative; hostile input (huge, deeply
 //! nested, binary, garbled) yields an [`ExtractError`] or a best-effort record, never a panic.
 
 mod body;

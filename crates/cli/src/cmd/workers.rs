@@ -82,7 +82,7 @@ pub struct DedupSettings {
     /// active deduplicator stops.
     #[arg(long, default_value_t = 4)]
     pub lease_ttl_secs: u64,
-    /// Name of this process in the lease (default: dedup-<hostname>-<pid>).
+    /// Name of this process in the lease (default: `dedup-<hostname>-<pid>`).
     #[arg(long)]
     pub holder: Option<String>,
 }
