@@ -372,6 +372,53 @@ mod tests {
         assert_ne!(lines[2]["story"], lines[0]["story"]);
     }
 
+    /// `s` as a misconfigured CMS shows it: its UTF-8 bytes read as Windows-1252.
+    fn mangle(s: &str) -> String {
+        const HIGH: [char; 32] = [
+            '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž', '\u{8f}',
+            '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}', 'ž', 'Ÿ',
+        ];
+        s.bytes()
+            .map(|b| match b {
+                0x80..=0x9f => HIGH[usize::from(b - 0x80)],
+                _ => char::from(b),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_copy_with_broken_encoding_reads_as_the_original() {
+        let body = [
+            "The city’s mayor said on Tuesday that the harbour bridge — closed since March — would reopen to traffic next week.",
+            "“We’re confident the repairs are finished,” she told reporters at the café opposite the town hall.",
+            "Engineers replaced 40 cables and resurfaced the deck, at a cost the council put at €12 million.",
+            "Residents said the closure had doubled their commute; shop owners near the bridge said takings fell by a third.",
+        ]
+        .join("\n\n");
+        let broken = mangle(&body);
+        assert!(broken.contains("â€™") && broken.contains("Ã©"), "{broken}");
+        let other = "A football club announced its new coach on Tuesday after a long search. \
+            The coach, who led two clubs abroad, signed a three-year contract and will start next month.";
+        let input = format!(
+            "{}\n{}\n{}\n",
+            serde_json::json!({"id": "original", "title": "Harbour bridge to reopen", "text": body}),
+            serde_json::json!({"id": "other", "title": "New coach", "text": other}),
+            serde_json::json!({"id": "republished", "title": mangle("Harbour bridge to reopen — mayor"), "text": broken}),
+        );
+        let (_, lines) = run_lines(&input, Mode::Explain);
+        assert_eq!(lines[2]["copy"], lines[0]["copy"], "{lines:?}");
+        assert_ne!(lines[1]["copy"], lines[0]["copy"]);
+        // Repaired, the broken copy reads as the original to the last word: every key shared
+        // (without the repair, "city’s" and "café" would be other words).
+        let seen = lines[2]["compared"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["with"] == "original")
+            .expect("compared with the original");
+        assert_eq!(seen["containment"].as_f64(), Some(1.0), "{seen}");
+    }
+
     #[test]
     fn merges_resolve_along_chains() {
         let mut m = Merges::default();

@@ -5,8 +5,11 @@
 //! Pipeline for HTML: `decode` (charset) -> `dom` (forgiving parser into an arena, depth
 //! capped) -> `meta` (JSON-LD, OpenGraph, microdata, `<time>`) and `body` (main-content
 //! selection) -> `text` (normalisation, chrome lines, dateline); the modules are private.
-//! Plain text goes straight to `text`. Every stage is linear in the input and iterative; hostile input (huge, deeply
-//! nested, binary, garbled) yields an [`ExtractError`] or a best-effort record, never a panic.
+//! Plain text goes straight to `text`. Every text, headline and byline is normalised through
+//! one function, which first repairs double-decoded UTF-8 ("â€™" for "’", module
+//! `mojibake`) and then applies NFKC. Every stage is linear in the input and iterative;
+//! hostile input (huge, deeply nested, binary, garbled) yields an [`ExtractError`] or a
+//! best-effort record, never a panic.
 
 mod body;
 mod date;
@@ -15,6 +18,7 @@ mod dom;
 mod entities;
 mod json;
 mod meta;
+mod mojibake;
 mod text;
 
 /// Inputs larger than this are refused with [`ExtractError::TooLarge`].

@@ -33,8 +33,21 @@ pub(crate) struct Opts<'a> {
     pub plain: bool,
 }
 
-/// NFKC when needed; ASCII and already-normalised text are borrowed.
+/// Double-decoded UTF-8 repaired ([`crate::mojibake`]), then NFKC when needed (the repair
+/// comes first: NFKC turns the "™" of "â€™" into "TM"); ASCII and already-normalised text
+/// are borrowed.
 pub(crate) fn nfkc(s: &str) -> Cow<'_, str> {
+    if s.is_ascii() {
+        return Cow::Borrowed(s);
+    }
+    match crate::mojibake::repair(s) {
+        Cow::Borrowed(s) => nfkc_only(s),
+        Cow::Owned(fixed) => Cow::Owned(nfkc_only(&fixed).into_owned()),
+    }
+}
+
+/// NFKC when needed; already-normalised text is borrowed.
+fn nfkc_only(s: &str) -> Cow<'_, str> {
     if s.is_ascii() {
         return Cow::Borrowed(s);
     }
