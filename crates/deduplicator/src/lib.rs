@@ -37,8 +37,10 @@ use wirefold_wire::{
     StoryCluster, StoryEvent, StoryEventKind,
 };
 
-/// Magic of a [`Deduper`] snapshot: copy index, story index, cluster summaries.
-const SNAPSHOT_MAGIC: &[u8; 8] = b"WFDEDUP2";
+/// Magic of a [`Deduper`] snapshot: copy index, story index, cluster summaries. Version 3:
+/// the summaries no longer carry member counts (the story index's cluster weights are
+/// them); an older snapshot is refused, and the fold is rebuilt from the stream.
+const SNAPSHOT_MAGIC: &[u8; 8] = b"WFDEDUP3";
 
 /// Settings of both levels.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -79,20 +81,20 @@ pub enum EventDetail {
     Ids,
 }
 
-/// What story events show of a copy cluster, kept from its last event.
+/// What story events show of a copy cluster, kept from its last event (its member count is
+/// its weight in the story index, [`StoryIndex::ranked`]).
 #[derive(Debug, Clone, PartialEq)]
 struct Summary {
     version: u64,
-    members: u64,
     canonical: ArticleRef,
 }
 
 /// The worker-side part of a snapshot: the newest time seen and the cluster summaries
-/// (id, version, members, canonical), sorted by id so equal states give equal bytes.
+/// (id, version, canonical), sorted by id so equal states give equal bytes.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Book {
     latest_ms: i64,
-    clusters: Vec<(u64, u64, u64, ArticleRef)>,
+    clusters: Vec<(u64, u64, ArticleRef)>,
 }
 
 /// A [`Deduper`]'s snapshot state, copied by [`Deduper::snapshot_copy`].
@@ -115,7 +117,7 @@ impl DeduperSnapshot {
                 .iter()
                 .map(|id| {
                     let s = &self.summaries[id];
-                    (*id, s.version, s.members, s.canonical.clone())
+                    (*id, s.version, s.canonical.clone())
                 })
                 .collect(),
         };
@@ -211,16 +213,7 @@ impl Deduper {
         let summaries = book
             .clusters
             .into_iter()
-            .map(|(id, version, members, canonical)| {
-                (
-                    id,
-                    Summary {
-                        version,
-                        members,
-                        canonical,
-                    },
-                )
-            })
+            .map(|(id, version, canonical)| (id, Summary { version, canonical }))
             .collect();
         Ok(Deduper {
             index,
@@ -378,7 +371,6 @@ impl Deduper {
                     ev.cluster.0,
                     Summary {
                         version: ev.version,
-                        members: ev.member_count as u64,
                         canonical: canonical.article.clone(),
                     },
                 );
@@ -430,22 +422,22 @@ impl Deduper {
         // The first `cap` clusters of the story's ranking (members, then placed first): the
         // work is the same for a story of five clusters and one of fifty thousand.
         let cap = self.config.story.max_event_clusters.max(1);
-        let listed: Vec<(u64, &Summary)> = self
+        let listed: Vec<(u64, u64, &Summary)> = self
             .stories
             .ranked(story)
-            .filter_map(|(c, _)| self.summaries.get(&c).map(|s| (c, s)))
+            .filter_map(|(c, members)| self.summaries.get(&c).map(|s| (c, members, s)))
             .take(cap)
             .collect();
         let headline = listed
             .iter()
-            .find_map(|(_, s)| s.canonical.headline.clone().filter(|h| !h.trim().is_empty()));
+            .find_map(|(_, _, s)| s.canonical.headline.clone().filter(|h| !h.trim().is_empty()));
         let clusters = listed
             .iter()
-            .map(|(c, s)| StoryCluster {
-                id: ClusterId(*c).to_string(),
+            .map(|&(c, members, s)| StoryCluster {
+                id: ClusterId(c).to_string(),
                 version: s.version,
                 canonical: s.canonical.clone(),
-                member_count: s.members,
+                member_count: members,
             })
             .collect();
         let time = |ms: Option<i64>| format_ms(ms.unwrap_or(t)).unwrap_or_default();
