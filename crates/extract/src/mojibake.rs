@@ -90,7 +90,7 @@ fn candidate(s: &str, at: usize, first: char) -> Option<Candidate> {
     if !strong && !plausible_two_byte(fixed) {
         return None;
     }
-    if len > 2 && (fixed.is_control() || ('\u{E000}'..='\u{F8FF}').contains(&fixed)) {
+    if fixed.is_control() || ('\u{E000}'..='\u{F8FF}').contains(&fixed) {
         return None;
     }
     Some(Candidate {
@@ -165,6 +165,8 @@ mod tests {
         assert_eq!(repair("CafÃ© au lait"), "Café au lait");
         assert_eq!(repair("for cats.Â\u{a0}The"), "for cats.\u{a0}The");
         assert_eq!(repair("Â£5 and Â®"), "£5 and ®");
+        // What would decode to a control character is left as it is.
+        assert_eq!(repair("Â\u{80} and Â®"), "Â\u{80} and ®");
     }
 
     #[test]
