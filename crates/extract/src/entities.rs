@@ -180,6 +180,7 @@ pub(crate) static ENTITIES: &[(&str, &str)] = &[
     ("micro", "\u{b5}"),
     ("middot", "\u{b7}"),
     ("minus", "\u{2212}"),
+    ("mldr", "\u{2026}"),
     ("mu", "\u{3bc}"),
     ("nabla", "\u{2207}"),
     ("nbsp", "\u{a0}"),

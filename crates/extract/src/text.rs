@@ -33,17 +33,67 @@ pub(crate) struct Opts<'a> {
     pub plain: bool,
 }
 
-/// Double-decoded UTF-8 repaired ([`crate::mojibake`]), then NFKC when needed (the repair
-/// comes first: NFKC turns the "™" of "â€™" into "TM"); ASCII and already-normalised text
-/// are borrowed.
+/// Double-decoded UTF-8 repaired ([`crate::mojibake`]) and twice-escaped references glued
+/// to words decoded ([`glued_references`]), then NFKC when needed (the repair comes first:
+/// NFKC turns the "™" of "â€™" into "TM"); already-normalised text is borrowed.
 pub(crate) fn nfkc(s: &str) -> Cow<'_, str> {
-    if s.is_ascii() {
-        return Cow::Borrowed(s);
-    }
-    match crate::mojibake::repair(s) {
+    let repaired = if s.is_ascii() {
+        Cow::Borrowed(s)
+    } else {
+        crate::mojibake::repair(s)
+    };
+    let fixed = match repaired {
+        Cow::Borrowed(s) => glued_references(s),
+        Cow::Owned(fixed) => Cow::Owned(glued_references(&fixed).into_owned()),
+    };
+    match fixed {
         Cow::Borrowed(s) => nfkc_only(s),
         Cow::Owned(fixed) => Cow::Owned(nfkc_only(&fixed).into_owned()),
     }
+}
+
+/// Character references a CMS escaped twice, left in the text after the page's own
+/// decoding: decoded where one is glued to a word ("Oh&mldr; and", "council&#8217;s"),
+/// which no text that shows a reference on purpose does ("write `&amp;` for an ampersand").
+fn glued_references(s: &str) -> Cow<'_, str> {
+    if !s.contains('&') {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::new();
+    let mut last = 0;
+    let mut from = 0;
+    while let Some(k) = s[from..].find('&') {
+        let amp = from + k;
+        from = amp + 1;
+        // A reference: '&', up to 10 letters, digits or '#', then ';'.
+        let Some(len) = s[amp + 1..]
+            .bytes()
+            .take(11)
+            .position(|b| !(b.is_ascii_alphanumeric() || b == b'#'))
+            .filter(|&n| n > 0 && s.as_bytes().get(amp + 1 + n) == Some(&b';'))
+        else {
+            continue;
+        };
+        let end = amp + 1 + len + 1;
+        let before = s[..amp].chars().next_back().is_some_and(char::is_alphanumeric);
+        let after = s[end..].chars().next().is_some_and(char::is_alphanumeric);
+        if !(before || after) {
+            continue;
+        }
+        let mut decoded = String::new();
+        crate::dom::decode_into(&s[amp..end], &mut decoded, false);
+        if decoded != s[amp..end] {
+            out.push_str(&s[last..amp]);
+            out.push_str(&decoded);
+            last = end;
+            from = end;
+        }
+    }
+    if last == 0 {
+        return Cow::Borrowed(s);
+    }
+    out.push_str(&s[last..]);
+    Cow::Owned(out)
 }
 
 /// NFKC when needed; already-normalised text is borrowed.
@@ -902,6 +952,23 @@ mod tests {
                 plain: true,
             },
         )
+    }
+
+    #[test]
+    fn twice_escaped_references_glued_to_words_are_decoded() {
+        assert_eq!(
+            nfkc("Oh&mldr; and the council&#8217;s plan"),
+            "Oh... and the council\u{2019}s plan"
+        );
+        assert_eq!(nfkc("Rock&amp;Roll"), "Rock&Roll");
+        // Shown on purpose, or not a reference: left as written.
+        assert_eq!(
+            nfkc("write &amp; for an ampersand"),
+            "write &amp; for an ampersand"
+        );
+        assert_eq!(nfkc("Q&A; R&D; AT&T"), "Q&A; R&D; AT&T");
+        assert_eq!(nfkc("?a=1&b=2;c"), "?a=1&b=2;c");
+        assert_eq!(nfkc("x&unknownname;y"), "x&unknownname;y");
     }
 
     #[test]
