@@ -521,14 +521,7 @@ fn pairs(arts: &[Art], story: &[u64], path: &str) {
 /// `--shuffle SEED`: a seeded Fisher-Yates permutation of the arrival order (splitmix64),
 /// so a change can be checked on other orders of the same articles, not only the file's.
 fn shuffle(arts: &mut [Art], seed: u64) {
-    let mut z = seed;
-    let mut next = || {
-        z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut x = z;
-        x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        x ^ (x >> 31)
-    };
+    let mut next = splitmix64(seed);
     for i in (1..arts.len()).rev() {
         let j = (next() % (i as u64 + 1)) as usize;
         arts.swap(i, j);
@@ -544,34 +537,43 @@ fn shuffle(arts: &mut [Art], seed: u64) {
 /// scatters one event's reports over the whole span.
 fn retime(arts: &mut [Art], seed: u64) {
     use std::collections::HashMap;
-    let mut z = seed ^ 0x5245_5449_4d45;
-    let mut next = || {
-        z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut x = z;
-        x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        x ^ (x >> 31)
-    };
-    let mut first: HashMap<String, i64> = HashMap::new();
-    for (i, a) in arts.iter().enumerate() {
-        let key = a.gold_copy.clone().unwrap_or_else(|| format!("#{i}"));
+    let mut next = splitmix64(seed ^ 0x5245_5449_4d45);
+    // Each article's block: its gold copy cluster, or itself.
+    let blocks: Vec<String> = arts
+        .iter()
+        .enumerate()
+        .map(|(i, a)| a.gold_copy.clone().unwrap_or_else(|| format!("#{i}")))
+        .collect();
+    let mut first: HashMap<&str, i64> = HashMap::new();
+    for (key, a) in blocks.iter().zip(arts.iter()) {
         let t = a.published.unwrap_or(0);
         first.entry(key).and_modify(|f| *f = (*f).min(t)).or_insert(t);
     }
     let lo = first.values().copied().min().unwrap_or(0);
     let hi = first.values().copied().max().unwrap_or(0);
-    let mut keys: Vec<&String> = first.keys().collect();
+    let mut keys: Vec<&str> = first.keys().copied().collect();
     keys.sort();
-    let start: HashMap<String, i64> = keys
+    let start: HashMap<&str, i64> = keys
         .into_iter()
-        .map(|k| (k.clone(), lo + (next() % (hi - lo + 1) as u64) as i64))
+        .map(|k| (k, lo + (next() % (hi - lo + 1) as u64) as i64))
         .collect();
-    for (i, a) in arts.iter_mut().enumerate() {
-        let key = a.gold_copy.clone().unwrap_or_else(|| format!("#{i}"));
+    for (key, a) in blocks.iter().zip(arts.iter_mut()) {
         let t = a.published.unwrap_or(0);
-        a.published = Some(start[&key] + (t - first[&key]));
+        a.published = Some(start[key.as_str()] + (t - first[key.as_str()]));
     }
     arts.sort_by_key(|a| (a.published, a.id.clone()));
+}
+
+/// A seeded splitmix64 stream: the one generator of `--shuffle` and `--retime`.
+fn splitmix64(seed: u64) -> impl FnMut() -> u64 {
+    let mut z = seed;
+    move || {
+        z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut x = z;
+        x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        x ^ (x >> 31)
+    }
 }
 
 /// `--set field=value` (arrays as `a,b,c,d`): tuning without rebuilding.

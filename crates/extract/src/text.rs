@@ -42,13 +42,14 @@ pub(crate) fn nfkc(s: &str) -> Cow<'_, str> {
     } else {
         crate::mojibake::repair(s)
     };
-    let fixed = match repaired {
-        Cow::Borrowed(s) => glued_references(s),
-        Cow::Owned(fixed) => Cow::Owned(glued_references(&fixed).into_owned()),
-    };
-    match fixed {
-        Cow::Borrowed(s) => nfkc_only(s),
-        Cow::Owned(fixed) => Cow::Owned(nfkc_only(&fixed).into_owned()),
+    then(then(repaired, glued_references), nfkc_only)
+}
+
+/// `step` applied to `s`, borrowing as long as neither changed anything.
+fn then<'a>(s: Cow<'a, str>, step: impl Fn(&str) -> Cow<'_, str>) -> Cow<'a, str> {
+    match s {
+        Cow::Borrowed(s) => step(s),
+        Cow::Owned(s) => Cow::Owned(step(&s).into_owned()),
     }
 }
 
