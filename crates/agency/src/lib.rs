@@ -236,7 +236,8 @@ pub fn decode(bytes: &[u8]) -> String {
         .and_then(|decl| {
             let i = decl.find("encoding")?;
             let rest = decl[i + 8..].trim_start().strip_prefix('=')?.trim_start();
-            let q = rest.chars().next()?;
+            // Hostile bytes may put any character here: only a quote opens a label.
+            let q = rest.chars().next().filter(|c| matches!(c, '"' | '\''))?;
             rest[1..].split(q).next().map(str::to_string)
         })
         .and_then(|label| encoding_rs::Encoding::for_label(label.trim().as_bytes()));
@@ -386,6 +387,19 @@ pub(crate) fn apply_headline_signal(item: &mut Item) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_declaration_with_any_byte_after_encoding_decodes() {
+        // Not valid UTF-8, so the declaration is read; "é" where a quote belongs once
+        // sliced through a character.
+        let bytes = b"<?xml version=\"1.0\" encoding=\xc3\xa9abc?><nitf/>\xff";
+        assert!(decode(bytes).starts_with("<?xml"));
+        let latin = b"<?xml version='1.0' encoding='iso-8859-1'?><p>caf\xe9</p>";
+        assert_eq!(
+            decode(latin),
+            "<?xml version='1.0' encoding='iso-8859-1'?><p>caf\u{e9}</p>"
+        );
+    }
 
     #[test]
     fn sniffs_roots_and_signals() {
