@@ -9,7 +9,7 @@
 //! set, to the real agency files of `wire-agency-dev/` and `wire-dev/`.
 
 use proptest::prelude::*;
-use wirefold_testkit::shared_dir;
+use wirefold_testkit::{Words, shared_dir};
 
 const SEEDS: &[&str] = &[
     r#"<?xml version="1.0" encoding="UTF-8"?>
@@ -169,20 +169,14 @@ fn mutated_real_agency_files_never_panic() {
             for k in 0..40 {
                 read_checked(&bytes[..bytes.len() * k / 40]);
             }
-            let mut state = 0x9e37_79b9_7f4a_7c15u64 ^ bytes.len() as u64;
-            let mut next = move || {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                state as usize
-            };
+            let mut r = Words(bytes.len() as u64);
             for _ in 0..60 {
-                let edits: Vec<Edit> = (0..1 + next() % 6)
-                    .map(|_| match next() % 4 {
-                        0 => Edit::Flip(next(), next() as u8),
-                        1 => Edit::Insert(next(), next()),
-                        2 => Edit::Delete(next(), next() % 200),
-                        _ => Edit::Repeat(next(), next() % 200),
+                let edits: Vec<Edit> = (0..1 + r.below(6))
+                    .map(|_| match r.below(4) {
+                        0 => Edit::Flip(r.below(1 << 30), r.below(256) as u8),
+                        1 => Edit::Insert(r.below(1 << 30), r.below(PIECES.len())),
+                        2 => Edit::Delete(r.below(1 << 30), r.below(200)),
+                        _ => Edit::Repeat(r.below(1 << 30), r.below(200)),
                     })
                     .collect();
                 read_checked(&apply(&bytes, &edits));

@@ -9,23 +9,10 @@
 
 use std::io::Write;
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        self.0 >> 33
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
+use wirefold_testkit::Words;
 
 /// One edited copy of `text` (sentences split at the Urdu/Arabic full stop or ". ").
-fn edit(text: &str, r: &mut Rng, variant: u64) -> String {
+fn edit(text: &str, r: &mut Words, variant: u64) -> String {
     let mut sents: Vec<String> = text
         .split(['\u{6d4}', '.'])
         .map(str::trim)
@@ -80,7 +67,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if texts.is_empty() {
         return Err("no texts in the source".into());
     }
-    let mut r = Rng(7);
+    let mut r = Words(7);
     let mut w = std::io::BufWriter::new(std::fs::File::create(out)?);
     // Each text is a story published a few times in a row window: stories start in turn,
     // and each article is a copy of one of the last 50 stories started.

@@ -9,21 +9,7 @@
 //! English sentences carrying the variants, so any overlap is what a test put there.
 
 use wirefold_dedup::{ClusterId, Config, Doc, Index, text_similarity};
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        self.0 >> 33
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
+use wirefold_testkit::Words;
 
 const SYL: &[&str] = &[
     "ka", "lo", "mi", "ran", "tu", "vek", "sor", "pla", "din", "gre", "hu", "jon", "bel", "cas", "fen",
@@ -56,13 +42,13 @@ fn us(s: &str) -> String {
         .replace(" and ", " &amp; ")
 }
 
-fn word(r: &mut Rng) -> String {
+fn word(r: &mut Words) -> String {
     (0..2 + r.below(2)).map(|_| SYL[r.below(SYL.len())]).collect()
 }
 
 /// A story of `n` paragraphs of about 30 words; every third carries a variant sentence.
 fn story(seed: u64, n: usize) -> Vec<String> {
-    let mut r = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 0x7777);
+    let mut r = Words(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 0x7777);
     (0..n)
         .map(|i| {
             let mut p = Vec::new();
@@ -85,7 +71,7 @@ fn story(seed: u64, n: usize) -> Vec<String> {
 
 /// Changes about one word in `every` (a light rewrite).
 fn rewrite(p: &str, seed: u64, every: usize) -> String {
-    let mut r = Rng(seed);
+    let mut r = Words(seed);
     p.split(' ')
         .map(|w| {
             if r.below(every) == 0 {

@@ -7,23 +7,9 @@
 //! so any overlap between two docs is exactly what a test put there.
 
 use wirefold_dedup::{ClusterId, Config, Doc, Event, EventKind, Index, Outcome};
+use wirefold_testkit::Words;
 
 // ---- fixtures -----------------------------------------------------------------------
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        self.0 >> 33
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
 
 const SYL: &[&str] = &[
     "ka", "lo", "mi", "ran", "tu", "vek", "sor", "pla", "din", "gre", "hu", "jon", "bel", "cas", "fen",
@@ -31,13 +17,13 @@ const SYL: &[&str] = &[
 ];
 const GLUE: &[&str] = &["the", "of", "and", "to", "in", "a", "for", "with", "on", "was"];
 
-fn word(r: &mut Rng) -> String {
+fn word(r: &mut Words) -> String {
     (0..2 + r.below(2)).map(|_| SYL[r.below(SYL.len())]).collect()
 }
 
 /// A story of `n` paragraphs of about 40 words; `seed` picks its words.
 fn story(seed: u64, n: usize) -> Vec<String> {
-    let mut r = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 0x5555);
+    let mut r = Words(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 0x5555);
     (0..n)
         .map(|_| {
             let mut p = Vec::new();
@@ -422,7 +408,7 @@ fn canonical_is_earliest_published_then_longest() {
 
 /// A mixed stream: stories, copies, briefs, follow-ups, updates, withdrawals, empties.
 fn stream() -> Vec<(String, String, String, i64, bool)> {
-    let mut r = Rng(77);
+    let mut r = Words(77);
     let mut out = Vec::new();
     let mut stories: Vec<Vec<String>> = Vec::new();
     for i in 0..260u64 {
@@ -545,7 +531,7 @@ fn restore_rejects_bad_bytes() {
     for cut in [1, 9, snap.len() / 2, snap.len() - 1] {
         assert!(Index::restore(cfg(), &snap[..cut]).is_err(), "truncated at {cut}");
     }
-    let mut r = Rng(9);
+    let mut r = Words(9);
     for _ in 0..200 {
         let mut bad = snap.clone();
         let at = r.below(bad.len());

@@ -417,13 +417,8 @@ fn ranking_follows_weights_merges_removals_expiry_and_snapshots() {
         );
     };
     let texts = [QUAKE, FINAL, QUAKE2, FINAL2];
-    let mut lcg = 7u64;
-    let mut next = |n: u64| {
-        lcg = lcg
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (lcg >> 33) % n
-    };
+    let mut words = wirefold_testkit::Words(7);
+    let mut next = |n: u64| words.below(n as usize) as u64;
     for k in 1..=60u64 {
         ix.place(k, &text(texts[(k % 4) as usize]), k as i64 * 60_000);
         placed.push(k);
