@@ -288,7 +288,12 @@ pub fn read(bytes: &[u8]) -> Result<Option<Document>, AgencyError> {
     let p = prefix.trim_start_matches('\u{feff}').trim_start();
     let format = match root_name(p) {
         _ if p.starts_with('{') => Format::Ninjs,
-        Some("newsItem" | "newsMessage" | "packageItem") => Format::NewsmlG2,
+        // Concept, knowledge, planning and catalog items are NewsML-G2 too: read, so
+        // that they are refused as "not a news item" rather than taken for a page.
+        Some(
+            "newsItem" | "newsMessage" | "packageItem" | "conceptItem" | "knowledgeItem" | "planningItem"
+            | "catalogItem",
+        ) => Format::NewsmlG2,
         Some("nitf") => Format::Nitf,
         Some("NewsML") => Format::Newsml1,
         _ => return Ok(None),
@@ -412,6 +417,15 @@ mod tests {
         assert_eq!(root_name("plain"), None);
         assert_eq!(read(b"<html><body>x</body></html>").unwrap(), None);
         assert_eq!(read(b"Just words.").unwrap(), None);
+        // A concept item is NewsML-G2 but no news: no item, and the reason why.
+        let concept = read(br#"<?xml version="1.0"?><conceptItem xmlns="http://iptc.org/std/nar/2006-10-01/" guid="urn:c"><concept><name>Brexit</name><definition>The United Kingdom leaving the EU, a long story told in many words.</definition></concept></conceptItem>"#)
+            .unwrap()
+            .unwrap();
+        assert!(concept.items.is_empty());
+        assert_eq!(
+            concept.problems,
+            ["newsml-g2 conceptItem is not a news item, not used"]
+        );
         assert_eq!(
             headline_signal("CORRECTED-Gold rises"),
             (Some(Signal::Correction), None)

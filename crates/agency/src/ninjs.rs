@@ -3,7 +3,10 @@
 //! `headlines[]` (2.x/3.x; the `main` role, else the first), `headline_main` (the 1.6
 //! documentation's extension). Body: `body_text`, `body_main`, `bodies[]` (plain text
 //! first, then NITF, then HTML), `body_html`, `body_xhtml`, `body_richtext`. Byline:
-//! `byline`, `by`, `bylines[]`.
+//! `byline`, `by`, `bylines[]`. The 2.0 drafts (IPTC's `examples/2.0`) wrote the lists
+//! under the singular keys with `name` for the role and `text` for a headline's value:
+//! `"headline": [{"name": "main", "text": ...}]`, `"body": [{"name": "xhtml", "value": ...}]`;
+//! they are read as `headlines[]` and `bodies[]`.
 //!
 //! A known field with the wrong JSON type (a number for `headline`, an object for
 //! `type`) or a `type` that ninjs does not define is an error, not a guess. Identity:
@@ -143,14 +146,21 @@ pub fn read(text: &str) -> Result<Option<Document>, AgencyError> {
         description_text: o.string(&["description_text"])?,
         ..Default::default()
     };
-    // Headline.
-    it.headline = o.string(&["headline"])?;
+    // Headline: a string, or (2.x, and the 2.0 drafts under `headline`) a list.
+    let headline_list = matches!(o.get(&["headline"]), Some((_, Value::Array(_))));
+    if !headline_list {
+        it.headline = o.string(&["headline"])?;
+    }
     if it.headline.is_none() {
-        let hs = o.array(&["headlines"])?;
+        let hs = o.array(if headline_list {
+            &["headline"]
+        } else {
+            &["headlines"]
+        })?;
         let mut best = None;
         for h in &hs {
-            let value = h.string(&["value"])?;
-            let role = h.string(&["role"])?;
+            let value = h.string(&["value", "text"])?;
+            let role = h.string(&["role", "name"])?;
             if value.is_some() && (best.is_none() || role.as_deref() == Some("main")) {
                 let main = role.as_deref() == Some("main");
                 best = value;
@@ -198,12 +208,24 @@ pub fn read(text: &str) -> Result<Option<Document>, AgencyError> {
     let mut text = o.string(&["body_text"])?.or(o.string(&["body_main"])?);
     let mut nitf_body = None;
     let mut html = None;
-    for b in o.array(&["bodies"])? {
+    let bodies = if matches!(o.get(&["body"]), Some((_, Value::Array(_)))) {
+        o.array(&["body"])?
+    } else {
+        o.array(&["bodies"])?
+    };
+    for b in bodies {
+        // The 2.0 drafts name the kind of body instead of a content type.
+        let role = b
+            .string(&["role", "name"])?
+            .unwrap_or_default()
+            .to_ascii_lowercase();
         let ct = b
             .string(&["contenttype", "contentType"])?
-            .unwrap_or_else(|| "text/plain".into())
+            .unwrap_or_else(|| match role.as_str() {
+                "xhtml" | "html" => "text/html".into(),
+                _ => "text/plain".into(),
+            })
             .to_ascii_lowercase();
-        let role = b.string(&["role"])?.unwrap_or_default().to_ascii_lowercase();
         let Some(v) = b.string(&["value"])? else { continue };
         if ct.contains("nitf") || role == "nitf" {
             nitf_body.get_or_insert(v);
@@ -316,6 +338,21 @@ mod tests {
             assert!(e.contains(says), "{bad}: {e}");
         }
         assert_eq!(read(r#"{"title":"a feed","items":[]}"#).unwrap(), None);
+        // The 2.0 drafts: lists under the singular keys, `name` and `text`.
+        let draft = read(r#"{"uri":"u2","type":"composite","headline":[{"name":"sub","text":"Sub"},{"name":"main","text":"Draft main"}],
+            "body":[{"name":"xhtml","value":"<p>One.</p>"},{"name":"text","value":"One."}]}"#)
+            .unwrap()
+            .unwrap();
+        assert_eq!(draft.items[0].headline.as_deref(), Some("Draft main"));
+        assert_eq!(draft.items[0].body, Body::Text("One.".into()));
+        let html_only = read(r#"{"uri":"u3","headline":[{"name":"main","text":"H"}],"body":[{"name":"xhtml","value":"<p>One.</p>"}]}"#)
+            .unwrap()
+            .unwrap();
+        assert_eq!(html_only.items[0].body, Body::Html("<p>One.</p>".into()));
+        let e = read(r#"{"uri":"u","headline":[1],"body_text":"x"}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("`headline` must be an array of objects"), "{e}");
         let anonymous = read(r#"{"headline":"H","body_text":"x"}"#).unwrap().unwrap();
         assert_eq!(anonymous.items[0].uri, None);
     }
