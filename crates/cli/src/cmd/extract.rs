@@ -79,7 +79,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         hints: ItemHints::default(),
         body: RawBody::from_bytes(bytes),
     };
-    let article = wirefold_normalizer::normalize(&raw, args.limit.max_document_bytes)
+    let article = guarded(|| wirefold_normalizer::normalize(&raw, args.limit.max_document_bytes))
+        .map_err(anyhow::Error::msg)
+        .and_then(|r| r.map_err(anyhow::Error::from))
         .with_context(|| format!("cannot extract an article from {}", name.display()))?;
     let mut v = serde_json::to_value(&article)?;
     // Short aliases for tools that do not speak ninjs.
@@ -117,8 +119,8 @@ pub fn jsonl(input: impl BufRead, mut output: impl Write, max_bytes: usize) -> a
                     content_type: Some("text/html"),
                     url: p.url.as_deref(),
                 };
-                match wirefold_extract::extract(&input) {
-                    Ok(e) => serde_json::json!({
+                match guarded(|| wirefold_extract::extract(&input)) {
+                    Ok(Ok(e)) => serde_json::json!({
                         "id": p.id,
                         "title": e.title,
                         "byline": e.byline,
@@ -131,7 +133,8 @@ pub fn jsonl(input: impl BufRead, mut output: impl Write, max_bytes: usize) -> a
                         "article": e.page_kind == PageKind::Article,
                         "body": e.body,
                     }),
-                    Err(e) => serde_json::json!({"id": p.id, "error": e.to_string()}),
+                    Ok(Err(e)) => serde_json::json!({"id": p.id, "error": e.to_string()}),
+                    Err(crash) => serde_json::json!({"id": p.id, "error": crash}),
                 }
             }
         };
@@ -140,4 +143,41 @@ pub fn jsonl(input: impl BufRead, mut output: impl Write, max_bytes: usize) -> a
         output.flush()?;
     }
     Ok(())
+}
+
+/// Runs one document's extraction so that a panic (a bug) becomes that document's error
+/// instead of the end of the process or of the stream: extraction keeps no state between
+/// documents, so the next one is unaffected. The panic message still goes to stderr.
+fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|p| {
+        let msg = p
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_string())
+            .or_else(|| p.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic without a message".into());
+        format!("extraction crashed: {msg}")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_is_the_documents_error_and_the_stream_goes_on() {
+        assert_eq!(guarded(|| 7), Ok(7));
+        let boom: Result<(), String> = guarded(|| panic!("boom {}", 1));
+        assert_eq!(boom, Err("extraction crashed: boom 1".to_string()));
+        let mut out = Vec::new();
+        let input = "{\"id\": 1, \"html\": \"<p>x</p>\"}\nnot json\n{\"id\": 2, \"html\": \"<html><body><article><h1>T</h1><p>One paragraph of text here.</p></article></body></html>\"}\n";
+        jsonl(input.as_bytes(), &mut out, 1 << 20).unwrap();
+        let lines: Vec<serde_json::Value> = out
+            .split(|b| *b == b'\n')
+            .filter(|l| !l.is_empty())
+            .map(|l| serde_json::from_slice(l).unwrap())
+            .collect();
+        assert_eq!(lines.len(), 3, "one output line per input line");
+        assert_eq!(lines[2]["id"], 2);
+        assert!(lines[1]["error"].as_str().unwrap().starts_with("bad input line"));
+    }
 }
