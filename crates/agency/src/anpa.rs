@@ -36,6 +36,31 @@ pub fn looks_like(bytes: &[u8]) -> bool {
         && bytes[soh..bytes.len().min(soh + 4096)].contains(&0x02)
 }
 
+/// Whether a text is an AP transmission whose control characters were stripped on the
+/// way (a mail or file gateway): a header line with a `BC-` or `--` keyword and an `MM-DD`
+/// date, then, within the next lines, the `^` keyword line ending in `<`. Both must be
+/// there: a `^` or a date alone is ordinary text.
+pub fn looks_stripped(text: &str) -> bool {
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .take(12)
+        .collect();
+    let Some(h) = lines.iter().position(|l| {
+        let words: Vec<&str> = l.split_whitespace().collect();
+        words.iter().any(|w| is_mm_dd(w)) && words.iter().any(|w| w.starts_with("BC-") || w.contains("--"))
+    }) else {
+        return false;
+    };
+    lines[h + 1..].iter().any(|l| {
+        l.strip_prefix('^').is_some_and(|k| {
+            let first = k.split(',').next().unwrap_or_default();
+            (first.starts_with("BC-") || first.contains("--")) && k.trim_end().ends_with('<')
+        })
+    })
+}
+
 fn clean(line: &str) -> String {
     line.chars()
         .filter(|c| *c == '\t' || !c.is_control())
@@ -104,11 +129,27 @@ pub fn read(text: &str) -> Document {
     let mut it = Item::default();
     let soh = text.find(SOH).map_or(0, |i| i + 1);
     let after = &text[soh..];
-    let (header, rest) = match after.find(STX) {
-        Some(i) => (&after[..i], Some(&after[i + 1..])),
+    let stx = after.find(STX).or_else(|| {
+        // No framing at all (stripped on the way): the text starts at the first `^` line,
+        // and nothing tells whether it arrived whole.
+        (soh == 0 && looks_stripped(text))
+            .then(|| first_caret_line(after))
+            .flatten()
+    });
+    let framed = after.contains(STX);
+    let (header, rest) = match stx {
+        Some(i) if framed => (&after[..i], Some(&after[i + 1..])),
+        Some(i) => (&after[..i], Some(&after[i..])),
         None => (after, None),
     };
     let (body_part, cut) = match rest {
+        // Without `ETX`, AP's trailer line ("AP-WF-08-29-16 1626GMT") ends the text.
+        Some(r) if !framed => (
+            r.rfind("AP-")
+                .filter(|&t| is_trailer(&r[t..]))
+                .map_or(r, |t| &r[..t]),
+            false,
+        ),
         Some(r) => match r.find(ETX) {
             Some(e) => (&r[..e], false),
             None => (r.split(EOT).next().unwrap_or(r), true),
@@ -193,10 +234,15 @@ pub fn read(text: &str) -> Document {
             continue;
         }
         let lower = h.to_ascii_lowercase();
-        if let Some(note) = h
+        // "Eds: ..." or, in parentheses, "(Eds: ...)".
+        let bare = h
+            .strip_prefix('(')
+            .and_then(|b| b.strip_suffix(')'))
+            .unwrap_or(&h);
+        if let Some(note) = bare
             .strip_prefix("Eds:")
-            .or_else(|| h.strip_prefix("EDS:"))
-            .or_else(|| h.strip_prefix("Eds."))
+            .or_else(|| bare.strip_prefix("EDS:"))
+            .or_else(|| bare.strip_prefix("Eds."))
         {
             it.ednote = Some(note.trim().to_string());
             // Only an upper-case order withdraws ("Eds: KILL", "ELIMINATION"), not a note
@@ -312,6 +358,29 @@ fn apply_label(it: &mut Item, label: &str) {
     }
 }
 
+/// Whether `rest` starts with AP's trailer line ("AP-WF-08-29-16 1626GMT<") and nothing
+/// but blanks follows it.
+fn is_trailer(rest: &str) -> bool {
+    let mut lines = rest.lines();
+    let first = lines.next().unwrap_or_default().trim().trim_end_matches('<');
+    first.starts_with("AP-")
+        && first.ends_with("GMT")
+        && first.len() < 40
+        && lines.all(|l| l.trim().is_empty())
+}
+
+/// Byte offset of the first line that starts with `^` (after blanks).
+fn first_caret_line(text: &str) -> Option<usize> {
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        if line.trim_start().starts_with('^') {
+            return Some(at + (line.len() - line.trim_start().len()));
+        }
+        at += line.len();
+    }
+    None
+}
+
 fn is_mm_dd(w: &str) -> bool {
     let b = w.as_bytes();
     b.len() == 5 && b[2] == b'-' && b[..2].iter().chain(&b[3..]).all(u8::is_ascii_digit)
@@ -339,6 +408,36 @@ mod tests {
     use super::*;
 
     const AP: &str = "\u{16}\u{16}\u{1}G7787\u{1f}glbsm\r\nr d\u{13}\u{11} BC-US--GiantLobsterDeath 1stLd-Writethru   08-29 0590\r\n\u{2}^BC-US--Giant Lobster Death, 1st Ld-Writethru,127<\r\n^$210 lobster is found dead<\r\n^Eds: APNewsNow. Changes short headline.<\r\n^By JANE DOE=\r\n^Associated Press=\r\n\t   CHATHAM, Mass. (AP) _ A lobster died.\r\n\r\n\t   It was large.<\r\n\u{3}AP-WF-08-29-16 1626GMT<\r\n\u{4}";
+
+    #[test]
+    fn a_transmission_stripped_of_its_control_characters_reads_the_same() {
+        let stripped: String = AP
+            .chars()
+            .filter(|c| *c == '\t' || *c == '\n' || !c.is_control())
+            .collect();
+        assert!(!looks_like(stripped.as_bytes()) && looks_stripped(&stripped));
+        let (a, b) = (read(AP), read(&stripped));
+        let (a, b) = (&a.items[0], &b.items[0]);
+        assert_eq!(b.headline.as_deref(), Some("$210 lobster is found dead"));
+        assert_eq!(
+            (&b.uri, b.version, &b.byline, &b.ednote),
+            (&a.uri, a.version, &a.byline, &a.ednote)
+        );
+        assert_eq!(b.incomplete, None);
+        assert_eq!(b.body, a.body, "the same text, without the trailer line");
+        let paren = read(&AP.replace(
+            "^Eds: APNewsNow. Changes short headline.<",
+            "^(Eds: APNewsNow. Changes short headline.)<",
+        ));
+        assert_eq!(paren.items[0].ednote, a.ednote);
+        // A caret or a date alone is ordinary text.
+        assert!(!looks_stripped(
+            "Markets 11-24 close\n^ up 2% on the day<\nMore text."
+        ));
+        assert!(!looks_stripped(
+            "BC-US--Talks 11-24 0412\nNo caret line follows.\n"
+        ));
+    }
 
     #[test]
     fn ap_writethru() {

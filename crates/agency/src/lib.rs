@@ -296,6 +296,7 @@ pub fn read(bytes: &[u8]) -> Result<Option<Document>, AgencyError> {
         ) => Format::NewsmlG2,
         Some("nitf") => Format::Nitf,
         Some("NewsML") => Format::Newsml1,
+        None if anpa::looks_stripped(p) => return Ok(Some(anpa::read(&decode(bytes)))),
         _ => return Ok(None),
     };
     let text = decode(bytes);
