@@ -129,18 +129,17 @@ pub fn read(text: &str) -> Document {
     let mut it = Item::default();
     let soh = text.find(SOH).map_or(0, |i| i + 1);
     let after = &text[soh..];
-    let stx = after.find(STX).or_else(|| {
+    let (header, rest, framed) = match after.find(STX) {
+        Some(i) => (&after[..i], Some(&after[i + 1..]), true),
         // No framing at all (stripped on the way): the text starts at the first `^` line,
         // and nothing tells whether it arrived whole.
-        (soh == 0 && looks_stripped(text))
+        None => match (soh == 0 && looks_stripped(text))
             .then(|| first_caret_line(after))
             .flatten()
-    });
-    let framed = after.contains(STX);
-    let (header, rest) = match stx {
-        Some(i) if framed => (&after[..i], Some(&after[i + 1..])),
-        Some(i) => (&after[..i], Some(&after[i..])),
-        None => (after, None),
+        {
+            Some(i) => (&after[..i], Some(&after[i..]), false),
+            None => (after, None, true),
+        },
     };
     let (body_part, cut) = match rest {
         // Without `ETX`, AP's trailer line ("AP-WF-08-29-16 1626GMT") ends the text.
