@@ -24,7 +24,7 @@ use wirefold_bus::{Bus, BusError};
 use wirefold_wire::{RawDocument, SourceKind, subjects};
 
 use crate::files::{RejectReason, read_document};
-use crate::{FetchError, content_id, envelope};
+use crate::{FetchError, content_id, envelope, raw_document_id, version_key};
 
 /// A watched folder.
 #[derive(Debug, Clone)]
@@ -211,14 +211,10 @@ pub fn to_drop_document(mut doc: RawDocument, dir: &Path, done: &Path) -> Result
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "drop".into());
+    let uri = env.uri.clone().unwrap_or_else(|| doc.uri.clone());
+    doc.id = raw_document_id(&folder, &uri, &version_key(env.version, &content_id(&[&bytes])));
     doc.kind = SourceKind::Drop;
     doc.source = Some(folder);
-    let uri = env.uri.clone().unwrap_or_else(|| doc.uri.clone());
-    let version_key = match env.version {
-        Some(v) => format!("v{v}"),
-        None => content_id(&[&bytes]),
-    };
-    doc.id = content_id(&[b"drop", uri.as_bytes(), version_key.as_bytes()]);
     doc.uri = uri;
     doc.version = env.version;
     doc.hints = env.hints;

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use wirefold_bus::{Bus, BusError};
 use wirefold_wire::{ItemHints, RawBody, RawDocument, SCHEMA_VERSION, SourceKind, subjects};
 
-use crate::{content_id, now_rfc3339};
+use crate::{content_id, now_rfc3339, raw_document_id};
 
 /// Why a file was not accepted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -147,7 +147,7 @@ pub fn read_document(path: &Path, limit: u64) -> Result<RawDocument, RejectReaso
     let content_type = content_type_for(path, &bytes);
     Ok(RawDocument {
         schema: SCHEMA_VERSION,
-        id: content_id(&[url.as_bytes(), &bytes]),
+        id: raw_document_id("", &url, &content_id(&[&bytes])),
         uri: url.clone(),
         version: None,
         kind: SourceKind::File,

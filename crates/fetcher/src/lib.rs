@@ -102,6 +102,22 @@ pub fn content_id(parts: &[&[u8]]) -> String {
     format!("{:032x}", h.digest128())
 }
 
+/// The one raw-document id recipe, for every way a document arrives (feed, page and
+/// sitemap polls, drop folders, pushes, `wirefold ingest` and `extract`): the hash of the
+/// source's name (`""` when there is none), the item's `uri` and its [`version_key`]. It
+/// is the `Nats-Msg-Id` the document is published with, so the same version of an item
+/// from one source is stored once however often it arrives, and a new version (or new
+/// content where none is stated) is a new document.
+pub fn raw_document_id(source: &str, uri: &str, version_key: &str) -> String {
+    content_id(&[source.as_bytes(), uri.as_bytes(), version_key.as_bytes()])
+}
+
+/// What tells versions of one item apart in [`raw_document_id`]: the version the source
+/// states (`v3`), else the hash of the content (`content_hash`, a [`content_id`]).
+pub fn version_key(version: Option<u64>, content_hash: &str) -> String {
+    version.map_or_else(|| content_hash.to_string(), |v| format!("v{v}"))
+}
+
 pub use wirefold_wire::time::{now_ms, now_rfc3339};
 
 /// Unix milliseconds as RFC 3339 UTC (`-` for zero).

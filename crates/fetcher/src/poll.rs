@@ -2,9 +2,9 @@
 //! update the in-memory [`SourceState`] (validators, seen fingerprints, counters, next
 //! poll). Loading and saving the state and holding the lease is the worker's job.
 //!
-//! Identity: a document's id (= `Nats-Msg-Id`) is `content_id(source, item uri,
-//! fingerprint)`, where the fingerprint is the item's version as the source describes it
-//! (feed item fields, sitemap `lastmod`, page body hash). Re-polling an unchanged item gives
+//! Identity: a document's id (= `Nats-Msg-Id`) is [`raw_document_id`]`(source, item uri,
+//! fingerprint)`, where the fingerprint is the item's version key as the source describes
+//! it (feed item fields, sitemap `lastmod`, page body hash, a wire item's stated version). Re-polling an unchanged item gives
 //! the same id; a changed item keeps its `uri` and gets a new id.
 
 use std::sync::Arc;
@@ -20,7 +20,7 @@ use crate::polite::Polite;
 use crate::schedule::{self, Observation};
 use crate::sitemap::Sitemap;
 use crate::state::SourceState;
-use crate::{FetchError, content_id, feeds, now_rfc3339, sitemap};
+use crate::{FetchError, content_id, feeds, now_rfc3339, raw_document_id, sitemap, version_key};
 
 /// Pages of one sitemap, with the child sitemap's (key, body hash) when it came from an index.
 type UrlList = (Option<(String, String)>, Vec<sitemap::SitemapUrl>);
@@ -214,7 +214,7 @@ async fn publish(
     }
     let doc = RawDocument {
         schema: SCHEMA_VERSION,
-        id: content_id(&[spec.name.as_bytes(), uri.as_bytes(), fp.as_bytes()]),
+        id: raw_document_id(&spec.name, uri, fp),
         uri: uri.to_string(),
         version: None,
         kind,
@@ -393,7 +393,7 @@ async fn wire_document(
         }
     };
     let uri = env.uri.clone().unwrap_or_else(|| resp.url.to_string());
-    let fp = env.version.map_or_else(|| hash.to_string(), |v| format!("v{v}"));
+    let fp = version_key(env.version, hash);
     if st.is_seen(&uri, &fp) {
         return Ok(Some(Observation {
             changed: false,

@@ -22,7 +22,7 @@ use wirefold_wire::{RawBody, RawDocument, SCHEMA_VERSION, SourceKind, subjects};
 
 use crate::config::{PushConfig, validate_name};
 use crate::files::sniff_binary;
-use crate::{FetchError, content_id, envelope, now_rfc3339};
+use crate::{FetchError, content_id, envelope, now_rfc3339, raw_document_id, version_key};
 
 struct PushState {
     bus: Bus,
@@ -188,10 +188,9 @@ pub fn document(
         .uri
         .clone()
         .unwrap_or_else(|| format!("urn:wirefold:push:{hash}"));
-    let version_key = env.version.map_or(hash, |v| format!("v{v}"));
     Ok(RawDocument {
         schema: SCHEMA_VERSION,
-        id: content_id(&[b"push", source.as_bytes(), uri.as_bytes(), version_key.as_bytes()]),
+        id: raw_document_id(&source, &uri, &version_key(env.version, &hash)),
         uri,
         version: env.version,
         kind: SourceKind::Push,

@@ -362,16 +362,13 @@ pub async fn bench(
         let (bus, body, run_id) = (bus.clone(), body.clone(), run_id.clone());
         set.spawn(async move {
             for k in 0..per {
-                let id = crate::content_id(&[
-                    run_id.as_bytes(),
-                    b"peer",
-                    &(w as u64).to_le_bytes(),
-                    &(k as u64).to_le_bytes(),
-                ]);
+                let uri = format!("urn:wirefold:bench-peer:{w}:{k}");
+                // The run id is the version key: every run's documents are new ones.
+                let id = crate::raw_document_id("bench-peer", &uri, &run_id);
                 let doc = wirefold_wire::RawDocument {
                     schema: wirefold_wire::SCHEMA_VERSION,
                     id: id.clone(),
-                    uri: id.clone(),
+                    uri,
                     version: None,
                     kind: wirefold_wire::SourceKind::Feed,
                     source: Some("bench-peer".into()),

@@ -68,7 +68,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     });
     let raw = RawDocument {
         schema: SCHEMA_VERSION,
-        id: wirefold_fetcher::content_id(&[url.as_bytes(), &bytes]),
+        id: wirefold_fetcher::raw_document_id("", &url, &wirefold_fetcher::content_id(&[&bytes])),
         uri: url.clone(),
         version: None,
         kind: SourceKind::File,

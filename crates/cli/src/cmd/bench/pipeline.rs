@@ -703,11 +703,8 @@ impl Generator {
                         url,
                     )
                 };
-                let id = wirefold_fetcher::content_id(&[
-                    run_id.as_bytes(),
-                    tag.as_bytes(),
-                    &(i as u64).to_le_bytes(),
-                ]);
+                // The run id is the version key: every run's documents are new ones.
+                let id = wirefold_fetcher::raw_document_id("", &url, run_id);
                 RawDocument {
                     schema: SCHEMA_VERSION,
                     id,
