@@ -19,24 +19,6 @@ use std::collections::HashMap;
 use wirefold_dedup::Config;
 use wirefold_dedup::eval::{CorpusDoc, bench_corpus, score};
 
-/// "2025-06-17T00:01:41Z" to ms since the epoch (UTC only; None when it does not parse).
-fn iso_ms(s: &str) -> Option<i64> {
-    let b = s.as_bytes();
-    if b.len() < 19 {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
-    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let (h, mi, se) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    let (y2, m2) = if mo <= 2 { (y - 1, mo + 9) } else { (y, mo - 3) };
-    let era = y2.div_euclid(400);
-    let yoe = y2 - era * 400;
-    let doy = (153 * m2 + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    Some(((days * 24 + h) * 60 + mi) * 60_000 + se * 1000)
-}
-
 /// On-CPU nanoseconds of this thread (Linux schedstat), to measure on a busy machine.
 fn thread_cpu_ns() -> Option<u64> {
     let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
@@ -106,7 +88,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             } else {
                 s("text")
             },
-            published_ms: iso_ms(&s("published")),
+            published_ms: wirefold_wire::time::parse_ms(&s("published")),
         });
         gold.push(v.get(&label).map(|x| x.to_string()));
     }

@@ -52,23 +52,6 @@ struct Art {
     gold_copy: Option<String>,
 }
 
-/// "2025-06-17T00:01:41Z" to ms since the epoch (UTC).
-fn iso_ms(s: &str) -> Option<i64> {
-    let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
-    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let (h, mi, se) = (
-        num(11..13).unwrap_or(0),
-        num(14..16).unwrap_or(0),
-        num(17..19).unwrap_or(0),
-    );
-    let (y2, m2) = if mo <= 2 { (y - 1, mo + 9) } else { (y, mo - 3) };
-    let era = y2.div_euclid(400);
-    let yoe = y2 - era * 400;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + (153 * m2 + 2) / 5 + d - 1;
-    let days = era * 146_097 + doe - 719_468;
-    Some(((days * 24 + h) * 60 + mi) * 60_000 + se * 1000)
-}
-
 /// What the normalizer's plain-text path (`from_plain`) makes of a title and text: the
 /// headline and body the deduplicator sees.
 fn normalize(a: &mut Art) {
@@ -119,7 +102,7 @@ fn load(path: &str, limit: usize) -> Vec<Art> {
                     .unwrap_or_default(),
                 title: s("title").unwrap_or_default(),
                 text: s("text").unwrap_or_default(),
-                published: s("published").and_then(|p| iso_ms(&p)),
+                published: s("published").and_then(|p| wirefold_wire::time::parse_ms(&p)),
                 gold_story: s("story"),
                 gold_copy: s("copy").or_else(|| s("cluster")),
             }

@@ -154,7 +154,7 @@ fn target(dir: &Path, name: &str) -> PathBuf {
     if !p.exists() {
         return p;
     }
-    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3f");
+    let stamp = wirefold_wire::time::now_compact();
     dir.join(format!("{name}.{stamp}"))
 }
 

@@ -84,7 +84,7 @@ pub fn parse_feed(bytes: &[u8], base: Option<&str>) -> Result<ParsedFeed, FetchE
                 (!names.is_empty()).then(|| names.join(", "))
             };
             let rfc = |t: Option<chrono::DateTime<chrono::Utc>>| {
-                t.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+                t.and_then(|t| wirefold_wire::time::format_ms(t.timestamp_millis()))
             };
             let hints = ItemHints {
                 headline: title,

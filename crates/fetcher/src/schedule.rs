@@ -85,8 +85,7 @@ pub fn retry_after(value: &str, now_ms: i64) -> Option<Duration> {
     if let Ok(secs) = v.parse::<u64>() {
         return Some(Duration::from_secs(secs));
     }
-    let t = chrono::DateTime::parse_from_rfc2822(v).ok()?;
-    let delta = t.timestamp_millis() - now_ms;
+    let delta = wirefold_wire::time::parse_http_date_ms(v)? - now_ms;
     Some(Duration::from_millis(delta.max(0) as u64))
 }
 
@@ -151,9 +150,7 @@ mod tests {
         assert_eq!(cache_control_max_age("max-age=300, no-cache"), None);
         assert_eq!(cache_control_max_age("private"), None);
         assert_eq!(retry_after("120", 0), Some(S(120)));
-        let now = chrono::DateTime::parse_from_rfc2822("Wed, 21 Oct 2015 07:28:00 GMT")
-            .unwrap()
-            .timestamp_millis();
+        let now = wirefold_wire::time::parse_http_date_ms("Wed, 21 Oct 2015 07:28:00 GMT").unwrap();
         assert_eq!(retry_after("Wed, 21 Oct 2015 07:30:00 GMT", now), Some(S(120)));
         assert_eq!(retry_after("soon", now), None);
     }

@@ -94,20 +94,10 @@ pub fn parse_sitemap(bytes: &[u8]) -> Result<Sitemap, FetchError> {
     }
 }
 
-/// A W3C datetime (`2024-01-02`, `2024-01-02T10:00:00+01:00`) as RFC 3339, when it parses.
+/// A W3C datetime (`2024-01-02`, `2024-01-02T10:00:00+01:00`, minutes without seconds) as
+/// RFC 3339, when it parses (the time module's reader of wire times).
 pub fn rfc3339(s: &str) -> Option<String> {
-    let s = s.trim();
-    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
-        return Some(t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true));
-    }
-    // W3C datetime allows minutes without seconds.
-    let zulu = s.strip_suffix('Z').map(|b| format!("{b}+00:00"));
-    if let Ok(t) = chrono::DateTime::parse_from_str(zulu.as_deref().unwrap_or(s), "%Y-%m-%dT%H:%M%:z") {
-        return Some(t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true));
-    }
-    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .ok()
-        .map(|d| format!("{d}T00:00:00Z"))
+    wirefold_wire::time::rfc3339_from_wire(s)
 }
 
 #[cfg(test)]

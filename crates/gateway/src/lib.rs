@@ -350,36 +350,6 @@ fn decode_cursor(s: &str) -> Option<u64> {
     parse_digits(s, 19)
 }
 
-/// A `since`/`until` value: an RFC 3339 date-time or a `YYYY-MM-DD` date (midnight
-/// UTC), and nothing looser, so that the OpenAPI document's `date` / `date-time` formats
-/// say exactly what is accepted.
-fn parse_time(s: &str) -> Option<i64> {
-    let b = s.as_bytes();
-    let date_shape = b.len() >= 10
-        && b[..10].iter().enumerate().all(|(i, c)| {
-            if i == 4 || i == 7 {
-                *c == b'-'
-            } else {
-                c.is_ascii_digit()
-            }
-        });
-    if !date_shape {
-        return None;
-    }
-    if b.len() == 10 {
-        let d = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?;
-        return Some(d.and_hms_opt(0, 0, 0)?.and_utc().timestamp_millis());
-    }
-    // chrono also takes a space between date and time; RFC 3339 (as validators read it)
-    // wants `T`.
-    if !matches!(b[10], b'T' | b't') {
-        return None;
-    }
-    chrono::DateTime::parse_from_rfc3339(s)
-        .ok()
-        .map(|t| t.timestamp_millis())
-}
-
 async fn list_stories(
     State(st): State<Arc<AppState>>,
     query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
@@ -414,7 +384,7 @@ async fn list_stories(
     let time = |name: &str, v: &Option<String>| -> Result<Option<i64>, Response> {
         match v.as_deref() {
             None | Some("") => Ok(None),
-            Some(s) => parse_time(s).map(Some).ok_or_else(|| {
+            Some(s) => wirefold_wire::time::parse_strict_ms(s).map(Some).ok_or_else(|| {
                 error(
                     StatusCode::BAD_REQUEST,
                     format!("{name} is not an RFC 3339 time or date"),

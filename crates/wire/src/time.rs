@@ -37,6 +37,50 @@ pub fn parse_ms(s: &str) -> Option<i64> {
         .map(|t| t.and_utc().timestamp_millis())
 }
 
+/// Parses what an API client may write for a time, and nothing looser: an RFC 3339
+/// date-time (a `T` between date and time, and an offset) or a bare `YYYY-MM-DD` date
+/// (midnight UTC), into Unix milliseconds. The gateway's `since`/`until` take this, so that
+/// its OpenAPI `date` / `date-time` formats say exactly what is accepted.
+pub fn parse_strict_ms(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    let date_shape = b.len() >= 10
+        && b[..10].iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
+    if !date_shape {
+        return None;
+    }
+    if b.len() == 10 {
+        let d = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?;
+        return Some(d.and_hms_opt(0, 0, 0)?.and_utc().timestamp_millis());
+    }
+    // chrono also takes a space between date and time; RFC 3339 (as validators read it)
+    // wants `T`.
+    if !matches!(b[10], b'T' | b't') {
+        return None;
+    }
+    chrono::DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|t| t.timestamp_millis())
+}
+
+/// Parses an HTTP date (`Wed, 21 Oct 2015 07:28:00 GMT`, as in `Retry-After`; RFC 2822)
+/// into Unix milliseconds.
+pub fn parse_http_date_ms(s: &str) -> Option<i64> {
+    chrono::DateTime::parse_from_rfc2822(s.trim())
+        .ok()
+        .map(|t| t.timestamp_millis())
+}
+
+/// Now in UTC, compact and safe in a file name (`20251124T100000.123`).
+pub fn now_compact() -> String {
+    chrono::Utc::now().format("%Y%m%dT%H%M%S%.3f").to_string()
+}
+
 /// Reads a time as wire formats state it into RFC 3339, keeping the stated offset:
 /// RFC 3339 itself (a zero offset written `Z`), offsets without a colon (`2017-10-11T10:41:00+0100`), ISO 8601 basic
 /// as NewsML 1.2, NITF and ANPA-derived formats write it (`20140829T134951+0000`,
@@ -113,6 +157,27 @@ mod tests {
         ] {
             assert_eq!(rfc3339_from_wire(s).as_deref(), want, "{s}");
         }
+        for (s, want) in [
+            ("2025-11-24T11:00:00+01:00", Some(1_763_978_400_000)),
+            ("2025-11-24", Some(1_763_942_400_000)),
+            // Looser forms that `parse_ms` takes are refused.
+            ("2025-11-24T10:00:00", None),
+            ("2025-11-24 10:00:00Z", None),
+            ("24.11.2025", None),
+            ("2025-11-24junk", None),
+        ] {
+            assert_eq!(parse_strict_ms(s), want, "{s}");
+        }
+        assert_eq!(
+            parse_http_date_ms("Mon, 24 Nov 2025 10:00:00 GMT"),
+            Some(1_763_978_400_000)
+        );
+        assert_eq!(parse_http_date_ms("soon"), None);
+        let c = now_compact();
+        assert!(
+            c.len() == 19 && c.as_bytes()[8] == b'T' && !c.contains(['/', ':', ' ']),
+            "{c}"
+        );
         let now = now_rfc3339();
         assert!(
             parse_ms(&now).is_some_and(|t| (t - now_ms()).abs() < 60_000),
