@@ -841,7 +841,7 @@ fn spawn_drop_folder(bus: &Bus, dir: &Path, shutdown: &CancellationToken) -> tok
     };
     let (bus, s) = (bus.clone(), shutdown.clone());
     tokio::spawn(async move {
-        wirefold_fetcher::dropdir::watch(bus, cfg, s.cancelled_owned())
+        wirefold_fetcher::dropdir::watch(bus, cfg, s)
             .await
             .unwrap()
     })

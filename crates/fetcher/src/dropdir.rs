@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
 use wirefold_bus::{Bus, BusError};
 use wirefold_wire::{RawDocument, SourceKind, subjects};
 
@@ -77,8 +78,8 @@ pub fn in_progress(name: &str) -> bool {
     name.starts_with('.') || name.ends_with(".part") || name.ends_with(".tmp") || name.ends_with(".reason")
 }
 
-/// Watches `cfg.dir` until `shutdown`.
-pub async fn watch(bus: Bus, cfg: DropConfig, shutdown: impl Future<Output = ()>) -> Result<(), FetchError> {
+/// Watches `cfg.dir` until `shutdown` is cancelled.
+pub async fn watch(bus: Bus, cfg: DropConfig, shutdown: CancellationToken) -> Result<(), FetchError> {
     for sub in ["done", "failed"] {
         tokio::fs::create_dir_all(cfg.dir.join(sub)).await.map_err(|e| {
             FetchError::Config(format!("cannot prepare drop folder {}: {e}", cfg.dir.display()))
@@ -88,10 +89,9 @@ pub async fn watch(bus: Bus, cfg: DropConfig, shutdown: impl Future<Output = ()>
     let mut tracker = Tracker::default();
     let mut tick = tokio::time::interval(cfg.scan);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    tokio::pin!(shutdown);
     loop {
         tokio::select! {
-            _ = &mut shutdown => return Ok(()),
+            _ = shutdown.cancelled() => return Ok(()),
             _ = tick.tick() => {}
         }
         for outcome in scan_once(&bus, &cfg, &mut tracker).await {

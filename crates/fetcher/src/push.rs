@@ -17,6 +17,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use serde_json::json;
+use tokio_util::sync::CancellationToken;
 use wirefold_bus::{Bus, BusError};
 use wirefold_wire::{RawBody, RawDocument, SCHEMA_VERSION, SourceKind, subjects};
 
@@ -40,12 +41,12 @@ pub fn router(bus: Bus, cfg: &PushConfig) -> Router {
     Router::new().route("/v1/push", post(accept)).with_state(state)
 }
 
-/// Serves the endpoint on `listener` until `shutdown`.
+/// Serves the endpoint on `listener` until `shutdown` is cancelled.
 pub async fn serve(
     bus: Bus,
     cfg: PushConfig,
     listener: tokio::net::TcpListener,
-    shutdown: impl Future<Output = ()> + Send + 'static,
+    shutdown: CancellationToken,
 ) -> Result<(), FetchError> {
     let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
     if cfg.token.len() < 16 {
@@ -53,7 +54,7 @@ pub async fn serve(
     }
     tracing::info!(%addr, "push endpoint listening");
     axum::serve(listener, router(bus, &cfg))
-        .with_graceful_shutdown(shutdown)
+        .with_graceful_shutdown(shutdown.cancelled_owned())
         .await
         .map_err(|source| FetchError::Listen { addr, source })
 }

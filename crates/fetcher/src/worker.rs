@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
 use wirefold_bus::Bus;
 
 use crate::config::{FetcherConfig, SourceSpec, SourcesFile};
@@ -24,11 +25,11 @@ use crate::{FetchError, now_ms, registry};
 /// How long a fetcher waits before looking again at a source another fetcher holds.
 const BUSY_RETRY_MS: i64 = 2_000;
 
-/// Runs the fetcher until `shutdown` resolves.
+/// Runs the fetcher until `shutdown` is cancelled (the workers' one shutdown shape).
 pub async fn run(
     bus: Bus,
     config: FetcherConfig,
-    shutdown: impl Future<Output = ()>,
+    shutdown: CancellationToken,
 ) -> Result<(), FetchError> {
     tracing::info!(config = ?config, "fetcher starting");
     if let Some(addr) = config.metrics_listen
@@ -43,13 +44,6 @@ pub async fn run(
     let ctx = context(&bus, &config)?;
     let store = StateStore::open(&bus).await?;
 
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let stopped = move || {
-        let mut rx = stop_rx.clone();
-        async move {
-            let _ = rx.wait_for(|s| *s).await;
-        }
-    };
     let mut side: JoinSet<Result<(), FetchError>> = JoinSet::new();
     for dir in &config.drop_dirs {
         let cfg = DropConfig {
@@ -58,7 +52,7 @@ pub async fn run(
             settle: config.drop_settle,
             max_bytes: config.limits.max_document_bytes,
         };
-        side.spawn(dropdir::watch(bus.clone(), cfg, stopped()));
+        side.spawn(dropdir::watch(bus.clone(), cfg, shutdown.clone()));
     }
     if let Some(push) = config.push.clone() {
         let listener = tokio::net::TcpListener::bind(push.listen)
@@ -67,7 +61,7 @@ pub async fn run(
                 addr: push.listen.to_string(),
                 source,
             })?;
-        side.spawn(crate::push::serve(bus.clone(), push, listener, stopped()));
+        side.spawn(crate::push::serve(bus.clone(), push, listener, shutdown.clone()));
     }
 
     let mut specs: Vec<SourceSpec> = Vec::new();
@@ -77,11 +71,10 @@ pub async fn run(
     let mut polls: JoinSet<(String, i64)> = JoinSet::new();
     let mut tick = tokio::time::interval(config.tick);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    tokio::pin!(shutdown);
     loop {
         tokio::select! {
             biased;
-            _ = &mut shutdown => break,
+            _ = shutdown.cancelled() => break,
             Some(done) = polls.join_next(), if !polls.is_empty() => {
                 if let Ok((name, next)) = done {
                     inflight.remove(&name);
@@ -134,7 +127,6 @@ pub async fn run(
         }
     }
     tracing::info!(in_flight = polls.len(), "fetcher stopping");
-    let _ = stop_tx.send(true);
     if tokio::time::timeout(config.grace, async { while polls.join_next().await.is_some() {} })
         .await
         .is_err()

@@ -12,6 +12,7 @@ use support::{Route, Site, config, dead_letters, raw_docs, rss};
 use wirefold_fetcher::{
     Fetcher, SourceSpec, SourceType, sources_add, sources_list, sources_pause, sources_remove,
 };
+use tokio_util::sync::CancellationToken;
 use wirefold_testkit::TestNats;
 use wirefold_wire::{PubStatus, SourceKind};
 
@@ -489,11 +490,9 @@ async fn two_fetchers_share_sources_without_double_fetching() {
         cfg.fetcher_id = id.into();
         let bus = bus.clone();
         async move {
-            let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-            let h = tokio::spawn(wirefold_fetcher::run(bus, cfg, async move {
-                let _ = rx.await;
-            }));
-            (tx, h)
+            let stop = CancellationToken::new();
+            let h = tokio::spawn(wirefold_fetcher::run(bus, cfg, stop.clone()));
+            (stop, h)
         }
     };
     let (stop1, h1) = run("fetcher-1").await;
@@ -505,7 +504,8 @@ async fn two_fetchers_share_sources_without_double_fetching() {
     .await;
     assert!(ok.is_some(), "all items published");
     tokio::time::sleep(Duration::from_millis(2500)).await; // past the busy-retry of the loser
-    let _ = (stop1.send(()), stop2.send(()));
+    stop1.cancel();
+    stop2.cancel();
     h1.await.unwrap().unwrap();
     h2.await.unwrap().unwrap();
     for i in 0..6 {
@@ -598,10 +598,8 @@ async fn registry_add_pause_remove_at_run_time() {
     .unwrap();
     let mut cfg = config();
     cfg.sources_file = Some(file);
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let worker = tokio::spawn(wirefold_fetcher::run(bus.clone(), cfg, async move {
-        let _ = rx.await;
-    }));
+    let stop = CancellationToken::new();
+    let worker = tokio::spawn(wirefold_fetcher::run(bus.clone(), cfg, stop.clone()));
     let got = |n: usize| {
         let bus = bus.clone();
         async move {
@@ -644,7 +642,7 @@ async fn registry_add_pause_remove_at_run_time() {
         a_hits,
         "removed source no longer polled"
     );
-    tx.send(()).unwrap();
+    stop.cancel();
     worker.await.unwrap().unwrap();
     assert_eq!(raw_docs(&bus).await.len(), 2);
 }
@@ -662,10 +660,8 @@ async fn drop_folder_waits_for_complete_files() {
         settle: Duration::from_millis(300),
         max_bytes: 1 << 20,
     };
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let watcher = tokio::spawn(wirefold_fetcher::dropdir::watch(bus.clone(), cfg, async move {
-        let _ = rx.await;
-    }));
+    let stop = CancellationToken::new();
+    let watcher = tokio::spawn(wirefold_fetcher::dropdir::watch(bus.clone(), cfg, stop.clone()));
 
     // A slow writer: five chunks, 100 ms apart.
     let slow = drop.join("slow.txt");
@@ -701,7 +697,7 @@ async fn drop_folder_waits_for_complete_files() {
         }
     })
     .await;
-    tx.send(()).unwrap();
+    stop.cancel();
     watcher.await.unwrap().unwrap();
     assert!(done.is_some(), "three published, two failed with reasons");
     let docs = raw_docs(&bus).await;
@@ -760,7 +756,7 @@ async fn push_endpoint_accepts_and_refuses() {
         bus.clone(),
         cfg,
         listener,
-        std::future::pending(),
+        CancellationToken::new(),
     ));
     let client = reqwest::Client::new();
     let ninjs = r#"{"uri":"urn:p:1","version":1,"type":"text","headline":"Pushed","pubstatus":"usable","body_text":"x"}"#;
@@ -900,7 +896,7 @@ async fn feed_urls_and_pushes_carry_wire_documents() {
         bus.clone(),
         cfg,
         listener,
-        std::future::pending(),
+        CancellationToken::new(),
     ));
     let client = reqwest::Client::new();
     let push = |body: String| {

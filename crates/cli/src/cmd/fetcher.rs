@@ -113,7 +113,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let config = args.settings.config(args.limit.max_document_bytes)?;
     let bus = args.nats.connect("wirefold-fetcher").await?;
     let shutdown = shutdown_on_signals();
-    wirefold_fetcher::run(bus.clone(), config, shutdown.cancelled_owned()).await?;
+    wirefold_fetcher::run(bus.clone(), config, shutdown).await?;
     bus.drain().await;
     Ok(ExitCode::SUCCESS)
 }

@@ -90,7 +90,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     {
         let (bus, s) = (bus.clone(), shutdown.clone());
         tasks.spawn(async move {
-            let r = wirefold_fetcher::run(bus, fetcher_config, s.cancelled_owned()).await;
+            let r = wirefold_fetcher::run(bus, fetcher_config, s).await;
             ("fetcher", r.map_err(anyhow::Error::from))
         });
     }
