@@ -840,11 +840,7 @@ fn spawn_drop_folder(bus: &Bus, dir: &Path, shutdown: &CancellationToken) -> tok
         max_bytes: 4 << 20,
     };
     let (bus, s) = (bus.clone(), shutdown.clone());
-    tokio::spawn(async move {
-        wirefold_fetcher::dropdir::watch(bus, cfg, s)
-            .await
-            .unwrap()
-    })
+    tokio::spawn(async move { wirefold_fetcher::dropdir::watch(bus, cfg, s).await.unwrap() })
 }
 
 /// A NewsML-G2 text item (XHTML body) as an agency sends it.

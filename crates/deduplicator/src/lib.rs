@@ -490,7 +490,7 @@ fn article_ref(m: &MemberView) -> ArticleRef {
         headline: Some(m.title.clone()).filter(|t| !t.is_empty()),
         source: m.source.clone(),
         url: m.url.clone(),
-        published: m.published_ms.and_then(format_ms),
+        firstcreated: m.published_ms.and_then(format_ms),
     }
 }
 

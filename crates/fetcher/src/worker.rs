@@ -26,11 +26,7 @@ use crate::{FetchError, now_ms, registry};
 const BUSY_RETRY_MS: i64 = 2_000;
 
 /// Runs the fetcher until `shutdown` is cancelled (the workers' one shutdown shape).
-pub async fn run(
-    bus: Bus,
-    config: FetcherConfig,
-    shutdown: CancellationToken,
-) -> Result<(), FetchError> {
+pub async fn run(bus: Bus, config: FetcherConfig, shutdown: CancellationToken) -> Result<(), FetchError> {
     tracing::info!(config = ?config, "fetcher starting");
     if let Some(addr) = config.metrics_listen
         && let Err(e) = crate::metrics::install(Some(addr))

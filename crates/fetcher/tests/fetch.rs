@@ -9,10 +9,10 @@ mod support;
 use std::time::Duration;
 
 use support::{Route, Site, config, dead_letters, raw_docs, rss};
+use tokio_util::sync::CancellationToken;
 use wirefold_fetcher::{
     Fetcher, SourceSpec, SourceType, sources_add, sources_list, sources_pause, sources_remove,
 };
-use tokio_util::sync::CancellationToken;
 use wirefold_testkit::TestNats;
 use wirefold_wire::{PubStatus, SourceKind};
 

@@ -125,7 +125,7 @@ fn article_ref(i: usize, headline: &str) -> ArticleRef {
         headline: Some(headline.to_string()),
         source: Some(format!("outlet-{}", i % 50)),
         url: Some(format!("https://outlet-{}.example/news/{i}", i % 50)),
-        published: Some(minute(i)),
+        firstcreated: Some(minute(i)),
     }
 }
 

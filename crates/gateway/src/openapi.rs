@@ -56,7 +56,7 @@ pub fn document() -> Value {
         "properties": {
             "id": {"type": "string"}, "uri": {"type": "string"},
             "headline": {"type": "string"}, "source": {"type": "string"},
-            "url": {"type": "string"}, "published": {"type": "string"}
+            "url": {"type": "string"}, "firstcreated": {"type": "string", "format": "date-time"}
         }
     });
     json!({

@@ -325,9 +325,10 @@ pub struct ArticleRef {
     /// Where it can be read (`file://` for ingested files).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    /// RFC 3339 publication time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub published: Option<String>,
+    /// RFC 3339 first publication time (ninjs `firstcreated`; `published` is read too, as
+    /// events written before the wire took ninjs names throughout called it).
+    #[serde(default, alias = "published", skip_serializing_if = "Option::is_none")]
+    pub firstcreated: Option<String>,
 }
 
 /// A member of a cluster.
@@ -626,6 +627,7 @@ mod tests {
                 article: ArticleRef {
                     id: "a1".into(),
                     uri: "u1".into(),
+                    firstcreated: Some("2025-11-24T06:12:00Z".into()),
                     ..Default::default()
                 },
                 similarity: 1.0,
@@ -637,13 +639,19 @@ mod tests {
         let v: serde_json::Value = serde_json::from_slice(&encode(&ev)).unwrap();
         assert_eq!(v["kind"], "member_added");
         assert_eq!(v["members"][0]["id"], "a1");
+        // ninjs names on the wire, as in the article records.
+        assert_eq!(v["members"][0]["firstcreated"], "2025-11-24T06:12:00Z");
+        assert!(v["members"][0].get("published").is_none());
         assert_eq!(ev.msg_id(), "c1:2");
         assert_eq!(v["story_id"], "s1");
-        // Events written before stories named the headline `title`.
+        // Events written before stories named the headline `title`, and before the wire
+        // took ninjs names throughout, `published`.
         let old = r#"{"schema":1,"kind":"created","cluster_id":"c","version":1,
-            "cause":{"id":"a","uri":"u","title":"Old"},"canonical":"a","members":[]}"#;
+            "cause":{"id":"a","uri":"u","title":"Old","published":"2025-11-24T06:12:00Z"},
+            "canonical":"a","members":[]}"#;
         let old: ClusterEvent = decode(old.as_bytes()).unwrap();
         assert_eq!(old.cause.headline.as_deref(), Some("Old"));
+        assert_eq!(old.cause.firstcreated.as_deref(), Some("2025-11-24T06:12:00Z"));
         assert_eq!(old.story_id, None);
     }
 
