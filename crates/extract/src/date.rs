@@ -35,6 +35,17 @@ impl DateTime {
         })
     }
 
+    /// Month `mo`, day `d` in the year that puts it nearest to `near` (the year before,
+    /// the same or the next): a dateline's "May 27" dated by a full date elsewhere in the
+    /// text ("December 28, 2025" near "Jan 3" is 2026-01-03).
+    pub(crate) fn month_day_near(mo: u8, d: u8, near: &DateTime) -> Option<DateTime> {
+        let y = u32::from(near.y);
+        [y.saturating_sub(1), y, y + 1]
+            .into_iter()
+            .filter_map(|y| DateTime::new(y, mo.into(), d.into()))
+            .min_by_key(|c| c.days().abs_diff(near.days()))
+    }
+
     /// Same calendar day as written (offsets ignored).
     pub(crate) fn same_day(&self, other: &DateTime) -> bool {
         (self.y, self.mo, self.d) == (other.y, other.mo, other.d)

@@ -693,7 +693,7 @@ fn is_place(s: &str) -> bool {
 
 /// Splits a dateline off the first paragraph: "GENEVA (Reuters) - Officials ..." gives
 /// ("GENEVA", "Officials ..."); "(Reuters) - The ..." gives ("", "The ...").
-fn split_dateline(p: &str) -> Option<(&str, &str)> {
+fn split_dateline(p: &str) -> Option<(&str, &str, Option<(u8, u8)>)> {
     let head = prefix(p, 90);
     let (sep_at, sep_len) = [" - ", " -- ", " \u{2014} ", " \u{2013} ", "\u{2014}"]
         .iter()
@@ -720,18 +720,25 @@ fn split_dateline(p: &str) -> Option<(&str, &str)> {
         _ => (lead, false),
     };
     if place.is_empty() {
-        return agency.then_some(("", rest));
+        return agency.then_some(("", rest, None));
     }
-    // Reuters style: "GENEVA, Nov 24 (Reuters)".
-    let place_core = match date::find_date(&format!("{place} 2000")) {
-        Some((_, s, _)) if agency && s > 0 => place[..s.min(place.len())].trim().trim_end_matches(','),
-        _ => place,
+    // Reuters style: "GENEVA, Nov 24 (Reuters)": the month and day without a year.
+    let (place_core, day) = match date::find_date(&format!("{place} 2000")) {
+        Some((dt, s, _)) if agency && s > 0 => (
+            place[..s.min(place.len())].trim().trim_end_matches(','),
+            Some((dt.mo, dt.d)),
+        ),
+        _ => (place, None),
     };
     if is_place(place_core) || agency && place_core.len() <= 40 && word_count(place_core) <= 5 {
-        return Some((place_core, rest));
+        return Some((place_core, rest, day));
     }
     None
 }
+
+/// How far (days) a full date in the text may be from a dateline's month and day to give
+/// them their year.
+const DATELINE_YEAR_DAYS: u32 = 31;
 
 /// The longest prefix of `s` of at most `n` bytes that ends on a char boundary.
 pub(crate) fn prefix(s: &str, n: usize) -> &str {
@@ -794,6 +801,8 @@ pub(crate) fn clean(text: &str, opts: Opts<'_>) -> Cleaned {
     let mut header = true; // still before the first body paragraph
     let mut header_lines = 0usize;
     let mut first_para = true;
+    // The month and day of the first paragraph's dateline, when it states them.
+    let mut dateline_day: Option<(u8, u8)> = None;
     let mut prev_start = usize::MAX; // where the previous kept paragraph starts in body
     let mut prev_loose = false; // previous kept line had no closing punctuation
     let mut prev_dropped_caption = false;
@@ -913,10 +922,11 @@ pub(crate) fn clean(text: &str, opts: Opts<'_>) -> Cleaned {
         }
         if first_para && !header {
             first_para = false;
-            if let Some((place, rest)) = split_dateline(s) {
+            if let Some((place, rest, day)) = split_dateline(s) {
                 if !place.is_empty() {
                     c.dateline.get_or_insert_with(|| place.to_string());
                 }
+                dateline_day = day;
                 s = rest;
             }
         }
@@ -930,12 +940,21 @@ pub(crate) fn clean(text: &str, opts: Opts<'_>) -> Cleaned {
     }
     if c.published.is_none() && opts.plain {
         // Last resort: the first full date anywhere near the top (photo captions often carry
-        // the only one).
-        c.published = text
+        // the only one). A dateline's month and day ("GENEVA, May 27 (Reuters)") are the
+        // story's own: that date only gives them their year, and only when it is within a
+        // month of them. A caption's date is the photo's ("FILE PHOTO: ..., July 9, 2025"),
+        // often months older; with the day known and the year not, no date is better than a
+        // wrong one (the pipeline then goes by the time the document was received).
+        let full = text
             .lines()
             .take(60)
             .filter(|l| l.len() < 2000)
             .find_map(|l| date::find_date(l).map(|d| d.0));
+        c.published = match (dateline_day, full) {
+            (Some((mo, d)), Some(near)) => DateTime::month_day_near(mo, d, &near)
+                .filter(|day| day.days().abs_diff(near.days()) <= DATELINE_YEAR_DAYS),
+            _ => full,
+        };
     }
     c
 }
@@ -1063,6 +1082,61 @@ mod tests {
         );
         assert_eq!(c.dateline.as_deref(), Some("LONDON"));
         assert!(c.body.starts_with("Britain's economy"), "{}", c.body);
+    }
+
+    #[test]
+    fn a_datelines_day_beats_a_photo_captions_date() {
+        let story = "DREHYND, May 27 (Bloomberg) - The city council approved the new budget on Tuesday after a long and heated debate in the chamber, officials said.\n\nThe vote was close, officials said.";
+        // The caption's date only says which year the dateline's day is in, and only when it
+        // is within a month of it; a file photo's date says nothing.
+        for (caption, want) in [
+            (
+                "PHOTO: The mayor in Drehynd, May 17, 2025. PA/Photographer",
+                Some("2025-05-27"),
+            ),
+            (
+                "PHOTO: The mayor in Drehynd, June 20, 2025. PA/Photographer",
+                Some("2025-05-27"),
+            ),
+            (
+                "FILE PHOTO: The council chamber in Drehynd, July 9, 2025. UPI/Photographer",
+                None,
+            ),
+            (
+                "FILE PHOTO: The mayor in Drehynd, December 21, 2024. PA/Photographer",
+                None,
+            ),
+        ] {
+            let c = run(&format!(
+                "{story}\n\n{caption}\n\nMore text of the story follows here, long enough to be a paragraph of its own."
+            ));
+            assert_eq!(
+                c.published.map(|d| d.rfc3339()[..10].to_string()).as_deref(),
+                want,
+                "{caption}"
+            );
+        }
+        // Across the new year: "Jan 3" near a date of late December is in the next year.
+        let c = run(
+            "LONDON, Jan 3 (Reuters) - Markets across Europe opened higher on the first trading day of the new year, traders and analysts in the city said.\n\nPHOTO: Traders in London, December 30, 2025. Reuters/Photographer",
+        );
+        assert_eq!(
+            c.published.map(|d| d.rfc3339()[..10].to_string()).as_deref(),
+            Some("2026-01-03")
+        );
+        // No dateline day: the first full date is all there is.
+        let c = run(
+            "LONDON (Reuters) - Markets opened higher, traders said on the first trading day.\n\nPHOTO: Traders in London, December 30, 2025. Reuters/Photographer",
+        );
+        assert_eq!(
+            c.published.map(|d| d.rfc3339()[..10].to_string()).as_deref(),
+            Some("2025-12-30")
+        );
+        // No full date anywhere: a day without a year is not a date.
+        let c = run(
+            "LONDON, Jan 3 (Reuters) - Markets across Europe opened higher on the first trading day of the new year, traders and analysts in the city said.",
+        );
+        assert_eq!(c.published, None);
     }
 
     #[test]
