@@ -691,9 +691,19 @@ fn is_place(s: &str) -> bool {
             .all(|c| c.is_alphabetic() || matches!(c, ' ' | ',' | '.' | '\'' | '-'))
 }
 
+/// A dateline split off a first paragraph.
+struct Dateline<'a> {
+    /// The place ("GENEVA"; empty for "(Reuters) - ...").
+    place: &'a str,
+    /// The paragraph after it.
+    rest: &'a str,
+    /// The month and day it states ("GENEVA, Nov 24 (Reuters)"), without a year.
+    day: Option<(u8, u8)>,
+}
+
 /// Splits a dateline off the first paragraph: "GENEVA (Reuters) - Officials ..." gives
-/// ("GENEVA", "Officials ..."); "(Reuters) - The ..." gives ("", "The ...").
-fn split_dateline(p: &str) -> Option<(&str, &str, Option<(u8, u8)>)> {
+/// the place "GENEVA" and the rest "Officials ..."; "(Reuters) - The ..." an empty place.
+fn split_dateline(p: &str) -> Option<Dateline<'_>> {
     let head = prefix(p, 90);
     let (sep_at, sep_len) = [" - ", " -- ", " \u{2014} ", " \u{2013} ", "\u{2014}"]
         .iter()
@@ -720,7 +730,11 @@ fn split_dateline(p: &str) -> Option<(&str, &str, Option<(u8, u8)>)> {
         _ => (lead, false),
     };
     if place.is_empty() {
-        return agency.then_some(("", rest, None));
+        return agency.then_some(Dateline {
+            place: "",
+            rest,
+            day: None,
+        });
     }
     // Reuters style: "GENEVA, Nov 24 (Reuters)": the month and day without a year.
     let (place_core, day) = match date::find_date(&format!("{place} 2000")) {
@@ -731,7 +745,11 @@ fn split_dateline(p: &str) -> Option<(&str, &str, Option<(u8, u8)>)> {
         _ => (place, None),
     };
     if is_place(place_core) || agency && place_core.len() <= 40 && word_count(place_core) <= 5 {
-        return Some((place_core, rest, day));
+        return Some(Dateline {
+            place: place_core,
+            rest,
+            day,
+        });
     }
     None
 }
@@ -922,12 +940,12 @@ pub(crate) fn clean(text: &str, opts: Opts<'_>) -> Cleaned {
         }
         if first_para && !header {
             first_para = false;
-            if let Some((place, rest, day)) = split_dateline(s) {
-                if !place.is_empty() {
-                    c.dateline.get_or_insert_with(|| place.to_string());
+            if let Some(d) = split_dateline(s) {
+                if !d.place.is_empty() {
+                    c.dateline.get_or_insert_with(|| d.place.to_string());
                 }
-                dateline_day = day;
-                s = rest;
+                dateline_day = d.day;
+                s = d.rest;
             }
         }
         if !c.body.is_empty() {
