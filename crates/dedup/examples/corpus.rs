@@ -48,6 +48,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--rewrite" => cfg.rewrite_containment = v.parse()?,
             "--rewrite-cover" => cfg.rewrite_cover = v.parse()?,
             "--cover" => cfg.min_cover = v.parse()?,
+            "--spread" => cfg.min_spread = v.parse()?,
             "--sure" => cfg.sure_containment = v.parse()?,
             "--longer" => cfg.longer_containment = v.parse()?,
             "--verify" => cfg.verify_keys = v.parse()?,

@@ -36,7 +36,10 @@
 //!    follow-up quoting an earlier story, two outlets rewriting one release): no copy,
 //!    unless the new doc is a longer version of the other (it opens with it and holds
 //!    [`Config::longer_containment`] of it). Otherwise it is a copy when
-//!    [`Config::min_containment`] of the smaller doc is shared, or, reworded,
+//!    [`Config::min_containment`] of the smaller doc is shared and the shared text runs
+//!    through [`Config::min_spread`] of the new doc's segments (or is nearly all of one of
+//!    the two: an article quoting a few long paragraphs of another holds over half of its
+//!    text in a quarter of its own paragraphs), or, reworded,
 //!    [`Config::rewrite_containment`] with shared segments holding
 //!    [`Config::rewrite_cover`] of the new doc. A match through a representative also
 //!    needs [`Config::rewrite_containment`] against the cluster's canonical member, so a
@@ -127,6 +130,12 @@ pub struct Config {
     /// Share of the new doc's keys in its shared segments under which the shared text is a
     /// minority block of it: not a copy, unless the new doc is a longer version of the other.
     pub min_cover: f32,
+    /// Share of the new doc's segments holding any shared text that a copy by
+    /// [`Config::min_containment`] needs, unless [`Config::sure_containment`] of the smaller
+    /// doc is shared or its shared segments hold [`Config::rewrite_cover`] of the new doc:
+    /// text shared in a few of the new doc's paragraphs, however long, is another article
+    /// quoting this one (a minority block by paragraphs).
+    pub min_spread: f32,
     /// Share of the smaller doc in the other for two stored members, whose positions are
     /// not kept.
     pub sure_containment: f32,
@@ -180,6 +189,7 @@ impl Default for Config {
             rewrite_containment: 0.35,
             rewrite_cover: 0.75,
             min_cover: 0.5,
+            min_spread: 0.5,
             sure_containment: 0.8,
             longer_containment: 0.8,
             min_shared: 4,
@@ -1179,7 +1189,10 @@ impl Index {
     /// shared segments), it is not a copy, unless the new doc is the longer one, opens with
     /// the other's text and holds enough of it ([`Config::longer_containment`]): a later,
     /// longer version (a follow-up opens with its own news). Otherwise it is a copy when
-    /// the smaller doc is mostly in the other ([`Config::min_containment`]), or, reworded,
+    /// the smaller doc is mostly in the other ([`Config::min_containment`]) and the shared
+    /// text is in [`Config::min_spread`] of the new doc's segments, unless it is nearly all
+    /// of the smaller doc ([`Config::sure_containment`]) or of the new doc
+    /// ([`Config::rewrite_cover`]): else it is a minority block by paragraphs. Or, reworded,
     /// when less survives word for word ([`Config::rewrite_containment`]) but the shared
     /// segments hold nearly all of the new doc ([`Config::rewrite_cover`]) and twice
     /// [`Config::min_shared`] keys are shared (a short doc's few keys are weak evidence). Two stored
@@ -1206,7 +1219,15 @@ impl Index {
             };
         }
         if c >= self.cfg.min_containment {
-            Rule::Contained
+            let spread = ratio(j.spread, j.qsegs);
+            if spread >= self.cfg.min_spread
+                || c >= self.cfg.sure_containment
+                || cover >= self.cfg.rewrite_cover
+            {
+                Rule::Contained
+            } else {
+                Rule::MinorityBlock
+            }
         } else if c >= self.cfg.rewrite_containment
             && cover >= self.cfg.rewrite_cover
             && j.shared >= 2 * self.cfg.min_shared

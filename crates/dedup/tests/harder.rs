@@ -187,6 +187,34 @@ fn follow_ups_reusing_two_paragraphs_stay_apart() {
 }
 
 #[test]
+fn an_article_quoting_a_long_block_of_another_stays_apart_in_either_order() {
+    // A story of five long paragraphs among fifteen short ones, and an article of its own
+    // that quotes the five long ones in one block: over half of the story's text is in the
+    // article, but in a quarter of its paragraphs. Whichever arrives first, they stay
+    // apart (the story arriving second used to join the article).
+    for seed in 1..=6u64 {
+        let p = story(300 + seed, 25);
+        let long: Vec<String> = (0..5).map(|i| format!("{} {}", p[2 * i], p[2 * i + 1])).collect();
+        let short = p[10..25]
+            .iter()
+            .map(|x| x.split_whitespace().take(16).collect::<Vec<_>>().join(" ") + ".");
+        let mut s: Vec<String> = Vec::new();
+        for (k, x) in short.enumerate() {
+            if k % 3 == 0 {
+                s.push(long[k / 3].clone());
+            }
+            s.push(x);
+        }
+        let mut f = story(400 + seed, 20);
+        for (k, l) in long.iter().enumerate() {
+            f.insert(10 + k, l.clone());
+        }
+        check("ab", &[("quoting", body(&f)), ("story", body(&s))]);
+        check("ab", &[("story", body(&s)), ("quoting", body(&f))]);
+    }
+}
+
+#[test]
 fn brief_and_follow_up_of_one_story() {
     // The brief joins; a follow-up quoting the same lead paragraphs does not.
     let s = story(90, 18);
