@@ -48,9 +48,12 @@
 //!    `reason` says which rule held ([`Rule::describe`]); [`Index::verdicts`] lists every
 //!    comparison of the last doc with its evidence. If it also matches other clusters,
 //!    those are merged in only when their canonical members match each other (at
-//!    [`Config::sure_containment`], as stored members keep no positions), or when the doc
-//!    contains both canonicals almost whole ([`Config::merge_containment`]); otherwise it
-//!    stays a plain join.
+//!    [`Config::sure_containment`], as stored members keep no positions), when the doc
+//!    contains both canonicals almost whole ([`Config::merge_containment`]), or when it
+//!    overlaps both canonicals as a version would ([`Config::chain_jaccard`]) and they
+//!    share [`Config::rewrite_containment`] of their text (chained edits: a heavily edited
+//!    copy that arrived before the version linking it to its story); otherwise it stays a
+//!    plain join.
 //!
 //! # Lifecycle rules
 //!
@@ -147,6 +150,10 @@ pub struct Config {
     /// A doc matching two clusters merges them when it contains both canonical members
     /// at least this much (or when the canonicals match each other).
     pub merge_containment: f32,
+    /// Jaccard similarity (anchors) of a new doc with both canonical members for the
+    /// clusters it matched to merge as chained edits, when the canonicals share
+    /// [`Config::rewrite_containment`] of the smaller one.
+    pub chain_jaccard: f32,
     /// An anchor indexed under this many distinct clusters is boilerplate and ignored.
     pub boilerplate_clusters: usize,
     /// Members of one cluster held in the inverted index (canonical included).
@@ -194,6 +201,7 @@ impl Default for Config {
             longer_containment: 0.8,
             min_shared: 4,
             merge_containment: 0.8,
+            chain_jaccard: 0.3,
             boilerplate_clusters: 5,
             max_indexed_per_cluster: 4,
             rep_novelty: 0.8,
@@ -1501,8 +1509,19 @@ impl Index {
         if self.is_copy(&jd) {
             return Some(format!("canonical members match (containment {cc:.2})"));
         }
-        let (c1, _) = self.sim_to(m, cx);
-        let (c2, _) = self.sim_to(m, cy);
+        let (c1, j1) = self.sim_to(m, cx);
+        let (c2, j2) = self.sim_to(m, cy);
+        // Chained edits: the new doc passed the copy rule against both clusters, overlaps
+        // each canonical as a version of it would (not a much longer roundup holding both),
+        // and the canonicals share text too. A heavily edited copy that arrived before the
+        // version linking it to its story is folded in, as it would have joined had it
+        // arrived after.
+        let cj = self.cfg.chain_jaccard;
+        if j1 >= cj && j2 >= cj && cc >= self.cfg.rewrite_containment {
+            return Some(format!(
+                "new member is a copy of both, whose canonical members share text ({j1:.2}, {j2:.2}; {cc:.2})"
+            ));
+        }
         let mc = self.cfg.merge_containment;
         let (mm, am, bm) = (self.member(m), a, b);
         // "contains both": the new doc holds most of each canonical.
