@@ -229,6 +229,14 @@ fn explanation(
         .story_candidate()
         .filter(|_| placed)
         .map(|(s, sim)| serde_json::json!({"story": s.to_string(), "similarity": round3(sim), "joined": s.to_string() == story}));
+    // Clusters the article folded together, and why ("canonical members match", "new member
+    // is a copy of both, ...").
+    let merged: Vec<serde_json::Value> = folded
+        .clusters
+        .iter()
+        .filter(|e| e.kind == wirefold_wire::ClusterEventKind::Merged)
+        .map(|e| serde_json::json!({"into": e.cluster_id, "from": e.merged_from, "reason": e.reason}))
+        .collect();
     serde_json::json!({
         "id": id,
         "copy": copy,
@@ -236,6 +244,7 @@ fn explanation(
         "event": event.map(|e| e.kind),
         "reason": event.and_then(|e| e.reason.as_deref()),
         "compared": compared,
+        "merged": merged,
         "story_candidate": candidate,
     })
 }
@@ -370,6 +379,63 @@ mod tests {
         let cand = &lines[2]["story_candidate"];
         assert!(cand.is_null() || cand["joined"] == false, "{cand}");
         assert_ne!(lines[2]["story"], lines[0]["story"]);
+    }
+
+    #[test]
+    fn explain_names_the_clusters_an_article_folded_together() {
+        // A story, a far version of it (a third of its paragraphs new, a word in twelve of
+        // the rest changed: not a copy of it by itself) and a version in between (their
+        // paragraphs alternately: a copy of each). The far version starts a cluster of its
+        // own; the version in between folds it into the story's.
+        let mut r = wirefold_testkit::Words(42);
+        let syl = [
+            "ka", "lo", "mi", "ran", "tu", "vek", "sor", "pla", "din", "gre", "hu", "jon",
+        ];
+        let mut word = move || (0..3).map(|_| syl[r.below(syl.len())]).collect::<String>();
+        let mut para = || (0..30).map(|_| word()).collect::<Vec<_>>().join(" ") + ".";
+        let story: Vec<String> = (0..18).map(|_| para()).collect();
+        let far: Vec<String> = story
+            .iter()
+            .enumerate()
+            .map(|(k, p)| {
+                if k % 3 == 2 {
+                    para()
+                } else {
+                    let mut w: Vec<String> = p.split(' ').map(str::to_string).collect();
+                    for i in (k % 12..w.len()).step_by(12) {
+                        w[i] = para().split(' ').next().unwrap_or("x").to_string();
+                    }
+                    w.join(" ")
+                }
+            })
+            .collect();
+        let mid: Vec<String> = story
+            .iter()
+            .zip(&far)
+            .enumerate()
+            .map(|(k, (a, b))| if k % 2 == 0 { a.clone() } else { b.clone() })
+            .collect();
+        let input = format!(
+            "{}\n{}\n{}\n",
+            serde_json::json!({"id": "story", "text": story.join("\n\n")}),
+            serde_json::json!({"id": "far", "text": far.join("\n\n")}),
+            serde_json::json!({"id": "mid", "text": mid.join("\n\n")}),
+        );
+        let (_, lines) = run_lines(&input, Mode::Explain);
+        assert_ne!(lines[0]["copy"], lines[1]["copy"], "{}", lines[1]);
+        assert_eq!(lines[1]["merged"], serde_json::json!([]));
+        let merged = lines[2]["merged"].as_array().unwrap();
+        assert_eq!(merged.len(), 1, "{}", lines[2]);
+        assert_eq!(merged[0]["into"], lines[0]["copy"]);
+        assert_eq!(merged[0]["from"], serde_json::json!([lines[1]["copy"]]));
+        assert!(
+            merged[0]["reason"]
+                .as_str()
+                .unwrap()
+                .starts_with("new member is a copy of both"),
+            "{}",
+            lines[2]
+        );
     }
 
     /// `s` as a misconfigured CMS shows it: its UTF-8 bytes read as Windows-1252.
