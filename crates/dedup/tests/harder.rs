@@ -288,12 +288,7 @@ fn a_heavily_edited_copy_joins_its_story_whatever_the_order() {
                 }
             })
             .collect();
-        let mid: Vec<String> = s
-            .iter()
-            .zip(&far)
-            .enumerate()
-            .map(|(k, (a, b))| if k % 2 == 0 { a.clone() } else { b.clone() })
-            .collect();
+        let mid = wirefold_testkit::alternate(&s, &far);
         check("ab", &[("story", body(&s)), ("far", body(&far))]);
         check(
             "aaa",

@@ -409,12 +409,7 @@ mod tests {
                 }
             })
             .collect();
-        let mid: Vec<String> = story
-            .iter()
-            .zip(&far)
-            .enumerate()
-            .map(|(k, (a, b))| if k % 2 == 0 { a.clone() } else { b.clone() })
-            .collect();
+        let mid = wirefold_testkit::alternate(&story, &far);
         let input = format!(
             "{}\n{}\n{}\n",
             serde_json::json!({"id": "story", "text": story.join("\n\n")}),

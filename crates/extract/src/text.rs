@@ -1104,6 +1104,8 @@ mod tests {
 
     #[test]
     fn a_datelines_day_beats_a_photo_captions_date() {
+        // The publication day read, as YYYY-MM-DD.
+        let day = |c: &Cleaned| c.published.map(|d| d.rfc3339()[..10].to_string());
         let story = "DREHYND, May 27 (Bloomberg) - The city council approved the new budget on Tuesday after a long and heated debate in the chamber, officials said.\n\nThe vote was close, officials said.";
         // The caption's date only says which year the dateline's day is in, and only when it
         // is within a month of it; a file photo's date says nothing.
@@ -1128,28 +1130,18 @@ mod tests {
             let c = run(&format!(
                 "{story}\n\n{caption}\n\nMore text of the story follows here, long enough to be a paragraph of its own."
             ));
-            assert_eq!(
-                c.published.map(|d| d.rfc3339()[..10].to_string()).as_deref(),
-                want,
-                "{caption}"
-            );
+            assert_eq!(day(&c).as_deref(), want, "{caption}");
         }
         // Across the new year: "Jan 3" near a date of late December is in the next year.
         let c = run(
             "LONDON, Jan 3 (Reuters) - Markets across Europe opened higher on the first trading day of the new year, traders and analysts in the city said.\n\nPHOTO: Traders in London, December 30, 2025. Reuters/Photographer",
         );
-        assert_eq!(
-            c.published.map(|d| d.rfc3339()[..10].to_string()).as_deref(),
-            Some("2026-01-03")
-        );
+        assert_eq!(day(&c).as_deref(), Some("2026-01-03"));
         // No dateline day: the first full date is all there is.
         let c = run(
             "LONDON (Reuters) - Markets opened higher, traders said on the first trading day.\n\nPHOTO: Traders in London, December 30, 2025. Reuters/Photographer",
         );
-        assert_eq!(
-            c.published.map(|d| d.rfc3339()[..10].to_string()).as_deref(),
-            Some("2025-12-30")
-        );
+        assert_eq!(day(&c).as_deref(), Some("2025-12-30"));
         // No full date anywhere: a day without a year is not a date.
         let c = run(
             "LONDON, Jan 3 (Reuters) - Markets across Europe opened higher on the first trading day of the new year, traders and analysts in the city said.",

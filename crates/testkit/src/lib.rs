@@ -204,3 +204,14 @@ impl Words {
             .collect()
     }
 }
+
+/// A version between two versions of one story, paragraph by paragraph: `a`'s even
+/// paragraphs and `b`'s odd ones (as long as the shorter). The copy rule sees it as a copy of
+/// each when the two are not copies of each other: the link of a chain of edits.
+pub fn alternate(a: &[String], b: &[String]) -> Vec<String> {
+    a.iter()
+        .zip(b)
+        .enumerate()
+        .map(|(k, (x, y))| if k % 2 == 0 { x.clone() } else { y.clone() })
+        .collect()
+}
