@@ -39,7 +39,10 @@ pub fn looks_like(bytes: &[u8]) -> bool {
 /// Whether a text is an AP transmission whose control characters were stripped on the
 /// way (a mail or file gateway): a header line with a `BC-` or `--` keyword and an `MM-DD`
 /// date, then, within the next lines, the `^` keyword line ending in `<`. Both must be
-/// there: a `^` or a date alone is ordinary text.
+/// there: a `^` or a date alone is ordinary text. A header of the full ANPA shape
+/// (priority and category letters, keyword, `MM-DD`, four-digit word count: "r e
+/// AP-Top-Entertainment-Hea 02-09 0121") may have any keyword; a `^` line ending in `<`
+/// must still follow.
 pub fn looks_stripped(text: &str) -> bool {
     let lines: Vec<&str> = text
         .lines()
@@ -47,18 +50,36 @@ pub fn looks_stripped(text: &str) -> bool {
         .filter(|l| !l.is_empty())
         .take(12)
         .collect();
-    let Some(h) = lines.iter().position(|l| {
+    let Some((h, full)) = lines.iter().enumerate().find_map(|(i, l)| {
         let words: Vec<&str> = l.split_whitespace().collect();
-        words.iter().any(|w| is_mm_dd(w)) && words.iter().any(|w| w.starts_with("BC-") || w.contains("--"))
+        if full_header(&words) {
+            Some((i, true))
+        } else {
+            (words.iter().any(|w| is_mm_dd(w))
+                && words.iter().any(|w| w.starts_with("BC-") || w.contains("--")))
+            .then_some((i, false))
+        }
     }) else {
         return false;
     };
     lines[h + 1..].iter().any(|l| {
         l.strip_prefix('^').is_some_and(|k| {
             let first = k.split(',').next().unwrap_or_default();
-            (first.starts_with("BC-") || first.contains("--")) && k.trim_end().ends_with('<')
+            (full || first.starts_with("BC-") || first.contains("--")) && k.trim_end().ends_with('<')
         })
     })
+}
+
+/// An ANPA header line of the full shape: priority and category letters, keyword, `MM-DD`
+/// date, four-digit word count ("r e AP-Top-Entertainment-Hea 02-09 0121").
+fn full_header(w: &[&str]) -> bool {
+    let letter = |x: &str| x.len() == 1 && x.bytes().all(|b| b.is_ascii_alphabetic());
+    w.len() == 5
+        && letter(w[0])
+        && letter(w[1])
+        && is_mm_dd(w[3])
+        && w[4].len() == 4
+        && w[4].bytes().all(|b| b.is_ascii_digit())
 }
 
 fn clean(line: &str) -> String {
@@ -165,7 +186,12 @@ pub fn read(text: &str) -> Document {
         }
         let words: Vec<&str> = l.split_whitespace().collect();
         if let Some(i) = words.iter().position(|w| is_mm_dd(w)) {
-            let kw = words.iter().find(|w| w.contains("--") || w.starts_with("BC-"));
+            // The keyword: a `BC-` or `--` word, or the third word of a header of the full
+            // shape ("r e AP-Top-Entertainment-Hea 02-09 0121").
+            let kw = words
+                .iter()
+                .find(|w| w.contains("--") || w.starts_with("BC-"))
+                .or_else(|| full_header(&words).then(|| &words[2]));
             if let Some(kw) = kw {
                 keyword = Some(kw.to_string());
                 let label = words[..i]
@@ -197,7 +223,13 @@ pub fn read(text: &str) -> Document {
             if h.len() > 240 {
                 break;
             }
-            head_lines.push(h.to_string());
+            // One line may hold several caret fields ("^*9006< ^AP-Top-...,0176<"); a
+            // field of a `*` code is a routing selector, not a heading.
+            for f in h.split(" ^").map(str::trim) {
+                if !f.starts_with('*') {
+                    head_lines.push(f.to_string());
+                }
+            }
             i += 1;
         }
     } else {
@@ -436,6 +468,28 @@ mod tests {
         assert!(!looks_stripped(
             "BC-US--Talks 11-24 0412\nNo caret line follows.\n"
         ));
+        // A header of the full ANPA shape with a keyword of another form.
+        let top = "V4644-----\nr e AP-Top-Entertainment-Hea     02-09 0121\n^*9006< ^AP-Top-Entertainment-Headlines,0176<\n\
+                   ^AP Top Entertainment News at 11:23 p.m. EST<\n^Ex-bodyguard testifies<\n^Nielsen's top programs<\n";
+        assert!(looks_stripped(top));
+        assert!(!looks_stripped(
+            "r e Something 02-09 0121\nNo caret line follows.\n"
+        ));
+        let framed = format!("\u{16}\u{16}\u{1}{}", top.replacen("\n^", "\n\u{2}^", 1));
+        assert!(looks_like(framed.as_bytes()));
+        for t in [top.to_string(), framed] {
+            let it = read(&t).items.remove(0);
+            assert_eq!(
+                it.headline.as_deref(),
+                Some("AP Top Entertainment News at 11:23 p.m. EST")
+            );
+            assert_eq!(it.slugline.as_deref(), Some("AP-Top-Entertainment-Headlines"));
+            assert!(
+                matches!(&it.body, Body::Text(b) if b.starts_with("Ex-bodyguard testifies")),
+                "{:?}",
+                it.body
+            );
+        }
     }
 
     #[test]

@@ -1,9 +1,12 @@
 //! NITF 3.x: a document of its own, or the inline content of a NewsML-G2 or NewsML 1.2
 //! item. The headline is `hedline/hl1`; the slug-like `<title>`, the ANPA keyword `meta`
-//! and `du-key@key` are the slugline. Identity is `doc-id@id-string`, the version
-//! `du-key@version`, the status `docdata@management-status`.
+//! and `du-key@key` are the slugline. A document without `hl1` states its headline only in
+//! `<title>` (BusinessDesk, EFE), so that is the headline then, as other NITF readers take
+//! it. Identity is `doc-id@id-string`, the version `du-key@version`, the status
+//! `docdata@management-status`. The byline reads as printed: its text and names with a space
+//! between them, the `byttl` title after a comma ("By ANN ROE, AP Business Writer").
 
-use crate::tree::{El, paragraphs};
+use crate::tree::{El, Kid, collapse, paragraphs};
 use crate::{Body, Document, Format, Item, apply_headline_signal, date, nonblank, pubstatus};
 
 /// Reads a NITF document (`root` is `<nitf>`).
@@ -90,9 +93,6 @@ pub(crate) fn fill(nitf: &El, item: &mut Item) {
                 .find(|m| m.attr("name") == Some("anpa-keyword"))
                 .and_then(|m| nonblank(m.attr("content").map(str::to_string)));
         }
-        if item.slugline.is_none() {
-            item.slugline = head.child_text("title");
-        }
     }
     if item.versioncreated.is_none() {
         item.versioncreated = item.firstcreated.clone();
@@ -104,13 +104,25 @@ pub(crate) fn fill(nitf: &El, item: &mut Item) {
             .find_map(|e| e.attr("lang"))
             .map(str::to_string);
     }
+    // Without `hl1` the title is the stated headline; with it, the title is a slug.
+    if let Some(title) = head.and_then(|h| h.child_text("title")) {
+        let hl1 = body
+            .and_then(|b| b.child("body.head"))
+            .and_then(|bh| bh.child("hedline"))
+            .and_then(|h| h.child_text("hl1"));
+        if item.headline.is_none() && hl1.is_none() {
+            item.headline = Some(title);
+        } else if item.slugline.is_none() {
+            item.slugline = Some(title);
+        }
+    }
     let Some(body) = body else { return };
     if let Some(bh) = body.child("body.head") {
         if item.headline.is_none() {
             item.headline = bh.child("hedline").and_then(|h| h.child_text("hl1"));
         }
         if item.byline.is_none() {
-            item.byline = bh.child_text("byline");
+            item.byline = bh.child("byline").and_then(byline);
         }
         if item.located.is_none()
             && let Some(d) = bh.child("dateline")
@@ -133,6 +145,33 @@ pub(crate) fn fill(nitf: &El, item: &mut Item) {
             item.body = Body::Text(text);
         }
     }
+}
+
+/// A byline as printed: text and inline names with a space between them ("By<person>Staff
+/// Reporter</person>" is "By Staff Reporter"), a `byttl` after a comma.
+fn byline(el: &El) -> Option<String> {
+    let mut s = String::new();
+    for k in &el.kids {
+        match k {
+            Kid::Text(t) => s.push_str(t),
+            Kid::El(e) => {
+                let t = e.text();
+                if t.is_empty() {
+                    continue;
+                }
+                if e.name == "byttl" {
+                    s.truncate(s.trim_end().trim_end_matches(',').trim_end().len());
+                    if !s.is_empty() {
+                        s.push_str(", ");
+                    }
+                } else if !s.is_empty() && !s.ends_with(char::is_whitespace) {
+                    s.push(' ');
+                }
+                s.push_str(&t);
+            }
+        }
+    }
+    nonblank(Some(collapse(&s)))
 }
 
 #[cfg(test)]
@@ -162,5 +201,43 @@ mod tests {
             place("STOCKHOLM, Aug 29, 2014 (AFP) -").as_deref(),
             Some("STOCKHOLM")
         );
+    }
+
+    #[test]
+    fn without_hl1_the_title_is_the_headline() {
+        let doc = |hedline: &str| {
+            let root = crate::tree::parse(&format!(
+                r#"<nitf><head><title>Receivers put retailer up for sale</title>
+                <docdata><doc-id id-string="BD-1"/></docdata></head>
+                <body><body.head>{hedline}</body.head><body.content><p>Text.</p></body.content></body></nitf>"#
+            ))
+            .unwrap();
+            read(&root).items.remove(0)
+        };
+        let it = doc("");
+        assert_eq!(it.headline.as_deref(), Some("Receivers put retailer up for sale"));
+        assert_eq!(it.slugline, None, "the title is not also the slugline");
+        let it = doc("<hedline><hl1>Retailer for sale</hl1></hedline>");
+        assert_eq!(it.headline.as_deref(), Some("Retailer for sale"));
+        assert_eq!(it.slugline.as_deref(), Some("Receivers put retailer up for sale"));
+    }
+
+    #[test]
+    fn bylines_read_as_printed() {
+        let by = |x: &str| byline(&crate::tree::parse(x).unwrap());
+        assert_eq!(
+            by("<byline>By BERNARD CONDON<byttl>AP Business Writer</byttl></byline>").as_deref(),
+            Some("By BERNARD CONDON, AP Business Writer")
+        );
+        assert_eq!(
+            by("<byline>By<person>Staff Reporter</person><byttl>BusinessDesk</byttl></byline>").as_deref(),
+            Some("By Staff Reporter, BusinessDesk")
+        );
+        assert_eq!(
+            by("<byline>By <person>Ann Roe</person> and <person>Bo Li</person>, <byttl>Staff</byttl></byline>")
+                .as_deref(),
+            Some("By Ann Roe and Bo Li, Staff")
+        );
+        assert_eq!(by("<byline> <byttl> </byttl></byline>"), None);
     }
 }

@@ -409,6 +409,10 @@ const BLOCK: &[&str] = &[
 
 /// Elements whose content is not body text.
 const SKIP: &[&str] = &[
+    // An XHTML body's `<header>` holds the headline, slugline, date and byline, which the
+    // item states in fields of their own; `<footer>` holds notes and credits.
+    "header",
+    "footer",
     "script",
     "style",
     "head",
@@ -434,7 +438,7 @@ const SKIP: &[&str] = &[
 
 /// The body text of a content element (NITF `body.content`, an XHTML `body`, a NewsML
 /// `DataContent`): one paragraph per block element, blank line between paragraphs, inline
-/// markup flattened, media and notes left out.
+/// markup flattened, media, notes and an XHTML `<header>` / `<footer>` left out.
 pub fn paragraphs(el: &El) -> String {
     let mut out: Vec<String> = Vec::new();
     let mut cur = String::new();
@@ -471,6 +475,14 @@ fn walk_blocks(el: &El, cur: &mut String, out: &mut Vec<String>) {
                     cur.push(' ');
                 }
                 walk_blocks(e, cur, out);
+                // A dateline marked up as such ends where the story begins, whether or
+                // not the markup leaves a space ("<span class="dateline">BUENOS AIRES
+                // (AP)</span>Argentine President ...").
+                if e.attr("class")
+                    .is_some_and(|c| c.split_whitespace().any(|c| c == "dateline"))
+                {
+                    cur.push(' ');
+                }
             }
         }
     }
@@ -493,6 +505,19 @@ mod tests {
             parse("<a><b>cut")
         );
         assert!(matches!(parse("<a><b></a>"), Err(XmlError::Malformed { .. })));
+        // An XHTML body: the header's headline and slugline are not body text, and a
+        // dateline span ends before the story starts.
+        let xhtml = parse(
+            r#"<body><header><ul class="slugline"><li>Business</li></ul><h1>Head</h1></header>
+            <section class="main"><p><span class="dateline">BUENOS AIRES <span class="credit">(AP)</span></span>Argentine
+            President <b>Milei</b>.</p><p><span class="dateline">London (dpa) - </span>Text.</p></section>
+            <footer><p>Credits</p></footer></body>"#,
+        )
+        .unwrap();
+        assert_eq!(
+            paragraphs(&xhtml),
+            "BUENOS AIRES (AP) Argentine President Milei.\n\nLondon (dpa) - Text."
+        );
         let deep = format!("{}{}", "<d>".repeat(MAX_DEPTH + 1), "</d>".repeat(MAX_DEPTH + 1));
         assert_eq!(parse(&deep), Err(XmlError::TooDeep));
         let bomb = r#"<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]><lolz>&lol2;</lolz>"#;
