@@ -11,6 +11,10 @@
 //! A known field with the wrong JSON type (a number for `headline`, an object for
 //! `type`) or a `type` that ninjs does not define is an error, not a guess. Identity:
 //! `uri`, else `guid`, else none (the caller keeps the delivery's identity).
+//!
+//! An API response that wraps ninjs items (a search result's `item` list, a feed page's
+//! `items`, AP's media API `data.item` and `data.items[].item`) gives each item; an item
+//! that is not usable (a wrong type, no body) is a problem of its own, and the others go on.
 
 use serde_json::{Map, Value};
 
@@ -110,9 +114,78 @@ pub fn read(text: &str) -> Result<Option<Document>, AgencyError> {
             kind(&v)
         )));
     };
-    if !NINJS_KEYS.iter().any(|k| map.contains_key(*k)) {
+    if is_item(map) {
+        let (items, problems) = match item(map)? {
+            Ok(it) => (vec![it], Vec::new()),
+            Err(problem) => (Vec::new(), vec![problem]),
+        };
+        return Ok(Some(Document {
+            format: Format::Ninjs,
+            items,
+            problems,
+        }));
+    }
+    // An API response around ninjs items: `item` / `items` (a search result, a feed page),
+    // under `data` too (AP's media API: `data.item`, `data.items[].item`). Each item is read
+    // on its own: one that is not usable is a problem of its own, the others go on.
+    let mut found = Vec::new();
+    envelope(map, 0, &mut found);
+    if found.is_empty() {
         return Ok(None);
     }
+    let mut items = Vec::new();
+    let mut problems = Vec::new();
+    for (k, m) in found.into_iter().enumerate() {
+        match item(m) {
+            Ok(Ok(it)) => items.push(it),
+            Ok(Err(problem)) => problems.push(problem),
+            Err(e) => problems.push(format!("item {} of the response: {e}", k + 1)),
+        }
+    }
+    Ok(Some(Document {
+        format: Format::Ninjs,
+        items,
+        problems,
+    }))
+}
+
+/// Items a response may wrap at most (the rest are left out).
+const MAX_WRAPPED: usize = 1000;
+
+fn is_item(m: &Map<String, Value>) -> bool {
+    NINJS_KEYS.iter().any(|k| m.contains_key(*k))
+}
+
+/// The ninjs items under an API response's `data`, `item` and `items` keys, a few levels
+/// deep at most.
+fn envelope<'a>(m: &'a Map<String, Value>, depth: usize, out: &mut Vec<&'a Map<String, Value>>) {
+    if depth > 3 {
+        return;
+    }
+    for key in ["data", "item", "items"] {
+        let values: &[Value] = match m.get(key) {
+            Some(Value::Array(a)) => a,
+            Some(v @ Value::Object(_)) => std::slice::from_ref(v),
+            _ => continue,
+        };
+        for v in values {
+            if out.len() >= MAX_WRAPPED {
+                return;
+            }
+            if let Value::Object(o) = v {
+                if is_item(o) {
+                    out.push(o);
+                } else {
+                    envelope(o, depth + 1, out);
+                }
+            }
+        }
+    }
+}
+
+/// One ninjs item: the item, or why it gives none (no body, no caption); an error for a
+/// field of the wrong kind.
+fn item(map: &Map<String, Value>) -> Result<Result<Item, String>, AgencyError> {
     let o = Obj(map);
     // ninjs requires `uri`; senders that write only `guid` are read too, and an item that
     // names itself in neither keeps the identity of its delivery (the caller's fallback).
@@ -253,7 +326,6 @@ pub fn read(text: &str) -> Result<Option<Document>, AgencyError> {
         (None, None) => Body::None,
     };
     apply_headline_signal(&mut it);
-    let mut problems = Vec::new();
     if it.body.is_blank()
         && it.item_type != ItemType::Text
         && it.pubstatus != Some(crate::PubStatus::Canceled)
@@ -263,21 +335,14 @@ pub fn read(text: &str) -> Result<Option<Document>, AgencyError> {
             it.body = Body::Text(c);
         }
     }
-    let items = if it.body.is_blank() && it.pubstatus != Some(crate::PubStatus::Canceled) {
-        problems.push(format!(
+    if it.body.is_blank() && it.pubstatus != Some(crate::PubStatus::Canceled) {
+        return Ok(Err(format!(
             "ninjs {} item {} has no body (body_text, body_html, bodies)",
             it.item_type.as_str(),
             it.uri.as_deref().unwrap_or_default()
-        ));
-        Vec::new()
-    } else {
-        vec![it]
-    };
-    Ok(Some(Document {
-        format: Format::Ninjs,
-        items,
-        problems,
-    }))
+        )));
+    }
+    Ok(Ok(it))
 }
 
 /// Text of a small HTML fragment (a description), through the XML tree when it is
@@ -338,6 +403,30 @@ mod tests {
             assert!(e.contains(says), "{bad}: {e}");
         }
         assert_eq!(read(r#"{"title":"a feed","items":[]}"#).unwrap(), None);
+        assert_eq!(
+            read(r#"{"title":"a feed","items":[{"id":"1","content_text":"x"}]}"#).unwrap(),
+            None
+        );
+        // API responses around ninjs items: each item on its own.
+        let list = read(
+            r#"{"total":3,"item":[{"uri":"a","type":"text","headline":"A","body_text":"Text A."},
+            {"uri":"b","type":"advisory","headline":"B","body_text":"x"},{"uri":"c","type":"text","headline":"C"}]}"#,
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(list.items.len(), 1);
+        assert_eq!(list.items[0].headline.as_deref(), Some("A"));
+        assert_eq!(list.problems.len(), 2, "{:?}", list.problems);
+        assert!(list.problems[0].contains("item 2") && list.problems[0].contains("not a ninjs type"));
+        assert!(list.problems[1].contains("has no body"));
+        let ap = read(
+            r#"{"api_version":"2","data":{"items":[{"item":{"uri":"p","type":"picture","headline":"Pic",
+            "description_text":"A caption."}}]}}"#,
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(ap.items[0].item_type, ItemType::Picture);
+        assert_eq!(ap.items[0].body, Body::Text("A caption.".into()));
         // The 2.0 drafts: lists under the singular keys, `name` and `text`.
         let draft = read(r#"{"uri":"u2","type":"composite","headline":[{"name":"sub","text":"Sub"},{"name":"main","text":"Draft main"}],
             "body":[{"name":"xhtml","value":"<p>One.</p>"},{"name":"text","value":"One."}]}"#)
