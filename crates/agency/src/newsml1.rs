@@ -1,7 +1,8 @@
 //! NewsML 1.x (AFP, ANA and others): `NewsML/NewsItem`, each with its `Identification`,
 //! `NewsManagement` and nested `NewsComponent`s. The text is the longest `ContentItem`
-//! whose `MediaType` is `Text` (NITF or plain `DataContent`); the headline is the
-//! `NewsLines/HeadLine`. Identity: `urn:newsml:<ProviderId>:<DateId>:<NewsItemId>`, the
+//! that is not a photo, graphic, video or audio by its `MediaType` or `MimeType` (NITF or
+//! plain `DataContent`: `MediaType` `Text`, TASS's `ComplexData` with `text/vnd.IPTC.NITF`,
+//! Belga's items with only a `Format`); the headline is the `NewsLines/HeadLine`. Identity: `urn:newsml:<ProviderId>:<DateId>:<NewsItemId>`, the
 //! `PublicIdentifier` without its revision, so revisions share it; version: `RevisionId`.
 
 use crate::tree::{El, paragraphs};
@@ -36,6 +37,24 @@ pub fn read(root: &El) -> Document {
 
 fn formal(el: Option<&El>) -> Option<String> {
     nonblank(el.and_then(|e| e.attr("FormalName")).map(str::to_string))
+}
+
+/// Whether a `ContentItem` may hold the text: not a photo, graphic, video or audio by its
+/// `MediaType`, nor a binary by its `MimeType`.
+fn textual(c: &El) -> bool {
+    let media = formal(c.child("MediaType"))
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let mime = formal(c.child("MimeType"))
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let media_ok = matches!(media.as_str(), "" | "text" | "complexdata");
+    let mime_ok = mime.is_empty()
+        || mime.starts_with("text/")
+        || mime.contains("xml")
+        || mime.contains("nitf")
+        || mime.contains("html");
+    media_ok && mime_ok
 }
 
 fn item(ni: &El) -> Item {
@@ -79,10 +98,7 @@ fn item(ni: &El) -> Item {
     ni.find_all("ContentItem", &mut contents);
     let mut best: Option<String> = None;
     for c in contents {
-        let media = formal(c.child("MediaType"))
-            .unwrap_or_default()
-            .to_ascii_lowercase();
-        if media != "text" {
+        if !textual(c) {
             continue;
         }
         let Some(dc) = c.child("DataContent") else {
@@ -113,4 +129,51 @@ fn item(ni: &El) -> Item {
     }
     apply_headline_signal(&mut it);
     it
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(xml: &str) -> Document {
+        read(&crate::tree::parse(xml).unwrap())
+    }
+
+    #[test]
+    fn text_is_whatever_content_is_not_media() {
+        // TASS: `ComplexData` with a NITF MIME type.
+        let d = one(
+            r#"<NewsML><NewsItem><NewsComponent><NewsLines><HeadLine>Kremlin reacts</HeadLine></NewsLines>
+            <ContentItem><MediaType FormalName="ComplexData"/><MimeType FormalName="text/vnd.IPTC.NITF"/>
+            <DataContent><nitf><body><body.content><p>MOSCOW, January 21. /TASS/. Text.</p></body.content></body></nitf></DataContent>
+            </ContentItem></NewsComponent></NewsItem></NewsML>"#,
+        );
+        assert_eq!(d.items[0].headline.as_deref(), Some("Kremlin reacts"));
+        assert_eq!(
+            d.items[0].body,
+            Body::Text("MOSCOW, January 21. /TASS/. Text.".into())
+        );
+        // Belga: components by role, content items with only a `Format`; the body is the
+        // longest text, a photo's content is never the text.
+        let d = one(
+            r#"<NewsML><NewsItem><NewsComponent><NewsLines><HeadLine>Mediawatch</HeadLine></NewsLines>
+            <NewsComponent><Role FormalName="Title"/><ContentItem><Format FormalName=""/><DataContent>Mediawatch</DataContent></ContentItem></NewsComponent>
+            <NewsComponent><Role FormalName="Body"/><ContentItem><Format FormalName="Text"/><DataContent>Steven gaf zich aan bij de politie.</DataContent></ContentItem></NewsComponent>
+            <NewsComponent><ContentItem><MediaType FormalName="Photo"/><MimeType FormalName="image/jpeg"/>
+            <DataContent>A much longer caption of the photograph that is not the story text at all.</DataContent></ContentItem></NewsComponent>
+            </NewsComponent></NewsItem></NewsML>"#,
+        );
+        assert_eq!(
+            d.items[0].body,
+            Body::Text("Steven gaf zich aan bij de politie.".into())
+        );
+        let d = one(
+            r#"<NewsML><NewsItem><NewsComponent><ContentItem><MediaType FormalName="Video"/>
+            <DataContent>Clip.</DataContent></ContentItem></NewsComponent></NewsItem></NewsML>"#,
+        );
+        assert!(
+            d.items.is_empty() && d.problems[0].contains("no text content"),
+            "{d:?}"
+        );
+    }
 }

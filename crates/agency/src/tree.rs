@@ -4,11 +4,14 @@
 //! resolved.
 //!
 //! Bounds: nesting deeper than [`MAX_DEPTH`] and more than [`MAX_NODES`] nodes are
-//! errors, and a DTD that declares entities is refused outright (quick-xml never expands
-//! them, but a document that relies on them cannot be read faithfully and is the classic
-//! entity-expansion bomb). An undeclared entity reference is kept as literal text, except
-//! a few HTML ones NITF producers use (`&nbsp;`, dashes, quotes). A document that ends
-//! inside an element is [`XmlError::Truncated`].
+//! errors, and a DTD that declares an internal general entity (`<!ENTITY name "value">`)
+//! is refused outright (quick-xml never expands them, but a document that relies on them
+//! cannot be read faithfully and is the classic entity-expansion bomb). Parameter entities
+//! and external declarations are DTD plumbing, never fetched or expanded, and are let
+//! through: NewsML 1.2 carries `<!ENTITY % nitf SYSTEM "nitf-3-0.dtd"> %nitf;` as
+//! boilerplate (SDA-ATS, Kyodo). An undeclared entity reference is kept as literal text,
+//! except a few HTML ones NITF producers use (`&nbsp;`, dashes, quotes). A document that
+//! ends inside an element is [`XmlError::Truncated`].
 
 use quick_xml::events::Event;
 
@@ -130,7 +133,9 @@ pub fn parse(text: &str) -> Result<El, XmlError> {
             return Err(XmlError::TooManyNodes);
         }
         match ev {
-            Event::DocType(d) if d[..].contains("<!ENTITY") => return Err(XmlError::Entities),
+            Event::DocType(d) if declares_internal_entity(d[..].as_bytes()) => {
+                return Err(XmlError::Entities);
+            }
             Event::Start(s) | Event::Empty(s) if stack.is_empty() && root.is_some() => {
                 let _ = s;
                 return Err(malformed(&reader, "more than one root element".into()));
@@ -312,10 +317,7 @@ impl El {
                 Kid::Text(t) => s.push_str(t),
                 Kid::El(e) => {
                     // Words of adjacent elements must not run together.
-                    if !s.is_empty()
-                        && !s.ends_with(char::is_whitespace)
-                        && !INLINE.contains(&e.name.as_str())
-                    {
+                    if !s.is_empty() && !s.ends_with(char::is_whitespace) && !listed(INLINE, &e.name) {
                         s.push(' ');
                     }
                     e.raw_text_into(s);
@@ -328,6 +330,37 @@ impl El {
     pub fn child_text(&self, name: &str) -> Option<String> {
         self.child(name).map(El::text).filter(|t| !t.is_empty())
     }
+}
+
+/// Whether a DTD declares a general entity with a value of its own (`<!ENTITY lol
+/// "lol">`), the one kind whose references would expand inside the text. Parameter
+/// entities (`<!ENTITY % nitf SYSTEM "...">`) and external entities (`SYSTEM` / `PUBLIC`)
+/// are never fetched or expanded here.
+fn declares_internal_entity(dtd: &[u8]) -> bool {
+    let mut rest = dtd;
+    while let Some(at) = rest.windows(8).position(|w| w == b"<!ENTITY") {
+        rest = &rest[at + 8..];
+        let after = rest.trim_ascii_start();
+        if after.starts_with(b"%") {
+            continue;
+        }
+        // The name, then the definition.
+        let name_end = after
+            .iter()
+            .position(u8::is_ascii_whitespace)
+            .unwrap_or(after.len());
+        let def = after[name_end..].trim_ascii_start();
+        if !(def.starts_with(b"SYSTEM") || def.starts_with(b"PUBLIC")) {
+            return true;
+        }
+    }
+    false
+}
+
+/// Whether `name` is in a list of element names, whatever its case: some producers write
+/// HTML-like markup in capitals (TT's `<P>`).
+fn listed(list: &[&str], name: &str) -> bool {
+    list.iter().any(|l| l.eq_ignore_ascii_case(name))
 }
 
 /// Elements that sit inside a line of text (NITF, XHTML): no break around them.
@@ -459,19 +492,19 @@ fn walk_blocks(el: &El, cur: &mut String, out: &mut Vec<String>) {
     for k in &el.kids {
         match k {
             Kid::Text(t) => cur.push_str(t),
-            Kid::El(e) if SKIP.contains(&e.name.as_str()) => {}
+            Kid::El(e) if listed(SKIP, &e.name) => {}
             Kid::El(e) if e.name == "td" || e.name == "th" => {
                 cur.push(' ');
                 walk_blocks(e, cur, out);
                 cur.push(' ');
             }
-            Kid::El(e) if BLOCK.contains(&e.name.as_str()) => {
+            Kid::El(e) if listed(BLOCK, &e.name) => {
                 flush(cur, out);
                 walk_blocks(e, cur, out);
                 flush(cur, out);
             }
             Kid::El(e) => {
-                if !INLINE.contains(&e.name.as_str()) {
+                if !listed(INLINE, &e.name) {
                     cur.push(' ');
                 }
                 walk_blocks(e, cur, out);
@@ -514,6 +547,11 @@ mod tests {
             <footer><p>Credits</p></footer></body>"#,
         )
         .unwrap();
+        let caps = parse(
+            "<BODY><TEXT><INGRESS><P>Lead.</P></INGRESS><P>One <B>two</B>.</P><P>Three.</P></TEXT></BODY>",
+        )
+        .unwrap();
+        assert_eq!(paragraphs(&caps), "Lead.\n\nOne two.\n\nThree.");
         assert_eq!(
             paragraphs(&xhtml),
             "BUENOS AIRES (AP) Argentine President Milei.\n\nLondon (dpa) - Text."
@@ -522,6 +560,14 @@ mod tests {
         assert_eq!(parse(&deep), Err(XmlError::TooDeep));
         let bomb = r#"<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]><lolz>&lol2;</lolz>"#;
         assert_eq!(parse(bomb), Err(XmlError::Entities));
+        // NewsML 1.2's boilerplate parameter entity and an external entity are DTD plumbing:
+        // read, nothing fetched, an external reference kept as it stands.
+        let newsml = "<?xml version=\"1.0\"?>\n<!DOCTYPE NewsML PUBLIC \"urn:newsml:iptc.org:20031010:NewsMLv1.2.dtd:1\" \"NewsML-1.2.dtd\"\n\
+                      [<!ENTITY % nitf SYSTEM \"nitf-3-0.dtd\"> %nitf; <!ENTITY logo SYSTEM \"logo.gif\" NDATA gif>]>\n\
+                      <NewsML><p>One &amp; &logo; two</p></NewsML>";
+        assert_eq!(paragraphs(&parse(newsml).unwrap()), "One & &logo; two");
+        let hidden = r#"<!DOCTYPE a [<!ENTITY % p SYSTEM "x.dtd"> <!ENTITY  x   "boom">]><a>&x;</a>"#;
+        assert_eq!(parse(hidden), Err(XmlError::Entities));
         assert_eq!(parse("  "), Err(XmlError::Empty));
     }
 }
