@@ -192,6 +192,13 @@ fn item(map: &Map<String, Value>) -> Result<Result<Item, String>, AgencyError> {
     let uri = o.string(&["uri"])?.or(o.string(&["guid"])?);
     let item_type = match o.string(&["type"])? {
         None => ItemType::Text,
+        // ninjs 2.2 and 3.x also carry events and planning items: not news, not read.
+        Some(t) if matches!(t.as_str(), "event" | "planning") => {
+            return Ok(Err(format!(
+                "ninjs {t} item {} is not a news item, not used",
+                uri.as_deref().unwrap_or_default()
+            )));
+        }
         Some(t) => ItemType::from_name(&t)
             .filter(|_| !t.contains(':'))
             .ok_or_else(|| {
@@ -419,6 +426,14 @@ mod tests {
         assert_eq!(list.problems.len(), 2, "{:?}", list.problems);
         assert!(list.problems[0].contains("item 2") && list.problems[0].contains("not a ninjs type"));
         assert!(list.problems[1].contains("has no body"));
+        let event = read(r#"{"uri":"e1","type":"event","headline":"Press conference"}"#)
+            .unwrap()
+            .unwrap();
+        assert!(event.items.is_empty());
+        assert_eq!(
+            event.problems,
+            ["ninjs event item e1 is not a news item, not used"]
+        );
         let ap = read(
             r#"{"api_version":"2","data":{"items":[{"item":{"uri":"p","type":"picture","headline":"Pic",
             "description_text":"A caption."}}]}}"#,
