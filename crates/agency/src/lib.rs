@@ -1,6 +1,6 @@
 //! Readers for the formats news agencies deliver: NewsML-G2 (news items, news messages,
-//! packages), NITF 3.x, NewsML 1.2, ANPA 1312 / IPTC 7901 transmissions and IPTC ninjs
-//! 1.x, 2.x and 3.x.
+//! packages), NITF 3.x, NewsML 1.2, ANPA 1312 / IPTC 7901 transmissions, IPTC ninjs
+//! 1.x, 2.x and 3.x, and in-house XML layouts that name their parts plainly ([`simple`]).
 //!
 //! [`read`] takes the bytes of one delivered document and returns its [`Item`]s: what the
 //! agency states about each item (identity, version, status, headline, slugline, urgency,
@@ -24,6 +24,7 @@ pub mod g2;
 pub mod newsml1;
 pub mod ninjs;
 pub mod nitf;
+pub mod simple;
 pub mod tree;
 
 pub use wirefold_wire::PubStatus;
@@ -41,6 +42,8 @@ pub enum Format {
     Anpa,
     /// IPTC ninjs 1.x, 2.x, 3.x.
     Ninjs,
+    /// An in-house XML layout that names its parts plainly ([`simple`]).
+    SimpleXml,
 }
 
 impl Format {
@@ -52,6 +55,7 @@ impl Format {
             Format::Newsml1 => "newsml-1",
             Format::Anpa => "anpa",
             Format::Ninjs => "ninjs",
+            Format::SimpleXml => "xml",
         }
     }
 }
@@ -297,12 +301,19 @@ pub fn read(bytes: &[u8]) -> Result<Option<Document>, AgencyError> {
         Some("nitf") => Format::Nitf,
         Some("NewsML") => Format::Newsml1,
         None if anpa::looks_stripped(p) => return Ok(Some(anpa::read(&decode(bytes)))),
+        // Any other XML that is not a page or a feed may be an in-house wire layout.
+        Some(r) if p.starts_with("<?xml") && simple::may_be(r) => Format::SimpleXml,
         _ => return Ok(None),
     };
     let text = decode(bytes);
     let head = text.trim_start_matches('\u{feff}').trim_start();
     if format == Format::Ninjs {
         return ninjs::read(head);
+    }
+    if format == Format::SimpleXml {
+        // Not an agency format after all unless it holds an item: malformed or bodiless
+        // XML goes on to the page reader as before.
+        return Ok(tree::parse(head).ok().and_then(|root| simple::read(&root)));
     }
     let root = tree::parse(head).map_err(|source| AgencyError::Xml {
         format: format.as_str(),
