@@ -311,9 +311,24 @@ pub fn read(bytes: &[u8]) -> Result<Option<Document>, AgencyError> {
         return ninjs::read(head);
     }
     if format == Format::SimpleXml {
-        // Not an agency format after all unless it holds an item: malformed or bodiless
-        // XML goes on to the page reader as before.
-        return Ok(tree::parse(head).ok().and_then(|root| simple::read(&root)));
+        // XML that is not a page or a feed is read as data, never as a page of its text
+        // nodes: an item when a body element holds one, else refused with the reason.
+        let root = tree::parse(head).map_err(|source| AgencyError::Xml {
+            format: format.as_str(),
+            source,
+        })?;
+        return match simple::read(&root) {
+            Some(doc) => Ok(Some(doc)),
+            None => Err(AgencyError::Unusable {
+                format: format.as_str(),
+                reason: format!(
+                    "<{}> is in no known wire format and holds no body element of an item \
+                     (ContentText, content, body, text, story) of {} characters or more",
+                    root.name,
+                    simple::MIN_BODY
+                ),
+            }),
+        };
     }
     let root = tree::parse(head).map_err(|source| AgencyError::Xml {
         format: format.as_str(),
@@ -429,6 +444,22 @@ mod tests {
         assert_eq!(root_name("plain"), None);
         assert_eq!(read(b"<html><body>x</body></html>").unwrap(), None);
         assert_eq!(read(b"Just words.").unwrap(), None);
+        // Feeds and XHTML pages are not wire items; other XML is data: an item when it holds
+        // one, else refused with the reason, never a page of its text nodes.
+        assert_eq!(
+            read(b"<?xml version='1.0'?><rss><channel><title>T</title></channel></rss>").unwrap(),
+            None
+        );
+        assert_eq!(
+            read(b"<?xml version='1.0'?><html><body><p>x</p></body></html>").unwrap(),
+            None
+        );
+        let fixtures =
+            read(b"<?xml version='1.0'?><Response><Fixtures><Team ID='1' Name='A'/></Fixtures></Response>");
+        assert!(
+            matches!(&fixtures, Err(AgencyError::Unusable { format: "xml", reason }) if reason.starts_with("<Response> is in no known wire format")),
+            "{fixtures:?}"
+        );
         // A concept item is NewsML-G2 but no news: no item, and the reason why.
         let concept = read(br#"<?xml version="1.0"?><conceptItem xmlns="http://iptc.org/std/nar/2006-10-01/" guid="urn:c"><concept><name>Brexit</name><definition>The United Kingdom leaving the EU, a long story told in many words.</definition></concept></conceptItem>"#)
             .unwrap()

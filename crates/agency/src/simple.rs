@@ -8,9 +8,10 @@
 //! of escaped markup is read as HTML.
 //!
 //! Only a document with a body of at least [`MIN_BODY`] characters is an item: anything
-//! else (a fixtures table, a settings file, a bare list of values) is left to the caller
-//! (`None`), as before this reader existed. Web pages and feeds (`html`, `rss`, `feed`,
-//! RDF, sitemaps) never come here.
+//! else (a fixtures table, a settings file, a bare list of values) gives `None`, and
+//! [`crate::read`] refuses it with the reason rather than let a page reader make an article
+//! of its text nodes. Web pages and feeds (`html`, `rss`, `feed`, RDF, sitemaps) never
+//! come here.
 
 use crate::tree::{El, Kid, paragraphs};
 use crate::{Body, Document, Format, Item, apply_headline_signal, date, nonblank, text_or_html};
