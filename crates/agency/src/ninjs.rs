@@ -342,7 +342,21 @@ fn item(map: &Map<String, Value>) -> Result<Result<Item, String>, AgencyError> {
             it.body = Body::Text(c);
         }
     }
-    if it.body.is_blank() && it.pubstatus != Some(crate::PubStatus::Canceled) {
+    if it.body.is_blank()
+        && it.item_type == ItemType::Text
+        && it.pubstatus != Some(crate::PubStatus::Canceled)
+    {
+        // A text item without a body (NTB's 2.0 items carry the text as a description): a
+        // best-effort item marked as such, its description standing for the text, or its
+        // headline alone, as for a NITF document without body.
+        if let Some(d) = it.description_text.clone() {
+            it.body = Body::Text(d);
+            it.incomplete = Some("the ninjs item carries no body, only its description".into());
+        } else if it.headline.is_some() {
+            it.incomplete = Some("the ninjs item carries no body text, only its headline".into());
+        }
+    }
+    if it.body.is_blank() && it.pubstatus != Some(crate::PubStatus::Canceled) && it.incomplete.is_none() {
         return Ok(Err(format!(
             "ninjs {} item {} has no body (body_text, body_html, bodies)",
             it.item_type.as_str(),
@@ -417,7 +431,7 @@ mod tests {
         // API responses around ninjs items: each item on its own.
         let list = read(
             r#"{"total":3,"item":[{"uri":"a","type":"text","headline":"A","body_text":"Text A."},
-            {"uri":"b","type":"advisory","headline":"B","body_text":"x"},{"uri":"c","type":"text","headline":"C"}]}"#,
+            {"uri":"b","type":"advisory","headline":"B","body_text":"x"},{"uri":"c","type":"text","slugline":"c"}]}"#,
         )
         .unwrap()
         .unwrap();
@@ -426,6 +440,31 @@ mod tests {
         assert_eq!(list.problems.len(), 2, "{:?}", list.problems);
         assert!(list.problems[0].contains("item 2") && list.problems[0].contains("not a ninjs type"));
         assert!(list.problems[1].contains("has no body"));
+        // A text item without body: its description stands for it, or its headline alone;
+        // either way marked incomplete.
+        let described = read(
+            r#"{"uri":"n","type":"text","headlines":[{"role":"main","value":"Google buys land"}],
+            "descriptions":[{"role":"text","contenttype":"text/plain","value":"Google has bought a plot in Skien."}]}"#,
+        )
+        .unwrap()
+        .unwrap();
+        let it = &described.items[0];
+        assert_eq!(it.body, Body::Text("Google has bought a plot in Skien.".into()));
+        assert!(
+            it.incomplete
+                .as_deref()
+                .is_some_and(|r| r.contains("only its description"))
+        );
+        let bare = read(r#"{"uri":"h","type":"text","headline":"Only a headline"}"#)
+            .unwrap()
+            .unwrap();
+        assert_eq!(bare.items[0].body, Body::None);
+        assert!(
+            bare.items[0]
+                .incomplete
+                .as_deref()
+                .is_some_and(|r| r.contains("only its headline"))
+        );
         let event = read(r#"{"uri":"e1","type":"event","headline":"Press conference"}"#)
             .unwrap()
             .unwrap();
