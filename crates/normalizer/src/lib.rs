@@ -91,6 +91,17 @@ pub fn normalize_all(raw: &RawDocument, max_bytes: usize) -> Result<Normalized, 
                 fill_hints(&mut a, raw);
             }
             finish(&mut a, raw);
+            // A text whose body is nothing but its byline or dateline once those are taken
+            // out still states its headline: a best-effort article marked as such, as a
+            // document that carries only its headline is.
+            if a.body_text.trim().is_empty()
+                && a.pubstatus != PubStatus::Canceled
+                && a.incomplete.is_none()
+                && a.headline.as_deref().is_some_and(|h| !h.trim().is_empty())
+            {
+                a.incomplete =
+                    Some("the item carries no body text beyond its byline, only its headline".into());
+            }
             if a.body_text.trim().is_empty() && a.pubstatus != PubStatus::Canceled && a.incomplete.is_none() {
                 out.problems.push(format!(
                     "{} {} item {}: {}",
@@ -149,20 +160,22 @@ pub fn normalize_all(raw: &RawDocument, max_bytes: usize) -> Result<Normalized, 
 /// unnamed, `<raw uri>#item-<i>`.
 fn from_item(raw: &RawDocument, format: Format, item: &Item, i: usize, url: Option<&str>) -> Article {
     let headline = item.headline.clone();
-    let (body, dateline) = match &item.body {
+    // The body, its dateline, and a byline it opens with ("By Toby Davis") for an item
+    // that states none.
+    let (body, dateline, body_byline) = match &item.body {
         Body::Text(t) => match wirefold_extract::extract_text(t, headline.as_deref()) {
-            Ok(e) => (e.body, e.dateline),
-            Err(_) => (String::new(), None),
+            Ok(e) => (e.body, e.dateline, e.byline),
+            Err(_) => (String::new(), None, None),
         },
         Body::Html(h) => match wirefold_extract::extract(&Input {
             bytes: h.as_bytes(),
             content_type: Some("text/html"),
             url,
         }) {
-            Ok(e) => (e.body, e.dateline),
-            Err(_) => (String::new(), None),
+            Ok(e) => (e.body, e.dateline, e.byline),
+            Err(_) => (String::new(), None, None),
         },
-        Body::None => (String::new(), None),
+        Body::None => (String::new(), None, None),
     };
     let (id, uri) = if i == 0 {
         (
@@ -184,7 +197,7 @@ fn from_item(raw: &RawDocument, format: Format, item: &Item, i: usize, url: Opti
         version: item.version.or(if i == 0 { raw.version } else { None }),
         pubstatus: item.pubstatus.unwrap_or_default(),
         headline,
-        byline: item.byline.clone(),
+        byline: item.byline.clone().or(body_byline),
         firstcreated: item.firstcreated.clone(),
         versioncreated: item.versioncreated.clone(),
         located: item.located.clone().or(dateline),
@@ -412,6 +425,33 @@ mod tests {
         assert_eq!(n.articles[1].body_text, "Councillors vote on the budget.");
         assert_eq!(n.problems.len(), 1);
         assert!(n.problems[0].contains("urn:t:3"), "{:?}", n.problems);
+        // A text item whose body is only its byline keeps its stated headline, marked
+        // incomplete; without a headline it is dropped with the reason.
+        let byline_only = |headline: &str| {
+            format!(
+                r#"<newsItem xmlns="http://iptc.org/std/nar/2006-10-01/" guid="urn:t:9"><itemMeta><itemClass qcode="ninat:text"/></itemMeta>
+<contentMeta>{headline}</contentMeta><contentSet><inlineXML><html><body><p>By Toby Davis</p></body></html></inlineXML></contentSet></newsItem>"#
+            )
+        };
+        let b = normalize_all(
+            &raw(
+                "application/xml",
+                byline_only("<headline>Benitez pleads for support</headline>").into_bytes(),
+            ),
+            1 << 20,
+        )
+        .unwrap();
+        assert_eq!(
+            b.articles[0].headline.as_deref(),
+            Some("Benitez pleads for support")
+        );
+        assert!(
+            b.articles[0]
+                .incomplete
+                .as_deref()
+                .is_some_and(|r| r.contains("only its headline"))
+        );
+        assert!(normalize_all(&raw("application/xml", byline_only("").into_bytes()), 1 << 20).is_err());
         // A truncated one is refused with the reason.
         let cut = normalize_all(&raw("application/xml", msg[..300].to_vec()), 1 << 20).unwrap_err();
         assert!(cut.to_string().contains("truncated xml"), "{cut}");
