@@ -100,7 +100,7 @@ pub fn normalize_all(raw: &RawDocument, max_bytes: usize) -> Result<Normalized, 
                 && a.headline.as_deref().is_some_and(|h| !h.trim().is_empty())
             {
                 a.incomplete =
-                    Some("the item carries no body text beyond its byline, only its headline".into());
+                    Some("the item carries no body text once its byline and dateline are taken out, only its headline".into());
             }
             if a.body_text.trim().is_empty() && a.pubstatus != PubStatus::Canceled && a.incomplete.is_none() {
                 out.problems.push(format!(
