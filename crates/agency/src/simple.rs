@@ -18,6 +18,8 @@ use crate::{Body, Document, Format, Item, apply_headline_signal, date, nonblank,
 
 /// Characters of body text an item needs at least.
 pub const MIN_BODY: usize = 80;
+/// Entries of a list read at most (the rest are left out, and said so).
+pub const MAX_ITEMS: usize = 1000;
 /// Elements searched at most, and how deep.
 const MAX_SEEN: usize = 4096;
 const MAX_DEPTH: usize = 8;
@@ -80,18 +82,23 @@ pub fn read(root: &El) -> Option<Document> {
             }
         }
         for (_, members) in groups.iter().filter(|(_, v)| v.len() >= 2) {
-            let items: Vec<Item> = members.iter().filter_map(|m| item(m)).collect();
+            let read = &members[..members.len().min(MAX_ITEMS)];
+            let items: Vec<Item> = read.iter().filter_map(|m| item(m)).collect();
             if items.len() >= 2 {
-                let problems = (items.len() < members.len())
-                    .then(|| {
-                        format!(
-                            "{} of {} entries hold no body of an item",
-                            members.len() - items.len(),
-                            members.len()
-                        )
-                    })
-                    .into_iter()
-                    .collect();
+                let mut problems = Vec::new();
+                if items.len() < read.len() {
+                    problems.push(format!(
+                        "{} of {} entries hold no body of an item",
+                        read.len() - items.len(),
+                        read.len()
+                    ));
+                }
+                if members.len() > read.len() {
+                    problems.push(format!(
+                        "{} entries after the first {MAX_ITEMS} left out",
+                        members.len() - read.len()
+                    ));
+                }
                 return Some(Document {
                     format: Format::SimpleXml,
                     items,
@@ -265,6 +272,11 @@ mod tests {
             .collect();
         assert_eq!(heads, [(Some("First"), None), (Some("Second"), Some("Ann Roe"))]);
         assert_eq!(feed.problems, ["1 of 3 entries hold no body of an item"]);
+        // A list is read up to MAX_ITEMS entries, and says what it left out.
+        let many = format!("<List>{}</List>", entry("H", "", long).repeat(MAX_ITEMS + 5));
+        let many = doc(&many).unwrap();
+        assert_eq!(many.items.len(), MAX_ITEMS);
+        assert_eq!(many.problems, ["5 entries after the first 1000 left out"]);
         // No body of an item: left to the caller.
         assert!(doc("<Response><Fixtures><Team ID='1' Name='A'/></Fixtures></Response>").is_none());
         assert!(doc("<settings><text>short</text></settings>").is_none());
