@@ -310,26 +310,6 @@ pub fn read(bytes: &[u8]) -> Result<Option<Document>, AgencyError> {
     if format == Format::Ninjs {
         return ninjs::read(head);
     }
-    if format == Format::SimpleXml {
-        // XML that is not a page or a feed is read as data, never as a page of its text
-        // nodes: an item when a body element holds one, else refused with the reason.
-        let root = tree::parse(head).map_err(|source| AgencyError::Xml {
-            format: format.as_str(),
-            source,
-        })?;
-        return match simple::read(&root) {
-            Some(doc) => Ok(Some(doc)),
-            None => Err(AgencyError::Unusable {
-                format: format.as_str(),
-                reason: format!(
-                    "<{}> is in no known wire format and holds no body element of an item \
-                     (ContentText, content, body, text, story) of {} characters or more",
-                    root.name,
-                    simple::MIN_BODY
-                ),
-            }),
-        };
-    }
     let root = tree::parse(head).map_err(|source| AgencyError::Xml {
         format: format.as_str(),
         source,
@@ -337,6 +317,17 @@ pub fn read(bytes: &[u8]) -> Result<Option<Document>, AgencyError> {
     let doc = match format {
         Format::NewsmlG2 => g2::read(&root),
         Format::Nitf => nitf::read(&root),
+        // XML that is not a page or a feed is read as data, never as a page of its text
+        // nodes: an item when a body element holds one, else refused with the reason.
+        Format::SimpleXml => simple::read(&root).ok_or_else(|| AgencyError::Unusable {
+            format: format.as_str(),
+            reason: format!(
+                "<{}> is in no known wire format and holds no body element of an item \
+                 (ContentText, content, body, text, story) of {} characters or more",
+                root.name,
+                simple::MIN_BODY
+            ),
+        })?,
         _ => newsml1::read(&root),
     };
     Ok(Some(doc))

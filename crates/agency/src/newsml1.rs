@@ -2,7 +2,8 @@
 //! `NewsManagement` and nested `NewsComponent`s. The text is the longest `ContentItem`
 //! that is not a photo, graphic, video or audio by its `MediaType` or `MimeType` (NITF or
 //! plain `DataContent`: `MediaType` `Text`, TASS's `ComplexData` with `text/vnd.IPTC.NITF`,
-//! Belga's items with only a `Format`); the headline is the `NewsLines/HeadLine`. Identity: `urn:newsml:<ProviderId>:<DateId>:<NewsItemId>`, the
+//! Belga's items with only a `Format`); the headline is the `NewsLines/HeadLine`.
+//! Identity: `urn:newsml:<ProviderId>:<DateId>:<NewsItemId>`, the
 //! `PublicIdentifier` without its revision, so revisions share it; version: `RevisionId`.
 
 use crate::tree::{El, paragraphs};

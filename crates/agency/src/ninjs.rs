@@ -371,19 +371,7 @@ fn item(map: &Map<String, Value>) -> Result<Result<Item, String>, AgencyError> {
 fn strip_html(s: &str) -> String {
     match crate::tree::parse(&format!("<div>{s}</div>")) {
         Ok(el) => paragraphs(&el),
-        Err(_) => {
-            let mut out = String::new();
-            let mut in_tag = false;
-            for c in s.chars() {
-                match c {
-                    '<' => in_tag = true,
-                    '>' => in_tag = false,
-                    c if !in_tag => out.push(c),
-                    _ => {}
-                }
-            }
-            crate::tree::collapse(&out)
-        }
+        Err(_) => crate::tree::collapse(&crate::tree::drop_tags(s)),
     }
 }
 

@@ -104,23 +104,21 @@ pub(crate) fn fill(nitf: &El, item: &mut Item) {
             .find_map(|e| e.attr("lang"))
             .map(str::to_string);
     }
-    // Without `hl1` the title is the stated headline; with it, the title is a slug.
-    if let Some(title) = head.and_then(|h| h.child_text("title")) {
-        let hl1 = body
-            .and_then(|b| b.child("body.head"))
-            .and_then(|bh| bh.child("hedline"))
-            .and_then(|h| h.child_text("hl1"));
-        if item.headline.is_none() && hl1.is_none() {
-            item.headline = Some(title);
-        } else if item.slugline.is_none() {
-            item.slugline = Some(title);
-        }
+    // The headline is `hl1`; without one the title states it, with one the title is a slug.
+    let hl1 = body
+        .and_then(|b| b.child("body.head"))
+        .and_then(|bh| bh.child("hedline"))
+        .and_then(|h| h.child_text("hl1"));
+    match head.and_then(|h| h.child_text("title")) {
+        Some(title) if item.headline.is_none() && hl1.is_none() => item.headline = Some(title),
+        Some(title) if item.slugline.is_none() => item.slugline = Some(title),
+        _ => {}
+    }
+    if item.headline.is_none() {
+        item.headline = hl1;
     }
     let Some(body) = body else { return };
     if let Some(bh) = body.child("body.head") {
-        if item.headline.is_none() {
-            item.headline = bh.child("hedline").and_then(|h| h.child_text("hl1"));
-        }
         if item.byline.is_none() {
             item.byline = bh.child("byline").and_then(byline);
         }

@@ -13,7 +13,7 @@
 //! of its text nodes. Web pages and feeds (`html`, `rss`, `feed`, RDF, sitemaps) never
 //! come here.
 
-use crate::tree::{El, Kid, paragraphs};
+use crate::tree::{El, Kid, drop_tags, paragraphs};
 use crate::{Body, Document, Format, Item, apply_headline_signal, date, nonblank, text_or_html};
 
 /// Characters of body text an item needs at least.
@@ -190,19 +190,7 @@ fn body_of(el: &El) -> (Body, usize) {
     let raw = el.raw_text();
     let body = text_or_html(raw.trim().to_string());
     let len = match &body {
-        Body::Html(h) => {
-            let mut n = 0usize;
-            let mut in_tag = false;
-            for c in h.chars() {
-                match c {
-                    '<' => in_tag = true,
-                    '>' => in_tag = false,
-                    c if !in_tag && !c.is_whitespace() => n += 1,
-                    _ => {}
-                }
-            }
-            n
-        }
+        Body::Html(h) => drop_tags(h).chars().filter(|c| !c.is_whitespace()).count(),
         Body::Text(t) => t.chars().filter(|c| !c.is_whitespace()).count(),
         Body::None => 0,
     };

@@ -357,6 +357,22 @@ fn declares_internal_entity(dtd: &[u8]) -> bool {
     false
 }
 
+/// The text of markup with its tags left out, character by character (no parsing: for
+/// fragments that are not well-formed, and for measuring text cheaply).
+pub(crate) fn drop_tags(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut in_tag = false;
+    for c in s.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
 /// Whether `name` is in a list of element names, whatever its case: some producers write
 /// HTML-like markup in capitals (TT's `<P>`).
 fn listed(list: &[&str], name: &str) -> bool {
