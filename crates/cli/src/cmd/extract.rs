@@ -1,6 +1,7 @@
-//! `wirefold extract`: one article record from a file or stdin, or `--jsonl` for tools:
-//! lines `{"id","url","html"}` in, `{"id","title","byline","published","lang","body",...}`
-//! or `{"id","error"}` out, in order, flushed per line.
+//! `wirefold extract`: one article record from a file or stdin (`--all`: every item of an
+//! agency document that holds several, a JSON line each), or `--jsonl` for tools: lines
+//! `{"id","url","html"}` in, `{"id","title","byline","published","lang","body",...}` or
+//! `{"id","error"}` out, in order, flushed per line.
 
 use std::io::{BufRead, Read as _, Write};
 use std::path::PathBuf;
@@ -22,6 +23,11 @@ pub struct Args {
     /// Streaming form: JSONL pages on stdin, JSONL records on stdout.
     #[arg(long)]
     jsonl: bool,
+    /// Every item of an agency document that holds several (a package, a news message, a
+    /// ninjs list), one compact JSON line each, instead of the first item alone; the
+    /// items that could not be used are reported on stderr.
+    #[arg(long, conflicts_with = "jsonl")]
+    all: bool,
     #[command(flatten)]
     limit: DocumentLimit,
     /// HTML or text file; `-` or nothing reads stdin.
@@ -79,17 +85,45 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         hints: ItemHints::default(),
         body: RawBody::from_bytes(bytes),
     };
-    let article = guarded(|| wirefold_normalizer::normalize(&raw, args.limit.max_document_bytes))
+    let normalized = guarded(|| wirefold_normalizer::normalize_all(&raw, args.limit.max_document_bytes))
         .map_err(anyhow::Error::msg)
         .and_then(|r| r.map_err(anyhow::Error::from))
         .with_context(|| format!("cannot extract an article from {}", name.display()))?;
-    let mut v = serde_json::to_value(&article)?;
-    // Short aliases for tools that do not speak ninjs.
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if args.all {
+        for article in &normalized.articles {
+            serde_json::to_writer(&mut out, &record(article)?)?;
+            out.write_all(b"\n")?;
+        }
+        for problem in &normalized.problems {
+            eprintln!("skipped: {problem}");
+        }
+    } else {
+        let first = normalized.articles.first().context("no article")?;
+        serde_json::to_writer_pretty(&mut out, &record(first)?)?;
+        out.write_all(b"\n")?;
+        let more = normalized.articles.len() - 1;
+        if more > 0 {
+            eprintln!(
+                "{} holds {} more item{}; --all prints every one",
+                name.display(),
+                more,
+                if more == 1 { "" } else { "s" }
+            );
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// An article record with the short aliases tools that do not speak ninjs read.
+fn record(article: &wirefold_wire::Article) -> anyhow::Result<serde_json::Value> {
+    let mut v = serde_json::to_value(article)?;
     v["title"] = v["headline"].clone();
     v["body"] = v["body_text"].clone();
     v["published"] = v["firstcreated"].clone();
-    println!("{}", serde_json::to_string_pretty(&v)?);
-    Ok(ExitCode::SUCCESS)
+    Ok(v)
 }
 
 #[derive(Deserialize)]
