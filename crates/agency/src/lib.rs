@@ -285,7 +285,7 @@ fn root_name(text: &str) -> Option<&str> {
 /// Reads a delivered document. `Ok(None)`: not an agency format.
 pub fn read(bytes: &[u8]) -> Result<Option<Document>, AgencyError> {
     if anpa::looks_like(bytes) {
-        return Ok(Some(anpa::read(&decode(bytes))));
+        return Ok(Some(tidy(anpa::read(&decode(bytes)))));
     }
     // Sniff on a prefix first, so a web page or a text costs no decoded copy.
     let prefix = decode(&bytes[..bytes.len().min(1 << 16)]);
@@ -300,7 +300,7 @@ pub fn read(bytes: &[u8]) -> Result<Option<Document>, AgencyError> {
         ) => Format::NewsmlG2,
         Some("nitf") => Format::Nitf,
         Some("NewsML") => Format::Newsml1,
-        None if anpa::looks_stripped(p) => return Ok(Some(anpa::read(&decode(bytes)))),
+        None if anpa::looks_stripped(p) => return Ok(Some(tidy(anpa::read(&decode(bytes))))),
         // Any other XML that is not a page or a feed may be an in-house wire layout.
         Some(r) if p.starts_with("<?xml") && simple::may_be(r) => Format::SimpleXml,
         _ => return Ok(None),
@@ -308,7 +308,7 @@ pub fn read(bytes: &[u8]) -> Result<Option<Document>, AgencyError> {
     let text = decode(bytes);
     let head = text.trim_start_matches('\u{feff}').trim_start();
     if format == Format::Ninjs {
-        return ninjs::read(head);
+        return ninjs::read(head).map(|d| d.map(tidy));
     }
     let root = tree::parse(head).map_err(|source| AgencyError::Xml {
         format: format.as_str(),
@@ -330,7 +330,22 @@ pub fn read(bytes: &[u8]) -> Result<Option<Document>, AgencyError> {
         })?,
         _ => newsml1::read(&root),
     };
-    Ok(Some(doc))
+    Ok(Some(tidy(doc)))
+}
+
+/// What holds for the items of every format: a "headline" without a letter (a picture
+/// number, a code) states no headline.
+fn tidy(mut doc: Document) -> Document {
+    for it in &mut doc.items {
+        if it
+            .headline
+            .as_deref()
+            .is_some_and(|h| !h.chars().any(char::is_alphabetic))
+        {
+            it.headline = None;
+        }
+    }
+    doc
 }
 
 /// The publication status named by a NewsML-G2 qcode, NITF management status, NewsML 1.2

@@ -2,12 +2,15 @@
 //! `NewsManagement` and nested `NewsComponent`s. The text is the longest `ContentItem`
 //! that is not a photo, graphic, video or audio by its `MediaType` or `MimeType` (NITF or
 //! plain `DataContent`: `MediaType` `Text`, TASS's `ComplexData` with `text/vnd.IPTC.NITF`,
-//! Belga's items with only a `Format`); the headline is the `NewsLines/HeadLine`.
+//! Belga's items with only a `Format`) outside a `Caption` component; an item whose only
+//! text is a caption beside a photo, graphic, video or audio (AFP's text-photo profile) is
+//! that media item with its caption as the text. The headline is the `NewsLines/HeadLine`,
+//! the byline its `ByLine`, else the item's `AdministrativeMetadata/Creator` (AFP).
 //! Identity: `urn:newsml:<ProviderId>:<DateId>:<NewsItemId>`, the
 //! `PublicIdentifier` without its revision, so revisions share it; version: `RevisionId`.
 
 use crate::tree::{El, paragraphs};
-use crate::{Body, Document, Format, Item, apply_headline_signal, date, nitf, nonblank, pubstatus};
+use crate::{Body, Document, Format, Item, ItemType, apply_headline_signal, date, nitf, nonblank, pubstatus};
 
 /// Reads a NewsML 1.x document (`root` is `<NewsML>`).
 pub fn read(root: &El) -> Document {
@@ -58,6 +61,82 @@ fn textual(c: &El) -> bool {
     media_ok && mime_ok
 }
 
+/// What a `NewsItem`'s components hold.
+#[derive(Default)]
+struct Contents<'a> {
+    /// The longest text outside a caption.
+    story: Option<String>,
+    /// The longest caption.
+    caption: Option<String>,
+    /// The kind of the first photo, graphic, video or audio content.
+    media: Option<ItemType>,
+    /// NITF documents of the texts outside captions, then of the captions (for a headline
+    /// or byline their text states and the `NewsLines` do not).
+    nitf: Vec<&'a El>,
+    caption_nitf: Vec<&'a El>,
+}
+
+/// Collects the content of component `nc` and the components inside it; `caption` is set
+/// under a component whose `Role` is `Caption`.
+fn walk<'a>(nc: &'a El, caption: bool, out: &mut Contents<'a>) {
+    let caption = caption || formal(nc.child("Role")).is_some_and(|r| r.eq_ignore_ascii_case("caption"));
+    for c in nc.children("ContentItem") {
+        if !textual(c) {
+            if out.media.is_none() {
+                out.media = media_kind(c);
+            }
+            continue;
+        }
+        let Some(dc) = c.child("DataContent") else {
+            continue;
+        };
+        let text = match dc.find("nitf") {
+            Some(n) => {
+                if caption {
+                    out.caption_nitf.push(n);
+                } else {
+                    out.nitf.push(n);
+                }
+                let mut tmp = Item::default();
+                nitf::fill(n, &mut tmp);
+                match tmp.body {
+                    Body::Text(t) => t,
+                    _ => String::new(),
+                }
+            }
+            None => paragraphs(dc),
+        };
+        let slot = if caption { &mut out.caption } else { &mut out.story };
+        if slot.as_ref().is_none_or(|b| text.len() > b.len()) {
+            *slot = Some(text);
+        }
+    }
+    for inner in nc.children("NewsComponent") {
+        walk(inner, caption, out);
+    }
+}
+
+/// The item kind of a media `ContentItem`, by its `MediaType` or `MimeType`.
+fn media_kind(c: &El) -> Option<ItemType> {
+    let media = formal(c.child("MediaType"))
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let mime = formal(c.child("MimeType"))
+        .or_else(|| formal(c.child("Format")))
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    match media.as_str() {
+        "photo" | "image" | "picture" => Some(ItemType::Picture),
+        "graphic" | "graphics" => Some(ItemType::Graphic),
+        "video" => Some(ItemType::Video),
+        "audio" | "sound" => Some(ItemType::Audio),
+        _ if mime.starts_with("image/") => Some(ItemType::Picture),
+        _ if mime.starts_with("video/") => Some(ItemType::Video),
+        _ if mime.starts_with("audio/") => Some(ItemType::Audio),
+        _ => None,
+    }
+}
+
 fn item(ni: &El) -> Item {
     let mut it = Item {
         language: ni.attr("lang").map(str::to_string),
@@ -95,37 +174,46 @@ fn item(ni: &El) -> Item {
     if it.language.is_none() {
         it.language = formal(ni.find("Language"));
     }
-    let mut contents = Vec::new();
-    ni.find_all("ContentItem", &mut contents);
-    let mut best: Option<String> = None;
-    for c in contents {
-        if !textual(c) {
-            continue;
+    let mut found = Contents::default();
+    for nc in ni.children("NewsComponent") {
+        walk(nc, false, &mut found);
+    }
+    // The story text is the longest text outside a caption. A component whose only text
+    // is a caption beside a photo (or graphic, video, audio) is that media item, and the
+    // caption is its text.
+    let text = match found.story.take() {
+        Some(story) => Some(story),
+        None => {
+            if let Some(kind) = found.media {
+                it.item_type = kind;
+            }
+            found.caption.take()
         }
-        let Some(dc) = c.child("DataContent") else {
-            continue;
-        };
-        let text = if let Some(n) = dc.find("nitf") {
-            let mut tmp = Item::default();
-            nitf::fill(n, &mut tmp);
-            if it.headline.is_none() {
-                it.headline = tmp.headline.clone();
-            }
-            if it.byline.is_none() {
-                it.byline = tmp.byline.clone();
-            }
-            match tmp.body {
-                Body::Text(t) => t,
-                _ => String::new(),
-            }
-        } else {
-            paragraphs(dc)
-        };
-        if best.as_ref().is_none_or(|b| text.len() > b.len()) {
-            best = Some(text);
+    };
+    for n in found.nitf.iter().chain(&found.caption_nitf) {
+        let mut tmp = Item::default();
+        nitf::fill(n, &mut tmp);
+        if it.headline.is_none() {
+            it.headline = tmp.headline;
+        }
+        if it.byline.is_none() {
+            it.byline = tmp.byline;
+        }
+        if it.headline.is_some() && it.byline.is_some() {
+            break;
         }
     }
-    if let Some(b) = best.filter(|b| !b.trim().is_empty()) {
+    if it.byline.is_none() {
+        // AFP names the author (a photo's photographer) as the item's creator.
+        // The item's own metadata, not that of a photo component inside it.
+        it.byline = ni
+            .children("NewsComponent")
+            .find_map(|nc| nc.child("AdministrativeMetadata"))
+            .and_then(|a| a.child("Creator"))
+            .and_then(|c| c.child("Party"))
+            .and_then(|p| nonblank(p.attr("FormalName").map(str::to_string)));
+    }
+    if let Some(b) = text.filter(|b| !b.trim().is_empty()) {
         it.body = crate::text_or_html(b);
     }
     apply_headline_signal(&mut it);
@@ -175,6 +263,68 @@ mod tests {
         assert!(
             d.items.is_empty() && d.problems[0].contains("no text content"),
             "{d:?}"
+        );
+    }
+
+    #[test]
+    fn a_caption_beside_a_photo_is_a_picture_item() {
+        // AFP's text-photo profile: a photo whose only text is its caption, a picture
+        // number where the headline goes, the photographer as the creator.
+        let d = one(
+            r#"<NewsML><NewsItem xml:lang="en"><NewsManagement><Status FormalName="Usable"/></NewsManagement>
+            <NewsComponent><NewsLines><HeadLine>569697231</HeadLine></NewsLines>
+            <AdministrativeMetadata><Provider><Party FormalName="AFP"/></Provider><Creator><Party FormalName="JANE ROE "/></Creator></AdministrativeMetadata>
+            <NewsComponent><Role FormalName="Caption"/><ContentItem><MediaType FormalName="Text"/><DataContent>
+            <nitf><body><body.content><p>Players tackle during the match in London on January 16. AFP PHOTO / JANE ROE</p></body.content></body></nitf>
+            </DataContent></ContentItem></NewsComponent>
+            <NewsComponent><Role FormalName="main"/><ContentItem Href="x.jpg"><MediaType FormalName="Photo"/><Format FormalName="image/jpeg"/></ContentItem></NewsComponent>
+            </NewsComponent></NewsItem></NewsML>"#,
+        );
+        let it = &d.items[0];
+        assert_eq!(it.item_type, ItemType::Picture);
+        assert_eq!(it.byline.as_deref(), Some("JANE ROE"));
+        assert_eq!(
+            it.body,
+            Body::Text(
+                "Players tackle during the match in London on January 16. AFP PHOTO / JANE ROE".into()
+            )
+        );
+        // (The number is dropped as a headline for every format in `crate::read`.)
+        let d = crate::read(
+            br#"<?xml version="1.0"?><NewsML><NewsItem><NewsComponent><NewsLines><HeadLine>569697231</HeadLine></NewsLines>
+            <ContentItem><MediaType FormalName="Text"/><DataContent>A caption of some length.</DataContent></ContentItem>
+            </NewsComponent></NewsItem></NewsML>"#,
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(d.items[0].headline, None);
+    }
+
+    #[test]
+    fn a_story_with_a_photo_keeps_its_text_and_its_own_creator() {
+        // A story and its photo: the story is the text, the photo's caption and
+        // photographer are not the story's body or byline; the creator of the item is.
+        let story = r#"<NewsML><NewsItem><NewsComponent><NewsLines><HeadLine>Rains flood the valley</HeadLine></NewsLines>
+            <AdministrativeMetadata><Creator><Party FormalName="Sam Writer"/></Creator></AdministrativeMetadata>
+            <NewsComponent><Role FormalName="Main"/><ContentItem><MediaType FormalName="Text"/><DataContent>
+            <nitf><body><body.content><p>Heavy rains flooded the valley on Sunday.</p></body.content></body></nitf></DataContent></ContentItem></NewsComponent>
+            <NewsComponent><NewsComponent><Role FormalName="Caption"/>
+            <AdministrativeMetadata><Creator><Party FormalName="Pat Photographer"/></Creator></AdministrativeMetadata>
+            <ContentItem><MediaType FormalName="Text"/><DataContent>A much longer caption: residents wade through the water of the flooded main street on Sunday.</DataContent></ContentItem></NewsComponent>
+            <NewsComponent><Role FormalName="HighDef"/><ContentItem Href="p.jpg"><MediaType FormalName="Photo"/></ContentItem></NewsComponent></NewsComponent>
+            </NewsComponent></NewsItem></NewsML>"#;
+        let it = &one(story).items[0];
+        assert_eq!(it.item_type, ItemType::Text);
+        assert_eq!(
+            it.body,
+            Body::Text("Heavy rains flooded the valley on Sunday.".into())
+        );
+        assert_eq!(it.byline.as_deref(), Some("Sam Writer"));
+        let without_creator = story.replace(r#"<Creator><Party FormalName="Sam Writer"/></Creator>"#, "");
+        assert_eq!(
+            one(&without_creator).items[0].byline,
+            None,
+            "not the photographer"
         );
     }
 }
