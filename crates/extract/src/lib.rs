@@ -201,16 +201,28 @@ fn extract_html(src: &str, url: Option<&str>) -> Result<Extracted, ExtractError>
     })
 }
 
-/// Extracts from plain text; `title` is used when the caller already knows the headline.
+/// Extracts from plain text; `title` is used when the caller already knows the headline,
+/// else a headline line near the top is looked for (and what precedes it dropped).
 ///
 /// Fast path for `wirefold cluster`: one pass over the lines, no language detection (see
 /// [`detect_language`]), no NFKC work on ASCII text.
 pub fn extract_text(text: &str, title: Option<&str>) -> Result<Extracted, ExtractError> {
+    plain(text, title, title.is_none())
+}
+
+/// Extracts the text of a wire item: like [`extract_text`], but the item's structure has
+/// already said what its headline is (`title`, or none), so no line of the text is taken
+/// for one.
+pub fn extract_item_text(text: &str, title: Option<&str>) -> Result<Extracted, ExtractError> {
+    plain(text, title, false)
+}
+
+fn plain(text: &str, title: Option<&str>, detect_title: bool) -> Result<Extracted, ExtractError> {
     let c = text::clean(
         text,
         text::Opts {
             title,
-            detect_title: title.is_none(),
+            detect_title,
             plain: true,
         },
     );

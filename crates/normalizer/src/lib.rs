@@ -13,7 +13,7 @@
 
 pub mod worker;
 
-use wirefold_agency::{AgencyError, Body, Format, Item};
+use wirefold_agency::{AgencyError, Body, Format, Item, ItemType};
 use wirefold_extract::{ExtractError, Extracted, Input, PageKind};
 use wirefold_wire::{Article, PubStatus, RawDocument, SCHEMA_VERSION, WireError};
 
@@ -159,11 +159,10 @@ pub fn normalize_all(raw: &RawDocument, max_bytes: usize) -> Result<Normalized, 
 /// id and, when the format names none, its uri; later items get `<raw id>-<i>` and, when
 /// unnamed, `<raw uri>#item-<i>`.
 fn from_item(raw: &RawDocument, format: Format, item: &Item, i: usize, url: Option<&str>) -> Article {
-    let headline = item.headline.clone();
     // The body, its dateline, and a byline it opens with ("By Toby Davis") for an item
     // that states none.
     let (body, dateline, body_byline) = match &item.body {
-        Body::Text(t) => match wirefold_extract::extract_text(t, headline.as_deref()) {
+        Body::Text(t) => match wirefold_extract::extract_item_text(t, item.headline.as_deref()) {
             Ok(e) => (e.body, e.dateline, e.byline),
             Err(_) => (String::new(), None, None),
         },
@@ -177,6 +176,18 @@ fn from_item(raw: &RawDocument, format: Format, item: &Item, i: usize, url: Opti
         },
         Body::None => (String::new(), None, None),
     };
+    let body = without_signoff(body);
+    // An alert or flash (AFP's `Alert`, a one-line bulletin) that states no headline: its
+    // one short paragraph is what it says, and what a desk shows.
+    let headline = item.headline.clone().or_else(|| {
+        let line = body.trim();
+        (item.item_type == ItemType::Text
+            && item.incomplete.is_none()
+            && !line.contains('\n')
+            && line.chars().count() <= MAX_ALERT_CHARS
+            && line.chars().any(char::is_alphabetic))
+        .then(|| line.to_string())
+    });
     let (id, uri) = if i == 0 {
         (
             raw.id.clone(),
@@ -213,6 +224,45 @@ fn from_item(raw: &RawDocument, format: Format, item: &Item, i: usize, url: Opti
         body_text: body,
         ..Default::default()
     }
+}
+
+/// Longest one-paragraph text of a wire item without a headline that is taken as its
+/// headline (an alert).
+const MAX_ALERT_CHARS: usize = 250;
+
+/// The body without a closing desk sign-off paragraph (AFP's "hh/ph/ts/hd",
+/// "burs-pg/ach", in any script): editors' initials, not text of the story.
+fn without_signoff(mut body: String) -> String {
+    loop {
+        let trimmed = body.trim_end();
+        let start = trimmed.rfind('\n').map_or(0, |i| i + 1);
+        if trimmed.is_empty() || !is_signoff(&trimmed[start..]) {
+            break;
+        }
+        body.truncate(start);
+        let keep = body.trim_end().len();
+        body.truncate(keep);
+    }
+    body
+}
+
+/// Whether a paragraph is a desk sign-off: at most 60 characters of short groups of
+/// lower-case (or caseless) letters joined by '/' (at least one) and '-'.
+fn is_signoff(p: &str) -> bool {
+    let p = p.trim();
+    if p.chars().count() > 60 || !p.contains('/') {
+        return false;
+    }
+    if !p
+        .chars()
+        .all(|c| c == '/' || c == '-' || c == ' ' || (c.is_alphabetic() && !c.is_uppercase()))
+    {
+        return false;
+    }
+    p.split(['/', '-']).all(|g| {
+        let g = g.trim();
+        !g.is_empty() && g.chars().count() <= 10 && g.split(' ').filter(|w| !w.is_empty()).count() <= 2
+    })
 }
 
 /// Fills what the document did not say from what the envelope or feed said.
@@ -483,5 +533,69 @@ mod tests {
             normalize(&raw("application/json", br#"{"items":[]}"#.to_vec()), 1 << 20),
             Err(NormalizeError::BadNinjs(_))
         ));
+    }
+
+    #[test]
+    fn desk_signoffs_leave_the_body_an_alert_is_its_own_headline_and_no_line_is_lost() {
+        for p in [
+            "hh/ph/ts/hd",
+            "burs-pg/ach",
+            "ففف/ح س/كام",
+            "سب-لال/نور-كام-ريم-كبج-ود/سام",
+        ] {
+            assert!(is_signoff(p), "{p}");
+        }
+        for p in [
+            "AFP/Getty",
+            "hh-ph",
+            "The 24/7 service resumes.",
+            "a/very long group of words/here",
+            "",
+        ] {
+            assert!(!is_signoff(p), "{p}");
+        }
+        let nitf = |paras: &str, hl: &str| {
+            format!(
+                r#"<?xml version="1.0"?><NewsML><NewsItem><Identification><NewsIdentifier><ProviderId>afp.com</ProviderId><DateId>20231124</DateId><NewsItemId>TX-1</NewsItemId></NewsIdentifier></Identification>
+                <NewsComponent><NewsLines><HeadLine>{hl}</HeadLine></NewsLines><ContentItem><MediaType FormalName="Text"/>
+                <DataContent><nitf><body><body.content>{paras}<p/></body.content></body></nitf></DataContent></ContentItem></NewsComponent></NewsItem></NewsML>"#
+            )
+        };
+        let story = nitf(
+            "<p>Saab's receivership was accepted by a Swedish court on Monday.</p><p>The carmaker has one model left.</p><p>hh/ph/ts</p>",
+            "Court accepts Saab receivership",
+        );
+        let a = normalize(&raw("application/xml", story.into_bytes()), 1 << 20).unwrap();
+        assert_eq!(a.headline.as_deref(), Some("Court accepts Saab receivership"));
+        assert!(a.body_text.ends_with("one model left."), "{:?}", a.body_text);
+        // An alert: no headline, one line and the sign-off.
+        let alert = nitf(
+            "<p>Macron vows to free French hostages held in Gaza</p><p>fff/hs/cam</p>",
+            "",
+        );
+        let a = normalize(&raw("application/xml", alert.into_bytes()), 1 << 20).unwrap();
+        assert_eq!(
+            (a.headline.as_deref(), a.body_text.as_str()),
+            (
+                Some("Macron vows to free French hostages held in Gaza"),
+                "Macron vows to free French hostages held in Gaza"
+            )
+        );
+        // A story of several paragraphs without a headline does not get its lede as one,
+        // nor loses a short first line to a headline guess (the item said it has none).
+        let lede = nitf(
+            "<p>Talks resume</p><p>Negotiators met again in Geneva on Monday.</p>",
+            "",
+        );
+        let a = normalize(&raw("application/xml", lede.into_bytes()), 1 << 20).unwrap();
+        assert_eq!(a.headline, None);
+        assert_eq!(
+            a.body_text,
+            "Talks resume\n\nNegotiators met again in Geneva on Monday."
+        );
+        // A placeholder is no alert.
+        let dots = nitf("<p>...</p>", "");
+        let a = normalize(&raw("application/xml", dots.into_bytes()), 1 << 20).unwrap();
+        assert_eq!(a.headline, None);
     }
 }
