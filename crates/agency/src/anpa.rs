@@ -221,7 +221,16 @@ pub fn read(text: &str) -> Document {
             }
             let Some(h) = l.strip_prefix('^') else { break };
             if h.len() > 240 {
-                break;
+                // A closed caret line this long is the story's summary (AP's), not a
+                // heading; an open one is text.
+                match h.trim_end().strip_suffix('<') {
+                    Some(summary) if it.description_text.is_none() => {
+                        it.description_text = Some(dashes(&collapse(summary)));
+                        i += 1;
+                        continue;
+                    }
+                    _ => break,
+                }
             }
             // One line may hold several caret fields ("^*9006< ^AP-Top-...,0176<"); a
             // field of a `*` code is a routing selector, not a heading.
@@ -305,8 +314,16 @@ pub fn read(text: &str) -> Document {
         {
         } else if it.headline.is_none() {
             it.headline = Some(collapse(&h));
+        } else if let Some(by) = it
+            .byline
+            .as_mut()
+            .filter(|b| !b.contains(',') && !b.ends_with("Press") && affiliation(&h))
+        {
+            // An affiliation line under the byline ("AP Sports Writer"), joined as NITF's
+            // byline reads: "By CHARLES ODUM, AP Sports Writer".
+            by.push_str(", ");
+            by.push_str(&collapse(&h));
         } else if it.byline.is_some() {
-            // An affiliation line under the byline ("Associated Press").
         } else {
             extra.push(h);
         }
@@ -338,7 +355,7 @@ pub fn read(text: &str) -> Document {
         paras.push(p);
     }
     if !paras.is_empty() {
-        it.body = Body::Text(paras.join("\n\n"));
+        it.body = Body::Text(dashes(&paras.join("\n\n")));
     }
     if it.slugline.is_none() {
         it.slugline = keyword.clone();
@@ -434,6 +451,30 @@ fn keyword_line(h: &str, keyword: Option<&str>) -> bool {
     })
 }
 
+/// ANPA's character set has no dash: AP writes one as a spaced underscore ("ATLANTA (AP)
+/// _ Luol Deng ...", "season highs _ and"). Read as the em dash it stands for, so that the
+/// dateline is recognised and the text reads as printed.
+fn dashes(text: &str) -> String {
+    text.replace(" _ ", " \u{2014} ")
+}
+
+/// Whether a line under a byline is the writer's affiliation ("AP Sports Writer",
+/// "Associated Press"), not a heading of the text.
+fn affiliation(line: &str) -> bool {
+    let l = line.to_ascii_lowercase();
+    line.len() <= 60
+        && [
+            "writer",
+            "press",
+            "correspondent",
+            "editor",
+            "reporter",
+            "columnist",
+        ]
+        .iter()
+        .any(|w| l.contains(w))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -500,12 +541,12 @@ mod tests {
         assert_eq!(it.headline.as_deref(), Some("$210 lobster is found dead"));
         assert_eq!(it.slugline.as_deref(), Some("BC-US--Giant Lobster Death"));
         assert_eq!(it.ednote.as_deref(), Some("APNewsNow. Changes short headline."));
-        assert_eq!(it.byline.as_deref(), Some("By JANE DOE"));
+        assert_eq!(it.byline.as_deref(), Some("By JANE DOE, Associated Press"));
         assert_eq!((it.version, it.signal), (Some(2), Some(Signal::Update)));
         assert_eq!(it.uri.as_deref(), Some("urn:anpa:bc-us--giantlobsterdeath:08-29"));
         assert_eq!(
             it.body,
-            Body::Text("CHATHAM, Mass. (AP) _ A lobster died.\n\nIt was large.".into())
+            Body::Text("CHATHAM, Mass. (AP) \u{2014} A lobster died.\n\nIt was large.".into())
         );
         assert_eq!(it.incomplete, None);
         // Cut mid-transmission: the item is kept, marked incomplete.

@@ -156,8 +156,8 @@ fn each_format_states_its_own_fields() {
         &d,
         Format::Anpa,
         "Deng has 30 points, short-handed Heat beat Hawks 115-111",
-        "Luol Deng scored 30 points and Josh McRoberts had 19",
-        None,
+        "ATLANTA (AP) \u{2014} Luol Deng scored 30 points and Josh McRoberts had 19",
+        Some("By CHARLES ODUM, AP Sports Writer"),
         Some(2),
         Some("urn:anpa:bc-bkn--heat-hawks:02-20"),
         None,
@@ -167,10 +167,20 @@ fn each_format_states_its_own_fields() {
         d.items[0].ednote.as_deref(),
         Some("Heat 115, Hawks 111. Updates. With AP Photos.")
     );
+    // The caret summary line is the summary, not the body's start; the byline is read
+    // with its affiliation line, as NITF prints it.
+    assert!(
+        d.items[0]
+            .description_text
+            .as_deref()
+            .is_some_and(|s| s.starts_with("Luol Deng scored 30 points") && s.ends_with("his left knee.")),
+        "{:?}",
+        d.items[0].description_text
+    );
     let d = doc(&dir, a, "anpa-1.tst");
     assert_eq!(
         d.items[0].byline.as_deref(),
-        Some("By PAUL BYRNE and ALMUDENA CALATRAVA")
+        Some("By PAUL BYRNE and ALMUDENA CALATRAVA, Associated Press")
     );
     assert_eq!(
         d.items[0].headline.as_deref(),
