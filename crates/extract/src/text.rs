@@ -684,6 +684,17 @@ fn is_place(s: &str) -> bool {
     if s.len() < 2 || s.len() > 40 {
         return false;
     }
+    // Desk labels in capitals that open a paragraph the way a place does ("EDITOR'S NOTE
+    // - ...", "BREAKING - ...").
+    const LABELS: [&str; 10] = [
+        "NOTE", "NOTES", "EDITOR'S", "EDITORS", "EDITORS'", "BREAKING", "URGENT", "FLASH", "UPDATE",
+        "ADVISORY",
+    ];
+    if s.split([' ', ','])
+        .any(|w| LABELS.contains(&w.replace('\u{2019}', "'").as_str()))
+    {
+        return false;
+    }
     let head = s.split(',').next().unwrap_or(s);
     head.bytes().filter(|c| c.is_ascii_uppercase()).count() >= 2
         && !head.chars().any(|c| c.is_lowercase())
@@ -1100,6 +1111,14 @@ mod tests {
         );
         assert_eq!(c.dateline.as_deref(), Some("LONDON"));
         assert!(c.body.starts_with("Britain's economy"), "{}", c.body);
+        // A desk label in capitals is no place.
+        for label in ["EDITOR'S NOTE", "EDITOR\u{2019}S NOTE", "BREAKING"] {
+            let c = run(&format!(
+                "{label} \u{2014} This is part of an investigation into the hidden costs of green energy across the plains."
+            ));
+            assert_eq!(c.dateline, None, "{label}");
+            assert!(c.body.starts_with(&label.replace('\u{2019}', "'")), "{}", c.body);
+        }
     }
 
     #[test]
