@@ -176,7 +176,7 @@ fn from_item(raw: &RawDocument, format: Format, item: &Item, i: usize, url: Opti
         },
         Body::None => (String::new(), None, None),
     };
-    let body = without_signoff(body);
+    let body = without_signoff(without_markup(body));
     // An alert or flash (AFP's `Alert`, a one-line bulletin) that states no headline: its
     // one short paragraph is what it says, and what a desk shows.
     let headline = item.headline.clone().or_else(|| {
@@ -224,6 +224,68 @@ fn from_item(raw: &RawDocument, format: Format, item: &Item, i: usize, url: Opti
         body_text: body,
         ..Default::default()
     }
+}
+
+/// The body with paragraphs of escaped markup (an embed's `<div ...></div><script ...>`
+/// that an agency sent as text) read as their text, dropped when they hold none, and a
+/// short lead-in ending in ':' ("Embed (large):") dropped with the embed it introduced.
+fn without_markup(body: String) -> String {
+    if !body.contains('<') {
+        return body;
+    }
+    let mut out: Vec<String> = Vec::new();
+    for para in body.split("\n\n") {
+        let p = para.trim();
+        let markup =
+            p.starts_with('<') && p.ends_with('>') && p[1..].starts_with(|c: char| c.is_ascii_alphabetic());
+        if !markup {
+            out.push(para.to_string());
+            continue;
+        }
+        let text = tag_text(p);
+        if text.is_empty() {
+            if out
+                .last()
+                .is_some_and(|l| l.trim_end().ends_with(':') && l.chars().count() <= 60)
+            {
+                out.pop();
+            }
+        } else {
+            out.push(text);
+        }
+    }
+    out.join("\n\n")
+}
+
+/// The text between the tags of a markup fragment, whitespace collapsed; the content of
+/// `script` and `style` elements is not text.
+fn tag_text(markup: &str) -> String {
+    let mut text = String::new();
+    let mut rest = markup;
+    let mut skip_until: Option<&str> = None;
+    while let Some(open) = rest.find('<') {
+        if skip_until.is_none() {
+            text.push_str(&rest[..open]);
+            text.push(' ');
+        }
+        let Some(close) = rest[open..].find('>') else {
+            rest = "";
+            break;
+        };
+        let tag = rest[open + 1..open + close].to_ascii_lowercase();
+        match skip_until {
+            Some(end) if tag.starts_with(end) => skip_until = None,
+            Some(_) => {}
+            None if tag.starts_with("script") => skip_until = Some("/script"),
+            None if tag.starts_with("style") => skip_until = Some("/style"),
+            None => {}
+        }
+        rest = &rest[open + close + 1..];
+    }
+    if skip_until.is_none() {
+        text.push_str(rest);
+    }
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Longest one-paragraph text of a wire item without a headline that is taken as its
@@ -597,5 +659,16 @@ mod tests {
         let dots = nitf("<p>...</p>", "");
         let a = normalize(&raw("application/xml", dots.into_bytes()), 1 << 20).unwrap();
         assert_eq!(a.headline, None);
+    }
+
+    #[test]
+    fn escaped_embed_markup_in_a_wire_text_is_no_text() {
+        let body = "Read the fact check on the site.\n\nEmbed (large):\n\n<div class=\"x-embed\" data-id=\"a0G\"></div><script async src=\"https://example.org/embed.js\"></script>\n\n<blockquote class=\"tweet\"><p>The vote is tonight.</p> - Jane (@jane)</blockquote><script src=\"w.js\"></script>\n\nLast paragraph.";
+        assert_eq!(
+            without_markup(body.to_string()),
+            "Read the fact check on the site.\n\nThe vote is tonight. - Jane (@jane)\n\nLast paragraph."
+        );
+        let plain = "Prices rose 3% <a year> ago.\n\nNo markup here.";
+        assert_eq!(without_markup(plain.to_string()), plain);
     }
 }
