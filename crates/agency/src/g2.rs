@@ -115,7 +115,7 @@ fn news_item(el: &El) -> Item {
             .and_then(pubstatus);
         it.firstcreated = im.child_text("firstCreated").and_then(|d| date(&d));
         it.versioncreated = im.child_text("versionCreated").and_then(|d| date(&d));
-        it.ednote = im.child_text("edNote");
+        it.ednote = ednote(im);
         for s in im.children("signal") {
             match s
                 .attr("qcode")
@@ -223,6 +223,21 @@ fn usable(it: &mut Item) -> Result<(), String> {
     Ok(())
 }
 
+/// The item's note to editors: its `edNote`s joined, without a sign-off line
+/// (`closingline`) or a notepad (dpa's structured page of desk information), which are
+/// not notes.
+fn ednote(item_meta: &El) -> Option<String> {
+    let notes: Vec<String> = item_meta
+        .children("edNote")
+        .filter(|n| {
+            let role = n.attr("role").unwrap_or("").to_ascii_lowercase();
+            !role.ends_with("closingline") && !role.ends_with("notepad")
+        })
+        .filter_map(|n| nonblank(Some(n.text())))
+        .collect();
+    (!notes.is_empty()).then(|| notes.join("\n"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -264,6 +279,22 @@ mod tests {
             d.problems[0].contains("x9") && !d.problems[0].contains("t1,"),
             "{:?}",
             d.problems
+        );
+    }
+
+    #[test]
+    fn editorial_notes_without_sign_off_or_notepad() {
+        let xml = r#"<newsItem guid="n1" version="1"><itemMeta><itemClass qcode="ninat:text"/>
+            <edNote role="x:notepad"><section><p>Contacts and internal notes</p></section></edNote>
+            <edNote role="x:closingline">dpa pre yyhe n1 deg</edNote>
+            <edNote role="x:editorialnote">Pictures for this text: 2</edNote>
+            <edNote>Adds quotes.</edNote></itemMeta>
+            <contentMeta><headline>H</headline></contentMeta>
+            <contentSet><inlineXML><html><body><p>Text.</p></body></html></inlineXML></contentSet></newsItem>"#;
+        let d = read(&crate::tree::parse(xml).unwrap());
+        assert_eq!(
+            d.items[0].ednote.as_deref(),
+            Some("Pictures for this text: 2\nAdds quotes.")
         );
     }
 }
