@@ -748,13 +748,17 @@ fn split_dateline(p: &str) -> Option<Dateline<'_>> {
         });
     }
     // Reuters style: "GENEVA, Nov 24 (Reuters)": the month and day without a year.
+    // A lead that is only a month and day ("Jan 3 (OPTA) - Results ...") names no place.
     let (place_core, day) = match date::find_date(&format!("{place} 2000")) {
-        Some((dt, s, _)) if agency && s > 0 => (
+        Some((dt, s, _)) if agency => (
             place[..s.min(place.len())].trim().trim_end_matches(','),
             Some((dt.mo, dt.d)),
         ),
         _ => (place, None),
     };
+    if place_core.is_empty() {
+        return Some(Dateline { place: "", rest, day });
+    }
     if is_place(place_core) || agency && place_core.len() <= 40 && word_count(place_core) <= 5 {
         return Some(Dateline {
             place: place_core,
@@ -1111,6 +1115,12 @@ mod tests {
         );
         assert_eq!(c.dateline.as_deref(), Some("LONDON"));
         assert!(c.body.starts_with("Britain's economy"), "{}", c.body);
+        // A month and day before the agency is a day, not a place.
+        let c = run(
+            "Jan 3 (OPTA) - Results and fixtures for the Primeira Liga on Wednesday, with two games played in the evening.",
+        );
+        assert_eq!(c.dateline, None);
+        assert!(c.body.starts_with("Results and fixtures"), "{}", c.body);
         // A desk label in capitals is no place.
         for label in ["EDITOR'S NOTE", "EDITOR\u{2019}S NOTE", "BREAKING"] {
             let c = run(&format!(
