@@ -116,6 +116,32 @@ fn walk<'a>(nc: &'a El, caption: bool, out: &mut Contents<'a>) {
     }
 }
 
+/// The `City` of the item's `Location` of origin (`HowPresent="Origin"`, or the only
+/// location), in its own `DescriptiveMetadata` (not a photo component's).
+fn origin_city(ni: &El) -> Option<String> {
+    let meta = ni
+        .children("NewsComponent")
+        .find_map(|nc| nc.child("DescriptiveMetadata"))?;
+    let locations: Vec<&El> = meta.children("Location").collect();
+    let origin = locations
+        .iter()
+        .find(|l| {
+            l.attr("HowPresent")
+                .is_some_and(|h| h.eq_ignore_ascii_case("origin"))
+        })
+        .or(match locations.as_slice() {
+            [only] => Some(only),
+            _ => None,
+        })?;
+    origin
+        .children("Property")
+        .find(|p| {
+            p.attr("FormalName")
+                .is_some_and(|n| n.eq_ignore_ascii_case("city"))
+        })
+        .and_then(|p| nonblank(p.attr("Value").map(str::to_string)))
+}
+
 /// The item kind of a media `ContentItem`, by its `MediaType` or `MimeType`.
 fn media_kind(c: &El) -> Option<ItemType> {
     let media = formal(c.child("MediaType"))
@@ -173,6 +199,10 @@ fn item(ni: &El) -> Item {
     }
     if it.language.is_none() {
         it.language = formal(ni.find("Language"));
+    }
+    if it.located.is_none() {
+        // Without a dateline, the city the item says it was filed from (AFP).
+        it.located = origin_city(ni);
     }
     let mut found = Contents::default();
     for nc in ni.children("NewsComponent") {
@@ -320,6 +350,13 @@ mod tests {
             Body::Text("Heavy rains flooded the valley on Sunday.".into())
         );
         assert_eq!(it.byline.as_deref(), Some("Sam Writer"));
+        assert_eq!(it.located, None);
+        let with_origin = story.replace(
+            "<NewsComponent><Role FormalName=\"Main\"/>",
+            r#"<DescriptiveMetadata><Location HowPresent="Origin"><Property FormalName="Country" Value="FRA"/>
+            <Property FormalName="City" Value="Paris"/></Location></DescriptiveMetadata><NewsComponent><Role FormalName="Main"/>"#,
+        );
+        assert_eq!(one(&with_origin).items[0].located.as_deref(), Some("Paris"));
         let without_creator = story.replace(r#"<Creator><Party FormalName="Sam Writer"/></Creator>"#, "");
         assert_eq!(
             one(&without_creator).items[0].byline,
