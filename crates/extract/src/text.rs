@@ -735,7 +735,12 @@ fn split_dateline(p: &str) -> Option<Dateline<'_>> {
         .strip_suffix(')')
         .and_then(|l| l.rfind('(').map(|i| (&l[..i], &l[i + 1..])))
     {
-        Some((pl, ag)) if ag.len() <= 30 && ag.chars().next().is_some_and(char::is_uppercase) => {
+        // "(Reuters)", "(AP)", and the agencies that write themselves in lower case
+        // ("Berlin (dpa) - ...").
+        Some((pl, ag))
+            if ag.len() <= 30 && ag.chars().next().is_some_and(char::is_uppercase)
+                || ag.len() <= 6 && ag.chars().all(|c| c.is_ascii_lowercase()) && !ag.is_empty() =>
+        {
             (pl.trim(), true)
         }
         _ => (lead, false),
@@ -1115,6 +1120,11 @@ mod tests {
         );
         assert_eq!(c.dateline.as_deref(), Some("LONDON"));
         assert!(c.body.starts_with("Britain's economy"), "{}", c.body);
+        let c = run(
+            "Berlin (dpa) - Die Grünen-Spitze zieht nach den Misserfolgen der Partei bei mehreren Wahlen in diesem Jahr personelle Konsequenzen.",
+        );
+        assert_eq!(c.dateline.as_deref(), Some("Berlin"));
+        assert!(c.body.starts_with("Die Grünen-Spitze"), "{}", c.body);
         // A month and day before the agency is a day, not a place.
         let c = run(
             "Jan 3 (OPTA) - Results and fixtures for the Primeira Liga on Wednesday, with two games played in the evening.",
