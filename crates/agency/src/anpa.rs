@@ -253,7 +253,27 @@ pub fn read(text: &str) -> Document {
             .find(|&k| lines[k].trim_end().ends_with('='));
         match end {
             Some(e) => {
-                head_lines.extend(lines[..=e].iter().filter(|l| !l.trim().is_empty()).cloned());
+                // A note in parentheses may run over several lines ("(Berichtigung: In
+                // einer früheren Version ...\n... 1997.)"): one heading line.
+                let mut open: Option<String> = None;
+                for l in lines[..=e].iter().filter(|l| !l.trim().is_empty()) {
+                    match open.take() {
+                        Some(mut note) => {
+                            note.push(' ');
+                            note.push_str(l.trim());
+                            if l.trim_end().trim_end_matches(['=', ' ']).ends_with(')') {
+                                head_lines.push(note);
+                            } else {
+                                open = Some(note);
+                            }
+                        }
+                        None if l.trim_start().starts_with('(') && !l.contains(')') => {
+                            open = Some(l.trim().to_string());
+                        }
+                        None => head_lines.push(l.clone()),
+                    }
+                }
+                head_lines.extend(open);
                 i = e + 1;
             }
             None => {
@@ -293,6 +313,25 @@ pub fn read(text: &str) -> Document {
             {
                 it.pubstatus = Some(PubStatus::Canceled);
             }
+        } else if !caret && bare.len() < h.len() {
+            // A note in parentheses on dpa's wire: a priority mark ("(Eil)"), a correction
+            // notice ("(Berichtigung: ...)", "(KORR-Bericht)") or a note to editors
+            // ("(Foto Produktion)"): never the headline.
+            let note = collapse(bare);
+            let lower = note.to_lowercase();
+            if lower.starts_with("berichtigung") || lower.starts_with("korr") || lower.starts_with("correct")
+            {
+                it.signal = Some(Signal::Correction);
+            }
+            if !(lower.is_empty() || lower == "eil" || lower == "blitz") {
+                match it.ednote.as_mut() {
+                    Some(n) => {
+                        n.push_str("; ");
+                        n.push_str(&note);
+                    }
+                    None => it.ednote = Some(note),
+                }
+            }
         } else if keyword_line(&h, keyword.as_deref()) {
             // "BC-US--Giant Lobster Death, 1st Ld-Writethru,127": keyword, version, words.
             let mut parts = h.split(',').map(str::trim);
@@ -306,7 +345,8 @@ pub fn read(text: &str) -> Document {
             if it.signal.is_none() && h.eq_ignore_ascii_case("REFILE") {
                 it.signal = Some(Signal::Update);
             }
-        } else if lower.starts_with("by ") {
+        } else if lower.starts_with("by ") || !caret && it.headline.is_some() && lower.starts_with("von ") {
+            // ("Von Marco Krefting und Sunrita Sen, dpa" under a dpa headline.)
             it.byline = Some(h);
         } else if lower.starts_with("ap photo")
             || lower.starts_with("with ap photo")
@@ -339,6 +379,11 @@ pub fn read(text: &str) -> Document {
     let mut paras: Vec<String> = extra;
     let mut cur = String::new();
     for l in &lines[i..] {
+        // dpa's notepad closes the text: desk information, part of it marked not for
+        // publication.
+        if !caret && l.trim().eq_ignore_ascii_case("# Notizblock") {
+            break;
+        }
         let t = l.trim_end().trim_end_matches('<');
         if t.trim().is_empty() || l.starts_with('\t') || l.starts_with("   ") {
             let p = collapse(&cur);
@@ -590,5 +635,27 @@ mod tests {
             Body::Text("Geneva (dpa) - Switzerland is joining a list.\n\nSecond para.".into())
         );
         assert_eq!(it.uri, None);
+    }
+
+    #[test]
+    fn dpa_notes_in_parentheses_are_no_headline_and_the_notepad_is_no_text() {
+        let t = "\u{1}bdt0000 3 vm 831  dpa 0000\r\n\r\nGesundheit/Deutschland/\r\n\u{2}(Berichtigung: In einer\r\nfrüheren Version stand 1992.)\r\n(KORR-Bericht)\r\nMythos und Kommerz\r\nVon Marco Krefting, dpa\r\n(Foto Produktion) =\r\n\r\nWaghäusel (dpa) - Die meisten Kundinnen\r\nbestellen nur einmal.\r\n\r\n# Notizblock\r\n\r\nDie folgenden Informationen sind nicht zur Veröffentlichung bestimmt\r\nKontakt: +49 30 000\r\n\u{3}";
+        let it = &read(t).items[0];
+        assert_eq!(it.headline.as_deref(), Some("Mythos und Kommerz"));
+        assert_eq!(it.byline.as_deref(), Some("Von Marco Krefting, dpa"));
+        assert_eq!(it.signal, Some(Signal::Correction));
+        assert_eq!(
+            it.ednote.as_deref(),
+            Some("Berichtigung: In einer früheren Version stand 1992.; KORR-Bericht; Foto Produktion")
+        );
+        assert_eq!(
+            it.body,
+            Body::Text("Waghäusel (dpa) - Die meisten Kundinnen bestellen nur einmal.".into())
+        );
+        // A flash: the priority mark is no headline.
+        let t = "\u{1}bdt0000 2 pl 41  dpa 0000\r\n\r\nPartei/Deutschland/\r\n\u{2}(Eil \u{7}\u{7})\r\nGrünen-Spitze tritt ab =\r\n\r\nBerlin (dpa) - Die Grünen-Spitze tritt ab.\r\n\u{3}";
+        let it = &read(t).items[0];
+        assert_eq!(it.headline.as_deref(), Some("Grünen-Spitze tritt ab"));
+        assert_eq!(it.ednote, None);
     }
 }

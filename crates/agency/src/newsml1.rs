@@ -52,7 +52,10 @@ fn textual(c: &El) -> bool {
     let mime = formal(c.child("MimeType"))
         .unwrap_or_default()
         .to_ascii_lowercase();
-    let media_ok = matches!(media.as_str(), "" | "text" | "complexdata");
+    let media_ok = matches!(
+        media.as_str(),
+        "" | "text" | "complexdata" | "html" | "xhtml" | "nitf"
+    );
     let mime_ok = mime.is_empty()
         || mime.starts_with("text/")
         || mime.contains("xml")
@@ -190,8 +193,10 @@ fn item(ni: &El) -> Item {
         it.urgency = formal(nm.child("Urgency")).and_then(|u| u.parse().ok());
     }
     if let Some(lines) = ni.find("NewsLines") {
-        it.headline = lines.child_text("HeadLine");
-        it.byline = lines.child_text("ByLine");
+        // (Some senders nest them in a `NewsLine`.)
+        let line = |name: &str| lines.find(name).map(El::text).filter(|t| !t.is_empty());
+        it.headline = line("HeadLine");
+        it.byline = line("ByLine");
         if let Some(s) = lines.child_text("SlugLine") {
             it.slugline = Some(s);
         }
@@ -362,6 +367,24 @@ mod tests {
             one(&without_creator).items[0].byline,
             None,
             "not the photographer"
+        );
+    }
+
+    #[test]
+    fn html_content_and_nested_news_lines() {
+        // Text typed `HTML` (CDATA markup), the headline nested in a `NewsLine`.
+        let d = one(
+            r#"<NewsML><NewsItem><NewsComponent><NewsLines><NewsLine><HeadLine>Tech briefs</HeadLine></NewsLine><ByLine>Maria Antunes</ByLine></NewsLines>
+            <ContentItem><MediaType FormalName="HTML"/><DataContent><![CDATA[<P>Lisboa, 28 jan 2025 - Brief one.</P><P>Brief two.</P>]]></DataContent></ContentItem>
+            </NewsComponent></NewsItem></NewsML>"#,
+        );
+        let it = &d.items[0];
+        assert_eq!(it.headline.as_deref(), Some("Tech briefs"));
+        assert_eq!(it.byline.as_deref(), Some("Maria Antunes"));
+        assert!(
+            matches!(&it.body, Body::Html(h) if h.contains("Brief two.")),
+            "{:?}",
+            it.body
         );
     }
 }

@@ -298,7 +298,9 @@ fn without_signoff(mut body: String) -> String {
     loop {
         let trimmed = body.trim_end();
         let start = trimmed.rfind('\n').map_or(0, |i| i + 1);
-        if trimmed.is_empty() || !is_signoff(&trimmed[start..]) {
+        let last = &trimmed[start..];
+        // (A rule is only dropped after text: a body of "..." is the sender's placeholder.)
+        if trimmed.is_empty() || !(is_signoff(last) || start > 0 && is_rule(last) || is_closing_line(last)) {
             break;
         }
         body.truncate(start);
@@ -306,6 +308,28 @@ fn without_signoff(mut body: String) -> String {
         body.truncate(keep);
     }
     body
+}
+
+/// Whether a paragraph is only a rule or ornament ("-----", "* * *", "###").
+fn is_rule(p: &str) -> bool {
+    !p.trim().is_empty() && !p.chars().any(char::is_alphanumeric)
+}
+
+/// Whether a paragraph is a German-language agency's closing line: the agency, then short
+/// lower-case codes of the desk and editors, one with a digit or '/' ("dpa pre yyhe n1
+/// deg", "dpa kre/su yysw a3 lön mda").
+fn is_closing_line(p: &str) -> bool {
+    let words: Vec<&str> = p.split_whitespace().collect();
+    matches!(words.first(), Some(&("dpa" | "apa" | "sda" | "kna" | "epd")))
+        && (3..=8).contains(&words.len())
+        && words[1..].iter().all(|w| {
+            w.chars().count() <= 8
+                && w.chars()
+                    .all(|c| c.is_lowercase() || c.is_ascii_digit() || c == '/')
+        })
+        && words[1..]
+            .iter()
+            .any(|w| w.contains(|c: char| c.is_ascii_digit() || c == '/'))
 }
 
 /// Whether a paragraph is a desk sign-off: at most 60 characters of short groups of
@@ -669,6 +693,12 @@ mod tests {
             "Read the fact check on the site.\n\nThe vote is tonight. - Jane (@jane)\n\nLast paragraph."
         );
         let plain = "Prices rose 3% <a year> ago.\n\nNo markup here.";
+        assert_eq!(
+            without_signoff("Text of the story.\n\n-----------\n\ndpa pre yyhe n1 deg".into()),
+            "Text of the story."
+        );
+        let kept = "Text.\n\ndpa reports more later today";
+        assert_eq!(without_signoff(kept.into()), kept);
         assert_eq!(without_markup(plain.to_string()), plain);
     }
 }
