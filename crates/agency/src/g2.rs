@@ -134,10 +134,7 @@ fn news_item(el: &El) -> Item {
         it.byline = cm.child_text("by");
         it.located = cm
             .child("located")
-            .and_then(|l| {
-                l.child_text("name")
-                    .or_else(|| nonblank(l.attr("literal").map(str::to_string)))
-            })
+            .and_then(|l| l.child_text("name").or_else(|| pointed_place(el, l)))
             .or_else(|| cm.child_text("dateline").and_then(|d| nitf::place(&d)));
         if it.language.is_none() {
             it.language = cm
@@ -223,6 +220,25 @@ fn usable(it: &mut Item) -> Result<(), String> {
     Ok(())
 }
 
+/// The place a `located` without a name gives: the `assert` its `literal` or `qcode`
+/// points to (its name, or its address's locality: dpa's `<located literal="poiID">`),
+/// else the literal itself unless it points to an assert without a place.
+fn pointed_place(item: &El, located: &El) -> Option<String> {
+    let key = located.attr("literal").or(located.attr("qcode"))?;
+    let mut asserts = Vec::new();
+    item.find_all("assert", &mut asserts);
+    match asserts
+        .iter()
+        .find(|a| a.attr("literal") == Some(key) || a.attr("qcode") == Some(key))
+    {
+        Some(a) => a
+            .child_text("name")
+            .or_else(|| a.find("locality").and_then(|l| l.child_text("name")))
+            .or_else(|| a.find("name").map(El::text).filter(|t| !t.is_empty())),
+        None => nonblank(located.attr("literal").map(str::to_string)),
+    }
+}
+
 /// The item's note to editors: its `edNote`s joined, without a sign-off line
 /// (`closingline`) or a notepad (dpa's structured page of desk information), which are
 /// not notes.
@@ -295,6 +311,36 @@ mod tests {
         assert_eq!(
             d.items[0].ednote.as_deref(),
             Some("Pictures for this text: 2\nAdds quotes.")
+        );
+    }
+
+    #[test]
+    fn a_located_pointer_is_resolved_through_its_assert() {
+        let xml = |located: &str| {
+            format!(
+                r#"<newsItem guid="p1" version="1"><itemMeta><itemClass qcode="ninat:picture"/></itemMeta>
+                <contentMeta>{located}<headline>Award night</headline>
+                <description role="drol:caption">Guests arrive at the award ceremony.</description></contentMeta>
+                <assert literal="poiID"><POIDetails><address><locality role="x:locality"><name>Berlin</name></locality>
+                <area><name>Land Berlin</name></area></address></POIDetails></assert></newsItem>"#
+            )
+        };
+        let place = |located: &str| {
+            read(&crate::tree::parse(&xml(located)).unwrap()).items[0]
+                .located
+                .clone()
+        };
+        assert_eq!(
+            place(r#"<located literal="poiID" type="cpnat:poi"/>"#).as_deref(),
+            Some("Berlin")
+        );
+        assert_eq!(
+            place(r#"<located literal="Potsdam"/>"#).as_deref(),
+            Some("Potsdam")
+        );
+        assert_eq!(
+            place(r#"<located><name>Hamburg</name></located>"#).as_deref(),
+            Some("Hamburg")
         );
     }
 }
