@@ -102,6 +102,9 @@ const NINJS_KEYS: &[&str] = &[
     "pubStatus",
     "body_xhtml",
     "body_main",
+    // dpa digitalwires
+    "article_html",
+    "version_created",
 ];
 
 /// Reads a ninjs document. `Ok(None)`: JSON, but nothing about it is ninjs.
@@ -189,9 +192,18 @@ fn item(map: &Map<String, Value>) -> Result<Result<Item, String>, AgencyError> {
     let o = Obj(map);
     // ninjs requires `uri`; senders that write only `guid` are read too, and an item that
     // names itself in neither keeps the identity of its delivery (the caller's fallback).
-    let uri = o.string(&["uri"])?.or(o.string(&["guid"])?);
+    let uri = o
+        .string(&["uri"])?
+        .or(o.string(&["guid"])?)
+        .or(o.string(&["urn"])?);
+    // dpa's digitalwires (ninjs-shaped, `"format": "digitalwires@..."`) calls a text with
+    // associated media a composite: it is the text.
+    let digitalwires = o
+        .string(&["format"])?
+        .is_some_and(|f| f.starts_with("digitalwires"));
     let item_type = match o.string(&["type"])? {
         None => ItemType::Text,
+        Some(t) if digitalwires && t == "composite" => ItemType::Text,
         // ninjs 2.2 and 3.x also carry events and planning items: not news, not read.
         Some(t) if matches!(t.as_str(), "event" | "planning") => {
             return Ok(Err(format!(
@@ -220,10 +232,10 @@ fn item(map: &Map<String, Value>) -> Result<Result<Item, String>, AgencyError> {
             .string(&["firstcreated", "firstCreated"])?
             .and_then(|d| date(&d)),
         versioncreated: o
-            .string(&["versioncreated", "versionCreated"])?
+            .string(&["versioncreated", "versionCreated", "version_created"])?
             .and_then(|d| date(&d)),
         ednote: o.string(&["ednote", "edNote"])?,
-        description_text: o.string(&["description_text"])?,
+        description_text: o.string(&["description_text", "teaser"])?,
         ..Default::default()
     };
     // Headline: a string, or (2.x, and the 2.0 drafts under `headline`) a list.
@@ -326,7 +338,7 @@ fn item(map: &Map<String, Value>) -> Result<Result<Item, String>, AgencyError> {
             text = Some(t);
         }
     }
-    let html = html.or(o.string(&["body_html", "body_xhtml", "body_richtext"])?);
+    let html = html.or(o.string(&["body_html", "body_xhtml", "body_richtext", "article_html"])?);
     it.body = match (text, html) {
         (Some(t), _) => Body::Text(t),
         (None, Some(h)) => Body::Html(h),
@@ -486,5 +498,29 @@ mod tests {
         assert!(e.contains("`headline` must be an array of objects"), "{e}");
         let anonymous = read(r#"{"headline":"H","body_text":"x"}"#).unwrap().unwrap();
         assert_eq!(anonymous.items[0].uri, None);
+    }
+
+    #[test]
+    fn dpa_digitalwires_documents_are_read() {
+        let d = read(
+            r#"{"format":"digitalwires@0.9.1","type":"composite","urn":"urn:newsml:dpa.com:20090101:241006-99-1",
+            "version":"3","version_created":"2024-10-06T21:30:20+02:00","language":"de","headline":"Ergebnisse",
+            "teaser":"Der Spieltag.","article_html":"<section class=\"main\"><p>Augsburg - Gladbach 2:1</p></section>"}"#,
+        )
+        .unwrap()
+        .unwrap();
+        let it = &d.items[0];
+        assert_eq!(it.item_type, ItemType::Text);
+        assert_eq!(it.uri.as_deref(), Some("urn:newsml:dpa.com:20090101:241006-99-1"));
+        assert_eq!(
+            (it.version, it.versioncreated.as_deref()),
+            (Some(3), Some("2024-10-06T21:30:20+02:00"))
+        );
+        assert_eq!(it.description_text.as_deref(), Some("Der Spieltag."));
+        assert!(
+            matches!(&it.body, Body::Html(h) if h.contains("Augsburg")),
+            "{:?}",
+            it.body
+        );
     }
 }
