@@ -114,6 +114,7 @@ fn news_item(el: &El) -> Item {
             .and_then(|p| p.attr("qcode"))
             .and_then(pubstatus);
         it.firstcreated = im.child_text("firstCreated").and_then(|d| date(&d));
+        it.embargoed = im.child_text("embargoed").and_then(|d| date(&d));
         it.versioncreated = im.child_text("versionCreated").and_then(|d| date(&d));
         it.ednote = ednote(im);
         for s in im.children("signal") {
@@ -304,7 +305,7 @@ mod tests {
             <edNote role="x:notepad"><section><p>Contacts and internal notes</p></section></edNote>
             <edNote role="x:closingline">dpa pre yyhe n1 deg</edNote>
             <edNote role="x:editorialnote">Pictures for this text: 2</edNote>
-            <edNote>Adds quotes.</edNote></itemMeta>
+            <edNote>Adds quotes.</edNote><embargoed>2024-01-03T06:00:00Z</embargoed></itemMeta>
             <contentMeta><headline>H</headline></contentMeta>
             <contentSet><inlineXML><html><body><p>Text.</p></body></html></inlineXML></contentSet></newsItem>"#;
         let d = read(&crate::tree::parse(xml).unwrap());
@@ -312,6 +313,7 @@ mod tests {
             d.items[0].ednote.as_deref(),
             Some("Pictures for this text: 2\nAdds quotes.")
         );
+        assert_eq!(d.items[0].embargoed.as_deref(), Some("2024-01-03T06:00:00Z"));
     }
 
     #[test]

@@ -178,6 +178,8 @@ pub struct Item {
     pub firstcreated: Option<String>,
     /// This version created, RFC 3339.
     pub versioncreated: Option<String>,
+    /// Time before which the item must not be published (RFC 3339).
+    pub embargoed: Option<String>,
     /// Caption or summary (ninjs `description_text`).
     pub description_text: Option<String>,
     /// Editorial note (`Eds:`, `edNote`, `ed-msg`).

@@ -234,6 +234,7 @@ fn item(map: &Map<String, Value>) -> Result<Result<Item, String>, AgencyError> {
         versioncreated: o
             .string(&["versioncreated", "versionCreated", "version_created"])?
             .and_then(|d| date(&d)),
+        embargoed: o.string(&["embargoed"])?.and_then(|d| date(&d)),
         ednote: o.string(&["ednote", "edNote"])?,
         description_text: o.string(&["description_text", "teaser"])?,
         ..Default::default()
@@ -504,7 +505,7 @@ mod tests {
     fn dpa_digitalwires_documents_are_read() {
         let d = read(
             r#"{"format":"digitalwires@0.9.1","type":"composite","urn":"urn:newsml:dpa.com:20090101:241006-99-1",
-            "version":"3","version_created":"2024-10-06T21:30:20+02:00","language":"de","headline":"Ergebnisse",
+            "version":"3","version_created":"2024-10-06T21:30:20+02:00","embargoed":"2024-10-07T06:00:00+02:00","language":"de","headline":"Ergebnisse",
             "teaser":"Der Spieltag.","article_html":"<section class=\"main\"><p>Augsburg - Gladbach 2:1</p></section>"}"#,
         )
         .unwrap()
@@ -517,6 +518,7 @@ mod tests {
             (Some(3), Some("2024-10-06T21:30:20+02:00"))
         );
         assert_eq!(it.description_text.as_deref(), Some("Der Spieltag."));
+        assert_eq!(it.embargoed.as_deref(), Some("2024-10-07T06:00:00+02:00"));
         assert!(
             matches!(&it.body, Body::Html(h) if h.contains("Augsburg")),
             "{:?}",

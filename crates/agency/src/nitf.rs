@@ -83,6 +83,13 @@ pub(crate) fn fill(nitf: &El, item: &mut Item) {
             if item.firstcreated.is_none() {
                 item.firstcreated = dd.child("date.issue").and_then(|d| d.attr("norm")).and_then(date);
             }
+            if item.embargoed.is_none() {
+                // The release time: not to be published before it.
+                item.embargoed = dd
+                    .child("date.release")
+                    .and_then(|d| d.attr("norm"))
+                    .and_then(date);
+            }
             if item.slugline.is_none() {
                 item.slugline = nonblank(dd.child("du-key").and_then(|d| d.attr("key")).map(str::to_string));
             }
@@ -180,7 +187,7 @@ mod tests {
     fn headline_is_hl1_not_title() {
         let root = crate::tree::parse(
             r#"<nitf><head><title>1 SPORT Trivia (Oct 14)</title><docdata management-status="usable">
-            <doc-id id-string="AGY-123"/><du-key version="2" key="storm"/><date.issue norm="20240102T100000Z"/></docdata></head>
+            <doc-id id-string="AGY-123"/><du-key version="2" key="storm"/><date.issue norm="20240102T100000Z"/><date.release norm="20240102T120000Z"/></docdata></head>
             <body><body.head><hedline><hl1>Quake hits coast</hl1></hedline><byline>By <person>Ann Roe</person></byline>
             <dateline><location>TOKYO</location>, Jan 2</dateline></body.head>
             <body.content><p>First <b>para</b>.</p><p>Second.</p></body.content></body></nitf>"#,
@@ -194,6 +201,7 @@ mod tests {
         assert_eq!(it.byline.as_deref(), Some("By Ann Roe"));
         assert_eq!(it.located.as_deref(), Some("TOKYO"));
         assert_eq!(it.firstcreated.as_deref(), Some("2024-01-02T10:00:00Z"));
+        assert_eq!(it.embargoed.as_deref(), Some("2024-01-02T12:00:00Z"));
         assert_eq!(it.body, Body::Text("First para.\n\nSecond.".into()));
         assert_eq!(
             place("STOCKHOLM, Aug 29, 2014 (AFP) -").as_deref(),

@@ -211,6 +211,9 @@ fn each_format_states_its_own_fields() {
         Some(PubStatus::Usable),
     );
     assert_eq!(d.items[0].slugline.as_deref(), Some("GLOBAL-OIL"));
+    // An embargo is kept as stated.
+    let d = doc(&dir, a, "ninjs_embargoed.json");
+    assert_eq!(d.items[0].embargoed.as_deref(), Some("2022-06-29T02:30:00Z"));
     // ninjs 2.x (`by`, `headlines[]`, `bodies[]`) and 3.x (camelCase) say the same.
     for f in ["2.1_dpa_text.json", "3.0_dpa_text.json"] {
         let d = doc(&dir, "wire-dev", f);

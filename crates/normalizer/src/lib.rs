@@ -211,6 +211,7 @@ fn from_item(raw: &RawDocument, format: Format, item: &Item, i: usize, url: Opti
         byline: item.byline.clone().or(body_byline),
         firstcreated: item.firstcreated.clone(),
         versioncreated: item.versioncreated.clone(),
+        embargoed: item.embargoed.clone(),
         located: item.located.clone().or(dateline),
         language: item.language.clone(),
         item_type: Some(item.item_type.as_str().to_string()),

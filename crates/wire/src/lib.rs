@@ -226,6 +226,10 @@ pub struct Article {
     /// RFC 3339 time of this version with offset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub versioncreated: Option<String>,
+    /// RFC 3339 time before which the item must not be published, as the agency stated it
+    /// (ninjs `embargoed`; NewsML-G2 `embargoed`, NITF `date.release`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub embargoed: Option<String>,
     /// Dateline place ("GENEVA"), kept out of the body (ninjs `located`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub located: Option<String>,
