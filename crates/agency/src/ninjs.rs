@@ -203,7 +203,20 @@ fn item(map: &Map<String, Value>) -> Result<Result<Item, String>, AgencyError> {
         .is_some_and(|f| f.starts_with("digitalwires"));
     let item_type = match o.string(&["type"])? {
         None => ItemType::Text,
-        Some(t) if digitalwires && t == "composite" => ItemType::Text,
+        // ... unless it has no text and is the media item it associates with itself (a
+        // picture or audio with its caption).
+        Some(t) if digitalwires && t == "composite" => {
+            let own_media = o
+                .array(&["associations"])?
+                .iter()
+                .filter(|a| a.string(&["urn"]).ok().flatten() == uri)
+                .find_map(|a| a.string(&["type"]).ok().flatten())
+                .and_then(|t| ItemType::from_name(if t == "image" { "picture" } else { &t }));
+            match own_media {
+                Some(kind) if o.string(&["article_html"])?.is_none() => kind,
+                _ => ItemType::Text,
+            }
+        }
         // ninjs 2.2 and 3.x also carry events and planning items: not news, not read.
         Some(t) if matches!(t.as_str(), "event" | "planning") => {
             return Ok(Err(format!(
@@ -226,7 +239,9 @@ fn item(map: &Map<String, Value>) -> Result<Result<Item, String>, AgencyError> {
         urgency: o.number(&["urgency"])?.and_then(|u| u8::try_from(u).ok()),
         pubstatus: o.string(&["pubstatus", "pubStatus"])?.and_then(|p| pubstatus(&p)),
         slugline: o.string(&["slugline"])?,
-        located: o.string(&["located"])?,
+        located: o
+            .string(&["located"])?
+            .or(o.string(&["dateline"])?.and_then(|d| crate::nitf::place(&d))),
         language: o.string(&["language"])?,
         firstcreated: o
             .string(&["firstcreated", "firstCreated"])?
@@ -236,7 +251,20 @@ fn item(map: &Map<String, Value>) -> Result<Result<Item, String>, AgencyError> {
             .and_then(|d| date(&d)),
         embargoed: o.string(&["embargoed"])?.and_then(|d| date(&d)),
         ednote: o.string(&["ednote", "edNote"])?,
-        description_text: o.string(&["description_text", "teaser"])?,
+        description_text: o.string(&["description_text", "teaser"])?.or(
+            // digitalwires: `descriptions[]`, the caption first.
+            o.array(&["descriptions"])?
+                .iter()
+                .filter_map(|d| {
+                    let role = d.string(&["role"]).ok().flatten().unwrap_or_default();
+                    Some((
+                        role.ends_with("caption"),
+                        d.string(&["description"]).ok().flatten()?,
+                    ))
+                })
+                .max_by_key(|(caption, _)| *caption)
+                .map(|(_, text)| text),
+        ),
         ..Default::default()
     };
     // Headline: a string, or (2.x, and the 2.0 drafts under `headline`) a list.
@@ -524,5 +552,18 @@ mod tests {
             "{:?}",
             it.body
         );
+        // The place of its dateline; a picture that associates with itself, without text,
+        // is that picture with its caption.
+        let d = read(
+            r#"{"format":"digitalwires@1.0","type":"composite","urn":"urn:x:1","headline":"Kennedy","dateline":"Newport News (dpa) - ",
+            "article_html":null,"descriptions":[{"role":"drol:alternativeText","description":"Alt"},{"role":"drol:caption","description":"Caroline Kennedy at the ceremony."}],
+            "associations":[{"type":"image","urn":"urn:x:1"}]}"#,
+        )
+        .unwrap()
+        .unwrap();
+        let it = &d.items[0];
+        assert_eq!(it.item_type, ItemType::Picture);
+        assert_eq!(it.located.as_deref(), Some("Newport News"));
+        assert_eq!(it.body, Body::Text("Caroline Kennedy at the ceremony.".into()));
     }
 }
