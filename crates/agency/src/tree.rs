@@ -358,17 +358,41 @@ fn declares_internal_entity(dtd: &[u8]) -> bool {
 }
 
 /// The text of markup with its tags left out, character by character (no parsing: for
-/// fragments that are not well-formed, and for measuring text cheaply).
-pub(crate) fn drop_tags(s: &str) -> String {
+/// fragments that are not well-formed, for escaped markup sent as text, and for measuring
+/// text cheaply). A tag other than an inline one (`<b>`, `<a>`, `<span>`, ...) separates
+/// words, and the content of `script` and `style` elements is not text.
+pub fn drop_tags(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    let mut in_tag = false;
-    for c in s.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
+    let mut rest = s;
+    let mut skip_until: Option<&str> = None;
+    while let Some(open) = rest.find('<') {
+        if skip_until.is_none() {
+            out.push_str(&rest[..open]);
         }
+        let Some(close) = rest[open..].find('>') else {
+            rest = "";
+            break;
+        };
+        let tag = &rest[open + 1..open + close];
+        let name: String = tag
+            .trim_start_matches('/')
+            .chars()
+            .take_while(char::is_ascii_alphanumeric)
+            .collect::<String>()
+            .to_ascii_lowercase();
+        match skip_until {
+            Some(end) if tag.starts_with('/') && name == end => skip_until = None,
+            Some(_) => {}
+            None if !tag.starts_with('/') && (name == "script" || name == "style") => {
+                skip_until = Some(if name == "script" { "script" } else { "style" });
+            }
+            None if !listed(INLINE, &name) => out.push(' '),
+            None => {}
+        }
+        rest = &rest[open + close + 1..];
+    }
+    if skip_until.is_none() {
+        out.push_str(rest);
     }
     out
 }

@@ -243,7 +243,7 @@ fn without_markup(body: String) -> String {
             out.push(para.to_string());
             continue;
         }
-        let text = tag_text(p);
+        let text = wirefold_agency::tree::collapse(&wirefold_agency::tree::drop_tags(p));
         if text.is_empty() {
             if out
                 .last()
@@ -256,37 +256,6 @@ fn without_markup(body: String) -> String {
         }
     }
     out.join("\n\n")
-}
-
-/// The text between the tags of a markup fragment, whitespace collapsed; the content of
-/// `script` and `style` elements is not text.
-fn tag_text(markup: &str) -> String {
-    let mut text = String::new();
-    let mut rest = markup;
-    let mut skip_until: Option<&str> = None;
-    while let Some(open) = rest.find('<') {
-        if skip_until.is_none() {
-            text.push_str(&rest[..open]);
-            text.push(' ');
-        }
-        let Some(close) = rest[open..].find('>') else {
-            rest = "";
-            break;
-        };
-        let tag = rest[open + 1..open + close].to_ascii_lowercase();
-        match skip_until {
-            Some(end) if tag.starts_with(end) => skip_until = None,
-            Some(_) => {}
-            None if tag.starts_with("script") => skip_until = Some("/script"),
-            None if tag.starts_with("style") => skip_until = Some("/style"),
-            None => {}
-        }
-        rest = &rest[open + close + 1..];
-    }
-    if skip_until.is_none() {
-        text.push_str(rest);
-    }
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Longest one-paragraph text of a wire item without a headline that is taken as its
