@@ -336,9 +336,13 @@ pub fn read(bytes: &[u8]) -> Result<Option<Document>, AgencyError> {
 }
 
 /// What holds for the items of every format: a "headline" without a letter (a picture
-/// number, a code) states no headline.
+/// number, a code) states no headline, and a release time that is the item's own creation
+/// time (AAP's NITF `date.release` equal to `date.issue`) is no embargo.
 fn tidy(mut doc: Document) -> Document {
     for it in &mut doc.items {
+        if it.embargoed.is_some() && (it.embargoed == it.firstcreated || it.embargoed == it.versioncreated) {
+            it.embargoed = None;
+        }
         if it
             .headline
             .as_deref()

@@ -521,11 +521,57 @@ pub fn paragraphs(el: &El) -> String {
 }
 
 fn flush(cur: &mut String, out: &mut Vec<String>) {
-    let p = collapse(cur);
+    if let Some(paras) = indented_paragraphs(cur) {
+        out.extend(paras);
+    } else {
+        let p = collapse(cur);
+        if !p.is_empty() {
+            out.push(p);
+        }
+    }
+    cur.clear();
+}
+
+/// A block of plain text laid out the old wire way (Reuters in a single `<p>`): a line
+/// indented by a paragraph indent (a tab, or three to five spaces) starts a paragraph,
+/// lines flush left go on it. Only when both kinds of line are there (a pretty-printer
+/// indents every line alike), and deeper indentation is the markup's nesting.
+fn indented_paragraphs(block: &str) -> Option<Vec<String>> {
+    let indented = |l: &str| {
+        let spaces = l.len() - l.trim_start_matches(' ').len();
+        l.starts_with('\t') || (3..=5).contains(&spaces) && !l[spaces..].is_empty()
+    };
+    let lines: Vec<&str> = block.split('\n').collect();
+    let rest = lines.get(1..)?;
+    let starts = rest
+        .iter()
+        .filter(|l| indented(l) && !l.trim().is_empty())
+        .count();
+    let flush_left = rest
+        .iter()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with([' ', '\t']))
+        .count();
+    if starts < 2 || flush_left == 0 {
+        return None;
+    }
+    let mut out = Vec::new();
+    let mut para = String::new();
+    for (i, l) in lines.iter().enumerate() {
+        if i > 0 && (indented(l) || l.trim().is_empty()) {
+            let p = collapse(&para);
+            if !p.is_empty() {
+                out.push(p);
+            }
+            para.clear();
+        }
+        para.push(' ');
+        para.push_str(l);
+    }
+    let p = collapse(&para);
     if !p.is_empty() {
         out.push(p);
     }
-    cur.clear();
+    Some(out)
 }
 
 fn walk_blocks(el: &El, cur: &mut String, out: &mut Vec<String>) {
@@ -609,5 +655,27 @@ mod tests {
         let hidden = r#"<!DOCTYPE a [<!ENTITY % p SYSTEM "x.dtd"> <!ENTITY  x   "boom">]><a>&x;</a>"#;
         assert_eq!(parse(hidden), Err(XmlError::Entities));
         assert_eq!(parse("  "), Err(XmlError::Empty));
+    }
+
+    #[test]
+    fn old_wire_layout_in_one_block_is_paragraphs() {
+        // Reuters' layout in a single <p>: indented lines start paragraphs.
+        let el = parse(
+            "<body><p>(Adds detail)\n    * Spot gold may edge up\n    * Investors eye the Fed\n\n    By Jane Doe\n    Jan 30 (Reuters) - Gold rose on Tuesday on safe\nhaven demand.\n    Second paragraph\ngoes on here.</p></body>",
+        )
+        .unwrap();
+        assert_eq!(
+            paragraphs(&el),
+            "(Adds detail)\n\n* Spot gold may edge up\n\n* Investors eye the Fed\n\nBy Jane Doe\n\nJan 30 (Reuters) - Gold rose on Tuesday on safe haven demand.\n\nSecond paragraph goes on here."
+        );
+        // Pretty-printed markup indents every line alike: one paragraph.
+        let el = parse(
+            "<body><p>\n      A paragraph that a pretty-printer\n      wrapped over lines.\n    </p></body>",
+        )
+        .unwrap();
+        assert_eq!(
+            paragraphs(&el),
+            "A paragraph that a pretty-printer wrapped over lines."
+        );
     }
 }
