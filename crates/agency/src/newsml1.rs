@@ -66,22 +66,22 @@ fn textual(c: &El) -> bool {
 
 /// What a `NewsItem`'s components hold.
 #[derive(Default)]
-struct Contents<'a> {
+struct Contents {
     /// The longest text outside a caption.
     story: Option<String>,
     /// The longest caption.
     caption: Option<String>,
     /// The kind of the first photo, graphic, video or audio content.
     media: Option<ItemType>,
-    /// NITF documents of the texts outside captions, then of the captions (for a headline
-    /// or byline their text states and the `NewsLines` do not).
-    nitf: Vec<&'a El>,
-    caption_nitf: Vec<&'a El>,
+    /// Headline and byline the NITF texts state, of the texts outside captions and of the
+    /// captions (for what the `NewsLines` do not state).
+    stated: Vec<(Option<String>, Option<String>)>,
+    caption_stated: Vec<(Option<String>, Option<String>)>,
 }
 
 /// Collects the content of component `nc` and the components inside it; `caption` is set
 /// under a component whose `Role` is `Caption`.
-fn walk<'a>(nc: &'a El, caption: bool, out: &mut Contents<'a>) {
+fn walk(nc: &El, caption: bool, out: &mut Contents) {
     let caption = caption || formal(nc.child("Role")).is_some_and(|r| r.eq_ignore_ascii_case("caption"));
     for c in nc.children("ContentItem") {
         if !textual(c) {
@@ -95,13 +95,14 @@ fn walk<'a>(nc: &'a El, caption: bool, out: &mut Contents<'a>) {
         };
         let text = match dc.find("nitf") {
             Some(n) => {
-                if caption {
-                    out.caption_nitf.push(n);
-                } else {
-                    out.nitf.push(n);
-                }
                 let mut tmp = Item::default();
                 nitf::fill(n, &mut tmp);
+                let stated = (tmp.headline, tmp.byline);
+                if caption {
+                    out.caption_stated.push(stated);
+                } else {
+                    out.stated.push(stated);
+                }
                 match tmp.body {
                     Body::Text(t) => t,
                     _ => String::new(),
@@ -225,17 +226,12 @@ fn item(ni: &El) -> Item {
             found.caption.take()
         }
     };
-    for n in found.nitf.iter().chain(&found.caption_nitf) {
-        let mut tmp = Item::default();
-        nitf::fill(n, &mut tmp);
+    for (headline, byline) in found.stated.into_iter().chain(found.caption_stated) {
         if it.headline.is_none() {
-            it.headline = tmp.headline;
+            it.headline = headline;
         }
         if it.byline.is_none() {
-            it.byline = tmp.byline;
-        }
-        if it.headline.is_some() && it.byline.is_some() {
-            break;
+            it.byline = byline;
         }
     }
     if it.byline.is_none() {
