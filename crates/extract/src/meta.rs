@@ -832,6 +832,8 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
     let mut h1s: Vec<String> = Vec::new();
     // The first h2s: the headline on pages whose h1 is a pull quote or a tagline.
     let mut h2s: Vec<String> = Vec::new();
+    // The first h2-h4s: an entry's headline under a site's masthead h1.
+    let mut subheads: Vec<String> = Vec::new();
     let mut dom_authors: Vec<String> = Vec::new();
     let mut class_authors: Vec<String> = Vec::new();
     let mut item_date: Option<DateTime> = None;
@@ -1048,6 +1050,12 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
             if !t.is_empty() && !logo && !controls {
                 h1s.push(t);
                 h1_nodes.push(i);
+            }
+        }
+        if matches!(tag, Tag::H2 | Tag::H3 | Tag::H4) && subheads.len() < 12 {
+            let t = dom.inner_text(i, 300);
+            if !t.is_empty() {
+                subheads.push(t);
             }
         }
         if tag == Tag::H2 && h2s.len() < 3 {
@@ -1289,7 +1297,35 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
             k.len() >= 8 && site_free.contains(&k)
         })
     });
-    m.title = h1_match
+    // A page whose first h1 is one end of its document title and whose h2-h4 spells the
+    // rest ("<title>Diary of X - The entry</title>", h1 "Diary of X", h3 "The entry") shows
+    // the site's name as a masthead: that heading is the headline (blogs and diaries).
+    let masthead_entry = title_tag.as_deref().zip(h1s.first()).and_then(|(t, h1)| {
+        let (t, k) = (norm_key(t), norm_key(h1));
+        // An h1 the og or JSON-LD title names is the headline ("Headline - Its subtitle").
+        let named = [&ld_title, &og_title]
+            .iter()
+            .any(|r| r.as_deref().is_some_and(|r| norm_key(r) == k));
+        if k.is_empty() || t.len() <= k.len() || named {
+            return None;
+        }
+        let rest = t
+            .strip_prefix(k.as_str())
+            .or_else(|| t.strip_suffix(k.as_str()))?;
+        // A headline and its site's name in the title: the headline is the longer part.
+        if rest.len() <= k.len() * 3 / 2 {
+            return None;
+        }
+        subheads
+            .iter()
+            .find(|h| {
+                let hk = norm_key(h);
+                hk.len() >= 8 && hk.len() * 2 >= rest.len() && (rest.starts_with(&hk) || rest.ends_with(&hk))
+            })
+            .map(|h| normalize_short(h))
+    });
+    m.title = masthead_entry
+        .or(h1_match)
         .or(h2_match)
         .or(h1_visible)
         .or_else(|| ld_title.clone())
@@ -2089,6 +2125,26 @@ mod tests {
             "<h1>The Southerner</h1>",
             url,
             "A Guide to Skincare",
+        );
+        // A blog's or diary's masthead h1, the entry's headline in an h3 and the title both:
+        // the entry's headline. A headline h1 with its subtitle in the title stays.
+        check(
+            "<title>Jane's Garden Diary - Frost came early to the allotments this year</title>",
+            "<h1>Jane's Garden Diary</h1><h2>11 February 2019</h2><h3>Frost came early to the allotments this year</h3>",
+            url,
+            "Frost came early to the allotments this year",
+        );
+        check(
+            r#"<meta property="og:title" content="What Comes Next?"><title>What Comes Next? - From the old economy to the next one</title>"#,
+            "<h1>What Comes Next?</h1><h2>From the old economy to the next one</h2>",
+            url,
+            "What Comes Next?",
+        );
+        check(
+            "<title>Rates rise again across the region - The Daily Example</title>",
+            "<h1>Rates rise again across the region</h1><h2>The Daily Example</h2>",
+            url,
+            "Rates rise again across the region",
         );
         // A field label in its own element in front of the h1's text is not the headline's.
         check(
