@@ -876,6 +876,91 @@ fn render(dom: &Dom<'_>, st: &Stats, roots: &[u32], title: Option<&str>) -> Stri
     out
 }
 
+/// The whole text of an agency item's HTML fragment, for [`crate::extract_item_html`]: a
+/// paragraph per block element (blank line between), a table row one paragraph with its
+/// cells separated by spaces (blocks and breaks inside a cell too), `<br>` a break;
+/// scripts, styles, forms and their controls, media, figure captions (a caption belongs to
+/// its picture) and hidden elements are not text. Nothing is scored or dropped as
+/// boilerplate: an agency sends no site chrome.
+pub(crate) fn item_text(dom: &Dom<'_>) -> String {
+    let mut out = String::new();
+    let mut para = String::new();
+    let flush = |out: &mut String, para: &mut String| {
+        let t = para.trim();
+        if !t.is_empty() {
+            if !out.is_empty() {
+                out.push_str("\n\n");
+            }
+            out.push_str(t);
+        }
+        para.clear();
+    };
+    let n = dom.nodes.len();
+    let mut open: Vec<usize> = Vec::new();
+    // End of the table cell being read: what is inside stays on the row's line.
+    let mut cell_end = 0usize;
+    let mut i = 1;
+    while i < n {
+        while open.last().is_some_and(|&e| i >= e) {
+            open.pop();
+            flush(&mut out, &mut para);
+        }
+        let id = i as u32;
+        let tag = dom.tag(id);
+        let hidden = tag != Tag::Text
+            && (dom.has_attr(id, AttrKind::Hidden)
+                || dom
+                    .attr(id, AttrKind::AriaHidden)
+                    .is_some_and(|v| v.trim() == "true"));
+        let skip = hidden
+            || matches!(
+                tag,
+                Tag::Audio
+                    | Tag::Button
+                    | Tag::Canvas
+                    | Tag::Dialog
+                    | Tag::Embed
+                    | Tag::Figcaption
+                    | Tag::Form
+                    | Tag::Iframe
+                    | Tag::Input
+                    | Tag::Menu
+                    | Tag::Object
+                    | Tag::Picture
+                    | Tag::Select
+                    | Tag::Video
+            );
+        if skip {
+            i = dom.subtree_end(id) as usize;
+            continue;
+        }
+        match tag {
+            Tag::Text => push_collapsed(&mut para, dom.text(id)),
+            // A cell, and any block or break inside one, is part of its row's line.
+            Tag::Td | Tag::Th => {
+                cell_end = cell_end.max(dom.subtree_end(id) as usize);
+                if !para.ends_with(' ') && !para.is_empty() {
+                    para.push(' ');
+                }
+            }
+            _ if i < cell_end && (!tag.is_inline() || matches!(tag, Tag::Br | Tag::Hr)) => {
+                if !para.ends_with(' ') && !para.is_empty() {
+                    para.push(' ');
+                }
+            }
+            Tag::Br | Tag::Hr => flush(&mut out, &mut para),
+            t if t.is_inline() || t == Tag::Img || t == Tag::Wbr || t == Tag::Source => {}
+            _ => {
+                flush(&mut out, &mut para);
+                open.push(dom.subtree_end(id) as usize);
+            }
+        }
+        i += 1;
+    }
+    flush(&mut out, &mut para);
+    out
+}
+
 /// Debug aid: the ancestor chain of the first text node containing `needle`, with each
 /// node's verdict, text figures and score inputs.
 pub(crate) fn trace(dom: &Dom<'_>, needle: &str) -> String {

@@ -155,6 +155,7 @@ fn extract_html(src: &str, url: Option<&str>) -> Result<Extracted, ExtractError>
             title: m.title.as_deref(),
             detect_title: false,
             plain: false,
+            item: false,
         },
     );
     // JSON-LD articleBody rescues pages whose DOM hides the text (client-side rendering).
@@ -168,6 +169,7 @@ fn extract_html(src: &str, url: Option<&str>) -> Result<Extracted, ExtractError>
                 title: m.title.as_deref(),
                 detect_title: false,
                 plain: true,
+                item: false,
             },
         );
         if alt.body.len() > c.body.len() {
@@ -207,23 +209,42 @@ fn extract_html(src: &str, url: Option<&str>) -> Result<Extracted, ExtractError>
 /// Fast path for `wirefold cluster`: one pass over the lines, no language detection (see
 /// [`detect_language`]), no NFKC work on ASCII text.
 pub fn extract_text(text: &str, title: Option<&str>) -> Result<Extracted, ExtractError> {
-    plain(text, title, title.is_none())
+    plain(text, title, false)
 }
 
 /// Extracts the text of a wire item: like [`extract_text`], but the item's structure has
 /// already said what its headline is (`title`, or none), so no line of the text is taken
-/// for one.
+/// for one, and every line is the agency's: none is dropped as site chrome, a caption or a
+/// repeat (a results table repeats numbers; a short lead names its agency like a photo
+/// credit does). A dateline and a byline at the top are read into their fields.
 pub fn extract_item_text(text: &str, title: Option<&str>) -> Result<Extracted, ExtractError> {
-    plain(text, title, false)
+    plain(text, title, true)
 }
 
-fn plain(text: &str, title: Option<&str>, detect_title: bool) -> Result<Extracted, ExtractError> {
+/// Extracts the text of a wire item delivered as HTML (ninjs `body_html`, NewsML-G2
+/// `inlineData` of type HTML, dpa's `article_html`): the whole fragment is the item's text,
+/// so unlike a web page nothing is chosen or left out as boilerplate. Every block is a
+/// paragraph, a table row one line with its cells in order; scripts, styles, forms and
+/// media (with their captions) are not text. Then as [`extract_item_text`].
+pub fn extract_item_html(html: &str, title: Option<&str>) -> Result<Extracted, ExtractError> {
+    if html.len() > MAX_INPUT_BYTES {
+        return Err(ExtractError::TooLarge {
+            size: html.len(),
+            limit: MAX_INPUT_BYTES,
+        });
+    }
+    let dom = dom::Dom::parse(html);
+    extract_item_text(&body::item_text(&dom), title)
+}
+
+fn plain(text: &str, title: Option<&str>, item: bool) -> Result<Extracted, ExtractError> {
     let c = text::clean(
         text,
         text::Opts {
             title,
-            detect_title,
+            detect_title: !item && title.is_none(),
             plain: true,
+            item,
         },
     );
     if c.body.is_empty() {
@@ -427,6 +448,63 @@ mod tests {
         by five percent from next year, after months of talks with unions and employers. The \
         finance minister told reporters in the capital that the increase was affordable and \
         that it had been agreed with the central bank, which has warned of inflation.";
+
+    #[test]
+    fn an_item_text_keeps_every_line() {
+        // Each of these lines a web page's text would lose: a short lead naming its agency
+        // (a photo credit's shape; its dateline goes to its field), a number repeated in a results column (an alt text and
+        // its caption), short lines glued together (captions), a two-letter line.
+        let text = "PARIS (AFP) - The rail strike ended on Friday.\n\nUnions said talks would resume.\n\n\
+                    Results:\nLyon 1\n1\n1\nFC\n\nPhoto: the station at dawn\n\nTrains run on Saturday.";
+        let e = extract_item_text(text, Some("Rail strike ends")).unwrap();
+        assert_eq!(e.dateline.as_deref(), Some("PARIS"));
+        assert_eq!(
+            e.body,
+            "The rail strike ended on Friday.\n\nUnions said talks would resume.\n\n\
+             Results:\n\nLyon 1\n\n1\n\n1\n\nFC\n\nPhoto: the station at dawn\n\nTrains run on Saturday."
+        );
+        // A web page's plain text still drops them.
+        let page = extract_text(text, Some("Rail strike ends")).unwrap();
+        assert!(
+            !page.body.contains("(AFP)") && !page.body.contains("Photo:"),
+            "{}",
+            page.body
+        );
+        // The byline and dateline at the top are still read into their fields.
+        let e = extract_item_text(
+            "By Jane Doe\n\nGENEVA, Nov 24 (Reuters) - Officials said on Monday that progress had been made in urgent weekend talks.",
+            None,
+        )
+        .unwrap();
+        assert_eq!(e.byline.as_deref(), Some("Jane Doe"));
+        assert_eq!(e.dateline.as_deref(), Some("GENEVA"));
+        assert!(e.body.starts_with("Officials said"), "{}", e.body);
+    }
+
+    #[test]
+    fn an_item_html_is_all_text_with_table_rows_as_lines() {
+        let html = r#"<p>Berlin (dpa) - Die Ergebnisse des Spieltags im Überblick.</p>
+            <p>Freitag:</p>
+            <figure class="table"><table>
+              <tr><th>Platz</th><th>Verein</th><th>Sp</th><th>S</th><th>U</th></tr>
+              <tr><td>1.</td><td>Bayern München</td><td>6</td><td>4</td><td>2</td></tr>
+              <tr><td>2.</td><td>RB Leipzig</td><td><p>6</p><p>(1 Nachholspiel)</p></td><td>4</td><td>4</td></tr>
+              <tr><td>3.</td><td>Holstein<br/>Kiel</td><td>6</td><td>0</td><td>0</td></tr>
+            </table></figure>
+            <div class="related"><a href="/x">Mehr zum Thema</a></div>
+            <figure><img src="a.jpg"/><figcaption>Ein Bild vom Spiel.</figcaption></figure>
+            <form><button>Teilen</button></form>
+            <p hidden>intern</p>
+            <ul><li>Nächster Spieltag: Freitag</li></ul>"#;
+        let e = extract_item_html(html, Some("Bundesliga")).unwrap();
+        assert_eq!(e.dateline.as_deref(), Some("Berlin"));
+        assert_eq!(
+            e.body,
+            "Die Ergebnisse des Spieltags im Überblick.\n\nFreitag:\n\nPlatz Verein Sp S U\n\n\
+             1. Bayern München 6 4 2\n\n2. RB Leipzig 6 (1 Nachholspiel) 4 4\n\n3. Holstein Kiel 6 0 0\n\n\
+             Mehr zum Thema\n\nNächster Spieltag: Freitag"
+        );
+    }
 
     #[test]
     fn plain_english_skips_the_detector_and_agrees_with_it() {

@@ -31,6 +31,10 @@ pub(crate) struct Opts<'a> {
     /// Whether single newlines separate lines within a paragraph (plain text) or every line is
     /// a paragraph of its own (rendered HTML).
     pub plain: bool,
+    /// An agency item's text: every line is the agency's, so none is taken for site chrome,
+    /// a caption or a repeat and dropped (a dateline and a byline at the top are still read
+    /// into their fields).
+    pub item: bool,
 }
 
 /// Double-decoded UTF-8 repaired ([`crate::mojibake`]) and twice-escaped references glued
@@ -856,7 +860,10 @@ pub(crate) fn clean(text: &str, opts: Opts<'_>) -> Cleaned {
             .trim_start_matches(['\u{2022}', '\u{25cf}', '\u{25aa}', '\u{b7}', '\u{25e6}'])
             .trim_start();
         if t.is_empty()
-            || t.len() <= 2 && t.chars().all(char::is_alphanumeric) && !t.chars().all(|c| c.is_ascii_digit())
+            || !opts.item
+                && t.len() <= 2
+                && t.chars().all(char::is_alphanumeric)
+                && !t.chars().all(|c| c.is_ascii_digit())
         {
             continue;
         }
@@ -864,7 +871,7 @@ pub(crate) fn clean(text: &str, opts: Opts<'_>) -> Cleaned {
         scratch.clear();
         push_normalized(&mut scratch, t);
         let mut s: &str = &scratch;
-        if is_chrome(s) {
+        if !opts.item && is_chrome(s) {
             prev_dropped_caption = true;
             continue;
         }
@@ -930,6 +937,11 @@ pub(crate) fn clean(text: &str, opts: Opts<'_>) -> Cleaned {
                     prev_loose = false;
                     continue;
                 }
+                // An item's short lead opening with its dateline ("CHATHAM, Mass. (AP) - A
+                // lobster died.") is where its text starts.
+                if opts.item && split_dateline(s).is_some_and(|d| !d.place.is_empty()) {
+                    header = false;
+                }
             } else {
                 header = false;
             }
@@ -938,7 +950,7 @@ pub(crate) fn clean(text: &str, opts: Opts<'_>) -> Cleaned {
         }
         let loose = !ends_sentence(s) && s.len() < 250;
         // The same line twice in a row: an image's alt text and caption.
-        if prev_start != usize::MAX && c.body[prev_start..] == *s {
+        if !opts.item && prev_start != usize::MAX && c.body[prev_start..] == *s {
             if !opts.plain {
                 // Rendered HTML: a repeated paragraph is kept once.
                 continue;
@@ -949,7 +961,13 @@ pub(crate) fn clean(text: &str, opts: Opts<'_>) -> Cleaned {
             continue;
         }
         // Loose lines glued to a caption or to each other (no blank line between) are captions.
-        if blank_separated && adjacent && loose && !header && (prev_dropped_caption || prev_loose) {
+        if !opts.item
+            && blank_separated
+            && adjacent
+            && loose
+            && !header
+            && (prev_dropped_caption || prev_loose)
+        {
             if prev_loose && !prev_dropped_caption && prev_start != usize::MAX {
                 c.body.truncate(prev_start.saturating_sub(2));
             }
@@ -1008,6 +1026,7 @@ mod tests {
                 title: None,
                 detect_title: true,
                 plain: true,
+                item: false,
             },
         )
     }
