@@ -375,30 +375,31 @@ pub fn read(text: &str) -> Document {
             it.pubstatus = status;
         }
     }
-    // Body: a paragraph starts after a blank line or at an indented line.
+    // Body: a paragraph starts after a blank line or at an indented line; within one, lines
+    // are joined where the text was wrapped (see `unwrap_block`).
     let mut paras: Vec<String> = extra;
-    let mut cur = String::new();
+    let mut body: Vec<&str> = Vec::new();
     for l in &lines[i..] {
         // dpa's notepad closes the text: desk information, part of it marked not for
         // publication.
         if !caret && l.trim().eq_ignore_ascii_case("# Notizblock") {
             break;
         }
+        body.push(l);
+    }
+    let width = body.iter().map(|l| l.trim().chars().count()).max().unwrap_or(0);
+    let mut block: Vec<&str> = Vec::new();
+    for l in body {
         let t = l.trim_end().trim_end_matches('<');
         if t.trim().is_empty() || l.starts_with('\t') || l.starts_with("   ") {
-            let p = collapse(&cur);
-            if !p.is_empty() {
-                paras.push(p);
-            }
-            cur.clear();
+            paras.extend(unwrap_block(&block, width));
+            block.clear();
         }
-        cur.push(' ');
-        cur.push_str(t.trim_start_matches('^'));
+        if !t.trim().is_empty() {
+            block.push(t.trim_start_matches('^'));
+        }
     }
-    let p = collapse(&cur);
-    if !p.is_empty() {
-        paras.push(p);
-    }
+    paras.extend(unwrap_block(&block, width));
     if !paras.is_empty() {
         it.body = Body::Text(dashes(&paras.join("\n\n")));
     }
@@ -435,6 +436,37 @@ pub fn read(text: &str) -> Document {
         items,
         problems,
     }
+}
+
+/// The paragraphs of a block of hard-wrapped lines (`width`: the longest line of the
+/// text): lines are joined where the text was wrapped, and kept apart where a line ends
+/// well short of the width although the next line's first word would have fitted on it:
+/// a table's rows and a list's items, which a wire sends as lines ("FC Augsburg - Bor.
+/// Mönchengladbach 2:1 (1:0)").
+fn unwrap_block(block: &[&str], width: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    for (k, line) in block.iter().enumerate() {
+        cur.push(' ');
+        cur.push_str(line);
+        let Some(next) = block.get(k + 1) else {
+            break;
+        };
+        let len = line.trim().chars().count();
+        let word = next.split_whitespace().next().map_or(0, |w| w.chars().count());
+        if width >= 40 && (len + 1 + word) * 5 <= width * 4 {
+            let p = collapse(&cur);
+            if !p.is_empty() {
+                out.push(p);
+            }
+            cur.clear();
+        }
+    }
+    let p = collapse(&cur);
+    if !p.is_empty() {
+        out.push(p);
+    }
+    out
 }
 
 fn apply_label(it: &mut Item, label: &str) {
@@ -497,10 +529,16 @@ fn keyword_line(h: &str, keyword: Option<&str>) -> bool {
 }
 
 /// ANPA's character set has no dash: AP writes one as a spaced underscore ("ATLANTA (AP)
-/// _ Luol Deng ...", "season highs _ and"). Read as the em dash it stands for, so that the
-/// dateline is recognised and the text reads as printed.
+/// _ Luol Deng ...", "season highs _ and", a standings row's "Boston 66 59 .528 _"). Read
+/// as the em dash it stands for, so that the dateline is recognised and the text reads as
+/// printed.
 fn dashes(text: &str) -> String {
-    text.replace(" _ ", " \u{2014} ")
+    let mut out = text.replace(" _ ", " \u{2014} ").replace(" _\n", " \u{2014}\n");
+    if out.ends_with(" _") {
+        out.truncate(out.len() - 1);
+        out.push('\u{2014}');
+    }
+    out
 }
 
 /// Whether a line under a byline is the writer's affiliation ("AP Sports Writer",
@@ -635,6 +673,33 @@ mod tests {
             Body::Text("Geneva (dpa) - Switzerland is joining a list.\n\nSecond para.".into())
         );
         assert_eq!(it.uri, None);
+    }
+
+    #[test]
+    fn wrapped_lines_are_joined_and_rows_kept_apart() {
+        // Prose wrapped at the wire's width is one paragraph; results and standings lines,
+        // each ending well short of the width although the next word would have fitted,
+        // stay lines; AP's "_" (no games behind) is a dash at a row's end too.
+        let t = "\u{1}bdt0001 3 sp 120  dpa 0001\r\n\r\nFussball/Bundesliga/\r\n\u{2}Ergebnisse =\r\n\r\n\
+                 Berlin (dpa) - Die Ergebnisse der Fussball-Bundesliga vom sechsten\r\n\
+                 Spieltag am Wochenende und die Tabelle im Ueberblick nach allen\r\n\
+                 neun Spielen.\r\n\r\n\
+                 FC Augsburg - Bor. Moenchengladbach 2:1 (1:0)\r\n\
+                 Bayer Leverkusen - Holstein Kiel 2:2 (2:1)\r\n\r\n\
+                 Tabelle:\r\n1. Bayern Muenchen      6  4  2  0  20:7  14\r\n\
+                 2. RB Leipzig           6  4  2  0   9:2  _\r\n\u{3}";
+        let it = &read(t).items[0];
+        assert_eq!(it.headline.as_deref(), Some("Ergebnisse"));
+        assert_eq!(
+            it.body,
+            Body::Text(
+                "Berlin (dpa) - Die Ergebnisse der Fussball-Bundesliga vom sechsten Spieltag am \
+                 Wochenende und die Tabelle im Ueberblick nach allen neun Spielen.\n\n\
+                 FC Augsburg - Bor. Moenchengladbach 2:1 (1:0)\n\nBayer Leverkusen - Holstein Kiel 2:2 (2:1)\n\n\
+                 Tabelle:\n\n1. Bayern Muenchen 6 4 2 0 20:7 14\n\n2. RB Leipzig 6 4 2 0 9:2 \u{2014}"
+                    .into()
+            )
+        );
     }
 
     #[test]
