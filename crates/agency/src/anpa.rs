@@ -18,7 +18,8 @@
 //! transmission without `ETX` was cut short: its item is marked
 //! [`Item::incomplete`](crate::Item::incomplete).
 
-use crate::{Body, Document, Format, Item, PubStatus, Signal, tree::collapse};
+use crate::tree::{collapse, line_paragraphs};
+use crate::{Body, Document, Format, Item, PubStatus, Signal};
 
 const SOH: char = '\u{1}';
 const STX: char = '\u{2}';
@@ -376,7 +377,7 @@ pub fn read(text: &str) -> Document {
         }
     }
     // Body: a paragraph starts after a blank line or at an indented line; within one, lines
-    // are joined where the text was wrapped (see `unwrap_block`).
+    // are joined where the text was wrapped (see `tree::line_paragraphs`).
     let mut paras: Vec<String> = extra;
     let mut body: Vec<&str> = Vec::new();
     for l in &lines[i..] {
@@ -392,14 +393,13 @@ pub fn read(text: &str) -> Document {
     for l in body {
         let t = l.trim_end().trim_end_matches('<');
         if t.trim().is_empty() || l.starts_with('\t') || l.starts_with("   ") {
-            paras.extend(unwrap_block(&block, width));
-            block.clear();
+            paras.extend(line_paragraphs(block.drain(..), width));
         }
         if !t.trim().is_empty() {
             block.push(t.trim_start_matches('^'));
         }
     }
-    paras.extend(unwrap_block(&block, width));
+    paras.extend(line_paragraphs(block, width));
     if !paras.is_empty() {
         it.body = Body::Text(dashes(&paras.join("\n\n")));
     }
@@ -436,37 +436,6 @@ pub fn read(text: &str) -> Document {
         items,
         problems,
     }
-}
-
-/// The paragraphs of a block of hard-wrapped lines (`width`: the longest line of the
-/// text): lines are joined where the text was wrapped, and kept apart where a line ends
-/// well short of the width although the next line's first word would have fitted on it:
-/// a table's rows and a list's items, which a wire sends as lines ("FC Augsburg - Bor.
-/// Mönchengladbach 2:1 (1:0)").
-fn unwrap_block(block: &[&str], width: usize) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    for (k, line) in block.iter().enumerate() {
-        cur.push(' ');
-        cur.push_str(line);
-        let Some(next) = block.get(k + 1) else {
-            break;
-        };
-        let len = line.trim().chars().count();
-        let word = next.split_whitespace().next().map_or(0, |w| w.chars().count());
-        if width >= 40 && (len + 1 + word) * 5 <= width * 4 {
-            let p = collapse(&cur);
-            if !p.is_empty() {
-                out.push(p);
-            }
-            cur.clear();
-        }
-    }
-    let p = collapse(&cur);
-    if !p.is_empty() {
-        out.push(p);
-    }
-    out
 }
 
 fn apply_label(it: &mut Item, label: &str) {

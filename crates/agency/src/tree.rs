@@ -520,8 +520,17 @@ pub fn paragraphs(el: &El) -> String {
     out.join("\n\n")
 }
 
+/// Stands for a `<br>` in a block's text until the block is complete.
+const BREAK: char = '\u{2028}';
+
 fn flush(cur: &mut String, out: &mut Vec<String>) {
-    if let Some(paras) = indented_paragraphs(cur) {
+    if cur.contains(BREAK) {
+        // Lines ended by `<br>`: some agencies (AAP) end every wrapped line so, others set
+        // an address, a line-up or results lines with them.
+        let lines: Vec<String> = cur.split(BREAK).map(collapse).collect();
+        let width = lines.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+        out.extend(line_paragraphs(lines.iter().map(String::as_str), width));
+    } else if let Some(paras) = indented_paragraphs(cur) {
         out.extend(paras);
     } else {
         let p = collapse(cur);
@@ -574,11 +583,63 @@ fn indented_paragraphs(block: &str) -> Option<Vec<String>> {
     Some(out)
 }
 
+/// The paragraphs of lines laid out by hand (an ANPA or IPTC 7901 text, a `<pre>` block):
+/// a blank line ends a paragraph; within one, lines are joined where the text was wrapped
+/// and kept apart where they are a table's rows or a list's items: a line set in columns
+/// (a run of spaces or a tab inside it) stands alone, and so does a line that ends well
+/// short of the text's `width` (its longest line) although the next line's first word
+/// would have fitted on it ("FC Augsburg - Bor. Mönchengladbach 2:1 (1:0)").
+pub(crate) fn line_paragraphs<'a>(lines: impl IntoIterator<Item = &'a str>, width: usize) -> Vec<String> {
+    let columns = |l: &str| {
+        let t = l.trim();
+        t.contains('\t') || t.contains("  ")
+    };
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let end = |cur: &mut String, out: &mut Vec<String>| {
+        let p = collapse(cur);
+        if !p.is_empty() {
+            out.push(p);
+        }
+        cur.clear();
+    };
+    let mut prev: Option<&str> = None;
+    for line in lines {
+        if line.trim().is_empty() {
+            end(&mut cur, &mut out);
+            prev = None;
+            continue;
+        }
+        if let Some(p) = prev {
+            let len = p.trim().chars().count();
+            let word = line.split_whitespace().next().map_or(0, |w| w.chars().count());
+            let short = width >= 40 && (len + 1 + word) * 5 <= width * 4;
+            if short || columns(p) || columns(line) {
+                end(&mut cur, &mut out);
+            }
+        }
+        cur.push(' ');
+        cur.push_str(line);
+        prev = Some(line);
+    }
+    end(&mut cur, &mut out);
+    out
+}
+
 fn walk_blocks(el: &El, cur: &mut String, out: &mut Vec<String>) {
     for k in &el.kids {
         match k {
             Kid::Text(t) => cur.push_str(t),
             Kid::El(e) if listed(SKIP, &e.name) => {}
+            // A line break ends a line (see `flush`).
+            Kid::El(e) if e.name.eq_ignore_ascii_case("br") => cur.push(BREAK),
+            // Preformatted text: its lines are laid out by hand.
+            Kid::El(e) if e.name.eq_ignore_ascii_case("pre") => {
+                flush(cur, out);
+                let text = e.raw_text();
+                let width = text.lines().map(|l| l.trim().chars().count()).max().unwrap_or(0);
+                out.extend(line_paragraphs(text.lines(), width));
+            }
             Kid::El(e) if e.name == "td" || e.name == "th" => {
                 cur.push(' ');
                 walk_blocks(e, cur, out);
@@ -676,6 +737,36 @@ mod tests {
         assert_eq!(
             paragraphs(&el),
             "A paragraph that a pretty-printer wrapped over lines."
+        );
+    }
+
+    #[test]
+    fn breaks_and_preformatted_lines_keep_rows_and_join_wrapped_prose() {
+        // AAP ends every wrapped line with <br/>: one paragraph. A line-up's lines stay lines.
+        let el = parse(
+            "<body><p>Blake Ferguson has been named to make his top grade return at<br/>centre in the \
+             Sydney Roosters NRL trial against Manly on Saturday.</p> \
+             <p>International Match<br/>Mexico v Panama<br/>Mexico: Talavera, M. Herrera, I. Jimenez, \
+             Torres Nilo, Rivas, Jonathan, Guemez, Esquivel, Aquino, R. Jimenez, Vela.</p></body>",
+        )
+        .unwrap();
+        assert_eq!(
+            paragraphs(&el),
+            "Blake Ferguson has been named to make his top grade return at centre in the Sydney \
+             Roosters NRL trial against Manly on Saturday.\n\nInternational Match\n\nMexico v Panama\n\n\
+             Mexico: Talavera, M. Herrera, I. Jimenez, Torres Nilo, Rivas, Jonathan, Guemez, Esquivel, \
+             Aquino, R. Jimenez, Vela."
+        );
+        // A standings table in <pre>: a row per line, columns collapsed.
+        let el = parse(
+            "<body><p>The standings:</p><pre>\n \
+             W   L   Pct\nTampa Bay    73  52  .584\n\
+             Cleveland    73  51  .589\n</pre></body>",
+        )
+        .unwrap();
+        assert_eq!(
+            paragraphs(&el),
+            "The standings:\n\nW L Pct\n\nTampa Bay 73 52 .584\n\nCleveland 73 51 .589"
         );
     }
 }
