@@ -18,8 +18,9 @@
 //! transmission without `ETX` was cut short: its item is marked
 //! [`Item::incomplete`](crate::Item::incomplete).
 
-use crate::tree::{collapse, line_paragraphs};
+use crate::tree::collapse;
 use crate::{Body, Document, Format, Item, PubStatus, Signal};
+use wirefold_extract::line_paragraphs;
 
 const SOH: char = '\u{1}';
 const STX: char = '\u{2}';
@@ -377,7 +378,7 @@ pub fn read(text: &str) -> Document {
         }
     }
     // Body: a paragraph starts after a blank line or at an indented line; within one, lines
-    // are joined where the text was wrapped (see `tree::line_paragraphs`).
+    // are joined where the text was wrapped (see `wirefold_extract::line_paragraphs`).
     let mut paras: Vec<String> = extra;
     let mut body: Vec<&str> = Vec::new();
     for l in &lines[i..] {
@@ -630,7 +631,7 @@ mod tests {
 
     #[test]
     fn iptc7901_lead() {
-        let t = "\u{1}eca0003 3 i 380  dpa 0045\r\n\r\nSwitzerland/migration/UN/\r\n\u{2}REFILE\n1ST LEAD\nSwitzerland joins list\nBy dpa correspondents =\r\n\r\nGeneva (dpa) - Switzerland is joining\r\na list.\r\n\r\nSecond para.\r\n\u{3}";
+        let t = "\u{1}eca0003 3 i 380  dpa 0045\r\n\r\nSwitzerland/migration/UN/\r\n\u{2}REFILE\n1ST LEAD\nSwitzerland joins list\nBy dpa correspondents =\r\n\r\nGeneva (dpa) - Switzerland is joining a growing number of countries\r\nthat refuse to sign the list.\r\n\r\nSecond para.\r\n\u{3}";
         let d = read(t);
         let it = &d.items[0];
         assert_eq!(it.headline.as_deref(), Some("Switzerland joins list"));
@@ -639,7 +640,10 @@ mod tests {
         assert_eq!((it.version, it.signal), (Some(2), Some(Signal::Update)));
         assert_eq!(
             it.body,
-            Body::Text("Geneva (dpa) - Switzerland is joining a list.\n\nSecond para.".into())
+            Body::Text(
+                "Geneva (dpa) - Switzerland is joining a growing number of countries that refuse to sign the list.\n\nSecond para."
+                    .into()
+            )
         );
         assert_eq!(it.uri, None);
     }
@@ -673,7 +677,7 @@ mod tests {
 
     #[test]
     fn dpa_notes_in_parentheses_are_no_headline_and_the_notepad_is_no_text() {
-        let t = "\u{1}bdt0000 3 vm 831  dpa 0000\r\n\r\nGesundheit/Deutschland/\r\n\u{2}(Berichtigung: In einer\r\nfrüheren Version stand 1992.)\r\n(KORR-Bericht)\r\nMythos und Kommerz\r\nVon Marco Krefting, dpa\r\n(Foto Produktion) =\r\n\r\nWaghäusel (dpa) - Die meisten Kundinnen\r\nbestellen nur einmal.\r\n\r\n# Notizblock\r\n\r\nDie folgenden Informationen sind nicht zur Veröffentlichung bestimmt\r\nKontakt: +49 30 000\r\n\u{3}";
+        let t = "\u{1}bdt0000 3 vm 831  dpa 0000\r\n\r\nGesundheit/Deutschland/\r\n\u{2}(Berichtigung: In einer\r\nfrüheren Version stand 1992.)\r\n(KORR-Bericht)\r\nMythos und Kommerz\r\nVon Marco Krefting, dpa\r\n(Foto Produktion) =\r\n\r\nWaghäusel (dpa) - Die meisten Kundinnen bestellen nur einmal, Rezensionen\r\ngibt es kaum.\r\n\r\n# Notizblock\r\n\r\nDie folgenden Informationen sind nicht zur Veröffentlichung bestimmt\r\nKontakt: +49 30 000\r\n\u{3}";
         let it = &read(t).items[0];
         assert_eq!(it.headline.as_deref(), Some("Mythos und Kommerz"));
         assert_eq!(it.byline.as_deref(), Some("Von Marco Krefting, dpa"));
@@ -684,7 +688,10 @@ mod tests {
         );
         assert_eq!(
             it.body,
-            Body::Text("Waghäusel (dpa) - Die meisten Kundinnen bestellen nur einmal.".into())
+            Body::Text(
+                "Waghäusel (dpa) - Die meisten Kundinnen bestellen nur einmal, Rezensionen gibt es kaum."
+                    .into()
+            )
         );
         // A flash: the priority mark is no headline.
         let t = "\u{1}bdt0000 2 pl 41  dpa 0000\r\n\r\nPartei/Deutschland/\r\n\u{2}(Eil \u{7}\u{7})\r\nGrünen-Spitze tritt ab =\r\n\r\nBerlin (dpa) - Die Grünen-Spitze tritt ab.\r\n\u{3}";

@@ -529,7 +529,10 @@ fn flush(cur: &mut String, out: &mut Vec<String>) {
         // an address, a line-up or results lines with them.
         let lines: Vec<String> = cur.split(BREAK).map(collapse).collect();
         let width = lines.iter().map(|l| l.chars().count()).max().unwrap_or(0);
-        out.extend(line_paragraphs(lines.iter().map(String::as_str), width));
+        out.extend(wirefold_extract::line_paragraphs(
+            lines.iter().map(String::as_str),
+            width,
+        ));
     } else if let Some(paras) = indented_paragraphs(cur) {
         out.extend(paras);
     } else {
@@ -583,49 +586,6 @@ fn indented_paragraphs(block: &str) -> Option<Vec<String>> {
     Some(out)
 }
 
-/// The paragraphs of lines laid out by hand (an ANPA or IPTC 7901 text, a `<pre>` block):
-/// a blank line ends a paragraph; within one, lines are joined where the text was wrapped
-/// and kept apart where they are a table's rows or a list's items: a line set in columns
-/// (a run of spaces or a tab inside it) stands alone, and so does a line that ends well
-/// short of the text's `width` (its longest line) although the next line's first word
-/// would have fitted on it ("FC Augsburg - Bor. Mönchengladbach 2:1 (1:0)").
-pub(crate) fn line_paragraphs<'a>(lines: impl IntoIterator<Item = &'a str>, width: usize) -> Vec<String> {
-    let columns = |l: &str| {
-        let t = l.trim();
-        t.contains('\t') || t.contains("  ")
-    };
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let end = |cur: &mut String, out: &mut Vec<String>| {
-        let p = collapse(cur);
-        if !p.is_empty() {
-            out.push(p);
-        }
-        cur.clear();
-    };
-    let mut prev: Option<&str> = None;
-    for line in lines {
-        if line.trim().is_empty() {
-            end(&mut cur, &mut out);
-            prev = None;
-            continue;
-        }
-        if let Some(p) = prev {
-            let len = p.trim().chars().count();
-            let word = line.split_whitespace().next().map_or(0, |w| w.chars().count());
-            let short = width >= 40 && (len + 1 + word) * 5 <= width * 4;
-            if short || columns(p) || columns(line) {
-                end(&mut cur, &mut out);
-            }
-        }
-        cur.push(' ');
-        cur.push_str(line);
-        prev = Some(line);
-    }
-    end(&mut cur, &mut out);
-    out
-}
-
 fn walk_blocks(el: &El, cur: &mut String, out: &mut Vec<String>) {
     for k in &el.kids {
         match k {
@@ -638,7 +598,7 @@ fn walk_blocks(el: &El, cur: &mut String, out: &mut Vec<String>) {
                 flush(cur, out);
                 let text = e.raw_text();
                 let width = text.lines().map(|l| l.trim().chars().count()).max().unwrap_or(0);
-                out.extend(line_paragraphs(text.lines(), width));
+                out.extend(wirefold_extract::line_paragraphs(text.lines(), width));
             }
             Kid::El(e) if e.name == "td" || e.name == "th" => {
                 cur.push(' ');

@@ -878,20 +878,19 @@ fn render(dom: &Dom<'_>, st: &Stats, roots: &[u32], title: Option<&str>) -> Stri
 
 /// The whole text of an agency item's HTML fragment, for [`crate::extract_item_html`]: a
 /// paragraph per block element (blank line between), a table row one paragraph with its
-/// cells separated by spaces (blocks and breaks inside a cell too), `<br>` a break;
+/// cells separated by spaces (blocks and breaks inside a cell too), lines ended by `<br>`
+/// as [`crate::line_paragraphs`] reads them;
 /// scripts, styles, forms and their controls, media, figure captions (a caption belongs to
 /// its picture) and hidden elements are not text. Nothing is scored or dropped as
 /// boilerplate: an agency sends no site chrome.
 pub(crate) fn item_text(dom: &Dom<'_>) -> String {
-    let mut out = String::new();
+    // Stands for a `<br>` until the block is complete.
+    const BREAK: char = '\u{2028}';
+    let mut out: Vec<String> = Vec::new();
     let mut para = String::new();
-    let flush = |out: &mut String, para: &mut String| {
-        let t = para.trim();
-        if !t.is_empty() {
-            if !out.is_empty() {
-                out.push_str("\n\n");
-            }
-            out.push_str(t);
+    let flush = |out: &mut Vec<String>, para: &mut String| {
+        if !para.trim().is_empty() {
+            out.push(std::mem::take(para));
         }
         para.clear();
     };
@@ -948,7 +947,10 @@ pub(crate) fn item_text(dom: &Dom<'_>) -> String {
                     para.push(' ');
                 }
             }
-            Tag::Br | Tag::Hr => flush(&mut out, &mut para),
+            // Lines ended by `<br>`: wrapped prose is joined again, a list's lines stay
+            // lines (`line_paragraphs`).
+            Tag::Br => para.push(BREAK),
+            Tag::Hr => flush(&mut out, &mut para),
             t if t.is_inline() || t == Tag::Img || t == Tag::Wbr || t == Tag::Source => {}
             _ => {
                 flush(&mut out, &mut para);
@@ -958,7 +960,25 @@ pub(crate) fn item_text(dom: &Dom<'_>) -> String {
         i += 1;
     }
     flush(&mut out, &mut para);
-    out
+    // Lines ended by `<br>` are read once the width they may have been wrapped at, the
+    // longest such line of the whole text, is known.
+    let width = out
+        .iter()
+        .filter(|b| b.contains(BREAK))
+        .flat_map(|b| b.split(BREAK))
+        .map(|l| l.trim().chars().count())
+        .max()
+        .unwrap_or(0);
+    let mut text = String::new();
+    for b in &out {
+        for p in crate::line_paragraphs(b.split(BREAK), width) {
+            if !text.is_empty() {
+                text.push_str("\n\n");
+            }
+            text.push_str(&p);
+        }
+    }
+    text
 }
 
 /// Debug aid: the ancestor chain of the first text node containing `needle`, with each

@@ -237,6 +237,66 @@ pub fn extract_item_html(html: &str, title: Option<&str>) -> Result<Extracted, E
     extract_item_text(&body::item_text(&dom), title)
 }
 
+/// The paragraphs of lines laid out by hand (an ANPA or IPTC 7901 text, a `<pre>` block,
+/// lines ended by `<br>`). A blank line ends a paragraph. Within a run of lines between
+/// blank lines, a line is joined to the next where the text was wrapped: not after a line
+/// that ends well short of `width` (the text's longest line) although the next line's
+/// first word would have fitted on it ("FC Augsburg - Bor. Mönchengladbach 2:1 (1:0)" in
+/// a results item), nor around a line set in columns (a run of spaces or a tab inside it),
+/// and in a run that is not wrapped prose (fewer than half of its lines but the last reach
+/// four fifths of the width; nothing is wrapped at under 40 characters: an agenda, an
+/// address, a line-up, a table) only after a line that reaches it.
+pub fn line_paragraphs<'a>(lines: impl IntoIterator<Item = &'a str>, width: usize) -> Vec<String> {
+    let columns = |l: &str| {
+        let t = l.trim();
+        t.contains('\t') || t.contains("  ")
+    };
+    let len = |l: &str| l.trim().chars().count();
+    let mut out = Vec::new();
+    let mut run: Vec<&str> = Vec::new();
+    let emit = |run: &mut Vec<&str>, out: &mut Vec<String>| {
+        let long = run[..run.len().saturating_sub(1)]
+            .iter()
+            .filter(|l| len(l) * 5 >= width * 4)
+            .count();
+        let wrapped = width >= 40 && long * 2 >= run.len().saturating_sub(1);
+        let mut cur = String::new();
+        for (k, line) in run.iter().enumerate() {
+            cur.push(' ');
+            cur.push_str(line);
+            let Some(next) = run.get(k + 1) else {
+                break;
+            };
+            let word = next.split_whitespace().next().map_or(0, |w| w.chars().count());
+            let short = (len(line) + 1 + word) * 5 <= width * 4;
+            let long = width >= 40 && len(line) * 5 >= width * 4;
+            if short || !wrapped && !long || columns(line) || columns(next) {
+                out.push(cur.split_whitespace().collect::<Vec<_>>().join(" "));
+                cur.clear();
+            }
+        }
+        let p = cur.split_whitespace().collect::<Vec<_>>().join(" ");
+        if !p.is_empty() {
+            out.push(p);
+        }
+        run.clear();
+    };
+    for line in lines {
+        if line.trim().is_empty() {
+            if !run.is_empty() {
+                emit(&mut run, &mut out);
+            }
+        } else {
+            run.push(line);
+        }
+    }
+    if !run.is_empty() {
+        emit(&mut run, &mut out);
+    }
+    out.retain(|p| !p.is_empty());
+    out
+}
+
 fn plain(text: &str, title: Option<&str>, item: bool) -> Result<Extracted, ExtractError> {
     let c = text::clean(
         text,
@@ -495,14 +555,20 @@ mod tests {
             <figure><img src="a.jpg"/><figcaption>Ein Bild vom Spiel.</figcaption></figure>
             <form><button>Teilen</button></form>
             <p hidden>intern</p>
-            <ul><li>Nächster Spieltag: Freitag</li></ul>"#;
+            <ul><li>Nächster Spieltag: Freitag</li></ul>
+            <p>Die Aufstellungen:<br/>Bayern: Neuer, Kimmich, Upamecano<br/>Leipzig: Gulacsi, Raum</p>
+            <p>Der Trainer sagte nach dem Spiel, seine Mannschaft habe in der<br/>zweiten Halbzeit
+            deutlich besser gespielt als in der ersten.</p>"#;
         let e = extract_item_html(html, Some("Bundesliga")).unwrap();
         assert_eq!(e.dateline.as_deref(), Some("Berlin"));
         assert_eq!(
             e.body,
             "Die Ergebnisse des Spieltags im Überblick.\n\nFreitag:\n\nPlatz Verein Sp S U\n\n\
              1. Bayern München 6 4 2\n\n2. RB Leipzig 6 (1 Nachholspiel) 4 4\n\n3. Holstein Kiel 6 0 0\n\n\
-             Mehr zum Thema\n\nNächster Spieltag: Freitag"
+             Mehr zum Thema\n\nNächster Spieltag: Freitag\n\nDie Aufstellungen:\n\n\
+             Bayern: Neuer, Kimmich, Upamecano\n\nLeipzig: Gulacsi, Raum\n\n\
+             Der Trainer sagte nach dem Spiel, seine Mannschaft habe in der zweiten Halbzeit \
+             deutlich besser gespielt als in der ersten."
         );
     }
 
