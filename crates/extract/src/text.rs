@@ -491,7 +491,9 @@ pub(crate) fn is_chrome(line: &str) -> bool {
     // Credit and legal lines are short or end in a parenthesis; prose sentences skip the scan.
     let credit_like = line.ends_with(')') || memchr::memchr_iter(b' ', line.as_bytes()).count() < 14;
     if line.len() <= 200 && credit_like && CONTAINS_AC.as_ref().is_some_and(|ac| ac.is_match(line)) {
-        return true;
+        // A short lead under an agency's dateline ("PARIS (AFP) - The strike ended.") names
+        // the agency as a photo credit does, but it opens the story.
+        return split_dateline(line).is_none_or(|d| d.place.is_empty());
     }
     is_photo_caption(line)
 }
@@ -1061,6 +1063,7 @@ mod tests {
             "We need your consent to load this rte-player content. Manage Preferences",
             "KHARKIV, UKRAINE - NOVEMBER 24: A local woman walks along a street.",
             "Share this article",
+            "Protesters march through the city centre on Friday. (AFP)",
         ] {
             assert!(is_chrome(l), "{l}");
         }
@@ -1068,6 +1071,8 @@ mod tests {
             "The plan would require Kyiv to cede more territory.",
             "Ukraine's allies plan talks on Tuesday",
             "Read the statement",
+            // An agency's dateline, not its photo credit.
+            "PARIS (AFP) - The rail strike ended on Friday.",
         ] {
             assert!(!is_chrome(l), "{l}");
         }
