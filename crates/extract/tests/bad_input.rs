@@ -45,6 +45,12 @@ fn deep_nesting_does_not_overflow() {
         );
         let r = html(s.as_bytes());
         assert!(r.is_ok() || matches!(r, Err(ExtractError::Empty)), "{tag}: {r:?}");
+        // A wire item's HTML goes the item path: the same tree, read whole.
+        let r = wirefold_extract::extract_item_html(&s, None);
+        assert!(
+            r.is_ok() || matches!(r, Err(ExtractError::Empty)),
+            "item {tag}: {r:?}"
+        );
     }
 }
 
@@ -56,6 +62,10 @@ fn huge_input_is_refused_or_bounded() {
     let page = "<div><p>word</p></div>".repeat(50 * 1024 * 1024 / 22);
     assert!(matches!(
         html(page.as_bytes()),
+        Err(ExtractError::TooLarge { .. })
+    ));
+    assert!(matches!(
+        wirefold_extract::extract_item_html(&page, None),
         Err(ExtractError::TooLarge { .. })
     ));
     // Just under the limit still works.

@@ -2,7 +2,7 @@
 //! keeps the record's invariants (paragraph separators, RFC 3339 dates).
 
 use proptest::prelude::*;
-use wirefold_extract::{Input, extract, extract_text};
+use wirefold_extract::{Input, extract, extract_item_html, extract_item_text, extract_text};
 
 fn check_record(e: &wirefold_extract::Extracted) {
     assert!(!e.body.contains("\n\n\n"), "three newlines in body");
@@ -29,6 +29,11 @@ fn html_soup() -> impl Strategy<Value = String> {
         Just("<!--".to_string()),
         Just("-->".to_string()),
         Just("<h1>".to_string()),
+        Just("<table><tr><td>".to_string()),
+        Just("</td><td>".to_string()),
+        Just("</tr></table>".to_string()),
+        Just("<br/>".to_string()),
+        Just("<figure>".to_string()),
         Just("<time datetime=\"2025-11-24T10:00:00Z\">".to_string()),
         Just("<meta property=\"article:published_time\" content=\"2025-11-24\">".to_string()),
         Just(
@@ -64,6 +69,16 @@ proptest! {
     #[test]
     fn plain_text(s in "(\\PC{0,60}\n{0,3}){0,30}", title in prop::option::of("\\PC{0,40}")) {
         if let Ok(e) = extract_text(&s, title.as_deref()) {
+            check_record(&e);
+        }
+        if let Ok(e) = extract_item_text(&s, title.as_deref()) {
+            check_record(&e);
+        }
+    }
+
+    #[test]
+    fn item_html(s in html_soup(), title in prop::option::of("[a-zA-Z ]{0,40}")) {
+        if let Ok(e) = extract_item_html(&s, title.as_deref()) {
             check_record(&e);
         }
     }
