@@ -350,8 +350,34 @@ fn tidy(mut doc: Document) -> Document {
         {
             it.headline = None;
         }
+        // A place a form required and nobody filled in ("No-Data-Available", "N/A") states
+        // none.
+        if it.located.as_deref().is_some_and(placeholder) {
+            it.located = None;
+        }
     }
     doc
+}
+
+/// A value standing for no value: "No-Data-Available", "N/A", "none", "unknown", "-".
+fn placeholder(s: &str) -> bool {
+    let key: String = s
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect();
+    matches!(
+        key.as_str(),
+        "" | "na"
+            | "none"
+            | "null"
+            | "nil"
+            | "unknown"
+            | "nodata"
+            | "nodataavailable"
+            | "notavailable"
+            | "tbd"
+    )
 }
 
 /// The publication status named by a NewsML-G2 qcode, NITF management status, NewsML 1.2
@@ -443,6 +469,25 @@ mod tests {
             decode(latin),
             "<?xml version='1.0' encoding='iso-8859-1'?><p>caf\u{e9}</p>"
         );
+    }
+
+    #[test]
+    fn a_placeholder_place_states_none() {
+        for p in ["No-Data-Available", "N/A", "none", " - ", "Unknown"] {
+            assert!(placeholder(p), "{p}");
+        }
+        for p in ["Nadi", "Nome", "Berlin", "No", "N'Djamena"] {
+            assert!(!placeholder(p), "{p}");
+        }
+        let g2 = br#"<newsItem xmlns="http://iptc.org/std/nar/2006-10-01/" guid="urn:x:1" version="1">
+          <itemMeta><itemClass qcode="ninat:text"/></itemMeta>
+          <contentMeta><located literal="No-Data-Available"><name>No-Data-Available</name></located>
+          <headline>Talks resume</headline></contentMeta>
+          <contentSet><inlineXML><html><body><p>Talks resumed on Monday after a week's pause.</p></body></html></inlineXML></contentSet>
+        </newsItem>"#;
+        let doc = read(g2).unwrap().unwrap();
+        assert_eq!(doc.items[0].headline.as_deref(), Some("Talks resume"));
+        assert_eq!(doc.items[0].located, None);
     }
 
     #[test]
