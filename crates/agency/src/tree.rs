@@ -14,6 +14,7 @@
 //! ends inside an element is [`XmlError::Truncated`].
 
 use quick_xml::events::Event;
+use wirefold_extract::LINE_BREAK as BREAK;
 
 /// Deepest element nesting accepted.
 pub const MAX_DEPTH: usize = 256;
@@ -520,13 +521,12 @@ pub fn paragraphs(el: &El) -> String {
     out.join("\n\n")
 }
 
-/// Stands for a `<br>` in a block's text until the block is complete.
-const BREAK: char = '\u{2028}';
-
 fn flush(cur: &mut String, out: &mut Vec<String>) {
     if cur.contains(BREAK) {
         // Lines ended by `<br>`: some agencies (AAP) end every wrapped line so, others set
-        // an address, a line-up or results lines with them.
+        // an address, a line-up or results lines with them. The width they were wrapped at
+        // is the block's longest line (one long line elsewhere, a line-up's, says nothing of
+        // how this block was wrapped).
         let lines: Vec<String> = cur.split(BREAK).map(collapse).collect();
         let width = lines.iter().map(|l| l.chars().count()).max().unwrap_or(0);
         out.extend(wirefold_extract::line_paragraphs(

@@ -879,13 +879,11 @@ fn render(dom: &Dom<'_>, st: &Stats, roots: &[u32], title: Option<&str>) -> Stri
 /// The whole text of an agency item's HTML fragment, for [`crate::extract_item_html`]: a
 /// paragraph per block element (blank line between), a table row one paragraph with its
 /// cells separated by spaces (blocks and breaks inside a cell too), lines ended by `<br>`
-/// as [`crate::line_paragraphs`] reads them;
-/// scripts, styles, forms and their controls, media, figure captions (a caption belongs to
-/// its picture) and hidden elements are not text. Nothing is scored or dropped as
-/// boilerplate: an agency sends no site chrome.
+/// as [`crate::line_paragraphs`] reads them; scripts, styles, forms and their controls,
+/// media, figure captions (a caption belongs to its picture) and hidden elements are not
+/// text. Nothing is scored or dropped as boilerplate: an agency sends no site chrome.
 pub(crate) fn item_text(dom: &Dom<'_>) -> String {
-    // Stands for a `<br>` until the block is complete.
-    const BREAK: char = '\u{2028}';
+    use crate::LINE_BREAK as BREAK;
     let mut out: Vec<String> = Vec::new();
     let mut para = String::new();
     let flush = |out: &mut Vec<String>, para: &mut String| {
