@@ -20,7 +20,7 @@
 
 use crate::tree::collapse;
 use crate::{Body, Document, Format, Item, PubStatus, Signal};
-use wirefold_extract::line_paragraphs;
+use wirefold_extract::{line_paragraphs, widest_line};
 
 const SOH: char = '\u{1}';
 const STX: char = '\u{2}';
@@ -389,7 +389,7 @@ pub fn read(text: &str) -> Document {
         }
         body.push(l);
     }
-    let width = body.iter().map(|l| l.trim().chars().count()).max().unwrap_or(0);
+    let width = widest_line(body.iter().copied());
     let mut block: Vec<&str> = Vec::new();
     for l in body {
         let t = l.trim_end().trim_end_matches('<');

@@ -365,7 +365,8 @@ fn declares_internal_entity(dtd: &[u8]) -> bool {
 pub fn drop_tags(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
-    let mut skip_until: Option<&str> = None;
+    // Inside a `script` or `style` element: the name of its end tag.
+    let mut skip_until: Option<String> = None;
     while let Some(open) = rest.find('<') {
         if skip_until.is_none() {
             out.push_str(&rest[..open]);
@@ -381,11 +382,11 @@ pub fn drop_tags(s: &str) -> String {
             .take_while(char::is_ascii_alphanumeric)
             .collect::<String>()
             .to_ascii_lowercase();
-        match skip_until {
-            Some(end) if tag.starts_with('/') && name == end => skip_until = None,
+        match &skip_until {
+            Some(end) if tag.starts_with('/') && name == *end => skip_until = None,
             Some(_) => {}
             None if !tag.starts_with('/') && (name == "script" || name == "style") => {
-                skip_until = Some(if name == "script" { "script" } else { "style" });
+                skip_until = Some(name);
             }
             None if !listed(INLINE, &name) => out.push(' '),
             None => {}
@@ -528,7 +529,7 @@ fn flush(cur: &mut String, out: &mut Vec<String>) {
         // is the block's longest line (one long line elsewhere, a line-up's, says nothing of
         // how this block was wrapped).
         let lines: Vec<String> = cur.split(BREAK).map(collapse).collect();
-        let width = lines.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+        let width = wirefold_extract::widest_line(lines.iter().map(String::as_str));
         out.extend(wirefold_extract::line_paragraphs(
             lines.iter().map(String::as_str),
             width,
@@ -597,7 +598,7 @@ fn walk_blocks(el: &El, cur: &mut String, out: &mut Vec<String>) {
             Kid::El(e) if e.name.eq_ignore_ascii_case("pre") => {
                 flush(cur, out);
                 let text = e.raw_text();
-                let width = text.lines().map(|l| l.trim().chars().count()).max().unwrap_or(0);
+                let width = wirefold_extract::widest_line(text.lines());
                 out.extend(wirefold_extract::line_paragraphs(text.lines(), width));
             }
             Kid::El(e) if e.name == "td" || e.name == "th" => {

@@ -960,13 +960,11 @@ pub(crate) fn item_text(dom: &Dom<'_>) -> String {
     flush(&mut out, &mut para);
     // Lines ended by `<br>` are read once the width they may have been wrapped at, the
     // longest such line of the whole text, is known.
-    let width = out
-        .iter()
-        .filter(|b| b.contains(BREAK))
-        .flat_map(|b| b.split(BREAK))
-        .map(|l| l.trim().chars().count())
-        .max()
-        .unwrap_or(0);
+    let width = crate::widest_line(
+        out.iter()
+            .filter(|b| b.contains(BREAK))
+            .flat_map(|b| b.split(BREAK)),
+    );
     let mut text = String::new();
     for b in &out {
         for p in crate::line_paragraphs(b.split(BREAK), width) {

@@ -256,49 +256,37 @@ pub fn line_paragraphs<'a>(lines: impl IntoIterator<Item = &'a str>, width: usiz
         t.contains('\t') || t.contains("  ")
     };
     let len = |l: &str| l.trim().chars().count();
+    let reaches = |l: &str| width >= 40 && len(l) * 5 >= width * 4;
+    let lines: Vec<&str> = lines.into_iter().collect();
     let mut out = Vec::new();
-    let mut run: Vec<&str> = Vec::new();
-    let emit = |run: &mut Vec<&str>, out: &mut Vec<String>| {
-        let long = run[..run.len().saturating_sub(1)]
-            .iter()
-            .filter(|l| len(l) * 5 >= width * 4)
-            .count();
-        let wrapped = width >= 40 && long * 2 >= run.len().saturating_sub(1);
-        let mut cur = String::new();
+    for run in lines.split(|l| l.trim().is_empty()).filter(|r| !r.is_empty()) {
+        let long = run[..run.len() - 1].iter().filter(|l| reaches(l)).count();
+        let wrapped = width >= 40 && long * 2 >= run.len() - 1;
+        let mut para: Vec<&str> = Vec::new();
         for (k, line) in run.iter().enumerate() {
-            cur.push(' ');
-            cur.push_str(line);
-            let Some(next) = run.get(k + 1) else {
-                break;
-            };
-            let word = next.split_whitespace().next().map_or(0, |w| w.chars().count());
-            let short = (len(line) + 1 + word) * 5 <= width * 4;
-            let long = width >= 40 && len(line) * 5 >= width * 4;
-            if short || !wrapped && !long || columns(line) || columns(next) {
-                out.push(cur.split_whitespace().collect::<Vec<_>>().join(" "));
-                cur.clear();
+            para.extend(line.split_whitespace());
+            let ends = run.get(k + 1).is_none_or(|next| {
+                let word = next.split_whitespace().next().map_or(0, |w| w.chars().count());
+                let short = (len(line) + 1 + word) * 5 <= width * 4;
+                short || !wrapped && !reaches(line) || columns(line) || columns(next)
+            });
+            if ends {
+                out.push(para.join(" "));
+                para.clear();
             }
         }
-        let p = cur.split_whitespace().collect::<Vec<_>>().join(" ");
-        if !p.is_empty() {
-            out.push(p);
-        }
-        run.clear();
-    };
-    for line in lines {
-        if line.trim().is_empty() {
-            if !run.is_empty() {
-                emit(&mut run, &mut out);
-            }
-        } else {
-            run.push(line);
-        }
     }
-    if !run.is_empty() {
-        emit(&mut run, &mut out);
-    }
-    out.retain(|p| !p.is_empty());
     out
+}
+
+/// The length in characters of the longest of `lines`, spaces around it left out: the
+/// width [`line_paragraphs`] measures lines against.
+pub fn widest_line<'a>(lines: impl IntoIterator<Item = &'a str>) -> usize {
+    lines
+        .into_iter()
+        .map(|l| l.trim().chars().count())
+        .max()
+        .unwrap_or(0)
 }
 
 fn plain(text: &str, title: Option<&str>, item: bool) -> Result<Extracted, ExtractError> {

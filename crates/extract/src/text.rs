@@ -493,7 +493,7 @@ pub(crate) fn is_chrome(line: &str) -> bool {
     if line.len() <= 200 && credit_like && CONTAINS_AC.as_ref().is_some_and(|ac| ac.is_match(line)) {
         // A short lead under an agency's dateline ("PARIS (AFP) - The strike ended.") names
         // the agency as a photo credit does, but it opens the story.
-        return split_dateline(line).is_none_or(|d| d.place.is_empty());
+        return !opens_with_dateline(line);
     }
     is_photo_caption(line)
 }
@@ -716,6 +716,11 @@ struct Dateline<'a> {
     rest: &'a str,
     /// The month and day it states ("GENEVA, Nov 24 (Reuters)"), without a year.
     day: Option<(u8, u8)>,
+}
+
+/// Whether a paragraph opens with a dateline that names a place ("PARIS (AFP) - ...").
+fn opens_with_dateline(p: &str) -> bool {
+    split_dateline(p).is_some_and(|d| !d.place.is_empty())
 }
 
 /// Splits a dateline off the first paragraph: "GENEVA (Reuters) - Officials ..." gives
@@ -941,7 +946,7 @@ pub(crate) fn clean(text: &str, opts: Opts<'_>) -> Cleaned {
                 }
                 // An item's short lead opening with its dateline ("CHATHAM, Mass. (AP) - A
                 // lobster died.") is where its text starts.
-                if opts.item && split_dateline(s).is_some_and(|d| !d.place.is_empty()) {
+                if opts.item && opens_with_dateline(s) {
                     header = false;
                 }
             } else {
