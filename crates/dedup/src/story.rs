@@ -2166,6 +2166,34 @@ impl Tok<'_> {
         }
     }
 
+    /// Appends the run of ASCII letters at `bytes[i..]` to the current word, eight bytes at
+    /// a time; returns the index after it.
+    fn ascii_letters_from(&mut self, bytes: &[u8], mut i: usize) -> usize {
+        while let Some(chunk) = bytes.get(i..i + 8) {
+            let w = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+            let k = ascii_letters(w);
+            if k == 0 {
+                return i;
+            }
+            let keep = if k == 8 { u64::MAX } else { (1u64 << (8 * k)) - 1 };
+            self.push_bytes((w | 0x2020_2020_2020_2020) & keep, k);
+            self.nchars += k as usize;
+            i += k as usize;
+            if k < 8 {
+                return i;
+            }
+        }
+        // Near the end of the text.
+        while let Some(&b) = bytes.get(i)
+            && b.is_ascii_alphabetic()
+        {
+            self.push_bytes(u64::from(b | 0x20), 1);
+            self.nchars += 1;
+            i += 1;
+        }
+        i
+    }
+
     /// The current word's hash: the folded blocks and the partial one.
     fn word_hash(&self) -> u64 {
         fold(self.h, self.acc)
@@ -2388,38 +2416,36 @@ fn tokenize(
                 i += 1;
                 continue;
             }
-            // The rest of an ASCII word, eight bytes at a time.
-            while let Some(chunk) = bytes.get(i..i + 8) {
-                let w = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
-                let k = ascii_letters(w);
-                if k == 0 {
-                    break;
-                }
-                let keep = if k == 8 { u64::MAX } else { (1u64 << (8 * k)) - 1 };
-                t.push_bytes((w | 0x2020_2020_2020_2020) & keep, k);
-                t.nchars += k as usize;
-                i += k as usize;
-                if k < 8 {
-                    break;
-                }
-            }
-            // Near the end of the text.
-            while bytes.len() - i < 8 && i < bytes.len() && bytes[i].is_ascii_alphabetic() {
-                t.push_bytes(u64::from(bytes[i] | 0x20), 1);
-                t.nchars += 1;
-                i += 1;
-            }
+            i = t.ascii_letters_from(bytes, i);
         } else if b == b' ' && t.kind == Kind::Word {
             // A space after a word (what `char` does there: no number or unspaced run is
             // pending inside a word, and a space keeps the gap clean).
             t.end_token();
             i += 1;
         } else if b.is_ascii_alphabetic() && t.kind == Kind::None && t.cjk_len == 0 && t.pending.is_none() {
-            // An ASCII word starts (as `char` starts one); its letters follow above.
+            // An ASCII word starts (as `char` starts one).
             t.start_word();
             t.cap = b.is_ascii_uppercase();
             t.caseless = false;
             t.stem = t.stems[0];
+            if t.stem == 0 {
+                // No stem to read a letter at a time: the whole run of ASCII letters at
+                // once. An ASCII byte after it (or the end of the text) ends the word as
+                // `char` would; the separators up to the next letter or digit only mark
+                // the gap (no number or unspaced run is pending after a word). A non-ASCII
+                // byte may continue the word ("café"), so `char` takes it from there.
+                i = t.ascii_letters_from(bytes, i);
+                if bytes.get(i).is_none_or(|&c| c < 0x80) {
+                    t.end_token();
+                    while let Some(&c) = bytes.get(i)
+                        && c < 0x80
+                        && !c.is_ascii_alphanumeric()
+                    {
+                        t.separator(c as char);
+                        i += 1;
+                    }
+                }
+            }
         } else if b < 0x80 {
             t.char(b as char);
             i += 1;
