@@ -2025,6 +2025,34 @@ fn ascii_letters(w: u64) -> u32 {
     (!letters & HI).trailing_zeros() / 8
 }
 
+/// The eight bytes at `bytes[i..]`, little-endian, zeros past the end of the text.
+fn load8(bytes: &[u8], i: usize) -> u64 {
+    match bytes.get(i..i + 8) {
+        Some(chunk) => u64::from_le_bytes(chunk.try_into().expect("eight bytes")),
+        None => {
+            let mut buf = [0u8; 8];
+            let rest = bytes.get(i..).unwrap_or_default();
+            buf[..rest.len()].copy_from_slice(rest);
+            u64::from_le_bytes(buf)
+        }
+    }
+}
+
+/// Byte classes for the tokenizer's ASCII fast path: ASCII bytes that are neither letters
+/// nor digits only separate tokens.
+const SEPARATOR: u8 = 1;
+const BYTE_CLASS: [u8; 256] = {
+    let mut c = [0u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        if !(b as u8).is_ascii_alphanumeric() {
+            c[b] = SEPARATOR;
+        }
+        b += 1;
+    }
+    c
+};
+
 /// A term: two channel bits over 30 hash bits.
 fn term(ch: u32, h: u64) -> u32 {
     // Every hash here ends in a multiplication (`fold`), so its high bits are mixed; one
@@ -2207,48 +2235,53 @@ impl Tok<'_> {
         }
     }
 
+    /// Emits the terms of a word of `n` characters whose hash is `hw` (`h`: of its stem).
+    fn end_word(&mut self, n: usize, hw: u64, h: u64) {
+        self.tokens += 1;
+        if n >= 2 {
+            self.emit(term(WORD, h));
+        }
+        if self.cap {
+            if n >= 2 {
+                self.emit(term(NAME, hw));
+                *self.cased += 1;
+            }
+            if let Some(p) = self.prev_name
+                && self.clean_gap
+            {
+                let pair = step(p, 0x20).wrapping_add(hw.rotate_left(17));
+                self.emit(term(NAME, pair));
+            }
+            self.prev_name = Some(hw);
+        } else {
+            self.prev_name = None;
+        }
+        if self.caseless && self.pairs {
+            if let Some(p) = self.prev_plain
+                && self.clean_gap
+            {
+                let pair = step(p, 0x20).wrapping_add(hw.rotate_left(17));
+                self.emit(term(self.pair_channel, pair));
+            }
+            self.prev_plain = Some(hw);
+        } else {
+            self.prev_plain = None;
+        }
+        self.clean_gap = true;
+        self.last_len1 = n == 1;
+    }
+
     fn end_token(&mut self) {
         match self.kind {
             Kind::Word => {
-                self.tokens += 1;
                 let n = self.nchars;
                 let hw = self.word_hash();
-                if n >= 2 {
-                    let h = if self.stem > 0 && n > self.stem {
-                        self.h_stem
-                    } else {
-                        hw
-                    };
-                    self.emit(term(WORD, h));
-                }
-                if self.cap {
-                    if n >= 2 {
-                        self.emit(term(NAME, hw));
-                        *self.cased += 1;
-                    }
-                    if let Some(p) = self.prev_name
-                        && self.clean_gap
-                    {
-                        let pair = step(p, 0x20).wrapping_add(hw.rotate_left(17));
-                        self.emit(term(NAME, pair));
-                    }
-                    self.prev_name = Some(hw);
+                let h = if self.stem > 0 && n > self.stem {
+                    self.h_stem
                 } else {
-                    self.prev_name = None;
-                }
-                if self.caseless && self.pairs {
-                    if let Some(p) = self.prev_plain
-                        && self.clean_gap
-                    {
-                        let pair = step(p, 0x20).wrapping_add(hw.rotate_left(17));
-                        self.emit(term(self.pair_channel, pair));
-                    }
-                    self.prev_plain = Some(hw);
-                } else {
-                    self.prev_plain = None;
-                }
-                self.clean_gap = true;
-                self.last_len1 = n == 1;
+                    hw
+                };
+                self.end_word(n, hw, h);
             }
             Kind::Num => {
                 self.tokens += 1;
@@ -2410,7 +2443,53 @@ fn tokenize(
     let mut i = 0;
     while i < bytes.len() && t.tokens < max_tokens {
         let b = bytes[i];
-        if b.is_ascii_alphabetic() && t.kind == Kind::Word {
+        if b.is_ascii_alphabetic() && t.kind == Kind::None && t.cjk_len == 0 && t.pending.is_none() {
+            // An ASCII word starts (as `char` starts one).
+            t.cap = b.is_ascii_uppercase();
+            t.caseless = false;
+            t.stem = t.stems[0];
+            if t.stem > 0 {
+                // A stem to read a letter at a time: the letters follow below.
+                t.start_word();
+                continue;
+            }
+            // The whole run of ASCII letters at once, eight bytes at a time, in registers
+            // (the same blocks `push_bytes` folds).
+            let start = i;
+            let mut h = 0u64;
+            let (part, k) = loop {
+                let w = load8(bytes, i) | 0x2020_2020_2020_2020;
+                let k = ascii_letters(w);
+                if k == 8 {
+                    h = fold(h, w);
+                    i += 8;
+                    continue;
+                }
+                i += k as usize;
+                break (w & ((1u64 << (8 * k)) - 1), k);
+            };
+            if bytes.get(i).is_none_or(|&c| c < 0x80) {
+                // An ASCII byte after it (or the end of the text) ends the word as `char`
+                // would; the separators up to the next letter or digit only mark the gap
+                // (no number or unspaced run is pending after a word).
+                let hw = fold(h, part);
+                t.end_word(i - start, hw, hw);
+                while let Some(&c) = bytes.get(i)
+                    && BYTE_CLASS[usize::from(c)] == SEPARATOR
+                {
+                    t.separator(c as char);
+                    i += 1;
+                }
+            } else {
+                // A non-ASCII byte may continue the word ("café"): `char` takes it from
+                // the word so far.
+                t.start_word();
+                t.h = h;
+                t.acc = part;
+                t.nacc = k;
+                t.nchars = i - start;
+            }
+        } else if b.is_ascii_alphabetic() && t.kind == Kind::Word {
             if t.stem > t.nchars {
                 // A stem is still being read: a letter at a time.
                 t.push_char(b as char);
@@ -2423,30 +2502,6 @@ fn tokenize(
             // pending inside a word, and a space keeps the gap clean).
             t.end_token();
             i += 1;
-        } else if b.is_ascii_alphabetic() && t.kind == Kind::None && t.cjk_len == 0 && t.pending.is_none() {
-            // An ASCII word starts (as `char` starts one).
-            t.start_word();
-            t.cap = b.is_ascii_uppercase();
-            t.caseless = false;
-            t.stem = t.stems[0];
-            if t.stem == 0 {
-                // No stem to read a letter at a time: the whole run of ASCII letters at
-                // once. An ASCII byte after it (or the end of the text) ends the word as
-                // `char` would; the separators up to the next letter or digit only mark
-                // the gap (no number or unspaced run is pending after a word). A non-ASCII
-                // byte may continue the word ("café"), so `char` takes it from there.
-                i = t.ascii_letters_from(bytes, i);
-                if bytes.get(i).is_none_or(|&c| c < 0x80) {
-                    t.end_token();
-                    while let Some(&c) = bytes.get(i)
-                        && c < 0x80
-                        && !c.is_ascii_alphanumeric()
-                    {
-                        t.separator(c as char);
-                        i += 1;
-                    }
-                }
-            }
         } else if b < 0x80 {
             t.char(b as char);
             i += 1;
@@ -2516,7 +2571,10 @@ mod tests {
             "Abcdefgh",
             "Abcdefghi",
             "Internationalisation",
+            "Abcdefghijklmnop",
             "Mañana",
+            "Abcdefghñ",
+            "Abcdefghijklmnopé",
             "Größenwahnsinnig",
             "naïveté",
         ] {
