@@ -453,7 +453,7 @@ pub struct StoryIndex {
     scratch_terms: Vec<u32>,
     /// (term, raw weight, 1 + ln tf, idf) of the cluster being placed.
     scratch_raw: Vec<(u32, f32, f32, f32)>,
-    scratch_part: Vec<(u32, f32, f32, f32)>,
+    scratch_part: Vec<(u64, f32, f32)>,
     /// Term counting table (all zero between calls) and the distinct terms counted.
     scratch_count: Vec<u64>,
     /// Distinct terms counted, with their slot in the counting table.
@@ -1193,20 +1193,25 @@ impl StoryIndex {
         let mut out = Vec::with_capacity(raw.len().min(self.cfg.doc_terms.iter().sum()));
         let mut part = std::mem::take(&mut self.scratch_part);
         for ch in 0..CHANNELS {
+            // (weight order key, which ends in the term; 1 + ln tf; idf)
             part.clear();
-            part.extend(raw.iter().copied().filter(|x| channel(x.0) == ch));
+            part.extend(
+                raw.iter()
+                    .filter(|x| channel(x.0) == ch)
+                    .map(|&(t, w, tf, idf)| (by_weight(w, t), tf, idf)),
+            );
             let cap = self.cfg.doc_terms[ch];
             if part.len() > cap && cap > 0 {
-                part.select_nth_unstable_by_key(cap - 1, |x| by_weight(x.1, x.0));
+                part.select_nth_unstable_by_key(cap - 1, |x| x.0);
             }
             part.truncate(cap);
-            part.sort_unstable_by_key(|x| x.0);
-            let norm = part.iter().map(|x| x.1 * x.1).sum::<f32>().sqrt();
+            part.sort_unstable_by_key(|x| x.0 as u32);
+            let norm = part.iter().map(|x| (x.1 * x.2) * (x.1 * x.2)).sum::<f32>().sqrt();
             if norm > 0.0 {
-                for &(term, w, tf, idf) in part.iter() {
+                for &(key, tf, idf) in part.iter() {
                     out.push(DocTerm {
-                        term,
-                        w: w / norm,
+                        term: key as u32,
+                        w: tf * idf / norm,
                         mass: tf / norm,
                         idf,
                     });
@@ -2236,6 +2241,7 @@ impl Tok<'_> {
     }
 
     /// Emits the terms of a word of `n` characters whose hash is `hw` (`h`: of its stem).
+    #[inline(always)]
     fn end_word(&mut self, n: usize, hw: u64, h: u64) {
         self.tokens += 1;
         if n >= 2 {
