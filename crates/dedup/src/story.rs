@@ -461,7 +461,7 @@ pub struct StoryIndex {
     /// The distinct terms alone (for the frequency table's prefetch).
     scratch_terms2: Vec<u32>,
     /// Query terms and candidates of the cluster being placed.
-    scratch_query: Vec<(f32, u32)>,
+    scratch_query: Vec<u64>,
     scratch_cands: Vec<(u32, u64, u32)>,
     /// The previous centroid of the story being joined (its buffer is reused).
     scratch_cent: Vec<Ent>,
@@ -1354,7 +1354,7 @@ impl StoryIndex {
         q.clear();
         q.extend(
             doc.iter()
-                .map(|d| (d.w * self.cfg.channel_weights[channel(d.term)], d.term)),
+                .map(|d| by_weight(d.w * self.cfg.channel_weights[channel(d.term)], d.term)),
         );
         let nq = self.cfg.query_terms.min(q.len());
         if nq == 0 {
@@ -1363,7 +1363,7 @@ impl StoryIndex {
             return None;
         }
         if q.len() > nq {
-            q.select_nth_unstable_by_key(nq - 1, |x| by_weight(x.0, x.1));
+            q.select_nth_unstable(nq - 1);
             q.truncate(nq);
         }
         if self.hits.len() < self.stories.len() {
@@ -1374,7 +1374,7 @@ impl StoryIndex {
         // counting over the lists found.
         let lists: Vec<&[u32]> = q
             .iter()
-            .filter_map(|(_, t)| self.postings.get(t))
+            .filter_map(|&key| self.postings.get(&(key as u32)))
             .filter(|l| l.len() <= self.cfg.max_postings)
             .map(Vec::as_slice)
             .collect();
@@ -1571,14 +1571,19 @@ impl StoryIndex {
                 while end < cent.len() && channel(cent[end].term) == ch {
                     end += 1;
                 }
-                let part = &mut cent[start..end];
+                let part = &cent[start..end];
                 let cap = caps[ch];
                 if part.len() > cap {
                     if cap > 0 {
-                        part.select_nth_unstable_by_key(cap - 1, |e| by_weight(e.mass * e.idf, e.term));
+                        // The `cap` heaviest, kept in term order: those whose order key is at
+                        // most the cap-th smallest (keys end in the term, so no two are equal).
+                        let mut keys = std::mem::take(&mut self.scratch_query);
+                        keys.clear();
+                        keys.extend(part.iter().map(|e| by_weight(e.mass * e.idf, e.term)));
+                        let (_, &mut kth, _) = keys.select_nth_unstable(cap - 1);
+                        kept.extend(part.iter().filter(|e| by_weight(e.mass * e.idf, e.term) <= kth));
+                        self.scratch_query = keys;
                     }
-                    part[..cap].sort_unstable_by_key(|e| e.term);
-                    kept.extend_from_slice(&part[..cap]);
                 } else {
                     kept.extend_from_slice(part);
                 }
@@ -1597,18 +1602,26 @@ impl StoryIndex {
         let mut top = std::mem::take(&mut self.scratch_query);
         top.clear();
         let s = self.story(slot);
-        top.extend(s.cent.iter().filter_map(|e| {
+        // The centroid is in term order, so the keys taken from it in that order are too.
+        let weight = |e: &Ent| {
             let ch = channel(e.term);
-            (s.norm[ch] > 0.0).then(|| (self.cfg.channel_weights[ch] * e.mass * e.idf / s.norm[ch], e.term))
-        }));
+            (s.norm[ch] > 0.0)
+                .then(|| by_weight(self.cfg.channel_weights[ch] * e.mass * e.idf / s.norm[ch], e.term))
+        };
+        top.extend(s.cent.iter().filter_map(weight));
         let k = self.cfg.story_keys.min(top.len());
-        if top.len() > k && k > 0 {
-            top.select_nth_unstable_by_key(k - 1, |x| by_weight(x.0, x.1));
-        }
-        top.truncate(k);
         let mut keys: Vec<u32> = Vec::with_capacity(k);
-        keys.extend(top.iter().map(|x| x.1));
-        keys.sort_unstable();
+        if top.len() > k && k > 0 {
+            let (_, &mut kth, _) = top.select_nth_unstable(k - 1);
+            keys.extend(
+                s.cent
+                    .iter()
+                    .filter(|e| weight(e).is_some_and(|w| w <= kth))
+                    .map(|e| e.term),
+            );
+        } else if k > 0 {
+            keys.extend(top.iter().map(|&key| key as u32));
+        }
         self.scratch_query = top;
         let old = std::mem::take(&mut self.story_mut(slot).keys);
         let (mut i, mut j) = (0, 0);
