@@ -130,11 +130,17 @@
 use std::cmp::{Ordering, Reverse};
 use std::collections::{BTreeSet, BinaryHeap, HashMap};
 
+use smallvec::SmallVec;
+
 use crate::SnapshotError;
 use crate::postings::BuildMul;
 use crate::snapshot::{R, W};
 
 type Map<K, V> = HashMap<K, V, BuildMul>;
+/// The stories indexed under a term. Most terms key one to four stories: those lists live
+/// in the map's entry itself (as large as a `Vec`), so a lookup costs one cache miss, not
+/// two.
+type Posting = SmallVec<[u32; 4]>;
 
 /// Channels: content words, names, years, other numbers (the top two bits of a term).
 const CHANNELS: usize = 4;
@@ -438,7 +444,7 @@ pub struct StoryIndex {
     /// `(last_ms, seq, key)`, one entry per live cluster (stale ones re-pushed lazily).
     expiry: BinaryHeap<Reverse<(i64, u64, u64)>>,
     /// Term to story slots.
-    postings: Map<u32, Vec<u32>>,
+    postings: Map<u32, Posting>,
     df: DfTable,
     n_docs: u64,
     now_ms: Option<i64>,
@@ -1035,11 +1041,13 @@ impl StoryIndex {
             + self.by_id.capacity() * 13
             + self.clusters.capacity() * (8 + std::mem::size_of::<Clu>() + 1)
             + self.expiry.capacity() * 24
-            + self.postings.capacity() * (4 + std::mem::size_of::<Vec<u32>>() + 1)
+            + self.postings.capacity() * (4 + std::mem::size_of::<Posting>() + 1)
             + self.df.slots.capacity() * 8;
         let mut postings = 0;
         for v in self.postings.values() {
-            heap += v.capacity() * 4;
+            if v.spilled() {
+                heap += v.capacity() * 4;
+            }
             postings += v.len();
         }
         heap += self.single_cands.capacity() * 4;
@@ -1376,7 +1384,7 @@ impl StoryIndex {
             .iter()
             .filter_map(|&key| self.postings.get(&(key as u32)))
             .filter(|l| l.len() <= self.cfg.max_postings)
-            .map(Vec::as_slice)
+            .map(|l| l.as_slice())
             .collect();
         for list in lists {
             for &slot in list {
