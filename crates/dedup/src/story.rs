@@ -2224,29 +2224,20 @@ impl Tok<'_> {
     /// Appends the run of ASCII letters at `bytes[i..]` to the current word, eight bytes at
     /// a time; returns the index after it.
     fn ascii_letters_from(&mut self, bytes: &[u8], mut i: usize) -> usize {
-        while let Some(chunk) = bytes.get(i..i + 8) {
-            let w = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+        loop {
+            let w = load8(bytes, i) | 0x2020_2020_2020_2020;
             let k = ascii_letters(w);
             if k == 0 {
                 return i;
             }
             let keep = if k == 8 { u64::MAX } else { (1u64 << (8 * k)) - 1 };
-            self.push_bytes((w | 0x2020_2020_2020_2020) & keep, k);
+            self.push_bytes(w & keep, k);
             self.nchars += k as usize;
             i += k as usize;
             if k < 8 {
                 return i;
             }
         }
-        // Near the end of the text.
-        while let Some(&b) = bytes.get(i)
-            && b.is_ascii_alphabetic()
-        {
-            self.push_bytes(u64::from(b | 0x20), 1);
-            self.nchars += 1;
-            i += 1;
-        }
-        i
     }
 
     /// The current word's hash: the folded blocks and the partial one.
