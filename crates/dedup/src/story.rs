@@ -2051,9 +2051,11 @@ fn ascii_letters(w: u64) -> u32 {
     (!letters & HI).trailing_zeros() / 8
 }
 
-/// The eight bytes at `bytes[i..]`, little-endian, zeros past the end of the text.
-fn load8(bytes: &[u8], i: usize) -> u64 {
-    match bytes.get(i..i + 8) {
+/// The ASCII letters that open the eight bytes at `bytes[i..]` (zeros past the end of the
+/// text), lower-cased, in the low bytes of the first value (little-endian, the rest zero),
+/// and how many there are (0 to 8).
+fn letter_block(bytes: &[u8], i: usize) -> (u64, u32) {
+    let w = match bytes.get(i..i + 8) {
         Some(chunk) => u64::from_le_bytes(chunk.try_into().expect("eight bytes")),
         None => {
             let mut buf = [0u8; 8];
@@ -2061,19 +2063,18 @@ fn load8(bytes: &[u8], i: usize) -> u64 {
             buf[..rest.len()].copy_from_slice(rest);
             u64::from_le_bytes(buf)
         }
-    }
+    };
+    let k = ascii_letters(w);
+    let keep = if k == 8 { u64::MAX } else { (1u64 << (8 * k)) - 1 };
+    ((w | 0x2020_2020_2020_2020) & keep, k)
 }
 
-/// Byte classes for the tokenizer's ASCII fast path: ASCII bytes that are neither letters
-/// nor digits only separate tokens.
-const SEPARATOR: u8 = 1;
-const BYTE_CLASS: [u8; 256] = {
-    let mut c = [0u8; 256];
+/// ASCII bytes that are neither letters nor digits: they only separate tokens.
+const SEPARATORS: [bool; 256] = {
+    let mut c = [false; 256];
     let mut b = 0;
     while b < 128 {
-        if !(b as u8).is_ascii_alphanumeric() {
-            c[b] = SEPARATOR;
-        }
+        c[b] = !(b as u8).is_ascii_alphanumeric();
         b += 1;
     }
     c
@@ -2225,13 +2226,11 @@ impl Tok<'_> {
     /// a time; returns the index after it.
     fn ascii_letters_from(&mut self, bytes: &[u8], mut i: usize) -> usize {
         loop {
-            let w = load8(bytes, i) | 0x2020_2020_2020_2020;
-            let k = ascii_letters(w);
+            let (w, k) = letter_block(bytes, i);
             if k == 0 {
                 return i;
             }
-            let keep = if k == 8 { u64::MAX } else { (1u64 << (8 * k)) - 1 };
-            self.push_bytes(w & keep, k);
+            self.push_bytes(w, k);
             self.nchars += k as usize;
             i += k as usize;
             if k < 8 {
@@ -2476,15 +2475,12 @@ fn tokenize(
             let start = i;
             let mut h = 0u64;
             let (part, k) = loop {
-                let w = load8(bytes, i) | 0x2020_2020_2020_2020;
-                let k = ascii_letters(w);
-                if k == 8 {
-                    h = fold(h, w);
-                    i += 8;
-                    continue;
-                }
+                let (w, k) = letter_block(bytes, i);
                 i += k as usize;
-                break (w & ((1u64 << (8 * k)) - 1), k);
+                if k < 8 {
+                    break (w, k);
+                }
+                h = fold(h, w);
             };
             if bytes.get(i).is_none_or(|&c| c < 0x80) {
                 // An ASCII byte after it (or the end of the text) ends the word as `char`
@@ -2493,7 +2489,7 @@ fn tokenize(
                 let hw = fold(h, part);
                 t.end_word(i - start, hw, hw);
                 while let Some(&c) = bytes.get(i)
-                    && BYTE_CLASS[usize::from(c)] == SEPARATOR
+                    && SEPARATORS[usize::from(c)]
                 {
                     t.separator(c as char);
                     i += 1;

@@ -892,6 +892,11 @@ pub(crate) fn item_text(dom: &Dom<'_>) -> String {
         }
         para.clear();
     };
+    let space = |para: &mut String| {
+        if !para.is_empty() && !para.ends_with(' ') {
+            para.push(' ');
+        }
+    };
     let n = dom.nodes.len();
     let mut open: Vec<usize> = Vec::new();
     // End of the table cell being read: what is inside stays on the row's line.
@@ -933,18 +938,13 @@ pub(crate) fn item_text(dom: &Dom<'_>) -> String {
         }
         match tag {
             Tag::Text => push_collapsed(&mut para, dom.text(id)),
-            // A cell, and any block or break inside one, is part of its row's line.
+            // A cell, and any block or break inside one, is part of its row's line: a space
+            // apart from what comes before it.
             Tag::Td | Tag::Th => {
                 cell_end = cell_end.max(dom.subtree_end(id) as usize);
-                if !para.ends_with(' ') && !para.is_empty() {
-                    para.push(' ');
-                }
+                space(&mut para);
             }
-            _ if i < cell_end && (!tag.is_inline() || matches!(tag, Tag::Br | Tag::Hr)) => {
-                if !para.ends_with(' ') && !para.is_empty() {
-                    para.push(' ');
-                }
-            }
+            _ if i < cell_end && (!tag.is_inline() || matches!(tag, Tag::Br | Tag::Hr)) => space(&mut para),
             // Lines ended by `<br>`: wrapped prose is joined again, a list's lines stay
             // lines (`line_paragraphs`).
             Tag::Br => para.push(BREAK),
