@@ -1,6 +1,7 @@
 //! Article metadata from a parsed page: headline, byline, dates, canonical URL, language,
 //! outlet. Sources in order of trust: JSON-LD (Article types first), OpenGraph / `<meta>`,
-//! microdata and byline/date classes in the DOM, `<time>` elements, then the URL.
+//! microdata and byline/date classes in the DOM, links to author pages, `<time>` elements,
+//! then the URL.
 //!
 //! Does not look at the body text (the caller falls back to text dates itself) and does no
 //! network or file IO.
@@ -8,7 +9,7 @@
 use std::collections::HashMap;
 
 use crate::date::{self, DateTime};
-use crate::dom::{AttrKind, Dom, Tag};
+use crate::dom::{AttrKind, Dom, NONE, Tag};
 use crate::json::{self, Json};
 use crate::text::normalize_short;
 
@@ -270,6 +271,56 @@ fn class_id_hints(dom: &Dom<'_>, id: u32) -> bool {
         .into_iter()
         .filter_map(|k| dom.attr(id, k))
         .any(|v| ac.is_match(v.as_ref()))
+}
+
+/// Path segments of an author's page.
+const AUTHOR_PATHS: &[&str] = &[
+    "author",
+    "authors",
+    "editor",
+    "editors",
+    "contributor",
+    "contributors",
+    "writer",
+    "writers",
+    "journalist",
+    "journalists",
+    "people",
+    "staff",
+    "profile",
+    "profiles",
+];
+
+/// The page name of a link to an author's page: the path segment after one of
+/// [`AUTHOR_PATHS`], without an extension, `_` read as `-` ("/author/jane-doe/",
+/// "/authors/jane_doe.html": "jane-doe").
+fn author_page(href: &str) -> Option<String> {
+    let path = path_of(href);
+    let path = path.split(['?', '#']).next().unwrap_or(path);
+    let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    segs.windows(2)
+        .find(|w| AUTHOR_PATHS.iter().any(|a| w[0].eq_ignore_ascii_case(a)))
+        .map(|w| {
+            w[1].rsplit_once('.')
+                .map_or(w[1], |(stem, _)| stem)
+                .replace('_', "-")
+        })
+}
+
+/// Whether an author page's name spells the link's text, a name of two words or more
+/// ("jane-doe" for "Jane Doe").
+fn names_page(page: &str, text: &str) -> bool {
+    let text = text.trim();
+    if text.len() < 4 || text.len() > 60 || !text.contains(' ') {
+        return false;
+    }
+    let slug = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join("-");
+    page.eq_ignore_ascii_case(&slug)
 }
 
 /// Removes a leading "By", trailing separators and whitespace from a byline.
@@ -836,6 +887,9 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
     let mut subheads: Vec<String> = Vec::new();
     let mut dom_authors: Vec<String> = Vec::new();
     let mut class_authors: Vec<String> = Vec::new();
+    // Links to an author's page whose text is the name the page's address spells
+    // ("<a href=/about/editors/jon-fingas/>Jon Fingas</a>").
+    let mut link_authors: Vec<String> = Vec::new();
     let mut item_date: Option<DateTime> = None;
     let mut time_date: Option<DateTime> = None;
     let mut class_date: Option<DateTime> = None;
@@ -1104,6 +1158,20 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
             let t = dom.inner_text(i, 200);
             if !t.is_empty() && t.len() < 100 {
                 dom_authors.push(t);
+            }
+        }
+        if tag == Tag::A && link_authors.len() < 4 && i >= nav_end {
+            // Menus list the site's people, running text links people it cites and headings
+            // name the people of a list or card; a byline is a short block outside those.
+            let short_block = || {
+                let p = dom.nodes.get(i as usize).map_or(NONE, |x| x.parent);
+                p != NONE && !dom.tag(p).is_heading() && dom.inner_text(p, 200).len() < 150
+            };
+            if let Some(page) = dom.attr(i, AttrKind::Href).and_then(|h| author_page(&h)) {
+                let t = dom.inner_text(i, 80);
+                if names_page(&page, &t) && short_block() {
+                    link_authors.push(t);
+                }
             }
         }
         if tag == Tag::Time && time_date.is_none() {
@@ -1415,6 +1483,7 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
         &dom_authors,
         &text_bylines,
         &class_authors,
+        &link_authors,
     ];
     let person = |a: &String| clean_byline(a).is_some_and(|c| names_like(&c) && !is_outlet(&c));
     let named = |a: &String| clean_byline(a).is_some_and(|c| names_like(&c));
@@ -2355,6 +2424,32 @@ mod tests {
             "",
             Some("Jane Doe"),
         );
+        // A link to the author's own page, in a short block of its own.
+        check(
+            "",
+            "<div class=th><a href=\"https://paper.example/about/editors/jon-fingas/\">Jon Fingas</a>, @jon</div>",
+            Some("Jon Fingas"),
+        );
+        check(
+            "",
+            "<p>Posted by <a href=/blog/author/jane_doe.html>Jane Doe</a></p>",
+            Some("Jane Doe"),
+        );
+        // Not a person the text cites, nor a card's heading, nor a menu of the staff, nor a
+        // link whose address is someone else's page.
+        let cites = format!(
+            "<p>The review, {}, includes experts such as <a href=/profile/lewis-ziska>Lewis Ziska</a> of Columbia. {}</p>",
+            "published in a leading journal after two years of work by many hands around the world",
+            "Its authors call for new practices on farms."
+        );
+        check("", &cites, None);
+        check("", "<h3><a href=/profile/lewis-ziska>Lewis Ziska</a></h3>", None);
+        check(
+            "",
+            "<nav><ul><li><a href=/people/jane-doe>Jane Doe</a></li></ul></nav>",
+            None,
+        );
+        check("", "<div><a href=/author/jane-doe>John Roe</a></div>", None);
         // A reading time is no name either, nor a template's empty value.
         check("", "<div class=byline><span>5 min read</span></div>", None);
         check(
