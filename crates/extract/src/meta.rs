@@ -1101,7 +1101,10 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
                 }
                 _ => t,
             };
-            if !t.is_empty() && !logo && !controls {
+            // A heading the page marks as its category ("<h1 id=pagecategory>Events</h1>"
+            // over the entry) names the section, not the story.
+            let category = class_id(dom, i).contains("categor");
+            if !t.is_empty() && !logo && !controls && !category {
                 h1s.push(t);
                 h1_nodes.push(i);
             }
@@ -2364,6 +2367,15 @@ mod tests {
              <i class=icon></i></button></h1>",
             url,
             "Rivers rise across the valley after a week of rain",
+        );
+        // An h1 the page marks as its category names the section ("Seminars"): the
+        // metadata's title is the headline.
+        check(
+            "<title>\u{30bb}\u{30ad}\u{30e5}\u{30ea}\u{30c6}\u{30a3}\u{5354}\u{4f1a}</title>\
+             <meta value=\"Spring Forum 2026 \u{300c}\u{65e9}\u{671f}\u{767a}\u{898b}\u{300d}\" name=\"og:title\">",
+            "<h1 id=\"pagecategory\">\u{30bb}\u{30df}\u{30ca}\u{30fc}\u{60c5}\u{5831}</h1><h2>Spring Forum 2026</h2>",
+            url,
+            "Spring Forum 2026 \u{300c}\u{65e9}\u{671f}\u{767a}\u{898b}\u{300d}",
         );
         // A domain after a separator is the site, however short the headline.
         check(
