@@ -273,6 +273,22 @@ fn class_id_hints(dom: &Dom<'_>, id: u32) -> bool {
         .any(|v| ac.is_match(v.as_ref()))
 }
 
+/// Whether an element is inside a reader comment (an ancestor's class or id says
+/// "comment"): "by jdoe" there signs the comment, not the article.
+fn in_comments(dom: &Dom<'_>, id: u32) -> bool {
+    let mut k = id;
+    for _ in 0..16 {
+        if class_id(dom, k).contains("comment") {
+            return true;
+        }
+        k = match dom.nodes.get(k as usize) {
+            Some(n) if n.parent != NONE => n.parent,
+            _ => return false,
+        };
+    }
+    false
+}
+
 /// Path segments of an author's page.
 const AUTHOR_PATHS: &[&str] = &[
     "author",
@@ -1020,7 +1036,7 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
                 .map(|k| dom.text(k).trim_start())
                 .find(|t| !t.is_empty())
                 .unwrap_or("");
-            if end - i <= 10 && byline_label(first).is_some() {
+            if end - i <= 10 && byline_label(first).is_some() && !in_comments(dom, i) {
                 let t = dom.inner_text(i, 120);
                 // `None` when the label is glued to what follows it in this element's text
                 // ("Written byJane Doe" from two spans): the label's own element says more.
@@ -2462,6 +2478,17 @@ mod tests {
             None,
         );
         check("", "<div><a href=/author/jane-doe>John Roe</a></div>", None);
+        // "by" in a reader comment signs the comment, not the article.
+        check(
+            "",
+            "<span class=story-byline>Posted by <a href=https://social.example/in/jdoe>JaneD</a> \
+             <time datetime=\"on Friday December 19, 2025 @08:00PM\">on Friday December 19, 2025 \
+             @08:00PM from the when-it-rains-it-pours-across-the-whole-valley dept.</time></span>\
+             <ul id=commentlisting><li class=\"comment full\"><div class=details><span class=by>\
+             <span class=byby>by </span><a href=/~marsh>Marsh_de_lake</a> <span class=uid>\
+             <a href=/~marsh>( 4242 )</a></span></span></div></li></ul>",
+            Some("JaneD"),
+        );
         // A reading time is no name either, nor a template's empty value.
         check("", "<div class=byline><span>5 min read</span></div>", None);
         check(
