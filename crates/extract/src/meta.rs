@@ -396,6 +396,26 @@ fn clean_byline(s: &str) -> Option<String> {
             t = r.trim_end();
         }
     }
+    // "Jane Doe Last updated on <date>": the date's label goes with it.
+    for label in [
+        " last updated",
+        " updated",
+        " last modified",
+        " published",
+        " posted",
+    ] {
+        let cut = t
+            .len()
+            .checked_sub(label.len())
+            .filter(|&k| t.is_char_boundary(k));
+        if let Some(k) = cut
+            && k > 0
+            && t[k..].eq_ignore_ascii_case(label)
+        {
+            t = t[..k]
+                .trim_end_matches(|c: char| "|,-:/\u{b7}\u{2022}\u{22c5}".contains(c) || c.is_whitespace());
+        }
+    }
     if t.is_empty()
         || t.len() > 150
         || t.starts_with("http")
@@ -1211,7 +1231,7 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
                             && !ci.contains("image"))
                 {
                     let t = dom.inner_text(i, 300);
-                    if !t.is_empty() && t.len() < 120 {
+                    if !t.is_empty() && t.len() < 120 && !in_comments(dom, i) {
                         class_authors.push(t);
                     }
                 }
@@ -2488,6 +2508,27 @@ mod tests {
              <span class=byby>by </span><a href=/~marsh>Marsh_de_lake</a> <span class=uid>\
              <a href=/~marsh>( 4242 )</a></span></span></div></li></ul>",
             Some("JaneD"),
+        );
+        // An author class inside a comment thread names a commenter; the owner's handle is
+        // the byline.
+        check(
+            "",
+            "<div class=gist-meta><a class=author href=/jdoe>jdoe</a></div>\
+             <div class=\"TimelineItem js-comment-container\"><strong>\
+             <a class=\"author Link--primary\" href=/marsh>Marsh Lake</a></strong></div>",
+            Some("jdoe"),
+        );
+        // A date's label goes with the date ("Last updated on ...", "... ⋅ Updated ...").
+        check(
+            "",
+            "<div class=author_cont><h3><a href=/u/jdoe>Jane Doe</a></h3>\
+             <p class=\"date no_marg\">Last updated on 17 December 2025</p></div>",
+            Some("Jane Doe"),
+        );
+        check(
+            "",
+            "<div class=byline>Jane Doe \u{22c5} Review Editor \u{22c5} Updated Jan 5, 2026</div>",
+            Some("Jane Doe \u{22c5} Review Editor"),
         );
         // A reading time is no name either, nor a template's empty value.
         check("", "<div class=byline><span>5 min read</span></div>", None);
