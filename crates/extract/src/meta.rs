@@ -273,12 +273,13 @@ fn class_id_hints(dom: &Dom<'_>, id: u32) -> bool {
         .any(|v| ac.is_match(v.as_ref()))
 }
 
-/// Whether an element is inside a reader comment (an ancestor's class or id says
-/// "comment"): "by jdoe" there signs the comment, not the article.
+/// Whether an element is inside a reader comment (its or an ancestor's class or id says
+/// "comment", not "commentary", an opinion desk's word): "by jdoe" there signs the
+/// comment, not the article.
 fn in_comments(dom: &Dom<'_>, id: u32) -> bool {
     let mut k = id;
     for _ in 0..16 {
-        if class_id(dom, k).contains("comment") {
+        if class_id(dom, k).replace("commentar", "").contains("comment") {
             return true;
         }
         k = match dom.nodes.get(k as usize) {
@@ -2498,6 +2499,12 @@ mod tests {
             None,
         );
         check("", "<div><a href=/author/jane-doe>John Roe</a></div>", None);
+        // An opinion desk's "commentary" is no reader comment.
+        check(
+            "",
+            "<div class=commentary-article><p class=author-line>By Jane Doe</p></div>",
+            Some("Jane Doe"),
+        );
         // "by" in a reader comment signs the comment, not the article.
         check(
             "",
