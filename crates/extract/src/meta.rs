@@ -314,14 +314,15 @@ const AUTHOR_PATHS: &[&str] = &[
 fn author_page(href: &str) -> Option<String> {
     let path = path_of(href);
     let path = path.split(['?', '#']).next().unwrap_or(path);
-    let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    segs.windows(2)
-        .find(|w| AUTHOR_PATHS.iter().any(|a| w[0].eq_ignore_ascii_case(a)))
-        .map(|w| {
-            w[1].rsplit_once('.')
-                .map_or(w[1], |(stem, _)| stem)
-                .replace('_', "-")
-        })
+    let mut segs = path.split('/').filter(|s| !s.is_empty());
+    // Every link of a page comes through here: no allocation until one matches.
+    segs.find(|s| AUTHOR_PATHS.iter().any(|a| s.eq_ignore_ascii_case(a)))?;
+    let page = segs.next()?;
+    Some(
+        page.rsplit_once('.')
+            .map_or(page, |(stem, _)| stem)
+            .replace('_', "-"),
+    )
 }
 
 /// Whether an author page's name spells the link's text, a name of two words or more
