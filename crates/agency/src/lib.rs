@@ -186,7 +186,9 @@ pub struct Item {
     pub ednote: Option<String>,
     /// The body.
     pub body: Body,
-    /// Set when the item was read only in part (a transmission cut short): what is missing.
+    /// Set when the item is a best effort: read only in part (a transmission cut short) or
+    /// on an assumption (a ninjs `type` that is a sender's name for a text): what is
+    /// missing or assumed.
     pub incomplete: Option<String>,
 }
 

@@ -201,6 +201,7 @@ fn item(map: &Map<String, Value>) -> Result<Result<Item, String>, AgencyError> {
     let digitalwires = o
         .string(&["format"])?
         .is_some_and(|f| f.starts_with("digitalwires"));
+    let mut assumed_text = None;
     let item_type = match o.string(&["type"])? {
         None => ItemType::Text,
         // ... unless it has no text and is the media item it associates with itself (a
@@ -223,6 +224,12 @@ fn item(map: &Map<String, Value>) -> Result<Result<Item, String>, AgencyError> {
                 "ninjs {t} item {} is not a news item, not used",
                 uri.as_deref().unwrap_or_default()
             )));
+        }
+        // Senders' own names for a text (BBC's ninjs says `story`): read as a text, and
+        // marked as a best effort below, since the type was assumed.
+        Some(t) if text_alias(&t) => {
+            assumed_text = Some(t);
+            ItemType::Text
         }
         Some(t) => ItemType::from_name(&t)
             .filter(|_| !t.contains(':'))
@@ -404,7 +411,20 @@ fn item(map: &Map<String, Value>) -> Result<Result<Item, String>, AgencyError> {
             it.uri.as_deref().unwrap_or_default()
         )));
     }
+    if let Some(t) = assumed_text
+        && it.incomplete.is_none()
+    {
+        it.incomplete = Some(format!("`type` \"{t}\" is not a ninjs type; read as a text"));
+    }
     Ok(Ok(it))
+}
+
+/// A `type` some senders give their texts instead of ninjs's `text` (BBC: `story`).
+fn text_alias(t: &str) -> bool {
+    matches!(
+        t.trim().to_ascii_lowercase().as_str(),
+        "story" | "article" | "news" | "newsitem" | "news_item"
+    )
 }
 
 /// Text of a small HTML fragment (a description), through the XML tree when it is
@@ -469,6 +489,34 @@ mod tests {
         assert_eq!(list.problems.len(), 2, "{:?}", list.problems);
         assert!(list.problems[0].contains("item 2") && list.problems[0].contains("not a ninjs type"));
         assert!(list.problems[1].contains("has no body"));
+        // A sender's own name for a text (BBC's `story`): read as a text, marked as a best
+        // effort; without a body it is a headline-only text like any other.
+        let story = read(
+            r#"{"total":2,"item":[{"uri":"s","type":"story","headline":"abcdef","body_text":"Text S."},
+            {"uri":"t","type":"Story","headline":"No body"}]}"#,
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(story.items.len(), 2);
+        let s = &story.items[0];
+        assert_eq!(
+            (s.item_type, s.headline.as_deref()),
+            (ItemType::Text, Some("abcdef"))
+        );
+        assert_eq!(s.body, Body::Text("Text S.".into()));
+        assert!(
+            s.incomplete
+                .as_deref()
+                .is_some_and(|r| r.contains("\"story\" is not a ninjs type; read as a text")),
+            "{:?}",
+            s.incomplete
+        );
+        assert!(
+            story.items[1]
+                .incomplete
+                .as_deref()
+                .is_some_and(|r| r.contains("only its headline"))
+        );
         // A text item without body: its description stands for it, or its headline alone;
         // either way marked incomplete.
         let described = read(

@@ -273,7 +273,8 @@ pub struct Article {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<String>,
     /// Set when the item was read only in part (a transmission cut short, a text item
-    /// without body): what is missing. The article is a best-effort record.
+    /// without body) or on an assumption (a ninjs `type` that is a sender's own name for a
+    /// text): what is missing or assumed. The article is a best-effort record.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incomplete: Option<String>,
     /// Body text: paragraphs separated by a blank line, NFKC, quotes and whitespace normalised.
