@@ -11,8 +11,11 @@
 //! Only the top level of the folder is scanned. Agency documents (NewsML-G2, NITF, NewsML
 //! 1.2, ANPA 1312 / IPTC 7901, ninjs) give the document's `uri`, `version` and hints
 //! ([`crate::envelope`]); one that cannot be read (truncated, an XML bomb, a ninjs field
-//! of the wrong type) moves to `failed/` with the reason. Other files use their `file://`
-//! URL as `uri`. A file is moved only after the stream acknowledged it, so a crash
+//! of the wrong type) moves to `failed/` with the reason. A feed document (RSS, RDF, Atom,
+//! JSON Feed: an agency's feed file, a WordPress export) gives one raw document per item,
+//! read as polled feeds are ([`crate::feeds`]): the item's full content, else its summary,
+//! with its guid (else its link) as `uri` and its link as `url`. Other files use their
+//! `file://` URL as `uri`. A file is moved only after the stream acknowledged it, so a crash
 //! in between republishes it with the same id (stored once).
 
 use std::collections::HashMap;
@@ -22,10 +25,10 @@ use std::time::{Duration, SystemTime};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use wirefold_bus::{Bus, BusError};
-use wirefold_wire::{RawDocument, SourceKind, subjects};
+use wirefold_wire::{RawBody, RawDocument, SourceKind, subjects};
 
 use crate::files::{RejectReason, read_document};
-use crate::{FetchError, content_id, envelope, raw_document_id, version_key};
+use crate::{FetchError, content_id, envelope, feeds, raw_document_id, version_key};
 
 /// A watched folder.
 #[derive(Debug, Clone)]
@@ -164,11 +167,11 @@ async fn handle(bus: &Bus, cfg: &DropConfig, path: &Path) -> Option<DropOutcome>
     let (p, limit, dir, done_at) = (path.to_path_buf(), cfg.max_bytes, cfg.dir.clone(), done.clone());
     // Reading the file and its envelope (a whole XML parse for wire formats) is blocking work.
     let read = tokio::task::spawn_blocking(move || {
-        read_document(&p, limit).map(|doc| to_drop_document(doc, &dir, &done_at))
+        read_document(&p, limit).map(|doc| drop_documents(doc, &dir, &done_at))
     })
     .await;
-    let doc = match read {
-        Ok(Ok(Ok(doc))) => doc,
+    let docs = match read {
+        Ok(Ok(Ok(docs))) => docs,
         Ok(Ok(Err(reason))) => return Some(fail(bus, cfg, path, &name, &reason).await),
         Ok(Err(RejectReason::Unreadable(e))) => {
             tracing::warn!(path = %path.display(), error = %e, "drop file unreadable, retrying");
@@ -177,25 +180,87 @@ async fn handle(bus: &Bus, cfg: &DropConfig, path: &Path) -> Option<DropOutcome>
         Ok(Err(reason)) => return Some(fail(bus, cfg, path, &name, &reason.to_string()).await),
         Err(e) => return Some(fail(bus, cfg, path, &name, &format!("reader task failed: {e}")).await),
     };
-    match bus.publish(&subjects::raw(SourceKind::Drop), &doc.id, &doc).await {
-        Ok(ack) => match tokio::fs::rename(path, &done).await {
-            Ok(()) => Some(DropOutcome::Published {
-                path: done,
-                id: doc.id,
-                duplicate: ack.duplicate,
-            }),
-            Err(e) => {
-                // Published; it will be published again (same id, stored once) next scan.
-                tracing::warn!(path = %path.display(), error = %e, "cannot move published drop file to done/");
-                None
+    // A feed file gives several documents: the file moves only when every one is stored
+    // (a retry publishes the stored ones again under the same ids, stored once).
+    let mut duplicate = true;
+    for (i, doc) in docs.iter().enumerate() {
+        match bus.publish(&subjects::raw(SourceKind::Drop), &doc.id, doc).await {
+            Ok(ack) => duplicate &= ack.duplicate,
+            Err(e @ BusError::TooLarge { .. }) => {
+                let reason = if docs.len() > 1 {
+                    format!("item {} of {} ({}): {e}", i + 1, docs.len(), doc.uri)
+                } else {
+                    e.to_string()
+                };
+                return Some(fail(bus, cfg, path, &name, &reason).await);
             }
-        },
-        Err(e @ BusError::TooLarge { .. }) => Some(fail(bus, cfg, path, &name, &e.to_string()).await),
+            Err(e) => {
+                tracing::warn!(path = %path.display(), error = %e, "publish failed, retrying next scan");
+                return None;
+            }
+        }
+    }
+    match tokio::fs::rename(path, &done).await {
+        Ok(()) => Some(DropOutcome::Published {
+            path: done,
+            id: docs.into_iter().next()?.id,
+            duplicate,
+        }),
         Err(e) => {
-            tracing::warn!(path = %path.display(), error = %e, "publish failed, retrying next scan");
+            // Published; it will be published again (same id, stored once) next scan.
+            tracing::warn!(path = %path.display(), error = %e, "cannot move published drop file to done/");
             None
         }
     }
+}
+
+/// What a file read by [`read_document`] is published as: the one drop document of
+/// [`to_drop_document`], or, for a feed document, one per item.
+pub fn drop_documents(doc: RawDocument, dir: &Path, done: &Path) -> Result<Vec<RawDocument>, String> {
+    let bytes = doc.body.to_bytes().map_err(|e| e.to_string())?;
+    let ct = doc.content_type.clone().unwrap_or_default();
+    if feeds::looks_like_feed(&bytes) && envelope::read(&bytes, &ct)?.format.is_none() {
+        let feed = feeds::parse_feed(&bytes, None).map_err(|e| e.to_string())?;
+        if feed.items.is_empty() {
+            return Err("a feed document with no items".into());
+        }
+        let folder = folder_name(dir);
+        let done_url = file_url(done);
+        return Ok(feed
+            .items
+            .iter()
+            .enumerate()
+            .map(|(i, it)| RawDocument {
+                schema: doc.schema,
+                id: raw_document_id(&folder, &it.uri, &it.fingerprint),
+                uri: it.uri.clone(),
+                version: None,
+                kind: SourceKind::Drop,
+                source: Some(folder.clone()),
+                url: it
+                    .link
+                    .clone()
+                    .or_else(|| done_url.as_ref().map(|u| format!("{u}#item-{}", i + 1))),
+                content_type: Some("text/html".into()),
+                received: doc.received.clone(),
+                hints: it.hints.clone(),
+                body: RawBody::from_bytes(it.offline_body()),
+            })
+            .collect());
+    }
+    to_drop_document(doc, dir, done).map(|d| vec![d])
+}
+
+fn folder_name(dir: &Path) -> String {
+    dir.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "drop".into())
+}
+
+fn file_url(path: &Path) -> Option<String> {
+    url::Url::from_file_path(std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()))
+        .map(String::from)
+        .ok()
 }
 
 /// Turns a file read by [`read_document`] into a drop document: envelope identity and
@@ -204,13 +269,8 @@ pub fn to_drop_document(mut doc: RawDocument, dir: &Path, done: &Path) -> Result
     let bytes = doc.body.to_bytes().map_err(|e| e.to_string())?;
     let ct = doc.content_type.clone().unwrap_or_default();
     let env = envelope::read(&bytes, &ct)?;
-    let done_url = url::Url::from_file_path(std::path::absolute(done).unwrap_or_else(|_| done.to_path_buf()))
-        .map(String::from)
-        .ok();
-    let folder = dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "drop".into());
+    let done_url = file_url(done);
+    let folder = folder_name(dir);
     let uri = env.uri.clone().unwrap_or_else(|| doc.uri.clone());
     doc.id = raw_document_id(&folder, &uri, &version_key(env.version, &content_id(&[&bytes])));
     doc.kind = SourceKind::Drop;

@@ -36,6 +36,49 @@ pub struct FeedItem {
     pub hints: ItemHints,
 }
 
+impl FeedItem {
+    /// The item as a document without fetching its link: its full content, else its
+    /// summary (or headline), as HTML.
+    pub fn offline_body(&self) -> Vec<u8> {
+        match &self.content {
+            Some(c) => c.clone().into_bytes(),
+            None => self
+                .summary
+                .as_deref()
+                .or(self.hints.headline.as_deref())
+                .unwrap_or("")
+                .as_bytes()
+                .to_vec(),
+        }
+    }
+}
+
+/// Whether `bytes` are a feed document (an RSS, RDF or Atom root element, or a JSON Feed),
+/// judged from the document's start: a file that is one gives its items, not a page.
+pub fn looks_like_feed(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(64 * 1024)];
+    let trimmed = head.trim_ascii_start();
+    let trimmed = trimmed.strip_prefix(b"\xef\xbb\xbf").unwrap_or(trimmed);
+    if trimmed.first() == Some(&b'{') {
+        // JSON Feed names itself in `version`; read only when the whole file is JSON.
+        return serde_json::from_slice::<serde_json::Value>(bytes).is_ok_and(|v| {
+            v.get("version")
+                .and_then(|v| v.as_str())
+                .is_some_and(|v| v.contains("jsonfeed.org"))
+        });
+    }
+    // The first element is the root; the walk stops there (text before it is an error).
+    let head = String::from_utf8_lossy(trimmed);
+    let mut root = None;
+    let _ = crate::xml::walk(&head, |node| {
+        if let crate::xml::Node::Start { name, .. } = node {
+            root = Some(name);
+        }
+        false
+    });
+    matches!(root.as_deref(), Some("rss" | "feed" | "RDF"))
+}
+
 /// Parses feed bytes; `base` resolves relative links.
 pub fn parse_feed(bytes: &[u8], base: Option<&str>) -> Result<ParsedFeed, FetchError> {
     // No invented ids: feed-rs would hash link and title, or draw a random UUID when there
@@ -211,5 +254,39 @@ mod tests {
                 "{bad:?}"
             );
         }
+    }
+
+    #[test]
+    fn feed_documents_are_told_from_others_by_their_root() {
+        for feed in [
+            RSS,
+            "\u{feff}<?xml version=\"1.0\"?>\n<!-- export -->\n<!DOCTYPE rss>\n<rss version=\"2.0\"><channel/></rss>",
+            "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>t</title></feed>",
+            "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\"><channel/></rdf:RDF>",
+            r#"{"version":"https://jsonfeed.org/version/1.1","title":"t","items":[]}"#,
+        ] {
+            assert!(looks_like_feed(feed.as_bytes()), "{feed}");
+        }
+        for other in [
+            "<html><head><title>t</title></head><body><p>x</p></body></html>",
+            "<?xml version=\"1.0\"?><newsItem guid=\"g\"/>",
+            "<nitf><head><title>rss</title></head></nitf>",
+            r#"{"uri":"u","type":"text","version":"1"}"#,
+            "Plain text that mentions <rss> in passing.",
+            "<rss",
+            "",
+        ] {
+            assert!(!looks_like_feed(other.as_bytes()), "{other}");
+        }
+    }
+
+    #[test]
+    fn offline_body_is_the_content_else_the_summary_else_the_headline() {
+        let feed = parse_feed(RSS.as_bytes(), Some("https://n.test/")).unwrap();
+        assert_eq!(feed.items[0].offline_body(), b"<p>Full body</p>");
+        assert_eq!(feed.items[1].offline_body(), b"teaser");
+        let mut bare = feed.items[1].clone();
+        bare.summary = None;
+        assert_eq!(bare.offline_body(), b"Summary only");
     }
 }

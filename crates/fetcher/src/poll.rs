@@ -301,9 +301,9 @@ async fn poll_feed(
             st.touch(&item.uri, now);
             continue;
         }
-        let (body, content_type, link) = if let Some(content) = &item.content {
+        let (body, content_type, link) = if item.content.is_some() {
             (
-                content.clone().into_bytes(),
+                item.offline_body(),
                 Some("text/html".to_string()),
                 item.link.clone(),
             )
@@ -320,7 +320,7 @@ async fn poll_feed(
                     Some(page.url.to_string()),
                 ),
                 Ok(None) => (
-                    summary_html(&item),
+                    item.offline_body(),
                     Some("text/html".to_string()),
                     item.link.clone(),
                 ),
@@ -332,7 +332,7 @@ async fn poll_feed(
             }
         } else {
             (
-                summary_html(&item),
+                item.offline_body(),
                 Some("text/html".to_string()),
                 item.link.clone(),
             )
@@ -422,16 +422,6 @@ async fn wire_document(
         changed: true,
         hint: resp.max_age,
     }))
-}
-
-/// The item's summary (or headline) as a small HTML document.
-fn summary_html(item: &feeds::FeedItem) -> Vec<u8> {
-    let text = item
-        .summary
-        .as_deref()
-        .or(item.hints.headline.as_deref())
-        .unwrap_or("");
-    text.as_bytes().to_vec()
 }
 
 async fn poll_page(

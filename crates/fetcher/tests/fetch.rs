@@ -685,6 +685,27 @@ async fn drop_folder_waits_for_complete_files() {
     .unwrap();
     std::fs::write(drop.join("broken.json"), "{\"uri\": ").unwrap();
     std::fs::write(drop.join("picture.txt"), b"\x89PNG\r\n\x1a\n\0\0\0").unwrap();
+    // A feed file (an agency's Atom feed, a WordPress export): one document per entry,
+    // read as polled feeds are; a feed without entries fails with the reason.
+    std::fs::write(
+        drop.join("agency.atom"),
+        r#"<?xml version="1.0" encoding="utf-8"?>
+<!-- exported -->
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Agency feed</title><id>urn:feed</id>
+<updated>2015-01-30T02:40:56Z</updated>
+<entry><id>urn:agency:e1</id><title>Fatal hit and run</title><updated>2015-01-30T02:40:56Z</updated>
+<published>2015-01-30T00:33:06Z</published><author><name>Jane Doe</name></author>
+<link href="https://agency.test/e1"/><content type="html">&lt;p&gt;Police are investigating.&lt;/p&gt;</content></entry>
+<entry><id>urn:agency:e2</id><title>Second</title><updated>2015-01-30T03:00:00Z</updated>
+<summary>Only a summary.</summary></entry>
+</feed>"#,
+    )
+    .unwrap();
+    std::fs::write(
+        drop.join("empty.rss"),
+        r#"<rss version="2.0"><channel><title>Nothing yet</title></channel></rss>"#,
+    )
+    .unwrap();
 
     let done = wirefold_testkit::eventually(Duration::from_secs(5), || {
         let bus = bus.clone();
@@ -693,13 +714,16 @@ async fn drop_folder_waits_for_complete_files() {
             let failed = std::fs::read_dir(drop.join("failed"))
                 .map(|r| r.count())
                 .unwrap_or(0);
-            (raw_docs(&bus).await.len() == 3 && failed == 4).then_some(())
+            (raw_docs(&bus).await.len() == 5 && failed == 6).then_some(())
         }
     })
     .await;
     stop.cancel();
     watcher.await.unwrap().unwrap();
-    assert!(done.is_some(), "three published, two failed with reasons");
+    assert!(
+        done.is_some(),
+        "three files and two feed entries published, three files failed with reasons"
+    );
     let docs = raw_docs(&bus).await;
     let text = docs
         .iter()
@@ -724,6 +748,50 @@ async fn drop_folder_waits_for_complete_files() {
         (story.version, story.hints.pubstatus),
         (Some(3), Some(PubStatus::Canceled))
     );
+    let e1 = docs
+        .iter()
+        .find(|d| d.uri == "urn:agency:e1")
+        .expect("first entry");
+    assert_eq!(
+        (
+            e1.kind,
+            e1.url.as_deref(),
+            e1.hints.headline.as_deref(),
+            e1.hints.byline.as_deref(),
+            e1.hints.firstcreated.as_deref(),
+            e1.content_type.as_deref(),
+        ),
+        (
+            SourceKind::Drop,
+            Some("https://agency.test/e1"),
+            Some("Fatal hit and run"),
+            Some("Jane Doe"),
+            Some("2015-01-30T00:33:06Z"),
+            Some("text/html"),
+        )
+    );
+    assert_eq!(
+        String::from_utf8(e1.body.to_bytes().unwrap()).unwrap(),
+        "<p>Police are investigating.</p>"
+    );
+    let e2 = docs
+        .iter()
+        .find(|d| d.uri == "urn:agency:e2")
+        .expect("second entry");
+    assert_eq!(
+        String::from_utf8(e2.body.to_bytes().unwrap()).unwrap(),
+        "Only a summary."
+    );
+    assert!(
+        e2.url
+            .as_deref()
+            .is_some_and(|u| u.ends_with("done/agency.atom#item-2")),
+        "{:?}",
+        e2.url
+    );
+    assert!(drop.join("done/agency.atom").exists());
+    let reason = std::fs::read_to_string(drop.join("failed/empty.rss.reason")).unwrap();
+    assert!(reason.contains("a feed document with no items"), "{reason}");
     assert!(drop.join("done/slow.txt").exists() && drop.join("done/item.xml").exists());
     let reason = std::fs::read_to_string(drop.join("failed/broken.json.reason")).unwrap();
     assert!(reason.contains("malformed json"), "{reason}");
