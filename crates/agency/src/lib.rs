@@ -303,6 +303,9 @@ pub fn read(bytes: &[u8]) -> Result<Option<Document>, AgencyError> {
             | "catalogItem",
         ) => Format::NewsmlG2,
         Some("nitf") => Format::Nitf,
+        // A NewsML-G2 content set cut out of its item (an NITF article in `inlineXML`, as
+        // the NewsML-G2 guidelines show one): the NITF inside is the item.
+        Some("contentSet" | "inlineXML") if p.contains("<nitf") => Format::Nitf,
         Some("NewsML") => Format::Newsml1,
         None if anpa::looks_stripped(p) => return Ok(Some(tidy(anpa::read(&decode(bytes))))),
         // Any other XML that is not a page or a feed may be an in-house wire layout.
@@ -320,7 +323,14 @@ pub fn read(bytes: &[u8]) -> Result<Option<Document>, AgencyError> {
     })?;
     let doc = match format {
         Format::NewsmlG2 => g2::read(&root),
-        Format::Nitf => nitf::read(&root),
+        Format::Nitf => nitf::read(if root.name == "nitf" {
+            &root
+        } else {
+            root.find("nitf").ok_or_else(|| AgencyError::Unusable {
+                format: format.as_str(),
+                reason: format!("<{}> holds no <nitf> element", root.name),
+            })?
+        }),
         // XML that is not a page or a feed is read as data, never as a page of its text
         // nodes: an item when a body element holds one, else refused with the reason.
         Format::SimpleXml => simple::read(&root).ok_or_else(|| AgencyError::Unusable {

@@ -184,6 +184,37 @@ mod tests {
     use super::*;
 
     #[test]
+    fn an_nitf_article_in_a_bare_content_set_is_read() {
+        // As the NewsML-G2 guidelines show one: a content set on its own, an undeclared
+        // `xsi:` prefix included.
+        let doc = crate::read(
+            br#"<contentSet>
+  <inlineXML contenttype="application/nitf+xml">
+    <nitf xmlns="http://iptc.org/std/NITF/2006-10-18/" xsi:schemaLocation="x nitf.xsd"><body>
+      <body.head><hedline><hl1>Diamondbacks at Phillies,
+        7:05p.m.</hl1></hedline><byline><byttl>Sports Network</byttl></byline></body.head>
+      <body.content><p>Two teams coming off sweeps meet tonight.</p></body.content>
+    </body></nitf>
+  </inlineXML>
+</contentSet>"#,
+        )
+        .unwrap()
+        .expect("an nitf item");
+        assert_eq!(doc.format, Format::Nitf);
+        let it = &doc.items[0];
+        assert_eq!(it.headline.as_deref(), Some("Diamondbacks at Phillies, 7:05p.m."));
+        assert_eq!(
+            it.body,
+            Body::Text("Two teams coming off sweeps meet tonight.".into())
+        );
+        // A content set without an NITF article is no wire document of its own.
+        assert_eq!(
+            crate::read(b"<contentSet><inlineData>plain</inlineData></contentSet>").unwrap(),
+            None
+        );
+    }
+
+    #[test]
     fn headline_is_hl1_not_title() {
         let root = crate::tree::parse(
             r#"<nitf><head><title>1 SPORT Trivia (Oct 14)</title><docdata management-status="usable">
