@@ -1,6 +1,7 @@
 //! Readers for the formats news agencies deliver: NewsML-G2 (news items, news messages,
 //! packages), NITF 3.x, NewsML 1.2, ANPA 1312 / IPTC 7901 transmissions, IPTC ninjs
-//! 1.x, 2.x and 3.x, and in-house XML layouts that name their parts plainly ([`simple`]).
+//! 1.x, 2.x and 3.x, in-house XML layouts that name their parts plainly ([`simple`]), and
+//! stories delivered by email ([`email`]).
 //!
 //! [`read`] takes the bytes of one delivered document and returns its [`Item`]s: what the
 //! agency states about each item (identity, version, status, headline, slugline, urgency,
@@ -15,11 +16,12 @@
 //! slugline, keyword, NITF `<title>` or file name; those go to [`Item::slugline`].
 //!
 //! XML goes through quick-xml ([`tree`], bounded depth and size, no entity expansion) and
-//! JSON through serde_json; ANPA has no maintained crate, so [`anpa`] is a reader of its
-//! own. Character sets: BOM, UTF-8, the XML declaration's `encoding`, else Windows-1252
+//! JSON through serde_json, email through mail-parser; ANPA has no maintained crate, so
+//! [`anpa`] is a reader of its own. Character sets: BOM, UTF-8, the XML declaration's `encoding`, else Windows-1252
 //! (encoding_rs). The crate does no IO, no async, and never panics on input.
 
 pub mod anpa;
+pub mod email;
 pub mod g2;
 pub mod newsml1;
 pub mod ninjs;
@@ -44,6 +46,8 @@ pub enum Format {
     Ninjs,
     /// An in-house XML layout that names its parts plainly ([`simple`]).
     SimpleXml,
+    /// An email message (RFC 5322, MIME) carrying a story ([`email`]).
+    Email,
 }
 
 impl Format {
@@ -56,6 +60,7 @@ impl Format {
             Format::Anpa => "anpa",
             Format::Ninjs => "ninjs",
             Format::SimpleXml => "xml",
+            Format::Email => "email",
         }
     }
 }
@@ -290,6 +295,9 @@ fn root_name(text: &str) -> Option<&str> {
 pub fn read(bytes: &[u8]) -> Result<Option<Document>, AgencyError> {
     if anpa::looks_like(bytes) {
         return Ok(Some(tidy(anpa::read(&decode(bytes)))));
+    }
+    if email::looks_like(bytes) {
+        return Ok(Some(tidy(email::read(bytes))));
     }
     // Sniff on a prefix first, so a web page or a text costs no decoded copy.
     let prefix = decode(&bytes[..bytes.len().min(1 << 16)]);

@@ -249,6 +249,43 @@ fn each_format_states_its_own_fields() {
         Some("Jan Guillou skriver på ny \"Hamilton\"-bok")
     );
     assert_eq!(d.items[1].item_type, ItemType::Picture);
+    // Email: a mailed web form (AAP's Google Forms mail) gives its form's fields; a plain
+    // message its subject and text, and a dead letter for its picture attachment.
+    let d = doc(&dir, "wire-agency-dev", "googleform1.txt");
+    check(
+        &d,
+        Format::Email,
+        "Arnold 'worried' about maroon-clad Roar",
+        "John Aloisi reckons Sydney FC coach Graham Arnold",
+        None,
+        None,
+        Some("mid:94eb2c191d1af6c610054187a3d9@google.com"),
+        None,
+    );
+    assert_eq!(
+        (d.items[0].slugline.as_deref(), d.items[0].located.as_deref()),
+        (Some("Soc AL Roar"), Some("BRISBANE"))
+    );
+    let d = doc(&dir, "wire-agency-dev", "composite_email.txt");
+    check(
+        &d,
+        Format::Email,
+        "single image test",
+        "this is a test of a single image",
+        None,
+        None,
+        Some("mid:CAHU3GgXVH0V6YjX=9KX0=_tjWw6=UReXia5cxNq1BVpo1wqCjQ@mail.gmail.com"),
+        None,
+    );
+    assert_eq!(
+        d.items[0].firstcreated.as_deref(),
+        Some("2015-03-03T11:27:36+11:00")
+    );
+    assert!(
+        d.problems.iter().any(|p| p.contains("Cow.jpg")),
+        "{:?}",
+        d.problems
+    );
 }
 
 /// Every text story of the gold gives an item, and one carrying the stated headline.

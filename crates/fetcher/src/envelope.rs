@@ -19,7 +19,8 @@ pub struct Envelope {
     pub version: Option<u64>,
     /// Headline, byline, dates, language, pubstatus.
     pub hints: ItemHints,
-    /// Which format was recognised (`ninjs`, `newsml-g2`, `nitf`, `newsml-1`, `anpa`, `xml`), if any.
+    /// Which format was recognised (`ninjs`, `newsml-g2`, `nitf`, `newsml-1`, `anpa`, `xml`,
+    /// `email`), if any.
     pub format: Option<&'static str>,
 }
 

@@ -403,6 +403,7 @@ async fn wire_document(
     let content_type = match env.format {
         Some("ninjs") => "application/json",
         Some("anpa") => "text/plain",
+        Some("email") => "message/rfc822",
         _ => "application/xml",
     };
     publish(

@@ -268,7 +268,7 @@ pub struct Article {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signal: Option<String>,
     /// The wire format the item was read from (`newsml-g2`, `nitf`, `newsml-1`, `anpa`,
-    /// `ninjs`, or `xml` for an in-house layout that names its parts plainly); absent for
+    /// `ninjs`, `xml` for an in-house layout that names its parts plainly, or `email`); absent for
     /// web pages and plain text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<String>,
