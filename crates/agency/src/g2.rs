@@ -154,12 +154,17 @@ fn news_item(el: &El) -> Item {
             .map(|d| paragraphs(d))
             .filter(|t| !t.is_empty());
     }
+    let mut data = None;
     if let Some(cs) = el.child("contentSet") {
         for c in cs.elements() {
             match c.name.as_str() {
                 "inlineXML" => {
                     if let Some(n) = c.find("nitf") {
                         nitf::fill(n, &mut it);
+                    } else if let Some(what) = data_content(c) {
+                        // Sports statistics or a set of events: data for a machine, not a
+                        // text to show as the story's body.
+                        data = Some(what);
                     } else {
                         let target = c.find("body").unwrap_or(c);
                         let text = paragraphs(target);
@@ -181,8 +186,33 @@ fn news_item(el: &El) -> Item {
             }
         }
     }
+    if let Some(what) = data
+        && it.body.is_blank()
+    {
+        it.incomplete = Some(format!("the item carries {what}, not text"));
+    }
     apply_headline_signal(&mut it);
     it
+}
+
+/// What an `inlineXML` holds when it is data rather than a text: SportsML statistics, a
+/// set of events or concepts (by its `contenttype`, else by its first element).
+fn data_content(inline: &El) -> Option<String> {
+    let ct = inline
+        .attr("contenttype")
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if !ct.is_empty() {
+        let text = ["html", "nitf", "text/"].iter().any(|t| ct.contains(t));
+        return (!text && ct.contains("xml")).then(|| format!("{ct} data"));
+    }
+    let first = inline.elements().next()?;
+    matches!(
+        first.name.as_str(),
+        "events" | "event" | "conceptSet" | "concept" | "sports-content"
+    )
+    .then(|| format!("<{}> data", first.name))
 }
 
 /// Whether an item can be used, filling a picture's or video's body from its caption.
@@ -195,11 +225,19 @@ fn usable(it: &mut Item) -> Result<(), String> {
         ItemType::Text | ItemType::Composite => {
             if it.body.is_blank() {
                 if it.headline.is_none() {
-                    return Err(format!(
-                        "newsml-g2 text item {label} has neither body text nor headline"
-                    ));
+                    return Err(match &it.incomplete {
+                        Some(why) => format!(
+                            "newsml-g2 {} item {label}: {why}, and no headline",
+                            it.item_type.as_str()
+                        ),
+                        None => format!("newsml-g2 text item {label} has neither body text nor headline"),
+                    });
                 }
-                it.incomplete = Some("the text item carries no body text, only its headline".into());
+                let why = it
+                    .incomplete
+                    .take()
+                    .unwrap_or_else(|| "the text item carries no body text".into());
+                it.incomplete = Some(format!("{why}, only its headline"));
             }
         }
         _ => {
@@ -296,6 +334,38 @@ mod tests {
             d.problems[0].contains("x9") && !d.problems[0].contains("t1,"),
             "{:?}",
             d.problems
+        );
+    }
+
+    #[test]
+    fn data_in_inline_xml_is_no_body() {
+        let sports = r#"<newsItem guid="urn:s:1" version="1"><itemMeta><itemClass qcode="ninat:text"/></itemMeta>
+            <contentMeta><headline>Tulowitzki singled to third</headline></contentMeta>
+            <contentSet><inlineXML contenttype="application/sportsml+xml"><sports-content><sports-event>
+            <team><team-metadata><name full="Miami Marlins"/></team-metadata></team></sports-event></sports-content>
+            </inlineXML></contentSet></newsItem>"#;
+        let d = read(&crate::tree::parse(sports).unwrap());
+        let it = &d.items[0];
+        assert_eq!(it.body, Body::None);
+        assert_eq!(
+            it.incomplete.as_deref(),
+            Some("the item carries application/sportsml+xml data, not text, only its headline")
+        );
+        let events = r#"<newsItem guid="urn:e:1" version="1"><itemMeta><itemClass qcode="ninat:composite"/></itemMeta>
+            <contentSet><inlineXML><events><event><name>IPTC Autumn Meeting</name></event></events></inlineXML></contentSet></newsItem>"#;
+        let d = read(&crate::tree::parse(events).unwrap());
+        assert!(d.items.is_empty());
+        assert!(
+            d.problems[0].contains("<events> data, not text, and no headline"),
+            "{:?}",
+            d.problems
+        );
+        // XHTML without a declared type is the text, as before.
+        let xhtml = r#"<newsItem guid="urn:x:1"><contentMeta><headline>H</headline></contentMeta>
+            <contentSet><inlineXML><html><body><p>Text.</p></body></html></inlineXML></contentSet></newsItem>"#;
+        assert_eq!(
+            read(&crate::tree::parse(xhtml).unwrap()).items[0].body,
+            Body::Text("Text.".into())
         );
     }
 
