@@ -60,7 +60,11 @@ pub fn looks_like_feed(bytes: &[u8]) -> bool {
     let trimmed = head.trim_ascii_start();
     let trimmed = trimmed.strip_prefix(b"\xef\xbb\xbf").unwrap_or(trimmed);
     if trimmed.first() == Some(&b'{') {
-        // JSON Feed names itself in `version`; read only when the whole file is JSON.
+        // JSON Feed names itself in `version` (a ninjs item never says jsonfeed.org: no
+        // second parse of every ninjs file); read only when the whole file is JSON.
+        if !head.windows(12).any(|w| w == b"jsonfeed.org") {
+            return false;
+        }
         return serde_json::from_slice::<serde_json::Value>(bytes).is_ok_and(|v| {
             v.get("version")
                 .and_then(|v| v.as_str())
