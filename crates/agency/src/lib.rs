@@ -341,18 +341,72 @@ pub fn read(bytes: &[u8]) -> Result<Option<Document>, AgencyError> {
         }),
         // XML that is not a page or a feed is read as data, never as a page of its text
         // nodes: an item when a body element holds one, else refused with the reason.
-        Format::SimpleXml => simple::read(&root).ok_or_else(|| AgencyError::Unusable {
-            format: format.as_str(),
-            reason: format!(
-                "<{}> is in no known wire format and holds no body element of an item \
-                 (ContentText, content, body, text, story) of {} characters or more",
-                root.name,
-                simple::MIN_BODY
-            ),
-        })?,
+        Format::SimpleXml => return read_simple(&root).map(Some),
         _ => newsml1::read(&root),
     };
     Ok(Some(tidy(doc)))
+}
+
+/// Roots of HTML fragments, which a text file may hold: text, not data.
+const HTML_ROOTS: &[&str] = &[
+    "p",
+    "div",
+    "span",
+    "article",
+    "section",
+    "main",
+    "body",
+    "head",
+    "table",
+    "ul",
+    "ol",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "figure",
+    "a",
+    "b",
+    "i",
+    "em",
+    "strong",
+    "br",
+    "img",
+    "pre",
+];
+
+/// Reads text whose sender named it plain text (a `.txt` or extensionless file) but that is
+/// a well-formed XML document without a declaration: as declared XML of no known format
+/// is, through the in-house layouts' reader, an item or a refusal that says why.
+/// `Ok(None)`: not XML, not well-formed, or a page, feed or HTML fragment.
+pub fn read_undeclared_xml(text: &str) -> Result<Option<Document>, AgencyError> {
+    let p = text.trim_start_matches('\u{feff}').trim_start();
+    let Some(r) = root_name(p) else {
+        return Ok(None);
+    };
+    if !simple::may_be(r) || HTML_ROOTS.iter().any(|h| h.eq_ignore_ascii_case(r)) {
+        return Ok(None);
+    }
+    let Ok(root) = tree::parse(p) else {
+        return Ok(None);
+    };
+    read_simple(&root).map(Some)
+}
+
+/// An in-house layout's items, or why the XML holds none.
+fn read_simple(root: &tree::El) -> Result<Document, AgencyError> {
+    simple::read(root).map(tidy).ok_or_else(|| AgencyError::Unusable {
+        format: Format::SimpleXml.as_str(),
+        reason: format!(
+            "<{}> is in no known wire format and holds no body element of an item \
+             (ContentText, content, body, text, story) of {} characters or more",
+            root.name,
+            simple::MIN_BODY
+        ),
+    })
 }
 
 /// What holds for the items of every format: a "headline" without a letter (a picture

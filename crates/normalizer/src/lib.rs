@@ -81,47 +81,7 @@ pub fn normalize_all(raw: &RawDocument, max_bytes: usize) -> Result<Normalized, 
     let ctype = raw.content_type.as_deref().unwrap_or("").to_ascii_lowercase();
     let url = raw.url.as_deref();
     if let Some(doc) = wirefold_agency::read(&bytes)? {
-        let mut out = Normalized {
-            articles: Vec::new(),
-            problems: doc.problems,
-        };
-        for (i, item) in doc.items.iter().enumerate() {
-            let mut a = from_item(raw, doc.format, item, i);
-            if i == 0 {
-                fill_hints(&mut a, raw);
-            }
-            finish(&mut a, raw);
-            // A text whose body is nothing but its byline or dateline once those are taken
-            // out still states its headline: a best-effort article marked as such, as a
-            // document that carries only its headline is.
-            if a.body_text.trim().is_empty()
-                && a.pubstatus != PubStatus::Canceled
-                && a.incomplete.is_none()
-                && a.headline.as_deref().is_some_and(|h| !h.trim().is_empty())
-            {
-                a.incomplete =
-                    Some("the item carries no body text once its byline and dateline are taken out, only its headline".into());
-            }
-            if a.body_text.trim().is_empty() && a.pubstatus != PubStatus::Canceled && a.incomplete.is_none() {
-                out.problems.push(format!(
-                    "{} {} item {}: {}",
-                    doc.format.as_str(),
-                    item.item_type.as_str(),
-                    a.uri,
-                    NormalizeError::NoText
-                ));
-                continue;
-            }
-            out.articles.push(a);
-        }
-        if out.articles.is_empty() {
-            return Err(NormalizeError::NoItems(if out.problems.is_empty() {
-                "the document holds no items".into()
-            } else {
-                out.problems.join("; ")
-            }));
-        }
-        return Ok(out);
+        return from_document(raw, doc);
     }
     let mut article = if ctype.contains("json") {
         return Err(NormalizeError::BadNinjs(
@@ -130,6 +90,11 @@ pub fn normalize_all(raw: &RawDocument, max_bytes: usize) -> Result<Normalized, 
     } else {
         let extracted = if ctype.starts_with("text/plain") {
             let text = decode_text(&bytes, &ctype);
+            // XML without a declaration in a file named as text: data or an in-house
+            // layout, never a text whose tags are its words.
+            if let Some(doc) = wirefold_agency::read_undeclared_xml(&text)? {
+                return from_document(raw, doc);
+            }
             wirefold_extract::extract_text(&text, raw.hints.headline.as_deref())?
         } else {
             wirefold_extract::extract(&Input {
@@ -153,6 +118,54 @@ pub fn normalize_all(raw: &RawDocument, max_bytes: usize) -> Result<Normalized, 
         articles: vec![article],
         problems: Vec::new(),
     })
+}
+
+/// The articles of a wire document: one per usable item, a problem (dead letter) for each
+/// item that is not.
+fn from_document(raw: &RawDocument, doc: wirefold_agency::Document) -> Result<Normalized, NormalizeError> {
+    let mut out = Normalized {
+        articles: Vec::new(),
+        problems: doc.problems,
+    };
+    for (i, item) in doc.items.iter().enumerate() {
+        let mut a = from_item(raw, doc.format, item, i);
+        if i == 0 {
+            fill_hints(&mut a, raw);
+        }
+        finish(&mut a, raw);
+        // A text whose body is nothing but its byline or dateline once those are taken
+        // out still states its headline: a best-effort article marked as such, as a
+        // document that carries only its headline is.
+        if a.body_text.trim().is_empty()
+            && a.pubstatus != PubStatus::Canceled
+            && a.incomplete.is_none()
+            && a.headline.as_deref().is_some_and(|h| !h.trim().is_empty())
+        {
+            a.incomplete = Some(
+                "the item carries no body text once its byline and dateline are taken out, only its headline"
+                    .into(),
+            );
+        }
+        if a.body_text.trim().is_empty() && a.pubstatus != PubStatus::Canceled && a.incomplete.is_none() {
+            out.problems.push(format!(
+                "{} {} item {}: {}",
+                doc.format.as_str(),
+                item.item_type.as_str(),
+                a.uri,
+                NormalizeError::NoText
+            ));
+            continue;
+        }
+        out.articles.push(a);
+    }
+    if out.articles.is_empty() {
+        return Err(NormalizeError::NoItems(if out.problems.is_empty() {
+            "the document holds no items".into()
+        } else {
+            out.problems.join("; ")
+        }));
+    }
+    Ok(out)
 }
 
 /// The article of item `i` of a wire document. The first item carries the raw document's
@@ -437,6 +450,38 @@ mod tests {
             hints: ItemHints::default(),
             body: RawBody::from_bytes(body),
         }
+    }
+
+    #[test]
+    fn undeclared_xml_in_a_text_file_is_read_as_xml_not_as_words() {
+        // An API's listing of item ids: data, refused with the reason.
+        let listing = b"<results>\n  <result><id>tag:agency,0000:1</id><version>2</version></result>\n  <result><id>tag:agency,0000:2</id><version>5</version></result>\n</results>";
+        let e = normalize_all(&raw("text/plain", listing.to_vec()), 1 << 20).unwrap_err();
+        assert!(
+            e.to_string().contains("<results> is in no known wire format"),
+            "{e}"
+        );
+        // An in-house layout: its item.
+        let body = "Police in the capital said on Monday that the investigation into the fire at the market was continuing.";
+        let story =
+            format!("<story><headline>Market fire inquiry goes on</headline><body>{body}</body></story>");
+        let a = normalize(&raw("text/plain", story.into_bytes()), 1 << 20).unwrap();
+        assert_eq!(a.headline.as_deref(), Some("Market fire inquiry goes on"));
+        assert!(
+            a.body_text.starts_with("Police in the capital"),
+            "{}",
+            a.body_text
+        );
+        // An HTML fragment named as text stays text.
+        let a = normalize(
+            &raw(
+                "text/plain",
+                b"<p>First paragraph here.</p>\n\nSecond one.".to_vec(),
+            ),
+            1 << 20,
+        )
+        .unwrap();
+        assert!(a.body_text.contains("Second one."), "{}", a.body_text);
     }
 
     #[test]
