@@ -17,8 +17,9 @@
 //!
 //! XML goes through quick-xml ([`tree`], bounded depth and size, no entity expansion) and
 //! JSON through serde_json, email through mail-parser; ANPA has no maintained crate, so
-//! [`anpa`] is a reader of its own. Character sets: BOM, UTF-8, the XML declaration's `encoding`, else Windows-1252
-//! (encoding_rs). The crate does no IO, no async, and never panics on input.
+//! [`anpa`] is a reader of its own. Character sets: BOM, UTF-8, the XML declaration's
+//! `encoding`, else Windows-1252 (encoding_rs). The crate does no IO, no async, and never
+//! panics on input.
 
 pub mod anpa;
 pub mod email;
