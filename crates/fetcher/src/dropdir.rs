@@ -25,10 +25,10 @@ use std::time::{Duration, SystemTime};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use wirefold_bus::{Bus, BusError};
-use wirefold_wire::{RawBody, RawDocument, SourceKind, subjects};
+use wirefold_wire::{RawDocument, SourceKind, subjects};
 
-use crate::files::{RejectReason, read_document};
-use crate::{FetchError, content_id, envelope, feeds, raw_document_id, version_key};
+use crate::files::{RejectReason, feed_documents, read_document};
+use crate::{FetchError, content_id, envelope, raw_document_id, version_key};
 
 /// A watched folder.
 #[derive(Debug, Clone)]
@@ -218,35 +218,15 @@ async fn handle(bus: &Bus, cfg: &DropConfig, path: &Path) -> Option<DropOutcome>
 /// [`to_drop_document`], or, for a feed document, one per item.
 pub fn drop_documents(doc: RawDocument, dir: &Path, done: &Path) -> Result<Vec<RawDocument>, String> {
     let bytes = doc.body.to_bytes().map_err(|e| e.to_string())?;
-    let ct = doc.content_type.clone().unwrap_or_default();
-    if feeds::looks_like_feed(&bytes) && envelope::read(&bytes, &ct)?.format.is_none() {
-        let feed = feeds::parse_feed(&bytes, None).map_err(|e| e.to_string())?;
-        if feed.items.is_empty() {
-            return Err("a feed document with no items".into());
-        }
-        let folder = folder_name(dir);
-        let done_url = file_url(done);
-        return Ok(feed
-            .items
-            .iter()
-            .enumerate()
-            .map(|(i, it)| RawDocument {
-                schema: doc.schema,
-                id: raw_document_id(&folder, &it.uri, &it.fingerprint),
-                uri: it.uri.clone(),
-                version: None,
-                kind: SourceKind::Drop,
-                source: Some(folder.clone()),
-                url: it
-                    .link
-                    .clone()
-                    .or_else(|| done_url.as_ref().map(|u| format!("{u}#item-{}", i + 1))),
-                content_type: Some("text/html".into()),
-                received: doc.received.clone(),
-                hints: it.hints.clone(),
-                body: RawBody::from_bytes(it.offline_body()),
-            })
-            .collect());
+    let done_url = file_url(done);
+    if let Some(docs) = feed_documents(
+        &doc,
+        &bytes,
+        &folder_name(dir),
+        SourceKind::Drop,
+        done_url.as_deref(),
+    ) {
+        return docs;
     }
     to_drop_document(doc, dir, done).map(|d| vec![d])
 }

@@ -33,6 +33,9 @@ pub enum RejectReason {
     /// Not a text document.
     #[error("binary content ({0}), not text, HTML, XML or JSON")]
     Binary(&'static str),
+    /// A feed file that gives no documents (no items, or not readable as a feed).
+    #[error("{0}")]
+    Feed(String),
     /// The bus refused it.
     #[error("publish failed: {0}")]
     Publish(String),
@@ -235,15 +238,81 @@ pub async fn ingest(bus: &Bus, paths: &[PathBuf], limit: u64) -> IngestReport {
                 continue;
             }
         };
-        match bus.publish(&subjects::raw(doc.kind), &doc.id, &doc).await {
-            Ok(ack) => report.accepted.push((path, doc.id, ack.duplicate)),
-            Err(e @ BusError::TooLarge { .. }) | Err(e) => report.rejected.push(Rejection {
-                path,
-                reason: RejectReason::Publish(e.to_string()),
-            }),
+        // A feed file is its items, as in a drop folder.
+        let bytes = doc.body.to_bytes().unwrap_or_default();
+        let url = doc.url.clone();
+        let docs = match feed_documents(&doc, &bytes, "", SourceKind::File, url.as_deref()) {
+            None => vec![doc],
+            Some(Ok(docs)) => docs,
+            Some(Err(reason)) => {
+                report.rejected.push(Rejection {
+                    path,
+                    reason: RejectReason::Feed(reason),
+                });
+                continue;
+            }
+        };
+        for doc in docs {
+            match bus.publish(&subjects::raw(doc.kind), &doc.id, &doc).await {
+                Ok(ack) => report.accepted.push((path.clone(), doc.id, ack.duplicate)),
+                Err(e @ BusError::TooLarge { .. }) | Err(e) => report.rejected.push(Rejection {
+                    path: path.clone(),
+                    reason: RejectReason::Publish(e.to_string()),
+                }),
+            }
         }
     }
     report
+}
+
+/// The documents of a feed file (RSS, RDF, Atom, JSON Feed: an agency's feed file, a
+/// WordPress export), one per item, read as polled feeds are ([`crate::feeds`]): the
+/// item's full content, else its summary, its guid (else its link) as `uri` and its link
+/// as `url` (else `<file_url>#item-<n>`). `None` when `doc` is no feed. `source` names the
+/// drop folder (empty for `ingest`).
+pub fn feed_documents(
+    doc: &RawDocument,
+    bytes: &[u8],
+    source: &str,
+    kind: SourceKind,
+    file_url: Option<&str>,
+) -> Option<Result<Vec<RawDocument>, String>> {
+    if !crate::feeds::looks_like_feed(bytes) {
+        return None;
+    }
+    match crate::envelope::read(bytes, doc.content_type.as_deref().unwrap_or("")) {
+        Ok(env) if env.format.is_some() => return None,
+        Ok(_) => {}
+        Err(e) => return Some(Err(e)),
+    }
+    let feed = match crate::feeds::parse_feed(bytes, None) {
+        Ok(f) => f,
+        Err(e) => return Some(Err(e.to_string())),
+    };
+    if feed.items.is_empty() {
+        return Some(Err("a feed document with no items".into()));
+    }
+    Some(Ok(feed
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, it)| RawDocument {
+            schema: doc.schema,
+            id: raw_document_id(source, &it.uri, &it.fingerprint),
+            uri: it.uri.clone(),
+            version: None,
+            kind,
+            source: (!source.is_empty()).then(|| source.to_string()),
+            url: it
+                .link
+                .clone()
+                .or_else(|| file_url.map(|u| format!("{u}#item-{}", i + 1))),
+            content_type: Some("text/html".into()),
+            received: doc.received.clone(),
+            hints: it.hints.clone(),
+            body: RawBody::from_bytes(it.offline_body()),
+        })
+        .collect()))
 }
 
 #[cfg(test)]

@@ -810,6 +810,58 @@ async fn drop_folder_waits_for_complete_files() {
 }
 
 #[tokio::test]
+async fn ingest_reads_a_feed_file_as_its_items() {
+    let nats = TestNats::start();
+    let bus = nats.bus().await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("export.xml"),
+        r#"<?xml version="1.0"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">
+<channel><title>A blog</title><link>https://blog.test/</link>
+<item><title>First post</title><link>https://blog.test/first</link><guid>urn:blog:1</guid>
+<content:encoded><![CDATA[<p>The first post's text.</p>]]></content:encoded></item>
+<item><title>Second post</title><guid isPermaLink="false">urn:blog:2</guid><description>A teaser.</description></item>
+</channel></rss>"#,
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("note.txt"), "A plain note.\n\nSecond paragraph.").unwrap();
+    std::fs::write(
+        dir.path().join("empty.atom"),
+        r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title></feed>"#,
+    )
+    .unwrap();
+    let report = wirefold_fetcher::files::ingest(&bus, &[dir.path().to_path_buf()], 1 << 20).await;
+    assert_eq!(report.accepted.len(), 3, "{:?}", report.accepted);
+    assert_eq!(report.rejected.len(), 1, "{:?}", report.rejected);
+    assert!(
+        report.rejected[0].path.ends_with("empty.atom")
+            && report.rejected[0].reason.to_string().contains("no items"),
+        "{:?}",
+        report.rejected
+    );
+    let docs = raw_docs(&bus).await;
+    let first = docs.iter().find(|d| d.uri == "urn:blog:1").expect("first item");
+    assert_eq!(
+        (first.kind, first.url.as_deref(), first.hints.headline.as_deref()),
+        (
+            SourceKind::File,
+            Some("https://blog.test/first"),
+            Some("First post")
+        )
+    );
+    let second = docs.iter().find(|d| d.uri == "urn:blog:2").expect("second item");
+    assert!(
+        second
+            .url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("file://") && u.ends_with("export.xml#item-2")),
+        "{:?}",
+        second.url
+    );
+    assert!(docs.iter().any(|d| d.uri.ends_with("note.txt")));
+}
+
+#[tokio::test]
 async fn push_endpoint_accepts_and_refuses() {
     let nats = TestNats::start();
     let bus = nats.bus().await;
