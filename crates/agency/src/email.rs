@@ -33,12 +33,12 @@ const TRANSPORT: [&str; 6] = [
 pub fn looks_like(bytes: &[u8]) -> bool {
     // Bytes, not text: this runs on every document, and a page fails on its first line.
     let head = &bytes[..bytes.len().min(64 * 1024)];
-    let mut lines = head
+    let lines = head
         .split(|&b| b == b'\n')
         .map(<[u8]>::trim_ascii_end)
         .skip_while(|l| l.trim_ascii().is_empty());
     let (mut from, mut subject, mut transport, mut fields) = (false, false, false, 0usize);
-    for line in lines.by_ref() {
+    for line in lines {
         if line.is_empty() {
             break;
         }

@@ -228,7 +228,7 @@ pub fn drop_documents(doc: RawDocument, dir: &Path, done: &Path) -> Result<Vec<R
     ) {
         return docs;
     }
-    to_drop_document(doc, dir, done).map(|d| vec![d])
+    with_envelope(doc, &bytes, dir, done).map(|d| vec![d])
 }
 
 fn folder_name(dir: &Path) -> String {
@@ -245,14 +245,19 @@ fn file_url(path: &Path) -> Option<String> {
 
 /// Turns a file read by [`read_document`] into a drop document: envelope identity and
 /// hints, `url` pointing at where the file will be after the move.
-pub fn to_drop_document(mut doc: RawDocument, dir: &Path, done: &Path) -> Result<RawDocument, String> {
+pub fn to_drop_document(doc: RawDocument, dir: &Path, done: &Path) -> Result<RawDocument, String> {
     let bytes = doc.body.to_bytes().map_err(|e| e.to_string())?;
+    with_envelope(doc, &bytes, dir, done)
+}
+
+/// [`to_drop_document`] on the document's bytes, decoded once by the caller.
+fn with_envelope(mut doc: RawDocument, bytes: &[u8], dir: &Path, done: &Path) -> Result<RawDocument, String> {
     let ct = doc.content_type.clone().unwrap_or_default();
-    let env = envelope::read(&bytes, &ct)?;
+    let env = envelope::read(bytes, &ct)?;
     let done_url = file_url(done);
     let folder = folder_name(dir);
     let uri = env.uri.clone().unwrap_or_else(|| doc.uri.clone());
-    doc.id = raw_document_id(&folder, &uri, &version_key(env.version, &content_id(&[&bytes])));
+    doc.id = raw_document_id(&folder, &uri, &version_key(env.version, &content_id(&[bytes])));
     doc.kind = SourceKind::Drop;
     doc.source = Some(folder);
     doc.uri = uri;
