@@ -1,7 +1,7 @@
 //! A body POSTed to the push endpoint, all the way to an article record: what the endpoint
-//! does with it (`push::document`: binary sniffing, envelope, identity), then what the
-//! normalizer does with the raw document (`normalize`: charset, ninjs, HTML or text
-//! extraction). The first byte picks the content type among the four the endpoint accepts.
+//! does with it (`push::documents`: binary sniffing, envelope, identity, a feed's items),
+//! then what the normalizer does with each raw document (`normalize`: charset, ninjs,
+//! HTML or text extraction). The first byte picks the content type among the four the endpoint accepts.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 
@@ -12,11 +12,21 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let ct = TYPES[pick as usize % TYPES.len()];
-    if let Ok(doc) = wirefold_fetcher::push::document(body, ct, "partner".into()) {
-        // The raw document survives the wire round trip the normalizer reads it through.
-        let encoded = wirefold_wire::encode(&doc);
-        let raw: wirefold_wire::RawDocument = wirefold_wire::decode(&encoded).expect("own encoding decodes");
-        assert_eq!(raw.body.to_bytes().expect("own body decodes"), body);
-        let _ = wirefold_normalizer::normalize(&raw, 1 << 20);
+    match wirefold_fetcher::push::documents(body, ct, "partner".into()) {
+        Ok(wirefold_fetcher::push::Pushed::One(doc)) => {
+            // The raw document survives the wire round trip the normalizer reads it through.
+            let encoded = wirefold_wire::encode(&*doc);
+            let raw: wirefold_wire::RawDocument = wirefold_wire::decode(&encoded).expect("own encoding decodes");
+            assert_eq!(raw.body.to_bytes().expect("own body decodes"), body);
+            let _ = wirefold_normalizer::normalize(&raw, 1 << 20);
+        }
+        Ok(wirefold_fetcher::push::Pushed::Feed(docs)) => {
+            for doc in docs {
+                let raw: wirefold_wire::RawDocument =
+                    wirefold_wire::decode(&wirefold_wire::encode(&doc)).expect("own encoding decodes");
+                let _ = wirefold_normalizer::normalize(&raw, 1 << 20);
+            }
+        }
+        Err(_) => {}
     }
 });

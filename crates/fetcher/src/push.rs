@@ -1,12 +1,15 @@
 //! The push endpoint: partners `POST /v1/push` a document (ninjs JSON, NewsML-G2/NITF
-//! XML, HTML or plain text) with `Authorization: Bearer <token>`. Answers `202
-//! {"accepted": true, "id": ..., "duplicate": ...}` once the stream has stored it, or a
-//! 4xx/5xx with `{"error": "..."}`. Bodies are bounded; the token is compared in constant
-//! time. An optional `Wirefold-Source` header names the partner (letters, digits, `-`, `_`).
+//! XML, an RSS/RDF/Atom/JSON feed, HTML or plain text) with `Authorization: Bearer
+//! <token>`. Answers `202 {"accepted": true, "id": ..., "duplicate": ...}` once the stream
+//! has stored it (for a feed, `{"accepted": true, "items": [{"id", "uri", "duplicate"}]}`,
+//! one per item), or a 4xx/5xx with `{"error": "..."}`. Bodies are bounded; the token is
+//! compared in constant time. An optional `Wirefold-Source` header names the partner
+//! (letters, digits, `-`, `_`).
 //!
 //! Identity: agency documents (ninjs, NewsML-G2, NITF, NewsML 1.2, ANPA) keep their own
-//! `uri` and `version`, and one that cannot be read is a `400` with the reason; other
-//! documents get `urn:wirefold:push:<content hash>`.
+//! `uri` and `version`, and one that cannot be read is a `400` with the reason; a feed's
+//! items are read as a dropped feed file's ([`crate::files::feed_documents`]: guid, else
+//! link); other documents get `urn:wirefold:push:<content hash>`.
 
 use std::sync::Arc;
 
@@ -22,7 +25,7 @@ use wirefold_bus::{Bus, BusError};
 use wirefold_wire::{RawBody, RawDocument, SCHEMA_VERSION, SourceKind, subjects};
 
 use crate::config::{PushConfig, validate_name};
-use crate::files::sniff_binary;
+use crate::files::{feed_documents, sniff_binary};
 use crate::{FetchError, content_id, envelope, now_rfc3339, raw_document_id, version_key};
 
 struct PushState {
@@ -97,10 +100,14 @@ async fn accept(State(st): State<Arc<PushState>>, headers: HeaderMap, body: Body
         .map(|c| c.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
         .unwrap_or_default();
     let content_type = match ct.as_str() {
-        "application/json" | "application/ninjs+json" => "application/json",
-        "application/xml" | "text/xml" | "application/nitf+xml" | "application/newsml+xml" => {
-            "application/xml"
-        }
+        "application/json" | "application/ninjs+json" | "application/feed+json" => "application/json",
+        "application/xml"
+        | "text/xml"
+        | "application/nitf+xml"
+        | "application/newsml+xml"
+        | "application/rss+xml"
+        | "application/atom+xml"
+        | "application/rdf+xml" => "application/xml",
         "text/html" | "application/xhtml+xml" => "text/html",
         "text/plain" => "text/plain",
         "" => return error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "content-type is required"),
@@ -132,7 +139,7 @@ async fn accept(State(st): State<Arc<PushState>>, headers: HeaderMap, body: Body
     };
     // The envelope of a wire document is a whole XML parse: blocking work.
     let ct = content_type.to_string();
-    let doc = match tokio::task::spawn_blocking(move || document(&bytes, &ct, source)).await {
+    let pushed = match tokio::task::spawn_blocking(move || documents(&bytes, &ct, source)).await {
         Ok(Ok(d)) => d,
         Ok(Err((status, message))) => return error(status, message),
         Err(e) => {
@@ -142,27 +149,62 @@ async fn accept(State(st): State<Arc<PushState>>, headers: HeaderMap, body: Body
             );
         }
     };
-    match st
-        .bus
-        .publish(&subjects::raw(SourceKind::Push), &doc.id, &doc)
-        .await
-    {
-        Ok(ack) => {
-            ::metrics::counter!(crate::metrics::PUSH_REQUESTS, "outcome" => "202").increment(1);
-            (
-                StatusCode::ACCEPTED,
-                axum::Json(json!({ "accepted": true, "id": doc.id, "duplicate": ack.duplicate })),
-            )
-                .into_response()
+    let (docs, feed) = match pushed {
+        Pushed::One(doc) => (vec![*doc], false),
+        Pushed::Feed(docs) => (docs, true),
+    };
+    let mut items = Vec::with_capacity(docs.len());
+    // In order; a failure part way answers an error, and the partner's retry stores only
+    // what is missing (the ids are deterministic and the stream drops repeats).
+    for doc in &docs {
+        match st
+            .bus
+            .publish(&subjects::raw(SourceKind::Push), &doc.id, doc)
+            .await
+        {
+            Ok(ack) => items.push(json!({ "id": doc.id, "uri": doc.uri, "duplicate": ack.duplicate })),
+            Err(e @ BusError::TooLarge { .. }) => {
+                return error(StatusCode::PAYLOAD_TOO_LARGE, e.to_string());
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "push publish failed");
+                return error(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "could not store the document, retry later",
+                );
+            }
         }
-        Err(e @ BusError::TooLarge { .. }) => error(StatusCode::PAYLOAD_TOO_LARGE, e.to_string()),
-        Err(e) => {
-            tracing::warn!(error = %e, "push publish failed");
-            error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "could not store the document, retry later",
-            )
-        }
+    }
+    ::metrics::counter!(crate::metrics::PUSH_REQUESTS, "outcome" => "202").increment(1);
+    let body = if feed {
+        json!({ "accepted": true, "items": items })
+    } else {
+        let one = &items[0];
+        json!({ "accepted": true, "id": one["id"], "duplicate": one["duplicate"] })
+    };
+    (StatusCode::ACCEPTED, axum::Json(body)).into_response()
+}
+
+/// What a pushed body is published as.
+#[derive(Debug)]
+pub enum Pushed {
+    /// One document (an agency document, a page, a text).
+    One(Box<RawDocument>),
+    /// A feed's items, one document each, in feed order.
+    Feed(Vec<RawDocument>),
+}
+
+/// The documents for a pushed body of `content_type` (one of the four the endpoint
+/// accepts) from partner `source`, or the status and message that refuse it: a feed
+/// gives one document per item, read as a dropped feed file's; anything else is
+/// [`document`]. Pure.
+pub fn documents(bytes: &[u8], content_type: &str, source: String) -> Result<Pushed, (StatusCode, String)> {
+    let doc = document(bytes, content_type, source)?;
+    let source = doc.source.clone().unwrap_or_default();
+    match feed_documents(&doc, bytes, &source, SourceKind::Push, None) {
+        None => Ok(Pushed::One(Box::new(doc))),
+        Some(Ok(docs)) => Ok(Pushed::Feed(docs)),
+        Some(Err(e)) => Err((StatusCode::BAD_REQUEST, e)),
     }
 }
 

@@ -1041,4 +1041,46 @@ async fn feed_urls_and_pushes_carry_wire_documents() {
         .expect("the pushed NITF under its doc-id");
     assert_eq!(pushed.version, Some(2));
     assert_eq!(pushed.hints.headline.as_deref(), Some("Pushed NITF"));
+
+    // A pushed feed gives its items, as a dropped feed file does; a feed without items
+    // is refused with the reason.
+    let atom = r#"<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">
+<title>Agency feed</title><id>urn:feed</id><updated>2025-11-24T10:00:00Z</updated>
+<entry><id>urn:agency:item:1</id><title>First pushed item</title><updated>2025-11-24T09:00:00Z</updated>
+<content type="html">&lt;p&gt;The first item's text.&lt;/p&gt;</content></entry>
+<entry><id>urn:agency:item:2</id><title>Second pushed item</title><updated>2025-11-24T09:30:00Z</updated>
+<summary>The second item's summary.</summary></entry></feed>"#;
+    let r = client
+        .post(&url)
+        .bearer_auth("s3cret-token-for-tests")
+        .header("content-type", "application/atom+xml")
+        .body(atom)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 202);
+    let v: serde_json::Value = serde_json::from_slice(&r.bytes().await.unwrap()).unwrap();
+    let uris: Vec<_> = v["items"]
+        .as_array()
+        .expect("one entry per item")
+        .iter()
+        .map(|i| i["uri"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(uris, ["urn:agency:item:1", "urn:agency:item:2"]);
+    let docs = raw_docs(&bus).await;
+    let first = docs
+        .iter()
+        .find(|d| d.uri == "urn:agency:item:1")
+        .expect("the first item under its id");
+    assert_eq!(first.kind, SourceKind::Push);
+    assert_eq!(first.hints.headline.as_deref(), Some("First pushed item"));
+    assert!(
+        String::from_utf8(first.body.to_bytes().unwrap())
+            .unwrap()
+            .contains("first item's text")
+    );
+    let empty = r#"<rss version="2.0"><channel><title>Nothing yet</title></channel></rss>"#;
+    let r = push(empty.into()).await.unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("no items"));
 }
