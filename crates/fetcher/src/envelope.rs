@@ -54,6 +54,7 @@ pub fn read(bytes: &[u8], content_type: &str) -> Result<Envelope, String> {
             versioncreated: it.versioncreated.clone(),
             language: it.language.clone(),
             pubstatus: it.pubstatus,
+            feed_body: None,
         };
     }
     Ok(env)

@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use wirefold_wire::ItemHints;
+use wirefold_wire::{FeedBody, ItemHints};
 
 use crate::{FetchError, content_id};
 
@@ -38,18 +38,25 @@ pub struct FeedItem {
 
 impl FeedItem {
     /// The item as a document without fetching its link: its full content, else its
-    /// summary (or headline), as HTML.
-    pub fn offline_body(&self) -> Vec<u8> {
-        match &self.content {
-            Some(c) => c.clone().into_bytes(),
-            None => self
-                .summary
-                .as_deref()
-                .or(self.hints.headline.as_deref())
-                .unwrap_or("")
-                .as_bytes()
-                .to_vec(),
-        }
+    /// summary (or headline), as HTML, and its hints saying which of the two the body is.
+    pub fn offline(&self) -> (Vec<u8>, ItemHints) {
+        let mut hints = self.hints.clone();
+        let body = match &self.content {
+            Some(c) => {
+                hints.feed_body = Some(FeedBody::Content);
+                c.clone().into_bytes()
+            }
+            None => {
+                hints.feed_body = Some(FeedBody::Summary);
+                self.summary
+                    .as_deref()
+                    .or(self.hints.headline.as_deref())
+                    .unwrap_or("")
+                    .as_bytes()
+                    .to_vec()
+            }
+        };
+        (body, hints)
     }
 }
 
@@ -140,6 +147,7 @@ pub fn parse_feed(bytes: &[u8], base: Option<&str>) -> Result<ParsedFeed, FetchE
                 versioncreated: rfc(e.updated.or(e.published)),
                 language: e.language.clone().or_else(|| feed_lang.clone()),
                 pubstatus: None,
+                feed_body: None,
             };
             // Without a guid the link is the identity; without either, headline and text.
             let uri = if !e.id.trim().is_empty() {
@@ -287,10 +295,18 @@ mod tests {
     #[test]
     fn offline_body_is_the_content_else_the_summary_else_the_headline() {
         let feed = parse_feed(RSS.as_bytes(), Some("https://n.test/")).unwrap();
-        assert_eq!(feed.items[0].offline_body(), b"<p>Full body</p>");
-        assert_eq!(feed.items[1].offline_body(), b"teaser");
+        let (body, hints) = feed.items[0].offline();
+        assert_eq!(
+            (body.as_slice(), hints.feed_body),
+            (&b"<p>Full body</p>"[..], Some(FeedBody::Content))
+        );
+        let (body, hints) = feed.items[1].offline();
+        assert_eq!(
+            (body.as_slice(), hints.feed_body),
+            (&b"teaser"[..], Some(FeedBody::Summary))
+        );
         let mut bare = feed.items[1].clone();
         bare.summary = None;
-        assert_eq!(bare.offline_body(), b"Summary only");
+        assert_eq!(bare.offline().0, b"Summary only");
     }
 }

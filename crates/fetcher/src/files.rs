@@ -296,21 +296,24 @@ pub fn feed_documents(
         .items
         .iter()
         .enumerate()
-        .map(|(i, it)| RawDocument {
-            schema: doc.schema,
-            id: raw_document_id(source, &it.uri, &it.fingerprint),
-            uri: it.uri.clone(),
-            version: None,
-            kind,
-            source: (!source.is_empty()).then(|| source.to_string()),
-            url: it
-                .link
-                .clone()
-                .or_else(|| file_url.map(|u| format!("{u}#item-{}", i + 1))),
-            content_type: Some("text/html".into()),
-            received: doc.received.clone(),
-            hints: it.hints.clone(),
-            body: RawBody::from_bytes(it.offline_body()),
+        .map(|(i, it)| {
+            let (body, hints) = it.offline();
+            RawDocument {
+                schema: doc.schema,
+                id: raw_document_id(source, &it.uri, &it.fingerprint),
+                uri: it.uri.clone(),
+                version: None,
+                kind,
+                source: (!source.is_empty()).then(|| source.to_string()),
+                url: it
+                    .link
+                    .clone()
+                    .or_else(|| file_url.map(|u| format!("{u}#item-{}", i + 1))),
+                content_type: Some("text/html".into()),
+                received: doc.received.clone(),
+                hints,
+                body: RawBody::from_bytes(body),
+            }
         })
         .collect()))
 }

@@ -301,12 +301,12 @@ async fn poll_feed(
             st.touch(&item.uri, now);
             continue;
         }
-        let (body, content_type, link) = if item.content.is_some() {
-            (
-                item.offline_body(),
-                Some("text/html".to_string()),
-                item.link.clone(),
-            )
+        let offline = |item: &feeds::FeedItem| {
+            let (body, hints) = item.offline();
+            (body, Some("text/html".to_string()), item.link.clone(), hints)
+        };
+        let (body, content_type, link, hints) = if item.content.is_some() {
+            offline(&item)
         } else if let (true, Some(link)) = (spec.fetch_pages, &item.link) {
             if fetched_pages >= ctx.limits.max_items_per_poll || tokio::time::Instant::now() > deadline {
                 incomplete = true;
@@ -318,12 +318,9 @@ async fn poll_feed(
                     page.body.to_vec(),
                     Some(page.content_type.clone().unwrap_or_else(|| "text/html".into())),
                     Some(page.url.to_string()),
+                    item.hints.clone(),
                 ),
-                Ok(None) => (
-                    item.offline_body(),
-                    Some("text/html".to_string()),
-                    item.link.clone(),
-                ),
+                Ok(None) => offline(&item),
                 Err(e) => {
                     tracing::info!(source = %spec.name, link, error = %e, "linked page not fetched, retrying next poll");
                     incomplete = true;
@@ -331,11 +328,7 @@ async fn poll_feed(
                 }
             }
         } else {
-            (
-                item.offline_body(),
-                Some("text/html".to_string()),
-                item.link.clone(),
-            )
+            offline(&item)
         };
         publish(
             ctx,
@@ -346,7 +339,7 @@ async fn poll_feed(
             &item.fingerprint,
             link,
             content_type,
-            item.hints.clone(),
+            hints,
             body,
         )
         .await?;

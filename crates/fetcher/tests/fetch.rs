@@ -14,7 +14,7 @@ use wirefold_fetcher::{
     Fetcher, SourceSpec, SourceType, sources_add, sources_list, sources_pause, sources_remove,
 };
 use wirefold_testkit::TestNats;
-use wirefold_wire::{PubStatus, SourceKind};
+use wirefold_wire::{FeedBody, PubStatus, SourceKind};
 
 async fn state_of(bus: &wirefold_bus::Bus, name: &str) -> wirefold_fetcher::state::SourceState {
     sources_list(bus)
@@ -129,6 +129,7 @@ async fn conditional_get_and_changed_items() {
     assert_eq!(versions.len(), 2);
     assert_ne!(versions[0].id, versions[1].id);
     assert_eq!(versions[1].body.to_bytes().unwrap(), b"<p>one, corrected</p>");
+    assert_eq!(versions[1].hints.feed_body, Some(FeedBody::Content));
 }
 
 #[tokio::test]
@@ -165,6 +166,7 @@ async fn summary_items_fetch_the_linked_page() {
         b"<html><body><p>full story</p></body></html>"
     );
     assert_eq!(docs[0].hints.headline.as_deref(), Some("Summary only"));
+    assert_eq!(docs[0].hints.feed_body, None, "the page was read: a page");
     assert!(
         docs[0]
             .hints
@@ -781,6 +783,11 @@ async fn drop_folder_waits_for_complete_files() {
     assert_eq!(
         String::from_utf8(e2.body.to_bytes().unwrap()).unwrap(),
         "Only a summary."
+    );
+    // Each says what of the item its body is, so the normalizer reads it as the item.
+    assert_eq!(
+        (e1.hints.feed_body, e2.hints.feed_body),
+        (Some(FeedBody::Content), Some(FeedBody::Summary))
     );
     assert!(
         e2.url

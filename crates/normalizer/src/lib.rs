@@ -15,7 +15,7 @@ pub mod worker;
 
 use wirefold_agency::{AgencyError, Body, Format, Item, ItemType};
 use wirefold_extract::{ExtractError, Extracted, Input, PageKind};
-use wirefold_wire::{Article, PubStatus, RawDocument, SCHEMA_VERSION, WireError};
+use wirefold_wire::{Article, FeedBody, PubStatus, RawDocument, SCHEMA_VERSION, WireError};
 
 /// Why a raw document did not become an article.
 #[derive(Debug, thiserror::Error)]
@@ -103,10 +103,16 @@ pub fn normalize_all(raw: &RawDocument, max_bytes: usize) -> Result<Normalized, 
                 url,
             })?
         };
-        if extracted.page_kind == PageKind::NotArticle {
+        // A feed item's own text is the item, not a page: a brief is short, and nothing
+        // in it is a listing or a home page.
+        if extracted.page_kind == PageKind::NotArticle && raw.hints.feed_body.is_none() {
             return Err(NormalizeError::NotArticle);
         }
-        from_extracted(extracted)
+        let mut article = from_extracted(extracted);
+        if raw.hints.feed_body == Some(FeedBody::Summary) {
+            article.incomplete = Some("only the feed item's summary: its page was not read".into());
+        }
+        article
     };
     article.id = raw.id.clone();
     fill_hints(&mut article, raw);
@@ -450,6 +456,34 @@ mod tests {
             hints: ItemHints::default(),
             body: RawBody::from_bytes(body),
         }
+    }
+
+    #[test]
+    fn a_feed_items_own_text_is_an_item_not_a_page() {
+        let brief = b"<p>The port reopened on Tuesday after a two-day strike by dock workers ended with a pay deal, the operator said.</p>";
+        let feed_item = |body: FeedBody| {
+            let mut r = raw("text/html", brief.to_vec());
+            r.kind = SourceKind::Feed;
+            r.hints.headline = Some("Port reopens after strike".into());
+            r.hints.feed_body = Some(body);
+            r
+        };
+        // A page this short is no article page; a feed item's brief is its item.
+        let page = raw("text/html", brief.to_vec());
+        assert!(matches!(
+            normalize(&page, 1 << 20),
+            Err(NormalizeError::NotArticle)
+        ));
+        let a = normalize(&feed_item(FeedBody::Content), 1 << 20).unwrap();
+        assert_eq!(a.headline.as_deref(), Some("Port reopens after strike"));
+        assert!(a.body_text.starts_with("The port reopened"), "{}", a.body_text);
+        assert_eq!(a.incomplete, None);
+        // Only the summary: an item still, marked as such.
+        let a = normalize(&feed_item(FeedBody::Summary), 1 << 20).unwrap();
+        assert!(
+            a.incomplete.as_deref().is_some_and(|r| r.contains("summary")),
+            "{a:?}"
+        );
     }
 
     #[test]

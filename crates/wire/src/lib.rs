@@ -177,6 +177,22 @@ pub struct ItemHints {
     /// ninjs `pubstatus` (`usable`, `withheld`, `canceled`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pubstatus: Option<PubStatus>,
+    /// Set when the body is a feed item's own text, not a page: the item's full content,
+    /// or only its summary. Such a body is the item (a brief is short), so the normalizer
+    /// does not ask whether it is an article page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feed_body: Option<FeedBody>,
+}
+
+/// What of a feed item a raw document's body is, when it is not the item's page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FeedBody {
+    /// The item's full content (`content:encoded`, Atom `content`, JSON Feed
+    /// `content_html`).
+    Content,
+    /// Only the item's summary or description (or its title): its page was not read.
+    Summary,
 }
 
 impl ItemHints {
