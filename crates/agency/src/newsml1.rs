@@ -120,6 +120,17 @@ fn walk(nc: &El, caption: bool, out: &mut Contents) {
     }
 }
 
+/// The first `NewsLines` stating a headline in component `nc` or the components inside it,
+/// in document order, outside captions.
+fn headline_lines(nc: &El) -> Option<&El> {
+    if formal(nc.child("Role")).is_some_and(|r| r.eq_ignore_ascii_case("caption")) {
+        return None;
+    }
+    nc.children("NewsLines")
+        .find(|l| l.find("HeadLine").is_some_and(|h| !h.text().is_empty()))
+        .or_else(|| nc.children("NewsComponent").find_map(headline_lines))
+}
+
 /// The `City` of the item's `Location` of origin (`HowPresent="Origin"`, or the only
 /// location), in its own `DescriptiveMetadata` (not a photo component's).
 fn origin_city(ni: &El) -> Option<String> {
@@ -193,7 +204,14 @@ fn item(ni: &El) -> Item {
         it.pubstatus = formal(nm.child("Status")).and_then(|s| pubstatus(&s));
         it.urgency = formal(nm.child("Urgency")).and_then(|u| u.parse().ok());
     }
-    if let Some(lines) = ni.find("NewsLines") {
+    // The first `NewsLines`, else (when it states no headline) the first that does in a
+    // component inside: Business Wire's outer component has only a `CopyrightLine`.
+    let first = ni.find("NewsLines");
+    let lines = match first {
+        Some(l) if l.find("HeadLine").is_some_and(|h| !h.text().is_empty()) => first,
+        _ => ni.children("NewsComponent").find_map(headline_lines).or(first),
+    };
+    if let Some(lines) = lines {
         // (Some senders nest them in a `NewsLine`.)
         let line = |name: &str| lines.find(name).map(El::text).filter(|t| !t.is_empty());
         it.headline = line("HeadLine");
@@ -364,6 +382,29 @@ mod tests {
             None,
             "not the photographer"
         );
+    }
+
+    #[test]
+    fn a_headline_stated_in_an_inner_component() {
+        // Business Wire: the outer component's lines hold only the copyright.
+        let d = one(
+            r#"<NewsML><NewsItem><NewsComponent><NewsLines><CopyrightLine>Copyright Wire 2021</CopyrightLine></NewsLines>
+            <NewsComponent><NewsLines><HeadLine>Broker lifts trading limits</HeadLine><DateLine>GREENWICH, Conn.</DateLine></NewsLines>
+            <NewsComponent><Role FormalName="Caption"/><NewsLines><HeadLine>A photo</HeadLine></NewsLines></NewsComponent>
+            <NewsComponent><Role FormalName="BodyText"/><ContentItem><DataContent><p>The broker said on Friday that all limits were lifted.</p></DataContent></ContentItem></NewsComponent>
+            </NewsComponent></NewsComponent></NewsItem></NewsML>"#,
+        );
+        let it = &d.items[0];
+        assert_eq!(it.headline.as_deref(), Some("Broker lifts trading limits"));
+        assert_eq!(it.located.as_deref(), Some("GREENWICH"));
+        // A caption's headline is never the story's.
+        let d = one(
+            r#"<NewsML><NewsItem><NewsComponent><NewsLines><CopyrightLine>(c)</CopyrightLine></NewsLines>
+            <NewsComponent><Role FormalName="Caption"/><NewsLines><HeadLine>A photo</HeadLine></NewsLines></NewsComponent>
+            <NewsComponent><ContentItem><DataContent><p>The broker said on Friday that all limits were lifted.</p></DataContent></ContentItem></NewsComponent>
+            </NewsComponent></NewsItem></NewsML>"#,
+        );
+        assert_eq!(d.items[0].headline, None);
     }
 
     #[test]
