@@ -418,6 +418,11 @@ fn tidy(mut doc: Document) -> Document {
         if it.embargoed.is_some() && (it.embargoed == it.firstcreated || it.embargoed == it.versioncreated) {
             it.embargoed = None;
         }
+        if let Some(h) = it.headline.as_deref()
+            && let Some(bare) = unmarked(h)
+        {
+            it.headline = Some(bare.to_string());
+        }
         if it
             .headline
             .as_deref()
@@ -432,6 +437,25 @@ fn tidy(mut doc: Document) -> Document {
         }
     }
     doc
+}
+
+/// A headline without the marker a sender puts before it: a run of `>` (ANSA's `>>>` for
+/// a lead story), with the agency credit after it (`>>>ANSA/Gazprom cuts ...`). `None`
+/// when there is none.
+fn unmarked(h: &str) -> Option<&str> {
+    let rest = h
+        .trim_start()
+        .strip_prefix('>')?
+        .trim_start_matches('>')
+        .trim_start();
+    // The credit is an upper-case word and a slash before the headline's first word (not
+    // the first half of a name such as "AC/DC").
+    let credit = rest.split_once('/').filter(|(w, after)| {
+        (2..=10).contains(&w.len())
+            && w.bytes().all(|b| b.is_ascii_uppercase())
+            && after.chars().nth(1).is_none_or(|c| !c.is_uppercase())
+    });
+    Some(credit.map_or(rest, |(_, after)| after.trim_start()))
 }
 
 /// A value standing for no value: "No-Data-Available", "N/A", "none", "unknown", "-".
@@ -543,6 +567,26 @@ mod tests {
         assert_eq!(
             decode(latin),
             "<?xml version='1.0' encoding='iso-8859-1'?><p>caf\u{e9}</p>"
+        );
+    }
+
+    #[test]
+    fn a_lead_marker_and_its_credit_are_no_part_of_the_headline() {
+        assert_eq!(unmarked(">>>ANSA/Gazprom cuts gas"), Some("Gazprom cuts gas"));
+        assert_eq!(unmarked(" >> Talks resume"), Some("Talks resume"));
+        assert_eq!(
+            unmarked(">AC/DC tour"),
+            Some("AC/DC tour"),
+            "a credit is upper case only"
+        );
+        assert_eq!(unmarked("AC/DC tour"), None);
+        assert_eq!(unmarked("Markets > expectations"), None);
+        let nitf = b"<nitf><body><body.head><hedline><hl1>&#62;&#62;&#62;ANSA&#47;Gas supplies cut by a third</hl1></hedline></body.head>\
+            <body.content><p>Supplies were cut by a third on Monday.</p></body.content></body></nitf>";
+        let doc = read(nitf).unwrap().unwrap();
+        assert_eq!(
+            doc.items[0].headline.as_deref(),
+            Some("Gas supplies cut by a third")
         );
     }
 
