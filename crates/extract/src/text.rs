@@ -537,6 +537,43 @@ fn is_headline(line: &str) -> bool {
             .next()
             .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || c == '"' || c == '\'')
         && !line.starts_with("By ")
+        && !release_label(line)
+}
+
+/// A press release's header line, which names the release and its sender, never its
+/// headline: a field ("Source: Acme Corp", "Contact: ...", "Embargo: ...") or the
+/// release's kind with at most its number ("MEDIA RELEASE PR67255", "FOR IMMEDIATE
+/// RELEASE").
+fn release_label(line: &str) -> bool {
+    const FIELDS: [&str; 9] = [
+        "source",
+        "contact",
+        "media contact",
+        "contacts",
+        "embargo",
+        "embargoed",
+        "from",
+        "ref",
+        "reference",
+    ];
+    const KINDS: [&str; 5] = [
+        "media release",
+        "press release",
+        "news release",
+        "for immediate release",
+        "for release",
+    ];
+    let lower = line.trim().to_lowercase();
+    if let Some((field, _)) = lower.split_once(':')
+        && FIELDS.contains(&field.trim())
+    {
+        return true;
+    }
+    KINDS.iter().any(|k| {
+        lower.strip_prefix(k).is_some_and(|rest| {
+            rest.is_empty() || rest.starts_with(|c: char| !c.is_alphabetic()) && word_count(rest) <= 2
+        })
+    })
 }
 
 /// A byline line: "By Jane Doe", "By Jane Doe and John Roe | Reuters".
@@ -1053,6 +1090,33 @@ mod tests {
         assert_eq!(nfkc("Q&A; R&D; AT&T"), "Q&A; R&D; AT&T");
         assert_eq!(nfkc("?a=1&b=2;c"), "?a=1&b=2;c");
         assert_eq!(nfkc("x&unknownname;y"), "x&unknownname;y");
+    }
+
+    #[test]
+    fn a_press_releases_header_lines_are_not_its_headline() {
+        let c = run(
+            "Source: Escola Aguia de Ouro\nMEDIA RELEASE PR67255\nSamba school parades with no feathers this year\n\n\
+            SAO PAULO, Feb. 1, 2017 -- The samba school will present a theme on animal rights at this year's carnival, its director said on Wednesday.",
+        );
+        assert_eq!(
+            c.title.as_deref(),
+            Some("Samba school parades with no feathers this year")
+        );
+        assert!(c.body.starts_with("SAO PAULO"), "{}", c.body);
+        for l in [
+            "Contact: Jane Doe, +61 2 5555 0000",
+            "FOR IMMEDIATE RELEASE",
+            "Press Release 2017/04",
+        ] {
+            assert!(release_label(l), "{l}");
+        }
+        for l in [
+            "Brexit: PM says talks go on",
+            "Press release rules tightened for listed firms",
+            "From Kyiv to Geneva: the road to talks",
+        ] {
+            assert!(!release_label(l), "{l}");
+        }
     }
 
     #[test]
