@@ -1,6 +1,8 @@
 //! Date and time parsing for publish dates: ISO 8601 / RFC 3339 values from metadata,
-//! RFC 2822 values, and English dates written in text ("Updated November 24, 2025 at 3:34 PM
-//! EST", "24th November, 2025", "Nov. 24, 2025", "2025-11-24").
+//! RFC 2822 values, and dates written in text ("Updated November 24, 2025 at 3:34 PM EST",
+//! "24th November, 2025", "Nov. 24, 2025", "2025-11-24"), with the month names of English,
+//! German, French, Spanish, Italian, Portuguese and Dutch ("3. Juli 2018", "13 de junio de
+//! 2019"; `OTHER_MONTHS`).
 //!
 //! Times keep the offset they were written with (no conversion to UTC), so the calendar day
 //! is the one the outlet printed. No time zone database: a fixed table of common
@@ -294,6 +296,160 @@ pub(crate) fn month_of(w: &str) -> Option<u32> {
     None
 }
 
+/// Month names of the other languages newsrooms read most (German, French, Spanish,
+/// Italian, Portuguese, Dutch), lower case, with their month: full names and the
+/// abbreviations their sites print. English ones are [`month_of`]'s.
+const OTHER_MONTHS: &[(&str, u32)] = &[
+    ("januar", 1),
+    ("j\u{e4}nner", 1),
+    ("j\u{e4}n", 1),
+    ("janvier", 1),
+    ("janv", 1),
+    ("enero", 1),
+    ("ene", 1),
+    ("gennaio", 1),
+    ("janeiro", 1),
+    ("januari", 1),
+    ("februar", 2),
+    ("f\u{e9}vrier", 2),
+    ("f\u{e9}vr", 2),
+    ("febrero", 2),
+    ("febbraio", 2),
+    ("fevereiro", 2),
+    ("fev", 2),
+    ("februari", 2),
+    ("m\u{e4}rz", 3),
+    ("m\u{e4}r", 3),
+    ("mrz", 3),
+    ("mars", 3),
+    ("marzo", 3),
+    ("mar\u{e7}o", 3),
+    ("maart", 3),
+    ("mrt", 3),
+    ("avril", 4),
+    ("avr", 4),
+    ("abril", 4),
+    ("abr", 4),
+    ("aprile", 4),
+    ("mai", 5),
+    ("mayo", 5),
+    ("maggio", 5),
+    ("mag", 5),
+    ("maio", 5),
+    ("mei", 5),
+    ("juni", 6),
+    ("juin", 6),
+    ("junio", 6),
+    ("giugno", 6),
+    ("giu", 6),
+    ("junho", 6),
+    ("juli", 7),
+    ("juillet", 7),
+    ("juil", 7),
+    ("julio", 7),
+    ("luglio", 7),
+    ("lug", 7),
+    ("julho", 7),
+    ("ao\u{fb}t", 8),
+    ("agosto", 8),
+    ("ago", 8),
+    ("augustus", 8),
+    ("septembre", 9),
+    ("septiembre", 9),
+    ("setiembre", 9),
+    ("settembre", 9),
+    ("setembro", 9),
+    ("oktober", 10),
+    ("okt", 10),
+    ("octobre", 10),
+    ("octubre", 10),
+    ("ottobre", 10),
+    ("ott", 10),
+    ("outubro", 10),
+    ("d\u{e9}cembre", 12),
+    ("d\u{e9}c", 12),
+    ("dezember", 12),
+    ("dez", 12),
+    ("diciembre", 12),
+    ("dic", 12),
+    ("dicembre", 12),
+    ("dezembro", 12),
+    ("novembre", 11),
+    ("noviembre", 11),
+    ("novembro", 11),
+];
+
+/// Weekday names of the same languages, lower case (full names only).
+const OTHER_WEEKDAYS: &[&str] = &[
+    "montag",
+    "dienstag",
+    "mittwoch",
+    "donnerstag",
+    "freitag",
+    "samstag",
+    "sonnabend",
+    "sonntag",
+    "lundi",
+    "mardi",
+    "mercredi",
+    "jeudi",
+    "vendredi",
+    "samedi",
+    "dimanche",
+    "lunes",
+    "martes",
+    "mi\u{e9}rcoles",
+    "jueves",
+    "viernes",
+    "s\u{e1}bado",
+    "domingo",
+    "luned\u{ec}",
+    "marted\u{ec}",
+    "mercoled\u{ec}",
+    "gioved\u{ec}",
+    "venerd\u{ec}",
+    "sabato",
+    "domenica",
+    "segunda-feira",
+    "ter\u{e7}a-feira",
+    "quarta-feira",
+    "quinta-feira",
+    "sexta-feira",
+    "maandag",
+    "dinsdag",
+    "woensdag",
+    "donderdag",
+    "vrijdag",
+    "zaterdag",
+    "zondag",
+];
+
+/// `w` lower-cased into `buf` (at most 16 bytes; `None` when longer).
+fn lower_into<'b>(w: &str, buf: &'b mut [u8; 16]) -> Option<&'b str> {
+    let mut n = 0;
+    for c in w.chars().flat_map(char::to_lowercase) {
+        let l = c.len_utf8();
+        if n + l > buf.len() {
+            return None;
+        }
+        c.encode_utf8(&mut buf[n..]);
+        n += l;
+    }
+    std::str::from_utf8(&buf[..n]).ok()
+}
+
+/// [`month_of`] in English, else in the languages of [`OTHER_MONTHS`] ("Juli", "déc.",
+/// "março").
+pub(crate) fn month_any(w: &str) -> Option<u32> {
+    if let Some(m) = month_of(w) {
+        return Some(m);
+    }
+    let w = w.trim_end_matches('.');
+    let mut buf = [0u8; 16];
+    let l = lower_into(w, &mut buf)?;
+    OTHER_MONTHS.iter().find(|(n, _)| *n == l).map(|&(_, m)| m)
+}
+
 /// Whether a word names a day of the week ("Saturday", "sat", "Sat.", "Tues").
 pub(crate) fn is_weekday(w: &str) -> bool {
     const DAYS: [&str; 7] = [
@@ -307,8 +463,11 @@ pub(crate) fn is_weekday(w: &str) -> bool {
     ];
     let w = w.trim_end_matches(['.', ',']);
     w.len() >= 3
-        && DAYS.iter().any(|d| {
+        && (DAYS.iter().any(|d| {
             d.len() >= w.len() && d.is_char_boundary(w.len()) && d[..w.len()].eq_ignore_ascii_case(w)
+        }) || {
+            let mut buf = [0u8; 16];
+            lower_into(w, &mut buf).is_some_and(|l| OTHER_WEEKDAYS.contains(&l))
         })
 }
 
@@ -338,7 +497,7 @@ pub(crate) fn date_words_only(s: &str) -> bool {
         any = true;
         let ok = w.bytes().all(|b| b.is_ascii_digit())
             || is_weekday(w)
-            || month_of(w).is_some()
+            || month_any(w).is_some()
             || LABELS.iter().any(|l| l.eq_ignore_ascii_case(w));
         if !ok {
             return false;
@@ -355,22 +514,38 @@ struct Tok<'a> {
     end: usize,
 }
 
+/// A letter of a Latin-script word beyond ASCII ("ä" of "März", "é" of "décembre"): part
+/// of a word token. Other scripts' letters stay separators (CJK dates read their units).
+fn latin_letter_at(s: &str, i: usize) -> usize {
+    match s.get(i..).and_then(|r| r.chars().next()) {
+        Some(c) if !c.is_ascii() && (c as u32) < 0x250 && c.is_alphabetic() => c.len_utf8(),
+        _ => 0,
+    }
+}
+
 fn tokens(s: &str, max: usize) -> Vec<Tok<'_>> {
     let b = s.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
     while i < b.len() && out.len() < max {
         let c = b[i];
-        if c.is_ascii_alphanumeric() {
+        if c.is_ascii_alphanumeric() || c >= 0x80 && latin_letter_at(s, i) > 0 {
             let st = i;
             let digit = c.is_ascii_digit();
-            while i < b.len() && b[i].is_ascii_alphanumeric() && (b[i].is_ascii_digit() == digit || !digit) {
-                i += 1;
+            loop {
+                if i < b.len() && b[i].is_ascii_alphanumeric() && (b[i].is_ascii_digit() == digit || !digit) {
+                    i += 1;
+                } else if !digit && i < b.len() && b[i] >= 0x80 && latin_letter_at(s, i) > 0 {
+                    i += latin_letter_at(s, i);
+                } else {
+                    break;
+                }
             }
             // Ordinal suffixes stay with their number: "24th".
             if digit && i + 2 <= b.len() && !b.get(i + 2).is_some_and(u8::is_ascii_alphanumeric) {
                 let suf = [b[i].to_ascii_lowercase(), b[i + 1].to_ascii_lowercase()];
-                if matches!(&suf, b"st" | b"nd" | b"rd" | b"th") {
+                // French "1er" (août).
+                if matches!(&suf, b"st" | b"nd" | b"rd" | b"th") || &suf == b"er" && &b[st..i] == b"1" {
                     i += 2;
                 }
             }
@@ -399,6 +574,7 @@ fn ordinal_day(t: &str) -> Option<u32> {
         .or(t.strip_suffix("nd"))
         .or(t.strip_suffix("rd"))
         .or(t.strip_suffix("th"))
+        .or(t.strip_suffix("er"))
         .unwrap_or(t);
     let d = num(t.as_bytes())?;
     (1..=31).contains(&d).then_some(d)
@@ -467,7 +643,7 @@ pub(crate) fn find_date(s: &str) -> Option<(DateTime, usize, usize)> {
         // YYYY Month D ("2023 Jan 7", citation metadata).
         if t.s.len() == 4
             && let Some(y) = num(t.s.as_bytes())
-            && let Some(mo) = toks.get(k + 1).and_then(|x| month_of(x.s))
+            && let Some(mo) = toks.get(k + 1).and_then(|x| month_any(x.s))
             && let Some(d) = toks.get(k + 2).and_then(|x| ordinal_day(x.s))
             && !toks
                 .get(k + 3)
@@ -476,7 +652,7 @@ pub(crate) fn find_date(s: &str) -> Option<(DateTime, usize, usize)> {
         {
             return Some(with_time(s, &toks, k + 3, dt, t.start));
         }
-        if let Some(mo) = month_of(t.s) {
+        if let Some(mo) = month_any(t.s) {
             // Month D, YYYY
             if let (Some(d), Some(y)) = (
                 toks.get(k + 1).and_then(|x| ordinal_day(x.s)),
@@ -486,21 +662,28 @@ pub(crate) fn find_date(s: &str) -> Option<(DateTime, usize, usize)> {
             {
                 return Some(with_time(s, &toks, k + 3, dt, t.start));
             }
-            // D Month YYYY  (with optional "of")
-            let day_tok = if k >= 2 && toks[k - 1].s.eq_ignore_ascii_case("of") {
+            // D Month YYYY, with an optional "of" ("4th of August"), or Spanish and
+            // Portuguese "de" before the month and the year ("13 de junio de 2019").
+            let linking = |x: &Tok<'_>| ["of", "de", "del"].iter().any(|w| x.s.eq_ignore_ascii_case(w));
+            let day_tok = if k >= 2 && linking(&toks[k - 1]) {
                 k.checked_sub(2)
             } else {
                 k.checked_sub(1)
             };
+            let year_tok = if toks.get(k + 1).is_some_and(linking) {
+                k + 2
+            } else {
+                k + 1
+            };
             if let Some(dk) = day_tok
                 && let (Some(d), Some(y)) = (
                     ordinal_day(toks[dk].s),
-                    toks.get(k + 1)
+                    toks.get(year_tok)
                         .and_then(|x| num(x.s.as_bytes()).filter(|_| x.s.len() == 4)),
                 )
                 && let Some(dt) = DateTime::new(y, mo, d)
             {
-                return Some(with_time(s, &toks, k + 2, dt, toks[dk].start));
+                return Some(with_time(s, &toks, year_tok + 1, dt, toks[dk].start));
             }
         }
         // Numeric D/M/Y or M/D/Y and D.M.Y
@@ -709,6 +892,26 @@ mod tests {
                 assert_eq!(has_digit_run4(s.as_bytes()), len >= 4, "{s:?}");
             }
         }
+    }
+
+    #[test]
+    fn other_languages_months() {
+        check("3. Juli 2018", Some("2018-07-03T00:00:00Z"));
+        check("14. M\u{e4}rz 2021", Some("2021-03-14T00:00:00Z"));
+        check("Juli 12, 2017", Some("2017-07-12T00:00:00Z"));
+        check("13 d\u{e9}c. 2019", Some("2019-12-13T00:00:00Z"));
+        check("1er ao\u{fb}t 2019", Some("2019-08-01T00:00:00Z"));
+        check("13 de junio de 2019", Some("2019-06-13T00:00:00Z"));
+        check("2 de mar\u{e7}o de 2020 15:04", Some("2020-03-02T15:04:00Z"));
+        check("27 giugno 2019", Some("2019-06-27T00:00:00Z"));
+        check("7 mei 2020", Some("2020-05-07T00:00:00Z"));
+        // A NBSP between the parts is a space, and CJK dates keep their units.
+        check("24\u{a0}November\u{a0}2025", Some("2025-11-24T00:00:00Z"));
+        check("2019\u{5e74}4\u{6708}2\u{65e5}", Some("2019-04-02T00:00:00Z"));
+        for w in ["Donnerstag", "jeudi", "s\u{e1}bado", "Zondag"] {
+            assert!(is_weekday(w), "{w}");
+        }
+        assert!(!is_weekday("Donner"));
     }
 
     #[test]

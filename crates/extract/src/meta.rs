@@ -1801,6 +1801,10 @@ fn labelled_published(t: &str) -> bool {
     .iter()
     .any(|p| l.starts_with(p))
         && !l.contains("updated")
+        || t.find(|c: char| c.is_ascii_digit()).is_some_and(|i| {
+            crate::text::other_date_label(t[..i].trim().trim_end_matches(','))
+                == Some(crate::text::DateLabel::Published)
+        })
 }
 
 /// The date after "originally published" in a note about the page itself ("This article was

@@ -592,6 +592,73 @@ fn byline_of(line: &str) -> Option<&str> {
     rest.chars().next().filter(|c| c.is_uppercase()).map(|_| rest)
 }
 
+/// What a date label of another language than English says (German, French, Spanish,
+/// Italian, Portuguese, Dutch): "Datum", "am", "le" label a date; "veröffentlicht am",
+/// "publié le" its publication; "aktualisiert am", "mis à jour le", "Stand" an update.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DateLabel {
+    Plain,
+    Published,
+    Updated,
+}
+
+/// The [`DateLabel`] a label before a date is in the languages it knows (`lb` lower case,
+/// trailing colon and spaces removed), `None` for any other words.
+pub(crate) fn other_date_label(lb: &str) -> Option<DateLabel> {
+    const PLAIN: &[&str] = &[
+        "datum", "am", "vom", "le", "du", "el", "fecha", "il", "data", "em", "op",
+    ];
+    const PUBLISHED: &[&str] = &[
+        "ver\u{f6}ffentlicht",
+        "ver\u{f6}ffentlicht am",
+        "erschienen",
+        "erschienen am",
+        "erstellt",
+        "erstellt am",
+        "publiziert",
+        "publiziert am",
+        "publi\u{e9}",
+        "publi\u{e9} le",
+        "publicado",
+        "publicado el",
+        "publicado em",
+        "pubblicato",
+        "pubblicato il",
+        "gepubliceerd",
+        "gepubliceerd op",
+    ];
+    const UPDATED: &[&str] = &[
+        "aktualisiert",
+        "aktualisiert am",
+        "zuletzt aktualisiert",
+        "zuletzt aktualisiert am",
+        "stand",
+        "mis \u{e0} jour",
+        "mis \u{e0} jour le",
+        "actualizado",
+        "actualizado el",
+        "aggiornato",
+        "aggiornato il",
+        "ultimo aggiornamento",
+        "atualizado",
+        "atualizado em",
+        "bijgewerkt",
+        "bijgewerkt op",
+        "laatst bijgewerkt",
+    ];
+    let l = lb.to_lowercase();
+    let l = l.trim_end_matches([':', ' ']);
+    if PUBLISHED.contains(&l) {
+        Some(DateLabel::Published)
+    } else if UPDATED.contains(&l) {
+        Some(DateLabel::Updated)
+    } else if PLAIN.contains(&l) {
+        Some(DateLabel::Plain)
+    } else {
+        None
+    }
+}
+
 /// A line that is (mostly) a date, possibly with a label ("Updated", "Published") or a
 /// dateline ("GENEVA — Nov. 24, 2025"). Returns the date, whether it was an update, and a
 /// dateline place if one preceded the date.
@@ -622,17 +689,23 @@ fn date_line(line: &str) -> Option<(DateTime, bool, Option<&str>)> {
         "dated",
         "created",
     ];
-    // A label that ends with a weekday ("Posted on Monday", "Tues").
+    // A label that ends with a weekday ("Posted on Monday", "Tues", "am Donnerstag").
     let weekday = |s: &str| s.rsplit(' ').next().is_some_and(date::is_weekday);
+    let other = other_date_label(lb).or_else(|| {
+        lb.rsplit_once(' ')
+            .filter(|(_, w)| date::is_weekday(w))
+            .and_then(|(l, _)| other_date_label(l))
+    });
     if LABELS.contains(&lb)
         || weekday(lb)
+        || other.is_some()
         || LABELS
             .iter()
             .any(|l| !l.is_empty() && weekday(lb.strip_prefix(l).unwrap_or("")))
     {
         return Some((
             dt,
-            lb.starts_with("updated") || lb.starts_with("last updated"),
+            lb.starts_with("updated") || lb.starts_with("last updated") || other == Some(DateLabel::Updated),
             None,
         ));
     }
@@ -712,13 +785,16 @@ pub(crate) fn shown_date(line: &str) -> Option<(DateTime, bool)> {
             let l = l.trim();
             !l.is_empty() && LABELS.contains(&l) && word_count(lead) <= 3
         });
+    let other = other_date_label(lb);
     let labelled = LABELS.contains(&lb)
+        || other.is_some()
         || lead_label
         || (lb.starts_with("by ") || separated) && word_count(lb) <= 8 && before.len() <= 60;
     let updated = lb.contains("updated")
         || lb.contains("modified")
         || lb.contains("reviewed")
-        || lb.contains("\u{66f4}\u{65b0}");
+        || lb.contains("\u{66f4}\u{65b0}")
+        || other == Some(DateLabel::Updated);
     (after_ok && labelled).then_some((dt, updated))
 }
 
@@ -1171,6 +1247,19 @@ mod tests {
         };
         check("Last updated: Dec 12, 2025", Some(("2025-12-12", true)));
         check("Page updated: 12 November 2025", Some(("2025-11-12", true)));
+        // Other languages' labels, weekdays and months.
+        check("Datum: 22.12.2012, Rubrik: USA", Some(("2012-12-22", false)));
+        check("Donnerstag, 15.2.2018, 19:51", Some(("2018-02-15", false)));
+        check("am 20.06.2018", Some(("2018-06-20", false)));
+        check("Ver\u{f6}ffentlicht am 3. Juli 2018", Some(("2018-07-03", false)));
+        check("Stand: 09.10.2017, 01:40 Uhr", Some(("2017-10-09", true)));
+        check("jeudi 13 juin 2019", Some(("2019-06-13", false)));
+        check("Publi\u{e9} le 29 juin 2019", Some(("2019-06-29", false)));
+        check("Mis \u{e0} jour le 1 ao\u{fb}t 2019", Some(("2019-08-01", true)));
+        check("Publicado el 13 de junio de 2019", Some(("2019-06-13", false)));
+        check("Pubblicato il 5 marzo 2021", Some(("2021-03-05", false)));
+        check("Gepubliceerd op 7 mei 2020", Some(("2020-05-07", false)));
+        check("Mittwochsrunde 3. Juli 2018", None);
         check(
             "Updated Dec 18, 2025 \u{b7} 12 min read",
             Some(("2025-12-18", true)),
