@@ -382,9 +382,13 @@ pub fn read(text: &str) -> Document {
     let mut paras: Vec<String> = extra;
     let mut body: Vec<&str> = Vec::new();
     for l in &lines[i..] {
-        // dpa's notepad closes the text: desk information, part of it marked not for
-        // publication.
-        if !caret && l.trim().eq_ignore_ascii_case("# Notizblock") {
+        // dpa's notepad closes the text (`# Notizblock`, `# Notebook` on its English
+        // service): desk information, part of it marked not for publication.
+        if !caret
+            && ["# Notizblock", "# Notebook"]
+                .iter()
+                .any(|n| l.trim().eq_ignore_ascii_case(n))
+        {
             break;
         }
         body.push(l);
@@ -698,5 +702,12 @@ mod tests {
         let it = &read(t).items[0];
         assert_eq!(it.headline.as_deref(), Some("Grünen-Spitze tritt ab"));
         assert_eq!(it.ednote, None);
+        // The English service's notebook closes the text too.
+        let t = "\u{1}bdt0000 3 spo 400  dpa 0000\r\n\r\nFootball/Germany/\r\n\u{2}Football mourns a striker legend\r\nBy Jane Roe, dpa =\r\n\r\nMunich (dpa) - Football generations past and present mourned on Wednesday.\r\n\r\n# Notebook\r\n\r\nThe following information is not intended for publication\r\nContact: +49 30 000\r\n\u{3}";
+        let it = &read(t).items[0];
+        assert_eq!(
+            it.body,
+            Body::Text("Munich (dpa) - Football generations past and present mourned on Wednesday.".into())
+        );
     }
 }
