@@ -863,7 +863,9 @@ fn split_dateline(p: &str) -> Option<Dateline<'_>> {
         // ("Berlin (dpa) - ...").
         Some((pl, ag))
             if ag.len() <= 30 && ag.chars().next().is_some_and(char::is_uppercase)
-                || ag.len() <= 6 && ag.chars().all(|c| c.is_ascii_lowercase()) && !ag.is_empty() =>
+                || ag.len() <= 12
+                    && ag.starts_with(|c: char| c.is_ascii_lowercase())
+                    && ag.chars().all(|c| c.is_ascii_lowercase() || c == '/') =>
         {
             (pl.trim(), true)
         }
@@ -896,6 +898,15 @@ fn split_dateline(p: &str) -> Option<Dateline<'_>> {
         });
     }
     None
+}
+
+/// Whether a paragraph is an editor's note opening a text ("EDITOR'S NOTE - ...",
+/// "Editor's note: ...").
+fn editors_note(p: &str) -> bool {
+    let head = prefix(p, 16).to_ascii_uppercase().replace('\u{2019}', "'");
+    ["EDITOR'S NOTE", "EDITORS' NOTE", "EDITORS NOTE", "EDITOR NOTE"]
+        .iter()
+        .any(|n| head.starts_with(n))
 }
 
 /// How far (days) a full date in the text may be from a dateline's month and day to give
@@ -1097,7 +1108,9 @@ pub(crate) fn clean(text: &str, opts: Opts<'_>) -> Cleaned {
             continue;
         }
         if first_para && !header {
-            first_para = false;
+            // An editor's note to readers that opens the text ("EDITOR'S NOTE - This is
+            // part of an investigation ...") comes before the story's dateline.
+            first_para = editors_note(s);
             if let Some(d) = split_dateline(s) {
                 if !d.place.is_empty() {
                     c.dateline.get_or_insert_with(|| d.place.to_string());
@@ -1321,6 +1334,19 @@ mod tests {
             assert_eq!(c.dateline, None, "{label}");
             assert!(c.body.starts_with(&label.replace('\u{2019}', "'")), "{}", c.body);
         }
+        // After an editor's note, the story's own dateline.
+        let c = run(
+            "EDITOR'S NOTE - This is part of an investigation into the hidden costs of green energy across the plains.\n\n\
+             ROSCOE, South Dakota (AP) - Robert Malsam nearly went broke in 1983 and has farmed the same land ever since.",
+        );
+        assert_eq!(c.dateline.as_deref(), Some("ROSCOE, South Dakota"));
+        assert!(c.body.contains("\n\nRobert Malsam"), "{}", c.body);
+        // A lower-case agency credit of two agencies.
+        let c = run(
+            "San Diego (tca/dpa) - History says this wasn't a Super Bowl preview, and the numbers agree with it this time.",
+        );
+        assert_eq!(c.dateline.as_deref(), Some("San Diego"));
+        assert!(c.body.starts_with("History says"), "{}", c.body);
     }
 
     #[test]
