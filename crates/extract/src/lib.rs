@@ -203,6 +203,13 @@ fn extract_html(src: &str, url: Option<&str>) -> Result<Extracted, ExtractError>
     })
 }
 
+/// A short text field (a wire item's headline or byline) cleaned as body text is: UTF-8 a
+/// sender double-decoded repaired ("TravTalkâ€™s" is "TravTalk’s"), character references
+/// escaped twice and glued to a word decoded, NFKC.
+pub fn clean_field(s: &str) -> String {
+    text::nfkc(s).into_owned()
+}
+
 /// Extracts from plain text; `title` is used when the caller already knows the headline,
 /// else a headline line near the top is looked for (and what precedes it dropped).
 ///

@@ -194,15 +194,19 @@ fn from_item(raw: &RawDocument, format: Format, item: &Item, i: usize) -> Articl
     let body = without_signoff(without_markup(body));
     // An alert or flash (AFP's `Alert`, a one-line bulletin) that states no headline: its
     // one short paragraph is what it says, and what a desk shows.
-    let headline = item.headline.clone().or_else(|| {
-        let line = body.trim();
-        (item.item_type == ItemType::Text
-            && item.incomplete.is_none()
-            && !line.contains('\n')
-            && line.chars().count() <= MAX_ALERT_CHARS
-            && line.chars().any(char::is_alphabetic))
-        .then(|| line.to_string())
-    });
+    let headline = item
+        .headline
+        .as_deref()
+        .map(wirefold_extract::clean_field)
+        .or_else(|| {
+            let line = body.trim();
+            (item.item_type == ItemType::Text
+                && item.incomplete.is_none()
+                && !line.contains('\n')
+                && line.chars().count() <= MAX_ALERT_CHARS
+                && line.chars().any(char::is_alphabetic))
+            .then(|| line.to_string())
+        });
     let (id, uri) = if i == 0 {
         (
             raw.id.clone(),
@@ -223,7 +227,11 @@ fn from_item(raw: &RawDocument, format: Format, item: &Item, i: usize) -> Articl
         version: item.version.or(if i == 0 { raw.version } else { None }),
         pubstatus: item.pubstatus.unwrap_or_default(),
         headline,
-        byline: item.byline.clone().or(body_byline),
+        byline: item
+            .byline
+            .as_deref()
+            .map(wirefold_extract::clean_field)
+            .or(body_byline),
         firstcreated: item.firstcreated.clone(),
         versioncreated: item.versioncreated.clone(),
         embargoed: item.embargoed.clone(),
@@ -456,6 +464,19 @@ mod tests {
             hints: ItemHints::default(),
             body: RawBody::from_bytes(body),
         }
+    }
+
+    #[test]
+    fn a_wire_headline_a_sender_double_decoded_is_repaired() {
+        // An email subject whose encoded word says windows-1252 but holds UTF-8 bytes.
+        let mail = "From: desk@example.com\r\nSubject: =?windows-1252?Q?TravTalk=E2=80=99s_special_for_the_convention?=\r\n\
+            Message-ID: <1@example.com>\r\nDate: Mon, 24 Nov 2025 10:00:00 +0000\r\nContent-Type: text/plain\r\n\r\n\
+            The travel trade magazine will publish a special edition for the convention next week.\r\n";
+        let a = normalize(&raw("text/plain", mail.as_bytes().to_vec()), 1 << 20).unwrap();
+        assert_eq!(
+            a.headline.as_deref(),
+            Some("TravTalk\u{2019}s special for the convention")
+        );
     }
 
     #[test]
