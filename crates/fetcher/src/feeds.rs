@@ -90,6 +90,59 @@ pub fn looks_like_feed(bytes: &[u8]) -> bool {
     matches!(root.as_deref(), Some("rss" | "feed" | "RDF"))
 }
 
+/// Which items of a WordPress export (WXR) are stories, per `<item>` in document order;
+/// `None` when `bytes` are no WordPress export. An export is an RSS feed of everything a
+/// site holds (posts, pages, attachments, menu items, drafts, trash): only a post
+/// (`wp:post_type` `post`) that is published (`wp:status` `publish`) is a story. An item
+/// that states neither is kept.
+pub fn wordpress_posts(bytes: &[u8]) -> Option<Vec<bool>> {
+    let head = &bytes[..bytes.len().min(8 * 1024)];
+    if !head.windows(20).any(|w| w == b"wordpress.org/export") {
+        return None;
+    }
+    let text = String::from_utf8_lossy(bytes);
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    // The open item: its depth, post type and status.
+    let mut item: Option<(usize, Option<String>, Option<String>)> = None;
+    // The item field whose text comes next.
+    let mut field: Option<&'static str> = None;
+    crate::xml::walk(&text, |node| {
+        match node {
+            crate::xml::Node::Start { name, .. } => {
+                depth += 1;
+                match (&item, name.as_str()) {
+                    (None, "item") => item = Some((depth, None, None)),
+                    (Some((d, ..)), "post_type") if depth == d + 1 => field = Some("type"),
+                    (Some((d, ..)), "status") if depth == d + 1 => field = Some("status"),
+                    _ => field = None,
+                }
+            }
+            crate::xml::Node::Text(t) => {
+                if let (Some(f), Some((_, ty, st))) = (field, item.as_mut()) {
+                    let slot = if f == "type" { ty } else { st };
+                    slot.get_or_insert_with(String::new).push_str(&t);
+                }
+            }
+            crate::xml::Node::End(name) => {
+                field = None;
+                if name == "item"
+                    && item.as_ref().is_some_and(|(d, ..)| *d == depth)
+                    && let Some((_, ty, st)) = item.take()
+                {
+                    let post = ty.as_deref().is_none_or(|t| t.trim() == "post");
+                    let published = st.as_deref().is_none_or(|s| s.trim() == "publish");
+                    out.push(post && published);
+                }
+                depth = depth.saturating_sub(1);
+            }
+        }
+        true
+    })
+    .ok()?;
+    Some(out)
+}
+
 /// Parses feed bytes; `base` resolves relative links.
 pub fn parse_feed(bytes: &[u8], base: Option<&str>) -> Result<ParsedFeed, FetchError> {
     // No invented ids: feed-rs would hash link and title, or draw a random UUID when there
@@ -183,7 +236,7 @@ pub fn parse_feed(bytes: &[u8], base: Option<&str>) -> Result<ParsedFeed, FetchE
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     const RSS: &str = r#"<?xml version="1.0"?>
@@ -290,6 +343,29 @@ mod tests {
         ] {
             assert!(!looks_like_feed(other.as_bytes()), "{other}");
         }
+    }
+
+    /// A WordPress export: a published post, a draft, an image attachment, a page, and a
+    /// post whose comment has a status of its own.
+    pub(crate) const WXR: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:wp="http://wordpress.org/export/1.2/">
+<channel><title>Site</title><link>https://site.test</link><wp:wxr_version>1.2</wp:wxr_version>
+<item><title>Council approves budget</title><link>https://site.test/budget</link><guid>https://site.test/?p=1</guid>
+<content:encoded><![CDATA[<p>The council approved the budget.</p>]]></content:encoded><wp:status>publish</wp:status><wp:post_type>post</wp:post_type></item>
+<item><title>Draft</title><guid>https://site.test/?p=2</guid><content:encoded><![CDATA[<p>Not yet.</p>]]></content:encoded><wp:status>draft</wp:status><wp:post_type>post</wp:post_type></item>
+<item><title>photo.jpg</title><guid>https://site.test/photo.jpg</guid><wp:status>inherit</wp:status><wp:post_type>attachment</wp:post_type></item>
+<item><title>About us</title><guid>https://site.test/?page_id=4</guid><wp:status>publish</wp:status><wp:post_type>page</wp:post_type></item>
+<item><title>Roads reopen</title><guid>https://site.test/?p=5</guid><content:encoded><![CDATA[<p>Roads reopened.</p>]]></content:encoded>
+<wp:comment><wp:comment_id>1</wp:comment_id><wp:status>spam</wp:status></wp:comment><wp:status>publish</wp:status><wp:post_type>post</wp:post_type></item>
+</channel></rss>"#;
+
+    #[test]
+    fn a_wordpress_export_is_read_for_its_published_posts() {
+        assert_eq!(
+            wordpress_posts(WXR.as_bytes()),
+            Some(vec![true, false, false, false, true])
+        );
+        assert_eq!(wordpress_posts(RSS.as_bytes()), None);
     }
 
     #[test]

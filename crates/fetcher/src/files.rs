@@ -268,7 +268,8 @@ pub async fn ingest(bus: &Bus, paths: &[PathBuf], limit: u64) -> IngestReport {
 /// The documents of a feed file (RSS, RDF, Atom, JSON Feed: an agency's feed file, a
 /// WordPress export), one per item, read as polled feeds are ([`crate::feeds`]): the
 /// item's full content, else its summary, its guid (else its link) as `uri` and its link
-/// as `url` (else `<file_url>#item-<n>`). `None` when `doc` is no feed. `source` names the
+/// as `url` (else `<file_url>#item-<n>`). Of a WordPress export, only the published posts
+/// ([`crate::feeds::wordpress_posts`]). `None` when `doc` is no feed. `source` names the
 /// drop folder (empty for `ingest`).
 pub fn feed_documents(
     doc: &RawDocument,
@@ -292,10 +293,28 @@ pub fn feed_documents(
     if feed.items.is_empty() {
         return Some(Err("a feed document with no items".into()));
     }
+    // A WordPress export holds a site's pages, attachments, menu items and drafts beside
+    // its published posts: only the posts are stories.
+    let posts = crate::feeds::wordpress_posts(bytes).filter(|p| p.len() == feed.items.len());
+    if let Some(p) = &posts {
+        let kept = p.iter().filter(|&&k| k).count();
+        if kept == 0 {
+            return Some(Err(format!(
+                "a WordPress export with no published post ({} items: pages, attachments, menu items or drafts)",
+                p.len()
+            )));
+        }
+        tracing::info!(
+            posts = kept,
+            skipped = p.len() - kept,
+            "WordPress export: published posts only"
+        );
+    }
     Some(Ok(feed
         .items
         .iter()
         .enumerate()
+        .filter(|(i, _)| posts.as_ref().is_none_or(|p| p[*i]))
         .map(|(i, it)| {
             let (body, hints) = it.offline();
             RawDocument {
@@ -369,6 +388,30 @@ mod tests {
             read_document(&dir.path().join("missing"), 1000),
             Err(RejectReason::Unreadable(_))
         ));
+    }
+
+    #[test]
+    fn a_wordpress_export_gives_its_published_posts() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("export.xml");
+        std::fs::write(&p, crate::feeds::tests::WXR).unwrap();
+        let doc = read_document(&p, 1 << 20).unwrap();
+        let bytes = doc.body.to_bytes().unwrap();
+        let docs = feed_documents(&doc, &bytes, "wp", SourceKind::Drop, None)
+            .expect("a feed")
+            .unwrap();
+        let titles: Vec<_> = docs.iter().map(|d| d.hints.headline.clone().unwrap()).collect();
+        assert_eq!(titles, ["Council approves budget", "Roads reopen"]);
+        // Nothing published: refused with the reason.
+        let drafts = crate::feeds::tests::WXR
+            .replace("<wp:status>publish</wp:status>", "<wp:status>draft</wp:status>");
+        std::fs::write(&p, drafts).unwrap();
+        let doc = read_document(&p, 1 << 20).unwrap();
+        let bytes = doc.body.to_bytes().unwrap();
+        let e = feed_documents(&doc, &bytes, "wp", SourceKind::Drop, None)
+            .expect("a feed")
+            .unwrap_err();
+        assert!(e.contains("no published post"), "{e}");
     }
 
     #[test]
