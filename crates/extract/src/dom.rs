@@ -599,11 +599,21 @@ impl<'s> Dom<'s> {
 
     /// Collapsed text of a subtree (single spaces, trimmed), for short elements such as headings.
     pub(crate) fn inner_text(&self, id: u32, limit: usize) -> String {
+        self.inner_text_skipping(id, limit, None)
+    }
+
+    /// [`Dom::inner_text`] without the text of `skip` elements inside (a heading's `<time>`:
+    /// the date shown with a headline is not part of it).
+    pub(crate) fn inner_text_skipping(&self, id: u32, limit: usize, skip: Option<Tag>) -> String {
         let mut out = String::new();
         let end = self.subtree_end(id);
         let mut i = id;
         while i < end && out.len() < limit {
             let n = &self.nodes[i as usize];
+            if i > id && skip == Some(n.tag) {
+                i = self.subtree_end(i);
+                continue;
+            }
             if n.tag == Tag::Text {
                 push_collapsed(&mut out, self.text(i));
             } else if !n.tag.is_inline() && !out.ends_with(' ') && !out.is_empty() || n.tag == Tag::Br {

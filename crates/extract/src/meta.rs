@@ -1104,7 +1104,7 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
             }
         }
         if tag == Tag::H1 && h1s.len() < 8 {
-            let t = dom.inner_text(i, 400);
+            let t = dom.inner_text_skipping(i, 400, Some(Tag::Time));
             let end = dom.subtree_end(i);
             let logo = (i + 1..end).any(|k| {
                 dom.tag(k) == Tag::A
@@ -1154,7 +1154,8 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
             }
         }
         if tag == Tag::H2 && h2s.len() < 3 {
-            let t = dom.inner_text(i, 300);
+            // A date the heading shows in a `<time>` is not part of it.
+            let t = dom.inner_text_skipping(i, 300, Some(Tag::Time));
             if !t.is_empty() {
                 h2s.push(t);
             }
@@ -2718,6 +2719,16 @@ mod tests {
         );
         let m = read(&Dom::parse(&html), None);
         assert_eq!(m.title.as_deref(), Some("Event Planning: A Beginner's Guide"));
+        // A sidebar's h1 gives way to the h2 that spells the og title, its `<time>` left out.
+        let html = format!(
+            "<html><head><meta property=\"og:title\" content=\"The loveliest end of the world: Montauk\"></head><body>\
+             <h1>Now or never, girls</h1><h2><time datetime=\"2019-06-17\">Jun 17</time>The loveliest end of the world: Montauk</h2>{TEXT}</body></html>"
+        );
+        let m = read(&Dom::parse(&html), None);
+        assert_eq!(
+            m.title.as_deref(),
+            Some("The loveliest end of the world: Montauk")
+        );
     }
 
     #[test]
