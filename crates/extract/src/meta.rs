@@ -1442,15 +1442,16 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
         .or_else(|| og_title.as_deref().map(|t| strip_site(t, m.site_name.as_deref())))
         .or(lone_h1)
         .or_else(|| {
-            // A heading the document title starts with is the title without a section and
-            // site suffix in separators not known here ("Headline_Section_Site").
+            // A heading the document title starts or ends with is the title without a section
+            // and site name in separators not known here ("Headline_Section_Site", "Site's
+            // Home | Headline").
             h2s.iter()
                 .map(|h| normalize_short(h))
                 .find(|h| {
                     let k = norm_key(h);
                     k.len() >= 8
                         && k != title_key
-                        && title_key.starts_with(&k)
+                        && (title_key.starts_with(&k) || title_key.ends_with(&k))
                         && k.len() * 5 >= title_key.len() * 3
                 })
                 .map(|h| strip_site(&h, m.site_name.as_deref()))
@@ -2728,6 +2729,16 @@ mod tests {
         assert_eq!(
             m.title.as_deref(),
             Some("The loveliest end of the world: Montauk")
+        );
+        // No h1, no metadata: the h2 the document title ends with, not the site before it.
+        let html = format!(
+            "<html><head><title>Jane Roe's Digital Home | Porting a large codebase to a new language</title></head>\
+             <body><h2>Porting a large codebase to a new language</h2>{TEXT}</body></html>"
+        );
+        let m = read(&Dom::parse(&html), None);
+        assert_eq!(
+            m.title.as_deref(),
+            Some("Porting a large codebase to a new language")
         );
     }
 
