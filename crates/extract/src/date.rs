@@ -532,14 +532,18 @@ fn tokens(s: &str, max: usize) -> Vec<Tok<'_>> {
         if c.is_ascii_alphanumeric() || c >= 0x80 && latin_letter_at(s, i) > 0 {
             let st = i;
             let digit = c.is_ascii_digit();
-            loop {
-                if i < b.len() && b[i].is_ascii_alphanumeric() && (b[i].is_ascii_digit() == digit || !digit) {
-                    i += 1;
-                } else if !digit && i < b.len() && b[i] >= 0x80 && latin_letter_at(s, i) > 0 {
-                    i += latin_letter_at(s, i);
+            while let Some(&x) = b.get(i) {
+                let step = if x.is_ascii_alphanumeric() && (x.is_ascii_digit() == digit || !digit) {
+                    1
+                } else if !digit && x >= 0x80 {
+                    latin_letter_at(s, i)
                 } else {
+                    0
+                };
+                if step == 0 {
                     break;
                 }
+                i += step;
             }
             // Ordinal suffixes stay with their number: "24th".
             if digit && i + 2 <= b.len() && !b.get(i + 2).is_some_and(u8::is_ascii_alphanumeric) {
