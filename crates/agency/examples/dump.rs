@@ -1,5 +1,5 @@
 //! Prints what the agency readers make of each file given: format, items (type, uri,
-//! version, status, headline, slugline, byline, body start) and problems.
+//! version, status, headline, slugline, byline, provider, body start) and problems.
 //! `cargo run -p wirefold-agency --example dump -- FILE...`
 
 fn main() {
@@ -24,7 +24,7 @@ fn main() {
                         wirefold_agency::Body::None => String::new(),
                     };
                     println!(
-                        "  {} uri={:?} v={:?} st={:?} sig={:?}\n    hl={:?}\n    slug={:?} by={:?} loc={:?} lang={:?} urg={:?} fc={:?} vc={:?} inc={:?}\n    body={body:?}",
+                        "  {} uri={:?} v={:?} st={:?} sig={:?}\n    hl={:?}\n    slug={:?} by={:?} from={:?} loc={:?} lang={:?} urg={:?} fc={:?} vc={:?} inc={:?}\n    body={body:?}",
                         it.item_type.as_str(),
                         it.uri,
                         it.version,
@@ -33,6 +33,7 @@ fn main() {
                         it.headline,
                         it.slugline,
                         it.byline,
+                        it.provider,
                         it.located,
                         it.language,
                         it.urgency,

@@ -83,6 +83,21 @@ pub fn read(root: &El) -> Document {
     }
 }
 
+/// Who supplied a news item: the provider's name, the copyright holder's, the provider's
+/// literal, else the provider's code (`nprov:REUTERS`).
+fn provider(item: &El) -> Option<String> {
+    let named = |e: Option<&El>| e.and_then(|e| e.child_text("name"));
+    let provider = item.child("itemMeta").and_then(|m| m.child("provider"));
+    let holder = item.child("rightsInfo").and_then(|r| r.child("copyrightHolder"));
+    crate::first_provider([
+        named(provider).as_deref(),
+        named(holder).as_deref(),
+        holder.and_then(|h| h.attr("literal")),
+        provider.and_then(|p| p.attr("literal")),
+        provider.and_then(|p| p.attr("qcode")),
+    ])
+}
+
 fn first_headline(cm: &El) -> Option<String> {
     let hs: Vec<&El> = cm.children("headline").collect();
     let main = hs
@@ -128,6 +143,7 @@ fn news_item(el: &El) -> Item {
             }
         }
     }
+    it.provider = provider(el);
     if let Some(cm) = el.child("contentMeta") {
         it.headline = first_headline(cm);
         it.slugline = cm.child_text("slugline");

@@ -190,6 +190,11 @@ pub struct Item {
     pub description_text: Option<String>,
     /// Editorial note (`Eds:`, `edNote`, `ed-msg`).
     pub ednote: Option<String>,
+    /// The agency or provider that supplied the item, by the name it states (NewsML-G2
+    /// `provider` or `copyrightHolder`, NITF `doc.copyright@holder` or `distributor`,
+    /// NewsML 1.2 `Provider` or `Source` party, ninjs `copyrightholder` or `provider`),
+    /// without copyright sign, year or rights statement ([`provider_name`]).
+    pub provider: Option<String>,
     /// The body.
     pub body: Body,
     /// Set when the item is a best effort: read only in part (a transmission cut short) or
@@ -540,6 +545,72 @@ pub(crate) fn nonblank(s: Option<String>) -> Option<String> {
     s.map(|t| tree::collapse(&t)).filter(|t| !t.is_empty())
 }
 
+/// Longest provider name kept, in characters.
+const MAX_PROVIDER_CHARS: usize = 80;
+
+/// The name of a provider as a copyright holder, credit or notice states it: "© 2019 The
+/// Associated Press. All rights reserved. This material may not be ..." and "Copyright 2019,
+/// dpa (www.dpa.de). Alle Rechte vorbehalten" give "The Associated Press" and "dpa"; a code
+/// (`nprov:REUTERS`) gives its code. `None` when nothing of a name is left.
+pub fn provider_name(stated: &str) -> Option<String> {
+    let mut s = tree::collapse(stated);
+    if !s.contains(' ')
+        && let Some((scheme, code)) = s.split_once(':')
+        && !scheme.is_empty()
+        && !code.is_empty()
+        && !code.starts_with('/')
+    {
+        s = code.to_string();
+    }
+    // The copyright sign, word and years in front.
+    let mut rest = s.as_str();
+    loop {
+        let before = rest.len();
+        rest = rest.trim_start_matches(|c: char| c.is_whitespace() || matches!(c, ',' | '\u{a9}' | '-'));
+        for lead in ["(c)", "copyright"] {
+            if rest
+                .get(..lead.len())
+                .is_some_and(|h| h.eq_ignore_ascii_case(lead))
+            {
+                rest = &rest[lead.len()..];
+            }
+        }
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 4 && !rest[4..].starts_with(|c: char| c.is_alphanumeric()) {
+            rest = &rest[4..];
+        }
+        if rest.len() == before {
+            break;
+        }
+    }
+    // The name ends where a rights statement, a web address or a sentence begins.
+    let mut end = rest.len();
+    for stop in [",", ";", " - ", " (", " |", " \u{2013} ", " \u{2014} "] {
+        if let Some(i) = rest.find(stop) {
+            end = end.min(i);
+        }
+    }
+    for (i, _) in rest.match_indices(". ") {
+        let word = rest[..i].rsplit(' ').next().unwrap_or("");
+        if word.chars().filter(|c| c.is_alphabetic()).count() >= 3 {
+            end = end.min(i);
+            break;
+        }
+    }
+    let name = rest[..end].trim().trim_end_matches('.').trim();
+    let name = match name.char_indices().nth(MAX_PROVIDER_CHARS) {
+        Some((i, _)) => &name[..i],
+        None => name,
+    };
+    (name.chars().any(char::is_alphabetic) && !name.eq_ignore_ascii_case("all rights reserved"))
+        .then(|| name.trim_end().to_string())
+}
+
+/// The first of `stated` that gives a provider name.
+pub(crate) fn first_provider<'a>(stated: impl IntoIterator<Item = Option<&'a str>>) -> Option<String> {
+    stated.into_iter().flatten().find_map(provider_name)
+}
+
 /// Fills what an item did not state from what its headline says.
 pub(crate) fn apply_headline_signal(item: &mut Item) {
     if let Some(h) = item.headline.as_deref() {
@@ -555,6 +626,43 @@ pub(crate) fn apply_headline_signal(item: &mut Item) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn provider_names_without_rights_statements() {
+        let cases = [
+            ("Australian Associated Press", Some("Australian Associated Press")),
+            (
+                "The Canadian Press. All rights reserved.",
+                Some("The Canadian Press"),
+            ),
+            (
+                "Copyright 2019 The Associated Press. All rights reserved. This material may not be published.",
+                Some("The Associated Press"),
+            ),
+            (
+                "Copyright 2019, dpa (www.dpa.de). Alle Rechte vorbehalten",
+                Some("dpa"),
+            ),
+            (
+                "Copyright 2013 The News Agency, www.tna.org - all rights reserved.",
+                Some("The News Agency"),
+            ),
+            ("2019 Invision", Some("Invision")),
+            ("\u{a9} 2018 Agence France-Presse", Some("Agence France-Presse")),
+            ("(c) 2014-2015 PA Sport", Some("PA Sport")),
+            ("nprov:REUTERS", Some("REUTERS")),
+            ("U.S. News & World Report", Some("U.S. News & World Report")),
+            ("reuters.com", Some("reuters.com")),
+            ("  ", None),
+            ("\u{a9} 2019", None),
+            ("All rights reserved.", None),
+        ];
+        for (stated, want) in cases {
+            assert_eq!(super::provider_name(stated).as_deref(), want, "{stated}");
+        }
+        let long = "A".repeat(500);
+        assert_eq!(super::provider_name(&long).map(|n| n.chars().count()), Some(80));
+    }
+
     use super::*;
 
     #[test]

@@ -262,6 +262,22 @@ fn item(ni: &El) -> Item {
             .and_then(|c| c.child("Party"))
             .and_then(|p| nonblank(p.attr("FormalName").map(str::to_string)));
     }
+    // The provider party of the item's own metadata, else its source party, else the
+    // provider's domain in its identifier.
+    let admin = ni
+        .children("NewsComponent")
+        .find_map(|nc| nc.child("AdministrativeMetadata"));
+    let party = |name: &str| {
+        admin
+            .and_then(|a| a.child(name))
+            .and_then(|p| p.child("Party"))
+            .and_then(|p| p.attr("FormalName"))
+    };
+    let provider_id = ni
+        .child("Identification")
+        .and_then(|i| i.child("NewsIdentifier"))
+        .and_then(|n| n.child_text("ProviderId"));
+    it.provider = crate::first_provider([party("Provider"), party("Source"), provider_id.as_deref()]);
     if let Some(b) = text.filter(|b| !b.trim().is_empty()) {
         it.body = crate::text_or_html(b);
     }

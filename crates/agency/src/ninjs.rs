@@ -82,6 +82,32 @@ impl Obj<'_> {
     }
 }
 
+/// Who supplied the item: its `copyrightholder`, the `provider` AP's ninjs names, the first
+/// named `infosources` entry, else the name in its `copyrightnotice`. The ninjs fields must
+/// be strings; `provider` and `infosources`, which some senders shape their own way, are
+/// read when they hold a name and passed over otherwise.
+fn provider(o: &Obj<'_>) -> Result<Option<String>, AgencyError> {
+    let holder = o.string(&["copyrightholder", "copyrightHolder"])?;
+    let notice = o.string(&["copyrightnotice", "copyrightNotice"])?;
+    let name_of = |v: &Value| match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Object(m) => m.get("name").and_then(Value::as_str).map(str::to_string),
+        _ => None,
+    };
+    let provider = o.get(&["provider"]).and_then(|(_, v)| name_of(v));
+    let source = match o.get(&["infosources", "infosource"]) {
+        Some((_, Value::Array(a))) => a.iter().find_map(name_of),
+        Some((_, v)) => name_of(v),
+        None => None,
+    };
+    Ok(crate::first_provider([
+        holder.as_deref(),
+        provider.as_deref(),
+        source.as_deref(),
+        notice.as_deref(),
+    ]))
+}
+
 fn wrong(key: &str, want: &str, found: &Value) -> AgencyError {
     AgencyError::Ninjs(format!("field `{key}` must be {want}, found {}", kind(found)))
 }
@@ -274,6 +300,7 @@ fn item(map: &Map<String, Value>) -> Result<Result<Item, String>, AgencyError> {
         ),
         ..Default::default()
     };
+    it.provider = provider(&o)?;
     // Headline: a string, or (2.x, and the 2.0 drafts under `headline`) a list.
     let headline_list = matches!(o.get(&["headline"]), Some((_, Value::Array(_))));
     if !headline_list {

@@ -93,6 +93,16 @@ pub(crate) fn fill(nitf: &El, item: &mut Item) {
             if item.slugline.is_none() {
                 item.slugline = nonblank(dd.child("du-key").and_then(|d| d.attr("key")).map(str::to_string));
             }
+            if item.provider.is_none() {
+                // The copyright holder, else the distributor the byline names, else the
+                // registered source of the document id.
+                let distributor = body.and_then(|b| b.find("distributor")).map(El::text);
+                item.provider = crate::first_provider([
+                    dd.child("doc.copyright").and_then(|c| c.attr("holder")),
+                    distributor.as_deref(),
+                    dd.child("doc-id").and_then(|d| d.attr("regsrc")),
+                ]);
+            }
         }
         if item.slugline.is_none() {
             item.slugline = head

@@ -58,6 +58,48 @@ fn check(
 }
 
 #[test]
+fn each_format_names_the_agency_that_supplied_it() {
+    let Some(dir) = data("each_format_names_the_agency_that_supplied_it") else {
+        return;
+    };
+    for (set, file, provider) in [
+        // NewsML-G2: the copyright holder's name, else the provider's literal.
+        (
+            "wire-agency-dev",
+            "tag_reuters.com_2014_newsml_KBN0FL0NN_version_5",
+            Some("Thomson Reuters"),
+        ),
+        ("wire-agency-dev", "ansa-newsmlg2-text.xml", Some("ANSA")),
+        ("wire-agency-dev", "stt_newsml_abstract_test.xml", Some("STT")),
+        ("wire-agency-dev", "ap.xml", Some("Automated Insights")),
+        // NITF: the copyright holder, without its rights statement.
+        ("wire-agency-dev", "pa5.xml", Some("Press Association")),
+        (
+            "wire-agency-dev",
+            "handle_invalid_fields.xml",
+            Some("The Canadian Press"),
+        ),
+        // NewsML 1.2: the provider party, else the source party.
+        ("wire-agency-dev", "afp.xml", Some("AFP")),
+        (
+            "wire-agency-dev",
+            "ana1.xml",
+            Some("\u{391}\u{3a0}\u{395}-\u{39c}\u{3a0}\u{395}"),
+        ),
+        // ninjs: copyrightholder, AP's provider, the holder a notice names.
+        ("wire-dev", "2.1_dpa_text.json", Some("dpa")),
+        ("wire-dev", "3.0_ntb_text.json", Some("NTB")),
+        ("wire-agency-dev", "ap_media_text_item.json", Some("AP")),
+        ("wire-dev", "1.4_ninjsExMediumText1.json", Some("The News Agency")),
+        // ANPA states none (the normalizer reads the dateline's credit).
+        ("wire-agency-dev", "ap_anpa-1.tst", None),
+    ] {
+        let d = doc(&dir, set, file);
+        assert_eq!(d.items[0].provider.as_deref(), provider, "{file}");
+    }
+}
+
+#[test]
 fn each_format_states_its_own_fields() {
     let Some(dir) = data("each_format_states_its_own_fields") else {
         return;

@@ -58,6 +58,9 @@ pub struct Extracted {
     pub modified: Option<String>,
     /// Dateline place ("GENEVA"), removed from the body.
     pub dateline: Option<String>,
+    /// The agency the dateline credits ("Reuters" in "GENEVA (Reuters) - ..."), removed
+    /// from the body with it.
+    pub credit: Option<String>,
     /// Canonical URL.
     pub canonical_url: Option<String>,
     /// Language, ISO 639-1 where possible (ISO 639-3 otherwise).
@@ -191,6 +194,7 @@ fn extract_html(src: &str, url: Option<&str>) -> Result<Extracted, ExtractError>
         published: m.published.or(c.published).map(|d| d.rfc3339()),
         modified: m.modified.or(c.modified).map(|d| d.rfc3339()),
         dateline: c.dateline,
+        credit: c.credit,
         canonical_url: m.canonical,
         language,
         site_name: m.site_name,
@@ -315,6 +319,7 @@ fn plain(text: &str, title: Option<&str>, item: bool) -> Result<Extracted, Extra
         published: c.published.map(|d| d.rfc3339()),
         modified: c.modified.map(|d| d.rfc3339()),
         dateline: c.dateline,
+        credit: c.credit,
         body: c.body,
         ..Default::default()
     })

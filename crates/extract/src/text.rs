@@ -19,6 +19,8 @@ pub(crate) struct Cleaned {
     pub published: Option<DateTime>,
     pub modified: Option<DateTime>,
     pub dateline: Option<String>,
+    /// The agency the dateline credits ("Reuters" in "GENEVA (Reuters) - ...").
+    pub credit: Option<String>,
 }
 
 /// Options for [`clean`].
@@ -829,6 +831,8 @@ struct Dateline<'a> {
     rest: &'a str,
     /// The month and day it states ("GENEVA, Nov 24 (Reuters)"), without a year.
     day: Option<(u8, u8)>,
+    /// The agency it credits ("Reuters", "dpa", "tca/dpa").
+    credit: Option<&'a str>,
 }
 
 /// Whether a paragraph opens with a dateline that names a place ("PARIS (AFP) - ...").
@@ -855,7 +859,7 @@ fn split_dateline(p: &str) -> Option<Dateline<'_>> {
         return None;
     }
     // Optional agency in parentheses at the end of the lead.
-    let (place, agency) = match lead
+    let (place, credit) = match lead
         .strip_suffix(')')
         .and_then(|l| l.rfind('(').map(|i| (&l[..i], &l[i + 1..])))
     {
@@ -867,15 +871,17 @@ fn split_dateline(p: &str) -> Option<Dateline<'_>> {
                     && ag.starts_with(|c: char| c.is_ascii_lowercase())
                     && ag.chars().all(|c| c.is_ascii_lowercase() || c == '/') =>
         {
-            (pl.trim(), true)
+            (pl.trim(), Some(ag.trim()))
         }
-        _ => (lead, false),
+        _ => (lead, None),
     };
+    let agency = credit.is_some();
     if place.is_empty() {
         return agency.then_some(Dateline {
             place: "",
             rest,
             day: None,
+            credit,
         });
     }
     // Reuters style: "GENEVA, Nov 24 (Reuters)": the month and day without a year.
@@ -888,13 +894,19 @@ fn split_dateline(p: &str) -> Option<Dateline<'_>> {
         _ => (place, None),
     };
     if place_core.is_empty() {
-        return Some(Dateline { place: "", rest, day });
+        return Some(Dateline {
+            place: "",
+            rest,
+            day,
+            credit,
+        });
     }
     if is_place(place_core) || agency && place_core.len() <= 40 && word_count(place_core) <= 5 {
         return Some(Dateline {
             place: place_core,
             rest,
             day,
+            credit,
         });
     }
     None
@@ -1115,6 +1127,9 @@ pub(crate) fn clean(text: &str, opts: Opts<'_>) -> Cleaned {
                 if !d.place.is_empty() {
                     c.dateline.get_or_insert_with(|| d.place.to_string());
                 }
+                if let Some(credit) = d.credit {
+                    c.credit.get_or_insert_with(|| credit.to_string());
+                }
                 dateline_day = d.day;
                 s = d.rest;
             }
@@ -1309,16 +1324,19 @@ mod tests {
             "GENEVA \u{2014} Officials on Monday said progress was made in urgent weekend talks on amending the U.S. peace proposal for Ukraine.",
         );
         assert_eq!(c.dateline.as_deref(), Some("GENEVA"));
+        assert_eq!(c.credit, None);
         assert!(c.body.starts_with("Officials on Monday"));
         let c = run(
             "LONDON, Nov 24 (Reuters) - Britain's economy grew more slowly than expected in the third quarter, official data showed on Monday.",
         );
         assert_eq!(c.dateline.as_deref(), Some("LONDON"));
+        assert_eq!(c.credit.as_deref(), Some("Reuters"));
         assert!(c.body.starts_with("Britain's economy"), "{}", c.body);
         let c = run(
             "Berlin (dpa) - Die Grünen-Spitze zieht nach den Misserfolgen der Partei bei mehreren Wahlen in diesem Jahr personelle Konsequenzen.",
         );
         assert_eq!(c.dateline.as_deref(), Some("Berlin"));
+        assert_eq!(c.credit.as_deref(), Some("dpa"));
         assert!(c.body.starts_with("Die Grünen-Spitze"), "{}", c.body);
         // A month and day before the agency is a day, not a place.
         let c = run(
@@ -1340,13 +1358,20 @@ mod tests {
              ROSCOE, South Dakota (AP) - Robert Malsam nearly went broke in 1983 and has farmed the same land ever since.",
         );
         assert_eq!(c.dateline.as_deref(), Some("ROSCOE, South Dakota"));
+        assert_eq!(c.credit.as_deref(), Some("AP"));
         assert!(c.body.contains("\n\nRobert Malsam"), "{}", c.body);
         // A lower-case agency credit of two agencies.
         let c = run(
             "San Diego (tca/dpa) - History says this wasn't a Super Bowl preview, and the numbers agree with it this time.",
         );
         assert_eq!(c.dateline.as_deref(), Some("San Diego"));
+        assert_eq!(c.credit.as_deref(), Some("tca/dpa"));
         assert!(c.body.starts_with("History says"), "{}", c.body);
+        // A credit without a place.
+        let c = run(
+            "Dollar rises\n\n(Reuters) - The dollar rose on Monday as traders weighed the chances of a rate cut in December, and bonds fell.",
+        );
+        assert_eq!((c.dateline, c.credit.as_deref()), (None, Some("Reuters")));
     }
 
     #[test]

@@ -178,19 +178,16 @@ fn from_document(raw: &RawDocument, doc: wirefold_agency::Document) -> Result<No
 /// id and, when the format names none, its uri; later items get `<raw id>-<i>` and, when
 /// unnamed, `<raw uri>#item-<i>`.
 fn from_item(raw: &RawDocument, format: Format, item: &Item, i: usize) -> Article {
-    // The body, its dateline, and a byline it opens with ("By Toby Davis") for an item
-    // that states none.
-    let (body, dateline, body_byline) = match &item.body {
-        Body::Text(t) => match wirefold_extract::extract_item_text(t, item.headline.as_deref()) {
-            Ok(e) => (e.body, e.dateline, e.byline),
-            Err(_) => (String::new(), None, None),
-        },
-        Body::Html(h) => match wirefold_extract::extract_item_html(h, item.headline.as_deref()) {
-            Ok(e) => (e.body, e.dateline, e.byline),
-            Err(_) => (String::new(), None, None),
-        },
-        Body::None => (String::new(), None, None),
+    // The body, its dateline and the agency it credits, and a byline it opens with ("By
+    // Toby Davis") for an item that states none.
+    let extracted = match &item.body {
+        Body::Text(t) => wirefold_extract::extract_item_text(t, item.headline.as_deref()).ok(),
+        Body::Html(h) => wirefold_extract::extract_item_html(h, item.headline.as_deref()).ok(),
+        Body::None => None,
     };
+    let (body, dateline, credit, body_byline) = extracted.map_or((String::new(), None, None, None), |e| {
+        (e.body, e.dateline, e.credit, e.byline)
+    });
     let body = without_signoff(without_markup(body));
     // An alert or flash (AFP's `Alert`, a one-line bulletin) that states no headline: its
     // one short paragraph is what it says, and what a desk shows.
@@ -245,6 +242,13 @@ fn from_item(raw: &RawDocument, format: Format, item: &Item, i: usize) -> Articl
         signal: item.signal.map(|s| s.as_str().to_string()),
         format: Some(format.as_str().to_string()),
         incomplete: item.incomplete.clone(),
+        // Who supplied it, as the item states it, else as its dateline credits it ("BERLIN
+        // (dpa) - "; an ANPA or plain agency text states nothing else); the configured
+        // source when neither does.
+        source: item
+            .provider
+            .clone()
+            .or_else(|| credit.as_deref().and_then(wirefold_agency::provider_name)),
         body_text: body,
         ..Default::default()
     }
@@ -606,6 +610,40 @@ mod tests {
         assert_eq!(
             a.body_text,
             "Der Stand nach dem 6. Spieltag:\n\n1. Bayern München 6 4 2 0\n\n3. Eintracht Frankfurt 6 4 1 1\n\nMehr"
+        );
+    }
+
+    #[test]
+    fn a_wire_items_source_is_the_agency_it_names() {
+        let with = |source: Option<&str>, ctype: &str, doc: &str| {
+            let mut r = raw(ctype, doc.as_bytes().to_vec());
+            r.source = source.map(str::to_string);
+            normalize(&r, 1 << 20).unwrap().source
+        };
+        // The provider the item states beats the folder it was dropped in.
+        let g2 = r#"<newsItem xmlns="http://iptc.org/std/nar/2006-10-01/" guid="urn:t:p"><itemMeta><itemClass qcode="ninat:text"/><provider literal="reuters.com"/></itemMeta>
+<rightsInfo><copyrightHolder literal="Thomson Reuters"/></rightsInfo><contentMeta><headline>Talks resume</headline></contentMeta>
+<contentSet><inlineXML><html><body><p>LONDON (Reuters) - Talks resumed on Monday after a week of delays and disputes.</p></body></html></inlineXML></contentSet></newsItem>"#;
+        assert_eq!(
+            with(Some("drop"), "application/xml", g2).as_deref(),
+            Some("Thomson Reuters")
+        );
+        // An ANPA or plain agency text states no provider: its dateline credits one.
+        let dpa = "\x01eca0124 3 i 93  dpa 1888\r\n\r\nYemen/conflict/\r\n\x02Peace talks on Yemen to take place in Sweden =\r\n\r\n\
+                   Washington (dpa) - US Defence Secretary Jim Mattis says he expects the warring parties to talk.\r\n\x03";
+        assert_eq!(with(Some("drop"), "text/plain", dpa).as_deref(), Some("dpa"));
+        // Neither: the configured source.
+        let plain = r#"{"uri":"urn:t:n","type":"text","headline":"Rates held","body_text":"The central bank held its rates on Thursday, as expected by most economists."}"#;
+        assert_eq!(
+            with(Some("partner"), "application/json", plain).as_deref(),
+            Some("partner")
+        );
+        assert_eq!(with(None, "application/json", plain), None);
+        // A copyright notice names the holder without the rights statement.
+        let ninjs = r#"{"uri":"urn:t:c","type":"text","headline":"Rates held","copyrightnotice":"Copyright 2019 The Associated Press. All rights reserved.","body_text":"The central bank held its rates on Thursday, as expected by most economists."}"#;
+        assert_eq!(
+            with(Some("drop"), "application/json", ninjs).as_deref(),
+            Some("The Associated Press")
         );
     }
 
