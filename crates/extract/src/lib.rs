@@ -445,7 +445,57 @@ pub fn language_of(sample: &str) -> Option<String> {
 
 /// ISO 639-1 code of a language where one exists, else whatlang's ISO 639-3 code.
 fn iso_639_1(lang: whatlang::Lang) -> String {
-    let two = match lang.code() {
+    two_letter(lang.code()).unwrap_or(lang.code()).to_string()
+}
+
+/// Longest language tag kept, in bytes.
+const MAX_LANGUAGE_TAG: usize = 35;
+
+/// A stated language as a BCP 47 tag in its canonical form: "EN" is "en", "en_us" is
+/// "en-US", "zh-hant-tw" is "zh-Hant-TW", and a three-letter ISO 639-2 or 639-3 code with a
+/// two-letter one is that ("eng", "ger" and "deu", "lat" are "en", "de", "la"), as BCP 47
+/// asks. `None` for what is no tag ("English", "x-klingon", "", an over-long string): the
+/// caller then detects the language, as for a text that states none.
+pub fn language_tag(stated: &str) -> Option<String> {
+    let stated = stated.trim();
+    if stated.is_empty() || stated.len() > MAX_LANGUAGE_TAG {
+        return None;
+    }
+    let mut out = String::with_capacity(stated.len());
+    for (i, sub) in stated.split(['-', '_']).enumerate() {
+        if sub.is_empty() || sub.len() > 8 || !sub.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return None;
+        }
+        if i == 0 {
+            if !(2..=3).contains(&sub.len()) || !sub.bytes().all(|b| b.is_ascii_alphabetic()) {
+                return None;
+            }
+            let lower = sub.to_ascii_lowercase();
+            out.push_str(two_letter(&lower).unwrap_or(&lower));
+            continue;
+        }
+        out.push('-');
+        match sub.len() {
+            // A script: title case.
+            4 if sub.bytes().all(|b| b.is_ascii_alphabetic()) => {
+                out.push(sub.as_bytes()[0].to_ascii_uppercase() as char);
+                out.push_str(&sub[1..].to_ascii_lowercase());
+            }
+            // A region: upper case (letters) or digits.
+            2 | 3 if i <= 2 && (sub.len() == 2 || sub.bytes().all(|b| b.is_ascii_digit())) => {
+                out.push_str(&sub.to_ascii_uppercase());
+            }
+            // Variants and extensions: lower case.
+            _ => out.push_str(&sub.to_ascii_lowercase()),
+        }
+    }
+    Some(out)
+}
+
+/// The ISO 639-1 code of an ISO 639-2 (terminology or bibliographic) or 639-3 code, for
+/// the languages news is written in.
+fn two_letter(code: &str) -> Option<&'static str> {
+    Some(match code {
         "eng" => "en",
         "spa" => "es",
         "fra" => "fr",
@@ -492,9 +542,56 @@ fn iso_639_1(lang: whatlang::Lang) -> String {
         "kat" => "ka",
         "aze" => "az",
         "mkd" => "mk",
-        other => other,
-    };
-    two.to_string()
+        "ger" => "de",
+        "fre" => "fr",
+        "dut" => "nl",
+        "gre" => "el",
+        "chi" | "zho" => "zh",
+        "cze" => "cs",
+        "slo" => "sk",
+        "rum" => "ro",
+        "per" | "fas" => "fa",
+        "alb" | "sqi" => "sq",
+        "arm" | "hye" => "hy",
+        "baq" | "eus" => "eu",
+        "geo" => "ka",
+        "ice" | "isl" => "is",
+        "mac" => "mk",
+        "may" | "msa" | "zsm" => "ms",
+        "wel" | "cym" => "cy",
+        "nor" => "no",
+        "nno" => "nn",
+        "lat" => "la",
+        "gle" => "ga",
+        "glg" => "gl",
+        "epo" => "eo",
+        "mlt" => "mt",
+        "swa" | "swh" => "sw",
+        "tgl" => "tl",
+        "mar" => "mr",
+        "guj" => "gu",
+        "pan" => "pa",
+        "tel" => "te",
+        "kan" => "kn",
+        "mal" => "ml",
+        "nep" => "ne",
+        "sin" => "si",
+        "khm" => "km",
+        "mya" | "bur" => "my",
+        "amh" => "am",
+        "yor" => "yo",
+        "zul" => "zu",
+        "sna" => "sn",
+        "aka" => "ak",
+        "uzb" | "uzn" => "uz",
+        "kaz" => "kk",
+        "tuk" => "tk",
+        "hau" => "ha",
+        "som" => "so",
+        "pus" => "ps",
+        "kur" => "ku",
+        _ => return None,
+    })
 }
 
 /// Debug aid for tuning: where the first text containing `needle` sits in the parsed page and
@@ -512,6 +609,32 @@ mod tests {
         by five percent from next year, after months of talks with unions and employers. The \
         finance minister told reporters in the capital that the increase was affordable and \
         that it had been agreed with the central bank, which has warned of inflation.";
+
+    #[test]
+    fn language_tags_in_their_canonical_form() {
+        for (stated, want) in [
+            ("en", Some("en")),
+            ("EN", Some("en")),
+            (" en_us ", Some("en-US")),
+            ("fi-FI", Some("fi-FI")),
+            ("zh-hant-tw", Some("zh-Hant-TW")),
+            ("es-419", Some("es-419")),
+            ("eng", Some("en")),
+            ("ger", Some("de")),
+            ("deu-AT", Some("de-AT")),
+            ("lat", Some("la")),
+            ("haw", Some("haw")),
+            ("en-GB-oxendict", Some("en-GB-oxendict")),
+            ("English", None),
+            ("x-klingon", None),
+            ("e1", None),
+            ("en--GB", None),
+            ("", None),
+            ("en-GB-aaaaaaaa-bbbbbbbb-cccccccc-dddddddd", None),
+        ] {
+            assert_eq!(language_tag(stated).as_deref(), want, "{stated:?}");
+        }
+    }
 
     #[test]
     fn an_item_text_keeps_every_line() {

@@ -1719,15 +1719,9 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
         .clone()
         .or_else(|| ld.lang.clone())
         .or_else(|| meta(&["content-language", "og:locale", "language", "dc.language"]).map(str::to_string))
-        .and_then(|l| {
-            let p = l
-                .trim()
-                .split(['-', '_'])
-                .next()
-                .unwrap_or("")
-                .to_ascii_lowercase();
-            (p.len() == 2 || p.len() == 3).then_some(p)
-        });
+        // The language alone: a page's region is most often its template's default.
+        .and_then(|l| crate::language_tag(&l))
+        .map(|t| t.split('-').next().unwrap_or_default().to_string());
     m
 }
 

@@ -519,7 +519,7 @@ impl Model {
     /// nothing: a `q` search over every story costs lookups and binary searches only.
     fn matches(&self, st: &StoryState, f: &Filter, hashes: &[u32]) -> bool {
         if let Some(l) = &f.lang
-            && !st.latest.languages.iter().any(|x| x.eq_ignore_ascii_case(l))
+            && !st.latest.languages.iter().any(|x| language_matches(x, l))
         {
             return false;
         }
@@ -627,9 +627,32 @@ impl Model {
     }
 }
 
+/// Whether a story language `tag` passes the `lang` filter `want`: the same tag (any case),
+/// or a tag of that language when the filter names the language alone (`en` takes `en-GB`
+/// and `en-US`; `en-GB` takes only `en-GB`).
+fn language_matches(tag: &str, want: &str) -> bool {
+    tag.eq_ignore_ascii_case(want)
+        || tag.len() > want.len()
+            && tag.as_bytes()[want.len()] == b'-'
+            && tag[..want.len()].eq_ignore_ascii_case(want)
+            && !want.contains('-')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_language_filter_takes_its_regions() {
+        assert!(language_matches("en", "en"));
+        assert!(language_matches("en-GB", "en"));
+        assert!(language_matches("en-GB", "EN"));
+        assert!(language_matches("en-GB", "en-gb"));
+        assert!(!language_matches("en-US", "en-GB"));
+        assert!(!language_matches("en", "en-GB"));
+        assert!(!language_matches("eng", "en"));
+        assert!(!language_matches("fi-FI", "en"));
+    }
     use wirefold_wire::{ClusterEventKind, ClusterMember, SCHEMA_VERSION, StoryCluster, StoryEventKind};
 
     fn cev(id: &str, version: u64, members: &[&str], story: &str) -> Vec<u8> {

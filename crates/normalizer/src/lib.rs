@@ -371,6 +371,12 @@ fn fill_hints(article: &mut Article, raw: &RawDocument) {
 /// url and receive time.
 fn finish(article: &mut Article, raw: &RawDocument) {
     article.schema = SCHEMA_VERSION;
+    // One spelling of each language on the wire ("EN", "en_US", "eng" are "en", "en-US",
+    // "en"); what is no tag ("English") is detected instead.
+    article.language = article
+        .language
+        .as_deref()
+        .and_then(wirefold_extract::language_tag);
     if article.language.is_none() {
         // Plain text and wire items without a language: detect it, so the article lands
         // on its language's subject rather than `und`.
@@ -575,6 +581,15 @@ mod tests {
         let mut r = raw("text/plain", text);
         r.hints.language = Some("en-GB".into());
         assert_eq!(normalize(&r, 1 << 20).unwrap().language.as_deref(), Some("en-GB"));
+        // A stated language in one spelling; what is no language tag is detected.
+        for (stated, want) in [("EN", "en"), ("en_gb", "en-GB"), ("eng", "en"), ("English", "en")] {
+            r.hints.language = Some(stated.into());
+            assert_eq!(
+                normalize(&r, 1 << 20).unwrap().language.as_deref(),
+                Some(want),
+                "{stated}"
+            );
+        }
     }
 
     #[test]

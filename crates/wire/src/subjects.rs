@@ -45,9 +45,16 @@ pub fn raw(kind: SourceKind) -> String {
     format!("{PREFIX}.raw.{}", kind.as_str())
 }
 
-/// `wirefold.articles.<lang>`; `und` when the language is unknown.
+/// `wirefold.articles.<lang>`: the language subtag of the article's tag (`en` for `en`,
+/// `en-GB` and `en-US` alike, so one subscription gets a language); `und` when the
+/// language is unknown.
 pub fn article(language: Option<&str>) -> String {
-    format!("{PREFIX}.articles.{}", token(language.unwrap_or("und")))
+    let lang = language
+        .and_then(|l| l.split(['-', '_']).next())
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .unwrap_or("und");
+    format!("{PREFIX}.articles.{}", token(&lang.to_ascii_lowercase()))
 }
 
 /// `wirefold.clusters.<kind>.<cluster-id>`.
@@ -91,6 +98,12 @@ mod tests {
             "wirefold.clusters.created.c_1___"
         );
         assert_eq!(article(None), "wirefold.articles.und");
+        // One subject per language, whatever the region.
+        for tag in ["en", "en-GB", "en-US", "EN"] {
+            assert_eq!(article(Some(tag)), "wirefold.articles.en", "{tag}");
+        }
+        assert_eq!(article(Some("zh-Hant-TW")), "wirefold.articles.zh");
+        assert_eq!(article(Some("")), "wirefold.articles.und");
         assert_eq!(
             story(StoryEventKind::ClusterAdded, "s00ff"),
             "wirefold.stories.cluster_added.s00ff"
