@@ -403,7 +403,10 @@ async fn list_stories(
     let filter = Filter {
         words,
         lang: q.lang.filter(|s| !s.is_empty()),
-        source: q.source.filter(|s| !s.is_empty()),
+        source: q
+            .source
+            .map(|s| s.trim().to_lowercase())
+            .filter(|s| !s.is_empty()),
         since_ms,
         until_ms,
     };

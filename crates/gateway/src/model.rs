@@ -252,7 +252,8 @@ pub struct Filter {
     pub words: Vec<String>,
     /// Language.
     pub lang: Option<String>,
-    /// Outlet.
+    /// Outlet or agency, lower-cased: a source whose name holds it as whole words ("reuters"
+    /// takes "Thomson Reuters" and "reuters.com", "ap" takes "AP" but not "Apple").
     pub source: Option<String>,
     /// Updated at or after (ms).
     pub since_ms: Option<i64>,
@@ -506,12 +507,17 @@ impl Model {
     /// Whether the story has an article from outlet `source` (as its summary's `sources`).
     fn has_source(&self, st: &StoryState, source: &str) -> bool {
         st.latest.clusters.iter().any(|c| match self.clusters.get(&c.id) {
-            Some(cl) => cl
-                .latest
-                .members
-                .iter()
-                .any(|m| m.article.source.as_deref() == Some(source)),
-            None => c.canonical.source.as_deref() == Some(source),
+            Some(cl) => cl.latest.members.iter().any(|m| {
+                m.article
+                    .source
+                    .as_deref()
+                    .is_some_and(|n| source_matches(n, source))
+            }),
+            None => c
+                .canonical
+                .source
+                .as_deref()
+                .is_some_and(|n| source_matches(n, source)),
         })
     }
 
@@ -627,6 +633,48 @@ impl Model {
     }
 }
 
+/// Whether the source `name` passes the filter `want` (lower case): `want` appears in it,
+/// ignoring case, from a word's start to a word's end. Allocates nothing.
+fn source_matches(name: &str, want: &str) -> bool {
+    if want.is_empty() {
+        return true;
+    }
+    let mut prev_word = false;
+    for (i, c) in name.char_indices() {
+        let starts_word = !prev_word;
+        prev_word = c.is_alphanumeric();
+        if !starts_word {
+            continue;
+        }
+        // Compare lower-cased characters from here; the match must end at a word's end.
+        if let Some(end) = lower_prefix_end(&name[i..], want)
+            && name[i + end..]
+                .chars()
+                .next()
+                .is_none_or(|n| !n.is_alphanumeric())
+        {
+            return true;
+        }
+    }
+    false
+}
+
+/// Where in `s` the characters whose lower case spells `want` end, when they do.
+fn lower_prefix_end(s: &str, want: &str) -> Option<usize> {
+    let mut want = want.chars();
+    for (j, c) in s.char_indices() {
+        for l in c.to_lowercase() {
+            if want.next() != Some(l) {
+                return None;
+            }
+        }
+        if want.as_str().is_empty() {
+            return Some(j + c.len_utf8());
+        }
+    }
+    None
+}
+
 /// Whether a story language `tag` passes the `lang` filter `want`: the same tag (any case),
 /// or a tag of that language when the filter names the language alone (`en` takes `en-GB`
 /// and `en-US`; `en-GB` takes only `en-GB`).
@@ -641,6 +689,29 @@ fn language_matches(tag: &str, want: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_source_filter_takes_whole_words_in_any_case() {
+        for (name, want, pass) in [
+            ("Thomson Reuters", "reuters", true),
+            ("reuters.com", "reuters", true),
+            ("REUTERS", "reuters", true),
+            ("AP", "ap", true),
+            ("Apple Daily", "ap", false),
+            ("The Associated Press", "associated press", true),
+            ("The Associated Press", "associated pr", false),
+            ("Press Association", "press association", true),
+            (
+                "\u{391}\u{3a0}\u{395}-\u{39c}\u{3a0}\u{395}",
+                "\u{3b1}\u{3c0}\u{3b5}",
+                true,
+            ),
+            ("dpa", "dpa-afx", false),
+            ("tca/dpa", "dpa", true),
+        ] {
+            assert_eq!(source_matches(name, want), pass, "{name} / {want}");
+        }
+    }
 
     #[test]
     fn a_language_filter_takes_its_regions() {

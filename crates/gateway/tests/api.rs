@@ -228,6 +228,19 @@ async fn api_lists_stories_resumes_streams_and_refuses_bad_input() {
     assert_eq!(found["stories"].as_array().unwrap().len(), 2);
     let (_, none) = get(&format!("{base}/v1/stories?q=volcano")).await;
     assert!(none["stories"].as_array().unwrap().is_empty());
+    // A source filter takes whole words of a source's name, in any case.
+    let ids_for = |list: &serde_json::Value| -> Vec<String> {
+        list["stories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    for (filter, want) in [("Outlet-A2", vec!["s1"]), ("a2", vec!["s1"]), ("outl", vec![])] {
+        let (_, by_source) = get(&format!("{base}/v1/stories?source={filter}")).await;
+        assert_eq!(ids_for(&by_source), want, "source={filter}");
+    }
 
     // Story, cluster, article.
     let (st, story) = get(&format!("{base}/v1/stories/s1")).await;
