@@ -2,7 +2,7 @@
 //! keeps the record's invariants (paragraph separators, RFC 3339 dates).
 
 use proptest::prelude::*;
-use wirefold_extract::{Input, extract, extract_item_html, extract_item_text, extract_text};
+use wirefold_extract::{Input, extract, extract_item_html, extract_item_text, extract_text, language_tag};
 
 fn check_record(e: &wirefold_extract::Extracted) {
     assert!(!e.body.contains("\n\n\n"), "three newlines in body");
@@ -80,6 +80,18 @@ proptest! {
     fn item_html(s in html_soup(), title in prop::option::of("[a-zA-Z ]{0,40}")) {
         if let Ok(e) = extract_item_html(&s, title.as_deref()) {
             check_record(&e);
+        }
+    }
+
+    #[test]
+    fn language_tags_are_canonical_and_bounded(s in "[a-zA-Z0-9_ -]{0,40}|\\PC{0,12}") {
+        if let Some(t) = language_tag(&s) {
+            prop_assert!(t.len() <= 35, "{t}");
+            prop_assert!(t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'), "{t}");
+            let again = language_tag(&t);
+            prop_assert_eq!(again.as_deref(), Some(t.as_str()), "not idempotent");
+            let primary = t.split('-').next().unwrap();
+            prop_assert!((2..=3).contains(&primary.len()) && primary.bytes().all(|b| b.is_ascii_lowercase()), "{t}");
         }
     }
 }
