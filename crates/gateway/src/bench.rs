@@ -505,6 +505,9 @@ pub async fn bench(bus: &Bus, o: &BenchOptions) -> Result<Value, GatewayError> {
             ("common_word", format!("/v1/stories?q={common}")),
             ("rare_word", format!("/v1/stories?q={RARE}")),
             ("absent_word", "/v1/stories?q=nowhereword".to_string()),
+            // Whole words of a source's name, in any case; one in no story checks them all.
+            ("source", "/v1/stories?source=Outlet-7".to_string()),
+            ("absent_source", "/v1/stories?source=nowhere".to_string()),
         ] {
             let (st, b) = http_get(addr, &path)
                 .await

@@ -639,6 +639,19 @@ fn source_matches(name: &str, want: &str) -> bool {
     if want.is_empty() {
         return true;
     }
+    if name.is_ascii() && want.is_ascii() {
+        // Bytes: a scan over every story's sources stays cheap.
+        let (n, w) = (name.as_bytes(), want.as_bytes());
+        if n.len() < w.len() {
+            return false;
+        }
+        return (0..=n.len() - w.len()).any(|i| {
+            n[i].to_ascii_lowercase() == w[0]
+                && (i == 0 || !n[i - 1].is_ascii_alphanumeric())
+                && n[i..i + w.len()].eq_ignore_ascii_case(w)
+                && n.get(i + w.len()).is_none_or(|c| !c.is_ascii_alphanumeric())
+        });
+    }
     let mut prev_word = false;
     for (i, c) in name.char_indices() {
         let starts_word = !prev_word;
@@ -708,6 +721,10 @@ mod tests {
             ),
             ("dpa", "dpa-afx", false),
             ("tca/dpa", "dpa", true),
+            ("dpa-AFX", "afx", true),
+            ("ap", "ap", true),
+            ("a", "ap", false),
+            ("M\u{fc}nchner Merkur", "m\u{fc}nchner", true),
         ] {
             assert_eq!(source_matches(name, want), pass, "{name} / {want}");
         }
