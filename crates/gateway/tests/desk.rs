@@ -33,6 +33,16 @@ fn aref(id: &str, headline: &str) -> ArticleRef {
     }
 }
 
+/// Member `i` of `cluster`: the canonical from "Example Wire", later copies from "Second
+/// Outlet" (a story event names only the canonical's outlet).
+fn member(cluster: &str, i: u64, headline: &str) -> ArticleRef {
+    let mut a = aref(&format!("{cluster}-{i}"), headline);
+    if i > 1 {
+        a.source = Some("Second Outlet".into());
+    }
+    a
+}
+
 async fn publish_story(bus: &Bus, story: &str, version: u64, cluster: &str, headline: &str, members: u64) {
     let c = ClusterEvent {
         schema: SCHEMA_VERSION,
@@ -47,7 +57,7 @@ async fn publish_story(bus: &Bus, story: &str, version: u64, cluster: &str, head
         canonical: format!("{cluster}-1"),
         members: (1..=members)
             .map(|i| ClusterMember {
-                article: aref(&format!("{cluster}-{i}"), headline),
+                article: member(cluster, i, headline),
                 similarity: 1.0,
             })
             .collect(),
@@ -100,7 +110,7 @@ async fn publish_correction(bus: &Bus, story: &str, cluster: &str, n: u64, versi
         canonical: format!("{cluster}-1"),
         members: (1..=n)
             .map(|i| ClusterMember {
-                article: aref(&format!("{cluster}-{i}"), headline),
+                article: member(cluster, i, headline),
                 similarity: 1.0,
             })
             .collect(),
@@ -313,7 +323,8 @@ impl Tab {
 async fn desk_page_shows_stories_live_and_recovers_from_a_gateway_restart() {
     let nats = TestNats::start();
     let bus = nats.bus().await;
-    publish_story(&bus, "s1", 1, "c1", "Harbour bridge reopens after repairs", 1).await;
+    // Its copy cluster holds a copy from a second outlet: the list names both outlets.
+    publish_story(&bus, "s1", 1, "c1", "Harbour bridge reopens after repairs", 2).await;
     let (addr, stop, task) = start_gateway(&bus, "127.0.0.1:0").await;
     let browser = Browser::start();
     let mut tab = browser.open(&format!("http://{addr}/")).await;
@@ -325,6 +336,11 @@ async fn desk_page_shows_stories_live_and_recovers_from_a_gateway_restart() {
     tab.until(
         "the live indicator",
         "document.getElementById('conn').textContent === 'live'",
+    )
+    .await;
+    tab.until(
+        "both outlets on the row",
+        "document.querySelector('li.story').innerText.includes('Example Wire, Second Outlet')",
     )
     .await;
 
@@ -365,6 +381,13 @@ async fn desk_page_shows_stories_live_and_recovers_from_a_gateway_restart() {
     .await;
     // Keyboard: j focuses the first row, o opens it.
     tab.eval("document.getElementById('newbar').click()").await;
+    // The live update names only the canonical's outlet; the row keeps the other one.
+    tab.until(
+        "both outlets on the row after a live update",
+        "[...document.querySelectorAll('li.story')].some(r => r.innerText.includes('Harbour bridge') \
+         && r.innerText.includes('Example Wire, Second Outlet'))",
+    )
+    .await;
     tab.key("j", "KeyJ", 74).await;
     tab.until(
         "the first row focused by j",
