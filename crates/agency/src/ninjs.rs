@@ -83,29 +83,26 @@ impl Obj<'_> {
 }
 
 /// Who supplied the item: its `copyrightholder`, the `provider` AP's ninjs names, the first
-/// named `infosources` entry, else the name in its `copyrightnotice`. The ninjs fields must
-/// be strings; `provider` and `infosources`, which some senders shape their own way, are
-/// read when they hold a name and passed over otherwise.
-fn provider(o: &Obj<'_>) -> Result<Option<String>, AgencyError> {
-    let holder = o.string(&["copyrightholder", "copyrightHolder"])?;
-    let notice = o.string(&["copyrightnotice", "copyrightNotice"])?;
+/// named `infosources` entry, else the name in its `copyrightnotice`. Display metadata: a
+/// field shaped another way (an object with a `name` is read too) is passed over, never a
+/// reason to refuse the item.
+fn provider(o: &Obj<'_>) -> Option<String> {
     let name_of = |v: &Value| match v {
         Value::String(s) => Some(s.clone()),
         Value::Object(m) => m.get("name").and_then(Value::as_str).map(str::to_string),
         _ => None,
     };
-    let provider = o.get(&["provider"]).and_then(|(_, v)| name_of(v));
-    let source = match o.get(&["infosources", "infosource"]) {
+    let field = |keys: &[&str]| match o.get(keys) {
         Some((_, Value::Array(a))) => a.iter().find_map(name_of),
         Some((_, v)) => name_of(v),
         None => None,
     };
-    Ok(crate::first_provider([
-        holder.as_deref(),
-        provider.as_deref(),
-        source.as_deref(),
-        notice.as_deref(),
-    ]))
+    crate::first_provider([
+        field(&["copyrightholder", "copyrightHolder"]).as_deref(),
+        field(&["provider"]).as_deref(),
+        field(&["infosources", "infosource"]).as_deref(),
+        field(&["copyrightnotice", "copyrightNotice"]).as_deref(),
+    ])
 }
 
 fn wrong(key: &str, want: &str, found: &Value) -> AgencyError {
@@ -300,7 +297,7 @@ fn item(map: &Map<String, Value>) -> Result<Result<Item, String>, AgencyError> {
         ),
         ..Default::default()
     };
-    it.provider = provider(&o)?;
+    it.provider = provider(&o);
     // Headline: a string, or (2.x, and the 2.0 drafts under `headline`) a list.
     let headline_list = matches!(o.get(&["headline"]), Some((_, Value::Array(_))));
     if !headline_list {
@@ -466,6 +463,31 @@ fn strip_html(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_provider_shaped_any_way_never_refuses_the_item() {
+        let provider = |extra: &str| {
+            let doc = format!(r#"{{"uri":"u","type":"text","headline":"H","body_text":"Body.",{extra}}}"#);
+            read(&doc).unwrap().unwrap().items[0].provider.clone()
+        };
+        assert_eq!(provider(r#""copyrightholder":"NTB""#).as_deref(), Some("NTB"));
+        assert_eq!(
+            provider(r#""copyrightHolder":{"name":"TT"}"#).as_deref(),
+            Some("TT")
+        );
+        assert_eq!(
+            provider(r#""infosources":[{"name":"dpa","role":"origprov"}]"#).as_deref(),
+            Some("dpa")
+        );
+        assert_eq!(
+            provider(r#""copyrightholder":42,"provider":"AP""#).as_deref(),
+            Some("AP")
+        );
+        assert_eq!(
+            provider(r#""copyrightholder":[1,2],"copyrightnotice":true"#),
+            None
+        );
+    }
 
     #[test]
     fn versions_and_wrong_types() {
