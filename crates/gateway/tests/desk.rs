@@ -187,6 +187,8 @@ impl Browser {
             ])
             .arg(format!("--user-data-dir={}", profile.path().display()))
             .arg("about:blank")
+            // Times on the page are the reader's local times: one zone for every machine.
+            .env("TZ", "UTC")
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -341,6 +343,13 @@ async fn desk_page_shows_stories_live_and_recovers_from_a_gateway_restart() {
     tab.until(
         "both outlets on the row",
         "document.querySelector('li.story').innerText.includes('Example Wire, Second Outlet')",
+    )
+    .await;
+    // The update time as a desk reads it, the instant kept in the markup.
+    tab.until(
+        "the update time",
+        "document.querySelector('li.story time').dateTime === '2025-11-24T07:00:00Z' \
+         && document.querySelector('li.story .meta').innerText.includes('updated 24 Nov 2025 07:00')",
     )
     .await;
 
