@@ -120,6 +120,11 @@ fn walk(nc: &El, caption: bool, out: &mut Contents) {
     }
 }
 
+/// Whether a `NewsLines` states a headline.
+fn states_headline(lines: &El) -> bool {
+    lines.find("HeadLine").is_some_and(|h| !h.text().is_empty())
+}
+
 /// The first `NewsLines` stating a headline in component `nc` or the components inside it,
 /// in document order, outside captions.
 fn headline_lines(nc: &El) -> Option<&El> {
@@ -127,7 +132,7 @@ fn headline_lines(nc: &El) -> Option<&El> {
         return None;
     }
     nc.children("NewsLines")
-        .find(|l| l.find("HeadLine").is_some_and(|h| !h.text().is_empty()))
+        .find(|l| states_headline(l))
         .or_else(|| nc.children("NewsComponent").find_map(headline_lines))
 }
 
@@ -208,7 +213,7 @@ fn item(ni: &El) -> Item {
     // component inside: Business Wire's outer component has only a `CopyrightLine`.
     let first = ni.find("NewsLines");
     let lines = match first {
-        Some(l) if l.find("HeadLine").is_some_and(|h| !h.text().is_empty()) => first,
+        Some(l) if states_headline(l) => first,
         _ => ni.children("NewsComponent").find_map(headline_lines).or(first),
     };
     if let Some(lines) = lines {

@@ -604,8 +604,8 @@ pub(crate) enum DateLabel {
     Updated,
 }
 
-/// The [`DateLabel`] a label before a date is in the languages it knows (`lb` lower case,
-/// trailing colon and spaces removed), `None` for any other words.
+/// The [`DateLabel`] a label before a date is in the languages it knows (`lb` in any case;
+/// a trailing colon and spaces are ignored), `None` for any other words.
 pub(crate) fn other_date_label(lb: &str) -> Option<DateLabel> {
     const PLAIN: &[&str] = &[
         "datum", "am", "vom", "le", "du", "el", "fecha", "il", "data", "em", "op",
