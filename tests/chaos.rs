@@ -23,8 +23,9 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt as _;
 use wirefold_bus::Bus;
+use wirefold_corpus::Words;
 use wirefold_deduplicator::Deduper;
-use wirefold_testkit::{TestNats, Words};
+use wirefold_testkit::TestNats;
 use wirefold_wire::{Article, ClusterEvent, DeadLetter, RawDocument, StoryEvent, subjects};
 
 const WIREFOLD: &str = env!("CARGO_BIN_EXE_wirefold");
@@ -142,7 +143,7 @@ async fn workers_killed_and_a_leader_frozen_during_ingest_lose_and_repeat_nothin
     const DOCS: usize = 300;
     const BATCH: usize = 25;
     let started = Instant::now();
-    let mut rng = Words(SEED);
+    let mut rng = Words::new(SEED);
     let nats = TestNats::start();
     let bus = nats.bus().await;
     let url = nats.url();

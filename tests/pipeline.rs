@@ -12,9 +12,10 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 use wirefold_bus::Bus;
+use wirefold_corpus::Words;
 use wirefold_deduplicator::Deduper;
 use wirefold_deduplicator::worker::DedupConfig;
-use wirefold_testkit::{TestNats, Words, eventually, shared_dir};
+use wirefold_testkit::{TestNats, eventually, shared_dir};
 use wirefold_wire::{Article, ClusterEvent, DeadLetter, SCHEMA_VERSION, StoryEvent, subjects};
 
 const WIREFOLD: &str = env!("CARGO_BIN_EXE_wirefold");
@@ -79,7 +80,7 @@ fn spawn_workers(bus: &Bus, shutdown: &CancellationToken) -> Vec<tokio::task::Jo
 /// Articles: `stories` originals, each followed later by a republished copy with a
 /// changed paragraph and boilerplate, interleaved.
 fn fixture_articles(stories: usize) -> Vec<Article> {
-    let mut w = Words(7);
+    let mut w = Words::new(7);
     let originals: Vec<Vec<String>> = (0..stories).map(|_| w.article(8)).collect();
     let mut out = Vec::new();
     for (i, paras) in originals.iter().enumerate() {
@@ -259,7 +260,7 @@ async fn ingested_files_become_cluster_events_and_bad_input_is_refused_or_dead_l
     let shutdown = CancellationToken::new();
     let workers = spawn_workers(&bus, &shutdown);
     let dir = tempfile::tempdir().unwrap();
-    let mut w = Words(11);
+    let mut w = Words::new(11);
     let story = w.article(8);
     let other = w.article(8);
     let write = |name: &str, bytes: &[u8]| std::fs::write(dir.path().join(name), bytes).unwrap();
@@ -889,7 +890,7 @@ async fn agency_versions_corrections_and_kills_are_one_member() {
     let mut tasks = spawn_workers(&bus, &shutdown);
     let dir = tempfile::tempdir().unwrap();
     tasks.push(spawn_drop_folder(&bus, dir.path(), &shutdown));
-    let mut w = Words(23);
+    let mut w = Words::new(23);
     let story = w.article(6);
     let guid = "urn:newsml:agency.test:20251124:quake";
     let of_uri = |evs: &[ClusterEvent], uri: &str| -> Vec<ClusterEvent> {
@@ -1016,7 +1017,7 @@ async fn bad_agency_files_get_reasons_and_the_folder_goes_on() {
     let shutdown = CancellationToken::new();
     let mut tasks = spawn_workers(&bus, &shutdown);
     let dir = tempfile::tempdir().unwrap();
-    let mut w = Words(31);
+    let mut w = Words::new(31);
     let paras = w.article(4);
     let full = g2_item("urn:test:cut", 1, "usable", "Cut short", &paras);
     drop_file(

@@ -9,7 +9,8 @@
 //! set, to the real agency files of `wire-agency-dev/` and `wire-dev/`.
 
 use proptest::prelude::*;
-use wirefold_testkit::{Words, shared_dir};
+use wirefold_corpus::Words;
+use wirefold_testkit::shared_dir;
 
 const SEEDS: &[&str] = &[
     r#"<?xml version="1.0" encoding="UTF-8"?>
@@ -170,7 +171,7 @@ fn mutated_real_agency_files_never_panic() {
             for k in 0..40 {
                 read_checked(&bytes[..bytes.len() * k / 40]);
             }
-            let mut r = Words(bytes.len() as u64);
+            let mut r = Words::new(bytes.len() as u64);
             for _ in 0..60 {
                 let edits: Vec<Edit> = (0..1 + r.below(6))
                     .map(|_| match r.below(4) {

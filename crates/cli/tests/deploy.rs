@@ -22,7 +22,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use wirefold_bus::{Bus, BusError, Connection};
-use wirefold_testkit::{TestNats, Words, eventually};
+use wirefold_corpus::Words;
+use wirefold_testkit::{TestNats, eventually};
 use wirefold_wire::{ClusterEvent, subjects};
 
 const WIREFOLD: &str = env!("CARGO_BIN_EXE_wirefold");
@@ -166,7 +167,7 @@ fn ingest_dir(url: &str, dir: &Path) {
 
 /// A plain-text article, distinct for each `n`.
 fn article_text(n: u64) -> String {
-    let mut w = Words(n.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+    let mut w = Words::new(n.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     let title: Vec<&str> = (0..6).map(|_| w.word()).collect();
     let paras: Vec<String> = (0..4)
         .map(|_| (0..40).map(|_| w.word()).collect::<Vec<_>>().join(" ") + ".")

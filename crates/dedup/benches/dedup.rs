@@ -11,13 +11,8 @@ use wirefold_dedup::eval::{CorpusDoc, bench_corpus};
 use wirefold_dedup::{Config, text_similarity};
 
 fn synthetic(n: usize) -> Vec<CorpusDoc> {
-    let mut x = 0x2545_f491_4f6c_dd1du64;
-    let mut rnd = move |m: u64| {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        x % m
-    };
+    let mut rng = wirefold_corpus::Rng::new(1);
+    let mut rnd = move |m: u64| rng.below(m as usize) as u64;
     let syl = [
         "ka", "lo", "mi", "ran", "tu", "vek", "sor", "pla", "din", "gre", "hu", "jon", "bel", "cas",
     ];

@@ -9,7 +9,7 @@
 
 use std::io::Write;
 
-use wirefold_testkit::Words;
+use wirefold_corpus::Words;
 
 /// One edited copy of `text` (sentences split at the Urdu/Arabic full stop or ". ").
 fn edit(text: &str, r: &mut Words, variant: u64) -> String {
@@ -67,7 +67,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if texts.is_empty() {
         return Err("no texts in the source".into());
     }
-    let mut r = Words(7);
+    let mut r = Words::new(7);
     let mut w = std::io::BufWriter::new(std::fs::File::create(out)?);
     // Each text is a story published a few times in a row window: stories start in turn,
     // and each article is a copy of one of the last 50 stories started.

@@ -1918,25 +1918,6 @@ fn unreachable_cluster() -> ! {
     panic!("dedup index: dangling cluster index")
 }
 
-/// Xorshift numbers for the crate's randomized tests (same seed, same sequence).
-#[cfg(test)]
-pub(crate) struct TestRng(pub u64);
-
-#[cfg(test)]
-impl TestRng {
-    pub(crate) fn next(&mut self) -> u64 {
-        let x = &mut self.0;
-        *x ^= *x << 13;
-        *x ^= *x >> 7;
-        *x ^= *x << 17;
-        *x
-    }
-
-    pub(crate) fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1944,8 +1925,8 @@ mod tests {
     /// [`judge`] against a plain count over sets.
     #[test]
     fn judge_counts_like_sets() {
-        let mut rng = TestRng(0x2545_f491_4f6c_dd1d);
-        let mut rnd = |n: u64| rng.below(n);
+        let mut rng = wirefold_corpus::Rng::new(1);
+        let mut rnd = |n: u64| rng.below(n as usize) as u64;
         let (mut eq, mut per) = (Vec::new(), Vec::new());
         for _ in 0..3_000 {
             let span = 1 + rnd(400) as u32;

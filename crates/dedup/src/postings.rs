@@ -357,8 +357,8 @@ mod tests {
         use std::collections::HashMap;
         let mut p = Postings::default();
         let mut m: HashMap<u32, Vec<u32>> = HashMap::new();
-        let mut rng = crate::TestRng(0x9e37_79b9_7f4a_7c15);
-        let mut rnd = |n: u64| rng.below(n);
+        let mut rng = wirefold_corpus::Rng::new(3);
+        let mut rnd = |n: u64| rng.below(n as usize) as u64;
         let pool: Vec<u32> = (0..nkeys).map(|_| rnd(below) as u32).collect();
         for step in 0..200_000u32 {
             let key = pool[rnd(nkeys as u64) as usize];

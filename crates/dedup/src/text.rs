@@ -1575,8 +1575,8 @@ mod tests {
             "outre",
             "labelled",
         ];
-        let mut rng = crate::TestRng(0x2545_f491_4f6c_dd1d);
-        let mut rnd = |n: usize| rng.below(n as u64) as usize;
+        let mut rng = wirefold_corpus::Rng::new(1);
+        let mut rnd = |n: usize| rng.below(n);
         let (mut fast, mut slow) = (Tokens::default(), Tokens::default());
         for round in 0..20_000 {
             let mut text = String::new();
@@ -1611,8 +1611,8 @@ mod tests {
 
     #[test]
     fn block_masks_match_byte_tables() {
-        let mut rng = crate::TestRng(0x9e37_79b9_7f4a_7c15);
-        let mut rnd = || rng.next();
+        let mut rng = wirefold_corpus::Rng::new(2);
+        let mut rnd = || rng.next_u64();
         for c in 0..=255u64 {
             let (x0, x1) = (c * 0x0101_0101_0101_0101, rnd());
             assert_eq!(Block::classify(x0, x1), Block::classify_bytes(x0, x1), "{c:#x}");

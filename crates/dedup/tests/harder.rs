@@ -6,10 +6,12 @@
 //! entities, an agency trailer, a sidebar line with another story's headline.
 //!
 //! Fixture articles are pseudo-text from a seeded generator (each story its own words) with
-//! English sentences carrying the variants, so any overlap is what a test put there.
+//! English sentences carrying the variants, so any overlap is what a test put there. Cases
+//! near the copy bar by construction take 24 draws and bound the share that goes the wrong
+//! way, at the rate measured: one draw would say only whether that seed was lucky.
 
+use wirefold_corpus::Words;
 use wirefold_dedup::{ClusterId, Config, Doc, EventKind, Index, text_similarity};
-use wirefold_testkit::Words;
 
 const SYL: &[&str] = &[
     "ka", "lo", "mi", "ran", "tu", "vek", "sor", "pla", "din", "gre", "hu", "jon", "bel", "cas", "fen",
@@ -48,7 +50,7 @@ fn word(r: &mut Words) -> String {
 
 /// A story of `n` paragraphs of about 30 words; every third carries a variant sentence.
 fn story(seed: u64, n: usize) -> Vec<String> {
-    let mut r = Words(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 0x7777);
+    let mut r = Words::new(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 0x7777);
     (0..n)
         .map(|i| {
             let mut p = Vec::new();
@@ -71,7 +73,7 @@ fn story(seed: u64, n: usize) -> Vec<String> {
 
 /// Changes about one word in `every` (a light rewrite).
 fn rewrite(p: &str, seed: u64, every: usize) -> String {
-    let mut r = Words(seed);
+    let mut r = Words::new(seed);
     p.split(' ')
         .map(|w| {
             if r.below(every) == 0 {
@@ -84,6 +86,9 @@ fn rewrite(p: &str, seed: u64, every: usize) -> String {
         .join(" ")
 }
 
+/// Draws of a randomized case.
+const DRAWS: u64 = 24;
+
 const TRAILER: &str = "(Reporting by Jane Smith; Editing by Tom Brown)";
 
 fn body(paras: &[String]) -> String {
@@ -93,6 +98,25 @@ fn body(paras: &[String]) -> String {
 /// Expects docs with the same group letter in one cluster and different letters apart,
 /// once all have arrived (clusters merged later resolved to the one that survived).
 fn check(groups: &str, docs: &[(&str, String)]) {
+    if let Err(e) = outcome(groups, docs) {
+        panic!("{e}");
+    }
+}
+
+/// Where the copy rule's outcome on a kind of case depends on the draw (how many of a
+/// paragraph's words an edit hit, how long the quoted paragraphs came out), a test takes
+/// many draws and bounds the share that go the wrong way: `failed` of `draws`.
+fn at_most(bound: usize, draws: usize, failed: &[String]) {
+    eprintln!("{} of {draws} draws wrong: {failed:#?}", failed.len());
+    assert!(
+        failed.len() <= bound,
+        "{} of {draws} draws wrong (at most {bound}): {failed:#?}",
+        failed.len()
+    );
+}
+
+/// [`check`] as a result: the first pair that is together or apart against `groups`.
+fn outcome(groups: &str, docs: &[(&str, String)]) -> Result<(), String> {
     let mut ix = Index::new(Config::default());
     let mut survivor: std::collections::HashMap<ClusterId, ClusterId> = Default::default();
     let arrived: Vec<Option<ClusterId>> = docs
@@ -122,16 +146,18 @@ fn check(groups: &str, docs: &[(&str, String)]) {
     assert_eq!(g.len(), docs.len());
     for i in 0..docs.len() {
         for j in i + 1..docs.len() {
-            let sim = text_similarity(&Config::default(), &docs[i].1, &docs[j].1);
-            assert_eq!(
-                got[i] == got[j],
-                g[i] == g[j],
-                "{} and {} (groups {groups}): {sim:?}",
-                docs[i].0,
-                docs[j].0
-            );
+            if (got[i] == got[j]) != (g[i] == g[j]) {
+                let sim = text_similarity(&Config::default(), &docs[i].1, &docs[j].1);
+                return Err(format!(
+                    "{} and {} (groups {groups}) {}: {sim:?}",
+                    docs[i].0,
+                    docs[j].0,
+                    if g[i] == g[j] { "apart" } else { "together" }
+                ));
+            }
         }
     }
+    Ok(())
 }
 
 /// The first third of `s`, republished: lead rewritten, a word in twenty changed in the
@@ -151,17 +177,20 @@ fn brief(s: &[String], seed: u64) -> Vec<String> {
 
 #[test]
 fn lead_only_briefs_join_in_either_order() {
-    for seed in 1..=6u64 {
+    let mut failed = Vec::new();
+    for seed in 1..=DRAWS {
         let s = story(seed, 18);
-        let other = story(seed + 100, 18);
-        check(
+        let other = story(seed + 1000, 18);
+        if let Err(e) = outcome(
             "aab",
             &[
                 ("full", body(&s)),
                 ("brief", body(&brief(&s, seed))),
                 ("other", body(&other)),
             ],
-        );
+        ) {
+            failed.push(format!("draw {seed}: {e}"));
+        }
         // Brief first: the full story is a longer version of it (it opens with the brief's
         // text and holds nearly all of it), so it joins when the brief kept the story's
         // words; a brief reworded as heavily as `brief` is not "nearly all" of the story's
@@ -170,6 +199,9 @@ fn lead_only_briefs_join_in_either_order() {
         let light: Vec<String> = s[..s.len() / 3].iter().map(|p| us(p)).collect();
         check("aa", &[("brief", body(&light)), ("full", body(&s))]);
     }
+    // A brief whose edits hit more of its words than usual keeps under half of its text
+    // (2 of the 24 draws, at 0.48 and 0.49): at most one in eight.
+    at_most(3, DRAWS as usize, &failed);
 }
 
 #[test]
@@ -206,8 +238,9 @@ fn an_article_quoting_a_long_block_of_another_stays_apart_in_either_order() {
     // that quotes the five long ones in one block: over half of the story's text is in the
     // article, but in a quarter of its paragraphs. Whichever arrives first, they stay
     // apart (the story arriving second used to join the article).
-    for seed in 1..=6u64 {
-        let p = story(300 + seed, 25);
+    let mut failed = Vec::new();
+    for seed in 1..=DRAWS {
+        let p = story(3000 + seed, 25);
         let long: Vec<String> = (0..5).map(|i| format!("{} {}", p[2 * i], p[2 * i + 1])).collect();
         let short = p[10..25]
             .iter()
@@ -219,30 +252,44 @@ fn an_article_quoting_a_long_block_of_another_stays_apart_in_either_order() {
             }
             s.push(x);
         }
-        let mut f = story(400 + seed, 20);
+        let mut f = story(4000 + seed, 20);
         for (k, l) in long.iter().enumerate() {
             f.insert(10 + k, l.clone());
         }
-        check("ab", &[("quoting", body(&f)), ("story", body(&s))]);
-        check("ab", &[("story", body(&s)), ("quoting", body(&f))]);
+        for order in [[("quoting", &f), ("story", &s)], [("story", &s), ("quoting", &f)]] {
+            let docs = order.map(|(id, x)| (id, body(x)));
+            if let Err(e) = outcome("ab", &docs) {
+                failed.push(format!("draw {seed}: {e}"));
+            }
+        }
     }
+    // Where the quoted paragraphs come out long against the story's own, the block is most
+    // of the story (1 of the 48 draws and orders): at most one in sixteen.
+    at_most(3, 2 * DRAWS as usize, &failed);
 }
 
 #[test]
 fn brief_and_follow_up_of_one_story() {
     // The brief joins; a follow-up quoting the same lead paragraphs does not.
-    let s = story(90, 18);
-    let mut f = story(91, 16);
-    f.insert(8, s[0].clone());
-    f.insert(9, s[1].clone());
-    check(
-        "aab",
-        &[
-            ("full", body(&s)),
-            ("brief", body(&brief(&s, 9))),
-            ("follow-up", body(&f)),
-        ],
-    );
+    let mut failed = Vec::new();
+    for seed in 1..=DRAWS {
+        let s = story(5000 + seed, 18);
+        let mut f = story(6000 + seed, 16);
+        f.insert(8, s[0].clone());
+        f.insert(9, s[1].clone());
+        if let Err(e) = outcome(
+            "aab",
+            &[
+                ("full", body(&s)),
+                ("brief", body(&brief(&s, seed))),
+                ("follow-up", body(&f)),
+            ],
+        ) {
+            failed.push(format!("draw {seed}: {e}"));
+        }
+    }
+    // None of the 24 draws goes wrong; a brief edited harder than usual may (see above).
+    at_most(1, DRAWS as usize, &failed);
 }
 
 #[test]
@@ -273,8 +320,11 @@ fn a_heavily_edited_copy_joins_its_story_whatever_the_order() {
     // twelve: under half of the story survives, not a copy of it by itself) and a version
     // between the two (the story's paragraphs and the far version's, alternately: a copy of
     // each). After the in-between version, the three are one cluster, whether the far
-    // version arrived before it (two clusters merged) or after (a plain join).
-    for seed in [1u64, 2, 4, 6, 9, 10, 12] {
+    // version arrived before it (two clusters merged) or after (a plain join). The edits
+    // are random, and in some draws more than half of the story survives them: that far
+    // version is a copy by itself (5 of the first 24 draws), and the draw is passed over.
+    let mut chains = 0;
+    for seed in 1..=DRAWS {
         let s = story(500 + seed, 18);
         let fresh = story(700 + seed, 18);
         let far: Vec<String> = s
@@ -288,8 +338,11 @@ fn a_heavily_edited_copy_joins_its_story_whatever_the_order() {
                 }
             })
             .collect();
-        let mid = wirefold_testkit::alternate(&s, &far);
-        check("ab", &[("story", body(&s)), ("far", body(&far))]);
+        if outcome("ab", &[("story", body(&s)), ("far", body(&far))]).is_err() {
+            continue;
+        }
+        chains += 1;
+        let mid = wirefold_corpus::alternate(&s, &far);
         check(
             "aaa",
             &[("story", body(&s)), ("far", body(&far)), ("mid", body(&mid))],
@@ -299,4 +352,8 @@ fn a_heavily_edited_copy_joins_its_story_whatever_the_order() {
             &[("story", body(&s)), ("mid", body(&mid)), ("far", body(&far))],
         );
     }
+    assert!(
+        chains >= DRAWS / 2,
+        "only {chains} draws of a far version that is no copy"
+    );
 }

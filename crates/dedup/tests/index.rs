@@ -6,8 +6,8 @@
 //! Fixture articles are pseudo-text from a seeded generator: each story has its own words,
 //! so any overlap between two docs is exactly what a test put there.
 
+use wirefold_corpus::Words;
 use wirefold_dedup::{ClusterId, Config, Doc, Event, EventKind, Index, Outcome};
-use wirefold_testkit::Words;
 
 // ---- fixtures -----------------------------------------------------------------------
 
@@ -23,7 +23,7 @@ fn word(r: &mut Words) -> String {
 
 /// A story of `n` paragraphs of about 40 words; `seed` picks its words.
 fn story(seed: u64, n: usize) -> Vec<String> {
-    let mut r = Words(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 0x5555);
+    let mut r = Words::new(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 0x5555);
     (0..n)
         .map(|_| {
             let mut p = Vec::new();
@@ -408,7 +408,7 @@ fn canonical_is_earliest_published_then_longest() {
 
 /// A mixed stream: stories, copies, briefs, follow-ups, updates, withdrawals, empties.
 fn stream() -> Vec<(String, String, String, i64, bool)> {
-    let mut r = Words(77);
+    let mut r = Words::new(77);
     let mut out = Vec::new();
     let mut stories: Vec<Vec<String>> = Vec::new();
     for i in 0..260u64 {
@@ -531,7 +531,7 @@ fn restore_rejects_bad_bytes() {
     for cut in [1, 9, snap.len() / 2, snap.len() - 1] {
         assert!(Index::restore(cfg(), &snap[..cut]).is_err(), "truncated at {cut}");
     }
-    let mut r = Words(9);
+    let mut r = Words::new(9);
     for _ in 0..200 {
         let mut bad = snap.clone();
         let at = r.below(bad.len());

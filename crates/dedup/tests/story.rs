@@ -417,7 +417,7 @@ fn ranking_follows_weights_merges_removals_expiry_and_snapshots() {
         );
     };
     let texts = [QUAKE, FINAL, QUAKE2, FINAL2];
-    let mut words = wirefold_testkit::Words(7);
+    let mut words = wirefold_corpus::Words::new(7);
     let mut next = |n: u64| words.below(n as usize) as u64;
     for k in 1..=60u64 {
         ix.place(k, &text(texts[(k % 4) as usize]), k as i64 * 60_000);

@@ -387,7 +387,7 @@ mod tests {
         // the rest changed: not a copy of it by itself) and a version in between (their
         // paragraphs alternately: a copy of each). The far version starts a cluster of its
         // own; the version in between folds it into the story's.
-        let mut r = wirefold_testkit::Words(42);
+        let mut r = wirefold_corpus::Words::new(42);
         let syl = [
             "ka", "lo", "mi", "ran", "tu", "vek", "sor", "pla", "din", "gre", "hu", "jon",
         ];
@@ -409,7 +409,7 @@ mod tests {
                 }
             })
             .collect();
-        let mid = wirefold_testkit::alternate(&story, &far);
+        let mid = wirefold_corpus::alternate(&story, &far);
         let input = format!(
             "{}\n{}\n{}\n",
             serde_json::json!({"id": "story", "text": story.join("\n\n")}),

@@ -22,6 +22,7 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _};
 use tokio_util::sync::CancellationToken;
 use wirefold_bus::Bus;
+use wirefold_corpus::Rng;
 use wirefold_wire::{
     Article, ArticleRef, ClusterEvent, ClusterEventKind, ClusterMember, SCHEMA_VERSION, StoryCluster,
     StoryEvent, StoryEventKind, subjects,
@@ -74,21 +75,6 @@ impl Default for BenchOptions {
 /// A word in 1 of 1000 articles (for the rare-word search).
 const RARE: &str = "zeppelin";
 
-/// Deterministic pseudo-random numbers (xorshift64*).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
 /// 2,000 made-up words of two or three syllables.
 fn vocabulary() -> Vec<String> {
     const SYL: [&str; 20] = [
@@ -130,9 +116,9 @@ fn article_ref(i: usize, headline: &str) -> ArticleRef {
 }
 
 fn headline(vocab: &[String], i: usize) -> String {
-    let mut r = Rng(i as u64 * 7919 + 1);
+    let mut r = Rng::new(i as u64);
     (0..8)
-        .map(|_| vocab[r.below(vocab.len())].as_str())
+        .map(|_| r.pick(vocab).as_str())
         .collect::<Vec<_>>()
         .join(" ")
 }
@@ -148,13 +134,13 @@ fn story_clusters(s: usize, o: &BenchOptions) -> Vec<usize> {
 }
 
 fn article(vocab: &[String], i: usize) -> Article {
-    let mut r = Rng(i as u64 * 104_729 + 17);
+    let mut r = Rng::new(i as u64 ^ 0x5eed_0000_0000);
     let mut body = String::with_capacity(1400);
     for k in 0..180usize {
         if k > 0 {
             body.push(if k.is_multiple_of(30) { '\n' } else { ' ' });
         }
-        body.push_str(&vocab[r.below(vocab.len())]);
+        body.push_str(r.pick(vocab).as_str());
     }
     if i.is_multiple_of(1000) {
         body.push(' ');

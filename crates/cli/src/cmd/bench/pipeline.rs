@@ -36,6 +36,7 @@ use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 use wirefold_bus::server::{NatsServer, ServerOptions};
 use wirefold_bus::{Bus, PendingAck};
+use wirefold_corpus::News;
 use wirefold_wire::{RawBody, RawDocument, SCHEMA_VERSION, SourceKind, subjects};
 
 use crate::cmd::connect;
@@ -85,28 +86,28 @@ struct Measured {
 /// Runs the benchmark and returns its report.
 pub async fn run(opts: &Options) -> anyhow::Result<Value> {
     let load_before = load_average();
-    let mut generator = Generator::new(opts.seed);
+    let mut news = News::new(opts.seed);
     let run_id = format!("{:016x}", opts.seed ^ wirefold_wire::time::now_ms() as u64);
     let n_rate = (opts.rate * opts.rate_secs).round().max(1.0) as usize;
     let phases = vec![
         Phase {
             name: "text_full_speed",
-            docs: generator.documents(&run_id, "t", opts.articles, false),
+            docs: documents(&mut news, &run_id, "t", opts.articles, false),
             rate: None,
         },
         Phase {
             name: "html_full_speed",
-            docs: generator.documents(&run_id, "h", opts.html, true),
+            docs: documents(&mut news, &run_id, "h", opts.html, true),
             rate: None,
         },
         Phase {
             name: "text_fixed_rate",
-            docs: generator.documents(&run_id, "tr", n_rate, false),
+            docs: documents(&mut news, &run_id, "tr", n_rate, false),
             rate: Some(opts.rate),
         },
         Phase {
             name: "html_fixed_rate",
-            docs: generator.documents(&run_id, "hr", n_rate, true),
+            docs: documents(&mut news, &run_id, "hr", n_rate, true),
             rate: Some(opts.rate),
         },
     ];
@@ -412,315 +413,39 @@ fn load_average() -> Option<[f64; 3]> {
     Some([it.next()??, it.next()??, it.next()??])
 }
 
-/// Deterministic English-like news copy.
-struct Generator {
-    state: u64,
-    /// Recent originals (paragraphs, headline) that copies are taken from.
-    recent: VecDeque<(Vec<String>, String)>,
-}
-
-const WORDS: &[&str] = &[
-    "minister",
-    "council",
-    "harbour",
-    "election",
-    "river",
-    "budget",
-    "strike",
-    "court",
-    "police",
-    "storm",
-    "market",
-    "tariff",
-    "school",
-    "bridge",
-    "hospital",
-    "airport",
-    "vote",
-    "treaty",
-    "border",
-    "factory",
-    "farmers",
-    "rail",
-    "energy",
-    "prices",
-    "mayor",
-    "union",
-    "soldiers",
-    "talks",
-    "ceasefire",
-    "reform",
-    "company",
-    "shares",
-    "profit",
-    "workers",
-    "judge",
-    "trial",
-    "report",
-    "government",
-    "opposition",
-    "parliament",
-    "coalition",
-    "leader",
-    "president",
-    "spokesman",
-    "officials",
-    "residents",
-    "city",
-    "region",
-    "province",
-    "capital",
-    "village",
-    "coast",
-    "flood",
-    "fire",
-    "drought",
-    "harvest",
-    "exports",
-    "imports",
-    "inflation",
-    "growth",
-    "bank",
-    "rates",
-    "investors",
-    "lawmakers",
-    "protest",
-    "crowd",
-    "rally",
-    "campaign",
-    "candidate",
-    "ballot",
-    "result",
-    "agreement",
-    "deal",
-    "plan",
-    "project",
-    "contract",
-    "tender",
-    "network",
-    "service",
-    "delays",
-    "passengers",
-    "tickets",
-    "fares",
-    "road",
-    "tunnel",
-    "port",
-    "ships",
-    "cargo",
-    "fuel",
-    "gas",
-    "power",
-    "grid",
-    "water",
-    "supply",
-    "shortage",
-    "demand",
-    "forecast",
-    "weather",
-    "season",
-    "team",
-    "match",
-    "coach",
-    "players",
-    "league",
-    "title",
-    "final",
-    "record",
-    "season",
-    "museum",
-    "festival",
-    "film",
-    "artist",
-    "book",
-    "award",
-    "university",
-    "students",
-    "teachers",
-    "study",
-    "scientists",
-    "research",
-    "vaccine",
-    "patients",
-    "doctors",
-    "nurses",
-    "clinic",
-    "virus",
-    "outbreak",
-    "health",
-    "safety",
-    "inquiry",
-    "investigation",
-    "evidence",
-    "witness",
-    "lawyer",
-    "verdict",
-    "sentence",
-    "appeal",
-    "ruling",
-    "law",
-    "bill",
-    "tax",
-    "spending",
-    "debt",
-    "deficit",
-    "pension",
-    "housing",
-    "rent",
-    "homes",
-    "land",
-    "developers",
-    "council",
-    "district",
-    "estate",
-];
-const VERBS: &[&str] = &[
-    "said",
-    "announced",
-    "warned",
-    "agreed",
-    "rejected",
-    "opened",
-    "closed",
-    "raised",
-    "cut",
-    "signed",
-    "approved",
-    "blocked",
-    "delayed",
-    "confirmed",
-    "denied",
-    "expected",
-    "reported",
-    "promised",
-    "criticised",
-    "welcomed",
-    "launched",
-    "suspended",
-    "extended",
-    "reviewed",
-];
-const SMALL: &[&str] = &[
-    "the", "a", "on", "in", "of", "for", "to", "and", "after", "before", "with", "over", "at", "by", "its",
-    "their", "new", "last", "next", "early", "late",
-];
-
-impl Generator {
-    fn new(seed: u64) -> Self {
-        Generator {
-            state: seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1,
-            recent: VecDeque::new(),
-        }
-    }
-
-    fn next(&mut self) -> u64 {
-        // xorshift64*
-        self.state ^= self.state >> 12;
-        self.state ^= self.state << 25;
-        self.state ^= self.state >> 27;
-        self.state.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn pick(&mut self, words: &[&'static str]) -> &'static str {
-        words[self.below(words.len())]
-    }
-
-    fn sentence(&mut self) -> String {
-        let len = 10 + self.below(12);
-        let mut s = String::new();
-        for i in 0..len {
-            // Every other word a function word, as in English news text (a third of its
-            // words are "the", "of", "to"... : newscopy-dev's first paragraphs, median 0.33).
-            let w = match i {
-                3 => self.pick(VERBS),
-                _ if i % 2 == 1 => self.pick(SMALL),
-                _ => self.pick(WORDS),
+/// `n` raw documents of `news`, plain text or HTML pages, with ids unique to this run.
+fn documents(news: &mut News, run_id: &str, tag: &str, n: usize, html: bool) -> Vec<RawDocument> {
+    (0..n)
+        .map(|i| {
+            let (headline, paras) = news.article();
+            let (body, content_type, url) = if html {
+                let url = format!("https://bench.example/{tag}/{i}.html");
+                (page(&headline, &paras, &url, i), "text/html; charset=utf-8", url)
+            } else {
+                let url = format!("file:///bench/{tag}/{i}.txt");
+                (
+                    format!("{headline}\n\n{}", paras.join("\n\n")),
+                    "text/plain; charset=utf-8",
+                    url,
+                )
             };
-            if i > 0 {
-                s.push(' ');
+            // The run id is the version key: every run's documents are new ones.
+            let id = wirefold_fetcher::raw_document_id("", &url, run_id);
+            RawDocument {
+                schema: SCHEMA_VERSION,
+                id,
+                uri: url.clone(),
+                version: None,
+                kind: if html { SourceKind::Page } else { SourceKind::File },
+                source: None,
+                url: Some(url),
+                content_type: Some(content_type.into()),
+                received: String::new(),
+                hints: Default::default(),
+                body: RawBody::Text(body),
             }
-            if i == 0 {
-                let mut c = w.chars();
-                if let Some(f) = c.next() {
-                    s.extend(f.to_uppercase());
-                    s.push_str(c.as_str());
-                }
-            } else {
-                s.push_str(w);
-            }
-        }
-        s.push('.');
-        s
-    }
-
-    fn paragraph(&mut self) -> String {
-        let n = 2 + self.below(3);
-        (0..n).map(|_| self.sentence()).collect::<Vec<_>>().join(" ")
-    }
-
-    /// The next article: a headline and paragraphs, an original or a copy of a recent one.
-    fn article(&mut self) -> (String, Vec<String>) {
-        if self.recent.len() > 3 && self.below(3) == 0 {
-            let k = self.below(self.recent.len());
-            let (paras, headline) = self.recent[k].clone();
-            let mut copy = paras;
-            if self.below(2) == 0 {
-                let i = self.below(copy.len());
-                copy[i] = self.paragraph();
-                copy.push("Copyright Example Wire. All rights reserved.".into());
-            } else {
-                let keep = (copy.len() * 2 / 3).max(3);
-                copy.truncate(keep);
-            }
-            return (headline, copy);
-        }
-        let headline = self.sentence().trim_end_matches('.').to_string();
-        let paras: Vec<String> = (0..8 + self.below(7)).map(|_| self.paragraph()).collect();
-        self.recent.push_back((paras.clone(), headline.clone()));
-        if self.recent.len() > 200 {
-            self.recent.pop_front();
-        }
-        (headline, paras)
-    }
-
-    /// `n` raw documents, plain text or HTML pages, with ids unique to this run.
-    fn documents(&mut self, run_id: &str, tag: &str, n: usize, html: bool) -> Vec<RawDocument> {
-        (0..n)
-            .map(|i| {
-                let (headline, paras) = self.article();
-                let (body, content_type, url) = if html {
-                    let url = format!("https://bench.example/{tag}/{i}.html");
-                    (page(&headline, &paras, &url, i), "text/html; charset=utf-8", url)
-                } else {
-                    let url = format!("file:///bench/{tag}/{i}.txt");
-                    (
-                        format!("{headline}\n\n{}", paras.join("\n\n")),
-                        "text/plain; charset=utf-8",
-                        url,
-                    )
-                };
-                // The run id is the version key: every run's documents are new ones.
-                let id = wirefold_fetcher::raw_document_id("", &url, run_id);
-                RawDocument {
-                    schema: SCHEMA_VERSION,
-                    id,
-                    uri: url.clone(),
-                    version: None,
-                    kind: if html { SourceKind::Page } else { SourceKind::File },
-                    source: None,
-                    url: Some(url),
-                    content_type: Some(content_type.into()),
-                    received: String::new(),
-                    hints: Default::default(),
-                    body: RawBody::Text(body),
-                }
-            })
-            .collect()
-    }
+        })
+        .collect()
 }
 
 /// A news page around the article: head metadata, navigation, related links, footer.
