@@ -269,7 +269,8 @@ pub async fn ingest(bus: &Bus, paths: &[PathBuf], limit: u64) -> IngestReport {
 /// WordPress export), one per item, read as polled feeds are ([`crate::feeds`]): the
 /// item's full content, else its summary, its guid (else its link) as `uri` and its link
 /// as `url` (else `<file_url>#item-<n>`). Of a WordPress export, only the published posts
-/// ([`crate::feeds::wordpress_posts`]). `None` when `doc` is no feed. `source` names the
+/// ([`crate::feeds::wordpress_posts`]), their shortcodes rendered
+/// ([`crate::feeds::wordpress_content`]). `None` when `doc` is no feed. `source` names the
 /// drop folder (empty for `ingest`).
 pub fn feed_documents(
     doc: &RawDocument,
@@ -316,7 +317,13 @@ pub fn feed_documents(
         .enumerate()
         .filter(|(i, _)| posts.as_ref().is_none_or(|p| p[*i]))
         .map(|(i, it)| {
-            let (body, hints) = it.offline();
+            let (mut body, hints) = it.offline();
+            if posts.is_some()
+                && let std::borrow::Cow::Owned(rendered) =
+                    crate::feeds::wordpress_content(&String::from_utf8_lossy(&body))
+            {
+                body = rendered.into_bytes();
+            }
             RawDocument {
                 schema: doc.schema,
                 id: raw_document_id(source, &it.uri, &it.fingerprint),
@@ -402,6 +409,11 @@ mod tests {
             .unwrap();
         let titles: Vec<_> = docs.iter().map(|d| d.hints.headline.clone().unwrap()).collect();
         assert_eq!(titles, ["Council approves budget", "Roads reopen"]);
+        // Shortcodes rendered as the site shows the post.
+        assert_eq!(
+            docs[0].body.to_bytes().unwrap().as_slice(),
+            &b"<p>The council approved the budget.</p>\n"[..]
+        );
         // Nothing published: refused with the reason.
         let drafts = crate::feeds::tests::WXR
             .replace("<wp:status>publish</wp:status>", "<wp:status>draft</wp:status>");
