@@ -551,7 +551,8 @@ const MAX_PROVIDER_CHARS: usize = 80;
 /// The name of a provider as a copyright holder, credit or notice states it: "© 2019 The
 /// Associated Press. All rights reserved. This material may not be ..." and "Copyright 2019,
 /// dpa (www.dpa.de). Alle Rechte vorbehalten" give "The Associated Press" and "dpa"; a code
-/// (`nprov:REUTERS`) gives its code. `None` when nothing of a name is left.
+/// (`nprov:REUTERS`) gives its code. A leading number is dropped only as a year (1900 to
+/// 2099): "1010 WINS" stays. `None` when nothing of a name is left.
 pub fn provider_name(stated: &str) -> Option<String> {
     let mut s = tree::collapse(stated);
     if !s.contains(' ')
@@ -575,8 +576,12 @@ pub fn provider_name(stated: &str) -> Option<String> {
                 rest = &rest[lead.len()..];
             }
         }
+        // A year ("2019 Invision"); a name that opens with another number stays ("1010 WINS").
         let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        if digits == 4 && !rest[4..].starts_with(|c: char| c.is_alphanumeric()) {
+        if digits == 4
+            && rest[..4].parse::<u16>().is_ok_and(|y| (1900..2100).contains(&y))
+            && !rest[4..].starts_with(|c: char| c.is_alphanumeric())
+        {
             rest = &rest[4..];
         }
         if rest.len() == before {
@@ -647,6 +652,8 @@ mod tests {
                 Some("The News Agency"),
             ),
             ("2019 Invision", Some("Invision")),
+            ("1010 WINS", Some("1010 WINS")),
+            ("\u{a9} 2021 1010 WINS", Some("1010 WINS")),
             ("\u{a9} 2018 Agence France-Presse", Some("Agence France-Presse")),
             ("(c) 2014-2015 PA Sport", Some("PA Sport")),
             ("nprov:REUTERS", Some("REUTERS")),
