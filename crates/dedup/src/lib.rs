@@ -694,15 +694,9 @@ fn uri_hash(uri: &str) -> u64 {
     xxhash_rust::xxh3::xxh3_64(uri.as_bytes())
 }
 
+/// At most `max` bytes of `s`, cut at a char boundary.
 fn cut(s: &str, max: usize) -> &str {
-    if s.len() <= max {
-        return s;
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
+    &s[..s.floor_char_boundary(max)]
 }
 
 /// The doc's time for the horizon and the canonical order: its publication time, trusted

@@ -2015,14 +2015,7 @@ fn merge_cent_into<T>(out: &mut Vec<Ent>, a: &[Ent], b: &[T], ent: impl Fn(&T) -
 
 /// At most `max` bytes of `s`, cut at a char boundary.
 fn prefix(s: &str, max: usize) -> &str {
-    if s.len() <= max {
-        return s;
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
+    &s[..s.floor_char_boundary(max)]
 }
 
 // ---- tokenizer ----

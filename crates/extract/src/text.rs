@@ -927,11 +927,7 @@ const DATELINE_YEAR_DAYS: u32 = 31;
 
 /// The longest prefix of `s` of at most `n` bytes that ends on a char boundary.
 pub(crate) fn prefix(s: &str, n: usize) -> &str {
-    let mut end = s.len().min(n);
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
+    &s[..s.floor_char_boundary(n)]
 }
 
 /// Lines of `s` (split on '\n'), found with memchr.
