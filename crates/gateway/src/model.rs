@@ -21,6 +21,8 @@ use wirefold_wire::{Article, ArticleRef, ClusterEvent, PubStatus, StoryEvent};
 pub const DEFAULT_LOG_CAPACITY: usize = 200_000;
 /// Distinct words kept per article for `q` searches.
 const WORDS_PER_ARTICLE: usize = 400;
+/// Bytes of a slugline kept (for an article without a headline).
+const MAX_SLUGLINE_BYTES: usize = 200;
 
 /// Which stream an event came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -147,6 +149,8 @@ pub struct ArticleInfo {
     pub pubstatus: PubStatus,
     /// Hashes of its distinct words, sorted (for `q`).
     words: Box<[u32]>,
+    /// Its slugline, kept only when it states no headline: what names it on the desk then.
+    slugline: Option<Box<str>>,
 }
 
 #[derive(Debug)]
@@ -185,6 +189,11 @@ pub struct StorySummary {
     pub version: u64,
     /// Headline.
     pub headline: Option<String>,
+    /// When no copy cluster states a headline: the agency's slugline of the first listed
+    /// cluster's canonical article that has one (ninjs `slugline`), which names the story on
+    /// a desk instead.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slugline: Option<String>,
     /// First article's time.
     pub first_seen: String,
     /// Latest article's time.
@@ -208,6 +217,9 @@ pub struct MemberView {
     /// Item version, when the article record says.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version: Option<u64>,
+    /// Its slugline, when it states no headline (ninjs `slugline`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slugline: Option<String>,
     /// Publication status.
     pub pubstatus: PubStatus,
     /// Similarity to the canonical member.
@@ -366,6 +378,15 @@ impl Model {
                 version: a.version,
                 pubstatus: a.pubstatus,
                 words: ws.into_boxed_slice(),
+                slugline: a
+                    .headline
+                    .as_deref()
+                    .is_none_or(|h| h.trim().is_empty())
+                    .then_some(a.slugline.as_deref())
+                    .flatten()
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(|s| Box::from(&s[..s.floor_char_boundary(MAX_SLUGLINE_BYTES)])),
             },
         );
     }
@@ -491,10 +512,19 @@ impl Model {
                 sources.insert(s.clone());
             }
         }
+        let slugline = if ev.headline.is_none() {
+            ev.clusters
+                .iter()
+                .find_map(|c| self.articles.get(&c.canonical.id)?.slugline.as_deref())
+                .map(str::to_string)
+        } else {
+            None
+        };
         StorySummary {
             id: ev.story_id.clone(),
             version: ev.version,
             headline: ev.headline.clone(),
+            slugline,
             first_seen: ev.first_seen.clone(),
             updated: ev.updated.clone(),
             languages: ev.languages.clone(),
@@ -611,6 +641,7 @@ impl Model {
                 MemberView {
                     article: m.article.clone(),
                     version: info.and_then(|a| a.version),
+                    slugline: info.and_then(|a| a.slugline.as_deref()).map(str::to_string),
                     pubstatus: info.map(|a| a.pubstatus).unwrap_or_default(),
                     similarity: m.similarity,
                 }
@@ -804,6 +835,52 @@ mod tests {
             merged_from: vec![],
             reason: None,
         })
+    }
+
+    #[test]
+    fn a_story_without_a_headline_is_named_by_its_slugline() {
+        let art = |id: &str, headline: Option<&str>, slugline: Option<&str>| {
+            wirefold_wire::encode(&Article {
+                schema: SCHEMA_VERSION,
+                id: id.into(),
+                uri: id.into(),
+                headline: headline.map(str::to_string),
+                slugline: slugline.map(str::to_string),
+                body_text: "Minimum and maximum temperatures.".into(),
+                ..Default::default()
+            })
+        };
+        let mut m = Model::new(100);
+        m.apply_article(1, &art("c1-a", None, Some("  BC-WEA--Global Weather ")));
+        m.apply_article(2, &art("c2-a", Some("Storm warning"), Some("BC-Storm")));
+        m.apply_article(3, &art("c3-a", None, None));
+        let mut ev: StoryEvent =
+            serde_json::from_slice(&sev("s1", 1, &[("c3", 1), ("c1", 1)], "2025-11-24T06:00:00Z")).unwrap();
+        ev.headline = None;
+        m.apply_story(1, &wirefold_wire::encode(&ev));
+        let (list, _) = m.list(&Filter::default(), None, 10);
+        // The first listed cluster whose canonical has a slugline (c3's has none).
+        assert_eq!(list[0].headline, None);
+        assert_eq!(list[0].slugline.as_deref(), Some("BC-WEA--Global Weather"));
+        // A story with a headline shows the headline only.
+        m.apply_story(2, &sev("s2", 1, &[("c2", 1)], "2025-11-24T07:00:00Z"));
+        let s2 = m.story("s2").unwrap().summary;
+        assert_eq!(
+            (s2.headline.as_deref(), s2.slugline.as_deref()),
+            (Some("Story s2"), None)
+        );
+        let json = serde_json::to_value(m.story("s1").unwrap().summary).unwrap();
+        assert_eq!(json["slugline"], "BC-WEA--Global Weather");
+        assert!(serde_json::to_value(&s2).unwrap().get("slugline").is_none());
+        // A member without a headline shows its slugline; one with a headline does not.
+        m.apply_cluster(1, &cev("c1", 1, &["c1-a"], "s1"));
+        let c1 = m.cluster("c1").unwrap();
+        assert_eq!(c1.members[0].slugline.as_deref(), Some("BC-WEA--Global Weather"));
+        m.apply_cluster(2, &cev("c2", 1, &["c2-a"], "s2"));
+        assert_eq!(m.cluster("c2").unwrap().members[0].slugline, None);
+        // Kept within bounds.
+        m.apply_article(4, &art("c4-a", None, Some(&"\u{e9}".repeat(500))));
+        assert!(m.articles["c4-a"].slugline.as_ref().unwrap().len() <= MAX_SLUGLINE_BYTES);
     }
 
     #[test]

@@ -77,6 +77,7 @@ pub fn document() -> Value {
                     "properties": {
                         "id": {"type": "string"}, "version": {"type": "integer", "minimum": 1},
                         "headline": {"type": ["string", "null"]},
+                        "slugline": {"type": "string", "description": "When no copy cluster states a headline: the agency's slugline that names the story instead"},
                         "first_seen": {"type": "string"}, "updated": {"type": "string"},
                         "languages": {"type": "array", "items": {"type": "string"}},
                         "sources": {"type": "array", "items": {"type": "string"}},
@@ -97,6 +98,7 @@ pub fn document() -> Value {
                         "type": "object", "required": ["pubstatus", "similarity"],
                         "properties": {
                             "version": {"type": "integer"},
+                            "slugline": {"type": "string", "description": "The article's slugline, when it states no headline"},
                             "pubstatus": {"type": "string", "enum": ["usable", "withheld", "canceled"]},
                             "similarity": {"type": "number"}
                         }

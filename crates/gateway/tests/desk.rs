@@ -19,8 +19,8 @@ use wirefold_bus::Bus;
 use wirefold_gateway::{GatewayConfig, bind, run};
 use wirefold_testkit::TestNats;
 use wirefold_wire::{
-    ArticleRef, ClusterEvent, ClusterEventKind, ClusterMember, SCHEMA_VERSION, StoryCluster, StoryEvent,
-    StoryEventKind, subjects,
+    Article, ArticleRef, ClusterEvent, ClusterEventKind, ClusterMember, SCHEMA_VERSION, StoryCluster,
+    StoryEvent, StoryEventKind, subjects,
 };
 
 fn aref(id: &str, headline: &str) -> ArticleRef {
@@ -91,6 +91,69 @@ async fn publish_story(bus: &Bus, story: &str, version: u64, cluster: &str, head
         }],
         cluster_count: 1,
         article_count: members,
+        merged_from: vec![],
+        reason: None,
+    };
+    bus.publish(&subjects::story(s.kind, story), &s.msg_id(), &s)
+        .await
+        .unwrap();
+}
+
+/// A story whose one article states no headline, only a slugline (AP's weather agate): its
+/// article record, its cluster and story events, as the pipeline publishes them.
+async fn publish_headless_story(bus: &Bus, story: &str, cluster: &str, slugline: &str) {
+    let id = format!("{cluster}-1");
+    let article = Article {
+        schema: SCHEMA_VERSION,
+        id: id.clone(),
+        uri: format!("urn:{id}"),
+        slugline: Some(slugline.into()),
+        source: Some("Example Wire".into()),
+        body_text: "Minimum and maximum temperatures for the previous day.".into(),
+        ..Default::default()
+    };
+    bus.publish(&subjects::article(Some("en")), &id, &article)
+        .await
+        .unwrap();
+    let mut r = aref(&id, "");
+    r.headline = None;
+    let c = ClusterEvent {
+        schema: SCHEMA_VERSION,
+        kind: ClusterEventKind::Created,
+        cluster_id: cluster.into(),
+        version: 1,
+        cause: r.clone(),
+        canonical: id.clone(),
+        members: vec![ClusterMember {
+            article: r.clone(),
+            similarity: 1.0,
+        }],
+        merged_from: vec![],
+        reason: None,
+        story_id: Some(story.into()),
+    };
+    bus.publish(&subjects::cluster(c.kind, cluster), &c.msg_id(), &c)
+        .await
+        .unwrap();
+    let s = StoryEvent {
+        schema: SCHEMA_VERSION,
+        kind: StoryEventKind::Created,
+        story_id: story.into(),
+        version: 1,
+        cause: r.clone(),
+        cause_cluster: cluster.into(),
+        headline: None,
+        first_seen: "2025-11-24T08:00:00Z".into(),
+        updated: "2025-11-24T08:00:00Z".into(),
+        languages: vec!["en".into()],
+        clusters: vec![StoryCluster {
+            id: cluster.into(),
+            version: 1,
+            canonical: r,
+            member_count: 1,
+        }],
+        cluster_count: 1,
+        article_count: 1,
         merged_from: vec![],
         reason: None,
     };
@@ -369,6 +432,22 @@ async fn desk_page_shows_stories_live_and_recovers_from_a_gateway_restart() {
     tab.until(
         "the new story at the top after the bar is clicked",
         "document.querySelector('li.story .hl').textContent === 'Council approves new ferry timetable'",
+    )
+    .await;
+
+    // A story whose article states no headline arrives live: its row is named by the
+    // agency's slugline, set as a slug, never "(no headline)".
+    publish_headless_story(&bus, "s3", "c3", "BC-WEA--Global Weather-Fahrenheit").await;
+    tab.until(
+        "the headline-less story behind the bar",
+        "document.getElementById('newbar').textContent.startsWith('1 new')",
+    )
+    .await;
+    tab.eval("document.getElementById('newbar').click()").await;
+    tab.until(
+        "the slugline naming the story without a headline",
+        "document.querySelector('li.story .hl').textContent === 'BC-WEA--Global Weather-Fahrenheit' \
+         && document.querySelector('li.story .hl').classList.contains('slug')",
     )
     .await;
 
