@@ -642,6 +642,39 @@ pub(crate) mod tests {
         assert_eq!(r(&many).matches('y').count(), 20_000);
     }
 
+    proptest::proptest! {
+        /// Post content made of shortcode-shaped pieces never panics, never grows a `[`,
+        /// and content without brackets or blank lines comes back as it was.
+        #[test]
+        fn wordpress_content_of_any_post(pieces in proptest::collection::vec(
+            proptest::prop_oneof![
+                proptest::strategy::Just("[".to_string()),
+                proptest::strategy::Just("]".to_string()),
+                proptest::strategy::Just("[/".to_string()),
+                proptest::strategy::Just("[[".to_string()),
+                proptest::strategy::Just("]]".to_string()),
+                proptest::strategy::Just(" /]".to_string()),
+                proptest::strategy::Just("\n\n".to_string()),
+                proptest::strategy::Just("\r\n".to_string()),
+                proptest::strategy::Just("<p>".to_string()),
+                proptest::strategy::Just("caption".to_string()),
+                proptest::strategy::Just("dropcap".to_string()),
+                proptest::strategy::Just(" id=\"7\"".to_string()),
+                "[a-z_ -]{0,6}",
+                "\\PC{0,4}",
+            ],
+            0..60,
+        )) {
+            let post: String = pieces.concat();
+            let out = wordpress_content(&post);
+            proptest::prop_assert!(out.matches('[').count() <= post.matches('[').count());
+            proptest::prop_assert!(out.len() <= 9 * post.len() + 8);
+            if !post.contains('[') && !post.contains("\n\n") && !post.contains("\r\n\r\n") {
+                proptest::prop_assert_eq!(out.as_ref(), post.as_str());
+            }
+        }
+    }
+
     #[test]
     fn a_wordpress_export_is_read_for_its_published_posts() {
         assert_eq!(
