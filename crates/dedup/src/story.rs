@@ -50,7 +50,8 @@
 //! new cluster to a story is the weighted mean of the per-channel cosines,
 //! `sum_c a_c cos_c / sum_c a_c` over the channels the new cluster has
 //! ([`Config::channel_weights`]; a year or number the story never mentions lowers the
-//! score; numbers and years alone never link, some word or name must be shared), times a
+//! score; numbers and years alone never link: two word or name terms must be shared, and a
+//! capitalised word is both, so one shared common word such as "test" links nothing), times a
 //! time factor. The time factor is `1 / (1 + gap / decay)`, where `gap` is
 //! how far `time_ms` lies outside the story's first-seen..updated span less
 //! [`Config::grace_days`] (same- and next-day coverage is free) and `decay` is
@@ -148,6 +149,8 @@ const WORD: u32 = 0;
 const NAME: u32 = 1;
 const YEAR: u32 = 2;
 const NUM: u32 = 3;
+/// Word and name terms a cluster shares with a story at least to be scored against it.
+const MIN_SHARED_TERMS: u32 = 2;
 const DAY_MS: f64 = 86_400_000.0;
 /// One-cluster stories re-checked after a join at most (see `absorb_singletons`).
 const ABSORB_CANDIDATES: usize = 1;
@@ -1242,9 +1245,11 @@ impl StoryIndex {
     // ---- matching ----
 
     /// Per-channel cosines of the cluster with the story's centroid (0 where the story has
-    /// nothing in the channel) and which channels the cluster has.
-    fn cosines(&self, doc: &[DocTerm], s: &Story) -> ([f32; CHANNELS], [bool; CHANNELS]) {
+    /// nothing in the channel), which channels the cluster has, and how many word and name
+    /// terms the two share.
+    fn cosines(&self, doc: &[DocTerm], s: &Story) -> ([f32; CHANNELS], [bool; CHANNELS], u32) {
         let mut dot = [0f32; CHANNELS];
+        let mut shared = [0u32; CHANNELS];
         let mut has = [false; CHANNELS];
         if self.doc_tab.is_empty() {
             // Merge join (the cluster's terms are not in the lookup table).
@@ -1256,6 +1261,7 @@ impl StoryIndex {
                     Ordering::Greater => j += 1,
                     Ordering::Equal => {
                         dot[channel(doc[i].term)] += doc[i].w * c[j].mass * c[j].idf;
+                        shared[channel(doc[i].term)] += 1;
                         i += 1;
                         j += 1;
                     }
@@ -1277,6 +1283,7 @@ impl StoryIndex {
                     }
                     if t == e.term {
                         dot[channel(t)] += w * e.mass * e.idf;
+                        shared[channel(t)] += 1;
                         break;
                     }
                     i = (i + 1) & mask;
@@ -1290,12 +1297,12 @@ impl StoryIndex {
                 cos[ch] = (dot[ch] / s.norm[ch]).min(1.0);
             }
         }
-        (cos, has)
+        (cos, has, shared[WORD as usize] + shared[NAME as usize])
     }
 
     /// Centroid similarity (without time) and the time factor.
     fn similarity(&self, doc: &[DocTerm], s: &Story, time_ms: i64) -> (f32, f32) {
-        let (cos, has) = self.cosines(doc, s);
+        let (cos, has, shared) = self.cosines(doc, s);
         let (mut num, mut den) = (0f32, 0f32);
         for ch in 0..CHANNELS {
             if has[ch] {
@@ -1304,9 +1311,10 @@ impl StoryIndex {
                 num += a * cos[ch];
             }
         }
-        if den <= 0.0 || (cos[WORD as usize] <= 0.0 && cos[NAME as usize] <= 0.0) {
+        if den <= 0.0 || shared < MIN_SHARED_TERMS {
             // Nothing but numbers and years in common: no link (two reports of different
-            // events may share "40 dead" or "6.1").
+            // events may share "40 dead" or "6.1"). Nor one word or name alone: two short
+            // texts ("F1 Test", "single image test") that share one word are no story.
             return (0.0, 0.0);
         }
         (num / den, self.time_factor(s, time_ms))
@@ -1427,7 +1435,7 @@ impl StoryIndex {
             let s = self.story(slot);
             let margin = sim - self.threshold(self.cased, s.joins);
             if self.trace {
-                let (mut cos, has) = self.cosines(doc, s);
+                let (mut cos, has, _) = self.cosines(doc, s);
                 for ch in 0..CHANNELS {
                     if !has[ch] {
                         cos[ch] = -1.0;

@@ -654,3 +654,29 @@ fn a_one_cluster_story_folds_into_its_event_once_the_event_has_grown() {
     assert!(c.absorbed.is_empty());
     assert_eq!(ix.stats().stories, 2);
 }
+
+/// Two short texts that share one word are no story ("F1 Test" with "Bogus" for a body, and
+/// an email "single image test"); a flash that names the event's place and kind joins the
+/// event's story.
+#[test]
+fn one_shared_word_links_nothing_a_flash_joins_its_event() {
+    let mut ix = StoryIndex::new(Config::default());
+    let test = |title, body| Text {
+        title,
+        body,
+        lang: None,
+    };
+    let a = ix.place(1, &test("F1 Test", "Bogus"), 0);
+    let b = ix.place(
+        2,
+        &test("single image test", "this is a test of a single image"),
+        1000,
+    );
+    assert!(a.created && b.created, "{a:?} {b:?}");
+    let quake = ix.place(3, &text(QUAKE), 2000);
+    let flash = ix.place(4, &test("URGENT", "Earthquake kills 40 in Iran's Bam"), 3000);
+    assert!(
+        !flash.created && flash.story == quake.story,
+        "{quake:?} {flash:?}"
+    );
+}
