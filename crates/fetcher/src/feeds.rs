@@ -197,45 +197,48 @@ fn opens_block(t: &str) -> bool {
         .take_while(char::is_ascii_alphanumeric)
         .map(|c| c.to_ascii_lowercase())
         .collect();
-    matches!(
-        name.as_str(),
-        "p" | "div"
-            | "h1"
-            | "h2"
-            | "h3"
-            | "h4"
-            | "h5"
-            | "h6"
-            | "ul"
-            | "ol"
-            | "li"
-            | "dl"
-            | "dt"
-            | "dd"
-            | "table"
-            | "thead"
-            | "tbody"
-            | "tr"
-            | "td"
-            | "th"
-            | "blockquote"
-            | "figure"
-            | "figcaption"
-            | "pre"
-            | "hr"
-            | "section"
-            | "article"
-            | "aside"
-            | "header"
-            | "footer"
-            | "nav"
-            | "form"
-            | "iframe"
-            | "script"
-            | "style"
-            | "address"
-    )
+    AUTOP_BLOCKS.contains(&name.as_str())
 }
+
+/// The elements `wpautop` wraps in no paragraph (WordPress's block elements).
+const AUTOP_BLOCKS: &[&str] = &[
+    "p",
+    "div",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "ul",
+    "ol",
+    "li",
+    "dl",
+    "dt",
+    "dd",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "td",
+    "th",
+    "blockquote",
+    "figure",
+    "figcaption",
+    "pre",
+    "hr",
+    "section",
+    "article",
+    "aside",
+    "header",
+    "footer",
+    "nav",
+    "form",
+    "iframe",
+    "script",
+    "style",
+    "address",
+];
 
 /// [`wordpress_content`]'s shortcode rendering.
 fn shortcodes(html: &str) -> std::borrow::Cow<'_, str> {
