@@ -192,7 +192,8 @@ pub struct Item {
     pub ednote: Option<String>,
     /// The agency or provider that supplied the item, by the name it states (NewsML-G2
     /// `provider` or `copyrightHolder`, NITF `doc.copyright@holder` or `distributor`,
-    /// NewsML 1.2 `Provider` or `Source` party, ninjs `copyrightholder` or `provider`),
+    /// NewsML 1.2 `Provider` or `Source` party, ninjs `copyrightholder` or `provider`, an
+    /// in-house layout's `provider` or `origin`),
     /// without copyright sign, year or rights statement ([`provider_name`]).
     pub provider: Option<String>,
     /// The body.
@@ -563,8 +564,8 @@ pub fn provider_name(stated: &str) -> Option<String> {
     {
         s = code.to_string();
     }
-    // The copyright sign, word and years in front.
-    let mut rest = s.as_str();
+    // The copyright sign, word and years in front; slashes around a name ("/ritzau/").
+    let mut rest = s.as_str().trim_matches('/');
     loop {
         let before = rest.len();
         rest = rest.trim_start_matches(|c: char| c.is_whitespace() || matches!(c, ',' | '\u{a9}' | '-'));
@@ -603,6 +604,11 @@ pub fn provider_name(stated: &str) -> Option<String> {
         }
     }
     let name = rest[..end].trim().trim_end_matches('.').trim();
+    // "Via Ritzau": the agency it came through.
+    let name = match name.split_once(' ') {
+        Some((via, agency)) if via.eq_ignore_ascii_case("via") && !agency.contains(' ') => agency,
+        _ => name,
+    };
     let name = match name.char_indices().nth(MAX_PROVIDER_CHARS) {
         Some((i, _)) => &name[..i],
         None => name,
@@ -653,6 +659,10 @@ mod tests {
             ),
             ("2019 Invision", Some("Invision")),
             ("1010 WINS", Some("1010 WINS")),
+            ("/ritzau/", Some("ritzau")),
+            ("Via Ritzau", Some("Ritzau")),
+            ("Via Rail Canada", Some("Via Rail Canada")),
+            ("tca/dpa", Some("tca/dpa")),
             ("\u{a9} 2021 1010 WINS", Some("1010 WINS")),
             ("\u{a9} 2018 Agence France-Presse", Some("Agence France-Presse")),
             ("(c) 2014-2015 PA Sport", Some("PA Sport")),

@@ -4,7 +4,8 @@
 //! and `content`). Element names are matched whatever their case: a body element
 //! (`ContentText`, `content`, `body`, `BodyText`, `text`, `story`...), a headline
 //! (`Headline`, `HeadLine`, `title`), a byline, an item id (`NewsID`, `guid`, `uri`,
-//! `ItemId`), a publish date, a version and a slugline (`slugline`, `strapline`). A body
+//! `ItemId`), a publish date, a version, a slugline (`slugline`, `strapline`) and the
+//! supplier (`provider`, `origin`, `agency`, `distributor`, `copyrightholder`). A body
 //! of escaped markup is read as HTML.
 //!
 //! Only a document with a body of at least [`MIN_BODY`] characters is an item: anything
@@ -47,6 +48,8 @@ const PUBLISHED: &[&str] = &[
 ];
 const VERSION: &[&str] = &["version", "revision"];
 const SLUG: &[&str] = &["slugline", "slug", "strapline", "keyword"];
+/// The supplier of the item (Ritzau's `origin`, "/ritzau/" or "Via Ritzau").
+const PROVIDER: &[&str] = &["provider", "origin", "agency", "distributor", "copyrightholder"];
 
 /// Roots that are web pages, feeds or sitemaps, not wire items.
 const NOT_ITEMS: &[&str] = &[
@@ -146,6 +149,9 @@ fn item(root: &El) -> Option<Item> {
         firstcreated: named(PUBLISHED).into_iter().find_map(|e| date(&e.text())),
         version: named(VERSION).into_iter().find_map(|e| e.text().parse().ok()),
         slugline: first_text(SLUG, 200),
+        provider: named(PROVIDER)
+            .into_iter()
+            .find_map(|e| crate::provider_name(&e.text())),
         language: nonblank(root.attr("lang").map(str::to_string)),
         body,
         ..Default::default()

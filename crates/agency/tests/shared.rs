@@ -91,6 +91,8 @@ fn each_format_names_the_agency_that_supplied_it() {
         ("wire-dev", "3.0_ntb_text.json", Some("NTB")),
         ("wire-agency-dev", "ap_media_text_item.json", Some("AP")),
         ("wire-dev", "1.4_ninjsExMediumText1.json", Some("The News Agency")),
+        // An in-house layout: Ritzau's origin.
+        ("wire-agency-dev", "ritzau_news_test_ednote.xml", Some("ritzau")),
         // ANPA states none (the normalizer reads the dateline's credit).
         ("wire-agency-dev", "ap_anpa-1.tst", None),
     ] {
