@@ -553,7 +553,9 @@ const MAX_PROVIDER_CHARS: usize = 80;
 /// Associated Press. All rights reserved. This material may not be ..." and "Copyright 2019,
 /// dpa (www.dpa.de). Alle Rechte vorbehalten" give "The Associated Press" and "dpa"; a code
 /// (`nprov:REUTERS`) gives its code. A leading number is dropped only as a year (1900 to
-/// 2099): "1010 WINS" stays. `None` when nothing of a name is left.
+/// 2099): "1010 WINS" stays. Slashes around a name go ("/ritzau/"), and so does "Via"
+/// before a one-word agency ("Via Ritzau"; "Via Rail Canada" stays). `None` when nothing
+/// of a name is left.
 pub fn provider_name(stated: &str) -> Option<String> {
     let mut s = tree::collapse(stated);
     if !s.contains(' ')
