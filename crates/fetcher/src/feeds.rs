@@ -157,8 +157,8 @@ pub fn wordpress_posts(bytes: &[u8]) -> Option<Vec<bool>> {
 /// - `[[name]]` is WordPress's escape for a literal `[name]`;
 /// - anything else in brackets stays: `[sic]`, `[1]`, `[the minister]` inside a sentence.
 ///
-/// Nesting is followed 8 deep; each tag costs one lookup of its closing tag among those
-/// found in one pass, so a hostile post stays linear.
+/// Nesting is followed 9 deep (what is inside stays as written); each tag costs one lookup
+/// of its closing tag among those found in one pass, so a hostile post stays linear.
 pub fn wordpress_content(html: &str) -> std::borrow::Cow<'_, str> {
     let rendered = shortcodes(html);
     if !rendered.contains("\n\n") && !rendered.contains("\r\n\r\n") {
@@ -349,12 +349,17 @@ fn render_shortcodes(
             c.get(i).copied().filter(|&x| x < end)
         });
         match close {
-            Some(close) if depth < 8 => {
+            Some(close) => {
                 let figure = matches!(t.name, "caption" | "wp_caption");
                 if figure {
                     out.push_str("<figure>");
                 }
-                render_shortcodes(s, after, close, closers, depth + 1, out);
+                if depth < 8 {
+                    render_shortcodes(s, after, close, closers, depth + 1, out);
+                } else {
+                    // Deeper than any post nests: its content as written.
+                    out.push_str(&s[after..close]);
+                }
                 if figure {
                     out.push_str("</figure>");
                 }
@@ -641,6 +646,10 @@ pub(crate) mod tests {
         // Deep or hostile input: bounded work, every byte accounted for.
         let deep = "[a]".repeat(50) + "x" + &"[/a]".repeat(50);
         assert!(r(&deep).contains('x'));
+        // Nine levels are rendered; what is inside the ninth stays as written.
+        let open: String = (1..=10).map(|k| format!("[t{k}]")).collect();
+        let close: String = (1..=10).rev().map(|k| format!("[/t{k}]")).collect();
+        assert_eq!(r(&format!("{open}x{close}")), "[t10]x[/t10]");
         let many = "[a]y ".repeat(20_000) + "[/a]";
         assert_eq!(r(&many).matches('y').count(), 20_000);
     }
