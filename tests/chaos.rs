@@ -180,7 +180,7 @@ async fn workers_killed_and_a_leader_frozen_during_ingest_lose_and_repeat_nothin
         // The batch goes in while a worker is killed: documents are in flight.
         let ingest = {
             let (bus, batch) = (bus.clone(), batch.clone());
-            tokio::spawn(async move { wirefold_fetcher::files::ingest(&bus, &[batch], 1 << 20).await })
+            tokio::spawn(async move { wirefold_fetcher::files::ingest(&bus, &[batch], 1 << 20, None).await })
         };
         tokio::time::sleep(Duration::from_millis(rng.below(40) as u64)).await;
         kill(&mut workers, &mut rng, frozen);

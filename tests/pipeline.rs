@@ -210,7 +210,7 @@ async fn seeds_fold_reuters_and_rte_and_keep_the_others_alone() {
     let bus = nats.bus().await;
     let shutdown = CancellationToken::new();
     let workers = spawn_workers(&bus, &shutdown);
-    let report = wirefold_fetcher::files::ingest(&bus, std::slice::from_ref(&seeds), 4 << 20).await;
+    let report = wirefold_fetcher::files::ingest(&bus, std::slice::from_ref(&seeds), 4 << 20, None).await;
     assert_eq!(report.accepted.len(), 5, "rejected: {:?}", report.rejected);
     events_when(&bus, 5, Duration::from_secs(30)).await;
     // Settle: no more events may follow.
@@ -286,7 +286,8 @@ async fn ingested_files_become_cluster_events_and_bad_input_is_refused_or_dead_l
     let big = std::fs::File::create(dir.path().join("f-huge.txt")).unwrap();
     big.set_len(50 << 20).unwrap();
     let missing = dir.path().join("no-such-file.txt");
-    let report = wirefold_fetcher::files::ingest(&bus, &[dir.path().to_path_buf(), missing], 4 << 20).await;
+    let report =
+        wirefold_fetcher::files::ingest(&bus, &[dir.path().to_path_buf(), missing], 4 << 20, None).await;
     let accepted: Vec<String> = report
         .accepted
         .iter()
@@ -318,7 +319,7 @@ async fn ingested_files_become_cluster_events_and_bad_input_is_refused_or_dead_l
     .unwrap();
     let late = w.article(6);
     std::fs::write(dir.path().join("g-late.txt"), late.join("\n\n")).unwrap();
-    let report = wirefold_fetcher::files::ingest(&bus, &[dir.path().join("g-late.txt")], 4 << 20).await;
+    let report = wirefold_fetcher::files::ingest(&bus, &[dir.path().join("g-late.txt")], 4 << 20, None).await;
     assert_eq!(report.accepted.len(), 1);
 
     let events = events_when(&bus, 4, Duration::from_secs(30)).await;

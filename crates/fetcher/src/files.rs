@@ -226,22 +226,36 @@ pub fn sniff_binary(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
-/// Publishes every file under `paths`; never stops at a bad file.
-pub async fn ingest(bus: &Bus, paths: &[PathBuf], limit: u64) -> IngestReport {
+/// Publishes every file under `paths`; never stops at a bad file. `source` names the outlet
+/// the files come from (`ingest --source`): it is the documents' `source` and part of their
+/// ids, as a drop folder's name is (the same file from two outlets is two documents); an
+/// item that names its own supplier keeps that name (the normalizer's rule).
+pub async fn ingest(bus: &Bus, paths: &[PathBuf], limit: u64, source: Option<&str>) -> IngestReport {
+    let source = source.map(str::trim).filter(|s| !s.is_empty());
     let mut report = IngestReport::default();
     let files = expand(paths, &mut report.rejected);
     for path in files {
-        let doc = match read_document(&path, limit) {
+        let mut doc = match read_document(&path, limit) {
             Ok(d) => d,
             Err(reason) => {
                 report.rejected.push(Rejection { path, reason });
                 continue;
             }
         };
-        // A feed file is its items, as in a drop folder.
         let bytes = doc.body.to_bytes().unwrap_or_default();
+        if let Some(s) = source {
+            doc.id = raw_document_id(s, &doc.uri, &content_id(&[&bytes]));
+            doc.source = Some(s.to_string());
+        }
+        // A feed file is its items, as in a drop folder.
         let url = doc.url.clone();
-        let docs = match feed_documents(&doc, &bytes, "", SourceKind::File, url.as_deref()) {
+        let docs = match feed_documents(
+            &doc,
+            &bytes,
+            source.unwrap_or(""),
+            SourceKind::File,
+            url.as_deref(),
+        ) {
             None => vec![doc],
             Some(Ok(docs)) => docs,
             Some(Err(reason)) => {

@@ -837,7 +837,7 @@ async fn ingest_reads_a_feed_file_as_its_items() {
         r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title></feed>"#,
     )
     .unwrap();
-    let report = wirefold_fetcher::files::ingest(&bus, &[dir.path().to_path_buf()], 1 << 20).await;
+    let report = wirefold_fetcher::files::ingest(&bus, &[dir.path().to_path_buf()], 1 << 20, None).await;
     assert_eq!(report.accepted.len(), 3, "{:?}", report.accepted);
     assert_eq!(report.rejected.len(), 1, "{:?}", report.rejected);
     assert!(
@@ -866,6 +866,48 @@ async fn ingest_reads_a_feed_file_as_its_items() {
         second.url
     );
     assert!(docs.iter().any(|d| d.uri.ends_with("note.txt")));
+}
+
+#[tokio::test]
+async fn ingest_names_the_outlet_it_is_told() {
+    let nats = TestNats::start();
+    let bus = nats.bus().await;
+    let dir = tempfile::tempdir().unwrap();
+    let note = dir.path().join("note.txt");
+    std::fs::write(
+        &note,
+        "Mr Zelensky said the talks went well.\n\nSecond paragraph.",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("feed.xml"),
+        r#"<?xml version="1.0"?><rss version="2.0"><channel><title>A feed</title>
+<item><title>One</title><guid>urn:feed:1</guid><description>The item's text.</description></item>
+</channel></rss>"#,
+    )
+    .unwrap();
+    let plain = wirefold_fetcher::files::ingest(&bus, std::slice::from_ref(&note), 1 << 20, None).await;
+    let told =
+        wirefold_fetcher::files::ingest(&bus, &[dir.path().to_path_buf()], 1 << 20, Some(" RTÉ ")).await;
+    assert_eq!(told.accepted.len(), 2, "{:?}", told.accepted);
+    // The same file under a source is another document than without one.
+    assert!(
+        told.accepted
+            .iter()
+            .all(|(_, id, dup)| !dup && *id != plain.accepted[0].1)
+    );
+    let docs = raw_docs(&bus).await;
+    let named: Vec<_> = docs
+        .iter()
+        .filter(|d| d.source.as_deref() == Some("RTÉ"))
+        .collect();
+    assert_eq!(named.len(), 2, "{docs:?}");
+    assert!(named.iter().any(|d| d.uri == "urn:feed:1"));
+    assert!(named.iter().any(|d| d.uri.ends_with("note.txt")));
+    assert!(
+        docs.iter()
+            .any(|d| d.uri.ends_with("note.txt") && d.source.is_none())
+    );
 }
 
 #[tokio::test]

@@ -14,6 +14,11 @@ pub struct Args {
     nats: NatsArgs,
     #[command(flatten)]
     limit: DocumentLimit,
+    /// The outlet the files come from ("RTÉ"), for files that name none: an agency item's
+    /// own provider, or its dateline's credit, still names it. The same file ingested under
+    /// two sources is two documents.
+    #[arg(long, env = "WIREFOLD_INGEST_SOURCE")]
+    source: Option<String>,
     /// Files or directories (walked recursively, hidden files skipped).
     #[arg(required = true)]
     paths: Vec<PathBuf>,
@@ -22,8 +27,13 @@ pub struct Args {
 /// Runs the ingest.
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let bus = args.nats.connect("wirefold-ingest").await?;
-    let report =
-        wirefold_fetcher::files::ingest(&bus, &args.paths, args.limit.max_document_bytes as u64).await;
+    let report = wirefold_fetcher::files::ingest(
+        &bus,
+        &args.paths,
+        args.limit.max_document_bytes as u64,
+        args.source.as_deref(),
+    )
+    .await;
     bus.drain().await;
     for (path, id, dup) in &report.accepted {
         let note = if *dup { " (already ingested)" } else { "" };
