@@ -177,6 +177,24 @@ fn originals_by_story(dir: &std::path::Path) -> Vec<Vec<Vec<String>>> {
     stories.into_iter().map(|(_, v)| v).collect()
 }
 
+/// The largest containment the copy rule measures between two texts, the second placed
+/// after the first in an index of their own.
+fn most_shared(a: &[String], b: &[String]) -> f32 {
+    let mut alone = Index::new(Config::default());
+    for (id, ps) in [("a", a), ("b", b)] {
+        alone.apply(&Doc {
+            id,
+            body: &ps.join("\n\n"),
+            ..Doc::default()
+        });
+    }
+    alone
+        .verdicts()
+        .iter()
+        .map(|v| v.containment)
+        .fold(0.0f32, f32::max)
+}
+
 fn words(ps: &[String]) -> usize {
     ps.iter().map(|p| p.split_whitespace().count()).sum()
 }
@@ -245,17 +263,7 @@ fn follow_ups_and_rewrites_of_one_release_stay_apart() {
                     // Only a follow-up whose own text is its own: ECB+ articles of one event
                     // are sometimes versions of one agency story, and such an article with an
                     // earlier one's paragraphs added is a longer version, which is a copy.
-                    let own = {
-                        let mut alone = Index::new(Config::default());
-                        put(&mut alone, "earlier", y);
-                        put(&mut alone, "own", &x);
-                        alone
-                            .verdicts()
-                            .iter()
-                            .map(|v| v.containment)
-                            .fold(0.0f32, f32::max)
-                    };
-                    if own > 0.1 {
+                    if most_shared(y, &x) > 0.1 {
                         related += 1;
                         continue;
                     }
@@ -285,17 +293,7 @@ fn follow_ups_and_rewrites_of_one_release_stay_apart() {
                     out
                 };
                 // As above: the two outlets' own leads and endings must be their own.
-                let own = {
-                    let mut alone = Index::new(Config::default());
-                    put(&mut alone, "a", &arts[1]);
-                    put(&mut alone, "b", &arts[2]);
-                    alone
-                        .verdicts()
-                        .iter()
-                        .map(|v| v.containment)
-                        .fold(0.0f32, f32::max)
-                };
-                if own > 0.1 {
+                if most_shared(&arts[1], &arts[2]) > 0.1 {
                     related += 1;
                     continue;
                 }

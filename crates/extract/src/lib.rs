@@ -442,8 +442,8 @@ pub fn language_of(sample: &str) -> Option<String> {
     // ("Bogus" reads as Lithuanian, "Oil prices edge up" as Romanian; on newscopy-dev and
     // counter-dev openings, right 17% / 30% / 41% of the time at one, two and three words,
     // 53% at five, 70% at eight). Such a text states no language.
-    let few_words = sample.split_whitespace().nth(GUESS_MIN_WORDS - 1).is_none();
-    if !info.is_reliable() && (end > 200 || few_words) {
+    let few_words = || sample.split_whitespace().nth(GUESS_MIN_WORDS - 1).is_none();
+    if !info.is_reliable() && (end > 200 || few_words()) {
         return None;
     }
     Some(iso_639_1(info.lang()))

@@ -23,11 +23,11 @@ use wirefold_wire::{
     StoryEvent, StoryEventKind, subjects,
 };
 
-fn aref(id: &str, headline: &str) -> ArticleRef {
+fn aref(id: &str, headline: Option<&str>) -> ArticleRef {
     ArticleRef {
         id: id.into(),
         uri: format!("urn:{id}"),
-        headline: Some(headline.into()),
+        headline: headline.map(Into::into),
         source: Some("Example Wire".into()),
         ..Default::default()
     }
@@ -35,7 +35,7 @@ fn aref(id: &str, headline: &str) -> ArticleRef {
 
 /// Member `i` of `cluster`: the canonical from "Example Wire", later copies from "Second
 /// Outlet" (a story event names only the canonical's outlet).
-fn member(cluster: &str, i: u64, headline: &str) -> ArticleRef {
+fn member(cluster: &str, i: u64, headline: Option<&str>) -> ArticleRef {
     let mut a = aref(&format!("{cluster}-{i}"), headline);
     if i > 1 {
         a.source = Some("Second Outlet".into());
@@ -43,7 +43,16 @@ fn member(cluster: &str, i: u64, headline: &str) -> ArticleRef {
     a
 }
 
-async fn publish_story(bus: &Bus, story: &str, version: u64, cluster: &str, headline: &str, members: u64) {
+/// A story of one copy cluster of `members` articles; `headline` `None`: none of them
+/// states one.
+async fn publish_story(
+    bus: &Bus,
+    story: &str,
+    version: u64,
+    cluster: &str,
+    headline: Option<&str>,
+    members: u64,
+) {
     let c = ClusterEvent {
         schema: SCHEMA_VERSION,
         kind: if members == 1 {
@@ -79,7 +88,7 @@ async fn publish_story(bus: &Bus, story: &str, version: u64, cluster: &str, head
         version,
         cause: aref(&format!("{cluster}-{members}"), headline),
         cause_cluster: cluster.into(),
-        headline: Some(headline.into()),
+        headline: headline.map(Into::into),
         first_seen: "2025-11-24T06:00:00Z".into(),
         updated: "2025-11-24T07:00:00Z".into(),
         languages: vec!["en".into()],
@@ -100,7 +109,7 @@ async fn publish_story(bus: &Bus, story: &str, version: u64, cluster: &str, head
 }
 
 /// A story whose one article states no headline, only a slugline (AP's weather agate): its
-/// article record, its cluster and story events, as the pipeline publishes them.
+/// article record, then its cluster and story events, as the pipeline publishes them.
 async fn publish_headless_story(bus: &Bus, story: &str, cluster: &str, slugline: &str) {
     let id = format!("{cluster}-1");
     let article = Article {
@@ -115,51 +124,7 @@ async fn publish_headless_story(bus: &Bus, story: &str, cluster: &str, slugline:
     bus.publish(&subjects::article(Some("en")), &id, &article)
         .await
         .unwrap();
-    let mut r = aref(&id, "");
-    r.headline = None;
-    let c = ClusterEvent {
-        schema: SCHEMA_VERSION,
-        kind: ClusterEventKind::Created,
-        cluster_id: cluster.into(),
-        version: 1,
-        cause: r.clone(),
-        canonical: id.clone(),
-        members: vec![ClusterMember {
-            article: r.clone(),
-            similarity: 1.0,
-        }],
-        merged_from: vec![],
-        reason: None,
-        story_id: Some(story.into()),
-    };
-    bus.publish(&subjects::cluster(c.kind, cluster), &c.msg_id(), &c)
-        .await
-        .unwrap();
-    let s = StoryEvent {
-        schema: SCHEMA_VERSION,
-        kind: StoryEventKind::Created,
-        story_id: story.into(),
-        version: 1,
-        cause: r.clone(),
-        cause_cluster: cluster.into(),
-        headline: None,
-        first_seen: "2025-11-24T08:00:00Z".into(),
-        updated: "2025-11-24T08:00:00Z".into(),
-        languages: vec!["en".into()],
-        clusters: vec![StoryCluster {
-            id: cluster.into(),
-            version: 1,
-            canonical: r,
-            member_count: 1,
-        }],
-        cluster_count: 1,
-        article_count: 1,
-        merged_from: vec![],
-        reason: None,
-    };
-    bus.publish(&subjects::story(s.kind, story), &s.msg_id(), &s)
-        .await
-        .unwrap();
+    publish_story(bus, story, 1, cluster, None, 1).await;
 }
 
 /// A new version of member `n` of `cluster` that says it is a correction.
@@ -169,11 +134,11 @@ async fn publish_correction(bus: &Bus, story: &str, cluster: &str, n: u64, versi
         kind: ClusterEventKind::MemberUpdated,
         cluster_id: cluster.into(),
         version,
-        cause: aref(&format!("{cluster}-{n}"), headline),
+        cause: aref(&format!("{cluster}-{n}"), Some(headline)),
         canonical: format!("{cluster}-1"),
         members: (1..=n)
             .map(|i| ClusterMember {
-                article: member(cluster, i, headline),
+                article: member(cluster, i, Some(headline)),
                 similarity: 1.0,
             })
             .collect(),
@@ -389,7 +354,15 @@ async fn desk_page_shows_stories_live_and_recovers_from_a_gateway_restart() {
     let nats = TestNats::start();
     let bus = nats.bus().await;
     // Its copy cluster holds a copy from a second outlet: the list names both outlets.
-    publish_story(&bus, "s1", 1, "c1", "Harbour bridge reopens after repairs", 2).await;
+    publish_story(
+        &bus,
+        "s1",
+        1,
+        "c1",
+        Some("Harbour bridge reopens after repairs"),
+        2,
+    )
+    .await;
     let (addr, stop, task) = start_gateway(&bus, "127.0.0.1:0").await;
     let browser = Browser::start();
     let mut tab = browser.open(&format!("http://{addr}/")).await;
@@ -418,7 +391,15 @@ async fn desk_page_shows_stories_live_and_recovers_from_a_gateway_restart() {
 
     // A live update: a new story arrives and waits behind the bar; rows do not move.
     let rows_before = tab.eval("document.querySelectorAll('li.story').length").await;
-    publish_story(&bus, "s2", 1, "c2", "Council approves new ferry timetable", 1).await;
+    publish_story(
+        &bus,
+        "s2",
+        1,
+        "c2",
+        Some("Council approves new ferry timetable"),
+        1,
+    )
+    .await;
     tab.until(
         "the new-story bar",
         "document.getElementById('newbar').textContent.startsWith('1 new')",
@@ -454,7 +435,15 @@ async fn desk_page_shows_stories_live_and_recovers_from_a_gateway_restart() {
     // The gateway restarts; what happens meanwhile arrives after the page reconnects.
     stop.cancel();
     task.await.unwrap();
-    publish_story(&bus, "s1", 2, "c1", "Harbour bridge reopens after repairs", 2).await;
+    publish_story(
+        &bus,
+        "s1",
+        2,
+        "c1",
+        Some("Harbour bridge reopens after repairs"),
+        2,
+    )
+    .await;
     publish_correction(&bus, "s1", "c1", 2, 3, "Harbour bridge reopens after repairs").await;
     let (_, stop, task) = start_gateway(&bus, &addr).await;
     tab.until(
