@@ -573,6 +573,7 @@ fn set(c: &mut story::Config, kv: &str) {
         "max_tokens" => c.max_tokens = u(v),
         "stem_chars" => c.stem_chars = u(v),
         "caseless_stem_chars" => c.caseless_stem_chars = u(v),
+        "skeleton_stem_chars" => c.skeleton_stem_chars = u(v),
         "grace_days" => c.grace_days = f(v),
         "age_days" => c.age_days = f(v),
         "caseless_pairs" => c.caseless_pairs = v.parse().expect("0, 1 or 2"),

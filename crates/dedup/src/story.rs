@@ -22,9 +22,17 @@
 //!
 //! * **content words**: every letter token of two or more characters and the CJK bigrams.
 //!   Words of scripts with case are cut to [`Config::stem_chars`] characters (0 = whole
-//!   words), words of scripts without case (Arabic, Urdu, Devanagari, Hebrew...) to
+//!   words), words of other scripts without case (Devanagari, Hebrew...) to
 //!   [`Config::caseless_stem_chars`]: a crude stemmer for scripts with rich affixing, where
-//!   an agency text and a newspaper rewrite of it inflect the same words differently;
+//!   an agency text and a newspaper rewrite of it inflect the same words differently.
+//!   Words of the Arabic script (Urdu, Arabic, Persian) are read as their consonant
+//!   skeleton: letter variants folded as the copy tokenizer folds them (Arabic, Urdu and
+//!   Persian keyboards' yeh, kaf and heh), hamza and madda forms as their base letter, and
+//!   the long-vowel letters (alef, waw, yeh, yeh barree) after a word's first letter left
+//!   out. Short vowels are not written in that script, and the long ones are where
+//!   spellings of one word or name differ most, above all names from other languages
+//!   ("رنگنا" and "رنگانا" for Rangana, "آسٹریلیا" and "اسٹرلیا"). Skeletons are cut to
+//!   [`Config::skeleton_stem_chars`] letters;
 //! * **names**: in scripts with case, each capitalised token and each pair of adjacent
 //!   capitalised tokens separated only by spaces or a hyphen ("Peter Capaldi", "United
 //!   States"). Scripts without case have no capitals to find names by, so there (with
@@ -132,10 +140,12 @@ use std::cmp::{Ordering, Reverse};
 use std::collections::{BTreeSet, BinaryHeap, HashMap};
 
 use smallvec::SmallVec;
+use unicode_normalization::char::{decompose_compatible, is_combining_mark};
 
 use crate::SnapshotError;
 use crate::postings::BuildMul;
 use crate::snapshot::{R, W};
+use crate::text::fold_letter;
 
 type Map<K, V> = HashMap<K, V, BuildMul>;
 /// The stories indexed under a term. Most terms key one to four stories: those lists live
@@ -178,9 +188,13 @@ pub struct Config {
     pub max_tokens: usize,
     /// Content words are cut to this many characters (0: whole words).
     pub stem_chars: usize,
-    /// Words of scripts without case (Arabic, Devanagari, ...) are cut to this many
+    /// Words of scripts without case (Devanagari, Hebrew, ...) are cut to this many
     /// characters (0: whole words): a crude stemmer for scripts with rich affixing.
     pub caseless_stem_chars: usize,
+    /// Words of the Arabic script (Urdu, Arabic, Persian) are read as their consonant
+    /// skeleton (see the module docs) and cut to this many letters of it (0: whole
+    /// skeletons).
+    pub skeleton_stem_chars: usize,
     /// Pairs of adjacent words of scripts without case fill the names channel (which
     /// capitalised runs fill in scripts with case).
     pub caseless_pairs: u8,
@@ -238,6 +252,7 @@ impl Default for Config {
             max_tokens: 500,
             stem_chars: 0,
             caseless_stem_chars: 4,
+            skeleton_stem_chars: 3,
             caseless_pairs: 1,
             lead_tokens: 80,
             doc_terms: [40, 20, 4, 8],
@@ -248,8 +263,8 @@ impl Default for Config {
             max_postings: 64,
             max_candidates: 4,
             young_boost: 0.08,
-            cased_extra: 0.02,
-            join_threshold: 0.13,
+            cased_extra: 0.015,
+            join_threshold: 0.135,
             grace_days: 1.5,
             decay_days: 1.0,
             age_days: 2.0,
@@ -260,6 +275,15 @@ impl Default for Config {
 }
 
 impl Config {
+    /// Stem lengths of words with case, without case, and in the Arabic script.
+    fn stems(&self) -> [usize; 3] {
+        [
+            self.stem_chars,
+            self.caseless_stem_chars,
+            self.skeleton_stem_chars,
+        ]
+    }
+
     /// The settings that shape stored features: a snapshot only restores under the same.
     fn feature_settings(&self) -> Vec<u64> {
         let mut v = vec![
@@ -267,6 +291,7 @@ impl Config {
             self.max_tokens as u64,
             self.stem_chars as u64,
             self.caseless_stem_chars as u64,
+            self.skeleton_stem_chars as u64,
             u64::from(self.caseless_pairs),
             self.lead_tokens as u64,
             self.story_keys as u64,
@@ -1123,7 +1148,7 @@ impl StoryIndex {
         if !title.is_empty() && !body.trim_start().starts_with(title) {
             budget -= tokenize(
                 title,
-                [self.cfg.stem_chars, self.cfg.caseless_stem_chars],
+                self.cfg.stems(),
                 self.cfg.caseless_pairs,
                 self.cfg.lead_tokens,
                 budget,
@@ -1133,7 +1158,7 @@ impl StoryIndex {
         }
         tokenize(
             body,
-            [self.cfg.stem_chars, self.cfg.caseless_stem_chars],
+            self.cfg.stems(),
             self.cfg.caseless_pairs,
             self.cfg.lead_tokens,
             budget,
@@ -2089,6 +2114,12 @@ fn term(ch: u32, h: u64) -> u32 {
     ((x >> 34) as u32) | (ch << 30)
 }
 
+/// Letters of the Arabic script (and its presentation forms), whose words are read as
+/// consonant skeletons.
+fn arabic_script(c: char) -> bool {
+    matches!(c as u32, 0x0600..=0x06FF | 0x0750..=0x077F | 0x08A0..=0x08FF | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF)
+}
+
 /// Scripts written without spaces between words: read as character bigrams.
 fn unspaced(c: char) -> bool {
     matches!(c as u32,
@@ -2140,8 +2171,8 @@ enum Kind {
 /// Tokenizer state over one text.
 struct Tok<'o> {
     out: &'o mut Vec<u32>,
-    /// Stem length for words with case and for words without.
-    stems: [usize; 2],
+    /// Stem length for words with case, words without, and words of the Arabic script.
+    stems: [usize; 3],
     /// Stem length of the current word.
     stem: usize,
     /// Terms of the first `lead` tokens count twice.
@@ -2169,6 +2200,8 @@ struct Tok<'o> {
     prev_name: Option<u64>,
     /// The current word is in a script without case.
     caseless: bool,
+    /// The current word is in the Arabic script: read as its consonant skeleton.
+    skeleton: bool,
     /// Pairs of adjacent caseless words go to the names channel.
     pairs: bool,
     /// The previous caseless word, for those pairs.
@@ -2207,6 +2240,44 @@ impl Tok<'_> {
 
     /// Appends one character of a word (lower-cased) and counts it.
     fn push_char(&mut self, c: char) {
+        if self.skeleton && !c.is_ascii() {
+            // Hamza and madda forms as their base letter (what compatibility decomposition
+            // gives, without its cost for the common letters).
+            let base = match c {
+                '\u{622}' | '\u{623}' | '\u{625}' => '\u{627}',
+                '\u{624}' => '\u{648}',
+                '\u{626}' => '\u{64a}',
+                '\u{6c0}' => '\u{6d5}',
+                '\u{6c2}' => '\u{6c1}',
+                '\u{6d3}' => '\u{6d2}',
+                '\u{fb50}'.. => {
+                    // Presentation forms.
+                    decompose_compatible(c, |d| {
+                        if d.is_alphabetic() && !is_combining_mark(d) {
+                            self.push_skeleton(d);
+                        }
+                    });
+                    return;
+                }
+                _ => c,
+            };
+            self.push_skeleton(base);
+            return;
+        }
+        self.push_letter(c);
+    }
+
+    /// Appends a base letter of an Arabic-script word to its skeleton: letter variants
+    /// folded, the long-vowel letters (alef, waw, yeh, yeh barree) after the first left out.
+    fn push_skeleton(&mut self, c: char) {
+        let c = fold_letter(c);
+        if self.nchars == 0 || !matches!(c, '\u{627}' | '\u{648}' | '\u{6cc}' | '\u{6d2}') {
+            self.push_letter(c);
+        }
+    }
+
+    /// Appends one letter of a word (lower-cased) and counts it.
+    fn push_letter(&mut self, c: char) {
         if c.is_ascii() {
             self.push_bytes(u64::from(c.to_ascii_lowercase() as u8), 1);
         } else {
@@ -2408,7 +2479,12 @@ impl Tok<'_> {
                 self.start_word();
                 self.cap = c.is_uppercase();
                 self.caseless = !self.cap && !c.is_lowercase();
-                self.stem = self.stems[usize::from(self.caseless)];
+                self.skeleton = self.caseless && arabic_script(c);
+                self.stem = self.stems[if self.skeleton {
+                    2
+                } else {
+                    usize::from(self.caseless)
+                }];
             }
             self.push_char(c);
             return;
@@ -2423,7 +2499,7 @@ impl Tok<'_> {
 /// `max_tokens`).
 fn tokenize(
     text: &str,
-    stem: [usize; 2],
+    stem: [usize; 3],
     pairs: u8,
     lead: usize,
     max_tokens: usize,
@@ -2450,6 +2526,7 @@ fn tokenize(
         cjk_len: 0,
         prev_name: None,
         caseless: false,
+        skeleton: false,
         pairs: pairs > 0,
         prev_plain: None,
         pair_channel: if pairs == 2 { WORD } else { NAME },
@@ -2465,6 +2542,7 @@ fn tokenize(
             // An ASCII word starts (as `char` starts one).
             t.cap = b.is_ascii_uppercase();
             t.caseless = false;
+            t.skeleton = false;
             t.stem = t.stems[0];
             if t.stem > 0 {
                 // A stem to read a letter at a time: the letters follow below.
@@ -2539,7 +2617,7 @@ mod tests {
 
     fn terms(s: &str) -> Vec<u32> {
         let mut v = Vec::new();
-        tokenize(s, [0, 0], 0, 0, 1000, &mut v, &mut 0);
+        tokenize(s, [0, 0, 0], 0, 0, 1000, &mut v, &mut 0);
         v
     }
 
@@ -2607,7 +2685,15 @@ mod tests {
         }
         // A stem of 4 characters is the hash of the first four.
         let mut v = Vec::new();
-        tokenize("Abcdefghijk and more text here", [4, 4], 0, 0, 10, &mut v, &mut 0);
+        tokenize(
+            "Abcdefghijk and more text here",
+            [4, 4, 4],
+            0,
+            0,
+            10,
+            &mut v,
+            &mut 0,
+        );
         assert_eq!(v[0], term(WORD, word_ref("abcd")));
     }
 
@@ -2645,10 +2731,38 @@ mod tests {
     }
 
     #[test]
+    fn arabic_script_words_are_read_as_skeletons() {
+        let stems = |s: &str, n: usize| {
+            let mut v = Vec::new();
+            tokenize(s, [0, 0, n], 0, 0, 1000, &mut v, &mut 0);
+            v
+        };
+        // Two spellings of one name (Rangana), Arabic and Urdu keyboards' yeh, kaf and
+        // heh, and hamza and madda forms give one term.
+        assert_eq!(terms("رنگنا"), terms("رنگانا"));
+        assert_eq!(terms("كيلي"), terms("کیلی"));
+        assert_eq!(terms("هيراته"), terms("ہیراتہ"));
+        assert_eq!(terms("آسٹریلیا"), terms("اسٹرلیا"));
+        assert_eq!(terms("سوئٹزرلینڈ"), terms("سوئیٹزرلینڈ"));
+        assert_eq!(
+            terms("\u{fedb}\u{fe98}\u{fe8e}\u{fe8f}"),
+            terms("کتاب"),
+            "presentation forms"
+        );
+        // A first letter stays; the skeleton is cut to the stem length.
+        assert_ne!(terms("امن"), terms("من"));
+        assert_eq!(stems("کرکٹ", 3), stems("کرکٹر", 3));
+        assert_ne!(stems("کرکٹ", 0), stems("کرکٹر", 0));
+        // Other scripts without case keep their letters and their own stem length.
+        assert_ne!(terms("नमस्ते"), terms("नमस्त"));
+        assert_eq!(count(&terms("Karachi کراچی"), WORD), 2);
+    }
+
+    #[test]
     fn token_budget_is_kept() {
         let text = "word ".repeat(1000);
         let mut v = Vec::new();
-        assert_eq!(tokenize(&text, [0, 0], 0, 0, 10, &mut v, &mut 0), 10);
+        assert_eq!(tokenize(&text, [0, 0, 0], 0, 0, 10, &mut v, &mut 0), 10);
         assert_eq!(v.len(), 10);
     }
 }

@@ -1342,7 +1342,7 @@ fn digit_value(ch: char) -> Option<u8> {
 /// kaf and heh variants (Arabic, Urdu and Persian keyboards give different code points
 /// for one letter; teh marbuta is written as heh), alef wasla, and Greek final sigma.
 /// Hamza and madda forms arrive here decomposed, their marks dropped.
-fn fold_letter(c: char) -> char {
+pub(crate) fn fold_letter(c: char) -> char {
     match c {
         '\u{64a}' | '\u{649}' | '\u{6d0}' => '\u{6cc}', // yeh
         '\u{643}' | '\u{6aa}' => '\u{6a9}',             // kaf

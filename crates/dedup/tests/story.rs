@@ -599,8 +599,9 @@ fn counter_pairs_floors() {
         / ev.len() as f64;
     let share = together as f64 / n as f64;
     eprintln!("counter pairs: together {share:.3}, B3 precision {prec:.3}");
-    // Measured 0.850 / 0.935 (`cluster --final`: 0.857 / 0.935).
-    assert!(share >= 0.83, "together {share}");
+    // Measured 0.887 / 0.929 (0.857 / 0.938 before Arabic-script words were read as
+    // consonant skeletons).
+    assert!(share >= 0.86, "together {share}");
     assert!(prec >= 0.91, "precision {prec}");
 }
 
