@@ -554,8 +554,9 @@ const MAX_PROVIDER_CHARS: usize = 80;
 /// dpa (www.dpa.de). Alle Rechte vorbehalten" give "The Associated Press" and "dpa"; a code
 /// (`nprov:REUTERS`) gives its code. A leading number is dropped only as a year (1900 to
 /// 2099): "1010 WINS" stays. Slashes around a name go ("/ritzau/"), and so does "Via"
-/// before a one-word agency ("Via Ritzau"; "Via Rail Canada" stays). `None` when nothing
-/// of a name is left.
+/// before a one-word agency ("Via Ritzau"; "Via Rail Canada" stays). A known spelling of
+/// an agency gives the short name it signs with ([`wirefold_wire::agencies::short_name`]: "The Associated
+/// Press" gives "AP", "Thomson Reuters" "Reuters"). `None` when nothing of a name is left.
 pub fn provider_name(stated: &str) -> Option<String> {
     let mut s = tree::collapse(stated);
     if !s.contains(' ')
@@ -615,8 +616,9 @@ pub fn provider_name(stated: &str) -> Option<String> {
         Some((i, _)) => &name[..i],
         None => name,
     };
+    let name = name.trim_end();
     (name.chars().any(char::is_alphabetic) && !name.eq_ignore_ascii_case("all rights reserved"))
-        .then(|| name.trim_end().to_string())
+        .then(|| wirefold_wire::agencies::short_name(name).map_or_else(|| name.to_string(), str::to_string))
 }
 
 /// The first of `stated` that gives a provider name.
@@ -642,14 +644,11 @@ mod tests {
     #[test]
     fn provider_names_without_rights_statements() {
         let cases = [
-            ("Australian Associated Press", Some("Australian Associated Press")),
-            (
-                "The Canadian Press. All rights reserved.",
-                Some("The Canadian Press"),
-            ),
+            ("Australian Associated Press", Some("AAP")),
+            ("The Canadian Press. All rights reserved.", Some("CP")),
             (
                 "Copyright 2019 The Associated Press. All rights reserved. This material may not be published.",
-                Some("The Associated Press"),
+                Some("AP"),
             ),
             (
                 "Copyright 2019, dpa (www.dpa.de). Alle Rechte vorbehalten",
@@ -661,16 +660,18 @@ mod tests {
             ),
             ("2019 Invision", Some("Invision")),
             ("1010 WINS", Some("1010 WINS")),
-            ("/ritzau/", Some("ritzau")),
+            ("/ritzau/", Some("Ritzau")),
             ("Via Ritzau", Some("Ritzau")),
             ("Via Rail Canada", Some("Via Rail Canada")),
             ("tca/dpa", Some("tca/dpa")),
             ("\u{a9} 2021 1010 WINS", Some("1010 WINS")),
-            ("\u{a9} 2018 Agence France-Presse", Some("Agence France-Presse")),
+            ("\u{a9} 2018 Agence France-Presse", Some("AFP")),
             ("(c) 2014-2015 PA Sport", Some("PA Sport")),
-            ("nprov:REUTERS", Some("REUTERS")),
+            ("nprov:REUTERS", Some("Reuters")),
+            ("nprov:ACME", Some("ACME")),
             ("U.S. News & World Report", Some("U.S. News & World Report")),
-            ("reuters.com", Some("reuters.com")),
+            ("reuters.com", Some("Reuters")),
+            ("example-news.com", Some("example-news.com")),
             ("  ", None),
             ("\u{a9} 2019", None),
             ("All rights reserved.", None),

@@ -43,7 +43,7 @@ use tracing::info;
 use wirefold_bus::{Bus, BusError};
 use wirefold_wire::{DeadLetter, subjects};
 
-use crate::model::{Filter, Logged, Model, Pos};
+use crate::model::{Filter, Logged, Model, Pos, SourceFilter};
 
 /// Most stories one list request returns.
 pub const MAX_LIMIT: usize = 200;
@@ -403,10 +403,7 @@ async fn list_stories(
     let filter = Filter {
         words,
         lang: q.lang.filter(|s| !s.is_empty()),
-        source: q
-            .source
-            .map(|s| s.trim().to_lowercase())
-            .filter(|s| !s.is_empty()),
+        source: q.source.as_deref().and_then(SourceFilter::new),
         since_ms,
         until_ms,
     };

@@ -264,13 +264,42 @@ pub struct Filter {
     pub words: Vec<String>,
     /// Language.
     pub lang: Option<String>,
-    /// Outlet or agency, lower-cased: a source whose name holds it as whole words ("reuters"
-    /// takes "Thomson Reuters" and "reuters.com", "ap" takes "AP" but not "Apple").
-    pub source: Option<String>,
+    /// Outlet or agency ([`SourceFilter`]).
+    pub source: Option<SourceFilter>,
     /// Updated at or after (ms).
     pub since_ms: Option<i64>,
     /// Updated at or before (ms).
     pub until_ms: Option<i64>,
+}
+
+/// An outlet or agency to filter stories by: a source whose name holds it as whole words,
+/// in any case ("reuters" takes "Reuters" and "reuters.com", "ap" takes "AP" but not
+/// "Apple Daily"); a spelling of a known agency also takes the short name wire items carry
+/// for it (`wirefold_wire::agencies`: "associated press" takes "AP").
+#[derive(Debug, Clone)]
+pub struct SourceFilter {
+    want: String,
+    /// The agency's short name, lower-cased, when it differs from `want`.
+    agency: Option<String>,
+}
+
+impl SourceFilter {
+    /// The filter for `query`; `None` when it is blank.
+    pub fn new(query: &str) -> Option<Self> {
+        let want = query.trim().to_lowercase();
+        if want.is_empty() {
+            return None;
+        }
+        let agency = wirefold_wire::agencies::short_name(&want)
+            .map(str::to_lowercase)
+            .filter(|a| *a != want);
+        Some(SourceFilter { want, agency })
+    }
+
+    /// Whether a source named `name` passes.
+    pub fn matches(&self, name: &str) -> bool {
+        source_matches(name, &self.want) || self.agency.as_deref().is_some_and(|a| source_matches(name, a))
+    }
 }
 
 /// The read model.
@@ -535,19 +564,14 @@ impl Model {
     }
 
     /// Whether the story has an article from outlet `source` (as its summary's `sources`).
-    fn has_source(&self, st: &StoryState, source: &str) -> bool {
+    fn has_source(&self, st: &StoryState, source: &SourceFilter) -> bool {
         st.latest.clusters.iter().any(|c| match self.clusters.get(&c.id) {
-            Some(cl) => cl.latest.members.iter().any(|m| {
-                m.article
-                    .source
-                    .as_deref()
-                    .is_some_and(|n| source_matches(n, source))
-            }),
-            None => c
-                .canonical
-                .source
-                .as_deref()
-                .is_some_and(|n| source_matches(n, source)),
+            Some(cl) => cl
+                .latest
+                .members
+                .iter()
+                .any(|m| m.article.source.as_deref().is_some_and(|n| source.matches(n))),
+            None => c.canonical.source.as_deref().is_some_and(|n| source.matches(n)),
         })
     }
 
@@ -756,8 +780,16 @@ mod tests {
             ("ap", "ap", true),
             ("a", "ap", false),
             ("M\u{fc}nchner Merkur", "m\u{fc}nchner", true),
+            // A spelling of a known agency takes its short name too.
+            ("AP", "Associated Press", true),
+            ("AP", "the associated press", true),
+            ("Reuters", "Thomson Reuters", true),
+            ("AFP", "agence france-presse", true),
+            ("Apple Daily", "associated press", false),
+            ("AFP", "press", false),
         ] {
-            assert_eq!(source_matches(name, want), pass, "{name} / {want}");
+            let f = SourceFilter::new(want).expect("not blank");
+            assert_eq!(f.matches(name), pass, "{name} / {want}");
         }
     }
 

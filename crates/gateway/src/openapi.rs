@@ -134,7 +134,7 @@ pub fn document() -> Value {
                 "parameters": [
                     string_param("q", "query", "Words that must all appear in the story's headlines or article bodies"),
                     string_param("lang", "query", "Language of one of its copy clusters (a language alone takes its regions)"),
-                    string_param("source", "query", "Whole words of the source of one of its articles, in any case"),
+                    string_param("source", "query", "Whole words of the source of one of its articles, in any case; a known agency's other spellings too (associated press: AP)"),
                     time_param("since", "Updated at or after (RFC 3339 date-time or YYYY-MM-DD)"),
                     time_param("until", "Updated at or before (RFC 3339 date-time or YYYY-MM-DD)"),
                     {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": crate::MAX_LIMIT}},

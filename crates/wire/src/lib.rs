@@ -9,6 +9,7 @@
 //! `headline`, `byline`, `firstcreated`, `versioncreated`, `language`, `body_text`,
 //! `located`, `pubstatus`).
 
+pub mod agencies;
 pub mod subjects;
 pub mod time;
 
