@@ -249,7 +249,7 @@ impl Default for Config {
             horizon_secs: 7 * 24 * 3600,
             max_event_clusters: 64,
             max_body_bytes: 3000,
-            max_tokens: 500,
+            max_tokens: 300,
             stem_chars: 0,
             caseless_stem_chars: 4,
             skeleton_stem_chars: 3,

@@ -556,8 +556,9 @@ fn dev_set_story_accuracy_floors() {
     let pred: Vec<u64> = rows.iter().map(|r| r.2).collect();
     let sc = wirefold_dedup::eval::score(&gold, &pred);
     eprintln!("dev story accuracy: {sc:?}");
-    // Measured 0.924 / 0.888 (the product's `cluster --final`, which normalises the texts
-    // first, measures 0.925 / 0.904).
+    // Measured 0.915 / 0.879 (the product's `cluster --final`, which normalises the texts
+    // first, so that a dateline or a title line spends none of the 300 tokens, measures
+    // 0.930 / 0.909).
     assert!(sc.b3_f1 >= 0.90, "{sc:?}");
     assert!(sc.pair_f1 >= 0.87, "{sc:?}");
 }
