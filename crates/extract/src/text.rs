@@ -522,22 +522,41 @@ fn date_month(w: &str) -> bool {
 
 fn ends_sentence(line: &str) -> bool {
     line.ends_with(['.', '!', '?', '"', '\'', ')', ':', ';', '\u{2026}', '\u{bb}'])
+        || line.ends_with(SENTENCE_ENDS)
+}
+
+/// Full stops and question marks of other scripts: Arabic-script full stop and question
+/// mark, Devanagari danda, ideographic and full-width ones.
+const SENTENCE_ENDS: [char; 6] = [
+    '\u{6d4}', '\u{61f}', '\u{964}', '\u{3002}', '\u{ff01}', '\u{ff1f}',
+];
+
+/// Whether `c` is a letter of a script without case (Arabic, Hebrew, Devanagari, Han...).
+fn caseless_letter(c: char) -> bool {
+    c.is_alphabetic() && !c.is_uppercase() && !c.is_lowercase()
+}
+
+/// Length in characters, counted only when the bytes could exceed it (scripts beyond ASCII
+/// take two to four bytes a character, and a line's length is a matter of characters).
+fn chars_at_least(line: &str, n: usize) -> bool {
+    line.len() >= n && (line.is_ascii() || line.chars().count() >= n)
 }
 
 fn word_count(line: &str) -> usize {
     line.split_ascii_whitespace().count()
 }
 
-/// A headline-like line: short, several words, no closing full stop, starts capitalised.
+/// A headline-like line: short, several words, no closing full stop, starts capitalised
+/// (or with a letter of a script without case).
 fn is_headline(line: &str) -> bool {
     let words = word_count(line);
     (3..=30).contains(&words)
-        && (12..=220).contains(&line.len())
-        && !line.ends_with(['.', ',', ':', ';'])
-        && line
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || c == '"' || c == '\'')
+        && chars_at_least(line, 12)
+        && !chars_at_least(line, 221)
+        && !line.ends_with(['.', ',', ':', ';', '\u{6d4}', '\u{60c}', '\u{964}', '\u{3002}'])
+        && line.chars().next().is_some_and(|c| {
+            c.is_uppercase() || caseless_letter(c) || c.is_ascii_digit() || c == '"' || c == '\''
+        })
         && !line.starts_with("By ")
         && !release_label(line)
 }
@@ -843,6 +862,11 @@ fn opens_with_dateline(p: &str) -> bool {
 /// Splits a dateline off the first paragraph: "GENEVA (Reuters) - Officials ..." gives
 /// the place "GENEVA" and the rest "Officials ..."; "(Reuters) - The ..." an empty place.
 fn split_dateline(p: &str) -> Option<Dateline<'_>> {
+    if p.starts_with(caseless_letter)
+        && let Some(d) = caseless_dateline(p)
+    {
+        return Some(d);
+    }
     let head = prefix(p, 90);
     let (sep_at, sep_len) = [" - ", " -- ", " \u{2014} ", " \u{2013} ", "\u{2014}"]
         .iter()
@@ -910,6 +934,51 @@ fn split_dateline(p: &str) -> Option<Dateline<'_>> {
         });
     }
     None
+}
+
+/// A dateline in a script without case, where no capitals mark the place and agencies
+/// write no dash after their credit: the place, perhaps a full stop and the day, then the
+/// credit in parentheses ("نیویارک۔05ستمبر(اے پی پی) سوئٹزرلینڈ کے ...", "لاہور (کلچرل
+/// رپورٹر) ..."). The place is the lead up to a full stop, comma or dash; the day stays
+/// unread. The paragraph is read, not cut: `rest` is all of it. Such a lead is not always
+/// a dateline ("اسلام آباد (اے پی پی) کے کیمپ آفس ...", "APP's camp office in Islamabad",
+/// reads the same way), and a paper that reprints an agency's text keeps its place and
+/// credit, which copy detection counts (on counter-dev, cutting them lost two wholly derived
+/// copies).
+fn caseless_dateline(p: &str) -> Option<Dateline<'_>> {
+    let head = &p[..p.char_indices().nth(60).map_or(p.len(), |(i, _)| i)];
+    let close = head.find(')')?;
+    let open = head[..close].rfind('(')?;
+    let credit = head[open + 1..close].trim();
+    let lead = head[..open].trim();
+    if credit.is_empty()
+        || credit.chars().count() > 30
+        || word_count(credit) > 4
+        || !credit.chars().all(|c| caseless_letter(c) || c == ' ' || c == '.')
+        || lead.chars().count() > 40
+        || word_count(lead) > 5
+    {
+        return None;
+    }
+    let place = lead
+        .split(['\u{6d4}', '\u{60c}', ',', '-', '\u{2013}', '\u{2014}'])
+        .next()
+        .unwrap_or("")
+        .trim();
+    if place.is_empty() || word_count(place) > 3 || !place.chars().all(|c| caseless_letter(c) || c == ' ') {
+        return None;
+    }
+    let after = p[close + 1..].trim_start_matches(|c: char| {
+        c.is_whitespace() || matches!(c, '-' | '\u{2013}' | '\u{2014}' | ':' | '\u{6d4}')
+    });
+    after
+        .starts_with(|c: char| caseless_letter(c) || c.is_ascii_digit() || c == '"')
+        .then_some(Dateline {
+            place,
+            rest: p,
+            day: None,
+            credit: Some(credit),
+        })
 }
 
 /// Whether a paragraph is an editor's note opening a text ("EDITOR'S NOTE - ...",
@@ -1058,9 +1127,9 @@ pub(crate) fn clean(text: &str, opts: Opts<'_>) -> Cleaned {
                 prev_start = usize::MAX;
                 continue;
             }
-            let body_like = s.len() >= 120
+            let body_like = chars_at_least(s, 120)
                 || word_count(s) >= 20
-                || s.len() >= 70 && ends_sentence(s) && !opts.detect_title;
+                || chars_at_least(s, 70) && ends_sentence(s) && !opts.detect_title;
             if !body_like {
                 if opts.detect_title
                     && c.title.is_none()
@@ -1248,6 +1317,20 @@ mod tests {
     }
 
     #[test]
+    fn a_headline_in_a_script_without_case() {
+        // Urdu: "Roger Federer reaches the US Open semi-final, keeping his winning run", a
+        // line of 16 words and 150 bytes; the body's sentences end in the Urdu full stop.
+        let head = "راجر فیڈرر فتوحات برقرار رکھتے ہوئے یو ایس اوپن ٹینس مینز سنگلز سیمی فائنل میں پہنچ گئے";
+        let body = "فیڈرر نے کوارٹر فائنل میں حریف کو شکست دی۔ فیڈرر نے کوارٹر فائنل میں حریف کو شکست دی۔";
+        let c = run(&format!("{head}\n\n{body}"));
+        assert_eq!(c.title.as_deref(), Some(head));
+        assert_eq!(c.body, body);
+        // A short paragraph that ends in a full stop is text, not a headline.
+        let c = run(&format!("فیڈرر نے کوارٹر فائنل میں حریف کو شکست دی۔\n\n{body}"));
+        assert_eq!(c.title, None);
+    }
+
+    #[test]
     fn header_zone() {
         let c = run(
             "Caption of a photo that ends with a stop.\n\nThe Real Headline Of This Story\n\nBy Jane Doe\nGENEVA — Nov. 24, 2025\n\nThe first paragraph is long enough to count as body text for this test to work, clearly so.\n\nSecond.",
@@ -1368,6 +1451,22 @@ mod tests {
             "Dollar rises\n\n(Reuters) - The dollar rose on Monday as traders weighed the chances of a rate cut in December, and bonds fell.",
         );
         assert_eq!((c.dateline, c.credit.as_deref()), (None, Some("Reuters")));
+        // Scripts without case: the place, a full stop and the day, the credit, no dash
+        // (Urdu: "New York. 05 September (APP) Switzerland's famed star player ...").
+        let sentence = "سوئٹزرلینڈ کے شہرہ آفاق سٹار پلیئر اور سترہ مرتبہ گرینڈ سلیم چیمپئن راجر فیڈرر سیمی فائنل میں پہنچ گئے۔";
+        let c = run(&format!("نیویارک۔05ستمبر(اے پی پی) {sentence} {sentence}"));
+        assert_eq!(c.dateline.as_deref(), Some("نیویارک"));
+        assert_eq!(c.credit.as_deref(), Some("اے پی پی"));
+        assert!(
+            c.body.starts_with("نیویارک۔05ستمبر(اے پی پی) سوئٹزرلینڈ"),
+            "{}",
+            c.body
+        );
+        let c = run(&format!("لاہور ۔یکم جولائی (اے پی پی) {sentence}"));
+        assert_eq!(c.dateline.as_deref(), Some("لاہور"));
+        // A parenthesis further in is no dateline.
+        let c = run(&format!("فیڈرر نے کہا کہ وہ جلد واپس آئینگے (میڈیا) {sentence}"));
+        assert_eq!((c.dateline, c.credit), (None, None));
     }
 
     #[test]
