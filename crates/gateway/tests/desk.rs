@@ -432,6 +432,29 @@ async fn desk_page_shows_stories_live_and_recovers_from_a_gateway_restart() {
     )
     .await;
 
+    // A headline in a script written right to left reads right to left, in its own row.
+    publish_story(
+        &bus,
+        "s4",
+        1,
+        "c4",
+        Some("راجر فیڈرر یو ایس اوپن کے سیمی فائنل میں پہنچ گئے"),
+        1,
+    )
+    .await;
+    tab.until(
+        "the Urdu story behind the bar",
+        "document.getElementById('newbar').textContent.startsWith('1 new')",
+    )
+    .await;
+    tab.eval("document.getElementById('newbar').click()").await;
+    tab.until(
+        "the Urdu headline right to left, the others left to right",
+        "getComputedStyle(document.querySelector('li.story .hl')).direction === 'rtl' \
+         && [...document.querySelectorAll('li.story .hl')].slice(1).every(h => getComputedStyle(h).direction === 'ltr')",
+    )
+    .await;
+
     // The gateway restarts; what happens meanwhile arrives after the page reconnects.
     stop.cancel();
     task.await.unwrap();
