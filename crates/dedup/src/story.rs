@@ -2133,11 +2133,13 @@ fn unspaced(c: char) -> bool {
         | 0x20000..=0x2FA1F) // Han ext. B..
 }
 
-/// Combining marks and joiners that do not break a word (and are not hashed).
+/// Combining marks, joiners and the Arabic tatweel (a stretch of the baseline) that do not
+/// break a word (and are not hashed).
 fn ignorable(c: char) -> bool {
     matches!(c as u32,
         0x0300..=0x036F
         | 0x0610..=0x061A
+        | 0x0640
         | 0x064B..=0x065F
         | 0x0670
         | 0x06D6..=0x06ED
@@ -2749,6 +2751,7 @@ mod tests {
             terms("کتاب"),
             "presentation forms"
         );
+        assert_eq!(terms("كـتاب"), terms("کتاب"), "tatweel");
         // A first letter stays; the skeleton is cut to the stem length.
         assert_ne!(terms("امن"), terms("من"));
         assert_eq!(stems("کرکٹ", 3), stems("کرکٹر", 3));
