@@ -521,14 +521,15 @@ fn date_month(w: &str) -> bool {
 }
 
 fn ends_sentence(line: &str) -> bool {
-    line.ends_with(['.', '!', '?', '"', '\'', ')', ':', ';', '\u{2026}', '\u{bb}'])
-        || line.ends_with(SENTENCE_ENDS)
+    line.ends_with(SENTENCE_ENDS)
 }
 
-/// Full stops and question marks of other scripts: Arabic-script full stop and question
-/// mark, Devanagari danda, ideographic and full-width ones.
-const SENTENCE_ENDS: [char; 6] = [
-    '\u{6d4}', '\u{61f}', '\u{964}', '\u{3002}', '\u{ff01}', '\u{ff1f}',
+/// What ends a sentence (or a quote or aside that ends one), in the scripts of news: the
+/// Latin ones, and the Arabic-script full stop and question mark, the Devanagari danda, the
+/// ideographic and full-width ones.
+const SENTENCE_ENDS: [char; 16] = [
+    '.', '!', '?', '"', '\'', ')', ':', ';', '\u{2026}', '\u{bb}', '\u{6d4}', '\u{61f}', '\u{964}',
+    '\u{3002}', '\u{ff01}', '\u{ff1f}',
 ];
 
 /// Whether `c` is a letter of a script without case (Arabic, Hebrew, Devanagari, Han...).
