@@ -127,14 +127,22 @@ fn corrupt_snapshots_error_and_never_panic() {
             );
         }
     }
-    let other = Config {
-        max_tokens: 77,
-        ..Config::default()
-    };
-    assert!(matches!(
-        StoryIndex::restore(other, &snap),
-        Err(wirefold_dedup::SnapshotError::ConfigMismatch(_))
-    ));
+    for other in [
+        Config {
+            max_tokens: 77,
+            ..Config::default()
+        },
+        // Skeletons cut elsewhere are other terms: the stored ones would never match.
+        Config {
+            skeleton_stem_chars: 4,
+            ..Config::default()
+        },
+    ] {
+        assert!(matches!(
+            StoryIndex::restore(other, &snap),
+            Err(wirefold_dedup::SnapshotError::ConfigMismatch(_))
+        ));
+    }
     // A different threshold is not a feature setting: it restores.
     let loose = Config {
         join_threshold: 0.5,
