@@ -334,6 +334,16 @@ impl Tab {
         self.call("Input.dispatchKeyEvent", up).await;
     }
 
+    /// Waits until one new story waits behind the bar, then shows it (clicks the bar).
+    async fn show_new(&mut self, what: &str) {
+        self.until(
+            what,
+            "document.getElementById('newbar').textContent.startsWith('1 new')",
+        )
+        .await;
+        self.eval("document.getElementById('newbar').click()").await;
+    }
+
     /// Polls `expr` until it is true.
     async fn until(&mut self, what: &str, expr: &str) {
         for _ in 0..100 {
@@ -419,12 +429,7 @@ async fn desk_page_shows_stories_live_and_recovers_from_a_gateway_restart() {
     // A story whose article states no headline arrives live: its row is named by the
     // agency's slugline, set as a slug, never "(no headline)".
     publish_headless_story(&bus, "s3", "c3", "BC-WEA--Global Weather-Fahrenheit").await;
-    tab.until(
-        "the headline-less story behind the bar",
-        "document.getElementById('newbar').textContent.startsWith('1 new')",
-    )
-    .await;
-    tab.eval("document.getElementById('newbar').click()").await;
+    tab.show_new("the headline-less story behind the bar").await;
     tab.until(
         "the slugline naming the story without a headline",
         "document.querySelector('li.story .hl').textContent === 'BC-WEA--Global Weather-Fahrenheit' \
@@ -442,12 +447,7 @@ async fn desk_page_shows_stories_live_and_recovers_from_a_gateway_restart() {
         1,
     )
     .await;
-    tab.until(
-        "the Urdu story behind the bar",
-        "document.getElementById('newbar').textContent.startsWith('1 new')",
-    )
-    .await;
-    tab.eval("document.getElementById('newbar').click()").await;
+    tab.show_new("the Urdu story behind the bar").await;
     tab.until(
         "the Urdu headline right to left, the others left to right",
         "getComputedStyle(document.querySelector('li.story .hl')).direction === 'rtl' \
