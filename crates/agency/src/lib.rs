@@ -555,8 +555,9 @@ const MAX_PROVIDER_CHARS: usize = 80;
 /// (`nprov:REUTERS`) gives its code. A leading number is dropped only as a year (1900 to
 /// 2099): "1010 WINS" stays. Slashes around a name go ("/ritzau/"), and so does "Via"
 /// before a one-word agency ("Via Ritzau"; "Via Rail Canada" stays). A known spelling of
-/// an agency gives the short name it signs with ([`wirefold_wire::agencies::short_name`]: "The Associated
-/// Press" gives "AP", "Thomson Reuters" "Reuters"). `None` when nothing of a name is left.
+/// an agency gives the short name it signs with ([`wirefold_wire::agencies::short_name`]:
+/// "The Associated Press" gives "AP", "Thomson Reuters" "Reuters"). `None` when nothing of
+/// a name is left.
 pub fn provider_name(stated: &str) -> Option<String> {
     let mut s = tree::collapse(stated);
     if !s.contains(' ')
