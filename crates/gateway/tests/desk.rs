@@ -217,6 +217,9 @@ impl Browser {
             .arg("about:blank")
             // Times on the page are the reader's local times: one zone for every machine.
             .env("TZ", "UTC")
+            // Chromium's own temporary files (its singleton socket folder, which a killed
+            // browser leaves behind) go with the profile.
+            .env("TMPDIR", profile.path())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
