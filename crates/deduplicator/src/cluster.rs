@@ -11,9 +11,14 @@
 //! story it was compared with most closely and how close (what `wirefold explain` prints).
 //!
 //! A line that is not such an object is reported on stderr-facing stats and skipped (it
-//! names no article to answer for). An article whose text yields nothing after cleanup is
-//! still answered: it goes to the index with its raw text, which gives it a cluster of
-//! its own as the core defines for empty and tiny documents.
+//! names no article to answer for). So is an article over the document size limit (the
+//! pipeline's fetcher and normalizer refuse those too): a line may be up to six times the
+//! limit (JSON escapes: `\u00e9` is six bytes for two), is read through without being kept
+//! when longer, and the title and text in it are then held to the limit. Bytes that are
+//! not UTF-8 are replaced in their line only ([`wirefold_wire::jsonl`]). An article whose
+//! text yields nothing after cleanup is still answered: it goes to the index with its raw
+//! text, which gives it a cluster of its own as the core defines for empty and tiny
+//! documents.
 
 use std::borrow::Cow;
 use std::io::{BufRead, Write};
@@ -21,13 +26,14 @@ use std::io::{BufRead, Write};
 use std::collections::HashMap;
 
 use serde::Deserialize;
+use wirefold_wire::jsonl::{Line, Reader};
 use wirefold_wire::{Article, SCHEMA_VERSION};
 
 use crate::{Deduper, EventDetail, FoldConfig};
 
 /// Input line shape.
 #[derive(Deserialize)]
-struct Line<'a> {
+struct Record<'a> {
     #[serde(borrow)]
     id: Cow<'a, str>,
     #[serde(borrow, default)]
@@ -86,6 +92,8 @@ pub struct Stats {
     pub skipped_total: u64,
     /// Distinct copy clusters seen in the output.
     pub clusters: u64,
+    /// Lines whose bytes were not all UTF-8 (replaced with U+FFFD, the article kept).
+    pub lossy_lines: u64,
 }
 
 /// What [`run`] writes.
@@ -99,42 +107,58 @@ pub enum Mode {
     Explain,
 }
 
-/// Runs the stream, writing what `mode` asks for.
+/// How many times the document limit a JSON line may take (a text of `\u` escapes).
+const LINE_PER_DOCUMENT: usize = 6;
+
+/// Runs the stream, writing what `mode` asks for; articles of more than
+/// `max_document_bytes` bytes of title and text are skipped.
 pub fn run(
-    mut input: impl BufRead,
+    input: impl BufRead,
     mut output: impl Write,
     config: FoldConfig,
     mode: Mode,
+    max_document_bytes: usize,
 ) -> std::io::Result<Stats> {
     let final_ids = mode == Mode::Final;
     // Only ids are written: story events need no cluster lists.
     let mut dedup = Deduper::new(config).with_event_detail(EventDetail::Ids);
     let mut stats = Stats::default();
     let mut clusters = std::collections::HashSet::new();
-    let mut line = String::new();
-    let mut lineno = 0u64;
+    let mut lines = Reader::new(input, max_document_bytes.saturating_mul(LINE_PER_DOCUMENT));
     let mut out = Vec::with_capacity(128);
     // For `final_ids`: every article with the ids it got, merges, and each cluster's story.
     let mut answers: Vec<(String, String, String)> = Vec::new();
     let (mut copy_merges, mut story_merges) = (Merges::default(), Merges::default());
     let mut cluster_story: HashMap<String, String> = HashMap::new();
-    loop {
-        if input.fill_buf()?.is_empty() {
-            break;
-        }
-        line.clear();
-        input.read_line(&mut line)?;
+    let mut lineno = 0u64;
+    while let Some(line) = lines.next_line()? {
         lineno += 1;
-        let trimmed = line.trim();
-        if trimmed.is_empty() {
-            continue;
-        }
-        let rec: Line<'_> = match serde_json::from_str(trimmed) {
+        let parsed = match line {
+            Line::Text(t) if t.trim().is_empty() => continue,
+            Line::Text(t) => serde_json::from_str::<Record<'_>>(t.trim())
+                .map_err(|e| e.to_string())
+                .and_then(|r| {
+                    let bytes = r.text.as_deref().map_or(0, str::len) + r.title.as_deref().map_or(0, str::len);
+                    if bytes > max_document_bytes {
+                        Err(format!(
+                            "article {} of {bytes} bytes is over the {max_document_bytes}-byte document limit",
+                            r.id
+                        ))
+                    } else {
+                        Ok(r)
+                    }
+                }),
+            Line::TooLong(n) => Err(format!(
+                "line of {n} bytes is over the {}-byte line limit",
+                max_document_bytes.saturating_mul(LINE_PER_DOCUMENT)
+            )),
+        };
+        let rec = match parsed {
             Ok(r) => r,
-            Err(e) => {
+            Err(why) => {
                 stats.skipped_total += 1;
                 if stats.skipped.len() < 100 {
-                    stats.skipped.push((lineno, e.to_string()));
+                    stats.skipped.push((lineno, why));
                 }
                 continue;
             }
@@ -179,7 +203,7 @@ pub fn run(
         }
         // Flush when the reader has nothing buffered: a pipe producer sees answers promptly,
         // a file is written in large blocks.
-        if input.fill_buf()?.is_empty() {
+        if lines.drained()? {
             output.flush()?;
         }
     }
@@ -191,6 +215,7 @@ pub fn run(
     }
     output.flush()?;
     stats.clusters = clusters.len() as u64;
+    stats.lossy_lines = lines.lossy_lines();
     Ok(stats)
 }
 
@@ -265,7 +290,7 @@ fn write_line(
     output.write_all(buf)
 }
 
-fn to_article(rec: &Line<'_>) -> Article {
+fn to_article(rec: &Record<'_>) -> Article {
     let text = rec.text.as_deref().unwrap_or("");
     let title = rec.title.as_deref();
     let (published, source, url) = (
@@ -297,8 +322,12 @@ mod tests {
 
     /// Runs `input` in `mode` and parses the lines written.
     fn run_lines(input: &str, mode: Mode) -> (Stats, Vec<serde_json::Value>) {
+        run_bytes(input.as_bytes(), mode, 1 << 20)
+    }
+
+    fn run_bytes(input: &[u8], mode: Mode, max_document_bytes: usize) -> (Stats, Vec<serde_json::Value>) {
         let mut out = Vec::new();
-        let stats = run(input.as_bytes(), &mut out, FoldConfig::default(), mode).unwrap();
+        let stats = run(input, &mut out, FoldConfig::default(), mode, max_document_bytes).unwrap();
         let lines = String::from_utf8(out)
             .unwrap()
             .lines()
@@ -337,6 +366,37 @@ mod tests {
         assert_eq!(ids, ["a", "b", "c", "d"]);
         assert_eq!(fin[0]["copy"], lines[0]["copy"]);
         assert_eq!(fin[0]["story"], fin[1]["story"]);
+    }
+
+    #[test]
+    fn bad_bytes_and_oversized_lines_cost_only_themselves() {
+        let body = "Officials said the bridge would reopen next week after repairs to the main span. ";
+        let mut input = Vec::new();
+        input.extend_from_slice(br#"{"id": "a", "title": "Bridge", "text": "caf"#);
+        input.push(0xe9); // Latin-1, not UTF-8
+        input.extend_from_slice(format!(" {body}\"}}\n").as_bytes());
+        // Six times the limit of 100 bytes is the line limit: this line is over it.
+        let long = serde_json::json!({"id": "b", "text": "x".repeat(700)}).to_string();
+        input.extend_from_slice(format!("{long}\n").as_bytes());
+        // Within the line limit, but its text is over the document limit.
+        let big = serde_json::json!({"id": "c", "text": "y".repeat(150)}).to_string();
+        input.extend_from_slice(format!("{big}\n").as_bytes());
+        input.extend_from_slice(serde_json::json!({"id": "d", "text": "z"}).to_string().as_bytes());
+        let (stats, lines) = run_bytes(&input, Mode::Arrival, 100);
+        let ids: Vec<&str> = lines.iter().map(|l| l["id"].as_str().unwrap()).collect();
+        assert_eq!(ids, ["a", "d"]);
+        assert_eq!(stats.skipped_total, 2);
+        assert_eq!(stats.skipped[0].0, 2);
+        let too_long = format!("line of {} bytes is over the 600-byte line limit", long.len());
+        assert!(stats.skipped[0].1.contains(&too_long), "{:?}", stats.skipped);
+        assert_eq!(stats.skipped[1].0, 3);
+        assert!(
+            stats.skipped[1]
+                .1
+                .contains("article c of 150 bytes is over the 100-byte document limit"),
+            "{:?}",
+            stats.skipped
+        );
     }
 
     #[test]

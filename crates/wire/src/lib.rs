@@ -3,13 +3,15 @@
 //!
 //! This crate is the only place that defines a serialized format. Every type carries a
 //! `schema` number; a reader rejects a schema it does not know rather than guessing. The
-//! crate does no IO and knows nothing about NATS clients: it only names subjects.
+//! crate does no IO of its own (its JSON-lines [`jsonl::Reader`] reads what the caller
+//! hands it) and knows nothing about NATS clients: it only names subjects.
 //!
 //! Field names of [`Article`] follow IPTC ninjs where ninjs has one (`uri`, `version`,
 //! `headline`, `byline`, `firstcreated`, `versioncreated`, `language`, `body_text`,
 //! `located`, `pubstatus`).
 
 pub mod agencies;
+pub mod jsonl;
 pub mod subjects;
 pub mod time;
 

@@ -23,6 +23,8 @@ pub struct Args {
     /// Hours after which clusters leave the index.
     #[arg(long, env = crate::env::HORIZON_HOURS, default_value_t = 7 * 24)]
     horizon_hours: u64,
+    #[command(flatten)]
+    limit: super::DocumentLimit,
 }
 
 /// Runs the clustering.
@@ -48,7 +50,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         Mode::Arrival
     };
-    let stats = wirefold_deduplicator::cluster::run(input, output, config, mode)?;
+    let stats =
+        wirefold_deduplicator::cluster::run(input, output, config, mode, args.limit.max_document_bytes)?;
     report(&stats);
     Ok(ExitCode::SUCCESS)
 }
@@ -63,6 +66,8 @@ pub struct ExplainArgs {
     /// Hours after which clusters leave the index.
     #[arg(long, env = crate::env::HORIZON_HOURS, default_value_t = 7 * 24)]
     horizon_hours: u64,
+    #[command(flatten)]
+    limit: super::DocumentLimit,
 }
 
 /// Runs articles through the same fold as `cluster` and prints, per article, its ids and why:
@@ -90,7 +95,13 @@ pub fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {
         }
     }
     let output = BufWriter::new(std::io::stdout());
-    let stats = wirefold_deduplicator::cluster::run(&lines[..], output, config, Mode::Explain)?;
+    let stats = wirefold_deduplicator::cluster::run(
+        &lines[..],
+        output,
+        config,
+        Mode::Explain,
+        args.limit.max_document_bytes,
+    )?;
     report(&stats);
     Ok(ExitCode::SUCCESS)
 }
@@ -98,6 +109,12 @@ pub fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {
 fn report(stats: &wirefold_deduplicator::cluster::Stats) {
     for (line, why) in &stats.skipped {
         eprintln!("wirefold: skipped line {line}: {why}");
+    }
+    if stats.lossy_lines > 0 {
+        eprintln!(
+            "wirefold: {} lines held bytes that are not UTF-8 (replaced with U+FFFD)",
+            stats.lossy_lines
+        );
     }
     eprintln!(
         "wirefold: {} articles in {} copy clusters, {} lines skipped",

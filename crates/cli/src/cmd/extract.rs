@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use serde::Deserialize;
 use wirefold_extract::{Input, PageKind};
+use wirefold_wire::jsonl::Line;
 use wirefold_wire::{ItemHints, RawBody, RawDocument, SCHEMA_VERSION, SourceKind};
 
 use super::DocumentLimit;
@@ -135,14 +136,27 @@ struct Page {
     html: String,
 }
 
-/// The streaming protocol; one output line per input line, whatever happens.
+/// The streaming protocol; one output line per input line, whatever happens. A line may
+/// be up to six times `max_bytes` long (JSON escapes), and its page is then held to
+/// `max_bytes`; bytes that are not UTF-8 are replaced in their line only.
 pub fn jsonl(input: impl BufRead, mut output: impl Write, max_bytes: usize) -> anyhow::Result<()> {
-    for line in input.lines() {
-        let line = line?;
+    let max_line = max_bytes.saturating_mul(6);
+    let mut lines = wirefold_wire::jsonl::Reader::new(input, max_line);
+    while let Some(line) = lines.next_line()? {
+        let line = match line {
+            Line::Text(t) => t,
+            Line::TooLong(n) => {
+                let out = serde_json::json!({"id": null, "error": format!("line of {n} bytes exceeds the {max_line} byte line limit")});
+                serde_json::to_writer(&mut output, &out)?;
+                output.write_all(b"\n")?;
+                output.flush()?;
+                continue;
+            }
+        };
         if line.trim().is_empty() {
             continue;
         }
-        let out = match serde_json::from_str::<Page>(&line) {
+        let out = match serde_json::from_str::<Page>(line) {
             Err(e) => serde_json::json!({"id": null, "error": format!("bad input line: {e}")}),
             Ok(p) if p.html.len() > max_bytes => {
                 serde_json::json!({"id": p.id, "error": format!("page of {} bytes exceeds the {max_bytes} byte limit", p.html.len())})
@@ -213,5 +227,27 @@ mod tests {
         assert_eq!(lines.len(), 3, "one output line per input line");
         assert_eq!(lines[2]["id"], 2);
         assert!(lines[1]["error"].as_str().unwrap().starts_with("bad input line"));
+    }
+
+    #[test]
+    fn bad_bytes_and_oversized_lines_cost_only_their_line() {
+        let mut input = b"{\"id\": 1, \"html\": \"<html><body><article><h1>Caf".to_vec();
+        input.push(0xe9); // Latin-1, not UTF-8
+        input.extend_from_slice(b"</h1><p>One paragraph of text here.</p></article></body></html>\"}\n");
+        let long = format!("{{\"id\": 2, \"html\": \"{}\"}}", "x".repeat(700));
+        input.extend_from_slice(format!("{long}\n").as_bytes());
+        input.extend_from_slice(format!("{{\"id\": 3, \"html\": \"{}\"}}\n", "y".repeat(150)).as_bytes());
+        let mut out = Vec::new();
+        jsonl(&input[..], &mut out, 100).unwrap();
+        let lines: Vec<serde_json::Value> = out
+            .split(|b| *b == b'\n')
+            .filter(|l| !l.is_empty())
+            .map(|l| serde_json::from_slice(l).unwrap())
+            .collect();
+        assert_eq!(lines.len(), 3, "one output line per input line: {lines:?}");
+        assert_eq!(lines[0]["title"], "Caf\u{fffd}");
+        let too_long = format!("line of {} bytes exceeds the 600 byte line limit", long.len());
+        assert_eq!(lines[1]["error"], too_long.as_str());
+        assert_eq!(lines[2]["error"], "page of 150 bytes exceeds the 100 byte limit");
     }
 }

@@ -1,0 +1,156 @@
+//! JSON lines as the commands that take them read them (`cluster`, `explain`, `extract
+//! --jsonl`): one way to frame a stream into lines, with a bound on a line's size and no
+//! line able to end the stream.
+//!
+//! - A line longer than the bound is read through without being kept, and reported as
+//!   [`Line::TooLong`] with its size: a 2 GB line costs its reading time, not 2 GB.
+//! - Bytes that are not UTF-8 are replaced (U+FFFD) in that line only, so an article with
+//!   one mis-encoded byte is still an article and the lines after it are still read.
+//! - `\n` ends a line; a `\r` before it is dropped; the last line needs no end.
+
+use std::borrow::Cow;
+use std::io::{self, BufRead};
+
+/// What [`Reader::next_line`] read.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Line<'a> {
+    /// A line's text, without its end.
+    Text(&'a str),
+    /// A line over the bound, with its size in bytes (without its end); nothing of it is
+    /// kept.
+    TooLong(u64),
+}
+
+/// Reads JSON lines from `input`, at most `max_line_bytes` bytes kept per line.
+#[derive(Debug)]
+pub struct Reader<R> {
+    input: R,
+    max_line_bytes: usize,
+    buf: Vec<u8>,
+    text: String,
+    lossy: u64,
+}
+
+impl<R: BufRead> Reader<R> {
+    /// A reader that keeps lines of at most `max_line_bytes` bytes.
+    pub fn new(input: R, max_line_bytes: usize) -> Self {
+        Reader {
+            input,
+            max_line_bytes,
+            buf: Vec::new(),
+            text: String::new(),
+            lossy: 0,
+        }
+    }
+
+    /// The next line, `None` at the end of the input. Only an error of the input itself
+    /// (not the line's content) is an error.
+    pub fn next_line(&mut self) -> io::Result<Option<Line<'_>>> {
+        self.buf.clear();
+        let mut total: u64 = 0;
+        let mut any = false;
+        loop {
+            let chunk = match self.input.fill_buf() {
+                Ok(c) => c,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if chunk.is_empty() {
+                if !any {
+                    return Ok(None);
+                }
+                break;
+            }
+            any = true;
+            let (part, done) = match chunk.iter().position(|&b| b == b'\n') {
+                Some(i) => (&chunk[..i], i + 1),
+                None => (chunk, chunk.len()),
+            };
+            total += part.len() as u64;
+            if total <= self.max_line_bytes as u64 {
+                self.buf.extend_from_slice(part);
+            } else if !self.buf.is_empty() {
+                // Over the bound: keep nothing of it from here on.
+                self.buf = Vec::new();
+            }
+            let ended = done > part.len();
+            self.input.consume(done);
+            if ended {
+                break;
+            }
+        }
+        if total > self.max_line_bytes as u64 {
+            return Ok(Some(Line::TooLong(total)));
+        }
+        if self.buf.last() == Some(&b'\r') {
+            self.buf.pop();
+        }
+        self.text.clear();
+        match String::from_utf8_lossy(&self.buf) {
+            Cow::Borrowed(s) => self.text.push_str(s),
+            Cow::Owned(fixed) => {
+                self.lossy += 1;
+                self.text = fixed;
+            }
+        }
+        Ok(Some(Line::Text(&self.text)))
+    }
+
+    /// Lines so far whose bytes were not all UTF-8 (and were replaced).
+    pub fn lossy_lines(&self) -> u64 {
+        self.lossy
+    }
+
+    /// Whether the input has no more data ready without waiting (the end of what a pipe's
+    /// producer has written so far, or the end of a file).
+    pub fn drained(&mut self) -> io::Result<bool> {
+        Ok(self.input.fill_buf()?.is_empty())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all(input: &[u8], max: usize) -> Vec<Result<String, u64>> {
+        // A small buffer, so lines span several reads.
+        let mut r = Reader::new(io::BufReader::with_capacity(4, input), max);
+        let mut out = Vec::new();
+        while let Some(line) = r.next_line().unwrap() {
+            out.push(match line {
+                Line::Text(t) => Ok(t.to_string()),
+                Line::TooLong(n) => Err(n),
+            });
+        }
+        out
+    }
+
+    #[test]
+    fn frames_lines_with_or_without_a_last_end() {
+        let ok = |s: &str| Ok::<String, u64>(s.to_string());
+        assert_eq!(all(b"a\nbb\r\n\nccc", 10), [ok("a"), ok("bb"), ok(""), ok("ccc")]);
+        assert_eq!(all(b"a\n", 10), [ok("a")]);
+        assert!(all(b"", 10).is_empty());
+    }
+
+    #[test]
+    fn a_line_over_the_bound_is_read_through_and_sized() {
+        let input = format!("{}\nshort\n{}", "x".repeat(50), "y".repeat(11));
+        let got = all(input.as_bytes(), 10);
+        assert_eq!(got, [Err(50), Ok("short".into()), Err(11)]);
+        // Exactly at the bound is a line.
+        assert_eq!(all(b"0123456789\n", 10), [Ok("0123456789".into())]);
+    }
+
+    #[test]
+    fn bad_bytes_cost_that_line_its_bytes_only() {
+        let mut r = Reader::new(&b"{\"t\":\"caf\xe9\"}\nnext\n"[..], 100);
+        assert_eq!(
+            r.next_line().unwrap(),
+            Some(Line::Text("{\"t\":\"caf\u{fffd}\"}"))
+        );
+        assert_eq!(r.next_line().unwrap(), Some(Line::Text("next")));
+        assert_eq!(r.lossy_lines(), 1);
+        assert_eq!(r.next_line().unwrap(), None);
+    }
+}
