@@ -578,6 +578,29 @@ fn organisation_like(s: &str) -> bool {
     })
 }
 
+/// A credit a newsroom signs as a whole ("Us Weekly Staff", "TMZ STAFF", "HomeAdvisor Staff
+/// Writer", "Web Desk", "The Editors"), not a reporter's name.
+fn staff_credit(s: &str) -> bool {
+    let words: Vec<String> = s
+        .split_whitespace()
+        .map(|w| w.trim_end_matches(['.', ',']).to_ascii_lowercase())
+        .collect();
+    match words.as_slice() {
+        [.., last]
+            if matches!(
+                last.as_str(),
+                "staff" | "staffers" | "newsroom" | "desk" | "editors"
+            ) =>
+        {
+            true
+        }
+        [.., staff, role] => {
+            staff == "staff" && matches!(role.as_str(), "writer" | "writers" | "reporter" | "reporters")
+        }
+        _ => false,
+    }
+}
+
 /// The holder named in a copyright line ("© 2025 Jane Doe. All rights reserved." gives
 /// "Jane Doe").
 fn copyright_holder(t: &str) -> Option<&str> {
@@ -585,9 +608,14 @@ fn copyright_holder(t: &str) -> Option<&str> {
         .find('\u{a9}')
         .map(|i| i + '\u{a9}'.len_utf8())
         .or_else(|| t.find("Copyright").map(|j| j + "Copyright".len()))?;
-    let rest = t[i..].trim_start_matches(|c: char| {
+    let lead = |c: char| {
         c.is_whitespace() || c.is_ascii_digit() || matches!(c, '-' | '\u{2013}' | ',' | '\u{a9}' | '(' | ')')
-    });
+    };
+    let mut rest = t[i..].trim_start_matches(lead);
+    // "Copyright (c) Example Media 2022": the "(c)" spelled out.
+    if let Some(r) = rest.strip_prefix("c)").or_else(|| rest.strip_prefix("C)")) {
+        rest = r.trim_start_matches(lead);
+    }
     let end = rest
         .find(['.', '|', '\u{b7}', '\n'])
         .or_else(|| rest.find(" All rights"))
@@ -1481,17 +1509,43 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
     // Byline.
     let site_key = m.site_name.as_deref().map(norm_key).unwrap_or_default();
     let publisher_key = ld.publisher.as_deref().map(norm_key).unwrap_or_default();
+    // The holder a copyright line on the page names, else the one the metadata names.
+    let copyright = copyright.or_else(|| {
+        metas
+            .iter()
+            .filter(|(k, _)| k == "copyright" || k == "dcterms.rights")
+            .find_map(|(_, v)| copyright_holder(v))
+            .map(str::to_string)
+    });
     let copyright_key = copyright.as_deref().map(norm_key).unwrap_or_default();
     // Organisations (the outlet itself, the copyright holder, a company) are a last resort
     // as authors.
     let personal = personal_site_author(m.site_name.as_deref(), title_tag.as_deref(), copyright.as_deref());
+    // The outlet's names as words, to catch the group behind an edition ("Condé Nast" for
+    // "© Condé Nast Japan").
+    let outlet_words: Vec<Vec<String>> = [
+        m.site_name.as_deref(),
+        ld.publisher.as_deref(),
+        copyright.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .map(words_of)
+    .collect();
     let is_outlet = |a: &str| {
         let k = norm_key(a);
-        !k.is_empty() && (k == site_key || k == publisher_key || k == copyright_key) || organisation_like(a)
+        let w = words_of(a);
+        !k.is_empty() && (k == site_key || k == publisher_key || k == copyright_key)
+            || w.len() >= 2
+                && outlet_words
+                    .iter()
+                    .any(|o| o.len() > w.len() && o.starts_with(&w))
+            || organisation_like(a)
     };
-    // All values of the first author key present: scholarly pages list each author in a
-    // `citation_author` of its own.
-    let meta_author: Vec<String> = [
+    // All values of the first author key that names a person, else of the first present:
+    // scholarly pages list each author in a `citation_author` of its own, and a publisher
+    // that signs `author` with its own name may name the reporter in `article:author`.
+    let meta_authors: Vec<Vec<String>> = [
         "citation_author",
         "citation_authors",
         "author",
@@ -1516,19 +1570,48 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
             })
             .collect::<Vec<String>>()
     })
-    .find(|v| !v.is_empty())
-    .unwrap_or_default();
+    .filter(|v| !v.is_empty())
+    .collect();
+    let person = |a: &String| clean_byline(a).is_some_and(|c| names_like(&c) && !is_outlet(&c));
+    let meta_author = meta_authors
+        .iter()
+        .find(|v| v.iter().any(person))
+        .or(meta_authors.first())
+        .cloned()
+        .unwrap_or_default();
+    // A newsroom's collective credit in the metadata gives way to the reporter the page's
+    // own byline names ("Us Weekly Staff" against "By Megan French").
+    let visible: Vec<&String> = dom_authors.iter().chain(&text_bylines).collect();
+    let shown_person = visible.iter().any(|a| person(a))
+        && !visible
+            .iter()
+            .any(|a| clean_byline(a).is_some_and(|c| staff_credit(&c)));
+    let credit_only = |v: &Vec<String>| {
+        shown_person
+            && !v.is_empty()
+            && v.iter()
+                .all(|a| clean_byline(a).is_some_and(|c| staff_credit(&c)))
+    };
+    let ld_authors = if credit_only(&ld.authors) {
+        Vec::new()
+    } else {
+        ld.authors.clone()
+    };
+    let meta_author = if credit_only(&meta_author) {
+        Vec::new()
+    } else {
+        meta_author
+    };
     // Sources in order of trust. The first with a person's name wins; then the first with any
     // name; then the first at all (a user handle is better than nothing).
     let sources = [
-        &ld.authors,
+        &ld_authors,
         &meta_author,
         &dom_authors,
         &text_bylines,
         &class_authors,
         &link_authors,
     ];
-    let person = |a: &String| clean_byline(a).is_some_and(|c| names_like(&c) && !is_outlet(&c));
     let named = |a: &String| clean_byline(a).is_some_and(|c| names_like(&c));
     let authors: Vec<String> = sources
         .iter()
@@ -2468,6 +2551,36 @@ mod tests {
         };
         // `<meta value>` (pages saved through a DOM round-trip) reads like `content`.
         check(r#"<meta name="author" value="Jane Doe">"#, "", Some("Jane Doe"));
+        // A publisher that signs `author` with its group's name ("© Example Media Japan"),
+        // the reporter in `article:author`: the first author key that names a person.
+        check(
+            r#"<meta name="author" content="Example Media"><meta name="article:author" content="Jane Doe">"#,
+            "<footer>\u{a9} Example Media Japan</footer>",
+            Some("Jane Doe"),
+        );
+        // A copyright given only in the metadata, "(c)" spelled out, names the outlet too.
+        check(
+            r#"<meta name="author" content="Rivers Daily Group"><meta name="copyright" content="Copyright (c) Rivers Daily Group Ltd 2022"><meta name="dc.creator" content="Jane Doe">"#,
+            "",
+            Some("Jane Doe"),
+        );
+        // The newsroom's collective credit gives way to the reporter the page's byline names,
+        // and stays when the byline shows the credit too (or nothing else names anyone).
+        check(
+            r#"<meta name="author" content="Rivers Daily Staff">"#,
+            "<div class=\"content-byline\">By <a href=\"/author/megan-french/\" rel=\"author\">Megan French</a></div>",
+            Some("Megan French"),
+        );
+        check(
+            r#"<meta name="author" content="Rivers Daily Staff">"#,
+            "",
+            Some("Rivers Daily Staff"),
+        );
+        check(
+            r#"<meta name="author" content="Web Desk">"#,
+            "<p class=\"byline\">By Web Desk</p>",
+            Some("Web Desk"),
+        );
         // An author given as a reference to a person elsewhere in the graph (Yoast).
         check(
             r#"<script type="application/ld+json">{"@graph":[{"@type":"Article","author":{"@id":"https://x.example/#/person/1"}},{"@type":"Person","@id":"https://x.example/#/person/1","name":"Jane Doe"}]}</script>"#,
