@@ -433,9 +433,19 @@ fn clean_byline(s: &str) -> Option<String> {
 
 /// A template's empty value printed as text ("undefined", "null", "[object Object]").
 fn placeholder(t: &str) -> bool {
-    ["undefined", "null", "none", "nan", "[object object]"]
-        .iter()
-        .any(|p| t.eq_ignore_ascii_case(p))
+    // Also a CMS's default account ("admin"), which signs for no one.
+    [
+        "undefined",
+        "null",
+        "none",
+        "nan",
+        "[object object]",
+        "admin",
+        "administrator",
+        "webmaster",
+    ]
+    .iter()
+    .any(|p| t.eq_ignore_ascii_case(p))
 }
 
 /// A reading-time note ("5 min read", "3 minute read", "Reading time: 4 minutes").
@@ -926,6 +936,21 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
         }
         metas.push((key.trim().to_ascii_lowercase(), content.to_string()));
     }
+    // Link previews' labelled fields (Yoast writes `twitter:label1` "Written by" and
+    // `twitter:data1` with the account that posted): a source of bylines after the page's
+    // own (an editor may post a contributor's piece).
+    let written_by: Vec<String> = (1..=4)
+        .filter(|n| {
+            let label = format!("twitter:label{n}");
+            metas
+                .iter()
+                .any(|(k, v)| *k == label && v.trim().eq_ignore_ascii_case("written by"))
+        })
+        .filter_map(|n| {
+            let data = format!("twitter:data{n}");
+            metas.iter().find(|(k, _)| *k == data).map(|(_, v)| v.clone())
+        })
+        .collect();
     let meta = |keys: &[&str]| -> Option<&str> {
         keys.iter()
             .find_map(|k| metas.iter().find(|(mk, _)| mk == k).map(|(_, v)| v.as_str()))
@@ -1609,6 +1634,7 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
         &meta_author,
         &dom_authors,
         &text_bylines,
+        &written_by,
         &class_authors,
         &link_authors,
     ];
@@ -2581,6 +2607,17 @@ mod tests {
             "<p class=\"byline\">By Web Desk</p>",
             Some("Web Desk"),
         );
+        // A link preview's "Written by" field names the author when the page names no one
+        // itself; the page's own byline comes first (an editor may post a contributor's
+        // piece). A CMS's default account signs for no one.
+        let written_by = r#"<meta name="twitter:label1" content="Written by"><meta name="twitter:data1" content="Nawaz Dhandala"><meta name="twitter:label2" content="Est. reading time"><meta name="twitter:data2" content="4 minutes">"#;
+        check(written_by, "", Some("Nawaz Dhandala"));
+        check(
+            written_by,
+            "<p class=\"byline\">By Duncan Bell</p>",
+            Some("Duncan Bell"),
+        );
+        check(r#"<meta name="author" content="admin">"#, "", None);
         // An author given as a reference to a person elsewhere in the graph (Yoast).
         check(
             r#"<script type="application/ld+json">{"@graph":[{"@type":"Article","author":{"@id":"https://x.example/#/person/1"}},{"@type":"Person","@id":"https://x.example/#/person/1","name":"Jane Doe"}]}</script>"#,
