@@ -23,6 +23,8 @@ pub const DEFAULT_LOG_CAPACITY: usize = 200_000;
 const WORDS_PER_ARTICLE: usize = 400;
 /// Bytes of a slugline kept (for an article without a headline).
 const MAX_SLUGLINE_BYTES: usize = 200;
+/// Characters of the opening words kept for an article with neither headline nor slugline.
+const LEDE_CHARS: usize = 120;
 
 /// Which stream an event came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -149,8 +151,73 @@ pub struct ArticleInfo {
     pub pubstatus: PubStatus,
     /// Hashes of its distinct words, sorted (for `q`).
     words: Box<[u32]>,
-    /// Its slugline, kept only when it states no headline: what names it on the desk then.
-    slugline: Option<Box<str>>,
+    /// What names it on the desk when it states no headline (kept only then).
+    stand_in: Option<StandIn>,
+}
+
+/// What names an article that states no headline.
+#[derive(Debug, Clone)]
+enum StandIn {
+    /// The agency's slugline (ninjs `slugline`).
+    Slugline(Box<str>),
+    /// Else the opening words of its text, cut at a word and ending in "…".
+    Lede(Box<str>),
+}
+
+impl StandIn {
+    /// From an article record: `None` when it states a headline, or has nothing to show.
+    fn of(a: &Article) -> Option<StandIn> {
+        if a.headline.as_deref().is_some_and(|h| !h.trim().is_empty()) {
+            return None;
+        }
+        if let Some(s) = a.slugline.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            return Some(StandIn::Slugline(Box::from(
+                &s[..s.floor_char_boundary(MAX_SLUGLINE_BYTES)],
+            )));
+        }
+        let text = a.body_text.split_whitespace();
+        let mut lede = String::new();
+        let mut cut = false;
+        for w in text {
+            if lede.chars().count() + 1 + w.chars().count() > LEDE_CHARS {
+                cut = true;
+                break;
+            }
+            if !lede.is_empty() {
+                lede.push(' ');
+            }
+            lede.push_str(w);
+        }
+        if lede.is_empty() {
+            // One word longer than the whole allowance.
+            lede = a
+                .body_text
+                .split_whitespace()
+                .next()?
+                .chars()
+                .take(LEDE_CHARS)
+                .collect();
+            cut = true;
+        }
+        if cut {
+            lede.push('\u{2026}');
+        }
+        Some(StandIn::Lede(lede.into_boxed_str()))
+    }
+
+    fn slugline(&self) -> Option<&str> {
+        match self {
+            StandIn::Slugline(s) => Some(s),
+            StandIn::Lede(_) => None,
+        }
+    }
+
+    fn lede(&self) -> Option<&str> {
+        match self {
+            StandIn::Lede(s) => Some(s),
+            StandIn::Slugline(_) => None,
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -194,6 +261,10 @@ pub struct StorySummary {
     /// a desk instead.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub slugline: Option<String>,
+    /// When no copy cluster states a headline and none of their canonical articles a
+    /// slugline: the opening words of the first listed one's text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lede: Option<String>,
     /// First article's time.
     pub first_seen: String,
     /// Latest article's time.
@@ -220,6 +291,9 @@ pub struct MemberView {
     /// Its slugline, when it states no headline (ninjs `slugline`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub slugline: Option<String>,
+    /// The opening words of its text, when it states neither headline nor slugline.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lede: Option<String>,
     /// Publication status.
     pub pubstatus: PubStatus,
     /// Similarity to the canonical member.
@@ -407,15 +481,7 @@ impl Model {
                 version: a.version,
                 pubstatus: a.pubstatus,
                 words: ws.into_boxed_slice(),
-                slugline: a
-                    .headline
-                    .as_deref()
-                    .is_none_or(|h| h.trim().is_empty())
-                    .then_some(a.slugline.as_deref())
-                    .flatten()
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(|s| Box::from(&s[..s.floor_char_boundary(MAX_SLUGLINE_BYTES)])),
+                stand_in: StandIn::of(&a),
             },
         );
     }
@@ -541,19 +607,28 @@ impl Model {
                 sources.insert(s.clone());
             }
         }
-        let slugline = if ev.headline.is_none() {
+        // No headline: the first listed canonical's slugline, else the first one's opening
+        // words.
+        let stand_in = |pick: fn(&StandIn) -> Option<&str>| {
             ev.clusters
                 .iter()
-                .find_map(|c| self.articles.get(&c.canonical.id)?.slugline.as_deref())
+                .find_map(|c| pick(self.articles.get(&c.canonical.id)?.stand_in.as_ref()?))
                 .map(str::to_string)
-        } else {
-            None
         };
+        let slugline = ev
+            .headline
+            .is_none()
+            .then(|| stand_in(StandIn::slugline))
+            .flatten();
+        let lede = (ev.headline.is_none() && slugline.is_none())
+            .then(|| stand_in(StandIn::lede))
+            .flatten();
         StorySummary {
             id: ev.story_id.clone(),
             version: ev.version,
             headline: ev.headline.clone(),
             slugline,
+            lede,
             first_seen: ev.first_seen.clone(),
             updated: ev.updated.clone(),
             languages: ev.languages.clone(),
@@ -665,7 +740,10 @@ impl Model {
                 MemberView {
                     article: m.article.clone(),
                     version: info.and_then(|a| a.version),
-                    slugline: info.and_then(|a| a.slugline.as_deref()).map(str::to_string),
+                    slugline: info
+                        .and_then(|a| a.stand_in.as_ref()?.slugline())
+                        .map(str::to_string),
+                    lede: info.and_then(|a| a.stand_in.as_ref()?.lede()).map(str::to_string),
                     pubstatus: info.map(|a| a.pubstatus).unwrap_or_default(),
                     similarity: m.similarity,
                 }
@@ -912,7 +990,51 @@ mod tests {
         assert_eq!(m.cluster("c2").unwrap().members[0].slugline, None);
         // Kept within bounds.
         m.apply_article(4, &art("c4-a", None, Some(&"\u{e9}".repeat(500))));
-        assert!(m.articles["c4-a"].slugline.as_ref().unwrap().len() <= MAX_SLUGLINE_BYTES);
+        let kept = m.articles["c4-a"].stand_in.as_ref().and_then(StandIn::slugline);
+        assert!(kept.unwrap().len() <= MAX_SLUGLINE_BYTES);
+
+        // Neither headline nor slugline anywhere: the opening words of the first listed
+        // canonical's text, cut at a word, name the story and the member.
+        let mut ev: StoryEvent =
+            serde_json::from_slice(&sev("s3", 1, &[("c3", 1)], "2025-11-24T08:00:00Z")).unwrap();
+        ev.headline = None;
+        m.apply_story(3, &wirefold_wire::encode(&ev));
+        let s3 = m.story("s3").unwrap().summary;
+        assert_eq!(
+            (s3.slugline.as_deref(), s3.lede.as_deref()),
+            (None, Some("Minimum and maximum temperatures."))
+        );
+        assert!(serde_json::to_value(&s2).unwrap().get("lede").is_none());
+        m.apply_cluster(3, &cev("c3", 1, &["c3-a"], "s3"));
+        let c3 = m.cluster("c3").unwrap();
+        assert_eq!(
+            c3.members[0].lede.as_deref(),
+            Some("Minimum and maximum temperatures.")
+        );
+        let long = wirefold_wire::encode(&Article {
+            schema: SCHEMA_VERSION,
+            id: "c5-a".into(),
+            uri: "c5-a".into(),
+            body_text:
+                "Voters in Turkmenistan began to cast their ballots at eight in the morning local time on \
+                        Sunday in the country's fourth parliamentary election, said reports from Ashgabat."
+                    .into(),
+            ..Default::default()
+        });
+        m.apply_article(5, &long);
+        let lede = m.articles["c5-a"]
+            .stand_in
+            .as_ref()
+            .and_then(StandIn::lede)
+            .unwrap();
+        assert_eq!(
+            lede,
+            "Voters in Turkmenistan began to cast their ballots at eight in the morning local time on Sunday in the \
+             country's fourth\u{2026}"
+        );
+        assert!(lede.chars().count() <= LEDE_CHARS + 1);
+        // A record with a headline keeps no stand-in at all.
+        assert!(m.articles["c2-a"].stand_in.is_none());
     }
 
     #[test]

@@ -78,6 +78,7 @@ pub fn document() -> Value {
                         "id": {"type": "string"}, "version": {"type": "integer", "minimum": 1},
                         "headline": {"type": ["string", "null"]},
                         "slugline": {"type": "string", "description": "When no copy cluster states a headline: the agency's slugline that names the story instead"},
+                        "lede": {"type": "string", "description": "When no copy cluster states a headline and no canonical article a slugline: the opening words of the first listed one's text"},
                         "first_seen": {"type": "string"}, "updated": {"type": "string"},
                         "languages": {"type": "array", "items": {"type": "string"}},
                         "sources": {"type": "array", "items": {"type": "string"}},
@@ -99,6 +100,7 @@ pub fn document() -> Value {
                         "properties": {
                             "version": {"type": "integer"},
                             "slugline": {"type": "string", "description": "The article's slugline, when it states no headline"},
+                            "lede": {"type": "string", "description": "The opening words of the article's text, when it states neither headline nor slugline"},
                             "pubstatus": {"type": "string", "enum": ["usable", "withheld", "canceled"]},
                             "similarity": {"type": "number"}
                         }

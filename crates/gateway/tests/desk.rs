@@ -108,17 +108,18 @@ async fn publish_story(
         .unwrap();
 }
 
-/// A story whose one article states no headline, only a slugline (AP's weather agate): its
-/// article record, then its cluster and story events, as the pipeline publishes them.
-async fn publish_headless_story(bus: &Bus, story: &str, cluster: &str, slugline: &str) {
+/// A story whose one article states no headline, at most a slugline (AP's weather agate; a
+/// plain-text wire): its article record, then its cluster and story events, as the pipeline
+/// publishes them.
+async fn publish_headless_story(bus: &Bus, story: &str, cluster: &str, slugline: Option<&str>, body: &str) {
     let id = format!("{cluster}-1");
     let article = Article {
         schema: SCHEMA_VERSION,
         id: id.clone(),
         uri: format!("urn:{id}"),
-        slugline: Some(slugline.into()),
+        slugline: slugline.map(str::to_string),
         source: Some("Example Wire".into()),
-        body_text: "Minimum and maximum temperatures for the previous day.".into(),
+        body_text: body.into(),
         ..Default::default()
     };
     bus.publish(&subjects::article(Some("en")), &id, &article)
@@ -431,12 +432,36 @@ async fn desk_page_shows_stories_live_and_recovers_from_a_gateway_restart() {
 
     // A story whose article states no headline arrives live: its row is named by the
     // agency's slugline, set as a slug, never "(no headline)".
-    publish_headless_story(&bus, "s3", "c3", "BC-WEA--Global Weather-Fahrenheit").await;
+    publish_headless_story(
+        &bus,
+        "s3",
+        "c3",
+        Some("BC-WEA--Global Weather-Fahrenheit"),
+        "Minimum and maximum temperatures for the previous day.",
+    )
+    .await;
     tab.show_new("the headline-less story behind the bar").await;
     tab.until(
         "the slugline naming the story without a headline",
         "document.querySelector('li.story .hl').textContent === 'BC-WEA--Global Weather-Fahrenheit' \
          && document.querySelector('li.story .hl').classList.contains('slug')",
+    )
+    .await;
+    // Neither headline nor slugline (a plain-text wire): the opening words of its text.
+    publish_headless_story(
+        &bus,
+        "s5",
+        "c5",
+        None,
+        "Voters in Turkmenistan began to cast their ballots at eight in the morning on Sunday.",
+    )
+    .await;
+    tab.show_new("the story named by nothing but its text, behind the bar")
+        .await;
+    tab.until(
+        "the opening words naming the story without headline or slugline",
+        "document.querySelector('li.story .hl').textContent.startsWith('Voters in Turkmenistan began') \
+         && document.querySelector('li.story .hl').classList.contains('lede')",
     )
     .await;
 
