@@ -1160,8 +1160,12 @@ pub(crate) fn clean(text: &str, opts: Opts<'_>) -> Cleaned {
         let loose = !ends_sentence(s) && s.len() < 250;
         // The same line twice in a row: an image's alt text and caption.
         if !opts.item && prev_start != usize::MAX && c.body[prev_start..] == *s {
-            if !opts.plain {
-                // Rendered HTML: a repeated paragraph is kept once.
+            // Rendered HTML: a repeated paragraph is kept once. So is a text's opening
+            // sentence stated twice (a plain text whose first line repeats its lede): a
+            // caption pair is short, and dropping both copies of a lede loses the story's
+            // first sentence.
+            let opening_sentence = prev_start == 0 && chars_at_least(s, 70) && ends_sentence(s);
+            if !opts.plain || opening_sentence {
                 continue;
             }
             c.body.truncate(prev_start.saturating_sub(2));
@@ -1537,5 +1541,14 @@ mod tests {
             c.body,
             "A long first paragraph of body text that is clearly the article and not a caption at all, really, as it goes on and on.\n\nSubhead stands alone\n\nLast paragraph."
         );
+        // A text whose opening sentence is stated twice (its first line repeats its lede)
+        // keeps it once: losing both copies would lose the story's first sentence.
+        let lede = "On Saturday, the 26-year-old was handed the keys to the Tardis when he was unveiled as the 11th Doctor, \
+                    replacing David Tennant, who steps down later this year.";
+        let next = "Matt, who has stage and television credits, will take up the role in 2010, the BBC said.";
+        let c = run(&format!(
+            "{lede}\n\n{lede}\n{next}\n\nA caption line\nA caption line\n\nLast paragraph."
+        ));
+        assert_eq!(c.body, format!("{lede}\n\n{next}\n\nLast paragraph."));
     }
 }
