@@ -203,7 +203,7 @@ pub fn run(
         }
         // Flush when the reader has nothing buffered: a pipe producer sees answers promptly,
         // a file is written in large blocks.
-        if lines.drained()? {
+        if lines.drained() {
             output.flush()?;
         }
     }

@@ -29,6 +29,8 @@ pub struct Reader<R> {
     buf: Vec<u8>,
     text: String,
     lossy: u64,
+    /// The line last returned took the last byte the input had buffered.
+    drained: bool,
 }
 
 impl<R: BufRead> Reader<R> {
@@ -40,6 +42,7 @@ impl<R: BufRead> Reader<R> {
             buf: Vec::new(),
             text: String::new(),
             lossy: 0,
+            drained: true,
         }
     }
 
@@ -74,6 +77,7 @@ impl<R: BufRead> Reader<R> {
                 self.buf = Vec::new();
             }
             let ended = done > part.len();
+            self.drained = done == chunk.len();
             self.input.consume(done);
             if ended {
                 break;
@@ -101,10 +105,11 @@ impl<R: BufRead> Reader<R> {
         self.lossy
     }
 
-    /// Whether the input has no more data ready without waiting (the end of what a pipe's
-    /// producer has written so far, or the end of a file).
-    pub fn drained(&mut self) -> io::Result<bool> {
-        Ok(self.input.fill_buf()?.is_empty())
+    /// Whether the line last returned took the last byte the input had buffered, so the
+    /// next read may wait for the producer: the moment a filter in a pipe flushes its
+    /// answers (never blocks; a file's reader says so once per buffer).
+    pub fn drained(&self) -> bool {
+        self.drained
     }
 }
 
@@ -140,6 +145,19 @@ mod tests {
         assert_eq!(got, [Err(50), Ok("short".into()), Err(11)]);
         // Exactly at the bound is a line.
         assert_eq!(all(b"0123456789\n", 10), [Ok("0123456789".into())]);
+    }
+
+    #[test]
+    fn says_when_the_buffered_input_is_used_up_without_waiting() {
+        // Two lines in one read, then a third: drained after the second and the third only.
+        let input = io::Read::chain(io::BufReader::with_capacity(64, &b"a\nb\n"[..]), &b"c\n"[..]);
+        let mut r = Reader::new(input, 10);
+        r.next_line().unwrap();
+        assert!(!r.drained());
+        r.next_line().unwrap();
+        assert!(r.drained());
+        r.next_line().unwrap();
+        assert!(r.drained());
     }
 
     #[test]
