@@ -211,19 +211,23 @@ fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
 mod tests {
     use super::*;
 
+    /// `extract --jsonl` over `input`, its output lines parsed.
+    fn run_jsonl(input: &[u8], max_bytes: usize) -> Vec<serde_json::Value> {
+        let mut out = Vec::new();
+        jsonl(input, &mut out, max_bytes).unwrap();
+        out.split(|b| *b == b'\n')
+            .filter(|l| !l.is_empty())
+            .map(|l| serde_json::from_slice(l).unwrap())
+            .collect()
+    }
+
     #[test]
     fn a_panic_is_the_documents_error_and_the_stream_goes_on() {
         assert_eq!(guarded(|| 7), Ok(7));
         let boom: Result<(), String> = guarded(|| panic!("boom {}", 1));
         assert_eq!(boom, Err("extraction crashed: boom 1".to_string()));
-        let mut out = Vec::new();
         let input = "{\"id\": 1, \"html\": \"<p>x</p>\"}\nnot json\n{\"id\": 2, \"html\": \"<html><body><article><h1>T</h1><p>One paragraph of text here.</p></article></body></html>\"}\n";
-        jsonl(input.as_bytes(), &mut out, 1 << 20).unwrap();
-        let lines: Vec<serde_json::Value> = out
-            .split(|b| *b == b'\n')
-            .filter(|l| !l.is_empty())
-            .map(|l| serde_json::from_slice(l).unwrap())
-            .collect();
+        let lines = run_jsonl(input.as_bytes(), 1 << 20);
         assert_eq!(lines.len(), 3, "one output line per input line");
         assert_eq!(lines[2]["id"], 2);
         assert!(lines[1]["error"].as_str().unwrap().starts_with("bad input line"));
@@ -237,13 +241,7 @@ mod tests {
         let long = format!("{{\"id\": 2, \"html\": \"{}\"}}", "x".repeat(700));
         input.extend_from_slice(format!("{long}\n").as_bytes());
         input.extend_from_slice(format!("{{\"id\": 3, \"html\": \"{}\"}}\n", "y".repeat(150)).as_bytes());
-        let mut out = Vec::new();
-        jsonl(&input[..], &mut out, 100).unwrap();
-        let lines: Vec<serde_json::Value> = out
-            .split(|b| *b == b'\n')
-            .filter(|l| !l.is_empty())
-            .map(|l| serde_json::from_slice(l).unwrap())
-            .collect();
+        let lines = run_jsonl(&input, 100);
         assert_eq!(lines.len(), 3, "one output line per input line: {lines:?}");
         assert_eq!(lines[0]["title"], "Caf\u{fffd}");
         let too_long = format!("line of {} bytes exceeds the 600 byte line limit", long.len());
