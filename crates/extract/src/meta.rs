@@ -880,6 +880,37 @@ fn garbled_copy(t: &str, clean: &str) -> bool {
     replaced > 0 && rest.is_empty() && t != clean
 }
 
+/// Whether `t` is written in capitals only (two words or more, six letters of a script with
+/// case or more, none lower case): a headline set in capitals for display ("BEGINNER
+/// MARATHON PLAN"), not an acronym ("NHS").
+fn shouted(t: &str) -> bool {
+    if t.split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphabetic))
+        .nth(1)
+        .is_none()
+    {
+        return false;
+    }
+    let cased = t.chars().filter(|c| c.is_uppercase() || c.is_lowercase());
+    let (mut upper, mut lower) = (0, 0);
+    for c in cased {
+        if c.is_uppercase() {
+            upper += 1;
+        } else {
+            lower += 1;
+        }
+    }
+    upper >= 6 && lower == 0
+}
+
+/// Whether metadata title `r` spells headline `t` better: `t` with characters garbled
+/// ([`garbled_copy`]), or `t` set in capitals where `r` has the same words in their own
+/// case ("Beginner Marathon Plan" for "BEGINNER MARATHON PLAN": a desk shows a headline,
+/// and capitals would read as names to the story level).
+fn spells_better(t: &str, r: &str) -> bool {
+    garbled_copy(t, r) || shouted(t) && !shouted(r) && t.to_lowercase() == r.to_lowercase()
+}
+
 /// Words in a headline, counting two characters of a script written without spaces
 /// (Chinese ideographs, Japanese kana) as one word. Korean is written with spaces.
 fn word_len(s: &str) -> usize {
@@ -1520,13 +1551,13 @@ pub(crate) fn read(dom: &Dom<'_>, url: Option<&str>) -> Meta {
         .map(|t| without_site_suffix(t, m.site_name.as_deref()))
         .map(fix_mojibake)
         .map(|t| {
-            // An h1 whose unreadable characters came out as "?" or U+FFFD ("Beginner? Guide")
-            // gives way to the metadata title it otherwise spells.
+            // An h1 whose unreadable characters came out as "?" or U+FFFD ("Beginner? Guide"),
+            // or set in capitals, gives way to the metadata title it otherwise spells.
             [&ld_title, &og_title, &title_tag]
                 .iter()
                 .filter_map(|r| r.as_deref())
                 .map(|r| strip_site(r, m.site_name.as_deref()))
-                .find(|r| garbled_copy(&t, r))
+                .find(|r| spells_better(&t, r))
                 .unwrap_or(t)
         })
         .filter(|t| !t.is_empty());
@@ -2864,6 +2895,28 @@ mod tests {
         );
         let m = read(&Dom::parse(&html), None);
         assert_eq!(m.title.as_deref(), Some("Event Planning: A Beginner's Guide"));
+        // An h1 set in capitals gives way to the title that has its words in their own case;
+        // with no title in another case, the h1 stays.
+        assert!(shouted("BEGINNER MARATHON PLAN") && !shouted("Beginner Marathon Plan") && !shouted("NHS"));
+        let caps = |title: &str| {
+            let html = format!(
+                "<html><head><meta property=\"og:title\" content=\"{title}\"></head><body><h1>BEGINNER MARATHON PLAN</h1>{TEXT}</body></html>"
+            );
+            read(&Dom::parse(&html), None).title
+        };
+        assert_eq!(
+            caps("Beginner Marathon Plan").as_deref(),
+            Some("Beginner Marathon Plan")
+        );
+        assert_eq!(
+            caps("BEGINNER MARATHON PLAN").as_deref(),
+            Some("BEGINNER MARATHON PLAN")
+        );
+        let html = format!("<html><body><h1>BEGINNER MARATHON PLAN</h1>{TEXT}</body></html>");
+        assert_eq!(
+            read(&Dom::parse(&html), None).title.as_deref(),
+            Some("BEGINNER MARATHON PLAN")
+        );
         // A sidebar's h1 gives way to the h2 that spells the og title, its `<time>` left out.
         let html = format!(
             "<html><head><meta property=\"og:title\" content=\"The loveliest end of the world: Montauk\"></head><body>\
