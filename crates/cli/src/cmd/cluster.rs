@@ -1,6 +1,6 @@
 //! `wirefold cluster`: the deduplicator's code path over a JSONL file or stdin, no NATS.
 
-use std::io::{BufReader, BufWriter};
+use std::io::{BufReader, BufWriter, Read};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -76,31 +76,42 @@ pub struct ExplainArgs {
 /// started a copy cluster.
 pub fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {
     let config = wirefold_deduplicator::FoldConfig::with_horizon_secs((args.horizon_hours * 3600) as i64);
-    let mut lines = Vec::new();
+    let limit = args.limit.max_document_bytes;
+    // The inputs as one stream of lines, each file read as the fold reads it (JSONL files
+    // and stdin line by line, bounded; a plain-text file whole, up to the limit).
+    let mut input: Box<dyn Read> = Box::new(std::io::empty());
     for p in &args.paths {
-        if p.as_os_str() == "-" {
-            std::io::Read::read_to_end(&mut std::io::stdin(), &mut lines)?;
+        let part: Box<dyn Read> = if p.as_os_str() == "-" {
+            Box::new(std::io::stdin())
         } else if p.extension().is_some_and(|e| e == "jsonl") {
-            lines.extend(std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?);
+            Box::new(std::fs::File::open(p).with_context(|| format!("cannot read {}", p.display()))?)
         } else {
-            let bytes = std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?;
+            let mut bytes = Vec::new();
+            std::fs::File::open(p)
+                .with_context(|| format!("cannot read {}", p.display()))?
+                .take(limit as u64 + 1)
+                .read_to_end(&mut bytes)?;
+            if bytes.len() > limit {
+                anyhow::bail!("{} is larger than the {limit} byte limit", p.display());
+            }
             let text = wirefold_normalizer::decode_text(&bytes, "text/plain");
             let id = p
                 .file_name()
                 .map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned());
-            serde_json::to_writer(&mut lines, &serde_json::json!({"id": id, "text": text}))?;
-        }
-        if !lines.ends_with(b"\n") {
-            lines.push(b'\n');
-        }
+            Box::new(std::io::Cursor::new(serde_json::to_vec(
+                &serde_json::json!({"id": id, "text": text}),
+            )?))
+        };
+        // A file's last line may lack its end: the next file starts a line of its own.
+        input = Box::new(input.chain(part).chain(&b"\n"[..]));
     }
     let output = BufWriter::new(std::io::stdout());
     let stats = wirefold_deduplicator::cluster::run(
-        &lines[..],
+        BufReader::with_capacity(1 << 16, input),
         output,
         config,
         Mode::Explain,
-        args.limit.max_document_bytes,
+        limit,
     )?;
     report(&stats);
     Ok(ExitCode::SUCCESS)
