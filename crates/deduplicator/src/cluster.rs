@@ -107,9 +107,6 @@ pub enum Mode {
     Explain,
 }
 
-/// How many times the document limit a JSON line may take (a text of `\u` escapes).
-const LINE_PER_DOCUMENT: usize = 6;
-
 /// Runs the stream, writing what `mode` asks for; articles of more than
 /// `max_document_bytes` bytes of title and text are skipped.
 pub fn run(
@@ -124,7 +121,8 @@ pub fn run(
     let mut dedup = Deduper::new(config).with_event_detail(EventDetail::Ids);
     let mut stats = Stats::default();
     let mut clusters = std::collections::HashSet::new();
-    let mut lines = Reader::new(input, max_document_bytes.saturating_mul(LINE_PER_DOCUMENT));
+    let mut lines = Reader::for_documents(input, max_document_bytes);
+    let max_line_bytes = lines.max_line_bytes();
     let mut out = Vec::with_capacity(128);
     // For `final_ids`: every article with the ids it got, merges, and each cluster's story.
     let mut answers: Vec<(String, String, String)> = Vec::new();
@@ -148,10 +146,7 @@ pub fn run(
                         Ok(r)
                     }
                 }),
-            Line::TooLong(n) => Err(format!(
-                "line of {n} bytes is over the {}-byte line limit",
-                max_document_bytes.saturating_mul(LINE_PER_DOCUMENT)
-            )),
+            Line::TooLong(n) => Err(format!("line of {n} bytes is over the {max_line_bytes}-byte line limit")),
         };
         let rec = match parsed {
             Ok(r) => r,

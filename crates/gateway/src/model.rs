@@ -175,29 +175,27 @@ impl StandIn {
                 &s[..s.floor_char_boundary(MAX_SLUGLINE_BYTES)],
             )));
         }
-        let text = a.body_text.split_whitespace();
-        let mut lede = String::new();
-        let mut cut = false;
-        for w in text {
-            if lede.chars().count() + 1 + w.chars().count() > LEDE_CHARS {
+        // The characters of `lede` counted as it grows.
+        let (mut lede, mut chars, mut cut) = (String::new(), 0, false);
+        for w in a.body_text.split_whitespace() {
+            let n = w.chars().count();
+            if chars + 1 + n > LEDE_CHARS {
+                if lede.is_empty() {
+                    // One word longer than the whole allowance.
+                    lede.extend(w.chars().take(LEDE_CHARS));
+                }
                 cut = true;
                 break;
             }
             if !lede.is_empty() {
                 lede.push(' ');
+                chars += 1;
             }
             lede.push_str(w);
+            chars += n;
         }
         if lede.is_empty() {
-            // One word longer than the whole allowance.
-            lede = a
-                .body_text
-                .split_whitespace()
-                .next()?
-                .chars()
-                .take(LEDE_CHARS)
-                .collect();
-            cut = true;
+            return None;
         }
         if cut {
             lede.push('\u{2026}');

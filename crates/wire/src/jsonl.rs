@@ -8,7 +8,6 @@
 //!   one mis-encoded byte is still an article and the lines after it are still read.
 //! - `\n` ends a line; a `\r` before it is dropped; the last line needs no end.
 
-use std::borrow::Cow;
 use std::io::{self, BufRead};
 
 /// What [`Reader::next_line`] read.
@@ -21,12 +20,17 @@ pub enum Line<'a> {
     TooLong(u64),
 }
 
+/// How many times a document's size limit a JSON line carrying it may take: a text
+/// written with `\u` escapes takes six bytes for two.
+pub const LINE_PER_DOCUMENT: usize = 6;
+
 /// Reads JSON lines from `input`, at most `max_line_bytes` bytes kept per line.
 #[derive(Debug)]
 pub struct Reader<R> {
     input: R,
     max_line_bytes: usize,
-    buf: Vec<u8>,
+    /// The line last returned (its bytes are read into this buffer, then checked as
+    /// UTF-8 in place).
     text: String,
     lossy: u64,
     /// The line last returned took the last byte the input had buffered.
@@ -39,17 +43,29 @@ impl<R: BufRead> Reader<R> {
         Reader {
             input,
             max_line_bytes,
-            buf: Vec::new(),
             text: String::new(),
             lossy: 0,
             drained: true,
         }
     }
 
+    /// A reader for lines that each carry a document of at most `max_document_bytes`
+    /// ([`LINE_PER_DOCUMENT`] times that per line).
+    pub fn for_documents(input: R, max_document_bytes: usize) -> Self {
+        Self::new(input, max_document_bytes.saturating_mul(LINE_PER_DOCUMENT))
+    }
+
+    /// The most bytes of a line kept.
+    pub fn max_line_bytes(&self) -> usize {
+        self.max_line_bytes
+    }
+
     /// The next line, `None` at the end of the input. Only an error of the input itself
     /// (not the line's content) is an error.
     pub fn next_line(&mut self) -> io::Result<Option<Line<'_>>> {
-        self.buf.clear();
+        // The last line's buffer, reused.
+        let mut buf = std::mem::take(&mut self.text).into_bytes();
+        buf.clear();
         let mut total: u64 = 0;
         let mut any = false;
         loop {
@@ -71,10 +87,10 @@ impl<R: BufRead> Reader<R> {
             };
             total += part.len() as u64;
             if total <= self.max_line_bytes as u64 {
-                self.buf.extend_from_slice(part);
-            } else if !self.buf.is_empty() {
+                buf.extend_from_slice(part);
+            } else if !buf.is_empty() {
                 // Over the bound: keep nothing of it from here on.
-                self.buf = Vec::new();
+                buf = Vec::new();
             }
             let ended = done > part.len();
             self.drained = done == chunk.len();
@@ -86,17 +102,13 @@ impl<R: BufRead> Reader<R> {
         if total > self.max_line_bytes as u64 {
             return Ok(Some(Line::TooLong(total)));
         }
-        if self.buf.last() == Some(&b'\r') {
-            self.buf.pop();
+        if buf.last() == Some(&b'\r') {
+            buf.pop();
         }
-        self.text.clear();
-        match String::from_utf8_lossy(&self.buf) {
-            Cow::Borrowed(s) => self.text.push_str(s),
-            Cow::Owned(fixed) => {
-                self.lossy += 1;
-                self.text = fixed;
-            }
-        }
+        self.text = String::from_utf8(buf).unwrap_or_else(|e| {
+            self.lossy += 1;
+            String::from_utf8_lossy(e.as_bytes()).into_owned()
+        });
         Ok(Some(Line::Text(&self.text)))
     }
 

@@ -137,11 +137,12 @@ struct Page {
 }
 
 /// The streaming protocol; one output line per input line, whatever happens. A line may
-/// be up to six times `max_bytes` long (JSON escapes), and its page is then held to
-/// `max_bytes`; bytes that are not UTF-8 are replaced in their line only.
+/// be up to [`wirefold_wire::jsonl::LINE_PER_DOCUMENT`] times `max_bytes` long (JSON
+/// escapes), and its page is then held to `max_bytes`; bytes that are not UTF-8 are
+/// replaced in their line only.
 pub fn jsonl(input: impl BufRead, mut output: impl Write, max_bytes: usize) -> anyhow::Result<()> {
-    let max_line = max_bytes.saturating_mul(6);
-    let mut lines = wirefold_wire::jsonl::Reader::new(input, max_line);
+    let mut lines = wirefold_wire::jsonl::Reader::for_documents(input, max_bytes);
+    let max_line = lines.max_line_bytes();
     while let Some(line) = lines.next_line()? {
         let line = match line {
             Line::Text(t) => t,
