@@ -125,6 +125,13 @@
 //! (a map entry and an expiry entry), so 10,000 copies of one article in one copy cluster
 //! cost one cluster, and 10,000 copy clusters of one text one story with a capped centroid.
 //!
+//! The times a story shows ([`StoryIndex::first_seen_ms`], [`StoryIndex::updated_ms`]) are
+//! not the times it is matched by: the caller widens them with each article's own times
+//! ([`StoryIndex::show`]; the deduplicator gives when the article was first published and
+//! when its latest version was, never after it was received), so a story of archive
+//! articles shows their dates while its event times stay in the receive window. A story
+//! nobody showed a time for shows its event times.
+//!
 //! # Ranking
 //!
 //! Each story keeps its clusters ranked by a weight the caller sets
@@ -408,8 +415,12 @@ struct Story {
     /// Creation order: the tie-break, independent of slots.
     seq: u64,
     version: u64,
+    /// Event times (bounded by the receive time: matching and the horizon).
     first_ms: i64,
     updated_ms: i64,
+    /// What its events show as first seen and updated ([`StoryIndex::show`]); `(i64::MAX,
+    /// i64::MIN)` until a caller shows a time.
+    shown: (i64, i64),
     langs: Vec<Box<str>>,
     /// Centroid, sorted by term.
     cent: Vec<Ent>,
@@ -920,6 +931,7 @@ impl StoryIndex {
         }
         s.first_ms = s.first_ms.min(gone.first_ms);
         s.updated_ms = s.updated_ms.max(gone.updated_ms);
+        s.shown = (s.shown.0.min(gone.shown.0), s.shown.1.max(gone.shown.1));
         for l in &gone.langs {
             add_lang(&mut s.langs, l);
         }
@@ -1021,14 +1033,43 @@ impl StoryIndex {
         }
     }
 
-    /// First time (ms) a cluster of the story was seen.
-    pub fn first_seen_ms(&self, story: StoryId) -> Option<i64> {
-        self.slot_of(story).map(|s| self.story(s).first_ms)
+    /// Widens the times the story shows ([`StoryIndex::first_seen_ms`],
+    /// [`StoryIndex::updated_ms`]) to take in an article's: `first_ms` when it was first
+    /// published, `last_ms` when its latest version was. These are for people and never
+    /// match or expire anything, so they need no bounds: an archive article ingested today
+    /// shows its own date, where its event time (`time_ms` of [`StoryIndex::place`]) is
+    /// held within the receive window. A span only widens: a withdrawn article's times stay.
+    pub fn show(&mut self, story: StoryId, first_ms: i64, last_ms: i64) {
+        if let Some(slot) = self.slot_of(story) {
+            let s = self.story_mut(slot);
+            s.shown = (s.shown.0.min(first_ms), s.shown.1.max(last_ms.max(first_ms)));
+        }
     }
 
-    /// Last activity time (ms) of the story.
+    /// When the story's coverage began: the earliest time [`StoryIndex::show`]n, else
+    /// (nothing shown) the first event time of its clusters.
+    pub fn first_seen_ms(&self, story: StoryId) -> Option<i64> {
+        self.slot_of(story).map(|s| {
+            let s = self.story(s);
+            if s.shown.0 <= s.shown.1 {
+                s.shown.0
+            } else {
+                s.first_ms
+            }
+        })
+    }
+
+    /// When the story last changed: the latest time [`StoryIndex::show`]n, else (nothing
+    /// shown) the latest event time of its clusters.
     pub fn updated_ms(&self, story: StoryId) -> Option<i64> {
-        self.slot_of(story).map(|s| self.story(s).updated_ms)
+        self.slot_of(story).map(|s| {
+            let s = self.story(s);
+            if s.shown.0 <= s.shown.1 {
+                s.shown.1
+            } else {
+                s.updated_ms
+            }
+        })
     }
 
     /// The story's languages (sorted, deduplicated, from [`Text::lang`] of its clusters;
@@ -1541,6 +1582,7 @@ impl StoryIndex {
             version: 0,
             first_ms: time_ms,
             updated_ms: time_ms,
+            shown: (i64::MAX, i64::MIN),
             langs: Vec::new(),
             norm: norms(&cent),
             cent,
@@ -1716,11 +1758,16 @@ impl StoryIndex {
     /// little-endian xxh3 checksum. The inverted index, id map and expiry queue are rebuilt
     /// on restore.
     pub fn snapshot(&self) -> Vec<u8> {
+        self.encode(FORMAT)
+    }
+
+    /// The snapshot in `format` ([`FORMAT`], or 4 for tests of reading older snapshots).
+    fn encode(&self, format: u8) -> Vec<u8> {
         let mut w = W(Vec::with_capacity(
             64 + self.df.len() * 5 + self.by_id.len() * 600,
         ));
         w.0.extend_from_slice(MAGIC);
-        w.0.push(FORMAT);
+        w.0.push(format);
         let settings = self.cfg.feature_settings();
         w.u(settings.len() as u64);
         for v in settings {
@@ -1763,6 +1810,10 @@ impl StoryIndex {
             w.u(s.version);
             w.i(s.first_ms);
             w.i(s.updated_ms);
+            if format >= 5 {
+                w.i(s.shown.0);
+                w.i(s.shown.1);
+            }
             w.u(s.idf_n);
             w.u(s.langs.len() as u64);
             for l in &s.langs {
@@ -1829,7 +1880,9 @@ impl StoryIndex {
 }
 
 const MAGIC: &[u8; 8] = b"WFSTSNAP";
-const FORMAT: u8 = 4;
+/// The format written. Format 4 (before shown times) is still read: its stories show
+/// their event times until an article widens them.
+const FORMAT: u8 = 5;
 
 fn corrupt(what: &str) -> SnapshotError {
     SnapshotError::Corrupt(format!("story snapshot: {what}"))
@@ -1848,7 +1901,8 @@ fn decode(cfg: Config, bytes: &[u8]) -> Result<StoryIndex, SnapshotError> {
     if &body[..8] != MAGIC {
         return Err(corrupt("bad magic"));
     }
-    if body[8] != FORMAT {
+    let format = body[8];
+    if format != FORMAT && format != 4 {
         return Err(corrupt("unknown format version"));
     }
     let mut r = R { b: body, at: 9 };
@@ -1908,6 +1962,11 @@ fn decode(cfg: Config, bytes: &[u8]) -> Result<StoryIndex, SnapshotError> {
         let version = r.u()?;
         let first_ms = r.i()?;
         let updated_ms = r.i()?;
+        let shown = if format >= 5 {
+            (r.i()?, r.i()?)
+        } else {
+            (first_ms, updated_ms)
+        };
         let idf_n = r.u()?;
         let nl = r.count()?;
         if nl > MAX_LANGS {
@@ -1981,6 +2040,7 @@ fn decode(cfg: Config, bytes: &[u8]) -> Result<StoryIndex, SnapshotError> {
             version,
             first_ms,
             updated_ms,
+            shown,
             langs,
             norm: norms(&cent),
             cent,
@@ -2625,6 +2685,29 @@ mod tests {
 
     fn count(v: &[u32], ch: u32) -> usize {
         v.iter().filter(|&&t| channel(t) == ch as usize).count()
+    }
+
+    #[test]
+    fn format_4_snapshots_restore_showing_their_event_times() {
+        let mut ix = StoryIndex::new(Config::default());
+        let text = Text {
+            title: "Harbour bridge reopens",
+            body: "Engineers finished repairs to the Portsmouth harbour bridge on Monday.",
+            lang: None,
+        };
+        let a = ix.place(1, &text, 5_000).story;
+        ix.show(a, 1_000, 2_000);
+        let old = StoryIndex::restore(Config::default(), &ix.encode(4)).expect("format 4 reads");
+        assert_eq!(
+            (old.first_seen_ms(a), old.updated_ms(a)),
+            (Some(5_000), Some(5_000))
+        );
+        let new = StoryIndex::restore(Config::default(), &ix.encode(FORMAT)).expect("reads");
+        assert_eq!(
+            (new.first_seen_ms(a), new.updated_ms(a)),
+            (Some(1_000), Some(2_000))
+        );
+        assert!(StoryIndex::restore(Config::default(), &ix.encode(3)).is_err());
     }
 
     /// A word's hash by its definition: eight-byte blocks of its lower-cased UTF-8.

@@ -167,6 +167,44 @@ fn coverage_of_one_event_is_one_story_and_another_event_is_not() {
 }
 
 #[test]
+fn shown_times_widen_merge_and_survive_a_snapshot() {
+    const YEAR_2013: i64 = 1_375_610_400_000; // 2013-08-04T10:00:00Z
+    const NOW: i64 = 1_796_644_800_000; // 2026-12-07T12:00:00Z
+    let mut ix = StoryIndex::new(Config::default());
+    let a = ix.place(1, &text(QUAKE), NOW).story;
+    // Nothing shown: the event times.
+    assert_eq!((ix.first_seen_ms(a), ix.updated_ms(a)), (Some(NOW), Some(NOW)));
+    // The article's own times, whatever the event time it was matched at.
+    ix.show(a, YEAR_2013, YEAR_2013 + 3_600_000);
+    assert_eq!(
+        (ix.first_seen_ms(a), ix.updated_ms(a)),
+        (Some(YEAR_2013), Some(YEAR_2013 + 3_600_000))
+    );
+    // A span only widens.
+    ix.show(a, YEAR_2013 + 60_000, YEAR_2013 + 60_000);
+    assert_eq!(
+        (ix.first_seen_ms(a), ix.updated_ms(a)),
+        (Some(YEAR_2013), Some(YEAR_2013 + 3_600_000))
+    );
+    // A story folded in brings its span.
+    let c = ix.place(3, &text(FINAL), NOW + 1).story;
+    ix.show(c, NOW, NOW + DAY);
+    ix.merge_clusters(1, &[3], NOW + 2).expect("known");
+    assert_eq!(
+        (ix.first_seen_ms(a), ix.updated_ms(a)),
+        (Some(YEAR_2013), Some(NOW + DAY))
+    );
+    let back = StoryIndex::restore(Config::default(), &ix.snapshot()).expect("restores");
+    assert_eq!(
+        (back.first_seen_ms(a), back.updated_ms(a)),
+        (Some(YEAR_2013), Some(NOW + DAY))
+    );
+    // Unknown stories are ignored.
+    ix.show(c, 0, 0);
+    assert_eq!(ix.first_seen_ms(c), None);
+}
+
+#[test]
 fn the_same_words_after_days_of_silence_are_another_story() {
     // Two reports an hour apart are one story (above); the second report after five days
     // without coverage, inside the horizon, starts a story of its own: a story ends when

@@ -304,6 +304,17 @@ impl Deduper {
             canceled: article.pubstatus == PubStatus::Canceled,
         };
         let t = wirefold_dedup::event_time(&doc, self.config.copy.horizon_secs.saturating_mul(1000));
+        // What its story shows: when it was first published and when its latest version
+        // was, as the item states them (an archive article shows its own date, where `t`
+        // is held within the receive window), never after it was received.
+        let shown_first = published_ms.unwrap_or(received_ms).min(received_ms);
+        let shown_last = article
+            .versioncreated
+            .as_deref()
+            .and_then(parse_ms)
+            .or(published_ms)
+            .unwrap_or(received_ms)
+            .min(received_ms);
         let outcome = self.index.apply(&doc);
         let text = Text {
             title,
@@ -337,6 +348,9 @@ impl Deduper {
                 self.stories.set_weight(ev.cluster.0, ev.member_count as u64);
             }
             if let Some(step) = step {
+                if step.kind != StepKind::ClusterRemoved && ev.kind != EventKind::MemberRemoved {
+                    self.stories.show(step.story, shown_first, shown_last);
+                }
                 let reason = match step.kind {
                     StepKind::Merged if ev.kind == EventKind::Merged => {
                         Some("their copy clusters merged".to_string())
@@ -541,6 +555,58 @@ mod tests {
             .cluster;
         assert_ne!(x, y);
         assert_eq!(y, y2);
+    }
+
+    #[test]
+    fn stories_show_the_times_their_articles_state_not_the_receive_window() {
+        let body = "The harbour authority said on Monday that the northern pier would close for \
+                    repairs until March, after inspectors found cracks in two of its supports.\n\n\
+                    Ferries will use the southern pier meanwhile, the authority said."
+            .repeat(3);
+        let art = |id: &str, uri: &str, first: &str, version: Option<&str>| Article {
+            schema: SCHEMA_VERSION,
+            id: id.into(),
+            uri: uri.into(),
+            headline: Some("Northern pier to close for repairs".into()),
+            body_text: body.clone(),
+            firstcreated: Some(first.into()),
+            versioncreated: version.map(str::to_string),
+            received: Some("2026-12-07T12:00:00Z".into()),
+            ..Default::default()
+        };
+        let mut d = Deduper::new(FoldConfig::default());
+        // An archive article ingested today: its story begins on the day it states, not at
+        // the receive window's edge (today less 3.5 days) that its event time is held to.
+        let o = d.apply(&art("a", "urn:pier", "2013-08-04T10:00:00Z", None));
+        let ev = o.stories.last().expect("a story event");
+        assert_eq!(ev.kind, StoryEventKind::Created);
+        assert_eq!(
+            (ev.first_seen.as_str(), ev.updated.as_str()),
+            ("2013-08-04T10:00:00Z", "2013-08-04T10:00:00Z")
+        );
+        // Its correction, a later version of the same item: the story was updated then.
+        let o = d.apply(&art(
+            "a2",
+            "urn:pier",
+            "2013-08-04T10:00:00Z",
+            Some("2013-08-05T08:30:00Z"),
+        ));
+        let ev = o.stories.last().expect("a story event");
+        assert_eq!(
+            (ev.first_seen.as_str(), ev.updated.as_str()),
+            ("2013-08-04T10:00:00Z", "2013-08-05T08:30:00Z")
+        );
+        // A copy that claims a time after it was received shows the receive time.
+        let o = d.apply(&art("b", "urn:other", "2027-01-01T00:00:00Z", None));
+        let ev = o.stories.last().expect("a story event");
+        assert_eq!(
+            (ev.first_seen.as_str(), ev.updated.as_str()),
+            ("2013-08-04T10:00:00Z", "2026-12-07T12:00:00Z")
+        );
+        // Ids-only events (what `wirefold cluster` writes) carry no times.
+        let mut ids = Deduper::new(FoldConfig::default()).with_event_detail(EventDetail::Ids);
+        let o = ids.apply(&art("a", "urn:pier", "2013-08-04T10:00:00Z", None));
+        assert!(o.stories.iter().all(|e| e.first_seen.is_empty()));
     }
 
     #[test]
