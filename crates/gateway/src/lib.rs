@@ -290,11 +290,13 @@ async fn readyz(State(st): State<Arc<AppState>>) -> Response {
 async fn page(State(st): State<Arc<AppState>>) -> Response {
     // The first page of stories goes into the HTML, so the page shows them at once; the
     // script takes over from the position it was rendered at.
-    let (stories, pos) = {
+    let (stories, next, pos) = {
         let m = st.model.read().await;
-        (m.list(&Filter::default(), None, 50).0, m.pos())
+        let (stories, next) = m.list(&Filter::default(), None, 50);
+        (stories, next.map(encode_cursor), m.pos())
     };
-    let boot = serde_json::json!({"stories": stories, "position": pos.to_string()}).to_string();
+    let boot =
+        serde_json::json!({"stories": stories, "next_cursor": next, "position": pos.to_string()}).to_string();
     // Inside <script>: no `<` can close the element.
     let boot = boot.replace('<', "\\u003c");
     let html = include_str!("page.html").replace("__BOOT__", &boot);

@@ -1,7 +1,8 @@
 //! The desk page in a real headless Chromium, driven over the DevTools protocol: the story
 //! appears, a live update arrives without a reload (behind the "new" bar, rows never move
-//! under the reader), the page recovers from a gateway restart without gaps, and no script
-//! error or console error happens. A screenshot is saved under `target/`.
+//! under the reader), the page recovers from a gateway restart without gaps, a link opens
+//! the story it names (also one beyond the first page), older stories page in, and no
+//! script error or console error happens. A screenshot is saved under `target/`.
 //!
 //! Chromium comes from `CHROMIUM_BIN`, else `chromium` on `PATH` (Debian's package; `.ci/run`
 //! installs it). A missing browser fails the test with the install hint; it never skips.
@@ -29,6 +30,7 @@ fn aref(id: &str, headline: Option<&str>) -> ArticleRef {
         uri: format!("urn:{id}"),
         headline: headline.map(Into::into),
         source: Some("Example Wire".into()),
+        firstcreated: Some("2025-11-24T06:00:00Z".into()),
         ..Default::default()
     }
 }
@@ -245,7 +247,12 @@ impl Browser {
     async fn open(&self, url: &str) -> Tab {
         let client = reqwest::Client::new();
         let body = client
-            .put(format!("http://127.0.0.1:{}/json/new?{url}", self.port))
+            // The page's own query must reach the page, not DevTools' endpoint.
+            .put(format!(
+                "http://127.0.0.1:{}/json/new?{}",
+                self.port,
+                url.replace('&', "%26")
+            ))
             .send()
             .await
             .unwrap()
@@ -549,6 +556,115 @@ async fn desk_page_shows_stories_live_and_recovers_from_a_gateway_restart() {
         "script or console errors: {:#?}",
         tab.problems
     );
+    stop.cancel();
+    task.await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn desk_links_to_a_story_and_pages_through_older_ones() {
+    let nats = TestNats::start();
+    let bus = nats.bus().await;
+    publish_story(
+        &bus,
+        "s1",
+        1,
+        "c1",
+        Some("Harbour bridge reopens after repairs"),
+        2,
+    )
+    .await;
+    // More newer stories than the page's first 50 rows: s1 is not on the first page.
+    for i in 100..155 {
+        publish_story(
+            &bus,
+            &format!("s{i}"),
+            1,
+            &format!("c{i}"),
+            Some(&format!("Story number {i}")),
+            1,
+        )
+        .await;
+    }
+    let (addr, stop, task) = start_gateway(&bus, "127.0.0.1:0").await;
+    let browser = Browser::start();
+
+    // A link to a story opens it, at the top, although the first page does not hold it.
+    let mut tab = browser.open(&format!("http://{addr}/?story=s1")).await;
+    tab.until(
+        "the linked story opened at the top",
+        "document.querySelector('li.story').dataset.id === 's1' \
+         && document.querySelectorAll('li.story .detail .cluster').length === 1",
+    )
+    .await;
+    // Its detail says when it began and when each copy was published.
+    tab.until(
+        "the story's times and each member's",
+        "document.querySelector('.detail .dmeta').innerText === 'first seen 24 Nov 2025 06:00 · updated 24 Nov 2025 07:00' \
+         && [...document.querySelectorAll('.detail .member time')].map(t => t.dateTime).join() === '2025-11-24T06:00:00Z,2025-11-24T06:00:00Z' \
+         && document.querySelector('.detail .chead').innerText.endsWith('2 members')",
+    )
+    .await;
+    assert_eq!(
+        tab.eval("document.querySelectorAll('li.story').length").await,
+        json!(51)
+    );
+
+    // Older stories, a page at a time; the linked one is not listed twice.
+    tab.until(
+        "the button for older stories",
+        "!document.getElementById('more').hidden",
+    )
+    .await;
+    tab.eval("document.getElementById('more').click()").await;
+    tab.until(
+        "the older stories below",
+        "document.querySelectorAll('li.story').length === 56 \
+         && document.querySelectorAll('li.story[data-id=\"s1\"]').length === 1 \
+         && document.getElementById('more').hidden",
+    )
+    .await;
+
+    // Closing the story takes it out of the address; opening another puts that one in.
+    tab.eval("document.querySelector('li.story[data-id=\"s1\"] .hl').click()")
+        .await;
+    tab.until(
+        "the address without the story",
+        "!location.search.includes('story=')",
+    )
+    .await;
+    tab.eval("document.querySelector('li.story[data-id=\"s154\"] .hl').click()")
+        .await;
+    tab.until(
+        "the address naming the story opened",
+        "location.search === '?story=s154'",
+    )
+    .await;
+    // The address opens the same view in another tab (here: with a filter kept).
+    let mut other = browser.open(&format!("http://{addr}/?q=number&story=s154")).await;
+    other
+        .until(
+            "the linked story open under the filter",
+            "document.getElementById('q').value === 'number' \
+             && document.querySelector('li.story[data-id=\"s154\"] .detail .cluster') !== null",
+        )
+        .await;
+
+    // A link to a story this gateway does not know (merged away, or past the horizon)
+    // says so.
+    let mut gone = browser.open(&format!("http://{addr}/?story=s999")).await;
+    gone.until(
+        "the notice for an unknown linked story",
+        "document.getElementById('notice').textContent.includes('s999') && !location.search.includes('story=')",
+    )
+    .await;
+
+    for t in [&tab, &other, &gone] {
+        assert!(
+            t.problems.is_empty(),
+            "script or console errors: {:#?}",
+            t.problems
+        );
+    }
     stop.cancel();
     task.await.unwrap();
 }
