@@ -28,7 +28,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{Path, Query, Request, State};
+use axum::extract::{Path, Query, RawQuery, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
@@ -448,26 +448,53 @@ fn check_id(id: IdPath) -> Result<String, Response> {
     Ok(id)
 }
 
-async fn get_story(State(st): State<Arc<AppState>>, id: IdPath) -> Response {
+async fn get_story(State(st): State<Arc<AppState>>, id: IdPath, query: RawQuery) -> Response {
     let id = match check_id(id) {
         Ok(id) => id,
         Err(r) => return r,
     };
-    match st.model.read().await.story(&id) {
+    let m = st.model.read().await;
+    match m.story(&id) {
         Some(s) => Json(s).into_response(),
-        None => error(StatusCode::NOT_FOUND, format!("no story {id}")),
+        None => match m.story_merged_into(&id) {
+            Some(to) => moved(&id, to, query),
+            None => error(StatusCode::NOT_FOUND, format!("no story {id}")),
+        },
     }
 }
 
-async fn get_cluster(State(st): State<Arc<AppState>>, id: IdPath) -> Response {
+async fn get_cluster(State(st): State<Arc<AppState>>, id: IdPath, query: RawQuery) -> Response {
     let id = match check_id(id) {
         Ok(id) => id,
         Err(r) => return r,
     };
-    match st.model.read().await.cluster(&id) {
+    let m = st.model.read().await;
+    match m.cluster(&id) {
         Some(c) => Json(c).into_response(),
-        None => error(StatusCode::NOT_FOUND, format!("no cluster {id}")),
+        None => match m.cluster_merged_into(&id) {
+            Some(to) => moved(&id, to, query),
+            None => error(StatusCode::NOT_FOUND, format!("no cluster {id}")),
+        },
     }
+}
+
+/// A story or cluster merged into another: a permanent redirect to the one it was folded
+/// into (relative, so it holds behind a proxy's path prefix; with the query, so a token
+/// given as `access_token` goes along), and a JSON body saying so.
+fn moved(id: &str, to: &str, RawQuery(query): RawQuery) -> Response {
+    let location = match query {
+        Some(q) => format!("{to}?{q}"),
+        None => to.to_string(),
+    };
+    let mut resp = (
+        StatusCode::MOVED_PERMANENTLY,
+        Json(serde_json::json!({"error": format!("{id} was merged into {to}"), "merged_into": to})),
+    )
+        .into_response();
+    if let Ok(v) = HeaderValue::from_str(&location) {
+        resp.headers_mut().insert(header::LOCATION, v);
+    }
+    resp
 }
 
 async fn get_article(State(st): State<Arc<AppState>>, id: IdPath) -> Response {

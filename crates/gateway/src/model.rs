@@ -25,6 +25,10 @@ const WORDS_PER_ARTICLE: usize = 400;
 const MAX_SLUGLINE_BYTES: usize = 200;
 /// Characters of the opening words kept for an article with neither headline nor slugline.
 const LEDE_CHARS: usize = 120;
+/// Ids merged away that the model still forwards (the oldest are forgotten first).
+const MAX_FORWARDS: usize = 200_000;
+/// Merges followed at most from one id (a chain of stories each folded into the next).
+const MAX_HOPS: usize = 16;
 
 /// Which stream an event came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -382,6 +386,11 @@ pub struct Model {
     order: BTreeMap<u64, String>,
     clusters: HashMap<String, ClusterState>,
     articles: HashMap<String, ArticleInfo>,
+    /// Story and cluster ids merged away -> the id they were folded into, so a link or a
+    /// tool holding an old id finds where its coverage went.
+    forwards: HashMap<String, String>,
+    /// Those ids, oldest first (for the bound).
+    forward_order: VecDeque<String>,
     log: VecDeque<Logged>,
     log_capacity: usize,
     /// Position after the first event dropped from the log (events at or before it are gone).
@@ -423,6 +432,8 @@ impl Model {
             order: BTreeMap::new(),
             clusters: HashMap::new(),
             articles: HashMap::new(),
+            forwards: HashMap::new(),
+            forward_order: VecDeque::new(),
             log: VecDeque::new(),
             log_capacity: log_capacity.max(1),
             dropped_through: Pos::default(),
@@ -492,6 +503,7 @@ impl Model {
         let h = History::of(ev.version, ev.kind.as_str(), &ev.cause, &ev.reason, self.pos);
         for gone in &ev.merged_from {
             self.clusters.remove(gone);
+            self.forward(gone, &ev.cluster_id);
         }
         let story = ev.story_id.clone();
         let name = format!("cluster.{}", ev.kind.as_str());
@@ -518,6 +530,7 @@ impl Model {
             if let Some(old) = self.stories.remove(gone) {
                 self.order.remove(&old.seq);
             }
+            self.forward(gone, &ev.story_id);
         }
         let name = format!("story.{}", ev.kind.as_str());
         let id = ev.story_id.clone();
@@ -708,6 +721,44 @@ impl Model {
             last = Some(seq);
         }
         (out, None)
+    }
+
+    fn forward(&mut self, from: &str, to: &str) {
+        if from == to {
+            return;
+        }
+        if self.forwards.insert(from.to_string(), to.to_string()).is_none() {
+            self.forward_order.push_back(from.to_string());
+        }
+        while self.forward_order.len() > MAX_FORWARDS {
+            if let Some(old) = self.forward_order.pop_front() {
+                self.forwards.remove(&old);
+            }
+        }
+    }
+
+    /// Where a story or cluster id that was merged away went: the live id its merges lead
+    /// to (`live` says which ids are live). `None` when `id` was never merged away or its
+    /// trail ends at an id no longer live.
+    fn forwarded(&self, id: &str, live: impl Fn(&str) -> bool) -> Option<&str> {
+        let mut at = self.forwards.get(id)?;
+        for _ in 0..MAX_HOPS {
+            if live(at) {
+                return Some(at);
+            }
+            at = self.forwards.get(at)?;
+        }
+        None
+    }
+
+    /// The live story that story `id` was merged into (through any number of merges).
+    pub fn story_merged_into(&self, id: &str) -> Option<&str> {
+        self.forwarded(id, |s| self.stories.contains_key(s))
+    }
+
+    /// The live copy cluster that cluster `id` was merged into.
+    pub fn cluster_merged_into(&self, id: &str) -> Option<&str> {
+        self.forwarded(id, |c| self.clusters.contains_key(c))
     }
 
     /// One story with its clusters and history.
@@ -943,6 +994,67 @@ mod tests {
             merged_from: vec![],
             reason: None,
         })
+    }
+
+    /// A story event that folds `from` into `id`.
+    fn merged(id: &str, version: u64, cluster: &str, from: &[&str]) -> Vec<u8> {
+        let mut ev: StoryEvent =
+            wirefold_wire::decode(&sev(id, version, &[(cluster, 1)], "2025-11-24T07:00:00Z")).unwrap();
+        ev.kind = StoryEventKind::Merged;
+        ev.merged_from = from.iter().map(|f| f.to_string()).collect();
+        wirefold_wire::encode(&ev)
+    }
+
+    #[test]
+    fn ids_merged_away_lead_to_the_story_or_cluster_they_went_into() {
+        let mut m = Model::new(100);
+        for (i, s) in ["a", "b", "c"].iter().enumerate() {
+            m.apply_story(
+                i as u64 + 1,
+                &sev(s, 1, &[(&format!("c{s}"), 1)], "2025-11-24T07:00:00Z"),
+            );
+        }
+        // b into a, then a into c: both old ids lead to c.
+        m.apply_story(4, &merged("a", 2, "ca", &["b"]));
+        assert_eq!(m.story_merged_into("b"), Some("a"));
+        m.apply_story(5, &merged("c", 2, "cc", &["a"]));
+        assert_eq!(m.story_merged_into("b"), Some("c"));
+        assert_eq!(m.story_merged_into("a"), Some("c"));
+        assert!(m.story("a").is_none() && m.story("c").is_some());
+        // Live and unknown ids are not forwarded.
+        assert_eq!(m.story_merged_into("c"), None);
+        assert_eq!(m.story_merged_into("zz"), None);
+        // A trail that ends at a story no longer live leads nowhere.
+        let mut gone: StoryEvent =
+            wirefold_wire::decode(&sev("c", 3, &[("cc", 1)], "2025-11-24T08:00:00Z")).unwrap();
+        gone.cluster_count = 0;
+        gone.clusters.clear();
+        m.apply_story(6, &wirefold_wire::encode(&gone));
+        assert_eq!(m.story_merged_into("b"), None);
+
+        // Clusters the same way.
+        m.apply_cluster(1, &cev("k1", 1, &["x"], "s"));
+        let mut ev: ClusterEvent = wirefold_wire::decode(&cev("k2", 2, &["y", "x"], "s")).unwrap();
+        ev.kind = ClusterEventKind::Merged;
+        ev.merged_from = vec!["k1".into()];
+        m.apply_cluster(2, &wirefold_wire::encode(&ev));
+        assert_eq!(m.cluster_merged_into("k1"), Some("k2"));
+        assert_eq!(m.cluster_merged_into("k2"), None);
+    }
+
+    #[test]
+    fn forwards_are_bounded_and_cycles_end() {
+        let mut m = Model::new(100);
+        for i in 0..(MAX_FORWARDS + 10) {
+            m.forward(&format!("old{i}"), "live");
+        }
+        assert_eq!(m.forwards.len(), MAX_FORWARDS);
+        assert_eq!(m.forward_order.len(), MAX_FORWARDS);
+        assert!(!m.forwards.contains_key("old0") && m.forwards.contains_key("old10"));
+        // Two ids pointing at each other (never live) end after the hop limit.
+        m.forward("p", "q");
+        m.forward("q", "p");
+        assert_eq!(m.story_merged_into("p"), None);
     }
 
     #[test]

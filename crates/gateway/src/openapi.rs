@@ -25,6 +25,19 @@ fn with_errors(mut ok: Value, extra: &[(&str, &str)]) -> Value {
     ok
 }
 
+/// Adds the redirect of an id merged into another `what` (story or cluster).
+fn moved(mut responses: Value, what: &str) -> Value {
+    responses.as_object_mut().expect("responses object").insert(
+        "301".to_string(),
+        json!({
+            "description": format!("The {what} was merged into another; `Location` names it (relative, with the request's query)"),
+            "headers": {"Location": {"schema": {"type": "string"}}},
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Moved"}}}
+        }),
+    );
+    responses
+}
+
 fn string_param(name: &str, inn: &str, description: &str) -> Value {
     json!({"name": name, "in": inn, "required": inn == "path", "description": description,
            "schema": {"type": "string", "maxLength": crate::MAX_PARAM_CHARS}})
@@ -70,6 +83,7 @@ pub fn document() -> Value {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
             "schemas": {
                 "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}},
+                "Moved": {"type": "object", "required": ["error", "merged_into"], "properties": {"error": {"type": "string"}, "merged_into": {"type": "string"}}},
                 "ArticleRef": article_ref,
                 "StorySummary": {
                     "type": "object",
@@ -154,15 +168,15 @@ pub fn document() -> Value {
                 "operationId": "getStory",
                 "summary": "One story with its copy clusters, their members and its history",
                 "parameters": [string_param("id", "path", "Story id")],
-                "responses": with_errors(json!({"200": {"description": "The story", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Story"}}},
-                    "links": {"GetCluster": {"operationId": "getCluster", "parameters": {"id": "$response.body#/clusters/0/id"}}}}}), &[("404", "No such story")])
+                "responses": moved(with_errors(json!({"200": {"description": "The story", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Story"}}},
+                    "links": {"GetCluster": {"operationId": "getCluster", "parameters": {"id": "$response.body#/clusters/0/id"}}}}}), &[("404", "No such story")]), "story")
             }},
             "/v1/clusters/{id}": {"get": {
                 "operationId": "getCluster",
                 "summary": "One copy cluster with its members and history",
                 "parameters": [string_param("id", "path", "Copy cluster id")],
-                "responses": with_errors(json!({"200": {"description": "The cluster", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Cluster"}}},
-                    "links": {"GetArticle": {"operationId": "getArticle", "parameters": {"id": "$response.body#/members/0/id"}}}}}), &[("404", "No such cluster")])
+                "responses": moved(with_errors(json!({"200": {"description": "The cluster", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Cluster"}}},
+                    "links": {"GetArticle": {"operationId": "getArticle", "parameters": {"id": "$response.body#/members/0/id"}}}}}), &[("404", "No such cluster")]), "cluster")
             }},
             "/v1/articles/{id}": {"get": {
                 "operationId": "getArticle",

@@ -407,6 +407,59 @@ async fn a_token_guards_the_api_and_the_page_but_not_health() {
     let _ = gw.task.await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_merged_away_story_or_cluster_redirects_to_where_it_went() {
+    let nats = TestNats::start();
+    let bus = nats.bus().await;
+    publish_cluster(&bus, &cluster_event("c1", 1, &["a1"], "s1")).await;
+    publish_story(&bus, &story_event("s1", 1, &[("c1", 1)], StoryEventKind::Created)).await;
+    publish_cluster(&bus, &cluster_event("c2", 1, &["a2"], "s2")).await;
+    publish_story(&bus, &story_event("s2", 1, &[("c2", 1)], StoryEventKind::Created)).await;
+    // The copy clusters merge (c1 into c2), and with them the stories (s1 into s2).
+    let mut c = cluster_event("c2", 2, &["a2", "a1"], "s2");
+    c.kind = ClusterEventKind::Merged;
+    c.merged_from = vec!["c1".into()];
+    publish_cluster(&bus, &c).await;
+    let mut s = story_event("s2", 2, &[("c2", 2)], StoryEventKind::Merged);
+    s.merged_from = vec!["s1".into()];
+    publish_story(&bus, &s).await;
+    let gw = start(
+        &bus,
+        GatewayConfig {
+            api_token: Some("s3cret".into()),
+            ..GatewayConfig::default()
+        },
+    )
+    .await;
+    let base = &gw.base;
+    let manual = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    for (old, new, path) in [("s1", "s2", "stories"), ("c1", "c2", "clusters")] {
+        let r = manual
+            .get(format!("{base}/v1/{path}/{old}?access_token=s3cret"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 301, "{path}/{old}");
+        assert_eq!(
+            r.headers()["location"],
+            format!("{new}?access_token=s3cret").as_str()
+        );
+        let body: serde_json::Value = serde_json::from_str(&r.text().await.unwrap()).unwrap();
+        assert_eq!(body["merged_into"], new);
+        // A client that follows redirects gets the survivor (the token goes along).
+        let (status, v) = get(&format!("{base}/v1/{path}/{old}?access_token=s3cret")).await;
+        assert_eq!((status, v["id"].as_str()), (200, Some(new)), "{v}");
+    }
+    // Ids never seen are still 404.
+    let (status, _) = get(&format!("{base}/v1/stories/s9?access_token=s3cret")).await;
+    assert_eq!(status, 404);
+    gw.shutdown.cancel();
+    let _ = gw.task.await;
+}
+
 /// Found by Schemathesis against `/v1/openapi.json`: values the document allowed were
 /// refused (cursors, times, positions, multi-byte text within `maxLength`), values it did
 /// not allow were accepted (`limit=+5`, `since=2025-11-24garbage`), and a path id that is

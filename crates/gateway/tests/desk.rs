@@ -79,9 +79,25 @@ async fn publish_story(
     bus.publish(&subjects::cluster(c.kind, cluster), &c.msg_id(), &c)
         .await
         .unwrap();
+    publish_story_event(bus, story, version, cluster, headline, members, &[]).await;
+}
+
+/// The story event of [`publish_story`]; with `merged_from`, a `merged` event folding those
+/// stories into it.
+async fn publish_story_event(
+    bus: &Bus,
+    story: &str,
+    version: u64,
+    cluster: &str,
+    headline: Option<&str>,
+    members: u64,
+    merged_from: &[&str],
+) {
     let s = StoryEvent {
         schema: SCHEMA_VERSION,
-        kind: if version == 1 {
+        kind: if !merged_from.is_empty() {
+            StoryEventKind::Merged
+        } else if version == 1 {
             StoryEventKind::Created
         } else {
             StoryEventKind::Updated
@@ -102,7 +118,7 @@ async fn publish_story(
         }],
         cluster_count: 1,
         article_count: members,
-        merged_from: vec![],
+        merged_from: merged_from.iter().map(|m| m.to_string()).collect(),
         reason: None,
     };
     bus.publish(&subjects::story(s.kind, story), &s.msg_id(), &s)
@@ -649,8 +665,20 @@ async fn desk_links_to_a_story_and_pages_through_older_ones() {
         )
         .await;
 
-    // A link to a story this gateway does not know (merged away, or past the horizon)
-    // says so.
+    // A link to a story merged into another opens that one, and says so.
+    publish_story(&bus, "s2", 1, "c2", Some("Ferry timetable approved"), 1).await;
+    publish_story_event(&bus, "s154", 2, "c154", Some("Story number 154"), 1, &["s2"]).await;
+    let mut merged = browser.open(&format!("http://{addr}/?story=s2")).await;
+    merged
+        .until(
+            "the story the linked one was merged into",
+            "document.querySelector('li.story').dataset.id === 's154' \
+             && document.querySelector('li.story .detail') !== null \
+             && document.getElementById('notice').textContent.includes('s2 was merged into this one') \
+             && location.search === '?story=s154'",
+        )
+        .await;
+    // A link to a story this gateway does not know (past the horizon) says so.
     let mut gone = browser.open(&format!("http://{addr}/?story=s999")).await;
     gone.until(
         "the notice for an unknown linked story",
@@ -658,7 +686,7 @@ async fn desk_links_to_a_story_and_pages_through_older_ones() {
     )
     .await;
 
-    for t in [&tab, &other, &gone] {
+    for t in [&tab, &other, &merged, &gone] {
         assert!(
             t.problems.is_empty(),
             "script or console errors: {:#?}",
