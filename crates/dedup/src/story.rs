@@ -1046,30 +1046,28 @@ impl StoryIndex {
         }
     }
 
-    /// When the story's coverage began: the earliest time [`StoryIndex::show`]n, else
-    /// (nothing shown) the first event time of its clusters.
-    pub fn first_seen_ms(&self, story: StoryId) -> Option<i64> {
+    /// The span [`StoryIndex::show`]n, else (nothing shown) its clusters' event times.
+    fn shown_span(&self, story: StoryId) -> Option<(i64, i64)> {
         self.slot_of(story).map(|s| {
             let s = self.story(s);
             if s.shown.0 <= s.shown.1 {
-                s.shown.0
+                s.shown
             } else {
-                s.first_ms
+                (s.first_ms, s.updated_ms)
             }
         })
+    }
+
+    /// When the story's coverage began: the earliest time [`StoryIndex::show`]n, else
+    /// (nothing shown) the first event time of its clusters.
+    pub fn first_seen_ms(&self, story: StoryId) -> Option<i64> {
+        self.shown_span(story).map(|s| s.0)
     }
 
     /// When the story last changed: the latest time [`StoryIndex::show`]n, else (nothing
     /// shown) the latest event time of its clusters.
     pub fn updated_ms(&self, story: StoryId) -> Option<i64> {
-        self.slot_of(story).map(|s| {
-            let s = self.story(s);
-            if s.shown.0 <= s.shown.1 {
-                s.shown.1
-            } else {
-                s.updated_ms
-            }
-        })
+        self.shown_span(story).map(|s| s.1)
     }
 
     /// The story's languages (sorted, deduplicated, from [`Text::lang`] of its clusters;

@@ -128,6 +128,18 @@ async fn start(bus: &Bus, config: GatewayConfig) -> Gateway {
     Gateway { base, shutdown, task }
 }
 
+/// A gateway whose API asks for the token `s3cret`.
+async fn start_with_token(bus: &Bus) -> Gateway {
+    start(
+        bus,
+        GatewayConfig {
+            api_token: Some("s3cret".into()),
+            ..GatewayConfig::default()
+        },
+    )
+    .await
+}
+
 /// Reads SSE events `(id, event, data)` until `n` arrived or `wait` passed.
 async fn sse(url: &str, last_id: Option<&str>, n: usize, wait: Duration) -> Vec<(String, String, String)> {
     let mut req = reqwest::Client::new()
@@ -367,14 +379,7 @@ async fn api_lists_stories_resumes_streams_and_refuses_bad_input() {
 async fn a_token_guards_the_api_and_the_page_but_not_health() {
     let nats = TestNats::start();
     let bus = nats.bus().await;
-    let gw = start(
-        &bus,
-        GatewayConfig {
-            api_token: Some("s3cret".into()),
-            ..GatewayConfig::default()
-        },
-    )
-    .await;
+    let gw = start_with_token(&bus).await;
     let base = &gw.base;
     let client = reqwest::Client::new();
     for path in ["/", "/v1/stories", "/v1/openapi.json"] {
@@ -423,14 +428,7 @@ async fn a_merged_away_story_or_cluster_redirects_to_where_it_went() {
     let mut s = story_event("s2", 2, &[("c2", 2)], StoryEventKind::Merged);
     s.merged_from = vec!["s1".into()];
     publish_story(&bus, &s).await;
-    let gw = start(
-        &bus,
-        GatewayConfig {
-            api_token: Some("s3cret".into()),
-            ..GatewayConfig::default()
-        },
-    )
-    .await;
+    let gw = start_with_token(&bus).await;
     let base = &gw.base;
     let manual = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
