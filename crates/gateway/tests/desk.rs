@@ -1,8 +1,8 @@
 //! The desk page in a real headless Chromium, driven over the DevTools protocol: the story
 //! appears, a live update arrives without a reload (behind the "new" bar, rows never move
 //! under the reader), the page recovers from a gateway restart without gaps, a link opens
-//! the story it names (also one beyond the first page), older stories page in, and no
-//! script error or console error happens. A screenshot is saved under `target/`.
+//! the story it names (also one beyond the first page), older stories page in, refused
+//! input is listed with its reasons, and no script error or console error happens. A screenshot is saved under `target/`.
 //!
 //! Chromium comes from `CHROMIUM_BIN`, else `chromium` on `PATH` (Debian's package; `.ci/run`
 //! installs it). A missing browser fails the test with the install hint; it never skips.
@@ -20,8 +20,8 @@ use wirefold_bus::Bus;
 use wirefold_gateway::{GatewayConfig, bind, run};
 use wirefold_testkit::TestNats;
 use wirefold_wire::{
-    Article, ArticleRef, ClusterEvent, ClusterEventKind, ClusterMember, SCHEMA_VERSION, StoryCluster,
-    StoryEvent, StoryEventKind, subjects,
+    Article, ArticleRef, ClusterEvent, ClusterEventKind, ClusterMember, DeadLetter, SCHEMA_VERSION,
+    StoryCluster, StoryEvent, StoryEventKind, subjects,
 };
 
 fn aref(id: &str, headline: Option<&str>) -> ArticleRef {
@@ -678,6 +678,30 @@ async fn desk_links_to_a_story_and_pages_through_older_ones() {
              && location.search === '?story=s154'",
         )
         .await;
+    // What the pipeline refused, newest first, with its reason.
+    for (file, reason) in [
+        ("a.xml", "not an article page"),
+        ("b.xml", "XML nesting deeper than 64 levels"),
+    ] {
+        let dl = DeadLetter::new("fetcher", reason, b"<x>").with_origin(Some(&format!("/drop/{file}")));
+        bus.publish(&subjects::dead_letter("fetcher"), file, &dl)
+            .await
+            .unwrap();
+    }
+    tab.eval("document.getElementById('refusedBtn').click()").await;
+    tab.until(
+        "the refused input, newest first, with reasons",
+        "[...document.querySelectorAll('#refused tr.dead')].map(r => r.querySelector('.origin').textContent + ' ' + r.querySelector('.reason').textContent).join('|') \
+         === '/drop/b.xml XML nesting deeper than 64 levels|/drop/a.xml not an article page'",
+    )
+    .await;
+    tab.eval("document.getElementById('refusedBtn').click()").await;
+    tab.until(
+        "the panel closed again",
+        "document.getElementById('refused').hidden",
+    )
+    .await;
+
     // A link to a story this gateway does not know (past the horizon) says so.
     let mut gone = browser.open(&format!("http://{addr}/?story=s999")).await;
     gone.until(
