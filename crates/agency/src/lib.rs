@@ -310,7 +310,13 @@ pub fn read(bytes: &[u8]) -> Result<Option<Document>, AgencyError> {
     let prefix = decode(&bytes[..bytes.len().min(1 << 16)]);
     let p = prefix.trim_start_matches('\u{feff}').trim_start();
     let format = match root_name(p) {
-        _ if p.starts_with('{') => Format::Ninjs,
+        // An object, or an array of objects (many items in one delivery).
+        _ if p.starts_with('{')
+            || p.strip_prefix('[')
+                .is_some_and(|r| r.trim_start().starts_with('{')) =>
+        {
+            Format::Ninjs
+        }
         // Concept, knowledge, planning and catalog items are NewsML-G2 too: read, so
         // that they are refused as "not a news item" rather than taken for a page.
         Some(
@@ -685,6 +691,16 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn an_array_of_objects_is_ninjs_and_a_bracketed_text_is_not() {
+        let arr = br#"[{"uri":"urn:x:1","type":"text","headline":"A","body_text":"Text of A."},
+                      {"uri":"urn:x:2","type":"text","headline":"B","body_text":"Text of B."}]"#;
+        let d = read(arr).unwrap().expect("ninjs");
+        assert_eq!((d.format, d.items.len()), (Format::Ninjs, 2));
+        assert!(read(b"[Updated] The council met on Monday.").unwrap().is_none());
+        assert!(read(b"[1] A footnote, then text.").unwrap().is_none());
+    }
 
     #[test]
     fn a_declaration_with_any_byte_after_encoding_decodes() {

@@ -131,15 +131,46 @@ const NINJS_KEYS: &[&str] = &[
 ];
 
 /// Reads a ninjs document. `Ok(None)`: JSON, but nothing about it is ninjs.
+///
+/// Besides one item or one API response around items, a delivery may hold many: a JSON
+/// array of them, or JSON lines (one item per line, as archive exports and streaming APIs
+/// write them; several documents written one after the other read the same way). Each is
+/// read on its own: one that is not usable is a problem of its own, the others go on. A
+/// line that is not JSON is such a problem too (named by its line number), so one bad line
+/// costs one item.
 pub fn read(text: &str) -> Result<Option<Document>, AgencyError> {
-    let v: Value =
-        serde_json::from_str(text).map_err(|e| AgencyError::Ninjs(format!("malformed json: {e}")))?;
-    let Value::Object(map) = &v else {
-        return Err(AgencyError::Ninjs(format!(
-            "a ninjs document is an object, found {}",
-            kind(&v)
-        )));
+    let malformed = |e: serde_json::Error| AgencyError::Ninjs(format!("malformed json: {e}"));
+    let mut values = serde_json::Deserializer::from_str(text).into_iter::<Value>();
+    let first = match values.next() {
+        Some(v) => v.map_err(malformed)?,
+        None => return Err(AgencyError::Ninjs("malformed json: no JSON value".into())),
     };
+    let Some(second) = values.next() else {
+        return match &first {
+            Value::Object(map) => read_object(map),
+            Value::Array(a) => read_many(a.iter().map(Ok), "element"),
+            v => Err(AgencyError::Ninjs(format!(
+                "a ninjs document is an object or an array of them, found {}",
+                kind(v)
+            ))),
+        };
+    };
+    // More than one JSON value: documents one after the other. When they all parse they
+    // are read in turn; when one does not, the text is read as JSON lines instead.
+    let rest: Result<Vec<Value>, _> = std::iter::once(second).chain(values).collect();
+    match rest {
+        Ok(rest) => read_many(std::iter::once(first).chain(rest).map(Ok), "document"),
+        Err(_) => read_many(
+            text.lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(|l| serde_json::from_str::<Value>(l).map_err(|e| format!("malformed json: {e}"))),
+            "line",
+        ),
+    }
+}
+
+/// One JSON object: an item, or an API response around items.
+fn read_object(map: &Map<String, Value>) -> Result<Option<Document>, AgencyError> {
     if is_item(map) {
         let (items, problems) = match item(map)? {
             Ok(it) => (vec![it], Vec::new()),
@@ -173,6 +204,62 @@ pub fn read(text: &str) -> Result<Option<Document>, AgencyError> {
         items,
         problems,
     }))
+}
+
+/// Many documents (an array's elements, JSON lines): each read as one, their items and
+/// problems together, at most [`MAX_WRAPPED`] items. `Ok(None)` when none of them is ninjs;
+/// an error when none is and some are not even JSON objects.
+fn read_many<V: std::borrow::Borrow<Value>>(
+    values: impl Iterator<Item = Result<V, String>>,
+    what: &str,
+) -> Result<Option<Document>, AgencyError> {
+    let mut doc = Document {
+        format: Format::Ninjs,
+        items: Vec::new(),
+        problems: Vec::new(),
+    };
+    let mut ninjs = false;
+    let mut malformed = None;
+    for (k, v) in values.enumerate() {
+        if doc.items.len() >= MAX_WRAPPED {
+            doc.problems.push(format!(
+                "more than {MAX_WRAPPED} items: {what} {} on left out",
+                k + 1
+            ));
+            break;
+        }
+        // Not JSON, or JSON that is no object: nothing here could be an item.
+        let mut not_an_item = |e: String| {
+            malformed.get_or_insert_with(|| format!("{what} {}: {e}", k + 1));
+            Err(e)
+        };
+        let read = match v {
+            Err(e) => not_an_item(e),
+            Ok(v) => match v.borrow() {
+                // A ninjs item with a field of the wrong kind: ninjs, unusable.
+                Value::Object(map) => read_object(map).map_err(|e| {
+                    ninjs = true;
+                    e.to_string()
+                }),
+                other => not_an_item(format!("a ninjs item is an object, found {}", kind(other))),
+            },
+        };
+        match read {
+            Ok(Some(d)) => {
+                ninjs = true;
+                doc.items.extend(d.items);
+                doc.problems
+                    .extend(d.problems.into_iter().map(|p| format!("{what} {}: {p}", k + 1)));
+            }
+            Ok(None) => doc.problems.push(format!("{what} {}: not a ninjs item", k + 1)),
+            Err(e) => doc.problems.push(format!("{what} {}: {e}", k + 1)),
+        }
+    }
+    match malformed {
+        // Nothing ninjs in it, and some of it not even JSON: malformed, as one bad document.
+        Some(e) if !ninjs => Err(AgencyError::Ninjs(e)),
+        _ => Ok(ninjs.then_some(doc)),
+    }
 }
 
 /// Items a response may wrap at most (the rest are left out).
@@ -464,6 +551,97 @@ fn strip_html(s: &str) -> String {
 mod tests {
     use super::*;
 
+    fn text_item(uri: &str, headline: &str) -> String {
+        format!(
+            r#"{{"uri":"{uri}","type":"text","headline":"{headline}","body_text":"The council said on Monday that {headline} after a vote."}}"#
+        )
+    }
+
+    #[test]
+    fn json_lines_and_arrays_give_every_item_and_one_problem_per_bad_one() {
+        let lines = [
+            text_item("urn:t:1", "the bridge reopens"),
+            text_item("urn:t:2", "the ferry timetable changes"),
+            r#"{"uri":"urn:t:3","type":"text","headline":"cut off"#.to_string(),
+            r#"{"foo":"bar"}"#.to_string(),
+            r#"{"uri":"urn:t:4","type":42,"headline":"A number for a type"}"#.to_string(),
+            String::new(),
+            text_item("urn:t:5", "the harbour closes"),
+        ]
+        .join("\n");
+        let d = read(&lines).unwrap().expect("ninjs");
+        let uris: Vec<_> = d
+            .items
+            .iter()
+            .map(|i| i.uri.clone().unwrap_or_default())
+            .collect();
+        assert_eq!(uris, ["urn:t:1", "urn:t:2", "urn:t:5"]);
+        assert_eq!(d.problems.len(), 3, "{:?}", d.problems);
+        assert!(
+            d.problems[0].starts_with("line 3: malformed json"),
+            "{:?}",
+            d.problems
+        );
+        assert_eq!(d.problems[1], "line 4: not a ninjs item");
+        assert!(
+            d.problems[2].starts_with("line 5: ") && d.problems[2].contains("type"),
+            "{:?}",
+            d.problems
+        );
+
+        // An array of items, and documents written one after the other (pretty-printed).
+        let arr = format!(
+            "[{}, {}, 7]",
+            text_item("urn:a:1", "one"),
+            text_item("urn:a:2", "two")
+        );
+        let d = read(&arr).unwrap().expect("ninjs");
+        assert_eq!(d.items.len(), 2);
+        assert_eq!(
+            d.problems,
+            ["element 3: a ninjs item is an object, found a number"]
+        );
+        let pretty = format!(
+            "{}\n\n{}",
+            text_item("urn:p:1", "one"),
+            text_item("urn:p:2", "two")
+        )
+        .replace(',', ",\n  ");
+        assert_eq!(read(&pretty).unwrap().expect("ninjs").items.len(), 2);
+
+        // JSON that is not ninjs stays not ninjs; JSON lines none of which are JSON are malformed.
+        assert!(read(r#"[{"foo":1},{"bar":2}]"#).unwrap().is_none());
+        assert!(read("{\"foo\":1}\n{\"bar\":2}").unwrap().is_none());
+        assert!(matches!(read("{\"a\":\n{\"b\":"), Err(AgencyError::Ninjs(_))));
+        assert!(matches!(read("[1, 2]"), Err(AgencyError::Ninjs(_))));
+        // Items none of which is usable: ninjs, each with its reason.
+        let bad = read("{\"uri\":\"a\",\"type\":1}\n{\"uri\":\"b\",\"headline\":[]}")
+            .unwrap()
+            .expect("ninjs");
+        assert_eq!(
+            (bad.items.len(), bad.problems.len()),
+            (0, 2),
+            "{:?}",
+            bad.problems
+        );
+    }
+
+    #[test]
+    fn many_items_in_one_delivery_are_bounded() {
+        let lines: Vec<String> = (0..MAX_WRAPPED + 5)
+            .map(|i| text_item(&format!("urn:m:{i}"), "the bridge reopens"))
+            .collect();
+        let d = read(&lines.join("\n")).unwrap().expect("ninjs");
+        assert_eq!(d.items.len(), MAX_WRAPPED);
+        assert_eq!(
+            d.problems,
+            [format!(
+                "more than {MAX_WRAPPED} items: document {} on left out",
+                MAX_WRAPPED + 1
+            )]
+        );
+    }
+
     #[test]
     fn a_provider_shaped_any_way_never_refuses_the_item() {
         let provider = |extra: &str| {
@@ -516,7 +694,8 @@ mod tests {
                 "not a ninjs type",
             ),
             (r#"{"uri":"u","version":"v2","body_text":"x"}"#, "whole number"),
-            (r#"[1,2]"#, "found an array"),
+            (r#"[1,2]"#, "element 1: a ninjs item is an object, found a number"),
+            (r#""text""#, "found a string"),
         ] {
             let e = read(bad).unwrap_err().to_string();
             assert!(e.contains(says), "{bad}: {e}");

@@ -100,7 +100,12 @@ async fn accept(State(st): State<Arc<PushState>>, headers: HeaderMap, body: Body
         .map(|c| c.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
         .unwrap_or_default();
     let content_type = match ct.as_str() {
-        "application/json" | "application/ninjs+json" | "application/feed+json" => "application/json",
+        // JSON lines of ninjs items (one per line) read as JSON.
+        "application/json"
+        | "application/ninjs+json"
+        | "application/feed+json"
+        | "application/x-ndjson"
+        | "application/jsonl" => "application/json",
         "application/xml"
         | "text/xml"
         | "application/nitf+xml"

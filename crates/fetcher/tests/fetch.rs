@@ -959,6 +959,18 @@ async fn push_endpoint_accepts_and_refuses() {
             202,
             "",
         ),
+        // Items as JSON lines.
+        (
+            Some("s3cret-token-for-tests"),
+            "application/x-ndjson",
+            format!(
+                "{}\n{}",
+                ninjs.replace("urn:p:1", "urn:p:2"),
+                ninjs.replace("urn:p:1", "urn:p:3")
+            ),
+            202,
+            "",
+        ),
         (
             Some("s3cret-token-for-tests"),
             "application/json",
@@ -1005,13 +1017,20 @@ async fn push_endpoint_accepts_and_refuses() {
         }
     }
     let docs = raw_docs(&bus).await;
-    assert_eq!(docs.len(), 2);
+    assert_eq!(docs.len(), 3);
     assert_eq!(
         (docs[0].uri.as_str(), docs[0].version, docs[0].kind),
         ("urn:p:1", Some(1), SourceKind::Push)
     );
     assert_eq!(docs[0].hints.headline.as_deref(), Some("Pushed"));
     assert!(docs[1].uri.starts_with("urn:wirefold:push:"));
+    // JSON lines are one delivery; the normalizer reads its items (urn:p:2, urn:p:3).
+    assert_eq!(docs[2].content_type.as_deref(), Some("application/json"));
+    let items = wirefold_agency::read(&docs[2].body.to_bytes().unwrap())
+        .unwrap()
+        .expect("ninjs");
+    let uris: Vec<_> = items.items.iter().filter_map(|i| i.uri.as_deref()).collect();
+    assert_eq!(uris, ["urn:p:2", "urn:p:3"]);
 }
 
 /// Feeds and pushes carry agency documents through the same reader as drop folders: a
