@@ -157,6 +157,9 @@ pub struct ArticleInfo {
     words: Box<[u32]>,
     /// What names it on the desk when it states no headline (kept only then).
     stand_in: Option<StandIn>,
+    /// The time before which it must not be published, when the agency set one (ninjs
+    /// `embargoed`), as stated, and in Unix ms.
+    embargoed: Option<(Box<str>, i64)>,
 }
 
 /// What names an article that states no headline.
@@ -279,6 +282,10 @@ pub struct StorySummary {
     pub cluster_count: u64,
     /// Articles.
     pub article_count: u64,
+    /// The latest embargo of its articles (ninjs `embargoed`), when one of them has one:
+    /// a desk marks the story while that time lies ahead (the model keeps no clock).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub embargoed: Option<String>,
 }
 
 /// A member of a cluster as the API shows it.
@@ -296,6 +303,10 @@ pub struct MemberView {
     /// The opening words of its text, when it states neither headline nor slugline.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lede: Option<String>,
+    /// The time before which it must not be published, when the agency set one (ninjs
+    /// `embargoed`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub embargoed: Option<String>,
     /// Publication status.
     pub pubstatus: PubStatus,
     /// Similarity to the canonical member.
@@ -491,6 +502,10 @@ impl Model {
                 pubstatus: a.pubstatus,
                 words: ws.into_boxed_slice(),
                 stand_in: StandIn::of(&a),
+                embargoed: a.embargoed.as_deref().and_then(|e| {
+                    let ms = wirefold_wire::time::parse_ms(e)?;
+                    Some((e.into(), ms))
+                }),
             },
         );
     }
@@ -607,11 +622,20 @@ impl Model {
     fn summary(&self, st: &StoryState) -> StorySummary {
         let ev = &st.latest;
         let mut sources = BTreeSet::new();
+        let mut embargoed: Option<&(Box<str>, i64)> = None;
         for c in &ev.clusters {
             if let Some(cl) = self.clusters.get(&c.id) {
                 for m in &cl.latest.members {
                     if let Some(s) = &m.article.source {
                         sources.insert(s.clone());
+                    }
+                    if let Some(e) = self
+                        .articles
+                        .get(&m.article.id)
+                        .and_then(|a| a.embargoed.as_ref())
+                        && embargoed.is_none_or(|x| e.1 > x.1)
+                    {
+                        embargoed = Some(e);
                     }
                 }
             } else if let Some(s) = &c.canonical.source {
@@ -646,6 +670,7 @@ impl Model {
             sources: sources.into_iter().collect(),
             cluster_count: ev.cluster_count,
             article_count: ev.article_count,
+            embargoed: embargoed.map(|e| e.0.to_string()),
         }
     }
 
@@ -793,6 +818,7 @@ impl Model {
                         .and_then(|a| a.stand_in.as_ref()?.slugline())
                         .map(str::to_string),
                     lede: info.and_then(|a| a.stand_in.as_ref()?.lede()).map(str::to_string),
+                    embargoed: info.and_then(|a| Some(a.embargoed.as_ref()?.0.to_string())),
                     pubstatus: info.map(|a| a.pubstatus).unwrap_or_default(),
                     similarity: m.similarity,
                 }
@@ -1040,6 +1066,46 @@ mod tests {
         m.apply_cluster(2, &wirefold_wire::encode(&ev));
         assert_eq!(m.cluster_merged_into("k1"), Some("k2"));
         assert_eq!(m.cluster_merged_into("k2"), None);
+    }
+
+    #[test]
+    fn a_story_carries_the_latest_embargo_of_its_articles() {
+        let mut m = Model::new(100);
+        let art = |id: &str, embargoed: Option<&str>| {
+            wirefold_wire::encode(&Article {
+                schema: SCHEMA_VERSION,
+                id: id.into(),
+                uri: id.into(),
+                body_text: "Text.".into(),
+                embargoed: embargoed.map(str::to_string),
+                ..Default::default()
+            })
+        };
+        m.apply_article(1, &art("x", Some("2030-01-01T10:00:00Z")));
+        m.apply_article(2, &art("y", Some("2030-01-02T10:00:00+02:00")));
+        m.apply_article(3, &art("z", None));
+        m.apply_article(4, &art("w", Some("not a time")));
+        m.apply_cluster(1, &cev("k1", 3, &["x", "y", "z"], "s"));
+        m.apply_cluster(2, &cev("k2", 1, &["w"], "t"));
+        m.apply_story(1, &sev("s", 1, &[("k1", 3)], "2025-11-24T07:00:00Z"));
+        m.apply_story(2, &sev("t", 1, &[("k2", 1)], "2025-11-24T07:00:00Z"));
+        let s = m.story("s").unwrap();
+        assert_eq!(s.summary.embargoed.as_deref(), Some("2030-01-02T10:00:00+02:00"));
+        let members: Vec<_> = s.clusters[0]
+            .members
+            .iter()
+            .map(|x| x.embargoed.clone())
+            .collect();
+        assert_eq!(
+            members,
+            [
+                Some("2030-01-01T10:00:00Z".to_string()),
+                Some("2030-01-02T10:00:00+02:00".to_string()),
+                None
+            ]
+        );
+        // A time that cannot be read is no embargo to show.
+        assert_eq!(m.story("t").unwrap().summary.embargoed, None);
     }
 
     #[test]

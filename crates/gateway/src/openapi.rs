@@ -97,7 +97,8 @@ pub fn document() -> Value {
                         "languages": {"type": "array", "items": {"type": "string"}},
                         "sources": {"type": "array", "items": {"type": "string"}},
                         "cluster_count": {"type": "integer", "minimum": 0},
-                        "article_count": {"type": "integer", "minimum": 0}
+                        "article_count": {"type": "integer", "minimum": 0},
+                        "embargoed": {"type": "string", "description": "The latest embargo of its articles (RFC 3339), when one has one: not to be published before it"}
                     }
                 },
                 "History": {
@@ -115,6 +116,7 @@ pub fn document() -> Value {
                             "version": {"type": "integer"},
                             "slugline": {"type": "string", "description": "The article's slugline, when it states no headline"},
                             "lede": {"type": "string", "description": "The opening words of the article's text, when it states neither headline nor slugline"},
+                            "embargoed": {"type": "string", "description": "The time before which the article must not be published (RFC 3339), when the agency set one"},
                             "pubstatus": {"type": "string", "enum": ["usable", "withheld", "canceled"]},
                             "similarity": {"type": "number"}
                         }

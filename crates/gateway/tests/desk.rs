@@ -146,6 +146,24 @@ async fn publish_headless_story(bus: &Bus, story: &str, cluster: &str, slugline:
     publish_story(bus, story, 1, cluster, None, 1).await;
 }
 
+/// The article record of member 1 of `cluster`, under an agency's embargo until `until`.
+async fn publish_embargoed(bus: &Bus, cluster: &str, until: &str) {
+    let id = format!("{cluster}-1");
+    let article = Article {
+        schema: SCHEMA_VERSION,
+        id: id.clone(),
+        uri: format!("urn:{id}"),
+        headline: Some("Embargoed".into()),
+        source: Some("Example Wire".into()),
+        body_text: "Results of the study, under embargo.".into(),
+        embargoed: Some(until.into()),
+        ..Default::default()
+    };
+    bus.publish(&subjects::article(Some("en")), &id, &article)
+        .await
+        .unwrap();
+}
+
 /// A new version of member `n` of `cluster` that says it is a correction.
 async fn publish_correction(bus: &Bus, story: &str, cluster: &str, n: u64, version: u64, headline: &str) {
     let c = ClusterEvent {
@@ -601,6 +619,8 @@ async fn desk_links_to_a_story_and_pages_through_older_ones() {
         )
         .await;
     }
+    // s1's first copy is under an agency's embargo that has not passed.
+    publish_embargoed(&bus, "c1", "2099-01-01T12:00:00Z").await;
     let (addr, stop, task) = start_gateway(&bus, "127.0.0.1:0").await;
     let browser = Browser::start();
 
@@ -616,7 +636,7 @@ async fn desk_links_to_a_story_and_pages_through_older_ones() {
     tab.until(
         "the story's times and each member's",
         "document.querySelector('.detail .dmeta').innerText === 'first seen 24 Nov 2025 06:00 · updated 24 Nov 2025 07:00' \
-         && [...document.querySelectorAll('.detail .member time')].map(t => t.dateTime).join() === '2025-11-24T06:00:00Z,2025-11-24T06:00:00Z' \
+         && [...document.querySelectorAll('.detail .member > span:not(.embargo) > time')].map(t => t.dateTime).join() === '2025-11-24T06:00:00Z,2025-11-24T06:00:00Z' \
          && document.querySelector('.detail .chead').innerText.endsWith('2 members')",
     )
     .await;
@@ -624,6 +644,14 @@ async fn desk_links_to_a_story_and_pages_through_older_ones() {
         tab.eval("document.querySelectorAll('li.story').length").await,
         json!(51)
     );
+    // Its row and its embargoed copy say so; the other copy does not.
+    tab.until(
+        "the embargo on the row and on the embargoed copy only",
+        "document.querySelector('li.story .meta .embargo time').dateTime === '2099-01-01T12:00:00Z' \
+         && document.querySelectorAll('.detail .member .embargo').length === 1 \
+         && document.querySelector('.detail .member').innerText.includes('embargoed until 1 Jan 2099 12:00')",
+    )
+    .await;
 
     // Older stories, a page at a time; the linked one is not listed twice.
     tab.until(
@@ -707,6 +735,29 @@ async fn desk_links_to_a_story_and_pages_through_older_ones() {
     gone.until(
         "the notice for an unknown linked story",
         "document.getElementById('notice').textContent.includes('s999') && !location.search.includes('story=')",
+    )
+    .await;
+
+    // Live: a story whose copy is under an embargo ahead is marked when shown; one whose
+    // embargo has passed is not. (The merge above waits behind the bar first.)
+    tab.show_new("the merged story's update behind the bar").await;
+    publish_embargoed(&bus, "c7", "2099-06-01T00:00:00Z").await;
+    publish_story(&bus, "s7", 1, "c7", Some("Study results under embargo"), 1).await;
+    tab.show_new("the embargoed story behind the bar").await;
+    tab.until(
+        "the live story marked as under embargo",
+        "document.querySelector('li.story[data-id=\"s7\"] .meta .embargo') !== null",
+    )
+    .await;
+    publish_embargoed(&bus, "c8", "2001-06-01T00:00:00Z").await;
+    publish_story(&bus, "s8", 1, "c8", Some("Study results released"), 1).await;
+    tab.show_new("the story whose embargo passed, behind the bar")
+        .await;
+    tab.until(
+        "the story whose embargo passed, unmarked",
+        "document.querySelector('li.story').dataset.id === 's8' \
+         && document.querySelector('li.story').querySelector('.embargo') === null \
+         && document.querySelector('li.story[data-id=\"s7\"] .meta .embargo') !== null",
     )
     .await;
 
