@@ -20,8 +20,8 @@ use wirefold_bus::Bus;
 use wirefold_gateway::{GatewayConfig, bind, run};
 use wirefold_testkit::TestNats;
 use wirefold_wire::{
-    Article, ArticleRef, ClusterEvent, ClusterEventKind, ClusterMember, DeadLetter, SCHEMA_VERSION,
-    StoryCluster, StoryEvent, StoryEventKind, subjects,
+    Article, ArticleRef, ClusterEvent, ClusterEventKind, ClusterMember, DeadLetter, PubStatus,
+    SCHEMA_VERSION, StoryCluster, StoryEvent, StoryEventKind, subjects,
 };
 
 fn aref(id: &str, headline: Option<&str>) -> ArticleRef {
@@ -148,6 +148,11 @@ async fn publish_headless_story(bus: &Bus, story: &str, cluster: &str, slugline:
 
 /// The article record of member 1 of `cluster`, under an agency's embargo until `until`.
 async fn publish_embargoed(bus: &Bus, cluster: &str, until: &str) {
+    publish_record(bus, cluster, Some(until), PubStatus::Usable).await;
+}
+
+/// The article record of member 1 of `cluster`.
+async fn publish_record(bus: &Bus, cluster: &str, embargoed: Option<&str>, pubstatus: PubStatus) {
     let id = format!("{cluster}-1");
     let article = Article {
         schema: SCHEMA_VERSION,
@@ -156,7 +161,8 @@ async fn publish_embargoed(bus: &Bus, cluster: &str, until: &str) {
         headline: Some("Embargoed".into()),
         source: Some("Example Wire".into()),
         body_text: "Results of the study, under embargo.".into(),
-        embargoed: Some(until.into()),
+        embargoed: embargoed.map(str::to_string),
+        pubstatus,
         ..Default::default()
     };
     bus.publish(&subjects::article(Some("en")), &id, &article)
@@ -758,6 +764,19 @@ async fn desk_links_to_a_story_and_pages_through_older_ones() {
         "document.querySelector('li.story').dataset.id === 's8' \
          && document.querySelector('li.story').querySelector('.embargo') === null \
          && document.querySelector('li.story[data-id=\"s7\"] .meta .embargo') !== null",
+    )
+    .await;
+
+    // A copy the agency withholds for now says so.
+    publish_record(&bus, "c9", None, PubStatus::Withheld).await;
+    publish_story(&bus, "s9", 1, "c9", Some("Court case details withheld"), 1).await;
+    tab.show_new("the story with a withheld copy, behind the bar")
+        .await;
+    tab.eval("document.querySelector('li.story[data-id=\"s9\"] .hl').click()")
+        .await;
+    tab.until(
+        "the withheld copy marked",
+        "[...document.querySelectorAll('li.story[data-id=\"s9\"] .detail .member .tag.gone')].map(t => t.textContent).join() === 'withheld'",
     )
     .await;
 
