@@ -192,6 +192,11 @@ fn read_object(map: &Map<String, Value>) -> Result<Option<Document>, AgencyError
     }
     let mut items = Vec::new();
     let mut problems = Vec::new();
+    if found.len() >= MAX_WRAPPED {
+        problems.push(format!(
+            "more than {MAX_WRAPPED} items in the response: the rest left out"
+        ));
+    }
     for (k, m) in found.into_iter().enumerate() {
         match item(m) {
             Ok(Ok(it)) => items.push(it),
@@ -262,8 +267,10 @@ fn read_many<V: std::borrow::Borrow<Value>>(
     }
 }
 
-/// Items a response may wrap at most (the rest are left out).
-const MAX_WRAPPED: usize = 1000;
+/// Items one delivery gives at most (the rest are left out, with a dead letter that says
+/// so). The document's size limit bounds them first for any real item (10,000 items in the
+/// default 4 MB is 400 bytes each): this only stops a delivery of empty shells.
+const MAX_WRAPPED: usize = 10_000;
 
 fn is_item(m: &Map<String, Value>) -> bool {
     NINJS_KEYS.iter().any(|k| m.contains_key(*k))
