@@ -194,7 +194,7 @@ fn read_object(map: &Map<String, Value>) -> Result<Option<Document>, AgencyError
     let mut problems = Vec::new();
     if found.len() >= MAX_WRAPPED {
         problems.push(format!(
-            "more than {MAX_WRAPPED} items in the response: the rest left out"
+            "{MAX_WRAPPED} items or more in the response: any past {MAX_WRAPPED} left out"
         ));
     }
     for (k, m) in found.into_iter().enumerate() {
