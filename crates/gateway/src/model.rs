@@ -236,6 +236,9 @@ struct StoryState {
     head_words: Box<[u32]>,
     /// `latest.updated` in Unix ms (for `since`/`until`).
     updated_ms: Option<i64>,
+    /// Its events that withdrew a copy (an agency's kill), those of stories folded into it
+    /// included.
+    withdrawn: u64,
 }
 
 /// Sorted, distinct hashes of the words of `texts`.
@@ -286,6 +289,13 @@ pub struct StorySummary {
     /// a desk marks the story while that time lies ahead (the model keeps no clock).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub embargoed: Option<String>,
+    /// Copies withdrawn from it (agency kills), when any were.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub withdrawn: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// A member of a cluster as the API shows it.
@@ -541,9 +551,11 @@ impl Model {
         self.pos.stories = self.pos.stories.max(seq);
         let ev: StoryEvent = self.decode(payload)?;
         let h = History::of(ev.version, ev.kind.as_str(), &ev.cause, &ev.reason, self.pos);
+        let mut withdrawn = u64::from(ev.reason.as_deref() == Some("withdrawn"));
         for gone in &ev.merged_from {
             if let Some(old) = self.stories.remove(gone) {
                 self.order.remove(&old.seq);
+                withdrawn += old.withdrawn;
             }
             self.forward(gone, &ev.story_id);
         }
@@ -567,12 +579,14 @@ impl Model {
                 history: Vec::new(),
                 head_words: Box::default(),
                 updated_ms: None,
+                withdrawn: 0,
             });
             self.order.remove(&st.seq);
             st.seq = seq;
             st.latest = ev;
             st.head_words = head_words;
             st.updated_ms = updated_ms;
+            st.withdrawn += withdrawn;
             st.history.push(h);
             self.order.insert(seq, id.clone());
         }
@@ -671,6 +685,7 @@ impl Model {
             cluster_count: ev.cluster_count,
             article_count: ev.article_count,
             embargoed: embargoed.map(|e| e.0.to_string()),
+            withdrawn: st.withdrawn,
         }
     }
 
@@ -1106,6 +1121,30 @@ mod tests {
         );
         // A time that cannot be read is no embargo to show.
         assert_eq!(m.story("t").unwrap().summary.embargoed, None);
+    }
+
+    #[test]
+    fn withdrawn_copies_are_counted_per_story_and_carried_by_merges() {
+        let mut m = Model::new(100);
+        let withdrawal = |id: &str, version: u64| {
+            let mut ev: StoryEvent =
+                wirefold_wire::decode(&sev(id, version, &[("k", 1)], "2025-11-24T08:00:00Z")).unwrap();
+            ev.reason = Some("withdrawn".into());
+            wirefold_wire::encode(&ev)
+        };
+        m.apply_story(1, &sev("a", 1, &[("k", 2)], "2025-11-24T07:00:00Z"));
+        m.apply_story(2, &sev("b", 1, &[("j", 1)], "2025-11-24T07:00:00Z"));
+        m.apply_story(3, &withdrawal("a", 2));
+        m.apply_story(4, &withdrawal("b", 2));
+        m.apply_story(5, &withdrawal("b", 3));
+        assert_eq!(m.story("a").unwrap().summary.withdrawn, 1);
+        assert_eq!(m.story("b").unwrap().summary.withdrawn, 2);
+        m.apply_story(6, &merged("a", 3, "k", &["b"]));
+        assert_eq!(m.story("a").unwrap().summary.withdrawn, 3);
+        // Not listed when none were.
+        m.apply_story(7, &sev("c", 1, &[("i", 1)], "2025-11-24T07:00:00Z"));
+        let json = serde_json::to_value(m.story("c").unwrap().summary).unwrap();
+        assert!(json.get("withdrawn").is_none(), "{json}");
     }
 
     #[test]

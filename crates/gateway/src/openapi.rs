@@ -98,7 +98,8 @@ pub fn document() -> Value {
                         "sources": {"type": "array", "items": {"type": "string"}},
                         "cluster_count": {"type": "integer", "minimum": 0},
                         "article_count": {"type": "integer", "minimum": 0},
-                        "embargoed": {"type": "string", "description": "The latest embargo of its articles (RFC 3339), when one has one: not to be published before it"}
+                        "embargoed": {"type": "string", "description": "The latest embargo of its articles (RFC 3339), when one has one: not to be published before it"},
+                        "withdrawn": {"type": "integer", "minimum": 1, "description": "Copies withdrawn from the story (agency kills), when any were"}
                     }
                 },
                 "History": {

@@ -146,6 +146,44 @@ async fn publish_headless_story(bus: &Bus, story: &str, cluster: &str, slugline:
     publish_story(bus, story, 1, cluster, None, 1).await;
 }
 
+/// The story event of a copy of `cluster` withdrawn (an agency's kill); `last`: it was the
+/// story's last copy, and the story ends.
+async fn publish_withdrawal(bus: &Bus, story: &str, version: u64, cluster: &str, last: bool) {
+    let s = StoryEvent {
+        schema: SCHEMA_VERSION,
+        kind: if last {
+            StoryEventKind::ClusterRemoved
+        } else {
+            StoryEventKind::Updated
+        },
+        story_id: story.into(),
+        version,
+        cause: aref(&format!("{cluster}-1"), None),
+        cause_cluster: cluster.into(),
+        headline: None,
+        first_seen: "2025-11-24T06:00:00Z".into(),
+        updated: "2025-11-24T08:00:00Z".into(),
+        languages: vec!["en".into()],
+        clusters: if last {
+            vec![]
+        } else {
+            vec![StoryCluster {
+                id: cluster.into(),
+                version: 3,
+                canonical: aref(&format!("{cluster}-2"), Some("Still standing")),
+                member_count: 1,
+            }]
+        },
+        cluster_count: u64::from(!last),
+        article_count: u64::from(!last),
+        merged_from: vec![],
+        reason: Some("withdrawn".into()),
+    };
+    bus.publish(&subjects::story(s.kind, story), &s.msg_id(), &s)
+        .await
+        .unwrap();
+}
+
 /// The article record of member 1 of `cluster`, under an agency's embargo until `until`.
 async fn publish_embargoed(bus: &Bus, cluster: &str, until: &str) {
     publish_record(bus, cluster, Some(until), PubStatus::Usable).await;
@@ -777,6 +815,31 @@ async fn desk_links_to_a_story_and_pages_through_older_ones() {
     tab.until(
         "the withheld copy marked",
         "[...document.querySelectorAll('li.story[data-id=\"s9\"] .detail .member .tag.gone')].map(t => t.textContent).join() === 'withheld'",
+    )
+    .await;
+
+    // An agency's kill: a story that keeps other copies says how many were withdrawn; a
+    // story whose last copy is withdrawn is struck through where it stands, at once.
+    publish_story(&bus, "s11", 1, "c11", Some("Minister resigns"), 2).await;
+    tab.show_new("the story that will lose a copy, behind the bar")
+        .await;
+    publish_withdrawal(&bus, "s11", 2, "c11", false).await;
+    tab.show_new("the withdrawal behind the bar").await;
+    tab.until(
+        "the count of copies withdrawn on the row",
+        "document.querySelector('li.story[data-id=\"s11\"] .meta').innerText.includes('1 copy withdrawn')",
+    )
+    .await;
+    publish_story(&bus, "s12", 1, "c12", Some("Spy agency chief named"), 1).await;
+    tab.show_new("the story that will be killed, behind the bar")
+        .await;
+    publish_withdrawal(&bus, "s12", 2, "c12", true).await;
+    tab.until(
+        "the killed story struck through in place",
+        "document.querySelector('li.story').dataset.id === 's12' \
+         && document.querySelector('li.story').classList.contains('killed') \
+         && document.querySelector('li.story .meta').innerText.includes('withdrawn: no copy left') \
+         && document.getElementById('newbar').textContent === ''",
     )
     .await;
 
