@@ -124,6 +124,12 @@ pub struct History {
     /// Its headline, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub headline: Option<String>,
+    /// Its outlet, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// When it was first published, when known (RFC 3339).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firstcreated: Option<String>,
     /// Why, when the event says.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
@@ -138,6 +144,8 @@ impl History {
             kind: kind.to_string(),
             cause: cause.id.clone(),
             headline: cause.headline.clone(),
+            source: cause.source.clone(),
+            firstcreated: cause.firstcreated.clone(),
             reason: reason.clone(),
             position: pos.to_string(),
         }

@@ -107,6 +107,7 @@ pub fn document() -> Value {
                     "properties": {
                         "version": {"type": "integer"}, "kind": {"type": "string"},
                         "cause": {"type": "string"}, "headline": {"type": "string"},
+                        "source": {"type": "string"}, "firstcreated": {"type": "string"},
                         "reason": {"type": "string"}, "position": {"type": "string"}
                     }
                 },

@@ -622,6 +622,15 @@ async fn desk_page_shows_stories_live_and_recovers_from_a_gateway_restart() {
     )
     .await;
 
+    // The story's history, newest first: each change with the copy that caused it.
+    tab.until(
+        "the story's history",
+        "document.querySelector('.detail details.hist summary').textContent === 'History (2 events)' \
+         && [...document.querySelectorAll('.detail .hist li')].map(l => l.textContent.split(' · ')[0]).join('|') === 'v2 updated|v1 created' \
+         && document.querySelector('.detail .hist li').textContent.includes('Harbour bridge reopens after repairs · Example Wire')",
+    )
+    .await;
+
     let shot = tab.call("Page.captureScreenshot", json!({"format": "png"})).await;
     let png = base64::engine::general_purpose::STANDARD
         .decode(shot["data"].as_str().unwrap())
