@@ -480,6 +480,12 @@ async fn desk_page_shows_stories_live_and_recovers_from_a_gateway_restart() {
         "document.querySelector('li.story').innerText.includes('Example Wire, Second Outlet')",
     )
     .await;
+    // One story, no older ones: no button for older stories.
+    assert_eq!(
+        tab.eval("getComputedStyle(document.getElementById('more')).display")
+            .await,
+        json!("none")
+    );
     // The update time as a desk reads it, the instant kept in the markup.
     tab.until(
         "the update time",
@@ -709,7 +715,7 @@ async fn desk_links_to_a_story_and_pages_through_older_ones() {
     // Older stories, a page at a time; the linked one is not listed twice.
     tab.until(
         "the button for older stories",
-        "!document.getElementById('more').hidden",
+        "getComputedStyle(document.getElementById('more')).display !== 'none'",
     )
     .await;
     tab.eval("document.getElementById('more').click()").await;
@@ -717,7 +723,7 @@ async fn desk_links_to_a_story_and_pages_through_older_ones() {
         "the older stories below",
         "document.querySelectorAll('li.story').length === 56 \
          && document.querySelectorAll('li.story[data-id=\"s1\"]').length === 1 \
-         && document.getElementById('more').hidden",
+         && getComputedStyle(document.getElementById('more')).display === 'none'",
     )
     .await;
 
