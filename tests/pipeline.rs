@@ -1097,12 +1097,12 @@ async fn bad_agency_files_get_reasons_and_the_folder_goes_on() {
         "{cut:?}"
     );
     assert_eq!(cut.headline.as_deref(), Some("Cut mid-transmission"));
-    let reason_of = |origin: &str| {
+    let dl_of = |origin: &str| {
         dls.iter()
             .find(|d| d.origin.as_deref().is_some_and(|o| o.ends_with(origin)))
-            .map(|d| d.reason.clone())
             .unwrap_or_else(|| panic!("no dead letter for {origin}: {dls:#?}"))
     };
+    let reason_of = |origin: &str| dl_of(origin).reason.clone();
     assert!(reason_of("truncated.xml").contains("truncated xml"), "{dls:#?}");
     assert!(reason_of("bomb.xml").contains("entit"), "{dls:#?}");
     assert!(reason_of("deep.xml").contains("nested deeper"), "{dls:#?}");
@@ -1111,6 +1111,16 @@ async fn bad_agency_files_get_reasons_and_the_folder_goes_on() {
         "{dls:#?}"
     );
     assert!(reason_of("package.xml").contains("never arrived"), "{dls:#?}");
+    // A dead letter's excerpt is the file's own first bytes (not the raw document's JSON,
+    // nor nothing), and its size the file's.
+    let bomb = dl_of("bomb.xml");
+    assert!(
+        bomb.excerpt.starts_with("<?xml version=\"1.0\"?><!DOCTYPE nitf"),
+        "{bomb:#?}"
+    );
+    let deep_dl = dl_of("deep.xml");
+    assert_eq!(deep_dl.input_bytes, deep.len() as u64);
+    assert_eq!(deep_dl.excerpt, deep[..wirefold_wire::EXCERPT_BYTES]);
     for f in ["truncated.xml", "bomb.xml", "deep.xml", "wrong-type.json"] {
         let r = std::fs::read_to_string(dir.path().join("failed").join(format!("{f}.reason"))).unwrap();
         assert!(!r.trim().is_empty(), "{f}");

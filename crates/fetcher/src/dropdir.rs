@@ -25,7 +25,7 @@ use std::time::{Duration, SystemTime};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use wirefold_bus::{Bus, BusError};
-use wirefold_wire::{RawDocument, SourceKind, subjects};
+use wirefold_wire::{DeadLetter, EXCERPT_BYTES, RawDocument, SourceKind, subjects};
 
 use crate::files::{RejectReason, feed_documents, read_document};
 use crate::{FetchError, content_id, envelope, raw_document_id, version_key};
@@ -269,6 +269,19 @@ fn with_envelope(mut doc: RawDocument, bytes: &[u8], dir: &Path, done: &Path) ->
     Ok(doc)
 }
 
+/// The first bytes of the file at `path` (a dead letter's excerpt) and its size; empty and
+/// 0 when it cannot be read.
+async fn file_head(path: &Path) -> (Vec<u8>, u64) {
+    use tokio::io::AsyncReadExt as _;
+    let Ok(file) = tokio::fs::File::open(path).await else {
+        return (Vec::new(), 0);
+    };
+    let size = file.metadata().await.map(|m| m.len()).unwrap_or(0);
+    let mut head = Vec::with_capacity(EXCERPT_BYTES);
+    let _ = file.take(EXCERPT_BYTES as u64).read_to_end(&mut head).await;
+    (head, size)
+}
+
 async fn fail(bus: &Bus, cfg: &DropConfig, path: &Path, name: &str, reason: &str) -> DropOutcome {
     let failed = target(&cfg.dir.join("failed"), name);
     if let Err(e) = tokio::fs::rename(path, &failed).await {
@@ -284,7 +297,13 @@ async fn fail(bus: &Bus, cfg: &DropConfig, path: &Path, name: &str, reason: &str
     if let Err(e) = tokio::fs::write(&reason_path, format!("{reason}\n")).await {
         tracing::warn!(path = %reason_path.display(), error = %e, "cannot write reason file");
     }
-    crate::poll::dead_letter(bus, "drop", &path.display().to_string(), reason, &[]).await;
+    // The file's first bytes and size, read back from where it now lies.
+    let (head, size) = file_head(if failed.exists() { &failed } else { path }).await;
+    let dl = DeadLetter::new("fetcher", reason, &head)
+        .with_input_size(size)
+        .with_input_id(Some("drop"))
+        .with_origin(Some(&path.display().to_string()));
+    bus.dead_letter(dl).await;
     DropOutcome::Failed {
         path: failed,
         reason: reason.to_string(),

@@ -148,34 +148,33 @@ async fn normalize_message(cpu: Arc<Semaphore>, config: NormalizerConfig, msg: M
     let (raw, result) = match tokio::time::timeout(config.extract_timeout, job).await {
         Ok(Ok(Ok(pair))) => pair,
         Ok(Ok(Err(undecodable))) => {
-            let dl = dead_letter(&msg, None, None, undecodable);
+            let dl = dead_letter(&msg, None, None, None, undecodable);
             return Step::Reject(msg, dl);
         }
         Ok(Err(join)) => {
             // A panic inside extraction: a bug, but one document must not stop the worker.
-            let dl = dead_letter(&msg, None, None, format!("extraction crashed: {join}"));
+            let dl = dead_letter(&msg, None, None, None, format!("extraction crashed: {join}"));
             return Step::Reject(msg, dl);
         }
         Err(_) => {
             let reason = format!("extraction exceeded {:?}", config.extract_timeout);
-            let dl = dead_letter(&msg, None, None, reason);
+            let dl = dead_letter(&msg, None, None, None, reason);
             return Step::Reject(msg, dl);
         }
     };
+    let document = raw.body.prefix(wirefold_wire::EXCERPT_BYTES);
+    let about =
+        |reason: String| dead_letter(&msg, Some(&raw.id), raw.url.as_deref(), Some(&document), reason);
     match result {
         Ok(n) => {
-            let problems = n
-                .problems
-                .into_iter()
-                .map(|p| dead_letter(&msg, Some(&raw.id), raw.url.as_deref(), p))
-                .collect();
+            let problems = n.problems.into_iter().map(about).collect();
             Step::Publish(msg, n.articles, problems)
         }
         Err(e) => {
             if matches!(e, NormalizeError::NotArticle) {
                 info!(id = %raw.id, url = ?raw.url, "not an article page, not forwarded");
             }
-            let dl = dead_letter(&msg, Some(&raw.id), raw.url.as_deref(), e.to_string());
+            let dl = about(e.to_string());
             Step::Reject(msg, dl)
         }
     }
@@ -244,7 +243,17 @@ async fn finish(bus: Bus, msg: Message, sent: Vec<(Article, PendingAck)>) {
 /// already stored are stored once more by id on redelivery, that is, not at all.
 async fn failed(bus: &Bus, msg: &Message, article: &Article, e: BusError) -> bool {
     let (_, delivered) = wirefold_bus::message_position(msg);
-    let about_raw = |reason: String| dead_letter(msg, Some(&article.id), article.url.as_deref(), reason);
+    let about_raw = |reason: String| {
+        let text = article.body_text.as_bytes();
+        let document = &text[..text.len().min(wirefold_wire::EXCERPT_BYTES)];
+        dead_letter(
+            msg,
+            Some(&article.id),
+            article.url.as_deref(),
+            Some(document),
+            reason,
+        )
+    };
     match e {
         e @ BusError::TooLarge { .. } => {
             metrics::counter!(metric::DEAD_LETTERS).increment(1);
@@ -287,9 +296,21 @@ async fn reject(bus: &Bus, msg: &Message, dl: DeadLetter) {
     wirefold_bus::term(msg).await;
 }
 
-fn dead_letter(msg: &Message, id: Option<&str>, origin: Option<&str>, reason: String) -> DeadLetter {
-    DeadLetter::new("normalizer", reason, &msg.payload)
+/// A dead letter about `msg`; `document`: the first bytes of the document inside it, when
+/// it could be read (the excerpt then shows them, not the raw document's JSON envelope).
+fn dead_letter(
+    msg: &Message,
+    id: Option<&str>,
+    origin: Option<&str>,
+    document: Option<&[u8]>,
+    reason: String,
+) -> DeadLetter {
+    let dl = DeadLetter::new("normalizer", reason, &msg.payload)
         .with_subject(&msg.subject)
         .with_input_id(id)
-        .with_origin(origin)
+        .with_origin(origin);
+    match document {
+        Some(d) => dl.with_excerpt_of(d),
+        None => dl,
+    }
 }

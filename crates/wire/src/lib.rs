@@ -106,6 +106,23 @@ impl RawBody {
         }
     }
 
+    /// About the first `max` bytes of the original (for an excerpt): text as it is, base64
+    /// decoded only as far as they need; empty when that base64 is broken.
+    pub fn prefix(&self, max: usize) -> std::borrow::Cow<'_, [u8]> {
+        match self {
+            RawBody::Text(s) => std::borrow::Cow::Borrowed(&s.as_bytes()[..s.len().min(max)]),
+            RawBody::Base64(b) => {
+                // Four base64 characters are three bytes.
+                let chars = (max.div_ceil(3) * 4).min(b.len());
+                std::borrow::Cow::Owned(
+                    base64::engine::general_purpose::STANDARD
+                        .decode(&b[..chars - chars % 4])
+                        .unwrap_or_default(),
+                )
+            }
+        }
+    }
+
     /// Length of the original bytes (approximate for base64 before decoding).
     pub fn len(&self) -> usize {
         match self {
@@ -531,7 +548,7 @@ impl DeadLetter {
             input_id: None,
             origin: None,
             input_bytes: input.len() as u64,
-            excerpt: excerpt(input, 512),
+            excerpt: excerpt(input, EXCERPT_BYTES),
             at: time::now_rfc3339(),
         }
     }
@@ -551,6 +568,20 @@ impl DeadLetter {
     /// Where the input came from (URL or path).
     pub fn with_origin(mut self, origin: Option<&str>) -> Self {
         self.origin = origin.map(str::to_string);
+        self
+    }
+
+    /// The input's size, when `new` was given only its first bytes (a file read in part).
+    pub fn with_input_size(mut self, bytes: u64) -> Self {
+        self.input_bytes = bytes;
+        self
+    }
+
+    /// The excerpt from the document inside the input, when the input is an envelope
+    /// around it (a raw document's JSON): what a person reading the dead letter wants to
+    /// see is the document's first bytes, not the envelope's.
+    pub fn with_excerpt_of(mut self, document: &[u8]) -> Self {
+        self.excerpt = excerpt(document, EXCERPT_BYTES);
         self
     }
 }
@@ -595,6 +626,9 @@ macro_rules! versioned {
 }
 versioned!(RawDocument => "raw document", Article => "article", ClusterEvent => "cluster event", StoryEvent => "story event", DeadLetter => "dead letter");
 
+/// Bytes of input a dead letter's excerpt keeps.
+pub const EXCERPT_BYTES: usize = 512;
+
 /// The first `max` bytes of `bytes`, lossily decoded, for dead-letter excerpts.
 pub fn excerpt(bytes: &[u8], max: usize) -> String {
     let cut = &bytes[..bytes.len().min(max)];
@@ -604,6 +638,23 @@ pub fn excerpt(bytes: &[u8], max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn raw_body_prefixes_and_dead_letter_excerpts_of_the_document() {
+        let text = RawBody::from_bytes(b"<nitf>hello</nitf>".to_vec());
+        assert_eq!(&*text.prefix(6), b"<nitf>");
+        assert_eq!(&*text.prefix(100), b"<nitf>hello</nitf>");
+        let bytes: Vec<u8> = (0..=255u8).cycle().take(3000).collect();
+        let binary = RawBody::from_bytes(bytes.clone());
+        for max in [0, 1, 2, 3, 4, 511, 512, 513, 5000] {
+            let p = binary.prefix(max);
+            assert!(p.len() >= max.min(bytes.len()), "{max}: {}", p.len());
+            assert_eq!(&*p, &bytes[..p.len()], "{max}");
+        }
+        let dl = DeadLetter::new("normalizer", "bad", br#"{"schema":1,"body":{"text":"<nitf>"}}"#)
+            .with_excerpt_of(b"<nitf>");
+        assert_eq!((dl.excerpt.as_str(), dl.input_bytes), ("<nitf>", 37));
+    }
 
     #[test]
     fn raw_body_keeps_text_and_round_trips_binary() {
