@@ -75,7 +75,9 @@
 //! * Events list at most [`Config::max_event_members`] members (canonical first, then in
 //!   join order), so a story republished 10,000 times costs O(cap) per event.
 //! * The canonical member is the earliest by event time (for an updated item, the time of
-//!   its first version), then the one with most content tokens, then the first to arrive. A member's similarity is the containment of the
+//!   its first version; for an archive copy, whose event time is held at the receive
+//!   window's edge, its stated publication time), then the one with most content tokens,
+//!   then the first to arrive. A member's similarity is the containment of the
 //!   smaller of it and the canonical in the other, estimated from anchors.
 
 pub mod eval;
@@ -433,6 +435,16 @@ impl Fields {
     }
     fn url(&self) -> Option<&str> {
         (self.flags & 4 != 0).then(|| self.part(4))
+    }
+}
+
+impl Member {
+    /// When it was first out, for the canonical order: its stated publication time when that
+    /// is older than its event time (an archive copy, whose event time is held at the
+    /// receive window's edge: copies of an old story keep the order they were published in,
+    /// not the milliseconds between their arrivals), else its event time.
+    fn first_out(&self) -> i64 {
+        self.published_ms.map_or(self.time_ms, |p| p.min(self.time_ms))
     }
 }
 
@@ -1381,7 +1393,7 @@ impl Index {
 
     fn better_canonical(&self, a: u32, b: u32) -> bool {
         let (x, y) = (self.member(a), self.member(b));
-        (x.time_ms, Reverse(x.ntok), x.seq) < (y.time_ms, Reverse(y.ntok), y.seq)
+        (x.first_out(), Reverse(x.ntok), x.seq) < (y.first_out(), Reverse(y.ntok), y.seq)
     }
 
     fn sim_to(&self, m: u32, canon: u32) -> (f32, f32) {

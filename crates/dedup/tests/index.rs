@@ -404,6 +404,34 @@ fn canonical_is_earliest_published_then_longest() {
     assert!(o.events[0].members.iter().skip(1).all(|m| m.similarity >= 0.5));
 }
 
+#[test]
+fn archive_copies_keep_the_order_they_were_published_in() {
+    // Both copies are years older than their arrival, so their event times are held at the
+    // receive window's edge, the later-published one received first: the canonical is the
+    // one published first, whatever the milliseconds between the arrivals.
+    let s = story(560, 12);
+    let full = body(&s);
+    const DAY: i64 = 86_400_000;
+    let now = 20_000 * DAY;
+    let archived = |id: &'static str, published: i64, received: i64| Doc {
+        id,
+        uri: id,
+        body: &full,
+        published_ms: Some(published),
+        received_ms: received,
+        ..Doc::default()
+    };
+    let mut ix = Index::new(Config::default());
+    ix.apply(&archived("republished", 15_000 * DAY + 9 * 3_600_000, now));
+    let o = ix.apply(&archived("original", 15_000 * DAY, now + 5));
+    assert_eq!(o.events[0].canonical, "original");
+    // Live copies are unaffected: the earliest event time.
+    let mut ix = Index::new(Config::default());
+    ix.apply(&doc("second", "u1", &full, now + 60_000));
+    let o = ix.apply(&doc("first", "u2", &full, now));
+    assert_eq!(o.events[0].canonical, "first");
+}
+
 // ---- determinism and snapshots --------------------------------------------------------
 
 /// A mixed stream: stories, copies, briefs, follow-ups, updates, withdrawals, empties.
