@@ -284,9 +284,13 @@ async fn file_head(path: &Path) -> (Vec<u8>, u64) {
 
 async fn fail(bus: &Bus, cfg: &DropConfig, path: &Path, name: &str, reason: &str) -> DropOutcome {
     let failed = target(&cfg.dir.join("failed"), name);
-    if let Err(e) = tokio::fs::rename(path, &failed).await {
-        tracing::warn!(path = %path.display(), error = %e, "cannot move failed drop file");
-    }
+    let moved = match tokio::fs::rename(path, &failed).await {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::warn!(path = %path.display(), error = %e, "cannot move failed drop file");
+            false
+        }
+    };
     let reason_path = failed.with_file_name(format!(
         "{}.reason",
         failed
@@ -298,7 +302,7 @@ async fn fail(bus: &Bus, cfg: &DropConfig, path: &Path, name: &str, reason: &str
         tracing::warn!(path = %reason_path.display(), error = %e, "cannot write reason file");
     }
     // The file's first bytes and size, read back from where it now lies.
-    let (head, size) = file_head(if failed.exists() { &failed } else { path }).await;
+    let (head, size) = file_head(if moved { &failed } else { path }).await;
     let dl = DeadLetter::new("fetcher", reason, &head)
         .with_input_size(size)
         .with_input_id(Some("drop"))
