@@ -168,6 +168,9 @@ pub struct ArticleInfo {
     /// The time before which it must not be published, when the agency set one (ninjs
     /// `embargoed`), as stated, and in Unix ms.
     embargoed: Option<(Box<str>, i64)>,
+    /// When this version was published (ninjs `versioncreated`), kept only when it is later
+    /// than the article's first publication: the copy was updated or corrected since.
+    versioncreated: Option<Box<str>>,
 }
 
 /// What names an article that states no headline.
@@ -302,6 +305,18 @@ pub struct StorySummary {
     pub withdrawn: u64,
 }
 
+/// An article's `versioncreated` when it says the copy changed after it was first
+/// published: it must be a time, at least a minute after `firstcreated` (a first version
+/// states the same moment, or seconds apart); with no readable `firstcreated` it stands.
+fn later_version(firstcreated: Option<&str>, versioncreated: Option<&str>) -> Option<Box<str>> {
+    let v = versioncreated?;
+    let v_ms = wirefold_wire::time::parse_ms(v)?;
+    match firstcreated.and_then(wirefold_wire::time::parse_ms) {
+        Some(f_ms) if v_ms - f_ms < 60_000 => None,
+        _ => Some(v.into()),
+    }
+}
+
 fn is_zero(n: &u64) -> bool {
     *n == 0
 }
@@ -325,6 +340,10 @@ pub struct MemberView {
     /// `embargoed`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub embargoed: Option<String>,
+    /// When its current version was published (ninjs `versioncreated`), when that is later
+    /// than its first publication (`firstcreated`): the copy was updated since.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub versioncreated: Option<String>,
     /// Publication status.
     pub pubstatus: PubStatus,
     /// Similarity to the canonical member.
@@ -524,6 +543,7 @@ impl Model {
                     let ms = wirefold_wire::time::parse_ms(e)?;
                     Some((e.into(), ms))
                 }),
+                versioncreated: later_version(a.firstcreated.as_deref(), a.versioncreated.as_deref()),
             },
         );
     }
@@ -842,6 +862,7 @@ impl Model {
                         .map(str::to_string),
                     lede: info.and_then(|a| a.stand_in.as_ref()?.lede()).map(str::to_string),
                     embargoed: info.and_then(|a| Some(a.embargoed.as_ref()?.0.to_string())),
+                    versioncreated: info.and_then(|a| Some(a.versioncreated.as_deref()?.to_string())),
                     pubstatus: info.map(|a| a.pubstatus).unwrap_or_default(),
                     similarity: m.similarity,
                 }
@@ -1129,6 +1150,69 @@ mod tests {
         );
         // A time that cannot be read is no embargo to show.
         assert_eq!(m.story("t").unwrap().summary.embargoed, None);
+    }
+
+    #[test]
+    fn a_member_says_when_its_copy_was_updated() {
+        let mut m = Model::new(100);
+        let art = |id: &str, first: Option<&str>, version: Option<&str>| {
+            wirefold_wire::encode(&Article {
+                schema: SCHEMA_VERSION,
+                id: id.into(),
+                uri: id.into(),
+                body_text: "Text.".into(),
+                firstcreated: first.map(str::to_string),
+                versioncreated: version.map(str::to_string),
+                ..Default::default()
+            })
+        };
+        // Updated hours later; a first version stating its moment again (seconds apart, in
+        // another zone); no version time; an unreadable one; a version time alone.
+        m.apply_article(
+            1,
+            &art(
+                "a",
+                Some("2025-11-24T07:00:00Z"),
+                Some("2025-11-24T10:30:00+01:00"),
+            ),
+        );
+        m.apply_article(
+            2,
+            &art(
+                "b",
+                Some("2025-11-24T07:00:00Z"),
+                Some("2025-11-24T08:00:20+01:00"),
+            ),
+        );
+        m.apply_article(3, &art("c", Some("2025-11-24T07:00:00Z"), None));
+        m.apply_article(4, &art("d", Some("2025-11-24T07:00:00Z"), Some("late morning")));
+        m.apply_article(5, &art("e", None, Some("2025-11-24T09:00:00Z")));
+        m.apply_cluster(1, &cev("k1", 5, &["a", "b", "c", "d", "e"], "s"));
+        m.apply_story(1, &sev("s", 1, &[("k1", 5)], "2025-11-24T07:00:00Z"));
+        let s = m.story("s").unwrap();
+        let got: Vec<_> = s.clusters[0]
+            .members
+            .iter()
+            .map(|x| x.versioncreated.as_deref())
+            .collect();
+        assert_eq!(
+            got,
+            [
+                Some("2025-11-24T10:30:00+01:00"),
+                None,
+                None,
+                None,
+                Some("2025-11-24T09:00:00Z")
+            ]
+        );
+        let json = serde_json::to_value(&s.clusters[0].members[0]).unwrap();
+        assert_eq!(json["versioncreated"], "2025-11-24T10:30:00+01:00");
+        assert!(
+            serde_json::to_value(&s.clusters[0].members[1])
+                .unwrap()
+                .get("versioncreated")
+                .is_none()
+        );
     }
 
     #[test]

@@ -119,6 +119,7 @@ pub fn document() -> Value {
                             "slugline": {"type": "string", "description": "The article's slugline, when it states no headline"},
                             "lede": {"type": "string", "description": "The opening words of the article's text, when it states neither headline nor slugline"},
                             "embargoed": {"type": "string", "description": "The time before which the article must not be published (RFC 3339), when the agency set one"},
+                            "versioncreated": {"type": "string", "description": "When the article's current version was published (RFC 3339), when that is later than its first publication: the copy was updated or corrected since"},
                             "pubstatus": {"type": "string", "enum": ["usable", "withheld", "canceled"]},
                             "similarity": {"type": "number"}
                         }

@@ -208,6 +208,25 @@ async fn publish_record(bus: &Bus, cluster: &str, embargoed: Option<&str>, pubst
         .unwrap();
 }
 
+/// The article record of member `n` of `cluster`: first published as [`aref`] says, its
+/// current version at `versioncreated`.
+async fn publish_updated_copy(bus: &Bus, cluster: &str, n: u64, versioncreated: &str) {
+    let id = format!("{cluster}-{n}");
+    let article = Article {
+        schema: SCHEMA_VERSION,
+        id: id.clone(),
+        uri: format!("urn:{id}"),
+        headline: Some("Updated copy".into()),
+        body_text: "The text as updated.".into(),
+        firstcreated: Some("2025-11-24T06:00:00Z".into()),
+        versioncreated: Some(versioncreated.into()),
+        ..Default::default()
+    };
+    bus.publish(&subjects::article(Some("en")), &id, &article)
+        .await
+        .unwrap();
+}
+
 /// A new version of member `n` of `cluster` that says it is a correction.
 async fn publish_correction(bus: &Bus, story: &str, cluster: &str, n: u64, version: u64, headline: &str) {
     let c = ClusterEvent {
@@ -680,6 +699,8 @@ async fn desk_links_to_a_story_and_pages_through_older_ones() {
     }
     // s1's first copy is under an agency's embargo that has not passed.
     publish_embargoed(&bus, "c1", "2099-01-01T12:00:00Z").await;
+    // Its second copy was updated three hours after it was first published.
+    publish_updated_copy(&bus, "c1", 2, "2025-11-24T09:15:00Z").await;
     let (addr, stop, task) = start_gateway(&bus, "127.0.0.1:0").await;
     let browser = Browser::start();
 
@@ -691,11 +712,14 @@ async fn desk_links_to_a_story_and_pages_through_older_ones() {
          && document.querySelectorAll('li.story .detail .cluster').length === 1",
     )
     .await;
-    // Its detail says when it began and when each copy was published.
+    // Its detail says when it began, when each copy was published, and when the updated
+    // one was updated (the other says nothing of an update).
     tab.until(
         "the story's times and each member's",
         "document.querySelector('.detail .dmeta').innerText === 'first seen 24 Nov 2025 06:00 · updated 24 Nov 2025 07:00' \
-         && [...document.querySelectorAll('.detail .member > span:not(.embargo) > time')].map(t => t.dateTime).join() === '2025-11-24T06:00:00Z,2025-11-24T06:00:00Z' \
+         && [...document.querySelectorAll('.detail .member > span:not(.embargo):not(.upd) > time')].map(t => t.dateTime).join() === '2025-11-24T06:00:00Z,2025-11-24T06:00:00Z' \
+         && [...document.querySelectorAll('.detail .member')].map(m => m.querySelector('.upd time')?.dateTime ?? '-').join() === '-,2025-11-24T09:15:00Z' \
+         && document.querySelectorAll('.detail .member')[1].innerText.includes('updated 24 Nov 2025 09:15') \
          && document.querySelector('.detail .chead').innerText.endsWith('2 members')",
     )
     .await;
