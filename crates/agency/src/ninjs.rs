@@ -526,7 +526,7 @@ fn item(map: &Map<String, Value>) -> Result<Result<Item, String>, AgencyError> {
         return Ok(Err(format!(
             "ninjs {} item {} has no body (body_text, body_html, bodies)",
             it.item_type.as_str(),
-            it.uri.as_deref().unwrap_or_default()
+            it.uri.as_deref().unwrap_or("(no uri)")
         )));
     }
     if let Some(t) = assumed_text
@@ -723,7 +723,20 @@ mod tests {
         assert_eq!(list.items[0].headline.as_deref(), Some("A"));
         assert_eq!(list.problems.len(), 2, "{:?}", list.problems);
         assert!(list.problems[0].contains("item 2") && list.problems[0].contains("not a ninjs type"));
-        assert!(list.problems[1].contains("has no body"));
+        assert!(
+            list.problems[1].contains("text item c has no body"),
+            "{:?}",
+            list.problems
+        );
+        // An item that names itself nowhere is said to be so.
+        let nameless = read(r#"{"item":[{"type":"text","slugline":"c"}]}"#)
+            .unwrap()
+            .unwrap();
+        assert!(
+            nameless.problems[0].contains("text item (no uri) has no body"),
+            "{:?}",
+            nameless.problems
+        );
         // A sender's own name for a text (BBC's `story`): read as a text, marked as a best
         // effort; without a body it is a headline-only text like any other.
         let story = read(
