@@ -81,7 +81,7 @@ impl<R: BufRead> Reader<R> {
                 break;
             }
             any = true;
-            let (part, done) = match chunk.iter().position(|&b| b == b'\n') {
+            let (part, done) = match memchr::memchr(b'\n', chunk) {
                 Some(i) => (&chunk[..i], i + 1),
                 None => (chunk, chunk.len()),
             };
