@@ -130,7 +130,7 @@ impl Tag {
         let Some(k) = pack(name) else {
             return Tag::Other;
         };
-        match TAGS.binary_search_by(|(n, _)| pack_const(n).cmp(&k)) {
+        match TAG_KEYS.binary_search(&k) {
             Ok(i) => TAGS[i].1,
             Err(_) => Tag::Other,
         }
@@ -261,8 +261,11 @@ impl Tag {
     }
 }
 
+/// [`TAGS`]' packed keys, in the same order: a name is looked up by comparing integers.
+static TAG_KEYS: [u128; TAGS.len()] = packed_keys(TAGS);
+
 /// Known element names, sorted by their packed key (see [`pack`]).
-static TAGS: &[(&[u8], Tag)] = &[
+const TAGS: &[(&[u8], Tag)] = &[
     (b"a", Tag::A),
     (b"b", Tag::B),
     (b"i", Tag::I),
@@ -362,8 +365,11 @@ static TAGS: &[(&[u8], Tag)] = &[
     (b"figcaption", Tag::Figcaption),
 ];
 
+/// [`ATTRS`]' packed keys, in the same order.
+static ATTR_KEYS: [u128; ATTRS.len()] = packed_keys(ATTRS);
+
 /// Attribute names read by the extractor, sorted by packed key.
-static ATTRS: &[(&[u8], AttrKind)] = &[
+const ATTRS: &[(&[u8], AttrKind)] = &[
     (b"id", AttrKind::Id),
     (b"rel", AttrKind::Rel),
     (b"role", AttrKind::Role),
@@ -399,13 +405,26 @@ fn pack(name: &[u8]) -> Option<u128> {
     Some(u128::from_le_bytes(buf))
 }
 
-/// [`pack`] for the (already lowercase) table names.
-fn pack_const(name: &[u8]) -> u128 {
+/// [`pack`] for the (already lowercase) table names, at compile time.
+const fn pack_const(name: &[u8]) -> u128 {
     let mut buf = [0u8; 16];
-    for (d, s) in buf.iter_mut().zip(name) {
-        *d = *s;
+    let mut i = 0;
+    while i < name.len() && i < buf.len() {
+        buf[i] = name[i];
+        i += 1;
     }
     u128::from_le_bytes(buf)
+}
+
+/// The packed keys of a name table, in its order.
+const fn packed_keys<T, const N: usize>(table: &[(&[u8], T)]) -> [u128; N] {
+    let mut keys = [0u128; N];
+    let mut i = 0;
+    while i < N {
+        keys[i] = pack_const(table[i].0);
+        i += 1;
+    }
+    keys
 }
 
 /// The attributes the extractor reads; all others are skipped by the tokenizer.
@@ -438,10 +457,7 @@ pub(crate) enum AttrKind {
 impl AttrKind {
     fn from_name(name: &[u8]) -> Option<AttrKind> {
         let k = pack(name)?;
-        ATTRS
-            .binary_search_by(|(n, _)| pack_const(n).cmp(&k))
-            .ok()
-            .map(|i| ATTRS[i].1)
+        ATTR_KEYS.binary_search(&k).ok().map(|i| ATTRS[i].1)
     }
 }
 
@@ -1185,6 +1201,28 @@ mod tests {
             .filter(|&i| d.tag(i) == Tag::Text)
             .map(|i| d.text(i).to_string())
             .collect()
+    }
+
+    #[test]
+    fn every_known_name_is_found_in_any_case() {
+        // Binary search needs the tables sorted by key, with no name twice.
+        for keys in [&TAG_KEYS[..], &ATTR_KEYS[..]] {
+            assert!(
+                keys.windows(2).all(|w| w[0] < w[1]),
+                "a name table is out of order"
+            );
+        }
+        for &(name, tag) in TAGS {
+            assert_eq!(Tag::from_name(name), tag, "{}", String::from_utf8_lossy(name));
+            assert_eq!(Tag::from_name(&name.to_ascii_uppercase()), tag);
+        }
+        for &(name, kind) in ATTRS {
+            assert_eq!(AttrKind::from_name(name), Some(kind));
+            assert_eq!(AttrKind::from_name(&name.to_ascii_uppercase()), Some(kind));
+        }
+        assert_eq!(Tag::from_name(b"blink"), Tag::Other);
+        assert_eq!(Tag::from_name(b"a-very-long-custom-element"), Tag::Other);
+        assert_eq!(AttrKind::from_name(b"onclick"), None);
     }
 
     #[test]
