@@ -252,12 +252,21 @@ async fn publish_correction(bus: &Bus, story: &str, cluster: &str, n: u64, versi
 }
 
 async fn start_gateway(bus: &Bus, addr: &str) -> (String, CancellationToken, tokio::task::JoinHandle<()>) {
-    let bound = bind(GatewayConfig {
-        listen: addr.parse().unwrap(),
-        ..GatewayConfig::default()
-    })
+    start_gateway_with(
+        bus,
+        GatewayConfig {
+            listen: addr.parse().unwrap(),
+            ..GatewayConfig::default()
+        },
+    )
     .await
-    .unwrap();
+}
+
+async fn start_gateway_with(
+    bus: &Bus,
+    config: GatewayConfig,
+) -> (String, CancellationToken, tokio::task::JoinHandle<()>) {
+    let bound = bind(config).await.unwrap();
     let addr = bound.local_addr().to_string();
     let stop = CancellationToken::new();
     let (b, s) = (bus.clone(), stop.clone());
@@ -747,6 +756,37 @@ async fn desk_links_to_a_story_and_pages_through_older_ones() {
         "the older stories below",
         "document.querySelectorAll('li.story').length === 56 \
          && document.querySelectorAll('li.story[data-id=\"s1\"]').length === 1 \
+         && getComputedStyle(document.getElementById('more')).display === 'none'",
+    )
+    .await;
+    // The gateway restarts keeping fewer events than were published meanwhile: the page
+    // cannot resume, fetches the list again, and keeps it as deep as the reader had paged.
+    stop.cancel();
+    task.await.unwrap();
+    for i in 100..130 {
+        publish_story(
+            &bus,
+            &format!("s{i}"),
+            2,
+            &format!("c{i}"),
+            Some(&format!("Story number {i}, updated")),
+            1,
+        )
+        .await;
+    }
+    let (_, stop, task) = start_gateway_with(
+        &bus,
+        GatewayConfig {
+            listen: addr.parse().unwrap(),
+            log_capacity: 10,
+            ..GatewayConfig::default()
+        },
+    )
+    .await;
+    tab.until(
+        "the list fetched again, as deep as it was",
+        "[...document.querySelectorAll('li.story .hl')].some(h => h.textContent === 'Story number 100, updated') \
+         && document.querySelectorAll('li.story').length === 56 \
          && getComputedStyle(document.getElementById('more')).display === 'none'",
     )
     .await;
