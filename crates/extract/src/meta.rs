@@ -770,8 +770,13 @@ fn strip_site(title: &str, site: Option<&str>) -> String {
         for (p, _) in t.match_indices(sep) {
             let head = &t[..p];
             let tail = &t[p + sep.len()..];
+            // A domain has a dot: a head without one holds none (most titles), and its
+            // segments need not be cut.
+            if !head.contains('.') || tail.split_whitespace().count() < 3 {
+                continue;
+            }
             let last = title_segments(head).last().copied().unwrap_or(head);
-            if last != head && is_domain(last.trim()) && tail.split_whitespace().count() >= 3 {
+            if last != head && is_domain(last.trim()) {
                 return strip_site(tail, site);
             }
         }
@@ -2345,6 +2350,44 @@ mod tests {
             TEXT,
             url,
             Some("2023-06-12"),
+        );
+    }
+
+    #[test]
+    fn site_names_leave_document_titles() {
+        // A site's name and its domain before the headline, in either order of separators.
+        assert_eq!(
+            strip_site(
+                "Daily Example | dailyexample.com - Rates rise again across the region",
+                None
+            ),
+            "Rates rise again across the region"
+        );
+        assert_eq!(
+            strip_site("dailyexample.com :: Rates rise again across the region", None),
+            "Rates rise again across the region"
+        );
+        // A dot that is no domain keeps the title whole; a named site goes at either end.
+        assert_eq!(
+            strip_site(
+                "U.S. rates rise - and the whole region waits for the next move",
+                None
+            ),
+            "U.S. rates rise - and the whole region waits for the next move"
+        );
+        assert_eq!(
+            strip_site(
+                "Rates rise again across the region | The Daily Example",
+                Some("The Daily Example")
+            ),
+            "Rates rise again across the region"
+        );
+        assert_eq!(
+            strip_site(
+                "The Daily Example - Rates rise again across the whole region",
+                Some("The Daily Example")
+            ),
+            "Rates rise again across the whole region"
         );
     }
 
