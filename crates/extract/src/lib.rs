@@ -310,17 +310,23 @@ fn plain(text: &str, title: Option<&str>, item: bool) -> Result<Extracted, Extra
             item,
         },
     );
-    if c.body.is_empty() {
-        return Err(ExtractError::Empty);
-    }
+    let title = title.map(text::normalize_short).or(c.title);
+    // A text that holds nothing but its headline (a one-line flash) is that headline: it is
+    // the body too, as a single line with no headline is. (An agency item without body text
+    // stays without one: its reader marks it as a headline-only item.)
+    let body = match (c.body.is_empty(), &title) {
+        (false, _) => c.body,
+        (true, Some(t)) if !item && !t.trim().is_empty() => t.clone(),
+        (true, _) => return Err(ExtractError::Empty),
+    };
     Ok(Extracted {
-        title: title.map(text::normalize_short).or(c.title),
+        title,
         byline: c.byline,
         published: c.published.map(|d| d.rfc3339()),
         modified: c.modified.map(|d| d.rfc3339()),
         dateline: c.dateline,
         credit: c.credit,
-        body: c.body,
+        body,
         ..Default::default()
     })
 }
@@ -643,6 +649,33 @@ mod tests {
         ] {
             assert_eq!(language_tag(stated).as_deref(), want, "{stated:?}");
         }
+    }
+
+    #[test]
+    fn a_text_of_only_its_headline_is_that_headline() {
+        let line = "The parliament election is over in Turkmenistan.";
+        for text in [
+            format!("{line}\n\n{line}\n"),
+            format!("{line}\n"),
+            line.trim_end_matches('.').to_string(),
+        ] {
+            let e = extract_text(&text, None).unwrap_or_else(|e| panic!("{text:?}: {e}"));
+            assert_eq!(
+                e.body.trim_end_matches('.'),
+                line.trim_end_matches('.'),
+                "{text:?}"
+            );
+        }
+        // A headline given apart, and a text that only repeats it.
+        let e = extract_text(line, Some(line)).unwrap();
+        assert_eq!((e.title.as_deref(), e.body.as_str()), (Some(line), line));
+        // Nothing at all is still nothing.
+        assert!(matches!(extract_text(" \n\n ", None), Err(ExtractError::Empty)));
+        assert!(matches!(extract_text("", Some("")), Err(ExtractError::Empty)));
+        assert!(matches!(
+            extract_item_text(" ", Some(line)),
+            Err(ExtractError::Empty)
+        ));
     }
 
     #[test]

@@ -1058,6 +1058,8 @@ pub(crate) fn clean(text: &str, opts: Opts<'_>) -> Cleaned {
     let mut prev_loose = false; // previous kept line had no closing punctuation
     let mut prev_dropped_caption = false;
     let mut scratch = String::new();
+    // A line stated twice that was all the body held so far (dropped as a caption pair).
+    let mut only_pair: Option<String> = None;
 
     for line in lines.by_ref() {
         let mut t = line.text;
@@ -1169,6 +1171,9 @@ pub(crate) fn clean(text: &str, opts: Opts<'_>) -> Cleaned {
                 continue;
             }
             c.body.truncate(prev_start.saturating_sub(2));
+            if c.body.is_empty() {
+                only_pair = Some(s.to_string());
+            }
             prev_start = usize::MAX;
             prev_dropped_caption = true;
             continue;
@@ -1211,6 +1216,13 @@ pub(crate) fn clean(text: &str, opts: Opts<'_>) -> Cleaned {
         c.body.push_str(s);
         prev_loose = loose;
         prev_dropped_caption = false;
+    }
+    // A text that was nothing but one line stated twice (a brief's sentence written as its
+    // headline and again as its text) is that line, not a caption pair and nothing else.
+    if c.body.is_empty()
+        && let Some(line) = only_pair
+    {
+        c.body = line;
     }
     if c.published.is_none() && opts.plain {
         // Last resort: the first full date anywhere near the top (photo captions often carry
