@@ -23,9 +23,10 @@ pub enum NormalizeError {
     /// The body could not be decoded from the wire.
     #[error(transparent)]
     Wire(#[from] WireError),
-    /// Extraction failed.
+    /// Extraction failed. (Its message carries the extractor's, so the extractor's error
+    /// is not also its `source`: a chain of errors would say it twice.)
     #[error("extraction failed: {0}")]
-    Extract(#[from] ExtractError),
+    Extract(ExtractError),
     /// The page is not an article (home page, listing, tag page).
     #[error("not an article page (listing, home or tag page)")]
     NotArticle,
@@ -50,6 +51,12 @@ pub enum NormalizeError {
         /// The limit.
         limit: usize,
     },
+}
+
+impl From<ExtractError> for NormalizeError {
+    fn from(e: ExtractError) -> Self {
+        NormalizeError::Extract(e)
+    }
 }
 
 /// What one raw document gave.
@@ -459,6 +466,14 @@ pub fn decode_text(bytes: &[u8], content_type: &str) -> String {
 mod tests {
     use super::*;
     use wirefold_wire::{ItemHints, RawBody, SourceKind};
+
+    #[test]
+    fn an_extraction_error_is_said_once() {
+        let e = NormalizeError::from(ExtractError::Empty);
+        assert_eq!(e.to_string(), "extraction failed: empty document");
+        // A chain of errors (`anyhow`'s `{:#}`, a log line) does not repeat it.
+        assert!(std::error::Error::source(&e).is_none());
+    }
 
     fn raw(ctype: &str, body: Vec<u8>) -> RawDocument {
         RawDocument {
