@@ -25,7 +25,7 @@ use std::time::{Duration, SystemTime};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use wirefold_bus::{Bus, BusError};
-use wirefold_wire::{DeadLetter, EXCERPT_BYTES, RawDocument, SourceKind, subjects};
+use wirefold_wire::{EXCERPT_BYTES, RawDocument, SourceKind, subjects};
 
 use crate::files::{RejectReason, feed_documents, read_document};
 use crate::{FetchError, content_id, envelope, raw_document_id, version_key};
@@ -303,11 +303,8 @@ async fn fail(bus: &Bus, cfg: &DropConfig, path: &Path, name: &str, reason: &str
     }
     // The file's first bytes and size, read back from where it now lies.
     let (head, size) = file_head(if moved { &failed } else { path }).await;
-    let dl = DeadLetter::new("fetcher", reason, &head)
-        .with_input_size(size)
-        .with_input_id(Some("drop"))
-        .with_origin(Some(&path.display().to_string()));
-    bus.dead_letter(dl).await;
+    let dl = crate::poll::dead_letter_of("drop", &path.display().to_string(), reason, &head);
+    bus.dead_letter(dl.with_input_size(size)).await;
     DropOutcome::Failed {
         path: failed,
         reason: reason.to_string(),

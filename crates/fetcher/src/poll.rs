@@ -123,12 +123,18 @@ pub async fn poll_once(
     }
 }
 
+/// The fetcher's dead letter about `input` from `source` (a source's name, `drop`), read
+/// at `origin` (a URL or a path).
+pub fn dead_letter_of(source: &str, origin: &str, reason: &str, input: &[u8]) -> DeadLetter {
+    DeadLetter::new("fetcher", reason, input)
+        .with_input_id(Some(source))
+        .with_origin(Some(origin))
+}
+
 /// Records a dead letter for a source or one of its items.
 pub async fn dead_letter(bus: &Bus, source: &str, origin: &str, reason: &str, input: &[u8]) {
-    let dl = DeadLetter::new("fetcher", reason, input)
-        .with_input_id(Some(source))
-        .with_origin(Some(origin));
-    bus.dead_letter(dl).await;
+    bus.dead_letter(dead_letter_of(source, origin, reason, input))
+        .await;
 }
 
 fn validators(st: &SourceState) -> Validators {

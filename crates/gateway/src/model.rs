@@ -862,7 +862,7 @@ impl Model {
                         .map(str::to_string),
                     lede: info.and_then(|a| a.stand_in.as_ref()?.lede()).map(str::to_string),
                     embargoed: info.and_then(|a| Some(a.embargoed.as_ref()?.0.to_string())),
-                    versioncreated: info.and_then(|a| Some(a.versioncreated.as_deref()?.to_string())),
+                    versioncreated: info.and_then(|a| a.versioncreated.as_deref().map(str::to_string)),
                     pubstatus: info.map(|a| a.pubstatus).unwrap_or_default(),
                     similarity: m.similarity,
                 }
@@ -1003,6 +1003,19 @@ mod tests {
     }
     use wirefold_wire::{ClusterEventKind, ClusterMember, SCHEMA_VERSION, StoryCluster, StoryEventKind};
 
+    /// The record of article `id` (text "Text."), with what `fill` sets.
+    fn record(id: &str, fill: impl FnOnce(&mut Article)) -> Vec<u8> {
+        let mut a = Article {
+            schema: SCHEMA_VERSION,
+            id: id.into(),
+            uri: id.into(),
+            body_text: "Text.".into(),
+            ..Default::default()
+        };
+        fill(&mut a);
+        wirefold_wire::encode(&a)
+    }
+
     fn cev(id: &str, version: u64, members: &[&str], story: &str) -> Vec<u8> {
         let r = |a: &str| ArticleRef {
             id: a.into(),
@@ -1115,16 +1128,8 @@ mod tests {
     #[test]
     fn a_story_carries_the_latest_embargo_of_its_articles() {
         let mut m = Model::new(100);
-        let art = |id: &str, embargoed: Option<&str>| {
-            wirefold_wire::encode(&Article {
-                schema: SCHEMA_VERSION,
-                id: id.into(),
-                uri: id.into(),
-                body_text: "Text.".into(),
-                embargoed: embargoed.map(str::to_string),
-                ..Default::default()
-            })
-        };
+        let art =
+            |id: &str, embargoed: Option<&str>| record(id, |a| a.embargoed = embargoed.map(str::to_string));
         m.apply_article(1, &art("x", Some("2030-01-01T10:00:00Z")));
         m.apply_article(2, &art("y", Some("2030-01-02T10:00:00+02:00")));
         m.apply_article(3, &art("z", None));
@@ -1156,14 +1161,9 @@ mod tests {
     fn a_member_says_when_its_copy_was_updated() {
         let mut m = Model::new(100);
         let art = |id: &str, first: Option<&str>, version: Option<&str>| {
-            wirefold_wire::encode(&Article {
-                schema: SCHEMA_VERSION,
-                id: id.into(),
-                uri: id.into(),
-                body_text: "Text.".into(),
-                firstcreated: first.map(str::to_string),
-                versioncreated: version.map(str::to_string),
-                ..Default::default()
+            record(id, |a| {
+                a.firstcreated = first.map(str::to_string);
+                a.versioncreated = version.map(str::to_string);
             })
         };
         // Updated hours later; a first version stating its moment again (seconds apart, in
@@ -1257,14 +1257,10 @@ mod tests {
     #[test]
     fn a_story_without_a_headline_is_named_by_its_slugline() {
         let art = |id: &str, headline: Option<&str>, slugline: Option<&str>| {
-            wirefold_wire::encode(&Article {
-                schema: SCHEMA_VERSION,
-                id: id.into(),
-                uri: id.into(),
-                headline: headline.map(str::to_string),
-                slugline: slugline.map(str::to_string),
-                body_text: "Minimum and maximum temperatures.".into(),
-                ..Default::default()
+            record(id, |a| {
+                a.headline = headline.map(str::to_string);
+                a.slugline = slugline.map(str::to_string);
+                a.body_text = "Minimum and maximum temperatures.".into();
             })
         };
         let mut m = Model::new(100);
@@ -1318,15 +1314,11 @@ mod tests {
             c3.members[0].lede.as_deref(),
             Some("Minimum and maximum temperatures.")
         );
-        let long = wirefold_wire::encode(&Article {
-            schema: SCHEMA_VERSION,
-            id: "c5-a".into(),
-            uri: "c5-a".into(),
-            body_text:
+        let long = record("c5-a", |a| {
+            a.body_text =
                 "Voters in Turkmenistan began to cast their ballots at eight in the morning local time on \
                         Sunday in the country's fourth parliamentary election, said reports from Ashgabat."
-                    .into(),
-            ..Default::default()
+                    .into();
         });
         m.apply_article(5, &long);
         let lede = m.articles["c5-a"]

@@ -184,6 +184,23 @@ async fn publish_withdrawal(bus: &Bus, story: &str, version: u64, cluster: &str,
         .unwrap();
 }
 
+/// Stories `s<i>` of one article each, at `version`, headlined "Story number <i>" and
+/// `tail`.
+async fn publish_numbered(bus: &Bus, ids: std::ops::Range<u32>, version: u64, tail: &str) {
+    for i in ids {
+        let headline = format!("Story number {i}{tail}");
+        publish_story(
+            bus,
+            &format!("s{i}"),
+            version,
+            &format!("c{i}"),
+            Some(&headline),
+            1,
+        )
+        .await;
+    }
+}
+
 /// The article record of member 1 of `cluster`, under an agency's embargo until `until`.
 async fn publish_embargoed(bus: &Bus, cluster: &str, until: &str) {
     publish_record(bus, cluster, Some(until), PubStatus::Usable).await;
@@ -695,17 +712,7 @@ async fn desk_links_to_a_story_and_pages_through_older_ones() {
     )
     .await;
     // More newer stories than the page's first 50 rows: s1 is not on the first page.
-    for i in 100..155 {
-        publish_story(
-            &bus,
-            &format!("s{i}"),
-            1,
-            &format!("c{i}"),
-            Some(&format!("Story number {i}")),
-            1,
-        )
-        .await;
-    }
+    publish_numbered(&bus, 100..155, 1, "").await;
     // s1's first copy is under an agency's embargo that has not passed.
     publish_embargoed(&bus, "c1", "2099-01-01T12:00:00Z").await;
     // Its second copy was updated three hours after it was first published.
@@ -763,17 +770,7 @@ async fn desk_links_to_a_story_and_pages_through_older_ones() {
     // cannot resume, fetches the list again, and keeps it as deep as the reader had paged.
     stop.cancel();
     task.await.unwrap();
-    for i in 100..130 {
-        publish_story(
-            &bus,
-            &format!("s{i}"),
-            2,
-            &format!("c{i}"),
-            Some(&format!("Story number {i}, updated")),
-            1,
-        )
-        .await;
-    }
+    publish_numbered(&bus, 100..130, 2, ", updated").await;
     let (_, stop, task) = start_gateway_with(
         &bus,
         GatewayConfig {

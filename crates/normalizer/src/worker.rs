@@ -244,15 +244,8 @@ async fn finish(bus: Bus, msg: Message, sent: Vec<(Article, PendingAck)>) {
 async fn failed(bus: &Bus, msg: &Message, article: &Article, e: BusError) -> bool {
     let (_, delivered) = wirefold_bus::message_position(msg);
     let about_raw = |reason: String| {
-        let text = article.body_text.as_bytes();
-        let document = &text[..text.len().min(wirefold_wire::EXCERPT_BYTES)];
-        dead_letter(
-            msg,
-            Some(&article.id),
-            article.url.as_deref(),
-            Some(document),
-            reason,
-        )
+        let document = Some(article.body_text.as_bytes());
+        dead_letter(msg, Some(&article.id), article.url.as_deref(), document, reason)
     };
     match e {
         e @ BusError::TooLarge { .. } => {
