@@ -57,3 +57,5 @@ pub const GATEWAY_LISTEN: &str = "WIREFOLD_GATEWAY_LISTEN";
 pub const API_TOKEN: &str = "WIREFOLD_API_TOKEN";
 /// Origins the gateway allows by CORS, comma-separated.
 pub const CORS_ORIGINS: &str = "WIREFOLD_CORS_ORIGINS";
+/// The outlet `wirefold ingest`'s files come from, for files that name none.
+pub const INGEST_SOURCE: &str = "WIREFOLD_INGEST_SOURCE";

@@ -17,7 +17,7 @@ pub struct Args {
     /// The outlet the files come from ("RTÉ"), for files that name none: an agency item's
     /// own provider, or its dateline's credit, still names it. The same file ingested under
     /// two sources is two documents.
-    #[arg(long, env = "WIREFOLD_INGEST_SOURCE")]
+    #[arg(long, env = crate::env::INGEST_SOURCE)]
     source: Option<String>,
     /// Files or directories (walked recursively, hidden files skipped).
     #[arg(required = true)]
