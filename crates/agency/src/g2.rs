@@ -159,6 +159,14 @@ fn news_item(el: &El) -> Item {
                 .and_then(|l| l.attr("tag"))
                 .map(str::to_string);
         }
+        // An item that states no first-created time (APA's, TT's) still says when its
+        // content was created, and modified.
+        if it.firstcreated.is_none() {
+            it.firstcreated = cm.child_text("contentCreated").and_then(|d| date(&d));
+        }
+        if it.versioncreated.is_none() {
+            it.versioncreated = cm.child_text("contentModified").and_then(|d| date(&d));
+        }
         let descs: Vec<&El> = cm.children("description").collect();
         it.description_text = descs
             .iter()
@@ -301,8 +309,11 @@ fn ednote(item_meta: &El) -> Option<String> {
     let notes: Vec<String> = item_meta
         .children("edNote")
         .filter(|n| {
+            // A closing line ("Schluss", "(ende)", IPTC's `closingLine`, APA's `closing`)
+            // marks the end of the text; a notepad is the desk's own.
             let role = n.attr("role").unwrap_or("").to_ascii_lowercase();
-            !role.ends_with("closingline") && !role.ends_with("notepad")
+            let role = role.rsplit(':').next().unwrap_or("");
+            !matches!(role, "closingline" | "closing" | "notepad")
         })
         .filter_map(|n| nonblank(Some(n.text())))
         .collect();
@@ -391,7 +402,7 @@ mod tests {
             <edNote role="x:notepad"><section><p>Contacts and internal notes</p></section></edNote>
             <edNote role="x:closingline">dpa pre yyhe n1 deg</edNote>
             <edNote role="x:editorialnote">Pictures for this text: 2</edNote>
-            <edNote>Adds quotes.</edNote><embargoed>2024-01-03T06:00:00Z</embargoed></itemMeta>
+            <edNote>Adds quotes.</edNote><edNote role="aparole:closing">Schluss</edNote><embargoed>2024-01-03T06:00:00Z</embargoed></itemMeta>
             <contentMeta><headline>H</headline></contentMeta>
             <contentSet><inlineXML><html><body><p>Text.</p></body></html></inlineXML></contentSet></newsItem>"#;
         let d = read(&crate::tree::parse(xml).unwrap());
@@ -400,6 +411,39 @@ mod tests {
             Some("Pictures for this text: 2\nAdds quotes.")
         );
         assert_eq!(d.items[0].embargoed.as_deref(), Some("2024-01-03T06:00:00Z"));
+    }
+
+    #[test]
+    fn content_created_stands_in_for_first_created() {
+        let xml = |meta: &str| {
+            format!(
+                r#"<newsItem guid="c1" version="2"><itemMeta><itemClass qcode="ninat:text"/>{meta}</itemMeta>
+                <contentMeta><contentCreated>2015-04-13T19:52:00+02:00</contentCreated>
+                <contentModified>2015-04-13T20:10:00+02:00</contentModified><headline>H</headline></contentMeta>
+                <contentSet><inlineXML><html><body><p>Text.</p></body></html></inlineXML></contentSet></newsItem>"#
+            )
+        };
+        let times = |meta: &str| {
+            let d = read(&crate::tree::parse(&xml(meta)).unwrap());
+            (d.items[0].firstcreated.clone(), d.items[0].versioncreated.clone())
+        };
+        let (first, version) = times("");
+        assert!(first.is_some(), "no first-created time");
+        assert_eq!(
+            (first, version),
+            (
+                date("2015-04-13T19:52:00+02:00"),
+                date("2015-04-13T20:10:00+02:00")
+            )
+        );
+        // The item's own times win when it states them.
+        let (first, version) = times(
+            "<firstCreated>2015-04-13T17:00:00Z</firstCreated><versionCreated>2015-04-13T18:00:00Z</versionCreated>",
+        );
+        assert_eq!(
+            (first, version),
+            (date("2015-04-13T17:00:00Z"), date("2015-04-13T18:00:00Z"))
+        );
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //! 3.x camelCase: `versioncreated`/`versionCreated`). Headline: `headline` (1.x),
 //! `headlines[]` (2.x/3.x; the `main` role, else the first), `headline_main` (the 1.6
 //! documentation's extension). Body: `body_text`, `body_main`, `bodies[]` (plain text
-//! first, then NITF, then HTML), `body_html`, `body_xhtml`, `body_richtext`. Byline:
+//! first, then NITF, then HTML), `body_html`, `body_xhtml`, `body_richtext` (and TT's
+//! `body_html5`, `body_richhtml5`), each with its lines and paragraphs as sent. Byline:
 //! `byline`, `by`, `bylines[]`. The 2.0 drafts (IPTC's `examples/2.0`) wrote the lists
 //! under the singular keys with `name` for the role and `text` for a headline's value:
 //! `"headline": [{"name": "main", "text": ...}]`, `"body": [{"name": "xhtml", "value": ...}]`;
@@ -48,6 +49,16 @@ impl Obj<'_> {
         match self.get(keys) {
             None => Ok(None),
             Some((_, Value::String(s))) => Ok(nonblank(Some(s.clone()))),
+            Some((k, v)) => Err(wrong(k, "a string", v)),
+        }
+    }
+
+    /// A text field (a body, a description): like [`Obj::string`], but its lines and
+    /// paragraphs are kept (only the ends are trimmed), for the text reader to read.
+    fn text(&self, keys: &[&str]) -> Result<Option<String>, AgencyError> {
+        match self.get(keys) {
+            None => Ok(None),
+            Some((_, Value::String(s))) => Ok(Some(s.trim().to_string()).filter(|t| !t.is_empty())),
             Some((k, v)) => Err(wrong(k, "a string", v)),
         }
     }
@@ -375,7 +386,7 @@ fn item(map: &Map<String, Value>) -> Result<Result<Item, String>, AgencyError> {
             .and_then(|d| date(&d)),
         embargoed: o.string(&["embargoed"])?.and_then(|d| date(&d)),
         ednote: o.string(&["ednote", "edNote"])?,
-        description_text: o.string(&["description_text", "teaser"])?.or(
+        description_text: o.text(&["description_text", "teaser"])?.or(
             // digitalwires: `descriptions[]`, the caption first.
             o.array(&["descriptions"])?
                 .iter()
@@ -444,14 +455,14 @@ fn item(map: &Map<String, Value>) -> Result<Result<Item, String>, AgencyError> {
     if it.description_text.is_none() {
         for d in o.array(&["descriptions"])? {
             let ct = d.string(&["contenttype", "contentType"])?.unwrap_or_default();
-            if let Some(v) = d.string(&["value"])? {
+            if let Some(v) = d.text(&["value"])? {
                 it.description_text = Some(if ct.contains("html") { strip_html(&v) } else { v });
                 break;
             }
         }
     }
     // Body.
-    let mut text = o.string(&["body_text"])?.or(o.string(&["body_main"])?);
+    let mut text = o.text(&["body_text"])?.or(o.text(&["body_main"])?);
     let mut nitf_body = None;
     let mut html = None;
     let bodies = if matches!(o.get(&["body"]), Some((_, Value::Array(_)))) {
@@ -472,7 +483,7 @@ fn item(map: &Map<String, Value>) -> Result<Result<Item, String>, AgencyError> {
                 _ => "text/plain".into(),
             })
             .to_ascii_lowercase();
-        let Some(v) = b.string(&["value"])? else { continue };
+        let Some(v) = b.text(&["value"])? else { continue };
         if ct.contains("nitf") || role == "nitf" {
             nitf_body.get_or_insert(v);
         } else if ct.contains("html") || ct.contains("xml") {
@@ -492,7 +503,15 @@ fn item(map: &Map<String, Value>) -> Result<Result<Item, String>, AgencyError> {
             text = Some(t);
         }
     }
-    let html = html.or(o.string(&["body_html", "body_xhtml", "body_richtext", "article_html"])?);
+    let html = html.or(o.text(&[
+        "body_html",
+        "body_xhtml",
+        "body_richtext",
+        "article_html",
+        // TT's ninjs
+        "body_html5",
+        "body_richhtml5",
+    ])?);
     it.body = match (text, html) {
         (Some(t), _) => Body::Text(t),
         (None, Some(h)) => Body::Html(h),
@@ -646,6 +665,32 @@ mod tests {
                 "more than {MAX_WRAPPED} items: document {} on left out",
                 MAX_WRAPPED + 1
             )]
+        );
+    }
+
+    #[test]
+    fn a_body_keeps_its_lines_and_paragraphs() {
+        let body = |fields: &str| {
+            let doc = format!(r#"{{"uri":"u","type":"text","headline":"H",{fields}}}"#);
+            read(&doc).unwrap().unwrap().items[0].body.clone()
+        };
+        assert_eq!(
+            body(r#""body_text":"  First paragraph.\n\nSecond one.\nIts next line.  ""#),
+            Body::Text("First paragraph.\n\nSecond one.\nIts next line.".into())
+        );
+        assert_eq!(
+            body(r#""bodies":[{"contentType":"text/plain","value":"One.\n\nTwo."}]"#),
+            Body::Text("One.\n\nTwo.".into())
+        );
+        // TT's ninjs states its text as HTML5 only.
+        assert_eq!(
+            body(r#""body_html5":"<html><body><p>One.</p>\n<p>Two.</p></body></html>""#),
+            Body::Html("<html><body><p>One.</p>\n<p>Two.</p></body></html>".into())
+        );
+        // A description standing for a missing body keeps its paragraphs too.
+        assert_eq!(
+            body(r#""description_text":"One.\n\nTwo.""#),
+            Body::Text("One.\n\nTwo.".into())
         );
     }
 
