@@ -863,45 +863,69 @@ fn opens_with_dateline(p: &str) -> bool {
 /// Splits a dateline off the first paragraph: "GENEVA (Reuters) - Officials ..." gives
 /// the place "GENEVA" and the rest "Officials ..."; "(Reuters) - The ..." an empty place.
 fn split_dateline(p: &str) -> Option<Dateline<'_>> {
+    split_dateline_once(p, true)
+}
+
+/// [`split_dateline`]; `credit_first`: a credit alone may be followed by the place's
+/// dateline (read once, not again inside it).
+fn split_dateline_once(p: &str, credit_first: bool) -> Option<Dateline<'_>> {
     if p.starts_with(caseless_letter)
         && let Some(d) = caseless_dateline(p)
     {
         return Some(d);
     }
     let head = prefix(p, 90);
-    let (sep_at, sep_len) = [" - ", " -- ", " \u{2014} ", " \u{2013} ", "\u{2014}"]
-        .iter()
-        .filter_map(|s| head.find(s).map(|i| (i, s.len())))
-        .min()?;
-    let lead = p[..sep_at].trim();
-    let rest = p[sep_at + sep_len..].trim_start();
-    if rest.is_empty()
-        || !rest
-            .chars()
+    let starts_text = |rest: &str| {
+        rest.chars()
             .next()
             .is_some_and(|c| c.is_uppercase() || c == '"' || c.is_ascii_digit())
-    {
-        return None;
-    }
-    // Optional agency in parentheses at the end of the lead.
-    let (place, credit) = match lead
-        .strip_suffix(')')
-        .and_then(|l| l.rfind('(').map(|i| (&l[..i], &l[i + 1..])))
-    {
-        // "(Reuters)", "(AP)", and the agencies that write themselves in lower case
-        // ("Berlin (dpa) - ...").
-        Some((pl, ag))
-            if ag.len() <= 30 && ag.chars().next().is_some_and(char::is_uppercase)
-                || ag.len() <= 12
-                    && ag.starts_with(|c: char| c.is_ascii_lowercase())
-                    && ag.chars().all(|c| c.is_ascii_lowercase() || c == '/') =>
-        {
-            (pl.trim(), Some(ag.trim()))
+    };
+    let (place, credit, rest) = match slash_credit(head).filter(|(_, _, end)| starts_text(&p[*end..])) {
+        // "MOSCOW, January 21. /TASS/. The Kremlin ...", "København /ritzau/: En ...".
+        Some((lead, ag, end)) => (lead, Some(ag), &p[end..]),
+        None => {
+            // EFE writes a full stop before its dash: "Bruselas, 16 ene (EFE).- La ...".
+            let (sep_at, sep_len) = [" - ", " -- ", " \u{2014} ", " \u{2013} ", "\u{2014}", ").- "]
+                .iter()
+                .filter_map(|s| {
+                    head.find(s).map(|i| match *s {
+                        ").- " => (i + 1, s.len() - 1),
+                        _ => (i, s.len()),
+                    })
+                })
+                .min()?;
+            let lead = p[..sep_at].trim();
+            let rest = p[sep_at + sep_len..].trim_start();
+            if !starts_text(rest) {
+                return None;
+            }
+            // Optional agency in parentheses at the end of the lead.
+            match lead
+                .strip_suffix(')')
+                .and_then(|l| l.rfind('(').map(|i| (&l[..i], &l[i + 1..])))
+            {
+                // "(Reuters)", "(AP)", and the agencies that write themselves in lower case
+                // ("Berlin (dpa) - ...").
+                Some((pl, ag)) if agency_credit(ag) => (pl.trim(), Some(ag.trim()), rest),
+                _ => (lead, None, rest),
+            }
         }
-        _ => (lead, None),
     };
     let agency = credit.is_some();
+    // "MOSCOW, January 21. /TASS/.": the day's full stop is not the place's.
+    let place = match place.strip_suffix('.') {
+        Some(p) if p.ends_with(|c: char| c.is_ascii_digit()) => p,
+        _ => place,
+    };
     if place.is_empty() {
+        // ANSA credits itself first: "(ANSA) - ROME, JUL 11 - Russian energy giant ...".
+        if credit_first
+            && agency
+            && let Some(inner) =
+                split_dateline_once(rest, false).filter(|d| d.credit.is_none() && !d.place.is_empty())
+        {
+            return Some(Dateline { credit, ..inner });
+        }
         return agency.then_some(Dateline {
             place: "",
             rest,
@@ -911,11 +935,23 @@ fn split_dateline(p: &str) -> Option<Dateline<'_>> {
     }
     // Reuters style: "GENEVA, Nov 24 (Reuters)": the month and day without a year.
     // A lead that is only a month and day ("Jan 3 (OPTA) - Results ...") names no place.
+    // Without a credit, only a place in capitals before its comma ("ROME, JUL 11 - ..."):
+    // a sentence's first words before a dash are no dateline.
     let (place_core, day) = match date::find_date(&format!("{place} 2000")) {
-        Some((dt, s, _)) if agency => (
-            place[..s.min(place.len())].trim().trim_end_matches(','),
-            Some((dt.mo, dt.d)),
-        ),
+        Some((dt, s, _))
+            if agency
+                || place
+                    .split_once(',')
+                    .is_some_and(|(pl, _)| is_place(pl.trim()) && pl.len() <= s) =>
+        {
+            (
+                place[..s.min(place.len())]
+                    .trim()
+                    .trim_end_matches(['.', ','])
+                    .trim_end(),
+                Some((dt.mo, dt.d)),
+            )
+        }
         _ => (place, None),
     };
     if place_core.is_empty() {
@@ -935,6 +971,33 @@ fn split_dateline(p: &str) -> Option<Dateline<'_>> {
         });
     }
     None
+}
+
+/// Whether the parenthesised end of a dateline's lead is an agency's credit: "(Reuters)",
+/// "(AP)", or one of the agencies that write themselves in lower case ("(dpa)",
+/// "(tca/dpa)").
+fn agency_credit(ag: &str) -> bool {
+    ag.len() <= 30 && ag.chars().next().is_some_and(char::is_uppercase)
+        || ag.len() <= 12
+            && ag.starts_with(|c: char| c.is_ascii_lowercase())
+            && ag.chars().all(|c| c.is_ascii_lowercase() || c == '/')
+}
+
+/// A credit between slashes after the lead of a dateline, then a full stop or a colon:
+/// "MOSCOW, January 21. /TASS/. The ..." (TASS), "København /ritzau/: En ..." (Ritzau).
+/// Gives the lead, the credit and where the text after it starts.
+fn slash_credit(head: &str) -> Option<(&str, &str, usize)> {
+    let open = head.find(" /")? + 1;
+    let len = head[open + 1..].find('/')?;
+    let credit = &head[open + 1..open + 1 + len];
+    if !(2..=12).contains(&credit.len()) || !credit.chars().all(char::is_alphabetic) {
+        return None;
+    }
+    let after = &head[open + len + 2..];
+    let sep = after.strip_prefix(['.', ':']).unwrap_or(after);
+    let text = sep.strip_prefix(' ')?;
+    let lead = head[..open].trim();
+    (!lead.is_empty()).then_some((lead, credit, head.len() - text.len()))
 }
 
 /// A dateline in a script without case, where no capitals mark the place and agencies
@@ -1288,7 +1351,9 @@ mod tests {
             c.title.as_deref(),
             Some("Samba school parades with no feathers this year")
         );
-        assert!(c.body.starts_with("SAO PAULO"), "{}", c.body);
+        // Its dateline is read like an agency's: place and day, no credit.
+        assert_eq!(c.dateline.as_deref(), Some("SAO PAULO"));
+        assert!(c.body.starts_with("The samba school"), "{}", c.body);
         for l in [
             "Contact: Jane Doe, +61 2 5555 0000",
             "FOR IMMEDIATE RELEASE",
@@ -1463,6 +1528,58 @@ mod tests {
         assert_eq!(c.dateline.as_deref(), Some("San Diego"));
         assert_eq!(c.credit.as_deref(), Some("tca/dpa"));
         assert!(c.body.starts_with("History says"), "{}", c.body);
+        // Credits between slashes, EFE's full stop before its dash, and a place and day
+        // without a credit.
+        for (text, place, credit, start) in [
+            (
+                "MOSCOW, January 21. /TASS/. The Kremlin does not support the decision of the European Union to introduce new sanctions against Russia, its spokesman said.",
+                "MOSCOW",
+                Some("TASS"),
+                "The Kremlin",
+            ),
+            (
+                "København /ritzau/: En 41-årig mand blev onsdag anholdt og sat i forbindelse med en mulig skudepisode nær en børnehave i det nordlige Stockholm.",
+                "København",
+                Some("ritzau"),
+                "En 41-årig",
+            ),
+            (
+                "Bruselas, 16 ene (EFE).- La Unión Europea reiteró hoy que está determinada a utilizar todos los instrumentos a su alcance para luchar contra el terrorismo.",
+                "Bruselas",
+                Some("EFE"),
+                "La Unión",
+            ),
+            (
+                "(ANSA) - ROME, JUL 11 - Russian energy giant Gazprom on Monday cut its gas supplies to Italy by a third, Eni said on Monday afternoon.",
+                "ROME",
+                Some("ANSA"),
+                "Russian energy",
+            ),
+            (
+                "ROME, JUL 11 - Russian energy giant Gazprom on Monday cut its gas supplies to Italy by a third, Italian fuels giant Eni said in a statement.",
+                "ROME",
+                None,
+                "Russian energy",
+            ),
+        ] {
+            let c = run(text);
+            assert_eq!(
+                (c.dateline.as_deref(), c.credit.as_deref()),
+                (Some(place), credit),
+                "{text}"
+            );
+            assert!(c.body.starts_with(start), "{}", c.body);
+        }
+        // A sentence's opening words before a dash, a date among them, are no dateline;
+        // nor is a path.
+        for text in [
+            "Since March 3, 2024 - when the law took effect - prices rose by a third in most of the towns.",
+            "The file is at /usr/local/ and it holds the list of every town that voted in the last election.",
+        ] {
+            let c = run(text);
+            assert_eq!((c.dateline, c.credit), (None, None), "{text}");
+            assert_eq!(c.body, text);
+        }
         // A credit without a place.
         let c = run(
             "Dollar rises\n\n(Reuters) - The dollar rose on Monday as traders weighed the chances of a rate cut in December, and bonds fell.",
