@@ -6,8 +6,11 @@
 //! text is a caption beside a photo, graphic, video or audio (AFP's text-photo profile) is
 //! that media item with its caption as the text. The headline is the `NewsLines/HeadLine`,
 //! the byline its `ByLine`, else the item's `AdministrativeMetadata/Creator` (AFP).
-//! Identity: `urn:newsml:<ProviderId>:<DateId>:<NewsItemId>`, the
-//! `PublicIdentifier` without its revision, so revisions share it; version: `RevisionId`.
+//! Identity: the `PublicIdentifier` without its revision, so revisions share it, else
+//! (none, or a partial one) `urn:newsml:<ProviderId>:<DateId>:<NewsItemId>`; version:
+//! `RevisionId`. Place: the `DateLine`, else the origin `Location`'s city in the item's own
+//! metadata or the first component's inside it that states one; language: the item's, its
+//! `Language`, else its first component's `xml:lang`.
 
 use crate::tree::{El, paragraphs};
 use crate::{Body, Document, Format, Item, ItemType, apply_headline_signal, date, nitf, nonblank, pubstatus};
@@ -139,9 +142,16 @@ fn headline_lines(nc: &El) -> Option<&El> {
 /// The `City` of the item's `Location` of origin (`HowPresent="Origin"`, or the only
 /// location), in its own `DescriptiveMetadata` (not a photo component's).
 fn origin_city(ni: &El) -> Option<String> {
-    let meta = ni
-        .children("NewsComponent")
-        .find_map(|nc| nc.child("DescriptiveMetadata"))?;
+    // The item's own, or (Belga) that of the first component inside it that has one.
+    fn with_location(nc: &El) -> Option<&El> {
+        if formal(nc.child("Role")).is_some_and(|r| r.eq_ignore_ascii_case("caption")) {
+            return None;
+        }
+        nc.children("DescriptiveMetadata")
+            .find(|m| m.child("Location").is_some())
+            .or_else(|| nc.children("NewsComponent").find_map(with_location))
+    }
+    let meta = ni.children("NewsComponent").find_map(with_location)?;
     let locations: Vec<&El> = meta.children("Location").collect();
     let origin = locations
         .iter()
@@ -160,6 +170,19 @@ fn origin_city(ni: &El) -> Option<String> {
                 .is_some_and(|n| n.eq_ignore_ascii_case("city"))
         })
         .and_then(|p| nonblank(p.attr("Value").map(str::to_string)))
+}
+
+/// A whole `PublicIdentifier` (`urn:newsml:<provider>:<date>:<item>:<revision><update>`)
+/// without its revision and update flag; `None` for a partial one (Belga's
+/// `urn:newsml:www.belga.be`).
+fn without_revision(public: &str) -> Option<&str> {
+    let (id, revision) = public.trim().rsplit_once(':')?;
+    let digits = revision.trim_end_matches(|c: char| c.is_ascii_uppercase());
+    let whole = id.len() > "urn:newsml:".len()
+        && id[.."urn:newsml:".len()].eq_ignore_ascii_case("urn:newsml:")
+        && id.split(':').count() >= 5
+        && id.split(':').all(|p| !p.is_empty());
+    (whole && !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())).then_some(id)
 }
 
 /// The item kind of a media `ContentItem`, by its `MediaType` or `MimeType`.
@@ -194,11 +217,14 @@ fn item(ni: &El) -> Item {
                 .iter()
                 .map(|n| nid.child_text(n))
                 .collect();
-            if let [Some(p), Some(d), Some(i)] = parts.as_slice() {
-                it.uri = Some(format!("urn:newsml:{p}:{d}:{i}"));
-            } else {
-                it.uri = nid.child_text("PublicIdentifier");
-            }
+            let public = nid.child_text("PublicIdentifier");
+            it.uri = match (public.as_deref().and_then(without_revision), parts.as_slice()) {
+                // As the item states it: ANP's NewsItemId carries the revision ("-v2"),
+                // its PublicIdentifier does not.
+                (Some(id), _) => Some(id.to_string()),
+                (None, [Some(p), Some(d), Some(i)]) => Some(format!("urn:newsml:{p}:{d}:{i}")),
+                (None, _) => public,
+            };
             it.version = nid.child_text("RevisionId").and_then(|r| r.parse().ok());
         }
         it.slugline = id.child_text("NameLabel");
@@ -227,7 +253,13 @@ fn item(ni: &El) -> Item {
         it.located = lines.child_text("DateLine").and_then(|d| nitf::place(&d));
     }
     if it.language.is_none() {
-        it.language = formal(ni.find("Language"));
+        it.language = formal(ni.find("Language")).or_else(|| {
+            nonblank(
+                ni.find("NewsComponent")
+                    .and_then(|c| c.attr("lang"))
+                    .map(str::to_string),
+            )
+        });
     }
     if it.located.is_none() {
         // Without a dateline, the city the item says it was filed from (AFP).
@@ -426,6 +458,50 @@ mod tests {
             </NewsComponent></NewsItem></NewsML>"#,
         );
         assert_eq!(d.items[0].headline, None);
+    }
+
+    #[test]
+    fn identity_place_and_language_from_where_the_item_states_them() {
+        let xml = |public: &str| {
+            format!(
+                r#"<NewsML><NewsItem><Identification><NewsIdentifier><ProviderId>ANP</ProviderId>
+                <DateId>20181210</DateId><NewsItemId>ANPX-101218-041-v2</NewsItemId><RevisionId>2</RevisionId>
+                {public}</NewsIdentifier></Identification>
+                <NewsComponent xml:lang="nl"><NewsLines><HeadLine>Staking</HeadLine></NewsLines>
+                <DescriptiveMetadata><Genre FormalName="Current"/></DescriptiveMetadata>
+                <NewsComponent><Role FormalName="Caption"/><DescriptiveMetadata><Location><Property FormalName="City" Value="ANTWERPEN"/></Location></DescriptiveMetadata></NewsComponent>
+                <NewsComponent><DescriptiveMetadata><Location><Property FormalName="City" Value="BRUSSEL"/></Location></DescriptiveMetadata>
+                <ContentItem><MediaType FormalName="Text"/><DataContent>De vakbond kondigt een staking aan.</DataContent></ContentItem>
+                </NewsComponent></NewsComponent></NewsItem></NewsML>"#
+            )
+        };
+        let d = one(&xml(
+            "<PublicIdentifier>urn:newsml:anp.nl:20181210:ANPX-101218-041:2</PublicIdentifier>",
+        ));
+        let it = &d.items[0];
+        assert_eq!(
+            it.uri.as_deref(),
+            Some("urn:newsml:anp.nl:20181210:ANPX-101218-041")
+        );
+        assert_eq!(it.version, Some(2));
+        assert_eq!(it.located.as_deref(), Some("BRUSSEL"));
+        assert_eq!(it.language.as_deref(), Some("nl"));
+        // A partial or missing PublicIdentifier: the identifier's parts.
+        for public in ["<PublicIdentifier>urn:newsml:www.belga.be</PublicIdentifier>", ""] {
+            assert_eq!(
+                one(&xml(public)).items[0].uri.as_deref(),
+                Some("urn:newsml:ANP:20181210:ANPX-101218-041-v2"),
+                "{public}"
+            );
+        }
+        assert_eq!(
+            without_revision("urn:newsml:www.sda-ats.ch:20190603:bsf153:1N"),
+            Some("urn:newsml:www.sda-ats.ch:20190603:bsf153")
+        );
+        assert_eq!(
+            without_revision("urn:newsml:afp.com:20140829T135002Z:TX-PAR-FXW86:x"),
+            None
+        );
     }
 
     #[test]
