@@ -12,7 +12,7 @@
 //! metadata or the first component's inside it that states one; language: the item's, its
 //! `Language`, else its first component's `xml:lang`.
 
-use crate::tree::{El, paragraphs};
+use crate::tree::{El, line_text, paragraphs};
 use crate::{Body, Document, Format, Item, ItemType, apply_headline_signal, date, nitf, nonblank, pubstatus};
 
 /// Reads a NewsML 1.x document (`root` is `<NewsML>`).
@@ -111,7 +111,21 @@ fn walk(nc: &El, caption: bool, out: &mut Contents) {
                     _ => String::new(),
                 }
             }
-            None => paragraphs(dc),
+            None => {
+                let text = paragraphs(dc);
+                // Plain text in lines (Belga's running order, a results list): its lines
+                // are its layout, unless markup or indented paragraphs already said.
+                let raw = dc.raw_text();
+                if dc.elements().next().is_none()
+                    && !text.contains("\n\n")
+                    && !raw.contains('<')
+                    && raw.trim().lines().count() >= 3
+                {
+                    line_text(&raw)
+                } else {
+                    text
+                }
+            }
         };
         let slot = if caption { &mut out.caption } else { &mut out.story };
         if slot.as_ref().is_none_or(|b| text.len() > b.len()) {
@@ -357,6 +371,27 @@ mod tests {
         assert_eq!(
             d.items[0].body,
             Body::Text("Steven gaf zich aan bij de politie.".into())
+        );
+        // Plain text in lines keeps them: a running order stays a list, wrapped prose is
+        // joined, a blank line ends a paragraph.
+        let d = one(
+            "<NewsML><NewsItem><NewsComponent><NewsLines><HeadLine>Mediawatch</HeadLine></NewsLines>
+            <ContentItem><Format FormalName=\"Text\"/><DataContent>- drie doden in drugsloods Eksel
+                Q Dorien Vanderheiden, parket Limburg
+                - GB: vanavond nieuwe stemming in brexitsaga
+
+                The running order of the evening news was sent at one in the afternoon and it
+                was changed twice before the broadcast began.
+            </DataContent></ContentItem></NewsComponent></NewsItem></NewsML>",
+        );
+        assert_eq!(
+            d.items[0].body,
+            Body::Text(
+                "- drie doden in drugsloods Eksel\n\nQ Dorien Vanderheiden, parket Limburg\n\n\
+                 - GB: vanavond nieuwe stemming in brexitsaga\n\nThe running order of the evening \
+                 news was sent at one in the afternoon and it was changed twice before the broadcast began."
+                    .into()
+            )
         );
         let d = one(
             r#"<NewsML><NewsItem><NewsComponent><ContentItem><MediaType FormalName="Video"/>

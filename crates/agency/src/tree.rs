@@ -522,6 +522,15 @@ pub fn paragraphs(el: &El) -> String {
     out.join("\n\n")
 }
 
+/// The paragraphs of a plain text laid out in lines (a NewsML 1.x `DataContent` without
+/// markup): each line trimmed of its indentation, a blank line ends a paragraph, and lines
+/// are joined where the text was wrapped, not in a list or a table
+/// ([`wirefold_extract::line_paragraphs`]).
+pub fn line_text(text: &str) -> String {
+    let width = wirefold_extract::widest_line(text.lines());
+    wirefold_extract::line_paragraphs(text.lines().map(str::trim), width).join("\n\n")
+}
+
 fn flush(cur: &mut String, out: &mut Vec<String>) {
     if cur.contains(BREAK) {
         // Lines ended by `<br>`: some agencies (AAP) end every wrapped line so, others set
