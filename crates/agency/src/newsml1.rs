@@ -13,7 +13,9 @@
 //! `Language`, else its first component's `xml:lang`.
 
 use crate::tree::{El, line_text, paragraphs};
-use crate::{Body, Document, Format, Item, ItemType, apply_headline_signal, date, nitf, nonblank, pubstatus};
+use crate::{
+    Body, Document, Format, Item, ItemType, Signal, apply_headline_signal, date, nitf, nonblank, pubstatus,
+};
 
 /// Reads a NewsML 1.x document (`root` is `<NewsML>`).
 pub fn read(root: &El) -> Document {
@@ -199,6 +201,23 @@ fn without_revision(public: &str) -> Option<&str> {
     (whole && !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())).then_some(id)
 }
 
+/// What an advisory line or a `Version` property says of the item's version by its first
+/// word: "CORRECTS para 4", "Correction" correct an earlier version, "UPDATES with
+/// reaction", "Update" update it.
+fn advisory_signal(s: &str) -> Option<Signal> {
+    let word: String = s
+        .trim_start()
+        .chars()
+        .take_while(char::is_ascii_alphabetic)
+        .collect::<String>()
+        .to_ascii_uppercase();
+    match word.as_str() {
+        "CORRECTS" | "CORRECTED" | "CORRECTION" => Some(Signal::Correction),
+        "UPDATES" | "UPDATED" | "UPDATE" => Some(Signal::Update),
+        _ => None,
+    }
+}
+
 /// The item kind of a media `ContentItem`, by its `MediaType` or `MimeType`.
 fn media_kind(c: &El) -> Option<ItemType> {
     let media = formal(c.child("MediaType"))
@@ -265,6 +284,36 @@ fn item(ni: &El) -> Item {
             it.slugline = Some(s);
         }
         it.located = lines.child_text("DateLine").and_then(|d| nitf::place(&d));
+        // AFP's advisory lines are notes to editors ("CORRECTS para 4 and 9 to say
+        // Thursday, not Friday"), and say when the item corrects an earlier one.
+        let mut advisories: Vec<&El> = Vec::new();
+        lines.find_all("NewsLine", &mut advisories);
+        let notes: Vec<String> = advisories
+            .iter()
+            .filter(|l| {
+                formal(l.child("NewsLineType")).is_some_and(|t| t.eq_ignore_ascii_case("AdvisoryLine"))
+            })
+            .filter_map(|l| l.child_text("NewsLineText"))
+            .take(8)
+            .collect();
+        if let Some(first) = notes.first() {
+            it.signal = advisory_signal(first);
+            it.ednote = Some(notes.join("\n"));
+        }
+    }
+    // AFP states a correction as a property of the item too.
+    let version = ni
+        .children("NewsComponent")
+        .find_map(|nc| nc.child("DescriptiveMetadata"))
+        .and_then(|m| {
+            m.children("Property").find(|p| {
+                p.attr("FormalName")
+                    .is_some_and(|n| n.eq_ignore_ascii_case("version"))
+            })
+        })
+        .and_then(|p| p.attr("Value"));
+    if it.signal.is_none() {
+        it.signal = version.and_then(advisory_signal);
     }
     if it.language.is_none() {
         it.language = formal(ni.find("Language")).or_else(|| {
@@ -537,6 +586,35 @@ mod tests {
             without_revision("urn:newsml:afp.com:20140829T135002Z:TX-PAR-FXW86:x"),
             None
         );
+    }
+
+    #[test]
+    fn an_advisory_line_is_a_note_and_may_say_correction() {
+        let xml = |lines: &str, props: &str| {
+            format!(
+                r#"<NewsML><NewsItem><Identification><NewsIdentifier><ProviderId>afp.com</ProviderId><DateId>20260109T091444Z</DateId>
+                <NewsItemId>TX-PAR-BDO05</NewsItemId><RevisionId>1</RevisionId></NewsIdentifier></Identification>
+                <NewsComponent><NewsLines><HeadLine>Iran rocked by night of protests</HeadLine>{lines}</NewsLines>
+                <DescriptiveMetadata>{props}</DescriptiveMetadata>
+                <ContentItem><MediaType FormalName="Text"/><DataContent>Iranians staged their biggest protests yet.</DataContent></ContentItem>
+                </NewsComponent></NewsItem></NewsML>"#
+            )
+        };
+        let advisory = r#"<NewsLine><NewsLineType FormalName="AdvisoryLine"/><NewsLineText>CORRECTS para 4 and 9 to say Thursday, not Friday</NewsLineText></NewsLine>
+            <NewsLine><NewsLineType FormalName="CopyrightLine"/><NewsLineText>(c) AFP</NewsLineText></NewsLine>"#;
+        let it = &one(&xml(advisory, "")).items[0];
+        assert_eq!(it.signal, Some(Signal::Correction));
+        assert_eq!(
+            it.ednote.as_deref(),
+            Some("CORRECTS para 4 and 9 to say Thursday, not Friday")
+        );
+        let it = &one(&xml("", r#"<Property FormalName="Version" Value="Correction"/>"#)).items[0];
+        assert_eq!(
+            (it.signal, it.ednote.as_deref()),
+            (Some(Signal::Correction), None)
+        );
+        let it = &one(&xml("", r#"<Property FormalName="Keyword" Value="Update"/>"#)).items[0];
+        assert_eq!((it.signal, it.ednote.as_deref()), (None, None));
     }
 
     #[test]
