@@ -28,6 +28,7 @@ pub mod newsml1;
 pub mod ninjs;
 pub mod nitf;
 pub mod simple;
+pub mod tagged;
 pub mod tree;
 
 pub use wirefold_wire::PubStatus;
@@ -49,6 +50,8 @@ pub enum Format {
     SimpleXml,
     /// An email message (RFC 5322, MIME) carrying a story ([`email`]).
     Email,
+    /// Tagged-field text (AAP's News Bites: `TI#`, `TX#` lines after `zczc`; [`tagged`]).
+    Tagged,
 }
 
 impl Format {
@@ -62,6 +65,7 @@ impl Format {
             Format::Ninjs => "ninjs",
             Format::SimpleXml => "xml",
             Format::Email => "email",
+            Format::Tagged => "tagged",
         }
     }
 }
@@ -305,6 +309,9 @@ pub fn read(bytes: &[u8]) -> Result<Option<Document>, AgencyError> {
     }
     if email::looks_like(bytes) {
         return Ok(Some(tidy(email::read(bytes))));
+    }
+    if tagged::looks_like(bytes) {
+        return Ok(Some(tidy(tagged::read(&decode(bytes)))));
     }
     // Sniff on a prefix first, so a web page or a text costs no decoded copy.
     let prefix = decode(&bytes[..bytes.len().min(1 << 16)]);

@@ -401,7 +401,7 @@ async fn wire_document(
     }
     let content_type = match env.format {
         Some("ninjs") => "application/json",
-        Some("anpa") => "text/plain",
+        Some("anpa" | "tagged") => "text/plain",
         Some("email") => "message/rfc822",
         _ => "application/xml",
     };
