@@ -26,7 +26,7 @@ use crate::{Body, Document, Format, Item, apply_headline_signal, nonblank};
 const MAX_FIELDS: usize = 64;
 
 /// Whether `bytes` is a tagged-field transmission: `zczc` (any case) on its first line,
-/// then tag lines, with a `TI#` headline and a `TX#` text among the first [`MAX_FIELDS`].
+/// then tag lines, with a `TI#` headline and a `TX#` text among the first 64.
 pub fn looks_like(bytes: &[u8]) -> bool {
     let head = &bytes[..bytes.len().min(16 * 1024)];
     let mut lines = head
