@@ -304,8 +304,8 @@ pub struct Article {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signal: Option<String>,
     /// The wire format the item was read from (`newsml-g2`, `nitf`, `newsml-1`, `anpa`,
-    /// `ninjs`, `xml` for an in-house layout that names its parts plainly, or `email`); absent for
-    /// web pages and plain text.
+    /// `ninjs`, `xml` for an in-house layout that names its parts plainly, `email`, or
+    /// `tagged` for tagged-field text); absent for web pages and plain text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<String>,
     /// Set when the item was read only in part (a transmission cut short, a text item
