@@ -947,7 +947,7 @@ fn split_dateline_once(p: &str, credit_first: bool) -> Option<Dateline<'_>> {
             (
                 place[..s.min(place.len())]
                     .trim()
-                    .trim_end_matches(['.', ','])
+                    .trim_end_matches(',')
                     .trim_end(),
                 Some((dt.mo, dt.d)),
             )
@@ -1554,6 +1554,12 @@ mod tests {
                 "ROME",
                 Some("ANSA"),
                 "Russian energy",
+            ),
+            (
+                "WASHINGTON, D.C., Nov 24 (Reuters) - The Federal Reserve is set to cut interest rates again in December, officials said on Monday.",
+                "WASHINGTON, D.C.",
+                Some("Reuters"),
+                "The Federal Reserve",
             ),
             (
                 "ROME, JUL 11 - Russian energy giant Gazprom on Monday cut its gas supplies to Italy by a third, Italian fuels giant Eni said in a statement.",
