@@ -194,8 +194,9 @@ fn origin_city(ni: &El) -> Option<String> {
 fn without_revision(public: &str) -> Option<&str> {
     let (id, revision) = public.trim().rsplit_once(':')?;
     let digits = revision.trim_end_matches(|c: char| c.is_ascii_uppercase());
-    let whole = id.len() > "urn:newsml:".len()
-        && id[.."urn:newsml:".len()].eq_ignore_ascii_case("urn:newsml:")
+    let whole = id
+        .get(.."urn:newsml:".len())
+        .is_some_and(|p| p.eq_ignore_ascii_case("urn:newsml:"))
         && id.split(':').count() >= 5
         && id.split(':').all(|p| !p.is_empty());
     (whole && !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())).then_some(id)
@@ -586,6 +587,10 @@ mod tests {
             without_revision("urn:newsml:afp.com:20140829T135002Z:TX-PAR-FXW86:x"),
             None
         );
+        // Any text, any script, never a panic.
+        for odd in ["urn:newsml:", "ürn:néwsml:a:b:c:1", "ééééééé:1", ":", ""] {
+            assert_eq!(without_revision(odd), None, "{odd}");
+        }
     }
 
     #[test]
