@@ -524,9 +524,16 @@ pub fn headline_signal(h: &str) -> (Option<Signal>, Option<PubStatus>) {
     if word.len() < 4 || !(rest.starts_with('-') || rest.starts_with(':') || rest.starts_with('\u{2013}')) {
         return (None, None);
     }
-    match word.as_str() {
+    version_word(&word)
+}
+
+/// What an agency's version word says (upper case: `CORRECTS`, `UPDATE`, `KILL`): a
+/// correction, an update, or a withdrawal (returned as the status). The one table for
+/// headline prefixes and NewsML 1.x advisory lines.
+pub(crate) fn version_word(word: &str) -> (Option<Signal>, Option<PubStatus>) {
+    match word {
         "CORRECTED" | "CORRECTION" | "CORRECTS" => (Some(Signal::Correction), None),
-        "UPDATE" | "REFILE" | "REPEAT" | "WRITETHRU" => (Some(Signal::Update), None),
+        "UPDATE" | "UPDATES" | "UPDATED" | "REFILE" | "REPEAT" | "WRITETHRU" => (Some(Signal::Update), None),
         "KILL" | "KILLED" | "ELIMINATION" | "WITHDRAWAL" | "WITHDRAWN" => (None, Some(PubStatus::Canceled)),
         _ => (None, None),
     }

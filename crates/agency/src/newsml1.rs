@@ -12,7 +12,7 @@
 //! metadata or the first component's inside it that states one; language: the item's, its
 //! `Language`, else its first component's `xml:lang`.
 
-use crate::tree::{El, line_text, paragraphs};
+use crate::tree::{El, line_paragraphs_of, paragraphs};
 use crate::{
     Body, Document, Format, Item, ItemType, Signal, apply_headline_signal, date, nitf, nonblank, pubstatus,
 };
@@ -84,10 +84,15 @@ struct Contents {
     caption_stated: Vec<(Option<String>, Option<String>)>,
 }
 
+/// Whether component `nc` is a caption (its `Role`).
+fn is_caption(nc: &El) -> bool {
+    formal(nc.child("Role")).is_some_and(|r| r.eq_ignore_ascii_case("caption"))
+}
+
 /// Collects the content of component `nc` and the components inside it; `caption` is set
 /// under a component whose `Role` is `Caption`.
 fn walk(nc: &El, caption: bool, out: &mut Contents) {
-    let caption = caption || formal(nc.child("Role")).is_some_and(|r| r.eq_ignore_ascii_case("caption"));
+    let caption = caption || is_caption(nc);
     for c in nc.children("ContentItem") {
         if !textual(c) {
             if out.media.is_none() {
@@ -123,7 +128,7 @@ fn walk(nc: &El, caption: bool, out: &mut Contents) {
                     && !raw.contains('<')
                     && raw.trim().lines().count() >= 3
                 {
-                    line_text(&raw)
+                    line_paragraphs_of(&raw).join("\n\n")
                 } else {
                     text
                 }
@@ -147,7 +152,7 @@ fn states_headline(lines: &El) -> bool {
 /// The first `NewsLines` stating a headline in component `nc` or the components inside it,
 /// in document order, outside captions.
 fn headline_lines(nc: &El) -> Option<&El> {
-    if formal(nc.child("Role")).is_some_and(|r| r.eq_ignore_ascii_case("caption")) {
+    if is_caption(nc) {
         return None;
     }
     nc.children("NewsLines")
@@ -160,7 +165,7 @@ fn headline_lines(nc: &El) -> Option<&El> {
 fn origin_city(ni: &El) -> Option<String> {
     // The item's own, or (Belga) that of the first component inside it that has one.
     fn with_location(nc: &El) -> Option<&El> {
-        if formal(nc.child("Role")).is_some_and(|r| r.eq_ignore_ascii_case("caption")) {
+        if is_caption(nc) {
             return None;
         }
         nc.children("DescriptiveMetadata")
@@ -203,8 +208,9 @@ fn without_revision(public: &str) -> Option<&str> {
 }
 
 /// What an advisory line or a `Version` property says of the item's version by its first
-/// word: "CORRECTS para 4", "Correction" correct an earlier version, "UPDATES with
-/// reaction", "Update" update it.
+/// word ("CORRECTS para 4", "Correction", "UPDATES with reaction"), read as a headline's
+/// version word is ([`crate::version_word`]); a withdrawal is the item's status, not a
+/// note's.
 fn advisory_signal(s: &str) -> Option<Signal> {
     let word: String = s
         .trim_start()
@@ -212,11 +218,7 @@ fn advisory_signal(s: &str) -> Option<Signal> {
         .take_while(char::is_ascii_alphabetic)
         .collect::<String>()
         .to_ascii_uppercase();
-    match word.as_str() {
-        "CORRECTS" | "CORRECTED" | "CORRECTION" => Some(Signal::Correction),
-        "UPDATES" | "UPDATED" | "UPDATE" => Some(Signal::Update),
-        _ => None,
-    }
+    crate::version_word(&word).0
 }
 
 /// The item kind of a media `ContentItem`, by its `MediaType` or `MimeType`.

@@ -522,13 +522,13 @@ pub fn paragraphs(el: &El) -> String {
     out.join("\n\n")
 }
 
-/// The paragraphs of a plain text laid out in lines (a NewsML 1.x `DataContent` without
-/// markup): each line trimmed of its indentation, a blank line ends a paragraph, and lines
-/// are joined where the text was wrapped, not in a list or a table
+/// The paragraphs of a text laid out in lines by hand (a `<pre>` block, a NewsML 1.x
+/// `DataContent` without markup): a blank line ends a paragraph, and lines are joined
+/// where the text was wrapped at its widest line, not in a list or a table
 /// ([`wirefold_extract::line_paragraphs`]).
-pub fn line_text(text: &str) -> String {
+pub fn line_paragraphs_of(text: &str) -> Vec<String> {
     let width = wirefold_extract::widest_line(text.lines());
-    wirefold_extract::line_paragraphs(text.lines().map(str::trim), width).join("\n\n")
+    wirefold_extract::line_paragraphs(text.lines(), width)
 }
 
 fn flush(cur: &mut String, out: &mut Vec<String>) {
@@ -606,9 +606,7 @@ fn walk_blocks(el: &El, cur: &mut String, out: &mut Vec<String>) {
             // Preformatted text: its lines are laid out by hand.
             Kid::El(e) if e.name.eq_ignore_ascii_case("pre") => {
                 flush(cur, out);
-                let text = e.raw_text();
-                let width = wirefold_extract::widest_line(text.lines());
-                out.extend(wirefold_extract::line_paragraphs(text.lines(), width));
+                out.extend(line_paragraphs_of(&e.raw_text()));
             }
             Kid::El(e) if e.name == "td" || e.name == "th" => {
                 cur.push(' ');
