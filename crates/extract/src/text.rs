@@ -855,6 +855,13 @@ struct Dateline<'a> {
     credit: Option<&'a str>,
 }
 
+/// Whether a dateline's lead reads as a place name: one to four words, each capitalised
+/// ("New York", "SAN JOSE, Calif."), so "The minister (Labour) - ..." is none.
+fn names_a_place(lead: &str) -> bool {
+    let words: Vec<&str> = lead.split([' ', ',']).filter(|w| !w.is_empty()).collect();
+    (1..=4).contains(&words.len()) && words.iter().all(|w| w.starts_with(char::is_uppercase))
+}
+
 /// Whether a paragraph opens with a dateline that names a place ("PARIS (AFP) - ...").
 fn opens_with_dateline(p: &str) -> bool {
     split_dateline(p).is_some_and(|d| !d.place.is_empty())
@@ -1115,6 +1122,10 @@ pub(crate) fn clean(text: &str, opts: Opts<'_>) -> Cleaned {
     let mut header = true; // still before the first body paragraph
     let mut header_lines = 0usize;
     let mut first_para = true;
+    // A standfirst or teaser may stand before the dateline's paragraph ("Dass ein Start-up
+    // ... \n\nNew York (dpa) - Ein Chatbot ..."): the paragraph after the first may still
+    // open with a dateline, one that credits an agency.
+    let mut second_para = false;
     // The month and day of the first paragraph's dateline, when it states them.
     let mut dateline_day: Option<(u8, u8)> = None;
     let mut prev_start = usize::MAX; // where the previous kept paragraph starts in body
@@ -1257,11 +1268,16 @@ pub(crate) fn clean(text: &str, opts: Opts<'_>) -> Cleaned {
             prev_loose = false;
             continue;
         }
-        if first_para && !header {
+        let later = second_para && !first_para;
+        second_para = false;
+        if (first_para || later) && !header {
             // An editor's note to readers that opens the text ("EDITOR'S NOTE - This is
             // part of an investigation ...") comes before the story's dateline.
-            first_para = editors_note(s);
-            if let Some(d) = split_dateline(s) {
+            let note = editors_note(s);
+            let found = split_dateline(s).filter(|d| !later || d.credit.is_some() && names_a_place(d.place));
+            second_para = first_para && !note && found.is_none();
+            first_para = note;
+            if let Some(d) = found {
                 if !d.place.is_empty() {
                     c.dateline.get_or_insert_with(|| d.place.to_string());
                 }
@@ -1606,6 +1622,23 @@ mod tests {
         assert_eq!(c.dateline.as_deref(), Some("لاہور"));
         // A parenthesis further in is no dateline.
         let c = run(&format!("فیڈرر نے کہا کہ وہ جلد واپس آئینگے (میڈیا) {sentence}"));
+        assert_eq!((c.dateline, c.credit), (None, None));
+        // A teaser before the dateline's paragraph (dpa): the second paragraph's credited
+        // dateline is read; an uncredited one there, or one in the third, is text.
+        let teaser = "Dass ein Start-up aus China sein KI-Modell günstig trainierte, löste einen Kursrutsch in den USA aus. Für Experten ist es ein Zeichen, dass KI schneller kommt.";
+        let story = "Ein Chatbot aus China schockt die Wall Street: Panische Anleger haben den Börsenwert des Chipkonzerns Nvidia an einem Tag um fast 600 Milliarden Dollar verringert.";
+        let more = "Auslöser war die Erkenntnis, dass Software mit Künstlicher Intelligenz möglicherweise mit viel weniger Rechenleistung trainiert werden kann.";
+        let c = run(&format!("{teaser}\n\nNew York (dpa) - {story}\n\n{more}"));
+        assert_eq!(
+            (c.dateline.as_deref(), c.credit.as_deref()),
+            (Some("New York"), Some("dpa"))
+        );
+        assert_eq!(c.body, format!("{teaser}\n\n{story}\n\n{more}"));
+        let c = run(&format!("{teaser}\n\nROME, JUL 11 - {story}"));
+        assert_eq!((c.dateline, c.credit), (None, None));
+        let c = run(&format!("{teaser}\n\n{more}\n\nNew York (dpa) - {story}"));
+        assert_eq!((c.dateline, c.credit), (None, None));
+        let c = run(&format!("{teaser}\n\nThe minister (Labour) - {story}"));
         assert_eq!((c.dateline, c.credit), (None, None));
     }
 
