@@ -195,7 +195,8 @@ fn from_item(raw: &RawDocument, format: Format, item: &Item, i: usize) -> Articl
     let (body, dateline, credit, body_byline) = extracted.map_or((String::new(), None, None, None), |e| {
         (e.body, e.dateline, e.credit, e.byline)
     });
-    let body = without_signoff(without_markup(body));
+    let agency = item.provider.as_deref().or(credit.as_deref());
+    let body = without_signoff(without_markup(body), agency);
     // An alert or flash (AFP's `Alert`, a one-line bulletin) that states no headline: its
     // one short paragraph is what it says, and what a desk shows.
     let headline = item
@@ -297,14 +298,19 @@ fn without_markup(body: String) -> String {
 const MAX_ALERT_CHARS: usize = 250;
 
 /// The body without a closing desk sign-off paragraph (AFP's "hh/ph/ts/hd",
-/// "burs-pg/ach", in any script): editors' initials, not text of the story.
-fn without_signoff(mut body: String) -> String {
+/// "burs-pg/ach", in any script): editors' initials, not text of the story; nor an end
+/// mark (`is_end_mark`; `agency`: the provider or dateline credit, for "==Kyodo").
+fn without_signoff(mut body: String, agency: Option<&str>) -> String {
     loop {
         let trimmed = body.trim_end();
         let start = trimmed.rfind('\n').map_or(0, |i| i + 1);
         let last = &trimmed[start..];
         // (A rule is only dropped after text: a body of "..." is the sender's placeholder.)
-        if trimmed.is_empty() || !(is_signoff(last) || start > 0 && is_rule(last) || is_closing_line(last)) {
+        if trimmed.is_empty()
+            || !(is_signoff(last)
+                || start > 0 && (is_rule(last) || is_end_mark(last, agency))
+                || is_closing_line(last))
+        {
             break;
         }
         body.truncate(start);
@@ -312,6 +318,28 @@ fn without_signoff(mut body: String) -> String {
         body.truncate(keep);
     }
     body
+}
+
+/// Whether a closing paragraph is an end mark: one word set off by rules or brackets,
+/// the end word of a wire language ("-END-", "(ENDS)", "(Ende)", "- FIN -", "(Slut)") or
+/// the agency's own name ("==Kyodo"). A word alone without the marks is text.
+fn is_end_mark(p: &str, agency: Option<&str>) -> bool {
+    const END_WORDS: [&str; 9] = [
+        "end", "ends", "ende", "fin", "fine", "slut", "slutt", "loppu", "einde",
+    ];
+    let p = p.trim();
+    let word = p.trim_matches(|c: char| !c.is_alphanumeric());
+    if word.is_empty() || word.len() == p.len() || !word.chars().all(char::is_alphabetic) {
+        return false;
+    }
+    let marks = p.len() - word.len();
+    let w = word.to_lowercase();
+    marks >= 2
+        && (END_WORDS.contains(&w.as_str())
+            || agency.is_some_and(|a| {
+                let a = a.trim().to_lowercase();
+                a == w || a.split_whitespace().next() == Some(w.as_str()) && a.len() > w.len()
+            }))
 }
 
 /// Whether a paragraph is only a rule or ornament ("-----", "* * *", "###").
@@ -844,11 +872,41 @@ mod tests {
         );
         let plain = "Prices rose 3% <a year> ago.\n\nNo markup here.";
         assert_eq!(
-            without_signoff("Text of the story.\n\n-----------\n\ndpa pre yyhe n1 deg".into()),
+            without_signoff(
+                "Text of the story.\n\n-----------\n\ndpa pre yyhe n1 deg".into(),
+                None
+            ),
             "Text of the story."
         );
         let kept = "Text.\n\ndpa reports more later today";
-        assert_eq!(without_signoff(kept.into()), kept);
+        assert_eq!(without_signoff(kept.into(), None), kept);
+        // End marks: an end word or the agency's name set off by rules or brackets.
+        for (end, agency) in [
+            ("==Kyodo", Some("Kyodo News")),
+            ("-- Kyodo", Some("kyodo")),
+            ("-END-", None),
+            ("(ENDS)", None),
+            ("(Ende)", Some("APA")),
+            ("- FIN -", None),
+        ] {
+            assert_eq!(
+                without_signoff(format!("Text of the story.\n\n{end}"), agency),
+                "Text of the story.",
+                "{end}"
+            );
+        }
+        // A word alone, another name, a bracketed word that is no end word, or the mark as
+        // the whole body stays.
+        for (end, agency) in [
+            ("End", None),
+            ("==Reuters", Some("Kyodo")),
+            ("(Photo)", None),
+            ("-- Kyodo", None),
+        ] {
+            let text = format!("Text of the story.\n\n{end}");
+            assert_eq!(without_signoff(text.clone(), agency), text, "{end}");
+        }
+        assert_eq!(without_signoff("-END-".into(), None), "-END-");
         assert_eq!(without_markup(plain.to_string()), plain);
     }
 }
