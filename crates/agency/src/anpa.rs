@@ -28,13 +28,16 @@ const ETX: char = '\u{3}';
 const EOT: char = '\u{4}';
 
 /// Whether bytes look like an ANPA / IPTC 7901 transmission: `SOH` in the first bytes
-/// (after optional `SYN` fill) and `STX` soon after.
+/// (after optional `SYN` or `DEL` fill) and `STX` soon after.
 pub fn looks_like(bytes: &[u8]) -> bool {
     let head = &bytes[..bytes.len().min(64)];
     let Some(soh) = head.iter().position(|&b| b == 0x01) else {
         return false;
     };
-    head[..soh].iter().all(|&b| b == 0x16 || b.is_ascii_whitespace())
+    // SYN or DEL fill, line ends (SDA's transmissions open with DEL, CR LF, DEL).
+    head[..soh]
+        .iter()
+        .all(|&b| b == 0x16 || b == 0x7f || b.is_ascii_whitespace())
         && bytes[soh..bytes.len().min(soh + 4096)].contains(&0x02)
 }
 
@@ -52,6 +55,10 @@ pub fn looks_stripped(text: &str) -> bool {
         .filter(|l| !l.is_empty())
         .take(12)
         .collect();
+    // IPTC 7901 (dpa): its header line, then the heading lines, the last ending in '='.
+    if lines.first().is_some_and(|l| header_7901(l)) && lines[1..].iter().take(8).any(|l| l.ends_with('=')) {
+        return true;
+    }
     let Some((h, full)) = lines.iter().enumerate().find_map(|(i, l)| {
         let words: Vec<&str> = l.split_whitespace().collect();
         if full_header(&words) {
@@ -70,6 +77,53 @@ pub fn looks_stripped(text: &str) -> bool {
             (full || first.starts_with("BC-") || first.contains("--")) && k.trim_end().ends_with('<')
         })
     })
+}
+
+/// An IPTC 7901 header line as dpa and SDA send it: service letters and a number, the
+/// priority, category letters, the word count ("eca0003 3 i 380  dpa 0045", "bsf037 4 su
+/// 174 gef 1388").
+fn header_7901(line: &str) -> bool {
+    let w: Vec<&str> = line.split_whitespace().collect();
+    let letters = w
+        .first()
+        .map_or(0, |id| id.bytes().take_while(u8::is_ascii_alphabetic).count());
+    w.len() >= 4
+        && letters >= 1
+        && letters < w[0].len()
+        && w[0].bytes().skip(letters).all(|b| b.is_ascii_digit())
+        && w[1].len() == 1
+        && w[1].bytes().all(|b| b.is_ascii_alphanumeric())
+        && (1..=3).contains(&w[2].len())
+        && w[2].bytes().all(|b| b.is_ascii_alphabetic())
+        && w[3].bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Where the text of an IPTC 7901 transmission stripped of its control characters starts:
+/// after its header line and the keyword lines under it (`Topic/sub/`).
+fn text_start_7901(text: &str) -> Option<usize> {
+    let mut at = 0;
+    let mut header = false;
+    for line in text.split_inclusive('\n') {
+        let l = line.trim();
+        if !l.is_empty() {
+            if !header {
+                header = header_7901(l);
+                if !header {
+                    return None;
+                }
+            } else if !is_keyword_path(l) {
+                return Some(at);
+            }
+        }
+        at += line.len();
+    }
+    None
+}
+
+/// A 7901 keyword line: topics joined by '/' and ending in one ("Switzerland/migration/UN/",
+/// "/politics/Britain/EU/").
+fn is_keyword_path(l: &str) -> bool {
+    l.ends_with('/') && !l.contains(' ')
 }
 
 /// An ANPA header line of the full shape: priority and category letters, keyword, `MM-DD`
@@ -143,6 +197,13 @@ fn is_version_line(l: &str) -> bool {
             | "UPDATE"
             | "SUMMARY"
     ) || u.ends_with(" LEAD") && u.split_whitespace().count() <= 3
+        // A take label: an ordinal and a word ("3RD NET", "2ND ADD").
+        || u.split_whitespace().count() == 2
+            && u == l.trim()
+            && u.split_whitespace().next().is_some_and(|w| {
+                let d = w.bytes().take_while(u8::is_ascii_digit).count();
+                d > 0 && ["ST", "ND", "RD", "TH"].contains(&&w[d..])
+            })
         || u.contains("WRITETHRU")
         || is_kill(&u) && u.split_whitespace().count() <= 3
 }
@@ -157,7 +218,7 @@ pub fn read(text: &str) -> Document {
         // No framing at all (stripped on the way): the text starts at the first `^` line,
         // and nothing tells whether it arrived whole.
         None => match (soh == 0 && looks_stripped(text))
-            .then(|| first_caret_line(after))
+            .then(|| first_caret_line(after).or_else(|| text_start_7901(after)))
             .flatten()
         {
             Some(i) => (&after[..i], Some(&after[i..]), false),
@@ -181,9 +242,16 @@ pub fn read(text: &str) -> Document {
     // Header: AP's keyword line carries the date and word count; dpa's keyword ends in '/'.
     let mut date: Option<String> = None;
     let mut keyword: Option<String> = None;
-    for line in header.lines().map(clean) {
+    let mut iptc7901 = false;
+    for (k, line) in header
+        .lines()
+        .map(clean)
+        .filter(|l| !l.trim().is_empty())
+        .enumerate()
+    {
         let l = line.trim();
-        if l.is_empty() {
+        if k == 0 && header_7901(l) {
+            iptc7901 = true;
             continue;
         }
         let words: Vec<&str> = l.split_whitespace().collect();
@@ -206,8 +274,11 @@ pub fn read(text: &str) -> Document {
                 apply_label(&mut it, &label);
             }
             date = Some(words[i].to_string());
-        } else if l.ends_with('/') && !l.contains(' ') {
-            it.slugline = Some(l.trim_end_matches('/').to_string());
+        } else if is_keyword_path(l) {
+            it.slugline = Some(l.trim_matches('/').to_string());
+        } else if iptc7901 && it.slugline.is_none() && l.chars().count() <= 80 {
+            // SDA's keyword line under a 7901 header is words ("Notes de frais GE").
+            it.slugline = Some(l.to_string());
         }
     }
     let lines: Vec<String> = body_part.lines().map(clean).collect();
@@ -249,10 +320,18 @@ pub fn read(text: &str) -> Document {
             .filter(|&k| !lines[k].trim().is_empty())
             .take(8)
             .collect();
+        // Kyodo ends its headline with '+' instead, under the keyword line.
         let end = nonblank
             .iter()
             .copied()
-            .find(|&k| lines[k].trim_end().ends_with('='));
+            .find(|&k| lines[k].trim_end().ends_with('='))
+            .or_else(|| {
+                nonblank
+                    .iter()
+                    .take(3)
+                    .copied()
+                    .find(|&k| lines[k].trim_end().ends_with('+') && !lines[k].starts_with([' ', '\t']))
+            });
         match end {
             Some(e) => {
                 // A note in parentheses may run over several lines ("(Berichtigung: In
@@ -276,6 +355,11 @@ pub fn read(text: &str) -> Document {
                     }
                 }
                 head_lines.extend(open);
+                if let Some(last) = head_lines.last_mut()
+                    && let Some(h) = last.trim_end().strip_suffix('+')
+                {
+                    *last = h.to_string();
+                }
                 i = e + 1;
             }
             None => {
@@ -356,6 +440,14 @@ pub fn read(text: &str) -> Document {
         {
         } else if it.headline.is_none() {
             it.headline = Some(collapse(&h));
+        } else if let Some(head) = it.headline.as_mut().filter(|hl| {
+            !caret
+                && it.byline.is_none()
+                && (hl.ends_with([':', ',', '-']) || h.starts_with(char::is_lowercase))
+        }) {
+            // A 7901 headline run over two lines ("Notes de frais GE:\nL'affaire ... =").
+            head.push(' ');
+            head.push_str(&collapse(&h));
         } else if let Some(by) = it
             .byline
             .as_mut()
@@ -650,6 +742,65 @@ mod tests {
             )
         );
         assert_eq!(it.uri, None);
+    }
+
+    #[test]
+    fn iptc7901_without_control_characters_with_fill_or_with_other_heading_marks() {
+        // dpa's 7901 as a mail gateway delivers it: no SOH/STX/ETX, the header line, the
+        // keyword path, take labels, the headline, the byline ending in '='.
+        let t = "eca00075 3 i 510    dpa 1003\n\n/politics/Britain/EU/\n2ND LEAD\n3RD NET\n\
+                 Top EU court: Britain can reverse Brexit\nBy Jane Doe, dpa  =\n \n\
+                 Luxembourg (dpa) - Britain could unilaterally decide not to leave the\n\
+                 European Union, the bloc's top court ruled on Monday.\n\nSecond para.\n";
+        assert!(looks_stripped(t));
+        let it = read(t).items.remove(0);
+        assert_eq!(
+            it.headline.as_deref(),
+            Some("Top EU court: Britain can reverse Brexit")
+        );
+        assert_eq!(it.byline.as_deref(), Some("By Jane Doe, dpa"));
+        assert_eq!(it.slugline.as_deref(), Some("politics/Britain/EU"));
+        assert_eq!((it.version, it.signal), (Some(3), Some(Signal::Update)));
+        assert_eq!(
+            it.body,
+            Body::Text(
+                "Luxembourg (dpa) - Britain could unilaterally decide not to leave the European Union, the bloc's top court ruled on Monday.\n\nSecond para."
+                    .into()
+            )
+        );
+        // A header line alone, or a '=' line without one, is ordinary text.
+        assert!(!looks_stripped(
+            "eca00075 3 i 510 dpa 1003\nNo heading follows.\n"
+        ));
+        assert!(!looks_stripped("Results\nA 2 = B 2 =\nMore.\n"));
+        // SDA: DEL fill before SOH, a keyword line in the header, a headline over two lines.
+        let t = "\u{7f}\r\n\u{7f}\u{1}bsf037 4 su 174 gef 1388\r\n\r\nNotes de frais GE\r\n\
+                 \u{2}Notes de frais GE: \r\nL'affaire a marqué l'exécutif = \r\n\r\n\
+                 Genève (ats) Le scandale a provoqué un séisme.\r\n\u{3}211005 jan 19";
+        assert!(looks_like(t.as_bytes()));
+        let it = read(t).items.remove(0);
+        assert_eq!(
+            it.headline.as_deref(),
+            Some("Notes de frais GE: L'affaire a marqué l'exécutif")
+        );
+        assert_eq!(it.slugline.as_deref(), Some("Notes de frais GE"));
+        assert_eq!(
+            it.body,
+            Body::Text("Genève (ats) Le scandale a provoqué un séisme.".into())
+        );
+        // Kyodo: the keyword line, the headline ending in '+', indented paragraphs.
+        let t = "\u{1}a0105KYODO\u{1f}koko-\r\nu s\u{13}\u{11} BC-Soccer-Cup   09-12 0344\r\n\
+                 \u{2}BC-Soccer-Cup\r\nSoccer: Urawa Reds claim the Cup+\r\n\
+                 \x20    SAITAMA, Japan, Dec. 9 Kyodo - Urawa Reds claimed the Cup.\r\n\
+                 \x20    They won 1-0.\r\n==Kyodo\r\n\u{3}";
+        let it = read(t).items.remove(0);
+        assert_eq!(it.headline.as_deref(), Some("Soccer: Urawa Reds claim the Cup"));
+        assert_eq!(it.slugline.as_deref(), Some("BC-Soccer-Cup"));
+        assert!(
+            matches!(&it.body, Body::Text(b) if b.starts_with("SAITAMA, Japan, Dec. 9 Kyodo - Urawa")),
+            "{:?}",
+            it.body
+        );
     }
 
     #[test]

@@ -914,7 +914,12 @@ fn split_dateline_once(p: &str, credit_first: bool) -> Option<Dateline<'_>> {
                 // "(Reuters)", "(AP)", and the agencies that write themselves in lower case
                 // ("Berlin (dpa) - ...").
                 Some((pl, ag)) if agency_credit(ag) => (pl.trim(), Some(ag.trim()), rest),
-                _ => (lead, None, rest),
+                // Kyodo credits itself without parentheses after the day: "SAITAMA, Japan,
+                // Dec. 9 Kyodo - ...".
+                _ => match bare_credit(lead) {
+                    Some((pl, ag)) => (pl, Some(ag), rest),
+                    None => (lead, None, rest),
+                },
             }
         }
     };
@@ -988,6 +993,23 @@ fn agency_credit(ag: &str) -> bool {
         || ag.len() <= 12
             && ag.starts_with(|c: char| c.is_ascii_lowercase())
             && ag.chars().all(|c| c.is_ascii_lowercase() || c == '/')
+}
+
+/// A credit written without parentheses after a dateline's place in capitals and its day
+/// ("SAITAMA, Japan, Dec. 9 Kyodo"): the lead before it and the credit.
+fn bare_credit(lead: &str) -> Option<(&str, &str)> {
+    let (before, word) = lead.rsplit_once(' ')?;
+    let before = before.trim_end();
+    let credit = word.len() <= 12
+        && word.starts_with(|c: char| c.is_ascii_uppercase())
+        && word.chars().all(char::is_alphabetic)
+        && word.chars().skip(1).any(char::is_lowercase);
+    let dated = before.ends_with(|c: char| c.is_ascii_digit())
+        && before
+            .split_once(',')
+            .is_some_and(|(place, _)| is_place(place.trim()))
+        && date::find_date(&format!("{before} 2000")).is_some();
+    (credit && dated).then_some((before, word))
 }
 
 /// A credit between slashes after the lead of a dateline, then a full stop or a colon:
@@ -1623,6 +1645,19 @@ mod tests {
         // A parenthesis further in is no dateline.
         let c = run(&format!("فیڈرر نے کہا کہ وہ جلد واپس آئینگے (میڈیا) {sentence}"));
         assert_eq!((c.dateline, c.credit), (None, None));
+        let c = run(
+            "SAITAMA, Japan, Dec. 9 Kyodo - Urawa Reds claimed their seventh Emperor's Cup on Sunday after defeating Vegalta Sendai 1-0 at Saitama Stadium.",
+        );
+        assert_eq!(
+            (c.dateline.as_deref(), c.credit.as_deref()),
+            (Some("SAITAMA, Japan"), Some("Kyodo"))
+        );
+        assert!(c.body.starts_with("Urawa Reds claimed"), "{}", c.body);
+        // Without a day before it, a capitalised word is the sentence's.
+        let c = run(
+            "TOKYO Kyodo - Urawa Reds claimed their seventh Emperor's Cup on Sunday after defeating Vegalta Sendai 1-0 at Saitama Stadium.",
+        );
+        assert_eq!(c.credit, None);
         // A teaser before the dateline's paragraph (dpa): the second paragraph's credited
         // dateline is read; an uncredited one there, or one in the third, is text.
         let teaser = "Dass ein Start-up aus China sein KI-Modell günstig trainierte, löste einen Kursrutsch in den USA aus. Für Experten ist es ein Zeichen, dass KI schneller kommt.";

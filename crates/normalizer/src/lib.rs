@@ -317,6 +317,18 @@ fn without_signoff(mut body: String, agency: Option<&str>) -> String {
         let keep = body.trim_end().len();
         body.truncate(keep);
     }
+    // An end mark on the last line of the text, joined to it when the lines were unwrapped
+    // ("... sustained injuries. ==Kyodo"): after a sentence's end, a mark that opens with
+    // its rule.
+    let trimmed = body.trim_end();
+    if let Some((text, last)) = trimmed.rsplit_once(' ')
+        && last.starts_with(|c: char| !c.is_alphanumeric() && c != '(')
+        && text.trim_end().ends_with(['.', '!', '?', '"', '\u{201d}'])
+        && is_end_mark(last, agency)
+    {
+        let keep = text.trim_end().len();
+        body.truncate(keep);
+    }
     body
 }
 
@@ -907,6 +919,18 @@ mod tests {
             assert_eq!(without_signoff(text.clone(), agency), text, "{end}");
         }
         assert_eq!(without_signoff("-END-".into(), None), "-END-");
+        // Joined to the last line of the text when its lines were unwrapped.
+        assert_eq!(
+            without_signoff("They were injured. ==Kyodo".into(), Some("Kyodo")),
+            "They were injured."
+        );
+        for kept in [
+            "Prices rose by 3 ==Kyodo",
+            "See the -END-",
+            "It streams on Disney+",
+        ] {
+            assert_eq!(without_signoff(kept.into(), Some("Kyodo")), kept);
+        }
         assert_eq!(without_markup(plain.to_string()), plain);
     }
 }
