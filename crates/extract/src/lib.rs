@@ -290,6 +290,39 @@ pub fn line_paragraphs<'a>(lines: impl IntoIterator<Item = &'a str>, width: usiz
     out
 }
 
+/// A text wrapped at a fixed width, as its paragraphs ([`line_paragraphs`]) separated by
+/// blank lines; `None` when it is not laid out so. Wrapped means: its widest line is 40
+/// to 120 characters, and of the lines that another line follows without a blank line
+/// (at least three), three in five reach four fifths of that width. Text with a
+/// paragraph per line (its lines run to hundreds of characters) and short lines that
+/// are not wrapped prose are left as they are.
+fn hard_wrapped(text: &str) -> Option<String> {
+    const MAX_WIDTH: usize = 120;
+    let len = |l: &str| l.trim().chars().count();
+    let mut lines = Vec::new();
+    let mut width = 0;
+    for l in text.lines() {
+        // (Most texts have a paragraph per line: the first long line ends the scan.)
+        let n = len(l);
+        if n > MAX_WIDTH {
+            return None;
+        }
+        width = width.max(n);
+        lines.push(l);
+    }
+    if width < 40 {
+        return None;
+    }
+    let (mut inner, mut reaching) = (0usize, 0usize);
+    for pair in lines.windows(2) {
+        if !pair[0].trim().is_empty() && !pair[1].trim().is_empty() {
+            inner += 1;
+            reaching += usize::from(len(pair[0]) * 5 >= width * 4);
+        }
+    }
+    (inner >= 3 && reaching * 5 >= inner * 3).then(|| line_paragraphs(lines, width).join("\n\n"))
+}
+
 /// The length in characters of the longest of `lines`, spaces around it left out: the
 /// width [`line_paragraphs`] measures lines against.
 pub fn widest_line<'a>(lines: impl IntoIterator<Item = &'a str>) -> usize {
@@ -301,8 +334,12 @@ pub fn widest_line<'a>(lines: impl IntoIterator<Item = &'a str>) -> usize {
 }
 
 fn plain(text: &str, title: Option<&str>, item: bool) -> Result<Extracted, ExtractError> {
+    // A text wrapped by hand at a fixed width (a mail, a wire copy saved as a file) is read
+    // as its paragraphs: line by line, its lines would look like loose caption lines. (An
+    // item's reader has already laid out its text.)
+    let unwrapped = (!item).then(|| hard_wrapped(text)).flatten();
     let c = text::clean(
-        text,
+        unwrapped.as_deref().unwrap_or(text),
         text::Opts {
             title,
             detect_title: !item && title.is_none(),
@@ -624,6 +661,35 @@ mod tests {
         by five percent from next year, after months of talks with unions and employers. The \
         finance minister told reporters in the capital that the increase was affordable and \
         that it had been agreed with the central bank, which has warned of inflation.";
+
+    #[test]
+    fn a_text_wrapped_by_hand_keeps_every_line() {
+        // Lines wrapped at 70 columns looked like loose caption lines, and all but a
+        // paragraph's first and last were dropped.
+        let text = "Court rules Britain may stay\n\n\
+            Luxembourg (dpa) - Britain could unilaterally decide not to leave the\n\
+            European Union, the bloc's top court ruled on Monday, one day before\n\
+            British lawmakers are due to vote on the Brexit deal London has\n\
+            struck with Brussels.\n\n\
+            British politicians campaigning for a second referendum on Brexit\n\
+            hailed the ruling as a boost for their cause, while some commentators\n\
+            said it could help Conservative Prime Minister Theresa May in her bid\n\
+            to scare rebel lawmakers away from voting against her deal.\n";
+        let e = extract_text(text, None).unwrap();
+        assert_eq!(e.title.as_deref(), Some("Court rules Britain may stay"));
+        assert_eq!(e.dateline.as_deref(), Some("Luxembourg"));
+        let paras: Vec<&str> = e.body.split("\n\n").collect();
+        assert_eq!(paras.len(), 2, "{}", e.body);
+        assert!(paras[0].starts_with("Britain could") && paras[0].ends_with("struck with Brussels."));
+        assert!(paras[1].contains("commentators said it could help") && paras[1].ends_with("her deal."));
+        // A paragraph per line is not wrapped; nor is a list of short lines.
+        let per_line = format!("{ENGLISH}\n{ENGLISH}\n{ENGLISH}\n{ENGLISH}");
+        assert_eq!(hard_wrapped(&per_line), None);
+        assert_eq!(
+            hard_wrapped("Agenda\n09:00 Opening\n10:30 Talks\n12:00 Lunch\n14:00 Vote\n"),
+            None
+        );
+    }
 
     #[test]
     fn language_tags_in_their_canonical_form() {
