@@ -19,15 +19,149 @@
 //! (up to an `NNNN` end of message) are the text, a paragraph a line. The publication time
 //! states no time zone, so it is not read (the pipeline goes by the time received). Nothing
 //! names the item, so the delivery's identity stands.
+//!
+//! The telex framing's other layout (AAP's `ZCZC` files) marks each header line with a
+//! character instead of a tag, and what a character stands for differs between the
+//! services that use it (`^` or `$` the headline, `:` the keyword or the place):
+//!
+//! ```text
+//! ZCZC AAP
+//! %A
+//! #Legionella_BC1
+//! $Legionella found in Qld hospital
+//! :(BRISBANE)
+//! &AAPIS\Huttonc
+//! Legionella bacteria has been found in a regional southwest Queensland hospital.
+//! NNNN
+//! ```
+//!
+//! So the fields are read by what they hold ([`marked_fields`]): the `^` field, else the
+//! first that reads as a headline (three words or more, lower-case letters, not in
+//! parentheses) is the headline; the first single token with letters the slugline; a
+//! place in capitals in parentheses the dateline's place; the lines after the header, to
+//! `NNNN`, the text.
 
+use crate::tree::line_paragraphs_of;
 use crate::{Body, Document, Format, Item, apply_headline_signal, nonblank};
+
+/// The characters that mark a header line of a `ZCZC` transmission.
+const MARKS: &[u8] = b"%#$:&*@^=+~";
 
 /// Field lines read at most before `TX#`.
 const MAX_FIELDS: usize = 64;
 
 /// Whether `bytes` is a tagged-field transmission: `zczc` (any case) on its first line,
-/// then tag lines, with a `TI#` headline and a `TX#` text among the first 64.
+/// then tag lines, with a `TI#` headline and a `TX#` text among the first 64; or a `ZCZC`
+/// transmission with marked header lines, one of them a headline, and text after them.
 pub fn looks_like(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(16 * 1024)];
+    // (Up to the first byte that is not UTF-8: a cut may fall inside a character, and a
+    // Latin-1 letter in the text comes after the header.)
+    let text = std::str::from_utf8(head)
+        .or_else(|e| std::str::from_utf8(&head[..e.valid_up_to()]))
+        .unwrap_or_default();
+    tags_look_like(head)
+        || marked_fields(text)
+            .is_some_and(|(fields, body)| headline_of(&fields).is_some() && !body.trim().is_empty())
+}
+
+/// The marked header fields (mark, value) of a `ZCZC` transmission and the text after
+/// them; `None` when the text is not one (no `ZCZC` first line, or fewer than two marked
+/// lines before the text).
+fn marked_fields(text: &str) -> Option<(Vec<(u8, &str)>, &str)> {
+    let mut rest = text.trim_start_matches('\u{feff}').trim_start();
+    let first = rest.lines().next()?;
+    let word = first.split_whitespace().next()?;
+    if !word.eq_ignore_ascii_case("ZCZC") || first.split_whitespace().count() > 3 {
+        return None;
+    }
+    rest = &rest[first.len()..];
+    let mut fields = Vec::new();
+    loop {
+        let trimmed = rest.trim_start_matches(['\r', '\n']);
+        let line = trimmed.lines().next().unwrap_or("");
+        let b = line.as_bytes();
+        match b {
+            [m, next, ..]
+                if MARKS.contains(m) && !next.is_ascii_whitespace() && fields.len() < MAX_FIELDS =>
+            {
+                fields.push((*m, line[1..].trim()));
+                rest = &trimmed[line.len()..];
+            }
+            _ => {
+                rest = trimmed;
+                break;
+            }
+        }
+    }
+    (fields.len() >= 2).then_some((fields, rest))
+}
+
+/// The headline among marked fields: the `^` field, else the first that reads as one.
+fn headline_of<'a>(fields: &[(u8, &'a str)]) -> Option<&'a str> {
+    let reads_as_headline = |v: &str| {
+        v.split_whitespace().count() >= 3
+            && v.chars().any(char::is_lowercase)
+            && !v.starts_with('(')
+            && !v.contains('\\')
+    };
+    fields
+        .iter()
+        .find(|(m, v)| *m == b'^' && !v.is_empty())
+        .or_else(|| fields.iter().find(|(_, v)| reads_as_headline(v)))
+        .map(|(_, v)| *v)
+}
+
+/// Reads a `ZCZC` transmission with marked header lines (see the module docs).
+fn read_marked(fields: &[(u8, &str)], body: &str) -> Document {
+    let mut it = Item {
+        headline: headline_of(fields).map(str::to_string),
+        ..Item::default()
+    };
+    let token = |v: &str| {
+        (3..=40).contains(&v.len())
+            && !v.contains([' ', '\\', '(', ')'])
+            && v.chars().any(char::is_alphabetic)
+    };
+    it.slugline = fields
+        .iter()
+        .find(|(_, v)| token(v) && Some(*v) != it.headline.as_deref())
+        .map(|(_, v)| v.to_string());
+    it.located = fields.iter().find_map(|(_, v)| {
+        let place = v.strip_prefix('(')?.strip_suffix(')')?.trim();
+        (!place.is_empty()
+            && !place.chars().any(char::is_lowercase)
+            && place.chars().any(char::is_alphabetic))
+        .then(|| place.to_string())
+    });
+    // The text ends at the end-of-message line.
+    let mut end = 0;
+    for line in body.split_inclusive('\n') {
+        if line.trim().eq_ignore_ascii_case("NNNN") {
+            break;
+        }
+        end += line.len();
+    }
+    let paras = line_paragraphs_of(&body[..end]);
+    let mut problems = Vec::new();
+    if paras.is_empty() {
+        it.incomplete = Some("the transmission carries no text after its header, only its headline".into());
+    } else {
+        it.body = Body::Text(paras.join("\n\n"));
+    }
+    if it.headline.is_none() && paras.is_empty() {
+        problems.push("ZCZC transmission states neither a headline nor a text".to_string());
+    }
+    apply_headline_signal(&mut it);
+    let items = if problems.is_empty() { vec![it] } else { Vec::new() };
+    Document {
+        format: Format::Tagged,
+        items,
+        problems,
+    }
+}
+
+fn tags_look_like(bytes: &[u8]) -> bool {
     let head = &bytes[..bytes.len().min(16 * 1024)];
     let mut lines = head
         .split(|&b| b == b'\n')
@@ -58,6 +192,9 @@ fn tag(line: &[u8]) -> Option<([u8; 2], &[u8])> {
 
 /// Reads a tagged-field transmission (see [`looks_like`]).
 pub fn read(text: &str) -> Document {
+    if let Some((fields, body)) = marked_fields(text) {
+        return read_marked(&fields, body);
+    }
     let mut it = Item::default();
     let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty()).skip(1);
     let mut body: Vec<&str> = Vec::new();
@@ -138,11 +275,38 @@ mod tests {
     }
 
     #[test]
+    fn marked_header_lines_are_read_by_what_they_hold() {
+        let t = "ZCZC AAP\r\n%A\r\n#Legionella_BC1\r\n$Legionella found in Qld hospital\r\n:(BRISBANE)\r\n\
+                 &AAPIS\\Huttonc\r\n*07000000\r\n@QLD\r\nLegionella bacteria has been found in a hospital.\r\n\r\n\
+                 \x20  Routine testing returned positive results.\r\n\r\nAAP RTV\r\nNNNN\r\n";
+        assert!(looks_like(t.as_bytes()));
+        let d = read(t);
+        let it = &d.items[0];
+        assert_eq!(it.headline.as_deref(), Some("Legionella found in Qld hospital"));
+        assert_eq!(it.slugline.as_deref(), Some("Legionella_BC1"));
+        assert_eq!(it.located.as_deref(), Some("BRISBANE"));
+        assert_eq!(
+            it.body,
+            Body::Text(
+                "Legionella bacteria has been found in a hospital.\n\nRoutine testing returned positive results.\n\nAAP RTV"
+                    .into()
+            )
+        );
+        // The other services' marks: '^' is the headline even before a field that reads as one.
+        let t =
+            "ZCZC\n$A\n:Budget\n^Treasurer hands down budget\n=2nd take on the budget day\nThe text.\nNNNN";
+        let it = read(t).items.remove(0);
+        assert_eq!(it.headline.as_deref(), Some("Treasurer hands down budget"));
+        assert_eq!(it.slugline.as_deref(), Some("Budget"));
+    }
+
+    #[test]
     fn only_a_tagged_transmission_is_one() {
         for text in [
             // Plain text, an ANPA-like ZCZC header, a tag line without a headline or text.
             "zczc is how the old telex messages began, and this text says so.\nTI#no",
             "ZCZC AAP\n%A\n#Legionella_BC1\n$Legionella found in Qld hospital\n",
+            "ZCZC AAP\n%A\n#Legionella_BC1\n:(BRISBANE)\nA text but no headline field.\n",
             "zczc\nAN#1\nKN#News Bites\nTX#\nText.",
             "Headline\n\nTI#Text that mentions a tag.\nTX#",
         ] {
