@@ -855,6 +855,20 @@ struct Dateline<'a> {
     credit: Option<&'a str>,
 }
 
+/// Whether a line is marked as a list item: a bullet ("- ", "* ", "• ", "– ") or a number
+/// ("1. ", "2) ") before its words.
+fn is_list_item(s: &str) -> bool {
+    let s = s.trim_start();
+    if ["- ", "* ", "\u{2022} ", "\u{2013} ", "\u{b7} "]
+        .iter()
+        .any(|b| s.starts_with(b))
+    {
+        return true;
+    }
+    let digits = s.bytes().take_while(u8::is_ascii_digit).count();
+    (1..=2).contains(&digits) && (s[digits..].starts_with(". ") || s[digits..].starts_with(") "))
+}
+
 /// Whether a dateline's lead reads as a place name: one to four words, each capitalised
 /// ("New York", "SAN JOSE, Calif."), so "The minister (Labour) - ..." is none.
 fn names_a_place(lead: &str) -> bool {
@@ -1156,6 +1170,8 @@ pub(crate) fn clean(text: &str, opts: Opts<'_>) -> Cleaned {
     let mut scratch = String::new();
     // A line stated twice that was all the body held so far (dropped as a caption pair).
     let mut only_pair: Option<String> = None;
+    // The previous kept line opened a list ("The measures include:") or was an item of one.
+    let mut in_list = false;
 
     for line in lines.by_ref() {
         let mut t = line.text;
@@ -1274,12 +1290,16 @@ pub(crate) fn clean(text: &str, opts: Opts<'_>) -> Cleaned {
             prev_dropped_caption = true;
             continue;
         }
+        // The lines under a lead-in ending in ':', and lines marked as items ("- ", "1. "),
+        // are a list: no caption lines, however short.
+        let list_item = in_list && adjacent || is_list_item(s);
         // Loose lines glued to a caption or to each other (no blank line between) are captions.
         if !opts.item
             && blank_separated
             && adjacent
             && loose
             && !header
+            && !list_item
             && (prev_dropped_caption || prev_loose)
         {
             if prev_loose && !prev_dropped_caption && prev_start != usize::MAX {
@@ -1315,8 +1335,9 @@ pub(crate) fn clean(text: &str, opts: Opts<'_>) -> Cleaned {
         }
         prev_start = c.body.len();
         c.body.push_str(s);
-        prev_loose = loose;
+        prev_loose = loose && !list_item;
         prev_dropped_caption = false;
+        in_list = list_item || s.ends_with(':');
     }
     // A text that was nothing but one line stated twice (a brief's sentence written as its
     // headline and again as its text) is that line, not a caption pair and nothing else.
@@ -1515,6 +1536,29 @@ mod tests {
         check("GENEVA \u{2014} Nov. 24, 2025", None);
         check("The plan was agreed on March 3, 2025 after long talks", None);
         check("Sale ends March 3, 2025, while stocks last", None);
+    }
+
+    #[test]
+    fn a_list_in_plain_text_is_no_caption() {
+        // Short lines under a lead-in ending in ':', or marked as items, were dropped as
+        // loose caption lines.
+        let p = "The government announced on Monday a new package of measures to support households facing higher energy bills this winter.";
+        let items =
+            "A cap on unit prices\nA payment of 400 euros per household\nFree insulation for pensioners";
+        let c = run(&format!("{p}\n\nThe measures include:\n{items}\n\n{p}"));
+        for item in items.lines() {
+            assert!(c.body.contains(item), "{item}: {}", c.body);
+        }
+        let c = run(&format!(
+            "{p}\n\n- A cap on unit prices\n- A payment per household\n\n{p}"
+        ));
+        assert!(
+            c.body
+                .contains("- A cap on unit prices\n\n- A payment per household"),
+            "{}",
+            c.body
+        );
+        assert!(is_list_item("1. First") && is_list_item("12) Twelfth") && !is_list_item("2025. A year"));
     }
 
     #[test]
