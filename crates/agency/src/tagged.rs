@@ -35,7 +35,7 @@
 //! NNNN
 //! ```
 //!
-//! So the fields are read by what they hold ([`marked_fields`]): the `^` field, else the
+//! So the fields are read by what they hold: the `^` field, else the
 //! first that reads as a headline (three words or more, lower-case letters, not in
 //! parentheses) is the headline; the first single token with letters the slugline; a
 //! place in capitals in parentheses the dateline's place; the lines after the header, to
