@@ -873,7 +873,10 @@ impl<'s> Builder<'s> {
         }
         let attr_end = self.dom.attrs.len();
         if tag.is_raw() {
-            if (tag == Tag::Svg || tag == Tag::Math) && self_closing {
+            // An empty element written the XML way (XHTML in a wire item: `<title />`) holds
+            // nothing; read as raw text it would swallow the document up to an end tag that
+            // never comes.
+            if matches!(tag, Tag::Svg | Tag::Math | Tag::Title | Tag::Textarea) && self_closing {
                 self.dom.attrs.truncate(attr_start);
                 return j;
             }
@@ -1242,6 +1245,16 @@ mod tests {
             decode_into(input, &mut s, false);
             assert_eq!(s, want, "{input}");
         }
+    }
+
+    #[test]
+    fn an_empty_title_written_the_xml_way_swallows_nothing() {
+        let d = Dom::parse(
+            "<html xmlns=\"http://www.w3.org/1999/xhtml\"><head><title /></head><body><p>Text.</p></body></html>",
+        );
+        assert_eq!(d.title, None);
+        let text = crate::body::item_text(&d);
+        assert!(text.contains("Text."), "{text}");
     }
 
     #[test]

@@ -855,6 +855,25 @@ struct Dateline<'a> {
     credit: Option<&'a str>,
 }
 
+/// A paragraph that is nothing but a dateline: a place in capitals (perhaps with its
+/// province in parentheses), a comma, the day, and the credit in parentheses ("PRIEGO DE
+/// CÓRDOBA (CÓRDOBA), 2 (EUROPA PRESS)", "MADRID, 3 (EUROPA PRESS)"). Gives the place and
+/// the credit.
+fn dateline_alone(p: &str) -> Option<(&str, &str)> {
+    if p.chars().count() > 90 {
+        return None;
+    }
+    let inner = p.trim_end().strip_suffix(')')?;
+    let open = inner.rfind('(')?;
+    let credit = inner[open + 1..].trim();
+    let (place, day) = inner[..open].trim_end().rsplit_once(',')?;
+    let day = day.trim();
+    let place_core = place.split(" (").next().unwrap_or(place).trim();
+    let is_day = (1..=2).contains(&day.len()) && day.bytes().all(|b| b.is_ascii_digit())
+        || date::find_date(&format!("{day} 2000")).is_some_and(|(_, s, _)| s == 0);
+    (agency_credit(credit) && is_day && is_place(place_core)).then_some((place_core, credit))
+}
+
 /// Whether a line is marked as a list item: a bullet ("- ", "* ", "• ", "– ") or a number
 /// ("1. ", "2) ") before its words.
 fn is_list_item(s: &str) -> bool {
@@ -1196,6 +1215,18 @@ pub(crate) fn clean(text: &str, opts: Opts<'_>) -> Cleaned {
         let mut s: &str = &scratch;
         if !opts.item && is_chrome(s) {
             prev_dropped_caption = true;
+            continue;
+        }
+        // A dateline that is a paragraph of its own (Europa Press: "PRIEGO DE CÓRDOBA
+        // (CÓRDOBA), 2 (EUROPA PRESS)", the text in the next).
+        if first_para
+            && c.body.is_empty()
+            && let Some((place, credit)) = dateline_alone(s)
+        {
+            c.dateline.get_or_insert_with(|| place.to_string());
+            c.credit.get_or_insert_with(|| credit.to_string());
+            first_para = false;
+            second_para = false;
             continue;
         }
         if header && header_lines < 8 {
@@ -1702,6 +1733,18 @@ mod tests {
             "TOKYO Kyodo - Urawa Reds claimed their seventh Emperor's Cup on Sunday after defeating Vegalta Sendai 1-0 at Saitama Stadium.",
         );
         assert_eq!(c.credit, None);
+        // A dateline that is a paragraph of its own.
+        let story = "La Asociación para el Control de la Calidad celebra este viernes y sábado el I Campeonato Internacional de Catadores en la sede del consejo.";
+        let c = run(&format!(
+            "PRIEGO DE CÓRDOBA (CÓRDOBA), 2 (EUROPA PRESS)\n\n{story}"
+        ));
+        assert_eq!(
+            (c.dateline.as_deref(), c.credit.as_deref()),
+            (Some("PRIEGO DE CÓRDOBA"), Some("EUROPA PRESS"))
+        );
+        assert_eq!(c.body, story);
+        let c = run(&format!("Our reporter, 2 (left)\n\n{story}"));
+        assert_eq!((c.dateline, c.credit), (None, None));
         // A teaser before the dateline's paragraph (dpa): the second paragraph's credited
         // dateline is read; an uncredited one there, or one in the third, is text.
         let teaser = "Dass ein Start-up aus China sein KI-Modell günstig trainierte, löste einen Kursrutsch in den USA aus. Für Experten ist es ein Zeichen, dass KI schneller kommt.";

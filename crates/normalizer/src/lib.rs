@@ -196,7 +196,7 @@ fn from_item(raw: &RawDocument, format: Format, item: &Item, i: usize) -> Articl
         (e.body, e.dateline, e.credit, e.byline)
     });
     let agency = item.provider.as_deref().or(credit.as_deref());
-    let body = without_signoff(without_markup(body), agency);
+    let body = without_vignette(without_signoff(without_markup(body), agency), agency);
     // An alert or flash (AFP's `Alert`, a one-line bulletin) that states no headline: its
     // one short paragraph is what it says, and what a desk shows.
     let headline = item
@@ -352,6 +352,34 @@ fn is_end_mark(p: &str, agency: Option<&str>) -> bool {
                 let a = a.trim().to_lowercase();
                 a == w || a.split_whitespace().next() == Some(w.as_str()) && a.len() > w.len()
             }))
+}
+
+/// The body without an opening vignette: a first paragraph of one to three words with no
+/// punctuation, the last of them the agency's name in capitals, alone or joined to the
+/// word before it (TT's `Försvar TT`, `FotbollTT`): a desk's label over the text, not its
+/// first sentence.
+fn without_vignette(body: String, agency: Option<&str>) -> String {
+    let Some(agency) = agency
+        .map(str::trim)
+        .filter(|a| a.len() >= 2 && a.len() <= 8 && a.chars().all(|c| c.is_ascii_uppercase()))
+    else {
+        return body;
+    };
+    let Some((first, rest)) = body.split_once("\n\n") else {
+        return body;
+    };
+    let words: Vec<&str> = first.split_whitespace().collect();
+    let label = (1..=3).contains(&words.len())
+        && words.iter().all(|w| w.chars().all(char::is_alphabetic))
+        && words
+            .last()
+            .and_then(|w| w.strip_suffix(agency))
+            .is_some_and(|before| before.is_empty() || words.len() == 1 && before.chars().count() >= 3);
+    if label && !rest.trim().is_empty() {
+        rest.to_string()
+    } else {
+        body
+    }
 }
 
 /// Whether a paragraph is only a rule or ornament ("-----", "* * *", "###").
@@ -873,6 +901,28 @@ mod tests {
         let dots = nitf("<p>...</p>", "");
         let a = normalize(&raw("application/xml", dots.into_bytes()), 1 << 20).unwrap();
         assert_eq!(a.headline, None);
+    }
+
+    #[test]
+    fn an_agency_vignette_over_the_text_is_no_text() {
+        let text = "Pandemin satte stopp för den stora militärövningen förra våren.";
+        for label in ["Försvar TT", "FotbollTT", "Finland TT"] {
+            assert_eq!(
+                without_vignette(format!("{label}\n\n{text}"), Some("TT")),
+                text,
+                "{label}"
+            );
+        }
+        // Another agency's name, a sentence, a lone name, or nothing after it stays.
+        for (body, agency) in [
+            (format!("Försvar TT\n\n{text}"), Some("NTB")),
+            (format!("Says TT.\n\n{text}"), Some("TT")),
+            (format!("TTT\n\n{text}"), Some("TT")),
+            ("Försvar TT".to_string(), Some("TT")),
+            (format!("Försvar TT\n\n{text}"), None),
+        ] {
+            assert_eq!(without_vignette(body.clone(), agency), body);
+        }
     }
 
     #[test]
