@@ -329,6 +329,18 @@ fn without_signoff(mut body: String, agency: Option<&str>) -> String {
         let keep = text.trim_end().len();
         body.truncate(keep);
     }
+    // The agency's name in capitals right after the last sentence, with or without a space
+    // (EFE closes its texts so: "... intervalos de fuerte.EFE").
+    if let Some(a) = agency
+        .map(str::trim)
+        .filter(|a| (2..=8).contains(&a.len()) && a.chars().all(|c| c.is_ascii_uppercase()))
+        && let Some(text) = body.trim_end().strip_suffix(a)
+        && text.trim_end().ends_with(['.', '!', '?', '"', '\u{201d}'])
+        && text.trim_end().len() > 1
+    {
+        let keep = text.trim_end().len();
+        body.truncate(keep);
+    }
     body
 }
 
@@ -974,6 +986,16 @@ mod tests {
             without_signoff("They were injured. ==Kyodo".into(), Some("Kyodo")),
             "They were injured."
         );
+        // The agency's name in capitals after the last sentence, joined or not.
+        for glued in ["The wind will be strong.EFE", "The wind will be strong. EFE"] {
+            assert_eq!(
+                without_signoff(glued.into(), Some("EFE")),
+                "The wind will be strong."
+            );
+        }
+        for kept in ["A deal was signed with EFE", "Reported by EFE.", "The SEFE"] {
+            assert_eq!(without_signoff(kept.into(), Some("EFE")), kept);
+        }
         for kept in [
             "Prices rose by 3 ==Kyodo",
             "See the -END-",
