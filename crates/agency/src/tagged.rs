@@ -152,6 +152,11 @@ fn read_marked(fields: &[(u8, &str)], body: &str) -> Document {
     if it.headline.is_none() && paras.is_empty() {
         problems.push("ZCZC transmission states neither a headline nor a text".to_string());
     }
+    document(it, problems)
+}
+
+/// The document of one item read from either layout: no item when there are problems.
+fn document(mut it: Item, problems: Vec<String>) -> Document {
     apply_headline_signal(&mut it);
     let items = if problems.is_empty() { vec![it] } else { Vec::new() };
     Document {
@@ -225,13 +230,7 @@ pub fn read(text: &str) -> Document {
     } else {
         it.body = Body::Text(body.join("\n\n"));
     }
-    apply_headline_signal(&mut it);
-    let items = if problems.is_empty() { vec![it] } else { Vec::new() };
-    Document {
-        format: Format::Tagged,
-        items,
-        problems,
-    }
+    document(it, problems)
 }
 
 #[cfg(test)]
