@@ -336,6 +336,7 @@ pub fn read(bytes: &[u8]) -> Result<Option<Document>, AgencyError> {
         Some("contentSet" | "inlineXML") if p.contains("<nitf") => Format::Nitf,
         Some("NewsML") => Format::Newsml1,
         None if anpa::looks_stripped(p) => return Ok(Some(tidy(anpa::read(&decode(bytes))))),
+        None if tagged::looks_marked(p) => return Ok(Some(tidy(tagged::read(&decode(bytes))))),
         // Any other XML that is not a page or a feed may be an in-house wire layout.
         Some(r) if p.starts_with("<?xml") && simple::may_be(r) => Format::SimpleXml,
         _ => return Ok(None),

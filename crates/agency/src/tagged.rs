@@ -50,19 +50,11 @@ const MARKS: &[u8] = b"%#$:&*@^=+~";
 /// Field lines read at most before `TX#`.
 const MAX_FIELDS: usize = 64;
 
-/// Whether `bytes` is a tagged-field transmission: `zczc` (any case) on its first line,
-/// then tag lines, with a `TI#` headline and a `TX#` text among the first 64; or a `ZCZC`
-/// transmission with marked header lines, one of them a headline, and text after them.
-pub fn looks_like(bytes: &[u8]) -> bool {
-    let head = &bytes[..bytes.len().min(16 * 1024)];
-    // (Up to the first byte that is not UTF-8: a cut may fall inside a character, and a
-    // Latin-1 letter in the text comes after the header.)
-    let text = std::str::from_utf8(head)
-        .or_else(|e| std::str::from_utf8(&head[..e.valid_up_to()]))
-        .unwrap_or_default();
-    tags_look_like(head)
-        || marked_fields(text)
-            .is_some_and(|(fields, body)| headline_of(&fields).is_some() && !body.trim().is_empty())
+/// Whether a decoded text (the sniffed prefix of a delivery) is a `ZCZC` transmission
+/// with marked header lines, one of them a headline, and text after them.
+pub fn looks_marked(text: &str) -> bool {
+    marked_fields(text)
+        .is_some_and(|(fields, body)| headline_of(&fields).is_some() && !body.trim().is_empty())
 }
 
 /// The marked header fields (mark, value) of a `ZCZC` transmission and the text after
@@ -166,7 +158,9 @@ fn document(mut it: Item, problems: Vec<String>) -> Document {
     }
 }
 
-fn tags_look_like(bytes: &[u8]) -> bool {
+/// Whether `bytes` is a tagged-field transmission: `zczc` (any case) on its first line,
+/// then tag lines, with a `TI#` headline and a `TX#` text among the first 64.
+pub fn looks_like(bytes: &[u8]) -> bool {
     let head = &bytes[..bytes.len().min(16 * 1024)];
     let mut lines = head
         .split(|&b| b == b'\n')
@@ -195,7 +189,7 @@ fn tag(line: &[u8]) -> Option<([u8; 2], &[u8])> {
     }
 }
 
-/// Reads a tagged-field transmission (see [`looks_like`]).
+/// Reads a tagged-field transmission (see [`looks_like`] and [`looks_marked`]).
 pub fn read(text: &str) -> Document {
     if let Some((fields, body)) = marked_fields(text) {
         return read_marked(&fields, body);
@@ -278,7 +272,7 @@ mod tests {
         let t = "ZCZC AAP\r\n%A\r\n#Legionella_BC1\r\n$Legionella found in Qld hospital\r\n:(BRISBANE)\r\n\
                  &AAPIS\\Huttonc\r\n*07000000\r\n@QLD\r\nLegionella bacteria has been found in a hospital.\r\n\r\n\
                  \x20  Routine testing returned positive results.\r\n\r\nAAP RTV\r\nNNNN\r\n";
-        assert!(looks_like(t.as_bytes()));
+        assert!(looks_marked(t));
         let d = read(t);
         let it = &d.items[0];
         assert_eq!(it.headline.as_deref(), Some("Legionella found in Qld hospital"));
@@ -309,7 +303,7 @@ mod tests {
             "zczc\nAN#1\nKN#News Bites\nTX#\nText.",
             "Headline\n\nTI#Text that mentions a tag.\nTX#",
         ] {
-            assert!(!looks_like(text.as_bytes()), "{text}");
+            assert!(!looks_like(text.as_bytes()) && !looks_marked(text), "{text}");
         }
         // A headline and no text: an item marked as such; neither: no item, said why.
         let d = read("zczc\nTI#Results due\nTX#\n");
