@@ -305,7 +305,8 @@ pub struct Article {
     pub signal: Option<String>,
     /// The wire format the item was read from (`newsml-g2`, `nitf`, `newsml-1`, `anpa`,
     /// `ninjs`, `xml` for an in-house layout that names its parts plainly, `email`, or
-    /// `tagged` for telex-framed text: tagged fields or marked `ZCZC` header lines); absent for web pages and plain text.
+    /// `tagged` for telex-framed text: tagged fields or marked `ZCZC` header lines); absent
+    /// for web pages and plain text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<String>,
     /// Set when the item was read only in part (a transmission cut short, a text item
